@@ -1,0 +1,5 @@
+/** The ordered list of migrations the binary embeds; add one line per migration, never reorder. */
+import type { Migration } from "../src/db/migrate.ts";
+import * as m0001 from "./0001_foundation.ts";
+
+export const migrations: readonly Migration[] = [m0001];

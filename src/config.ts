@@ -1,0 +1,91 @@
+/**
+ * Config is the whole runtime configuration, read once from the environment at start (SPEC §1).
+ * No other module reads `process.env`: everything else receives a `Config`.
+ */
+import { z } from "zod";
+
+const Env = z.object({
+  TESSERA_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  TESSERA_HOST: z.string().min(1).default("0.0.0.0"),
+  TESSERA_DATA_DIR: z.string().min(1).default("./data"),
+  TESSERA_TIMEZONE: z
+    .string()
+    .default("Asia/Shanghai")
+    .refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai or Europe/Berlin"),
+  TESSERA_WEEK_START: z.enum(["monday", "sunday"]).default("monday"),
+  TESSERA_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  TESSERA_WRITE_KEY: z.string().min(8, "must be at least 8 characters").optional(),
+  TESSERA_ADMIN_EMAIL: z.email("must be an e-mail address").optional(),
+  TESSERA_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
+  TESSERA_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/]{43}=?$/, "must be 32 bytes as 64 hex characters or base64")
+    .optional(),
+  TESSERA_LOG: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type WeekStart = "monday" | "sunday";
+
+/** Config is the validated, frozen configuration. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly timezone: string;
+  readonly weekStart: WeekStart;
+  readonly adminToken?: string;
+  readonly writeKey?: string;
+  readonly adminEmail?: string;
+  readonly adminPassword?: string;
+  readonly secretKey?: string;
+  readonly log: "debug" | "info" | "warn" | "error";
+}
+
+/** ConfigError names every variable that is wrong and what to set instead. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** isTimeZone reports whether `tz` is an IANA zone name the runtime knows. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** loadConfig validates the environment; it throws a ConfigError that names each bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const picked = Object.fromEntries(
+    Object.keys(Env.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
+  );
+  const parsed = Env.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `  ${name}=${JSON.stringify(picked[name] ?? "")}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration (see README "Configuration"):\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  if ((e.TESSERA_ADMIN_EMAIL === undefined) !== (e.TESSERA_ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError(
+      "invalid configuration: set both TESSERA_ADMIN_EMAIL and TESSERA_ADMIN_PASSWORD, or neither",
+    );
+  }
+  return Object.freeze({
+    port: e.TESSERA_PORT,
+    host: e.TESSERA_HOST,
+    dataDir: e.TESSERA_DATA_DIR,
+    timezone: e.TESSERA_TIMEZONE,
+    weekStart: e.TESSERA_WEEK_START,
+    adminToken: e.TESSERA_ADMIN_TOKEN,
+    writeKey: e.TESSERA_WRITE_KEY,
+    adminEmail: e.TESSERA_ADMIN_EMAIL?.toLowerCase(),
+    adminPassword: e.TESSERA_ADMIN_PASSWORD,
+    secretKey: e.TESSERA_SECRET_KEY,
+    log: e.TESSERA_LOG,
+  });
+}

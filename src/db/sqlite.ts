@@ -1,0 +1,43 @@
+/**
+ * Opening SQLite connections with the pragmas measured in reference/stack.md §2b.
+ * One writer connection owns every write (group commit); readers are read-only and may live in workers.
+ */
+import { Database } from "bun:sqlite";
+
+/** DB_FILE is the main database's file name inside the data directory. */
+export const DB_FILE = "tessera.db";
+
+function common(db: Database): void {
+  // busy_timeout first, so the connection waits instead of failing while another one switches to WAL.
+  db.exec("PRAGMA busy_timeout = 10000");
+  db.exec("PRAGMA temp_store = MEMORY");
+  db.exec("PRAGMA mmap_size = 268435456");
+}
+
+/** openWriter opens (creating if needed) the one read-write connection of the process. */
+export function openWriter(file: string): Database {
+  const db = new Database(file, { create: true, strict: true });
+  common(db);
+  if (file !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  db.exec("PRAGMA cache_size = -65536");
+  db.exec("PRAGMA journal_size_limit = 200000000");
+  // Checkpoints run from the flusher between group commits (store/writer.ts), not inside a commit.
+  db.exec("PRAGMA wal_autocheckpoint = 0");
+  return db;
+}
+
+/** openReader opens a read-only connection for analytic queries (never blocks the writer under WAL). */
+export function openReader(file: string): Database {
+  const db = new Database(file, { readonly: true, strict: true });
+  common(db);
+  db.exec("PRAGMA cache_size = -131072");
+  return db;
+}
+
+/** integrityCheck runs SQLite's quick check and returns null when the file is sound. */
+export function integrityCheck(db: Database): string | null {
+  const row = db.query<{ quick_check: string }, []>("PRAGMA quick_check(1)").get();
+  return row && row.quick_check !== "ok" ? row.quick_check : null;
+}
