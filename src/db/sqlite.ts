@@ -23,8 +23,6 @@ export function openWriter(file: string): Database {
   db.exec("PRAGMA foreign_keys = ON");
   db.exec("PRAGMA cache_size = -65536");
   db.exec("PRAGMA journal_size_limit = 200000000");
-  // Checkpoints run from the flusher between group commits (store/writer.ts), not inside a commit.
-  db.exec("PRAGMA wal_autocheckpoint = 0");
   return db;
 }
 

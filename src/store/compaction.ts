@@ -1,0 +1,106 @@
+/**
+ * Compaction moves tail rows into columnar segments and merges small segments of the same UTC day.
+ * Planning (parse, sort, encode, compress) runs off the writer, on a reader snapshot; applying is one
+ * short writer transaction that refuses plans made stale by a concurrent merge or a person deletion.
+ */
+import type { Database } from "bun:sqlite";
+import type { StoreReader } from "./reader.ts";
+import { buildSegment, DAY_MS, segmentRows, type BuiltSegment, type TailRow } from "./segment.ts";
+
+/** CompactionPlan is what a planner hands to the writer. */
+export interface CompactionPlan {
+  readonly epoch: number;
+  /** Tail rows with seq <= upToSeq are in `segments` and leave the tail (0: tail untouched). */
+  readonly upToSeq: number;
+  readonly segments: BuiltSegment[];
+  /** Segments the new ones replace. */
+  readonly replaces: number[];
+}
+
+export interface CompactionOptions {
+  /** Compact the tail when it holds at least this many rows… */
+  readonly minRows: number;
+  /** …or when the last compaction is at least this old (fresh data reaches columns within it). */
+  readonly maxAgeMs: number;
+  /** Segments below this many rows get merged with newer rows of their day. */
+  readonly smallRows: number;
+  /** No merged segment exceeds this many rows. */
+  readonly maxRows: number;
+}
+
+export const DEFAULT_COMPACTION: CompactionOptions = {
+  minRows: 50_000,
+  maxAgeMs: 3_000,
+  smallRows: 250_000,
+  maxRows: 1_000_000,
+};
+
+/** planCompaction decides and builds; call inside `reader.read()`. */
+export function planCompaction(
+  reader: StoreReader,
+  opts: CompactionOptions,
+  sinceLastMs: number,
+): CompactionPlan | null {
+  const tail = reader.tailRows;
+  const due = tail.length >= opts.minRows || (tail.length > 0 && sinceLastMs >= opts.maxAgeMs);
+  const byDay = new Map<number, TailRow[]>();
+  if (due) {
+    for (const r of tail) {
+      const day = Math.floor(r.ts / DAY_MS);
+      let list = byDay.get(day);
+      if (!list) byDay.set(day, (list = []));
+      list.push(r);
+    }
+  }
+  const smallByDay = new Map<number, number[]>();
+  for (const seg of reader.segments.values()) {
+    if (seg.rows >= opts.smallRows) continue;
+    let list = smallByDay.get(seg.day);
+    if (!list) smallByDay.set(seg.day, (list = []));
+    list.push(seg.id);
+  }
+  const segments: BuiltSegment[] = [];
+  const replaces: number[] = [];
+  const days = new Set([...byDay.keys(), ...[...smallByDay].filter(([, ids]) => ids.length > 1).map(([d]) => d)]);
+  for (const day of [...days].sort((a, b) => a - b)) {
+    const rows: TailRow[] = [];
+    for (const id of smallByDay.get(day) ?? []) {
+      const seg = reader.segments.get(id)!;
+      if (rows.length + seg.rows > opts.maxRows) continue;
+      rows.push(...segmentRows(day, seg.directory, reader.columnBlobs(id)));
+      replaces.push(id);
+    }
+    rows.push(...(byDay.get(day) ?? []));
+    for (let i = 0; i < rows.length; i += opts.maxRows) segments.push(buildSegment(day, rows.slice(i, i + opts.maxRows)));
+  }
+  if (segments.length === 0) return null;
+  const upToSeq = due && tail.length > 0 ? tail[tail.length - 1]!.seq : 0;
+  return { epoch: reader.epoch, upToSeq, segments, replaces };
+}
+
+/** applyCompaction writes a plan in one transaction; false when the plan went stale meanwhile. */
+export function applyCompaction(db: Database, plan: CompactionPlan, now = Date.now()): boolean {
+  return db.transaction(() => {
+    const epoch = db.query<{ value: number }, []>("SELECT value FROM store_state WHERE key = 'epoch'").get()!.value;
+    if (epoch !== plan.epoch) return false;
+    const exists = db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM segments WHERE id = ?");
+    if (plan.replaces.some((id) => exists.get(id)!.n === 0)) return false;
+    const insertSeg = db.query<{ id: number }, [number, number, number, number, string, number, number]>(
+      "INSERT INTO segments (day, rows, min_ts, max_ts, directory, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    );
+    const insertCol = db.query("INSERT INTO segment_columns (segment_id, name, data) VALUES (?, ?, ?)");
+    for (const s of plan.segments) {
+      const bytes = s.columns.reduce((sum, [, b]) => sum + b.byteLength, 0);
+      const { id } = insertSeg.get(s.day, s.rows, s.minTs, s.maxTs, JSON.stringify(s.directory), bytes, now)!;
+      for (const [name, data] of s.columns) insertCol.run(id, name, data);
+    }
+    const drop = db.query("DELETE FROM segments WHERE id = ?");
+    for (const id of plan.replaces) drop.run(id);
+    if (plan.upToSeq > 0) {
+      db.query("DELETE FROM events_tail WHERE seq <= ?").run(plan.upToSeq);
+      db.query("UPDATE store_state SET value = max(value, ?) WHERE key = 'compacted_seq'").run(plan.upToSeq);
+    }
+    db.query("UPDATE store_state SET value = value + 1 WHERE key = 'version'").run();
+    return true;
+  })();
+}

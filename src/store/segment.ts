@@ -1,0 +1,167 @@
+/**
+ * Segments: the columnar, immutable form of one UTC day of events (docs/architecture.md).
+ * Rows are sorted by (event, identity, ts) so each event is one contiguous row range and identity runs
+ * delta-encode to a byte or two. Every property key becomes a code column into a segment-local
+ * dictionary, so a filter is evaluated once per distinct value instead of once per row.
+ */
+import { codesFor, decodeColumn, decodeJson, encodeColumn, encodeJson, type IntArray } from "./codec.ts";
+
+export const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** TailRow is one event as read from events_tail (props parsed). */
+export interface TailRow {
+  seq: number;
+  ts: number;
+  event: number;
+  identity: number;
+  source: number;
+  msgHi: number;
+  msgLo: number;
+  props: Record<string, unknown>;
+}
+
+/** EventRange is [firstRow, rowCount, events per UTC hour (24), property keys present]. */
+export type EventRange = [number, number, number[], string[]];
+
+/** Directory says where each event's rows are and how many fall in each UTC hour (a free rollup). */
+export interface Directory {
+  events: Record<string, EventRange>;
+}
+
+/** BuiltSegment is a segment ready to be written. */
+export interface BuiltSegment {
+  day: number;
+  rows: number;
+  minTs: number;
+  maxTs: number;
+  directory: Directory;
+  columns: [string, Uint8Array][];
+}
+
+/** Base column names; property columns are `p:<key>` (codes) and `d:<key>` (dictionary). */
+export const COL = { ts: "ts", identity: "identity", source: "source", msgHi: "msg_hi", msgLo: "msg_lo" } as const;
+
+/** dictKey distinguishes "5" from 5 and compares objects by their JSON. */
+export function dictKey(v: unknown): string {
+  return typeof v === "string" ? `s${v}` : `j${JSON.stringify(v)}`;
+}
+
+/** buildSegment turns the rows of one UTC day into compressed columns. */
+export function buildSegment(day: number, rows: readonly TailRow[]): BuiltSegment {
+  const n = rows.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => {
+    const x = rows[a]!;
+    const y = rows[b]!;
+    return x.event - y.event || x.identity - y.identity || x.ts - y.ts || x.seq - y.seq;
+  });
+  const base = day * DAY_MS;
+  const ts = new Uint32Array(n);
+  const identity = new Uint32Array(n);
+  const source = new Uint16Array(n);
+  const msgHi = new Uint32Array(n);
+  const msgLo = new Uint32Array(n);
+  const events: Record<string, EventRange> = {};
+  const codes = new Map<string, { codes: Uint32Array; index: Map<string, number>; values: unknown[] }>();
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  let range: EventRange | undefined;
+  let keysOfEvent = new Set<string>();
+  order.forEach((src, i) => {
+    const r = rows[src]!;
+    if (r.ts < base || r.ts >= base + DAY_MS) throw new Error(`row ${r.seq} is not on UTC day ${day}`);
+    if (!range || events[r.event] !== range) {
+      if (range) range[3] = [...keysOfEvent];
+      range = events[r.event] = [i, 0, new Array<number>(24).fill(0), []];
+      keysOfEvent = new Set();
+    }
+    range[1]++;
+    range[2][Math.floor((r.ts - base) / HOUR_MS)]!++;
+    ts[i] = r.ts - base;
+    identity[i] = r.identity;
+    source[i] = r.source;
+    msgHi[i] = r.msgHi;
+    msgLo[i] = r.msgLo;
+    if (r.ts < minTs) minTs = r.ts;
+    if (r.ts > maxTs) maxTs = r.ts;
+    for (const key in r.props) {
+      const v = r.props[key];
+      if (v === undefined) continue;
+      keysOfEvent.add(key);
+      let col = codes.get(key);
+      if (!col) codes.set(key, (col = { codes: new Uint32Array(n), index: new Map(), values: [] }));
+      const k = dictKey(v);
+      let code = col.index.get(k);
+      if (code === undefined) {
+        col.values.push(v);
+        code = col.values.length;
+        col.index.set(k, code);
+      }
+      col.codes[i] = code;
+    }
+  });
+  if (range) range[3] = [...keysOfEvent];
+  const columns: [string, Uint8Array][] = [
+    [COL.ts, encodeColumn(ts)],
+    [COL.identity, encodeColumn(identity, true)],
+    [COL.source, encodeColumn(source)],
+    [COL.msgHi, encodeColumn(msgHi)],
+    [COL.msgLo, encodeColumn(msgLo)],
+  ];
+  for (const [key, col] of codes) {
+    const narrow = codesFor(col.values.length, n);
+    narrow.set(col.codes);
+    columns.push([`p:${key}`, encodeColumn(narrow)], [`d:${key}`, encodeJson(col.values)]);
+  }
+  return { day, rows: n, minTs, maxTs, directory: { events }, columns };
+}
+
+/** PropColumn is one property of a row range: code 0 = absent, otherwise dict[code - 1]. */
+export interface PropColumn {
+  codes: IntArray;
+  dict: unknown[];
+}
+
+/** decodeProp decodes a property's code and dictionary columns. */
+export function decodeProp(codes: Uint8Array, dict: Uint8Array): PropColumn {
+  return { codes: decodeColumn(codes) as IntArray, dict: decodeJson<unknown[]>(dict) };
+}
+
+/** segmentRows turns a segment back into rows (merges and privacy rewrites rebuild from these). */
+export function segmentRows(day: number, directory: Directory, columns: Map<string, Uint8Array>): TailRow[] {
+  const get = (name: string) => {
+    const blob = columns.get(name);
+    if (!blob) throw new Error(`segment column ${name} is missing`);
+    return decodeColumn(blob);
+  };
+  const ts = get(COL.ts);
+  const identity = get(COL.identity);
+  const source = get(COL.source);
+  const msgHi = get(COL.msgHi);
+  const msgLo = get(COL.msgLo);
+  const base = day * DAY_MS;
+  const rows: TailRow[] = Array.from({ length: ts.length }, (_, i) => ({
+    seq: i,
+    ts: base + ts[i]!,
+    event: 0,
+    identity: identity[i]!,
+    source: source[i]!,
+    msgHi: msgHi[i]!,
+    msgLo: msgLo[i]!,
+    props: {},
+  }));
+  const decoded = new Map<string, PropColumn>();
+  for (const [event, [start, count, , keys]] of Object.entries(directory.events)) {
+    for (let i = start; i < start + count; i++) rows[i]!.event = Number(event);
+    for (const key of keys) {
+      let p = decoded.get(key);
+      if (!p) decoded.set(key, (p = decodeProp(columns.get(`p:${key}`)!, columns.get(`d:${key}`)!)));
+      for (let i = start; i < start + count; i++) {
+        const c = p.codes[i]!;
+        if (c !== 0) rows[i]!.props[key] = p.dict[c - 1];
+      }
+    }
+  }
+  return rows;
+}

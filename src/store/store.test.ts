@@ -1,0 +1,145 @@
+/**
+ * The event store's promises: an append resolves only after commit, a re-sent message is stored once
+ * (also after compaction and a restart), compaction loses and invents nothing, and a reader sees the
+ * same events before and after compaction.
+ */
+import { describe, expect, test } from "bun:test";
+import type { Database } from "bun:sqlite";
+import { freshDb, tempDir } from "../../test/helpers.ts";
+import { migrate } from "../db/migrate.ts";
+import { openWriter } from "../db/sqlite.ts";
+import { DEFAULT_COMPACTION, planCompaction } from "./compaction.ts";
+import { EventStore } from "./event-store.ts";
+import { StoreReader, type Chunk } from "./reader.ts";
+import type { StoreEvent } from "./writer.ts";
+
+const T0 = Date.UTC(2024, 0, 31, 22, 0, 0);
+const ev = (i: number, over: Partial<StoreEvent<number>> = {}): StoreEvent<number> => ({
+  source: 1, messageId: `m${i}`, event: i % 3 === 0 ? "signup" : "page", ts: T0 + i * 600_000,
+  receivedAt: T0, props: { i, browser: i % 2 ? "Chrome" : "Safari", nested: { a: i % 2 } }, identity: 100 + (i % 7), ...over,
+});
+const store = (db: Database) => new EventStore<number>(db, (identity) => identity, { delayMs: 1 });
+
+function rowsOf(reader: StoreReader): { event: string; ts: number; identity: number; i: unknown; browser: unknown }[] {
+  return reader.read(() => {
+    const out: { event: string; ts: number; identity: number; i: unknown; browser: unknown }[] = [];
+    for (const c of reader.chunks({ from: 0, to: 8.64e15 })) out.push(...expand(reader, c));
+    return out.sort((a, b) => a.ts - b.ts || a.event.localeCompare(b.event));
+  });
+}
+
+function expand(reader: StoreReader, c: Chunk) {
+  const iCol = c.prop("i");
+  const bCol = c.prop("browser");
+  return Array.from({ length: c.n }, (_, k) => ({
+    event: reader.eventName(c.event), ts: c.tsBase + c.ts[k]!, identity: c.identity[k]!,
+    i: iCol && iCol.codes[k] ? iCol.dict[iCol.codes[k]! - 1] : undefined,
+    browser: bCol && bCol.codes[k] ? bCol.dict[bCol.codes[k]! - 1] : undefined,
+  }));
+}
+
+describe("writer", () => {
+  test("append resolves after commit with per-event outcome; duplicates stored once", async () => {
+    const db = freshDb();
+    const s = store(db);
+    const r1 = await s.writer.append([ev(1), ev(2), ev(1)]);
+    expect(r1).toEqual({ stored: 2, duplicates: [2], rejected: [] });
+    expect(db.query("SELECT count(*) AS n FROM events_tail").get()).toEqual({ n: 2 });
+    const r2 = await s.writer.append([ev(2), ev(3)]);
+    expect(r2).toEqual({ stored: 1, duplicates: [0], rejected: [] });
+    // The same messageId from another source is a different message.
+    expect((await s.writer.append([ev(2, { source: 2 })])).stored).toBe(1);
+  });
+
+  test("concurrent requests share one transaction and all resolve", async () => {
+    const db = freshDb();
+    const s = store(db);
+    const results = await Promise.all(Array.from({ length: 20 }, (_, r) =>
+      s.writer.append(Array.from({ length: 50 }, (_, k) => ev(r * 1000 + k)))));
+    expect(results.every((x) => x.stored === 50)).toBe(true);
+    expect(db.query("SELECT count(*) AS n, count(DISTINCT seq) AS d FROM events_tail").get()).toEqual({ n: 1000, d: 1000 });
+  });
+
+  test("rejections from the resolver are reported and do not consume the messageId", async () => {
+    const db = freshDb();
+    const s = new EventStore<number>(db, (id) => (id < 0 ? { reject: "no identifier" } : id));
+    const r = await s.writer.append([ev(1, { identity: -1 }), ev(2)]);
+    expect(r).toEqual({ stored: 1, duplicates: [], rejected: [{ index: 0, reason: "no identifier" }] });
+    expect((await s.writer.append([ev(1)])).stored).toBe(1);
+  });
+
+  test("a full queue answers Overloaded instead of growing without bound", async () => {
+    const db = freshDb();
+    const s = new EventStore<number>(db, (id) => id, { maxPending: 10, delayMs: 50 });
+    const first = s.writer.append(Array.from({ length: 8 }, (_, k) => ev(k)));
+    await expect(s.writer.append(Array.from({ length: 8 }, (_, k) => ev(100 + k)))).rejects.toThrow(/queue full/);
+    expect((await first).stored).toBe(8);
+  });
+});
+
+describe("compaction", () => {
+  test("moves the tail into segments without changing what readers see", async () => {
+    const db = freshDb();
+    const s = store(db);
+    await s.writer.append(Array.from({ length: 300 }, (_, k) => ev(k)));
+    const reader = new StoreReader(db);
+    const before = rowsOf(reader);
+    expect(before.length).toBe(300);
+    const plan = reader.read(() => planCompaction(reader, { ...DEFAULT_COMPACTION, minRows: 1 }, 0))!;
+    expect(plan.segments.map((x) => x.day)).toEqual([...new Set(before.map((r) => Math.floor(r.ts / 864e5)))]);
+    expect(s.apply(plan)).toBe(true);
+    expect(db.query("SELECT count(*) AS n FROM events_tail").get()).toEqual({ n: 0 });
+    expect(rowsOf(reader)).toEqual(before);
+    // New rows after compaction join the tail and stay visible next to the segments.
+    await s.writer.append([ev(1000)]);
+    expect(rowsOf(reader).length).toBe(301);
+  });
+
+  test("small segments of a day merge with newer rows; hour counts survive", async () => {
+    const db = freshDb();
+    const s = store(db);
+    const reader = new StoreReader(db);
+    for (let round = 0; round < 3; round++) {
+      await s.writer.append(Array.from({ length: 40 }, (_, k) => ev(round * 40 + k, { ts: T0 + 60_000 * k })));
+      const plan = reader.read(() => planCompaction(reader, { ...DEFAULT_COMPACTION, minRows: 1 }, 0))!;
+      expect(s.apply(plan)).toBe(true);
+    }
+    reader.read(() => undefined);
+    expect([...reader.segments.values()].map((x) => x.rows)).toEqual([120]);
+    let total = 0;
+    reader.read(() => reader.hourCounts(0, 8.64e15, (_e, _h, c) => (total += c)));
+    expect(total).toBe(120);
+  });
+
+  test("a plan made before a deletion epoch change is refused", async () => {
+    const db = freshDb();
+    const s = store(db);
+    await s.writer.append([ev(1)]);
+    const reader = new StoreReader(db);
+    const plan = reader.read(() => planCompaction(reader, { ...DEFAULT_COMPACTION, minRows: 1 }, 0))!;
+    db.query("UPDATE store_state SET value = value + 1 WHERE key = 'epoch'").run();
+    expect(s.apply(plan)).toBe(false);
+  });
+});
+
+test("dedup survives compaction and a restart", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = `${dir}/t.db`;
+    let db = openWriter(file);
+    migrate(db);
+    let s = store(db);
+    await s.writer.append(Array.from({ length: 50 }, (_, k) => ev(k)));
+    const reader = new StoreReader(db);
+    s.apply(reader.read(() => planCompaction(reader, { ...DEFAULT_COMPACTION, minRows: 1 }, 0))!);
+    await s.writer.append([ev(60)]);
+    db.close();
+    db = openWriter(file);
+    s = store(db);
+    const r = await s.writer.append([ev(3), ev(60), ev(61)]);
+    expect(r).toEqual({ stored: 1, duplicates: [0, 1], rejected: [] });
+    db.close();
+  } finally {
+    cleanup();
+  }
+});
