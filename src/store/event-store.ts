@@ -28,6 +28,21 @@ export class EventStore<I> {
     this.writer = new EventWriter<I>(db, { ...options, resolve, seen: this.seen, names: this.names });
   }
 
+  /**
+   * seal returns the tail table compaction should empty next: the already sealed one if a previous
+   * plan did not land, else the active one after rotating the writer away from it (null if empty).
+   */
+  seal(): CompactionPlan["sealed"] {
+    const count = (t: number) =>
+      this.#db.query<{ n: number; s: number | null }, []>(`SELECT count(*) AS n, max(seq) AS s FROM events_tail_${t}`).get()!;
+    const other = 1 - this.writer.table;
+    const pending = count(other);
+    if (pending.n > 0) return { table: other, upToSeq: pending.s! };
+    const active = count(this.writer.table);
+    if (active.n === 0) return null;
+    return { table: this.writer.rotate(), upToSeq: active.s! };
+  }
+
   /** apply writes a compaction plan made by a reader; false when it went stale. */
   apply(plan: CompactionPlan): boolean {
     return applyCompaction(this.#db, plan);
@@ -37,7 +52,8 @@ export class EventStore<I> {
 /** loadSeen collects the message hash of every stored event (segments and tail). */
 function loadSeen(db: Database): HashSet64 {
   const count = db.query<{ n: number }, []>(
-    "SELECT (SELECT coalesce(sum(rows), 0) FROM segments) + (SELECT count(*) FROM events_tail) AS n",
+    `SELECT (SELECT coalesce(sum(rows), 0) FROM segments) + (SELECT count(*) FROM events_tail_0)
+            + (SELECT count(*) FROM events_tail_1) AS n`,
   ).get()!.n;
   const seen = new HashSet64(Math.max(1 << 16, count * 1.2));
   const cols = db.query<{ data: Uint8Array }, [number, string]>(
@@ -48,8 +64,10 @@ function loadSeen(db: Database): HashSet64 {
     const lo = decodeColumn(cols.get(id, COL.msgLo)!.data);
     for (let i = 0; i < hi.length; i++) seen.add(hi[i]!, lo[i]!);
   }
-  for (const r of db.query<{ h: number; l: number }, []>("SELECT msg_hi AS h, msg_lo AS l FROM events_tail").iterate()) {
-    seen.add(r.h, r.l);
+  for (const t of [0, 1]) {
+    for (const r of db.query<{ h: number; l: number }, []>(`SELECT msg_hi AS h, msg_lo AS l FROM events_tail_${t}`).iterate()) {
+      seen.add(r.h, r.l);
+    }
   }
   return seen;
 }

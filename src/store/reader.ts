@@ -223,7 +223,9 @@ export class StoreReader {
     }
     const fresh = this.#db
       .query<{ seq: number; ts: number; event: number; identity: number; source: number; msg_hi: number; msg_lo: number; props: string }, [number]>(
-        "SELECT seq, ts, event, identity, source, msg_hi, msg_lo, props FROM events_tail WHERE seq > ? ORDER BY seq",
+        `SELECT seq, ts, event, identity, source, msg_hi, msg_lo, props FROM events_tail_0 WHERE seq > ?1
+         UNION ALL SELECT seq, ts, event, identity, source, msg_hi, msg_lo, props FROM events_tail_1 WHERE seq > ?1
+         ORDER BY seq`,
       )
       .all(Math.max(this.#tailSeq, this.#compacted));
     for (const r of fresh) {

@@ -47,60 +47,114 @@ export function dictKey(v: unknown): string {
   return typeof v === "string" ? `s${v}` : `j${JSON.stringify(v)}`;
 }
 
+/** PropBuilder accumulates one property's codes; separate maps avoid building a key string per value. */
+class PropBuilder {
+  readonly codes: Uint32Array;
+  readonly values: unknown[] = [];
+  readonly #str = new Map<string, number>();
+  readonly #num = new Map<number, number>();
+  readonly #other = new Map<string, number>();
+  #last: unknown = undefined;
+  #lastCode = 0;
+  /** The event whose key list already names this property (rows arrive grouped by event). */
+  seenIn = -1;
+
+  constructor(n: number) {
+    this.codes = new Uint32Array(n);
+  }
+
+  code(v: unknown): number {
+    // Rows are grouped by person, whose next value is usually the same: skip the hash lookup.
+    if (v === this.#last && typeof v !== "object") return this.#lastCode;
+    const map = typeof v === "string" ? this.#str : typeof v === "number" ? this.#num : this.#other;
+    const k = typeof v === "string" || typeof v === "number" ? v : JSON.stringify(v);
+    let code = (map as Map<unknown, number>).get(k);
+    if (code === undefined) {
+      this.values.push(v);
+      code = this.values.length;
+      (map as Map<unknown, number>).set(k, code);
+    }
+    this.#last = v;
+    this.#lastCode = code;
+    return code;
+  }
+}
+
+/** sortOrder returns row indexes sorted by (event, identity, ts, seq) without comparing objects. */
+function sortOrder(rows: readonly TailRow[], base: number): Uint32Array {
+  const n = rows.length;
+  const byEvent = new Map<number, number[]>();
+  rows.forEach((r, i) => {
+    let list = byEvent.get(r.event);
+    if (!list) byEvent.set(r.event, (list = []));
+    list.push(i);
+  });
+  const order = new Uint32Array(n);
+  const key = new Float64Array(n);
+  // identity * 2^27 + ms-of-day is exact below 2^53 while identities stay under 2^26.
+  const packed = rows.every((r) => r.identity < 2 ** 26);
+  for (let i = 0; i < n; i++) key[i] = packed ? rows[i]!.identity * 134_217_728 + (rows[i]!.ts - base) : 0;
+  let at = 0;
+  for (const event of [...byEvent.keys()].sort((a, b) => a - b)) {
+    const part = Uint32Array.from(byEvent.get(event)!);
+    part.sort(packed
+      ? (a, b) => key[a]! - key[b]! || rows[a]!.seq - rows[b]!.seq
+      : (a, b) => rows[a]!.identity - rows[b]!.identity || rows[a]!.ts - rows[b]!.ts || rows[a]!.seq - rows[b]!.seq);
+    order.set(part, at);
+    at += part.length;
+  }
+  return order;
+}
+
 /** buildSegment turns the rows of one UTC day into compressed columns. */
 export function buildSegment(day: number, rows: readonly TailRow[]): BuiltSegment {
   const n = rows.length;
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => {
-    const x = rows[a]!;
-    const y = rows[b]!;
-    return x.event - y.event || x.identity - y.identity || x.ts - y.ts || x.seq - y.seq;
-  });
   const base = day * DAY_MS;
+  const order = sortOrder(rows, base);
   const ts = new Uint32Array(n);
   const identity = new Uint32Array(n);
   const source = new Uint16Array(n);
   const msgHi = new Uint32Array(n);
   const msgLo = new Uint32Array(n);
   const events: Record<string, EventRange> = {};
-  const codes = new Map<string, { codes: Uint32Array; index: Map<string, number>; values: unknown[] }>();
+  const props = new Map<string, PropBuilder>();
   let minTs = Infinity;
   let maxTs = -Infinity;
   let range: EventRange | undefined;
+  let rangeEvent = -1;
   let keysOfEvent = new Set<string>();
-  order.forEach((src, i) => {
-    const r = rows[src]!;
-    if (r.ts < base || r.ts >= base + DAY_MS) throw new Error(`row ${r.seq} is not on UTC day ${day}`);
-    if (!range || events[r.event] !== range) {
+  for (let i = 0; i < n; i++) {
+    const r = rows[order[i]!]!;
+    const off = r.ts - base;
+    if (off < 0 || off >= DAY_MS) throw new Error(`row ${r.seq} is not on UTC day ${day}`);
+    if (r.event !== rangeEvent) {
       if (range) range[3] = [...keysOfEvent];
       range = events[r.event] = [i, 0, new Array<number>(24).fill(0), []];
+      rangeEvent = r.event;
       keysOfEvent = new Set();
     }
-    range[1]++;
-    range[2][Math.floor((r.ts - base) / HOUR_MS)]!++;
-    ts[i] = r.ts - base;
+    range![1]++;
+    range![2][(off / HOUR_MS) | 0]!++;
+    ts[i] = off;
     identity[i] = r.identity;
     source[i] = r.source;
     msgHi[i] = r.msgHi;
     msgLo[i] = r.msgLo;
     if (r.ts < minTs) minTs = r.ts;
     if (r.ts > maxTs) maxTs = r.ts;
-    for (const key in r.props) {
-      const v = r.props[key];
+    const p = r.props;
+    for (const key in p) {
+      const v = p[key];
       if (v === undefined) continue;
-      keysOfEvent.add(key);
-      let col = codes.get(key);
-      if (!col) codes.set(key, (col = { codes: new Uint32Array(n), index: new Map(), values: [] }));
-      const k = dictKey(v);
-      let code = col.index.get(k);
-      if (code === undefined) {
-        col.values.push(v);
-        code = col.values.length;
-        col.index.set(k, code);
+      let col = props.get(key);
+      if (!col) props.set(key, (col = new PropBuilder(n)));
+      if (col.seenIn !== rangeEvent) {
+        col.seenIn = rangeEvent;
+        keysOfEvent.add(key);
       }
-      col.codes[i] = code;
+      col.codes[i] = col.code(v);
     }
-  });
+  }
   if (range) range[3] = [...keysOfEvent];
   const columns: [string, Uint8Array][] = [
     [COL.ts, encodeColumn(ts)],
@@ -109,7 +163,7 @@ export function buildSegment(day: number, rows: readonly TailRow[]): BuiltSegmen
     [COL.msgHi, encodeColumn(msgHi)],
     [COL.msgLo, encodeColumn(msgLo)],
   ];
-  for (const [key, col] of codes) {
+  for (const [key, col] of props) {
     const narrow = codesFor(col.values.length, n);
     narrow.set(col.codes);
     columns.push([`p:${key}`, encodeColumn(narrow)], [`d:${key}`, encodeJson(col.values)]);

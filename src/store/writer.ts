@@ -79,8 +79,9 @@ const MULTI = 64;
 export class EventWriter<I> {
   readonly #db: Database;
   readonly #o: Required<Omit<WriterOptions<I>, "onCommit">> & Pick<WriterOptions<I>, "onCommit">;
-  readonly #one: Statement;
-  readonly #many: Statement;
+  #one!: Statement;
+  #many!: Statement;
+  #table: number;
   #queue: Pending<I>[] = [];
   #queued = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -91,11 +92,38 @@ export class EventWriter<I> {
   constructor(db: Database, options: WriterOptions<I>) {
     this.#db = db;
     this.#o = { maxPending: 200_000, maxBatch: 20_000, delayMs: 2, now: Date.now, ...options };
-    const head = "INSERT INTO events_tail (seq, ts, event, identity, source, msg_hi, msg_lo, received_at, props) VALUES ";
-    this.#one = db.prepare(head + ROW_SQL);
-    // A 64-row VALUES statement: multi-row inserts measured 871k vs 659k rows/s (stack.md §2b).
-    this.#many = db.prepare(head + Array(MULTI).fill(ROW_SQL).join(","));
+    this.#table = db.query<{ value: number }, []>("SELECT value FROM store_state WHERE key = 'tail'").get()!.value;
+    this.#prepare();
     this.#nextSeq = nextSeq(db);
+  }
+
+  #prepare(): void {
+    const head = `INSERT INTO events_tail_${this.#table} (seq, ts, event, identity, source, msg_hi, msg_lo, received_at, props) VALUES `;
+    this.#one = this.#db.prepare(head + ROW_SQL);
+    // A 64-row VALUES statement: multi-row inserts measured 871k vs 659k rows/s (stack.md §2b).
+    this.#many = this.#db.prepare(head + Array(MULTI).fill(ROW_SQL).join(","));
+  }
+
+  /** table is the events_tail_N the writer appends to. */
+  get table(): number {
+    return this.#table;
+  }
+
+  /** lastSeq is the highest seq committed so far. */
+  get lastSeq(): number {
+    return this.#nextSeq - 1;
+  }
+
+  /**
+   * rotate makes the other tail table the active one and returns the sealed one; commits are
+   * synchronous, so no transaction is open when this runs.
+   */
+  rotate(): number {
+    const sealed = this.#table;
+    this.#table = 1 - sealed;
+    this.#db.query("UPDATE store_state SET value = ? WHERE key = 'tail'").run(this.#table);
+    this.#prepare();
+    return sealed;
   }
 
   /** pending is the number of events waiting for a commit. */
@@ -209,7 +237,7 @@ export class EventWriter<I> {
 function nextSeq(db: Database): number {
   const row = db
     .query<{ s: number }, []>(
-      `SELECT max(coalesce((SELECT max(seq) FROM events_tail), 0),
+      `SELECT max(coalesce((SELECT max(seq) FROM events_tail_0), 0), coalesce((SELECT max(seq) FROM events_tail_1), 0),
                   (SELECT value FROM store_state WHERE key = 'compacted_seq')) AS s`,
     )
     .get();

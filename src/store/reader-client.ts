@@ -1,0 +1,50 @@
+/**
+ * ReaderClient calls read-side operations: in the store worker when the database is a file, in the
+ * calling thread when it is in memory (a worker cannot open another thread's in-memory database).
+ */
+import type { Database } from "bun:sqlite";
+import { StoreReader } from "./reader.ts";
+import { callOp, type OpArgs, type OpName, type OpResult } from "./reader-ops.ts";
+import type { WorkerRequest, WorkerResponse } from "./worker.ts";
+
+export interface ReaderClient {
+  call<K extends OpName>(op: K, args: OpArgs<K>): Promise<OpResult<K>>;
+  close(): Promise<void>;
+}
+
+/** localReader runs operations synchronously on the given connection. */
+export function localReader(db: Database): ReaderClient {
+  const reader = new StoreReader(db);
+  return {
+    call: async (op, args) => callOp(reader, op, args),
+    close: async () => {},
+  };
+}
+
+/** workerReader starts the store worker on `file` and resolves once it has opened it. */
+export async function workerReader(file: string): Promise<ReaderClient> {
+  const worker = new Worker(new URL("./worker.ts", import.meta.url).href);
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let next = 1;
+  worker.onmessage = (e: MessageEvent<WorkerResponse>) => {
+    const w = waiting.get(e.data.id);
+    if (!w) return;
+    waiting.delete(e.data.id);
+    if (e.data.ok) w.resolve(e.data.value);
+    else w.reject(new Error(e.data.error));
+  };
+  worker.onerror = (e) => {
+    for (const w of waiting.values()) w.reject(new Error(`store worker failed: ${e.message}`));
+    waiting.clear();
+  };
+  const send = (msg: WorkerRequest) =>
+    new Promise<unknown>((resolve, reject) => {
+      waiting.set(msg.id, { resolve, reject });
+      worker.postMessage(msg);
+    });
+  await send({ id: 0, init: file });
+  return {
+    call: (op, args) => send({ id: next++, op, args }) as Promise<never>,
+    close: async () => worker.terminate(),
+  };
+}

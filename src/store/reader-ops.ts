@@ -1,0 +1,38 @@
+/**
+ * The operations the read side answers, by name. They run inside the store worker (server) or in the
+ * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
+ */
+import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
+import type { StoreReader } from "./reader.ts";
+
+/** StoreStats is what the dashboard and benchmarks show about the store. */
+export interface StoreStats {
+  segments: number;
+  segmentRows: number;
+  tailRows: number;
+  compactedSeq: number;
+  eventNames: number;
+}
+
+export const readerOps = {
+  compact: (reader: StoreReader, args: { sealed: CompactionPlan["sealed"]; options: CompactionOptions }) =>
+    planCompaction(reader, args.options, args.sealed),
+  stats: (reader: StoreReader, _args: Record<string, never>): StoreStats => ({
+    segments: reader.segments.size,
+    segmentRows: [...reader.segments.values()].reduce((n, s) => n + s.rows, 0),
+    tailRows: reader.tailRows.length,
+    compactedSeq: reader.compactedSeq,
+    eventNames: reader.eventNames.size,
+  }),
+};
+
+export type ReaderOps = typeof readerOps;
+export type OpName = keyof ReaderOps;
+export type OpArgs<K extends OpName> = Parameters<ReaderOps[K]>[1];
+export type OpResult<K extends OpName> = ReturnType<ReaderOps[K]>;
+
+/** callOp runs one operation on a consistent snapshot. */
+export function callOp<K extends OpName>(reader: StoreReader, op: K, args: OpArgs<K>): OpResult<K> {
+  const fn = readerOps[op] as (r: StoreReader, a: OpArgs<K>) => OpResult<K>;
+  return reader.read(() => fn(reader, args));
+}

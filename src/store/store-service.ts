@@ -1,0 +1,92 @@
+/**
+ * StoreService runs the event store in the server: the writer on the main connection, the read side
+ * (worker or local), and the compaction loop that seals a tail table, has the read side build
+ * segments from it, and applies them. `compactNow()` lets tests and shutdown drive it synchronously.
+ */
+import type { Database } from "bun:sqlite";
+import { DEFAULT_COMPACTION, type CompactionOptions } from "./compaction.ts";
+import { EventStore } from "./event-store.ts";
+import { localReader, workerReader, type ReaderClient } from "./reader-client.ts";
+import type { IdentityResolver, WriterOptions } from "./writer.ts";
+
+export interface StoreServiceOptions<I> {
+  /** The database file, or null for an in-memory database (read side runs in-process). */
+  readonly file: string | null;
+  readonly resolve: IdentityResolver<I>;
+  readonly compaction?: Partial<CompactionOptions>;
+  readonly writer?: Partial<Omit<WriterOptions<I>, "resolve" | "seen" | "names">>;
+  readonly log?: (msg: string) => void;
+}
+
+export class StoreService<I> {
+  readonly store: EventStore<I>;
+  readonly reader: ReaderClient;
+  readonly #options: CompactionOptions;
+  readonly #log: (msg: string) => void;
+  #rowsSinceSeal = 0;
+  #lastSeal = Date.now();
+  #running: Promise<void> | null = null;
+  #timer: ReturnType<typeof setInterval> | null = null;
+
+  private constructor(store: EventStore<I>, reader: ReaderClient, opts: StoreServiceOptions<I>) {
+    this.store = store;
+    this.reader = reader;
+    this.#options = { ...DEFAULT_COMPACTION, ...opts.compaction };
+    this.#log = opts.log ?? (() => {});
+  }
+
+  /** open builds the writer side on `db` and starts the read side. */
+  static async open<I>(db: Database, opts: StoreServiceOptions<I>): Promise<StoreService<I>> {
+    let service: StoreService<I> | undefined;
+    const store = new EventStore<I>(db, opts.resolve, {
+      ...opts.writer,
+      onCommit: (seq, rows) => {
+        opts.writer?.onCommit?.(seq, rows);
+        if (service) service.#committed(rows);
+      },
+    });
+    const reader = opts.file ? await workerReader(opts.file) : localReader(db);
+    service = new StoreService(store, reader, opts);
+    return service;
+  }
+
+  /** start runs compaction in the background (every second it checks whether a seal is due). */
+  start(): void {
+    this.#timer ??= setInterval(() => {
+      if (Date.now() - this.#lastSeal >= this.#options.maxAgeMs) void this.compactNow();
+    }, 1000);
+    this.#timer.unref?.();
+  }
+
+  /** compactNow runs one compaction cycle (or joins the one running). */
+  compactNow(): Promise<void> {
+    this.#running ??= this.#cycle().finally(() => (this.#running = null));
+    return this.#running;
+  }
+
+  /** close commits what is queued, finishes compaction in flight and stops the read side. */
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.store.writer.close();
+    await this.#running;
+    await this.reader.close();
+  }
+
+  #committed(rows: number): void {
+    this.#rowsSinceSeal += rows;
+    if (this.#rowsSinceSeal >= this.#options.minRows) void this.compactNow();
+  }
+
+  async #cycle(): Promise<void> {
+    try {
+      const sealed = this.store.seal();
+      this.#lastSeal = Date.now();
+      this.#rowsSinceSeal = 0;
+      const plan = await this.reader.call("compact", { sealed, options: this.#options });
+      if (plan && !this.store.apply(plan)) this.#log("compaction plan went stale; retrying on the next cycle");
+    } catch (err) {
+      this.#log(`compaction failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}

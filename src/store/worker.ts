@@ -1,0 +1,32 @@
+/**
+ * The store worker: a read-only connection, the column cache and the CPU-heavy read work (queries,
+ * compaction planning) on the second core, so ingestion on the main thread never waits for a scan.
+ */
+import { openReader } from "../db/sqlite.ts";
+import { StoreReader } from "./reader.ts";
+import { callOp, type OpName } from "./reader-ops.ts";
+
+declare const self: Worker;
+
+/** WorkerRequest is one call from the main thread. */
+export type WorkerRequest = { id: number; op: OpName; args: unknown } | { id: 0; init: string };
+/** WorkerResponse answers one call. */
+export type WorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+let reader: StoreReader | null = null;
+
+self.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  const msg = e.data;
+  if ("init" in msg) {
+    reader = new StoreReader(openReader(msg.init));
+    self.postMessage({ id: 0, ok: true, value: null } satisfies WorkerResponse);
+    return;
+  }
+  try {
+    if (!reader) throw new Error("store worker used before init");
+    const value = callOp(reader, msg.op, msg.args as never);
+    self.postMessage({ id: msg.id, ok: true, value } satisfies WorkerResponse);
+  } catch (err) {
+    self.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse);
+  }
+};
