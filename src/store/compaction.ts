@@ -22,8 +22,10 @@ export interface CompactionOptions {
   readonly minRows: number;
   /** …or when the last seal is at least this old. */
   readonly maxAgeMs: number;
-  /** Segments below this many rows get merged with newer rows of their day. */
+  /** Segments below this many rows are merged… */
   readonly smallRows: number;
+  /** …once a day has this many of them (log-structured: a trickle of events does not rewrite a day each cycle). */
+  readonly mergeCount: number;
   /** No merged segment exceeds this many rows. */
   readonly maxRows: number;
 }
@@ -32,6 +34,7 @@ export const DEFAULT_COMPACTION: CompactionOptions = {
   minRows: 50_000,
   maxAgeMs: 3_000,
   smallRows: 250_000,
+  mergeCount: 4,
   maxRows: 1_000_000,
 };
 
@@ -61,10 +64,12 @@ export function planCompaction(
   }
   const segments: BuiltSegment[] = [];
   const replaces: number[] = [];
-  const days = new Set([...byDay.keys(), ...[...smallByDay].filter(([, ids]) => ids.length > 1).map(([d]) => d)]);
+  const days = new Set([...byDay.keys(), ...smallByDay.keys()]);
   for (const day of [...days].sort((a, b) => a - b)) {
     let rows: TailRow[] = [];
-    for (const id of smallByDay.get(day) ?? []) {
+    const small = smallByDay.get(day) ?? [];
+    const merging = small.length + (byDay.has(day) ? 1 : 0) >= opts.mergeCount ? small : [];
+    for (const id of merging) {
       const seg = reader.segments.get(id)!;
       if (rows.length + seg.rows > opts.maxRows) continue;
       rows = rows.concat(segmentRows(day, seg.directory, reader.columnBlobs(id)));

@@ -96,20 +96,21 @@ describe("compaction", () => {
     expect(rowsOf(reader).length).toBe(301);
   });
 
-  test("small segments of a day merge with newer rows; hour counts survive", async () => {
+  test("small segments of a day merge once there are mergeCount of them; hour counts survive", async () => {
     const db = freshDb();
     const s = store(db);
     const reader = new StoreReader(db);
-    for (let round = 0; round < 3; round++) {
+    const sizes: number[][] = [];
+    for (let round = 0; round < 5; round++) {
       await s.writer.append(Array.from({ length: 40 }, (_, k) => ev(round * 40 + k, { ts: T0 + 60_000 * k })));
       const plan = reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
       expect(s.apply(plan)).toBe(true);
+      reader.read(() => sizes.push([...reader.segments.values()].map((x) => x.rows)));
     }
-    reader.read(() => undefined);
-    expect([...reader.segments.values()].map((x) => x.rows)).toEqual([120]);
+    expect(sizes).toEqual([[40], [40, 40], [40, 40, 40], [160], [160, 40]]);
     let total = 0;
     reader.read(() => reader.hourCounts(0, 8.64e15, (_e, _h, c) => (total += c)));
-    expect(total).toBe(120);
+    expect(total).toBe(200);
   });
 
   test("a plan made before a deletion epoch change is refused", async () => {
