@@ -6,6 +6,8 @@
  * same rows to Tessera and to DuckDB.
  */
 
+import { pickCdf as pick, rng, zipfCdf as zipfTable } from "../src/lib/random.ts";
+
 export const EVENT_NAMES = [
   "page_view", "screen_view", "product_viewed", "search", "login", "add_to_cart", "app_open", "share",
   "signup", "order_completed", "coupon_claimed", "video_play", "comment", "like", "follow",
@@ -41,40 +43,6 @@ export interface Dataset {
   readonly price: Float32Array;
   readonly city: Uint8Array;
   readonly plan: Uint8Array;
-}
-
-/** xorshift32: tiny, fast and deterministic across runs and machines. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
-
-/** zipfTable returns cumulative weights for ranks 1..n with exponent s. */
-function zipfTable(n: number, s: number): Float64Array {
-  const w = new Float64Array(n);
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += 1 / Math.pow(i + 1, s);
-  let acc = 0;
-  for (let i = 0; i < n; i++) w[i] = acc += 1 / Math.pow(i + 1, s) / sum;
-  return w;
-}
-
-function pick(cdf: Float64Array, u: number): number {
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cdf[mid]! < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** generate builds the data set; `start` is the first day (UTC midnight). */

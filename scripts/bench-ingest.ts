@@ -1,0 +1,143 @@
+/**
+ * Ingest benchmark (issue 3): HTTP on loopback, batches of 100 Segment track events of ~400 bytes,
+ * 32 connections, load generator on the same 2 cores. Prints the rate for each million events as the
+ * database grows, p50/p99 acknowledgement latency, server RSS, and the ratio to a parse-only ceiling
+ * measured in the same run. Not a test: figures only.
+ *
+ * Usage: bun scripts/bench-ingest.ts [--events 10000000] [--conns 32] [--batch 100] [--link 0.3]
+ *   --link: share of events that carry a new identity link (identify with a fresh anonymousId)
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ""), process.argv[i + 1]!);
+const EVENTS = Number(args.get("events") ?? 10_000_000);
+const CONNS = Number(args.get("conns") ?? 32);
+const BATCH = Number(args.get("batch") ?? 100);
+const LINK = Number(args.get("link") ?? 0);
+const PERSONS = 1_000_000;
+const WRITE_KEY = "wk_benchmark_key_0123456789";
+const PARSE_ONLY_EVENTS = Math.min(EVENTS, 2_000_000);
+
+const paths = ["/", "/products", "/products/42", "/cart", "/checkout", "/search?q=shoes", "/account"];
+const names = ["page_view", "product_viewed", "add_to_cart", "search", "order_completed", "signup", "login"];
+
+/** body builds one request of BATCH events with unique messageIds (~400 bytes per event). */
+function body(seq: number): string {
+  const sentAt = new Date().toISOString();
+  const items: string[] = [];
+  for (let k = 0; k < BATCH; k++) {
+    const n = seq * BATCH + k;
+    const user = (n * 2654435761) % PERSONS;
+    const linking = LINK > 0 && (n % 1000) / 1000 < LINK;
+    const ts = new Date(Date.now() - (k % 50)).toISOString();
+    if (linking) {
+      items.push(`{"type":"identify","userId":"u${user}","anonymousId":"anon-${n}","messageId":"bench-${n}","timestamp":"${ts}","traits":{"plan":"pro","city":"Shanghai"},"context":{"library":{"name":"bench","version":"1.0.0"},"ip":"203.0.113.${n % 250}"}}`);
+    } else {
+      items.push(`{"type":"track","event":"${names[n % names.length]}","userId":"u${user}","messageId":"bench-${n}","timestamp":"${ts}","properties":{"path":"${paths[n % paths.length]}","price":${(n % 997) / 10},"product_id":"sku-${n % 5000}","currency":"CNY"},"context":{"library":{"name":"bench","version":"1.0.0"},"ip":"203.0.113.${n % 250}","userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15"}}`);
+    }
+  }
+  return `{"batch":[${items.join(",")}],"sentAt":"${sentAt}"}`;
+}
+
+interface RunResult {
+  events: number;
+  ms: number;
+  latencies: Float64Array;
+  perMillion: number[];
+  errors: number;
+}
+
+/** load sends `events` events with CONNS concurrent request loops and records latencies. */
+async function load(url: string, events: number): Promise<RunResult> {
+  const requests = Math.ceil(events / BATCH);
+  const latencies = new Float64Array(requests);
+  const perMillion: number[] = [];
+  let next = 0;
+  let done = 0;
+  let errors = 0;
+  let markAt = performance.now();
+  let markEvents = 0;
+  const auth = `Basic ${btoa(`${WRITE_KEY}:`)}`;
+  const t0 = performance.now();
+  const loop = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= requests) return;
+      const b = body(i);
+      const t = performance.now();
+      for (;;) {
+        const res = await fetch(url, { method: "POST", body: b, headers: { "content-type": "application/json", authorization: auth } });
+        await res.arrayBuffer();
+        if (res.status === 200) break;
+        errors++;
+        if (res.status !== 503) throw new Error(`unexpected status ${res.status}`);
+        await Bun.sleep(Number(res.headers.get("retry-after") ?? 1) * 100);
+      }
+      latencies[i] = performance.now() - t;
+      done++;
+      if (done * BATCH - markEvents >= 1_000_000) {
+        const now = performance.now();
+        perMillion.push(((done * BATCH - markEvents) / (now - markAt)) * 1000);
+        markAt = now;
+        markEvents = done * BATCH;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONNS }, loop));
+  return { events: requests * BATCH, ms: performance.now() - t0, latencies, perMillion, errors };
+}
+
+function pct(a: Float64Array, p: number): number {
+  const s = Float64Array.from(a).sort();
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function startServer(cmd: string[], env: Record<string, string>, port: number): Promise<Bun.Subprocess> {
+  const proc = Bun.spawn(cmd, { env: { ...process.env, ...env }, stdout: "ignore", stderr: "inherit" });
+  for (let i = 0; i < 300; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (r.ok) return proc;
+    } catch {}
+    await Bun.sleep(100);
+  }
+  proc.kill();
+  throw new Error(`${cmd.join(" ")} did not become healthy on port ${port}`);
+}
+
+function rssOf(pid: number): number {
+  try {
+    const status = require("node:fs").readFileSync(`/proc/${pid}/status`, "utf8") as string;
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+// 1. Parse-only ceiling: the same HTTP stack and JSON parse, no storage.
+const port1 = 18_000 + Math.floor(Math.random() * 1000);
+const ceiling = await startServer(["bun", "-e", `Bun.serve({port:${port1},async fetch(r){if(new URL(r.url).pathname==="/healthz")return Response.json({ok:true});const b=await r.json();return Response.json({success:true,n:b.batch.length})}})`], {}, port1);
+const parse = await load(`http://127.0.0.1:${port1}/v1/batch`, PARSE_ONLY_EVENTS);
+ceiling.kill();
+const ceilingRate = (parse.events / parse.ms) * 1000;
+console.log(`parse-only ceiling: ${ceilingRate.toFixed(0)} ev/s (p99 ${pct(parse.latencies, 99).toFixed(1)} ms)`);
+
+// 2. Tessera.
+const dir = mkdtempSync(join(tmpdir(), "tessera-bench-ingest-"));
+const port2 = port1 + 1;
+const server = await startServer(["bun", "src/main.ts", "serve"], {
+  TESSERA_PORT: String(port2), TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: dir, TESSERA_WRITE_KEY: WRITE_KEY, TESSERA_LOG: "warn",
+}, port2);
+const run = await load(`http://127.0.0.1:${port2}/v1/batch`, EVENTS);
+const rss = rssOf(server.pid);
+server.kill("SIGTERM");
+await server.exited;
+const rate = (run.events / run.ms) * 1000;
+console.log(`tessera: ${run.events} events in ${(run.ms / 1000).toFixed(1)} s = ${rate.toFixed(0)} ev/s, ${(rate / ceilingRate * 100).toFixed(0)}% of the parse-only ceiling`);
+console.log(`per million: ${run.perMillion.map((r) => r.toFixed(0)).join(" · ")}`);
+console.log(`ack latency: p50 ${pct(run.latencies, 50).toFixed(1)} ms, p99 ${pct(run.latencies, 99).toFixed(1)} ms; 503 retries: ${run.errors}`);
+console.log(`server peak RSS: ${rss.toFixed(0)} MB; connections ${CONNS}, batch ${BATCH}, link share ${LINK}`);
+rmSync(dir, { recursive: true, force: true });
