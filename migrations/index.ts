@@ -1,5 +1,6 @@
 /** The ordered list of migrations the binary embeds; add one line per migration, never reorder. */
 import type { Migration } from "../src/db/migrate.ts";
 import * as m0001 from "./0001_foundation.ts";
+import * as m0010 from "./0010_jobs_extra.ts";
 
-export const migrations: readonly Migration[] = [m0001];
+export const migrations: readonly Migration[] = [m0001, m0010];
