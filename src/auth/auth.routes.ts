@@ -28,6 +28,9 @@ const MeOut = z.object({
   csrf: z.string().nullable().describe("null for bearer tokens, which need no CSRF token"),
 });
 
+/** Me is the answer of GET /api/auth/me (the dashboard imports this type). */
+export type Me = z.infer<typeof MeOut>;
+
 function userOut(u: User): z.infer<typeof UserOut> {
   return { id: u.id, email: u.email, name: u.name, role: u.role };
 }
