@@ -31,7 +31,7 @@ export function dashboard(root: string | null): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const path = c.req.path;
     const file = files.get(path);
-    if (file !== undefined && path !== "/index.html") {
+    if (file !== undefined) {
       // Bundled assets carry a content hash in their name, so they never change under the same URL.
       const hashed = /-[a-z0-9]{8}\.[a-z0-9]+$/.test(path);
       c.header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
