@@ -32,24 +32,28 @@ function ensureBinary(): void {
 const work = tempDir("tessera-binary-");
 afterAll(() => work.cleanup());
 
-async function waitForLine(stream: ReadableStream<Uint8Array>, re: RegExp, timeoutMs: number, seen: string[]): Promise<RegExpExecArray> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  const deadline = Date.now() + timeoutMs;
+/** tail collects a stream's text so several waits can look for lines that arrived in one chunk. */
+function tail(stream: ReadableStream<Uint8Array>) {
   let text = "";
-  try {
-    while (Date.now() < deadline) {
-      const chunk = await Promise.race([reader.read(), Bun.sleep(deadline - Date.now()).then(() => null)]);
-      if (chunk === null || chunk.done) break;
-      text += decoder.decode(chunk.value);
-      seen.push(text);
-      const m = re.exec(text);
-      if (m) return m;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  throw new Error(`timed out waiting for ${re} in:\n${text}`);
+  const done = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) text += decoder.decode(chunk);
+  })();
+  return {
+    closed: done,
+    get text() {
+      return text;
+    },
+    async waitFor(re: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const m = re.exec(text);
+        if (m) return m;
+        await Promise.race([Bun.sleep(50), done]);
+      }
+      throw new Error(`timed out waiting for ${re} in:\n${text}`);
+    },
+  };
 }
 
 test(
@@ -68,9 +72,9 @@ test(
       stdout: "pipe",
       stderr: "pipe",
     });
-    const log: string[] = [];
+    const log = tail(proc.stderr);
     try {
-      const m = await waitForLine(proc.stderr, /listening url=(http:\/\/[^\s]+)/, 15_000, log);
+      const m = await log.waitFor(/listening url=(http:\/\/[^\s]+)/, 15_000);
       const base = m[1] ?? "";
       expect(await (await fetch(new URL("/healthz", base))).json()).toEqual({ ok: true });
 
@@ -86,13 +90,15 @@ test(
       expect((await asset.text()).length).toBeGreaterThan(10_000);
       expect(await (await fetch(new URL("/sources", base))).text()).toContain('<div id="app">');
 
-      await waitForLine(proc.stderr, /setup code: [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/, 5_000, log);
+      await log.waitFor(/setup code: [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/, 5_000);
       expect(existsSync(join(data, "tessera.db"))).toBe(true);
       expect(statSync(join(data, "secret.key")).mode & 0o777).toBe(0o600);
     } finally {
       proc.kill("SIGTERM");
     }
     expect(await proc.exited).toBe(0);
+    await log.closed;
+    expect(log.text).toContain("stopped cleanly");
     expect(existsSync(join(data, "tessera.db-wal")) ? statSync(join(data, "tessera.db-wal")).size : 0).toBe(0);
   },
   120_000,
