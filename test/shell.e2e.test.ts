@@ -54,7 +54,7 @@ function watch(page: Page): string[] {
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `shell-${name}.png`), fullPage: true });
 
 test.skipIf(!hasChromium)(
-  "setup → logout → login → create source → write key; tokens, settings, jobs, audit; 中文",
+  "setup → logout → login → create source → write key; tokens, settings, jobs, audit, users, account; 中文",
   async () => {
     const code = /setup code: ([A-Z0-9-]{14})/.exec(logLines.join("\n"))?.[1];
     expect(code).toBeDefined();
@@ -126,10 +126,23 @@ test.skipIf(!hasChromium)(
     expect(await page.getByText("token.created").count()).toBe(1);
     await shot(page, "7-audit");
 
+    await page.getByRole("link", { name: "Users" }).click();
+    await page.getByLabel("E-mail").fill("ana@example.com");
+    await page.getByLabel("Initial password (at least 10 characters)").fill("analyst password");
+    await page.getByRole("button", { name: "Add a user" }).click();
+    await page.getByRole("cell", { name: "ana@example.com" }).waitFor();
+    await shot(page, "8-users");
+
+    await page.getByRole("link", { name: "My account" }).click();
+    await page.getByLabel("Current password").fill("correct horse battery");
+    await page.getByLabel("New password (at least 10 characters)").fill("an even better password");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Password changed.").waitFor();
+
     await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
     await page.getByRole("link", { name: "数据源" }).click();
     await page.getByRole("heading", { name: "数据源" }).waitFor();
-    await shot(page, "8-zh");
+    await shot(page, "9-zh");
     await page.reload();
     await page.getByRole("heading", { name: "数据源" }).waitFor(); // the choice is remembered
 

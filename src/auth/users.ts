@@ -99,3 +99,63 @@ export async function ensureAdmin(kdb: Kdb, email: string, password: string, now
     .execute();
   log.info("reset the admin user to TESSERA_ADMIN_EMAIL/TESSERA_ADMIN_PASSWORD", { email });
 }
+
+/** listUsers lists every user, oldest first. */
+export async function listUsers(kdb: Kdb): Promise<User[]> {
+  const rows = await kdb.selectFrom("users").selectAll().orderBy("id").execute();
+  return rows.map(toUser);
+}
+
+/** getUser returns one user or null. */
+export async function getUser(kdb: Kdb, id: number): Promise<User | null> {
+  const row = await kdb.selectFrom("users").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? toUser(row) : null;
+}
+
+/** countActiveAdmins counts enabled admins; the last one may not be demoted, disabled or deleted. */
+export async function countActiveAdmins(kdb: Kdb): Promise<number> {
+  const r = await kdb
+    .selectFrom("users")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("role", "=", "admin")
+    .where("disabled_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return r.n;
+}
+
+/**
+ * updateUser changes role, name, enabled state or password. A new password or disabling ends the user's
+ * sessions (except `keepSession`, the caller's own when changing their own password).
+ */
+export async function updateUser(
+  kdb: Kdb,
+  id: number,
+  patch: { role?: Role; name?: string | null; disabled?: boolean; password?: string },
+  now: number,
+  keepSession?: string,
+): Promise<User | null> {
+  const set: { role?: Role; name?: string | null; disabled_at?: number | null; password_hash?: string } = {};
+  if (patch.role !== undefined) set.role = patch.role;
+  if (patch.name !== undefined) set.name = patch.name;
+  if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? now : null;
+  if (patch.password !== undefined) set.password_hash = await Bun.password.hash(patch.password);
+  if (Object.keys(set).length > 0) await kdb.updateTable("users").set(set).where("id", "=", id).execute();
+  if (patch.password !== undefined || patch.disabled === true) {
+    let q = kdb.deleteFrom("sessions").where("user_id", "=", id);
+    if (keepSession !== undefined) q = q.where("id", "!=", keepSession);
+    await q.execute();
+  }
+  return getUser(kdb, id);
+}
+
+/** deleteUser removes a user and, by cascade, their sessions. */
+export async function deleteUser(kdb: Kdb, id: number): Promise<boolean> {
+  const r = await kdb.deleteFrom("users").where("id", "=", id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** checkPassword verifies a user's current password (for changing it). */
+export async function checkPassword(kdb: Kdb, id: number, password: string): Promise<boolean> {
+  const row = await kdb.selectFrom("users").select("password_hash").where("id", "=", id).executeTakeFirst();
+  return row ? Bun.password.verify(password, row.password_hash) : false;
+}

@@ -12,6 +12,7 @@ import { auditRoutes } from "../auth/audit.routes.ts";
 import { authenticate } from "../auth/authenticate.ts";
 import { authRoutes, setupRoutes } from "../auth/auth.routes.ts";
 import { tokenRoutes } from "../auth/tokens.routes.ts";
+import { passwordRoutes, userRoutes } from "../auth/users.routes.ts";
 import { jobRoutes } from "../jobs/jobs.routes.ts";
 import { settingsRoutes } from "../settings/settings.routes.ts";
 import { sourceRoutes } from "../sources/sources.routes.ts";
@@ -79,6 +80,8 @@ export function createApp(deps: AppDeps) {
     // ── Management API (session or bearer token; permission per route) ──
     .route("/api/setup", setupRoutes(deps))
     .route("/api/auth", authRoutes(deps))
+    .route("/api/auth/password", passwordRoutes(deps))
+    .route("/api/users", userRoutes(deps))
     .route("/api/tokens", tokenRoutes(deps))
     .route("/api/sources", sourceRoutes(deps))
     .route("/api/settings", settingsRoutes(deps))

@@ -62,6 +62,11 @@ export function endpoint<B extends Schema | undefined = undefined, Q extends Sch
     }
     if (spec.query) c.req.addValidatedData("query", spec.query.parse(c.req.query()) as {});
     if (spec.body) {
+      // Cross-site HTML forms can only send form and text/plain bodies; demanding JSON keeps them out
+      // of even the public routes (login CSRF), on top of SameSite cookies and the CSRF token.
+      if (!/^application\/([\w.+-]+\+)?json\b/i.test(c.req.header("content-type") ?? "")) {
+        return c.json({ error: "send the body as JSON with Content-Type: application/json" }, 415);
+      }
       let raw: unknown;
       try {
         raw = await c.req.json();

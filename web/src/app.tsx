@@ -15,6 +15,8 @@ import { SettingsPage } from "./pages/settings.tsx";
 import { SetupPage } from "./pages/setup.tsx";
 import { SourcesPage } from "./pages/sources.tsx";
 import { TokensPage } from "./pages/tokens.tsx";
+import { UsersPage } from "./pages/users.tsx";
+import { AccountPage } from "./pages/account.tsx";
 import { navigate, usePath } from "./router.tsx";
 import { SessionCtx } from "./session.tsx";
 import type { Me } from "./types.ts";
@@ -27,7 +29,9 @@ const ROUTES: (NavItem & { page: FunctionComponent })[] = [
   { path: "/tokens", label: "nav.tokens", page: TokensPage, adminOnly: true },
   { path: "/settings", label: "nav.settings", page: SettingsPage },
   { path: "/jobs", label: "nav.jobs", page: JobsPage },
+  { path: "/users", label: "nav.users", page: UsersPage, adminOnly: true },
   { path: "/audit", label: "nav.audit", page: AuditPage, adminOnly: true },
+  { path: "/account", label: "nav.account", page: AccountPage },
 ];
 const HOME = "/sources";
 
