@@ -32,7 +32,11 @@ const COMMANDS: Record<string, Command> = {
       await new Promise<void>((done) => {
         let stopping = false;
         const shutdown = (signal: string) => {
-          if (stopping) return;
+          if (stopping) {
+            // A second signal means "now": skip the flush rather than hang an impatient operator.
+            running.deps.log.warn("second signal: exiting without a clean shutdown", { signal });
+            process.exit(1);
+          }
           stopping = true;
           running.deps.log.info("shutting down", { signal });
           running.stop().then(done, (e) => {

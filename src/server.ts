@@ -120,7 +120,7 @@ export interface StartOptions {
 export interface RunningServer {
   readonly url: URL;
   readonly deps: AppDeps;
-  /** stop stops accepting, runs shutdown hooks, stops jobs, checkpoints and closes the database. */
+  /** stop stops accepting, waits for running jobs, runs shutdown hooks, checkpoints and closes the database. */
   stop(): Promise<void>;
 }
 
@@ -133,9 +133,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   let server: ReturnType<typeof Bun.serve> | undefined;
   let scheduler: Scheduler | undefined;
 
+  // Reverse of start: no new requests, no new or running jobs, then the rooms (the store flushes), then the file.
   const stop = async () => {
     ready = false;
     await server?.stop();
+    await scheduler?.stop();
     for (const hook of shutdownHooks.reverse()) {
       try {
         await hook();
@@ -143,7 +145,6 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         log.error("shutdown hook failed", { error: reason(e) });
       }
     }
-    await scheduler?.stop();
     closeCore(core);
   };
 

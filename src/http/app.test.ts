@@ -8,6 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Hono } from "hono";
+import { testClient } from "hono/testing";
 import { z } from "zod";
 import { createLogger } from "../log.ts";
 import { testApp } from "../../test/app-helpers.ts";
@@ -145,5 +146,20 @@ describe("dashboard files", () => {
     } finally {
       cleanup();
     }
+  });
+});
+
+describe("typed routes", () => {
+  test("the app's type carries its routes and their schemas (chained definitions)", async () => {
+    const t = testApp();
+    const admin = await t.asToken("admin");
+    const client = testClient(t.app);
+    // @ts-expect-error: a route that does not exist is a type error, so the client is not `any`.
+    void client.api.nope;
+    const created = await client.api.sources.$post({ json: { name: "typed" } }, { headers: admin.headers });
+    expect(created.status).toBe(201);
+    const settings = await client.api.settings.$get({}, { headers: admin.headers });
+    const body = await settings.json();
+    expect("timezone" in body ? body.timezone : null).toBe("Asia/Shanghai");
   });
 });
