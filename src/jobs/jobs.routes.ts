@@ -21,8 +21,8 @@ const JobOut = z.object({
   lastTrigger: z.enum(["schedule", "manual", "missed"]).nullable(),
   nextRunAt: z.number().nullable(),
 });
-// A manual run answers with the finished state when it is this quick, else 202 and the running state.
-const WAIT_MS = 10_000;
+// A manual run answers with the finished state when it ends within `wait` seconds, else 202 while it runs.
+const RunQuery = z.object({ wait: z.coerce.number().min(0).max(60).default(10).describe("seconds to wait for the run to finish") });
 
 /** jobRoutes is mounted at /api/jobs. */
 export function jobRoutes(deps: AppDeps) {
@@ -30,13 +30,13 @@ export function jobRoutes(deps: AppDeps) {
     .get("/", endpoint({ summary: "List jobs with their last and next runs", tags: ["jobs"], access: "read", response: z.object({ results: z.array(JobOut) }) }), async (c) =>
       c.json({ results: await deps.scheduler.list() }, 200),
     )
-    .post("/:name/run", endpoint({ summary: "Run a job now (200 when it finished within 10 s, else 202 while it runs)", tags: ["jobs"], access: "admin", response: JobOut }), async (c) => {
+    .post("/:name/run", endpoint({ summary: "Run a job now (200 when it finished within `wait` s, else 202 while it runs)", tags: ["jobs"], access: "admin", query: RunQuery, response: JobOut }), async (c) => {
       const name = c.req.param("name");
       if (!deps.scheduler.has(name)) return c.json({ error: `no job named ${name}` }, 404);
       await auditRequest(deps, c, "job.run", `job:${name}`);
       const run = deps.scheduler.run(name, "manual");
       let timer: Timer | undefined;
-      const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), WAIT_MS)));
+      const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), c.req.valid("query").wait * 1000)));
       const done = await Promise.race([run, timeout]);
       clearTimeout(timer);
       if (done) return c.json(done, 200);

@@ -135,6 +135,18 @@ describe("sessions-cleanup", () => {
 });
 
 describe("/api/jobs", () => {
+  test("a run longer than `wait` answers 202 with the running state, then finishes", async () => {
+    let release: () => void = () => {};
+    const job: Job = { name: "slow", description: "", pattern: "@daily", run: () => new Promise<void>((r) => (release = r)) };
+    const t = testApp({ jobs: [job] });
+    const admin = await t.asToken("admin");
+    const res = await t.call("POST", "/api/jobs/slow/run?wait=0", admin);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ name: "slow", running: true, lastStatus: "running" });
+    release();
+    expect(await t.deps.scheduler.run("slow")).toMatchObject({ running: false, lastStatus: "ok" });
+  });
+
   test("lists jobs, runs one now as admin (audited), and follows the project time zone", async () => {
     const { job, calls } = counting("project-tz", "0 3 * * *");
     const projectJob: Job = { ...job, timezone: undefined };
