@@ -57,7 +57,7 @@ export function isTimeZone(tz: string): boolean {
 }
 
 /** loadConfig validates the environment; it throws a ConfigError that names each bad variable. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked = Object.fromEntries(
     Object.keys(Env.shape).map((k) => [k, env[k] === "" ? undefined : env[k]]),
   );

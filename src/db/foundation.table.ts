@@ -67,6 +67,9 @@ export interface JobsTable {
   last_error: string | null;
   last_duration_ms: number | null;
   next_run_at: number | null;
+  /** last_summary and last_trigger come from migration 0010. */
+  last_summary: string | null;
+  last_trigger: string | null;
 }
 
 export interface FoundationTables {

@@ -1,0 +1,110 @@
+/**
+ * The whole HTTP surface of Tessera on one screen: global middleware in the order it runs, then one
+ * mount per room. Each room exports `xRoutes(deps)` returning a chained Hono app whose routes declare
+ * themselves with endpoint() (permission, schemas, OpenAPI). Chained so `typeof app` carries every route.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
+import { auditRoutes } from "../auth/audit.routes.ts";
+import { authenticate } from "../auth/authenticate.ts";
+import { authRoutes, setupRoutes } from "../auth/auth.routes.ts";
+import { tokenRoutes } from "../auth/tokens.routes.ts";
+import { passwordRoutes, userRoutes } from "../auth/users.routes.ts";
+import { jobRoutes } from "../jobs/jobs.routes.ts";
+import { settingsRoutes } from "../settings/settings.routes.ts";
+import { sourceRoutes } from "../sources/sources.routes.ts";
+import { clientIp } from "./client-ip.ts";
+import type { AppDeps } from "./deps.ts";
+import { endpoint } from "./endpoint.ts";
+import type { AppEnv } from "./env.ts";
+import { notFound, onError } from "./errors.ts";
+import { buildOpenApi, type MountedRoute } from "./openapi.ts";
+import { dashboard } from "./static.ts";
+
+/** API_BODY_LIMIT bounds management API bodies; ingestion routes set their own limits (SPEC §3). */
+export const API_BODY_LIMIT = 1024 * 1024;
+
+/** INGEST_PREFIXES are the public, CORS-open ingestion paths (SPEC §3); everything else needs auth. */
+export const INGEST_PREFIXES = ["/v1", "/capture", "/batch", "/e", "/t.gif", "/sdk.js"] as const;
+
+/** VERSION is reported by the OpenAPI document. */
+export const VERSION = "0.1.0";
+
+/** createApp builds the Hono app over the given dependencies; it starts nothing. */
+export function createApp(deps: AppDeps) {
+  let mounted: () => readonly MountedRoute[] = () => [];
+
+  const app = new Hono<AppEnv>()
+    // 1. Every response carries X-Request-Id; 500s name it so a log line can be found.
+    .use(requestId())
+    .use(async (c, next) => {
+      c.set("clientIp", clientIp(c));
+      await next();
+    })
+    // 2. Secure headers. The dashboard is a same-origin bundle: no inline script, no eval, no framing.
+    .use(
+      secureHeaders({
+        contentSecurityPolicy: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", "data:"],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+        xFrameOptions: "DENY",
+        referrerPolicy: "strict-origin-when-cross-origin",
+      }),
+    )
+    // 3. Management API bodies are small; refuse big ones before reading them.
+    .use("/api/*", bodyLimit({ maxSize: API_BODY_LIMIT, onError: (c) => c.json({ error: `request body too large (limit ${API_BODY_LIMIT} bytes)` }, 413) }))
+    // 4. Who is calling (session cookie + CSRF, or bearer token). Routes decide what they require.
+    .use("/api/*", authenticate(deps))
+
+    .get("/healthz", endpoint({ summary: "Liveness and readiness for Docker and load balancers", tags: ["system"], access: "public", response: z.object({ ok: z.boolean() }) }), (c) =>
+      deps.ready() ? c.json({ ok: true }, 200) : c.json({ ok: false }, 503),
+    )
+
+    // ── Ingestion (src/ingest/): public, CORS open, authenticated by write key, own body limits ──
+    // .use("/v1/*", cors()) … .route("/v1", ingestRoutes(deps))
+    // .route("/", posthogRoutes(deps))      POST /capture, /batch, /e (and trailing slashes)
+    // .get("/t.gif", pixel(deps)) · .get("/sdk.js", sdk(deps))
+
+    // ── Management API (session or bearer token; permission per route) ──
+    .route("/api/setup", setupRoutes(deps))
+    .route("/api/auth", authRoutes(deps))
+    .route("/api/auth/password", passwordRoutes(deps))
+    .route("/api/users", userRoutes(deps))
+    .route("/api/tokens", tokenRoutes(deps))
+    .route("/api/sources", sourceRoutes(deps))
+    .route("/api/settings", settingsRoutes(deps))
+    .route("/api/jobs", jobRoutes(deps))
+    .route("/api/audit", auditRoutes(deps))
+
+    // ── Analytics (later rooms mount here, each route declaring access "read" or "operate") ──
+    // .route("/api/query", queryRoutes(deps))          POST /api/query, /api/query/actors (read)
+    // .route("/api/persons", personRoutes(deps))       GET /api/persons?search= (read)
+    // .route("/api/audiences", audienceRoutes(deps))   preview (read), save/recompute (operate)
+
+    .get("/api/openapi.json", endpoint({ summary: "This API's OpenAPI document", tags: ["system"], access: "read" }), (c) =>
+      c.json(buildOpenApi(mounted(), { title: "Tessera API", version: VERSION }), 200),
+    )
+
+    // ── Dashboard: static bundle + SPA fallback; must stay last ──
+    .get("*", dashboard(deps.webRoot));
+
+  mounted = () => app.routes;
+  app.onError(onError(deps.log));
+  app.notFound(notFound);
+  return app;
+}
+
+/** App is the type of the assembled app (for typed test clients). */
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,205 @@
+/**
+ * startServer is the appliance's life cycle: data directory → database (integrity check, migrations) →
+ * secret key → bootstrap from the environment → jobs → HTTP; and the reverse on stop(). Every failure a
+ * person can fix (unwritable directory, corrupt file, bad key) becomes a StartupError whose message says
+ * what is wrong and what to do; main.ts prints it without a stack.
+ */
+import type { Database } from "bun:sqlite";
+import { mkdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createLoginLimits } from "./auth/rate-limit.ts";
+import { SetupGate } from "./auth/setup.ts";
+import { countUsers, ensureAdmin } from "./auth/users.ts";
+import type { Config } from "./config.ts";
+import { createCrypto } from "./crypto/crypto.ts";
+import { loadSecretKey } from "./crypto/secret-key.ts";
+import { createKysely } from "./db/kysely.ts";
+import { migrate } from "./db/migrate.ts";
+import { DB_FILE, integrityCheck, openWriter } from "./db/sqlite.ts";
+import type { CoreDeps } from "./deps.ts";
+import { createApp } from "./http/app.ts";
+import type { AppDeps } from "./http/deps.ts";
+import { findWebRoot } from "./http/static.ts";
+import type { Job } from "./jobs/job.ts";
+import { jobs as allJobs } from "./jobs/registry.ts";
+import { Scheduler } from "./jobs/scheduler.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { getSettings } from "./settings/settings.ts";
+import { ensureDefaultSource } from "./sources/sources.ts";
+
+/** StartupError is a failure the operator can fix; `exitCode` is what the process should exit with. */
+export class StartupError extends Error {
+  override name = "StartupError";
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+function reason(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** openDataDir creates the data directory if needed and proves it is writable. */
+export function openDataDir(dir: string): string {
+  const abs = resolve(dir);
+  try {
+    mkdirSync(abs, { recursive: true });
+    const probe = join(abs, `.write-test-${process.pid}`);
+    writeFileSync(probe, "");
+    unlinkSync(probe);
+  } catch (e) {
+    throw new StartupError(`the data directory ${abs} is not writable (${reason(e)}). Point TESSERA_DATA_DIR at a writable directory or fix its owner/permissions (the container runs as uid 65532).`);
+  }
+  return abs;
+}
+
+/** openDatabase opens the writer, checks the file and applies migrations. */
+export function openDatabase(file: string): Database {
+  let db: Database | undefined;
+  try {
+    db = openWriter(file);
+    const problem = integrityCheck(db);
+    if (problem !== null) throw new Error(problem);
+  } catch (e) {
+    db?.close();
+    throw new StartupError(`the database file ${file} is corrupt or not a Tessera database (${reason(e)}). Restore it from a backup (tessera backup FILE), or move it away to start with an empty database.`);
+  }
+  try {
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw new StartupError(`cannot migrate ${file}: ${reason(e)}`);
+  }
+  return db;
+}
+
+/** openCore opens everything a command needs that is not HTTP: directory, database, key, Kysely. */
+export function openCore(config: Config, log: Logger): CoreDeps {
+  const dataDir = openDataDir(config.dataDir);
+  const db = openDatabase(join(dataDir, DB_FILE));
+  let key: Uint8Array;
+  try {
+    key = loadSecretKey({ secretKey: config.secretKey, dataDir }, (m) => log.warn(m));
+  } catch (e) {
+    db.close();
+    throw new StartupError(`cannot load the secret key: ${reason(e)}`);
+  }
+  return { db, kdb: createKysely(db), config, crypto: createCrypto(key), log, now: Date.now };
+}
+
+/** closeCore checkpoints the WAL into the main file (a clean, single-file state) and closes. */
+export function closeCore(core: CoreDeps): void {
+  try {
+    core.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } finally {
+    core.db.close();
+  }
+}
+
+/** ShutdownHook runs at stop, after the server stopped accepting and before the database closes. */
+export type ShutdownHook = () => Promise<void> | void;
+
+/** ServerHooks plug other rooms into the life cycle without editing it. */
+export interface ServerHooks {
+  /**
+   * start runs after migrations and before serving, in order; each may return a shutdown hook, run in
+   * reverse order at stop. The event store writer (start; flush+close at stop) and the query worker plug in here.
+   */
+  readonly start?: readonly ((core: CoreDeps) => Promise<ShutdownHook | void> | ShutdownHook | void)[];
+}
+
+export interface StartOptions {
+  hooks?: ServerHooks;
+  log?: Logger;
+  jobs?: readonly Job[];
+  /** webRoot overrides where the dashboard is served from (null: none). */
+  webRoot?: string | null;
+}
+
+/** RunningServer is a started appliance. */
+export interface RunningServer {
+  readonly url: URL;
+  readonly deps: AppDeps;
+  /** stop stops accepting, waits for running jobs, runs shutdown hooks, checkpoints and closes the database. */
+  stop(): Promise<void>;
+}
+
+/** startServer starts the whole appliance; see the file comment for the order. */
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(config.log);
+  const core = openCore(config, log);
+  const shutdownHooks: ShutdownHook[] = [];
+  let ready = false;
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  let scheduler: Scheduler | undefined;
+
+  // Reverse of start: no new requests, no new or running jobs, then the rooms (the store flushes), then the file.
+  const stop = async () => {
+    ready = false;
+    await server?.stop();
+    await scheduler?.stop();
+    for (const hook of shutdownHooks.reverse()) {
+      try {
+        await hook();
+      } catch (e) {
+        log.error("shutdown hook failed", { error: reason(e) });
+      }
+    }
+    closeCore(core);
+  };
+
+  try {
+    // EVENT STORE / QUERY WORKER: registered through opts.hooks.start (see main.ts).
+    for (const start of opts.hooks?.start ?? []) {
+      const hook = await start(core);
+      if (hook) shutdownHooks.push(hook);
+    }
+
+    const setup = new SetupGate();
+    const { needsSetup } = await bootstrap(core);
+
+    const settings = await getSettings(core.kdb, config);
+    scheduler = new Scheduler(opts.jobs ?? allJobs, core, settings.timezone);
+    const deps: AppDeps = {
+      ...core,
+      ready: () => ready,
+      setup,
+      limits: createLoginLimits(),
+      scheduler,
+      webRoot: opts.webRoot === undefined ? findWebRoot() : opts.webRoot,
+    };
+    if (deps.webRoot === null) log.warn("the dashboard is not built; run `bun scripts/build-web.ts` (npm start does it)");
+    const app = createApp(deps);
+    try {
+      server = Bun.serve({ port: config.port, hostname: config.host, fetch: app.fetch, maxRequestBodySize: 16 * 1024 * 1024 });
+    } catch (e) {
+      throw new StartupError(`cannot listen on ${config.host}:${config.port} (${reason(e)}). Set TESSERA_PORT to a free port.`);
+    }
+    await scheduler.start();
+    ready = true;
+    const url = new URL(`http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host}:${server.port}/`);
+    log.info("tessera is listening", { url: url.href, dataDir: resolve(config.dataDir) });
+    if (needsSetup) {
+      // Issued after listening, so the log line can name the URL to open.
+      const code = setup.issue();
+      log.warn(`FIRST RUN: open ${url.href} and create the admin account with this one-time setup code: ${code}`);
+    }
+    return { url, deps, stop };
+  } catch (e) {
+    await stop().catch(() => {});
+    throw e;
+  }
+}
+
+/**
+ * bootstrap makes the environment's promises true (SPEC §1): TESSERA_ADMIN_EMAIL/PASSWORD → that admin
+ * exists; TESSERA_WRITE_KEY → source `default` has that key; no user at all → the setup gate must open.
+ */
+async function bootstrap(core: CoreDeps): Promise<{ needsSetup: boolean }> {
+  const { config, kdb, db, crypto, log } = core;
+  if (config.adminEmail !== undefined && config.adminPassword !== undefined) {
+    await ensureAdmin(kdb, config.adminEmail, config.adminPassword, core.now(), log);
+  }
+  if (config.writeKey !== undefined) await ensureDefaultSource(db, kdb, crypto, config.writeKey, core.now(), log);
+  return { needsSetup: (await countUsers(kdb)) === 0 };
+}

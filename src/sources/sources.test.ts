@@ -1,0 +1,84 @@
+/**
+ * Protects write keys, the only credential the public internet sees: generated with enough entropy,
+ * never stored in clear (keyed hash for lookup, AES-GCM to show again), resolved by ingest from memory,
+ * and that memory forgets a key the moment it is rotated, disabled or deleted. TESSERA_WRITE_KEY must
+ * yield a `default` source with exactly that key.
+ */
+import { describe, expect, test } from "bun:test";
+import { silentLogger } from "../log.ts";
+import { testApp } from "../../test/app-helpers.ts";
+import { ensureDefaultSource, findSourceByWriteKey, type Source } from "./sources.ts";
+
+describe("/api/sources", () => {
+  test("create, list, rotate, disable, delete; ingest lookup follows every change", async () => {
+    const t = testApp();
+    const { db, crypto } = t.deps;
+    const admin = await t.asUser("admin");
+    const call = (method: string, path: string, json?: unknown) => t.call(method, path, { headers: admin.headers, json });
+
+    const created = await call("POST", "/api/sources", { name: "Website" });
+    expect(created.status).toBe(201);
+    const s = (await created.json()) as Source;
+    expect(s).toMatchObject({ name: "Website", kind: "http", disabled: false });
+    expect(s.writeKey).toMatch(/^wk_[0-9A-Za-z]{32}$/);
+
+    const row = await t.deps.kdb.selectFrom("sources").selectAll().executeTakeFirstOrThrow();
+    expect(row.write_key_hash).toBe(crypto.keyedHash(s.writeKey));
+    expect(crypto.decrypt(row.write_key_enc)).toBe(s.writeKey);
+    expect(JSON.stringify(row)).not.toContain(s.writeKey);
+
+    expect(findSourceByWriteKey(db, crypto, s.writeKey)).toEqual({ id: s.id, name: "Website", kind: "http" });
+    expect(findSourceByWriteKey(db, crypto, "wk_unknown")).toBeNull();
+
+    expect((await call("POST", "/api/sources", { name: "Website" })).status).toBe(409);
+    expect((await call("POST", "/api/sources", { name: "" })).status).toBe(400);
+
+    const list = (await (await call("GET", "/api/sources")).json()) as { results: Source[] };
+    expect(list.results.map((x) => x.writeKey)).toEqual([s.writeKey]);
+
+    const rotated = (await (await call("PATCH", `/api/sources/${s.id}`, { rotateWriteKey: true })).json()) as Source;
+    expect(rotated.writeKey).not.toBe(s.writeKey);
+    expect(findSourceByWriteKey(db, crypto, s.writeKey)).toBeNull();
+    expect(findSourceByWriteKey(db, crypto, rotated.writeKey)?.id).toBe(s.id);
+
+    expect(((await (await call("PATCH", `/api/sources/${s.id}`, { disabled: true })).json()) as Source).disabled).toBe(true);
+    expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toBeNull();
+    await call("PATCH", `/api/sources/${s.id}`, { disabled: false, name: "Site" });
+    expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toEqual({ id: s.id, name: "Site", kind: "http" });
+
+    expect((await call("DELETE", `/api/sources/${s.id}`)).status).toBe(200);
+    expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toBeNull();
+    expect((await call("DELETE", `/api/sources/${s.id}`)).status).toBe(404);
+    expect((await call("GET", `/api/sources/${s.id}`)).status).toBe(404);
+
+    const actions = (await t.deps.kdb.selectFrom("audit_log").select("action").orderBy("id").execute()).map((a) => a.action);
+    expect(actions).toEqual(["source.created", "source.key_rotated", "source.updated", "source.updated", "source.deleted"]);
+  });
+
+  test.each([
+    ["an unknown field", { name: "x", writeKey: "mine" }],
+    ["a bad kind", { name: "x", kind: "Not Valid" }],
+    ["a too long name", { name: "x".repeat(101) }],
+  ])("creating with %s is a 400", async (_n, body) => {
+    const t = testApp();
+    const admin = await t.asUser("admin");
+    expect((await t.call("POST", "/api/sources", { headers: admin.headers, json: body })).status).toBe(400);
+  });
+});
+
+describe("TESSERA_WRITE_KEY", () => {
+  test("creates source default once, re-keys an existing default, re-enables it", async () => {
+    const t = testApp();
+    const { db, kdb, crypto } = t.deps;
+    await ensureDefaultSource(db, kdb, crypto, "key-from-env-1", t.clock.now, silentLogger);
+    await ensureDefaultSource(db, kdb, crypto, "key-from-env-1", t.clock.now, silentLogger);
+    expect((await kdb.selectFrom("sources").select("name").execute()).map((r) => r.name)).toEqual(["default"]);
+    expect(findSourceByWriteKey(db, crypto, "key-from-env-1")?.name).toBe("default");
+
+    await kdb.updateTable("sources").set({ disabled_at: 1 }).execute();
+    await ensureDefaultSource(db, kdb, crypto, "key-from-env-2", t.clock.now, silentLogger);
+    expect(findSourceByWriteKey(db, crypto, "key-from-env-1")).toBeNull();
+    expect(findSourceByWriteKey(db, crypto, "key-from-env-2")?.name).toBe("default");
+    expect(await kdb.selectFrom("sources").select("id").execute()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * i18n: zh and en dictionaries, the choice remembered in localStorage, defaulting to the browser's
+ * language. `useI18n()` re-renders components when the language changes.
+ */
+import { createContext, type ComponentChildren } from "preact";
+import { useContext, useMemo, useState } from "preact/hooks";
+import { en, type MessageKey } from "./en.ts";
+import { zh } from "./zh.ts";
+
+export type Lang = "en" | "zh";
+export const LANGS: { code: Lang; label: string }[] = [
+  { code: "zh", label: "中文" },
+  { code: "en", label: "English" },
+];
+const DICTS: Record<Lang, Record<MessageKey, string>> = { en, zh };
+const STORAGE_KEY = "tessera.lang";
+
+function initialLang(): Lang {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (saved === "en" || saved === "zh") return saved;
+  return navigator.language.toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+export interface I18n {
+  lang: Lang;
+  setLang(l: Lang): void;
+  /** t looks up a message and fills `{name}` placeholders. */
+  t(key: MessageKey, params?: Record<string, string | number>): string;
+  /** dateTime formats epoch milliseconds in the browser's zone. */
+  dateTime(ms: number): string;
+}
+
+function make(lang: Lang, setLang: (l: Lang) => void): I18n {
+  const fmt = new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en", { dateStyle: "medium", timeStyle: "short" });
+  return {
+    lang,
+    setLang,
+    t: (key, params) => DICTS[lang][key].replace(/\{(\w+)\}/g, (m, p: string) => (params && p in params ? String(params[p]) : m)),
+    dateTime: (ms) => fmt.format(ms),
+  };
+}
+
+const Ctx = createContext<I18n>(make("en", () => {}));
+
+export function I18nProvider({ children }: { children: ComponentChildren }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  const value = useMemo(() => {
+    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    return make(lang, (l) => {
+      localStorage.setItem(STORAGE_KEY, l);
+      setLangState(l);
+    });
+  }, [lang]);
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useI18n(): I18n {
+  return useContext(Ctx);
+}

@@ -1,0 +1,90 @@
+/** Jobs: schedule, last and next run of each background job; admins can run one now. */
+import { useState } from "preact/hooks";
+import { api, errorMessage } from "../api.ts";
+import { useI18n } from "../i18n/index.tsx";
+import { useSession } from "../session.tsx";
+import type { JobState } from "../types.ts";
+import { Button } from "../ui/button.tsx";
+import { Alert, Empty, Loading, PageHeader } from "../ui/feedback.tsx";
+import { useLoad } from "../ui/use-load.ts";
+
+export function JobsPage() {
+  const { t, dateTime } = useI18n();
+  const { isAdmin } = useSession();
+  const { data, error, loading, reload } = useLoad(() => api<{ results: JobState[] }>("GET", "/api/jobs"));
+  const [running, setRunning] = useState<string | null>(null);
+  const [runError, setRunError] = useState<string | null>(null);
+
+  const runNow = async (name: string) => {
+    setRunning(name);
+    setRunError(null);
+    try {
+      await api("POST", `/api/jobs/${encodeURIComponent(name)}/run`);
+      await reload();
+    } catch (e) {
+      setRunError(errorMessage(e));
+    } finally {
+      setRunning(null);
+    }
+  };
+
+  const jobs = data?.results ?? [];
+  return (
+    <>
+      <PageHeader title={t("jobs.title")} intro={t("jobs.intro")} />
+      {(error ?? runError) && <Alert>{error ?? runError}</Alert>}
+      {loading && !data ? (
+        <Loading />
+      ) : jobs.length === 0 ? (
+        <Empty>{t("jobs.empty")}</Empty>
+      ) : (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">{t("common.name")}</th>
+              <th scope="col">{t("jobs.schedule")}</th>
+              <th scope="col">{t("jobs.lastRun")}</th>
+              <th scope="col">{t("jobs.nextRun")}</th>
+              {isAdmin && <th scope="col" aria-label={t("jobs.runNow")} />}
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((j) => (
+              <tr key={j.name}>
+                <td>
+                  <strong>{j.name}</strong>
+                  <div class="hint">{j.description}</div>
+                </td>
+                <td>
+                  <code>{j.pattern}</code>
+                  <div class="hint">{j.timezone}</div>
+                </td>
+                <td>
+                  {j.running ? (
+                    t("jobs.running")
+                  ) : j.lastStartedAt ? (
+                    <>
+                      <span class={`badge badge-${j.lastStatus ?? "none"}`}>{j.lastStatus === "error" ? t("jobs.error") : t("jobs.ok")}</span> {dateTime(j.lastStartedAt)}
+                      {j.lastDurationMs !== null && <span class="hint"> · {j.lastDurationMs} ms</span>}
+                      {(j.lastError ?? j.lastSummary) && <div class="hint">{j.lastError ?? j.lastSummary}</div>}
+                    </>
+                  ) : (
+                    t("common.never")
+                  )}
+                </td>
+                <td>{j.nextRunAt ? dateTime(j.nextRunAt) : "—"}</td>
+                {isAdmin && (
+                  <td>
+                    <Button onClick={() => runNow(j.name)} busy={running === j.name || j.running}>
+                      {t("jobs.runNow")}
+                    </Button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

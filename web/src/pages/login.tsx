@@ -1,0 +1,48 @@
+/** Login with e-mail and password; the server sets the session cookie. */
+import { useState } from "preact/hooks";
+import { api, errorMessage, setCsrfToken } from "../api.ts";
+import { useI18n } from "../i18n/index.tsx";
+import { LanguageSwitch } from "../layout.tsx";
+import { Button } from "../ui/button.tsx";
+import { Alert } from "../ui/feedback.tsx";
+import { Field } from "../ui/field.tsx";
+
+export function LoginPage({ onDone }: { onDone: () => Promise<void> }) {
+  const { t } = useI18n();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const out = await api<{ csrf: string }>("POST", "/api/auth/login", { email, password });
+      setCsrfToken(out.csrf);
+      await onDone();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="auth-page">
+      <form class="card auth-card" onSubmit={submit}>
+        <div class="auth-head">
+          <h1>{t("login.title")}</h1>
+          <LanguageSwitch />
+        </div>
+        {error && <Alert>{error}</Alert>}
+        <Field label={t("login.email")} type="email" value={email} onValue={setEmail} required autoComplete="username" />
+        <Field label={t("login.password")} type="password" value={password} onValue={setPassword} required autoComplete="current-password" />
+        <Button type="submit" variant="primary" busy={busy}>
+          {t("login.submit")}
+        </Button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+/** First-run setup: create the admin with the one-time code the server printed in its log. */
+import { useState } from "preact/hooks";
+import { api, errorMessage, setCsrfToken } from "../api.ts";
+import { useI18n } from "../i18n/index.tsx";
+import { LanguageSwitch } from "../layout.tsx";
+import { Button } from "../ui/button.tsx";
+import { Alert } from "../ui/feedback.tsx";
+import { Field } from "../ui/field.tsx";
+
+export function SetupPage({ onDone }: { onDone: () => Promise<void> }) {
+  const { t } = useI18n();
+  const [form, setForm] = useState({ code: "", email: "", password: "", name: "" });
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const set = (k: keyof typeof form) => (v: string) => setForm({ ...form, [k]: v });
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const out = await api<{ csrf: string }>("POST", "/api/setup", { ...form, name: form.name || undefined });
+      setCsrfToken(out.csrf);
+      await onDone();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div class="auth-page">
+      <form class="card auth-card" onSubmit={submit}>
+        <div class="auth-head">
+          <h1>{t("setup.title")}</h1>
+          <LanguageSwitch />
+        </div>
+        <p class="intro">{t("setup.intro")}</p>
+        {error && <Alert>{error}</Alert>}
+        <Field label={t("setup.code")} value={form.code} onValue={set("code")} required autoComplete="off" spellcheck={false} placeholder="XXXX-XXXX-XXXX" />
+        <Field label={t("setup.email")} type="email" value={form.email} onValue={set("email")} required autoComplete="username" />
+        <Field label={t("setup.password")} type="password" value={form.password} onValue={set("password")} required minLength={10} autoComplete="new-password" />
+        <Field label={t("setup.name")} value={form.name} onValue={set("name")} autoComplete="name" />
+        <Button type="submit" variant="primary" busy={busy}>
+          {t("setup.submit")}
+        </Button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,157 @@
+/**
+ * Sources: list, create (admin), and for the selected source its write key with copy buttons, the
+ * browser snippet and a curl line, so the first event is one paste away.
+ */
+import { useState } from "preact/hooks";
+import { api, errorMessage } from "../api.ts";
+import { useI18n } from "../i18n/index.tsx";
+import { useSession } from "../session.tsx";
+import type { Source } from "../types.ts";
+import { Button } from "../ui/button.tsx";
+import { CodeBlock, CopyButton } from "../ui/copy.tsx";
+import { Alert, Empty, Loading, PageHeader } from "../ui/feedback.tsx";
+import { Field } from "../ui/field.tsx";
+import { useLoad } from "../ui/use-load.ts";
+
+function snippets(writeKey: string) {
+  const host = location.origin;
+  const browser = `<script src="${host}/sdk.js"></script>
+<script>
+  tessera.init("${writeKey}", { host: "${host}" });
+  tessera.page();
+</script>`;
+  const curl = `curl -X POST ${host}/v1/track \\
+  -u '${writeKey}:' \\
+  -H 'Content-Type: application/json' \\
+  -d '{"userId":"user-1","event":"Signed Up","properties":{"plan":"pro"}}'`;
+  return { browser, curl };
+}
+
+function SourceDetails({ source, onChange }: { source: Source; onChange: (s: Source | null) => void }) {
+  const { t } = useI18n();
+  const { isAdmin } = useSession();
+  const [error, setError] = useState<string | null>(null);
+  const { browser, curl } = snippets(source.writeKey);
+  const act = async (fn: () => Promise<Source | null>) => {
+    try {
+      setError(null);
+      onChange(await fn());
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="source-details">
+      <h2 id="source-details">{t("sources.details", { name: source.name })}</h2>
+      {error && <Alert>{error}</Alert>}
+      <div class="key-row">
+        <span class="label">{t("sources.writeKey")}</span>
+        <code class="key" data-testid="write-key">
+          {source.writeKey}
+        </code>
+        <CopyButton text={source.writeKey} label={t("sources.writeKey")} />
+      </div>
+      <CodeBlock label={t("sources.browser")} code={browser} />
+      <CodeBlock label={t("sources.curl")} code={curl} />
+      {isAdmin && (
+        <div class="actions">
+          <Button onClick={() => confirm(t("sources.rotateConfirm")) && act(() => api<Source>("PATCH", `/api/sources/${source.id}`, { rotateWriteKey: true }))}>{t("sources.rotate")}</Button>
+          <Button onClick={() => act(() => api<Source>("PATCH", `/api/sources/${source.id}`, { disabled: !source.disabled }))}>{source.disabled ? t("sources.enable") : t("sources.disable")}</Button>
+          <Button
+            variant="danger"
+            onClick={() => confirm(t("sources.deleteConfirm", { name: source.name })) && act(async () => (await api("DELETE", `/api/sources/${source.id}`), null))}
+          >
+            {t("common.delete")}
+          </Button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function SourcesPage() {
+  const { t, dateTime } = useI18n();
+  const { isAdmin } = useSession();
+  const { data, error, loading, reload } = useLoad(() => api<{ results: Source[] }>("GET", "/api/sources"));
+  const [selected, setSelected] = useState<number | null>(null);
+  const [name, setName] = useState("");
+  const [createError, setCreateError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const create = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setCreateError(null);
+    try {
+      const s = await api<Source>("POST", "/api/sources", { name });
+      setName("");
+      await reload();
+      setSelected(s.id);
+    } catch (err) {
+      setCreateError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const sources = data?.results ?? [];
+  const current = sources.find((s) => s.id === selected) ?? (sources.length === 1 ? sources[0] : undefined);
+
+  return (
+    <>
+      <PageHeader title={t("sources.title")} intro={t("sources.intro")} />
+      {isAdmin && (
+        <form class="inline-form card" onSubmit={create}>
+          <Field label={t("sources.new")} value={name} onValue={setName} placeholder={t("sources.namePlaceholder")} required maxLength={100} />
+          <Button type="submit" variant="primary" busy={busy}>
+            {t("common.create")}
+          </Button>
+          {createError && <Alert>{createError}</Alert>}
+        </form>
+      )}
+      {error && <Alert>{error}</Alert>}
+      {loading && !data ? (
+        <Loading />
+      ) : sources.length === 0 ? (
+        <Empty>{t("sources.empty")}</Empty>
+      ) : (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">{t("common.name")}</th>
+              <th scope="col">{t("sources.writeKey")}</th>
+              <th scope="col">{t("common.created")}</th>
+              <th scope="col">{t("common.status")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sources.map((s) => (
+              <tr key={s.id} class={current?.id === s.id ? "selected" : undefined}>
+                <td>
+                  <Button variant="link" onClick={() => setSelected(s.id)} aria-pressed={current?.id === s.id}>
+                    {s.name}
+                  </Button>
+                </td>
+                <td>
+                  <code>{`${s.writeKey.slice(0, 7)}…`}</code>
+                </td>
+                <td>{dateTime(s.createdAt)}</td>
+                <td>{s.disabled ? t("common.disabled") : t("common.enabled")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {current && (
+        <SourceDetails
+          key={current.id}
+          source={current}
+          onChange={async (s) => {
+            await reload();
+            setSelected(s?.id ?? null);
+          }}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,9 @@
+/** The API's types, imported from the server modules that define them (type-only: nothing is bundled). */
+export type { Me } from "../../src/auth/auth.routes.ts";
+export type { ApiToken } from "../../src/auth/api-tokens.ts";
+export type { AuditRow } from "../../src/auth/audit.ts";
+export type { Role } from "../../src/auth/roles.ts";
+export type { User } from "../../src/auth/users.ts";
+export type { JobState } from "../../src/jobs/scheduler.ts";
+export type { Settings } from "../../src/settings/settings.ts";
+export type { Source } from "../../src/sources/sources.ts";
