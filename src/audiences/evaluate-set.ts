@@ -10,7 +10,7 @@
  * - distinct_days and sequences group (row, ts) pairs with a counting sort by row, because chunks
  *   come in store order (per segment), not per person.
  */
-import { compileLeaf, leaves, type Filter } from "../query/filter.ts";
+import type { Filter } from "../query/filter.ts";
 import { compileAttr } from "./attr.ts";
 import {
   addRow, complement, countRows, emptySet, intersectInto, isFull, unionInto, type Bitset,
@@ -18,7 +18,8 @@ import {
 import type { DidNotNode, EventNode, Measure, Node, SequenceNode } from "./definition.ts";
 import type { EvalContext } from "./evaluate-person.ts";
 import { compileCmp, numericValue, zeroMatches } from "./measure.ts";
-import type { Column, EventChunk, Population } from "./population.ts";
+import type { Population } from "./population.ts";
+import { codeTable, scanEvents, type MatchedChunk } from "./scan.ts";
 import { resolveWindow, type Range } from "./windows.ts";
 import { elapsedMs, localDays } from "./zone.ts";
 
@@ -53,53 +54,6 @@ function cost(n: Node): number {
     case "event": case "did_not": return 10;
     case "sequence": return 20;
   }
-}
-
-type VecFilter = (chunk: EventChunk) => Uint8Array;
-
-/** compileVecFilter evaluates a §5 filter for a whole chunk, one table per property dictionary. */
-function compileVecFilter(f: Filter): VecFilter {
-  if ("and" in f || "or" in f) {
-    const isAnd = "and" in f;
-    const parts = (isAnd ? f.and : f.or).map(compileVecFilter);
-    return (chunk) => {
-      const out = new Uint8Array(chunk.n).fill(isAnd ? 1 : 0);
-      for (const p of parts) {
-        const m = p(chunk);
-        for (let i = 0; i < chunk.n; i++) out[i] = isAnd ? out[i]! & m[i]! : out[i]! | m[i]!;
-      }
-      return out;
-    };
-  }
-  if ("not" in f) {
-    const inner = compileVecFilter(f.not);
-    return (chunk) => inner(chunk).map((x) => x ^ 1);
-  }
-  const test = compileLeaf(f.op, f.value);
-  const tables = new WeakMap<readonly unknown[], Uint8Array>();
-  return (chunk) => {
-    const col = chunk.props.get(f.property);
-    if (!col) return new Uint8Array(chunk.n).fill(test(undefined) ? 1 : 0);
-    const table = codeTable(col, tables, (v) => (test(v) ? 1 : 0), Uint8Array);
-    const out = new Uint8Array(chunk.n);
-    for (let i = 0; i < chunk.n; i++) out[i] = table[col.codes[i]!]!;
-    return out;
-  };
-}
-
-/** codeTable maps every dictionary code through `fn` once, cached per dictionary. */
-function codeTable<T extends Uint8Array | Float64Array>(
-  col: Column, cache: WeakMap<readonly unknown[], T>, fn: (v: unknown) => number,
-  Ctor: new (n: number) => T,
-): T {
-  let table = cache.get(col.values);
-  if (!table) {
-    table = new Ctor(Math.max(1, col.values.length));
-    table[0] = fn(undefined);
-    for (let c = 1; c < col.values.length; c++) table[c] = fn(col.values[c]);
-    cache.set(col.values, table);
-  }
-  return table;
 }
 
 /** Growable typed list for (row, ts) pairs of unknown count. */
@@ -220,32 +174,14 @@ class SetEvaluator {
     return acc;
   }
 
-  /**
-   * scan streams the chunks of one event name over `[range.from, to)` with, per chunk, one mask per
-   * filter: mask[i] = 1 when the event is in the population, in range and passes that filter.
-   */
+  /** scan is scanEvents plus an occurrence id per event, unique within this evaluation. */
   private async *scan(
     event: string, range: Range, filters: readonly (Filter[] | undefined)[], extraProps: readonly string[],
-  ): AsyncGenerator<{ chunk: EventChunk; masks: Uint8Array[]; occBase: number }> {
-    if (!(range.from < range.to)) return;
-    const vecs = filters.map((w) => (w && w.length > 0 ? compileVecFilter({ and: w }) : null));
-    const props = new Set(extraProps);
-    for (const w of filters) for (const l of leaves(w && { and: w })) props.add(l.property);
-    for await (const chunk of this.pop.events({ event, from: range.from, to: range.to, props: [...props] })) {
-      const base = new Uint8Array(chunk.n);
-      for (let i = 0; i < chunk.n; i++) {
-        const t = chunk.ts[i]!;
-        base[i] = chunk.row[i]! >= 0 && t >= range.from && t < range.to ? 1 : 0;
-      }
-      const masks = vecs.map((v) => {
-        if (!v) return base;
-        const m = v(chunk);
-        for (let i = 0; i < chunk.n; i++) m[i]! &= base[i]!;
-        return m;
-      });
+  ): AsyncGenerator<MatchedChunk & { occBase: number }> {
+    for await (const m of scanEvents(this.pop, event, range, filters, extraProps)) {
       const occBase = this.occurrences;
-      this.occurrences += chunk.n;
-      yield { chunk, masks, occBase };
+      this.occurrences += m.chunk.n;
+      yield { ...m, occBase };
     }
   }
 
