@@ -243,6 +243,7 @@ export interface PendingChange {
   readonly id: number;
   readonly audienceId: number;
   readonly asOf: number;
+  readonly createdAt: number;
   readonly entered: Int32Array;
   readonly exited: Int32Array;
 }
@@ -253,7 +254,7 @@ export async function pendingChanges(k: AudiencesDb, audienceId?: number): Promi
   if (audienceId !== undefined) q = q.where("audience_id", "=", audienceId);
   const rows = await q.orderBy("id").execute();
   return rows.map((r) => ({
-    id: r.id, audienceId: r.audience_id, asOf: r.as_of, entered: decodeMembers(r.entered), exited: decodeMembers(r.exited),
+    id: r.id, audienceId: r.audience_id, asOf: r.as_of, createdAt: r.created_at, entered: decodeMembers(r.entered), exited: decodeMembers(r.exited),
   }));
 }
 

@@ -11,19 +11,15 @@ import { createKysely } from "../db/kysely.ts";
 import { migrate } from "../db/migrate.ts";
 import type { Database } from "../db/schema.ts";
 import { openWriter } from "../db/sqlite.ts";
-import type { TagTables } from "../tags/tags.table.ts";
-import type { AudienceTables } from "./audiences.table.ts";
-
-// A mapped type, because Kysely's withTables wants an index-signature-compatible record.
-type FeatureTables = { [K in keyof (AudienceTables & TagTables)]: (AudienceTables & TagTables)[K] };
+import type { AudienceTagTables } from "./schema.ts";
 
 /** FeatureDatabase is the schema the audience and tag code sees. */
-export type FeatureDatabase = Database & FeatureTables;
+export type FeatureDatabase = Database & AudienceTagTables;
 
 /** featureDb returns a fresh migrated in-memory database and its typed Kysely handle. */
 export function featureDb(): { db: BunDatabase; k: Kysely<FeatureDatabase> } {
   const db = openWriter(":memory:");
   const known = new Set(migrations.map((m) => m.name));
   migrate(db, [...migrations, ...[m0030, m0031].filter((m) => !known.has(m.name))]);
-  return { db, k: createKysely(db).withTables<FeatureTables>() };
+  return { db, k: createKysely(db).withTables<AudienceTagTables>() };
 }

@@ -74,3 +74,21 @@ export function readPath(obj: Readonly<Record<string, unknown>>, path: string): 
   }
   return cur;
 }
+
+/**
+ * PopulationData is the part of Population the store and identity rooms implement; tag and audience
+ * membership come from this feature's own tables (stored-memberships.ts).
+ */
+export type PopulationData = Pick<Population, "personIds" | "trait" | "events">;
+
+/** ActorPerson is a person in the actors shape of SPEC §5.0 (samples, exports). */
+export interface ActorPerson {
+  readonly id: string;
+  readonly identifiers: readonly { readonly type: string; readonly value: string }[];
+  readonly traits: Readonly<Record<string, unknown>>;
+}
+
+/** PersonDirectory describes persons by id (identity room); unknown ids are left out. */
+export interface PersonDirectory {
+  describe(personIds: readonly number[]): Promise<ActorPerson[]>;
+}

@@ -103,9 +103,12 @@ export interface StepRow {
   readonly error: string | null;
 }
 
-/** stepLog returns a run's steps in the order they started. */
+/** stepLog returns a run's steps in plan order. */
 export async function stepLog(k: Db, runId: number): Promise<StepRow[]> {
-  const rows = await k.selectFrom("materialise_steps").selectAll().where("run_id", "=", runId).orderBy("started_at").execute();
+  const run = await k.selectFrom("materialise_runs").select("plan").where("id", "=", runId).executeTakeFirstOrThrow();
+  const position = new Map((JSON.parse(run.plan) as string[]).map((step, i) => [step, i]));
+  const rows = await k.selectFrom("materialise_steps").selectAll().where("run_id", "=", runId).execute();
+  rows.sort((a, b) => (position.get(a.step) ?? Infinity) - (position.get(b.step) ?? Infinity));
   return rows.map((r) => ({
     step: r.step, status: r.status, startedAt: r.started_at, finishedAt: r.finished_at,
     detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown), error: r.error,

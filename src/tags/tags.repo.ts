@@ -272,10 +272,10 @@ export interface PendingTagChange {
   readonly newValue: string | null;
 }
 
-/** pendingTagChanges lists unemitted changes of one run and tag. */
-export async function pendingTagChanges(k: Db, runId: number, tagId: number): Promise<PendingTagChange[]> {
+/** pendingTagChanges lists the unemitted changes of a tag, from every run, oldest run first. */
+export async function pendingTagChanges(k: Db, tagId: number): Promise<PendingTagChange[]> {
   const rows = await k.selectFrom("tag_changes").selectAll()
-    .where("run_id", "=", runId).where("tag_id", "=", tagId).where("emitted_at", "is", null).orderBy("person_id").execute();
+    .where("tag_id", "=", tagId).where("emitted_at", "is", null).orderBy("run_id").orderBy("person_id").execute();
   return rows.map((r) => ({ runId: r.run_id, tagId: r.tag_id, personId: r.person_id, oldValue: r.old_value, newValue: r.new_value }));
 }
 
