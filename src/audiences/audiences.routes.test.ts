@@ -162,6 +162,15 @@ test("compute records sizes, emits entered/exited, pages members and exports CSV
   const page2 = await w.call("GET", `/api/audiences/${id}/persons?offset=3&limit=3`, undefined, "analyst");
   expect(page2.json).toMatchObject({ persons: [{ id: "124" }], next: null });
 
+  const analysis = await w.call("GET", `/api/audiences/${id}/analysis?traits=city,email&limit=2`, undefined, "analyst");
+  expect(analysis.json).toMatchObject({
+    totalPersons: 4,
+    results: [
+      { dimension: "city", kind: "trait", buckets: [{ value: "Shanghai", persons: 4 }] },
+      { dimension: "email", kind: "trait", buckets: [{ value: "p12@example.cn", persons: 1 }, { value: "p24@example.cn", persons: 1 }, { value: "$other", persons: 2 }] },
+    ],
+  });
+
   const csv = await w.call("GET", `/api/audiences/${id}/export.csv?traits=email,city`, undefined, "analyst");
   expect(csv.res.headers.get("content-type")).toContain("text/csv");
   expect(csv.res.headers.get("content-disposition")).toBe(`attachment; filename="audience-${id}.csv"`);

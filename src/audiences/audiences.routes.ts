@@ -11,6 +11,7 @@
  * | GET    /audiences/:id/sizes            | analyst  |
  * | GET    /audiences/:id/persons          | analyst  |
  * | GET    /audiences/:id/export.csv       | analyst  |
+ * | GET    /audiences/:id/analysis         | analyst  |
  * | POST   /audiences                      | operator |
  * | PATCH  /audiences/:id                  | operator |
  * | DELETE /audiences/:id                  | operator |
@@ -19,6 +20,7 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { isTimeZone } from "../config.ts";
+import { tagDistribution, traitDistribution } from "./analysis.ts";
 import {
   createAudience, deleteAudience, getAudience, listAudiences, listSizes, readSnapshot, updateAudience,
   type Audience,
@@ -183,6 +185,21 @@ export function audienceRoutes(deps: AudienceRoutesDeps) {
       const page = snap ? [...snap.members.subarray(offset, offset + limit)] : [];
       const next = snap && offset + limit < snap.members.length ? String(offset + limit) : null;
       return c.json({ persons: await deps.persons.describe(page), next });
+    })
+    .get("/audiences/:id{[0-9]+}/analysis", guard("analyst"), async (c) => {
+      const id = idOf(c);
+      if (!(await getAudience(kdb, id))) return notFound(c);
+      const snap = await readSnapshot(kdb, id);
+      if (!snap) return c.json({ error: "audience has not been computed yet" }, 409);
+      const list = (name: string) => (c.req.query(name) ?? "").split(",").map((x) => x.trim()).filter(Boolean).slice(0, 20);
+      const asked = Number(c.req.query("limit") ?? 10);
+      const limit = Number.isInteger(asked) ? Math.min(100, Math.max(1, asked)) : 10;
+      const data = await deps.data();
+      const results = [
+        ...(await Promise.all(list("traits").map((t) => traitDistribution(data, snap.members, t, limit)))),
+        ...(await Promise.all(list("tags").map((t) => tagDistribution(kdb, snap.members, t, limit)))),
+      ];
+      return c.json({ results, totalPersons: snap.size, asOf: snap.asOf });
     })
     .get("/audiences/:id{[0-9]+}/export.csv", guard("analyst"), async (c) => {
       const id = idOf(c);
