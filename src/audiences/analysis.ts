@@ -3,6 +3,7 @@
  * `$channel`) and tags. Breakdown conventions follow SPEC §5.1: the top N values by persons, the
  * rest as "$other", a missing value as "".
  */
+import { toRows } from "./bitset.ts";
 import type { PopulationData } from "./population.ts";
 import type { AudienceTagDb } from "./schema.ts";
 import { rowsOf } from "./stored-memberships.ts";
@@ -43,14 +44,7 @@ export async function traitDistribution(
   const rows = rowsOf(data.personIds, members);
   const col = await data.trait(property);
   const perCode = new Float64Array(Math.max(1, col.values.length));
-  for (let w = 0; w < rows.length; w++) {
-    let v = rows[w]!;
-    while (v !== 0) {
-      const low = v & -v;
-      perCode[col.codes[(w << 5) + 31 - Math.clz32(low)]!]!++;
-      v ^= low;
-    }
-  }
+  for (const r of toRows(rows)) perCode[col.codes[r]!]!++;
   const counts = new Map<string, number>();
   perCode.forEach((n, code) => {
     if (n === 0) return;

@@ -13,7 +13,7 @@
 import type { Filter } from "../query/filter.ts";
 import { compileAttr } from "./attr.ts";
 import {
-  addRow, complement, countRows, emptySet, intersectInto, isFull, unionInto, type Bitset,
+  addRow, complement, countRows, emptySet, intersectInto, isFull, toRows, unionInto, type Bitset,
 } from "./bitset.ts";
 import type { DidNotNode, EventNode, Measure, Node, SequenceNode } from "./definition.ts";
 import type { EvalContext } from "./evaluate-person.ts";
@@ -31,17 +31,7 @@ export async function evaluateSet(def: Node, pop: Population, ctx: EvalContext):
 
 /** personIdsOf converts a row set into the ascending person ids it stands for. */
 export function personIdsOf(rows: Bitset, pop: Population): Int32Array {
-  const out = new Int32Array(countRows(rows));
-  let k = 0;
-  for (let w = 0; w < rows.length; w++) {
-    let v = rows[w]!;
-    while (v !== 0) {
-      const low = v & -v;
-      out[k++] = pop.personIds[(w << 5) + 31 - Math.clz32(low)]!;
-      v ^= low;
-    }
-  }
-  return out;
+  return toRows(rows).map((r) => pop.personIds[r]!);
 }
 
 /** cost orders the children of `and`/`or`: membership lookups, then traits, then event scans. */

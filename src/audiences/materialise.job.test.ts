@@ -7,11 +7,11 @@
  */
 import { expect, test } from "bun:test";
 import { createTag } from "../tags/tags.repo.ts";
-import { createAudience, readSnapshot } from "./audiences.repo.ts";
+import { createAudience, getAudience, readSnapshot } from "./audiences.repo.ts";
 import type { Node } from "./definition.ts";
 import type { PersonEvent } from "./evaluate-person.ts";
 import { featureDb } from "./feature-db.fixture.ts";
-import { runNightly, type EventSink, type MaterialiseDeps, type SystemEvent } from "./materialise.job.ts";
+import { runDueAudiences, runNightly, type EventSink, type MaterialiseDeps, type SystemEvent } from "./materialise.job.ts";
 import { populationFromSnapshots, type FixturePerson } from "./memory-population.fixture.ts";
 import type { PopulationData } from "./population.ts";
 
@@ -210,4 +210,19 @@ test("a failing step fails its dependents, not independent steps, and a rerun co
   const rerun = await runNightly(deps);
   expect(rerun).toMatchObject({ state: "resumed", status: "done" });
   expect((await dump(s)).a2).toEqual([3, 4]);
+});
+
+test("packs with their own schedule run when due, once after downtime, and are not in the nightly plan", async () => {
+  const s = await setup();
+  const hourly = await createAudience(s.k, {
+    name: "Hourly buyers", schedule: "0 * * * *", nextRunAt: DAY1 - 30 * 60_000,
+    definition: { kind: "event", event: "purchase", window: { kind: "last", n: 24, unit: "hour" }, measure: { fn: "count" }, cmp: { op: "gte", value: 1 } },
+  }, 0);
+  const nightly = await runNightly(s.deps);
+  expect(nightly.steps.map((x) => x.step)).not.toContain(`audience:${hourly.id}`);
+  // Due since 02:30 (missed while down): one run now, at 03:00, then the next is 04:00.
+  const reports = await runDueAudiences(s.deps);
+  expect(reports.map((r) => r.status)).toEqual(["done"]);
+  expect(await getAudience(s.k, hourly.id)).toMatchObject({ size: 1, lastAsOf: DAY1, nextRunAt: DAY1 + 3_600_000 });
+  expect(await runDueAudiences(s.deps)).toEqual([]);
 });

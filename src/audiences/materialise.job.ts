@@ -20,6 +20,7 @@ import { loadGraph } from "./graph.ts";
 import type { PopulationData } from "./population.ts";
 import { beginStep, completeStep, doneSteps, failStep, finishRun, openRun, stepLog, type Run, type StepRow } from "./runs.repo.ts";
 import type { AudienceTagDb } from "./schema.ts";
+import { nextRunAt } from "./schedule.ts";
 import { withStoredMemberships } from "./stored-memberships.ts";
 import { t1AsOf } from "./zone.ts";
 
@@ -96,6 +97,25 @@ export async function computeAudienceNow(deps: MaterialiseDeps, audienceId: numb
     kind: "manual", day: localDay(now, deps.timezone), asOf: asOf ?? now, plan: [`audience:${audienceId}`, EMIT], now,
   });
   return execute(deps, opened.run, opened.state, undefined);
+}
+
+/**
+ * runDueAudiences recomputes the active packs that have their own schedule and whose next run has
+ * come (as of now), then schedules their next run. A pack whose runs were missed while the process
+ * was down runs once, not once per missed occurrence. The scheduler wakes it every minute.
+ */
+export async function runDueAudiences(deps: MaterialiseDeps): Promise<RunReport[]> {
+  const now = deps.clock();
+  const due = await deps.kdb.selectFrom("audiences").select(["id", "schedule", "timezone"])
+    .where("status", "=", "active").where("schedule", "is not", null).where("next_run_at", "<=", now)
+    .orderBy("next_run_at").execute();
+  const reports: RunReport[] = [];
+  for (const a of due) {
+    reports.push(await computeAudienceNow(deps, a.id, now));
+    const next = nextRunAt(a.schedule!, a.timezone ?? deps.timezone, now);
+    await deps.kdb.updateTable("audiences").set({ next_run_at: next }).where("id", "=", a.id).execute();
+  }
+  return reports;
 }
 
 async function execute(deps: MaterialiseDeps, run: Run, state: RunReport["state"], signal: AbortSignal | undefined): Promise<RunReport> {
