@@ -14,20 +14,12 @@ export function emptySet(size: number): Bitset {
   return new Uint32Array(words(size));
 }
 
-/** fullSet allocates a set with every row. */
-export function fullSet(size: number): Bitset {
-  return complement(emptySet(size), size);
-}
 
 /** addRow puts one row into a set. */
 export function addRow(s: Bitset, row: number): void {
   s[row >>> 5]! |= 1 << (row & 31);
 }
 
-/** hasRow tests one row. */
-export function hasRow(s: Bitset, row: number): boolean {
-  return ((s[row >>> 5]! >>> (row & 31)) & 1) === 1;
-}
 
 /** complement returns the rows not in `s` (a new set). */
 export function complement(s: Bitset, size: number): Bitset {
@@ -80,11 +72,4 @@ export function toRows(s: Bitset): Int32Array {
     }
   }
   return out;
-}
-
-/** fromRows builds a set from row numbers (any order, duplicates allowed). */
-export function fromRows(rows: ArrayLike<number>, size: number): Bitset {
-  const s = emptySet(size);
-  for (let i = 0; i < rows.length; i++) addRow(s, rows[i]!);
-  return s;
 }

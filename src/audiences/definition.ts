@@ -18,7 +18,7 @@ export const MAX_LEAVES = 50;
 export const TimeUnit = z.enum(["second", "minute", "hour", "day", "week", "month"]);
 export const Duration = z.strictObject({ n: z.number().int().min(1).max(100_000), unit: TimeUnit });
 /** Gap units have fixed lengths: "A then B within T" is elapsed time, as in funnels (SPEC §5.2). */
-export const GapDuration = z.strictObject({
+const GapDuration = z.strictObject({
   n: z.number().int().min(1).max(100_000),
   unit: z.enum(["second", "minute", "hour", "day", "week"]),
 });
@@ -43,8 +43,8 @@ export const Window = z.discriminatedUnion("kind", [
 export type Window = z.infer<typeof Window>;
 
 /** Date operators added to the §5 filter operators for `attr` leaves. */
-export const RelativeDateOp = z.enum(["date_in_last", "date_more_than_ago", "date_in_next", "anniversary_in_next"]);
-export const AbsoluteDateOp = z.enum(["date_before", "date_after", "date_between"]);
+const RelativeDateOp = z.enum(["date_in_last", "date_more_than_ago", "date_in_next", "anniversary_in_next"]);
+const AbsoluteDateOp = z.enum(["date_before", "date_after", "date_between"]);
 export const AttrOp = z.enum([...FilterOp.options, ...RelativeDateOp.options, ...AbsoluteDateOp.options]);
 export type AttrOp = z.infer<typeof AttrOp>;
 
@@ -159,7 +159,6 @@ export interface SequenceNode {
 /** Node is one node of a definition; leaves are every kind except and/or/not. */
 export type Node =
   | AndNode | OrNode | NotNode | AttrNode | TagNode | AudienceNode | EventNode | DidNotNode | SequenceNode;
-export type Leaf = Exclude<Node, AndNode | OrNode | NotNode>;
 
 const NodeSchema: z.ZodType<Node> = z.lazy(() =>
   z.discriminatedUnion("kind", [
@@ -251,13 +250,4 @@ export interface IssueOut {
 /** describeIssues turns zod issues into `{path, message}` pairs, prefixing the path (e.g. `definition`). */
 export function describeIssues(error: z.ZodError, prefix: PropertyKey[] = []): IssueOut[] {
   return error.issues.map((i) => ({ path: showPath([...prefix, ...i.path]), message: i.message }));
-}
-
-/** eachLeaf visits every leaf of a definition in document order. */
-export function eachLeaf(node: Node, visit: (leaf: Leaf) => void): void {
-  switch (node.kind) {
-    case "and": case "or": for (const c of node.children) eachLeaf(c, visit); return;
-    case "not": return eachLeaf(node.child, visit);
-    default: visit(node);
-  }
 }

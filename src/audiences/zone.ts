@@ -51,7 +51,7 @@ export function nominalMs(d: Duration): number {
 }
 
 /** startOfLocalDay returns the first millisecond of the local day containing `ms`. */
-export function startOfLocalDay(ms: number, tz: string): number {
+function startOfLocalDay(ms: number, tz: string): number {
   return zoned(ms, tz).startOfDay().epochMilliseconds;
 }
 

@@ -40,7 +40,7 @@ export const ComputedSpec = z.discriminatedUnion("fn", [
 export type ComputedSpec = z.infer<typeof ComputedSpec>;
 
 /** OrderStats holds, for each customer row (≥ 1 order in the window), R/F/M raw values. */
-export interface OrderStats {
+interface OrderStats {
   readonly rows: Int32Array;
   readonly recencyDays: Float64Array;
   readonly frequency: Float64Array;
@@ -48,7 +48,7 @@ export interface OrderStats {
 }
 
 /** orderStats scans the order events once; a missing or non-numeric amount adds an order worth 0. */
-export async function orderStats(pop: Population, src: OrderSource, ctx: EvalContext): Promise<OrderStats> {
+async function orderStats(pop: Population, src: OrderSource, ctx: EvalContext): Promise<OrderStats> {
   const size = pop.personIds.length;
   const range = resolveWindow({ kind: "last", ...src.window }, ctx.asOf, ctx.timezone);
   const count = new Int32Array(size);
