@@ -1,0 +1,62 @@
+/**
+ * The stored dependency graph of packs and rule tags: used to refuse definitions that reference
+ * unknown packs or tags or would close a cycle, to refuse deleting what others read, and to order
+ * the nightly run.
+ */
+import type { Node, IssueOut } from "./definition.ts";
+import { showPath } from "./definition.ts";
+import { CycleError, dependencyKeys, dependencyOrder, depKey, referencesOf, type DepItem } from "./dependencies.ts";
+import type { AudienceTagDb } from "./schema.ts";
+
+/** GraphItem is a pack or tag with the graph nodes it reads. */
+export interface GraphItem extends DepItem {
+  readonly kind: "audience" | "tag";
+  readonly ref: string;
+}
+
+/** loadGraph reads every pack and tag; only rule tags have dependencies. */
+export async function loadGraph(k: AudienceTagDb): Promise<GraphItem[]> {
+  const audiences = await k.selectFrom("audiences").select(["id", "definition"]).orderBy("id").execute();
+  const tags = await k.selectFrom("tags").select(["name", "kind", "definition"]).orderBy("id").execute();
+  return [
+    ...tags.map((t) => ({
+      kind: "tag" as const, ref: t.name, key: depKey("tag", t.name),
+      deps: t.kind === "rule" && t.definition ? dependencyKeys(JSON.parse(t.definition) as Node) : [],
+    })),
+    ...audiences.map((a) => ({
+      kind: "audience" as const, ref: String(a.id), key: depKey("audience", String(a.id)),
+      deps: dependencyKeys(JSON.parse(a.definition) as Node),
+    })),
+  ];
+}
+
+/**
+ * checkReferences returns the issues of a definition about to be saved as graph node `self`
+ * (null for a new pack or tag): unknown packs and tags by path, and a cycle it would close.
+ */
+export async function checkReferences(
+  k: AudienceTagDb, def: Node, self: string | null, prefix: (string | number)[] = ["definition"],
+): Promise<IssueOut[]> {
+  const graph = await loadGraph(k);
+  const known = new Set(graph.map((g) => g.key));
+  const issues: IssueOut[] = [];
+  for (const r of referencesOf(def)) {
+    if (!known.has(depKey(r.kind, r.ref))) {
+      issues.push({ path: showPath([...prefix, ...r.path]), message: `unknown ${r.kind} ${JSON.stringify(r.ref)}` });
+    }
+  }
+  if (issues.length > 0 || self === null) return issues;
+  const items = graph.map((g) => (g.key === self ? { key: g.key, deps: dependencyKeys(def) } : g));
+  try {
+    dependencyOrder(items);
+  } catch (e) {
+    if (!(e instanceof CycleError)) throw e;
+    issues.push({ path: showPath(prefix), message: e.message });
+  }
+  return issues;
+}
+
+/** dependents lists the graph nodes that read `key` (what would break if it were deleted). */
+export async function dependents(k: AudienceTagDb, key: string): Promise<string[]> {
+  return (await loadGraph(k)).filter((g) => g.deps.includes(key)).map((g) => g.key);
+}

@@ -1,0 +1,61 @@
+/**
+ * Protects the tag catalogue and person tags: CRUD, manual assignment with coverage, tag → persons
+ * (optionally by value), person → tags, and nightly replacement that writes only differences and
+ * records value changes for event emission — silently on the tag's first computation.
+ */
+import { expect, test } from "bun:test";
+import { featureDb } from "../audiences/feature-db.fixture.ts";
+import {
+  assignTag, createGroup, createTag, deleteGroup, deleteTag, getTag, getTagByName, listGroups, listTags,
+  markTagChangesEmitted, pendingTagChanges, personTags, replaceTagValues, tagMembers, unassignTag, updateTag,
+} from "./tags.repo.ts";
+
+test("groups and tags: create, list, update, delete", async () => {
+  const { k } = featureDb();
+  const g = await createGroup(k, { name: "价值", position: 2 }, 1);
+  await createGroup(k, { name: "Lifecycle", position: 1 }, 1);
+  expect((await listGroups(k)).map((x) => x.name)).toEqual(["Lifecycle", "价值"]);
+  const t = await createTag(k, { name: "rfm_class", label: "RFM 分层", groupId: g.id, kind: "computed", valueType: "string", definition: { fn: "rfm_class" } }, 5);
+  expect(t).toMatchObject({ name: "rfm_class", label: "RFM 分层", groupId: g.id, kind: "computed", definition: { fn: "rfm_class" }, coverage: 0 });
+  expect((await getTagByName(k, "rfm_class"))?.id).toBe(t.id);
+  expect((await updateTag(k, t.id, { label: "RFM" }, 6))?.label).toBe("RFM");
+  await deleteGroup(k, g.id);
+  expect((await getTag(k, t.id))?.groupId).toBeNull();
+  expect((await listTags(k)).map((x) => x.name)).toEqual(["rfm_class"]);
+  await expect(createTag(k, { name: "manual_with_rule", kind: "manual", valueType: "boolean", definition: {} }, 7)).rejects.toThrow(/CHECK/);
+  expect(await deleteTag(k, t.id)).toBe(true);
+});
+
+test("manual assignment, coverage and lookups both ways", async () => {
+  const { k } = featureDb();
+  const vip = await createTag(k, { name: "vip", kind: "manual", valueType: "boolean" }, 1);
+  const tier = await createTag(k, { name: "tier", kind: "manual", valueType: "string" }, 1);
+  expect(await assignTag(k, vip.id, [{ personId: 3, value: null }, { personId: 1, value: null }], "manual", 10)).toBe(2);
+  expect(await assignTag(k, tier.id, [{ personId: 1, value: "gold" }, { personId: 2, value: "silver" }, { personId: 3, value: "gold" }], "import", 11)).toBe(3);
+  expect(await assignTag(k, tier.id, [{ personId: 2, value: "gold" }], "manual", 12)).toBe(3);
+  expect(await tagMembers(k, vip.id)).toEqual(Int32Array.from([1, 3]));
+  expect(await tagMembers(k, tier.id, "gold")).toEqual(Int32Array.from([1, 2, 3]));
+  expect(await personTags(k, 2)).toEqual([{ tagId: tier.id, name: "tier", label: null, value: "gold", source: "manual", updatedAt: 12 }]);
+  expect(await unassignTag(k, vip.id, [3, 99])).toBe(1);
+  expect((await getTag(k, vip.id))?.coverage).toBe(1);
+});
+
+test("nightly replacement writes differences and records changes after the first computation", async () => {
+  const { k } = featureDb();
+  const stage = await createTag(k, { name: "lifecycle", kind: "computed", valueType: "string", definition: { fn: "lifecycle" }, emitEvent: "lifecycle_changed" }, 1);
+  const m = (entries: [number, string][]) => new Map<number, string | null>(entries);
+
+  const first = await replaceTagValues(k, { tagId: stage.id, values: m([[1, "new"], [2, "active"], [3, "dormant"]]), source: "computed", runId: 1, now: 10 });
+  expect(first).toEqual({ added: 3, removed: 0, changed: 0, coverage: 3 });
+  expect(await pendingTagChanges(k, stage.id)).toEqual([]);
+
+  const second = await replaceTagValues(k, { tagId: stage.id, values: m([[1, "active"], [2, "active"], [4, "new"]]), source: "computed", runId: 2, now: 20 });
+  expect(second).toEqual({ added: 1, removed: 1, changed: 1, coverage: 3 });
+  expect((await pendingTagChanges(k, stage.id)).map((c) => [c.personId, c.oldValue, c.newValue])).toEqual([
+    [1, "new", "active"], [3, "dormant", null], [4, null, "new"],
+  ]);
+  expect(await tagMembers(k, stage.id, "active")).toEqual(Int32Array.from([1, 2]));
+  expect(await personTags(k, 2)).toMatchObject([{ value: "active", updatedAt: 10 }]);
+  await markTagChangesEmitted(k, 2, stage.id, 30);
+  expect(await pendingTagChanges(k, stage.id)).toEqual([]);
+});
