@@ -56,12 +56,12 @@ export function checkSize(raw: Json, bodyBytes: number): void {
   if (depthExceeds(raw, MAX_DEPTH)) throw new ItemError(`message: nested deeper than ${MAX_DEPTH} levels`, "too_large");
   if (bodyBytes <= MAX_MESSAGE_BYTES) return;
   const text = JSON.stringify(raw);
-  // UTF-16 length × 3 bounds the UTF-8 size, so the exact count is only needed near the limit.
+  // UTF-16 length × 3 bounds the UTF-8 size, so the exact count is only needed for large items.
   if (text.length * 3 <= MAX_MESSAGE_BYTES) return;
-  const size = text.length > MAX_MESSAGE_BYTES ? text.length : Buffer.byteLength(text, "utf8");
+  const size = Buffer.byteLength(text, "utf8");
   if (size > MAX_MESSAGE_BYTES) {
     throw new ItemError(
-      `message: is ${formatBytes(size)}, the limit is ${formatBytes(MAX_MESSAGE_BYTES)} per message`,
+      `message: is ${size} bytes, the limit is ${formatBytes(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`,
       "too_large",
     );
   }
