@@ -154,6 +154,8 @@ describe("extractSegment", () => {
     ["empty batch", { batch: [] }, 400, "batch: is empty"],
     ["too many items", { batch: Array(2501).fill({}) }, 413, "batch: has 2501 items, the limit is 2500 items per batch"],
     ["bad sentAt", { batch: [{}], sentAt: "x" }, 400, "sentAt: not an ISO-8601 date-time or epoch milliseconds"],
+    ["deep batch context", { batch: [{}], context: JSON.parse(`${'{"a":'.repeat(40)}1${"}".repeat(40)}`) }, 400, "context: nested deeper than 32 levels"],
+    ["big batch context", { batch: [{}], context: { s: "x".repeat(40_000) } }, 413, "context: the batch context alone exceeds the limit of 32 KB per message"],
   ])("%s", (_name, body, status, message) => {
     try {
       extractSegment(body, null);

@@ -6,8 +6,10 @@
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
 import { externalIdentifiers, idValue, pushUnique } from "./identifiers.ts";
-import { asJsonObject, isObject, obj, type Json, type JsonObject } from "./json.ts";
-import { MAX_BATCH_ITEMS, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_ID_LENGTH } from "./limits.ts";
+import { asJsonObject, depthExceeds, isObject, obj, type Json, type JsonObject } from "./json.ts";
+import {
+  formatBytes, MAX_BATCH_ITEMS, MAX_DEPTH, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_BYTES, MAX_MESSAGE_ID_LENGTH,
+} from "./limits.ts";
 import {
   EMPTY_TRAITS, EVENT_NAME_OF, MESSAGE_TYPES, type Identifier, type Message, type MessageType, type TraitOps, type Wire,
 } from "./message.ts";
@@ -54,7 +56,16 @@ export function extractSegment(body: Json, routeType: MessageType | null): Extra
   } catch (err) {
     throw new IngestError(400, (err as Error).message);
   }
-  return { items: batch, envelope: { sentAt, context: obj(body, "context") ?? null }, single: false, bodyWriteKey: bodyKey(body) };
+  const context = obj(body, "context") ?? null;
+  // The batch context is copied into every item, so it must pass the per-message limits on its own.
+  if (context && depthExceeds(context, MAX_DEPTH)) {
+    throw new IngestError(400, `context: nested deeper than ${MAX_DEPTH} levels`);
+  }
+  if (context && JSON.stringify(context).length > MAX_MESSAGE_BYTES) {
+    const l = `${formatBytes(MAX_MESSAGE_BYTES)} per message`;
+    throw new IngestError(413, `context: the batch context alone exceeds the limit of ${l}`, l);
+  }
+  return { items: batch, envelope: { sentAt, context }, single: false, bodyWriteKey: bodyKey(body) };
 }
 
 const Id = z.union([z.string(), z.number()]).nullish();
