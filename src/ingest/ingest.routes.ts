@@ -116,7 +116,8 @@ export function ingestRoutes(deps: IngestDeps) {
     } catch (err) {
       stats.add(source.id, "overloaded", r.messages.length);
       if (!(err instanceof Error && err.name === "Overloaded")) onError(err, "sink");
-      c.header("Retry-After", String(retryAfterOf(err)));
+      // Retry-After takes whole seconds.
+      c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfterOf(err)))));
       return c.json({ success: false, error: "the event store is busy, retry later" }, 503);
     }
   };
@@ -230,7 +231,7 @@ export function ingestRoutes(deps: IngestDeps) {
       source = await lookup(headerWriteKey(c.req.raw.headers) ?? queryWriteKey(q) ?? p.bodyWriteKey);
       const src = source;
       const m = meta(src, receivedAt, "pixel");
-      const r = runPipeline([p.item], 0, (item) => segmentMessage(item, p.type, { sentAt: null, context: null }, m), stepContext(c, src, true));
+      const r = runPipeline([p.item], c.req.url.length, (item) => segmentMessage(item, p.type, { sentAt: null, context: null }, m), stepContext(c, src, true));
       stats.add(src.id, "received");
       const refused = await commit(c, src, r);
       if (refused) return gif("the event store is busy");

@@ -49,12 +49,13 @@ export interface PipelineResult {
 }
 
 /**
- * checkSize refuses items nested deeper than MAX_DEPTH or larger than MAX_MESSAGE_BYTES. Serialising to
- * measure costs ~1 µs per item, so it is skipped when the whole body is under the per-message limit.
+ * checkSize refuses items nested deeper than MAX_DEPTH or larger than MAX_MESSAGE_BYTES once re-serialised.
+ * Serialising to measure costs ~1 µs per item, so it is skipped when the body is so small that no item can
+ * reach the limit: re-serialising grows JSON by at most ~5.25× (`1e20` → `100000000000000000000`), hence × 6.
  */
 export function checkSize(raw: Json, bodyBytes: number): void {
   if (depthExceeds(raw, MAX_DEPTH)) throw new ItemError(`message: nested deeper than ${MAX_DEPTH} levels`, "too_large");
-  if (bodyBytes <= MAX_MESSAGE_BYTES) return;
+  if (bodyBytes * 6 <= MAX_MESSAGE_BYTES) return;
   const text = JSON.stringify(raw);
   // UTF-16 length × 3 bounds the UTF-8 size, so the exact count is only needed for large items.
   if (text.length * 3 <= MAX_MESSAGE_BYTES) return;

@@ -28,11 +28,14 @@ export class Overloaded extends Error {
   }
 }
 
-/** retryAfterOf reads the retry hint of an Overloaded-like error (matched by name so the store may define its own). */
+/**
+ * retryAfterOf reads the retry hint, in seconds, of an Overloaded-like error (matched by name so the store may
+ * define its own class); 2 s otherwise.
+ */
 export function retryAfterOf(err: unknown): number {
   if (err instanceof Error && err.name === "Overloaded") {
     const s = (err as Error & { retryAfterSeconds?: unknown }).retryAfterSeconds;
-    if (typeof s === "number" && Number.isFinite(s) && s > 0) return Math.ceil(s);
+    if (typeof s === "number" && Number.isFinite(s) && s > 0) return s;
   }
   return 2;
 }
