@@ -96,7 +96,6 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
 
   let batch: Json[] = [];
   let batchLines: number[] = [];
-  let batchBytes = 0;
   const ctx = {
     source: o.source,
     peerIp: null,
@@ -109,7 +108,7 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
     if (batch.length === 0) return;
     const meta = { sourceId: o.source.id, receivedAt: now(), wire: "import" as const };
     const env = { sentAt: null, context: null };
-    const r = runPipeline(batch, batchBytes, (raw) => segmentMessage(raw, null, env, meta), ctx);
+    const r = runPipeline(batch, (raw) => segmentMessage(raw, null, env, meta), ctx);
     for (const x of r.rejected) reject(batchLines[x.index]!, x.error);
     const policyDrops = batch.length - r.messages.length - r.rejected.length;
     p.dropped += policyDrops;
@@ -122,7 +121,6 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
     o.stats?.add(o.source.id, "duplicate", duplicates);
     batch = [];
     batchLines = [];
-    batchBytes = 0;
     report();
   };
 
@@ -148,8 +146,6 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
     }
     batch.push(raw);
     batchLines.push(lineNo);
-    // + room for the messageId added above; checkSize decides from this bound whether to measure.
-    batchBytes = Math.max(batchBytes, line.length + 64);
     if (batch.length >= batchSize) await flush();
   };
 

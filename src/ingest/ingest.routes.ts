@@ -15,11 +15,12 @@ import { cors } from "hono/cors";
 import { headerWriteKey, queryWriteKey } from "./auth.ts";
 import { inflate, parseJson, readBody, utf8, type BodyLimit } from "./decode.ts";
 import { IngestError } from "./errors.ts";
+import type { Json } from "./json.ts";
 import { MAX_POSTHOG_REQUEST_BYTES, MAX_SEGMENT_REQUEST_BYTES } from "./limits.ts";
 import { MESSAGE_TYPES, type Identifier, type Message, type MessageType, type Wire } from "./message.ts";
 import { runPipeline, type PipelineResult, type Rejection } from "./pipeline.ts";
 import { pixelItem } from "./pixel.wire.ts";
-import { decodePosthogBody, payloadFromData, type Decoded } from "./posthog.decode.ts";
+import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
 import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
 import { buildSdk } from "./sdk.bundle.ts";
 import { extractSegment, segmentMessage, type MessageMeta } from "./segment.wire.ts";
@@ -156,7 +157,7 @@ export function ingestRoutes(deps: IngestDeps) {
       source ??= await lookup(x.bodyWriteKey);
       const src = source;
       const m = meta(src, receivedAt, wire);
-      const r = runPipeline(x.items, bytes.length, (item) => segmentMessage(item, routeType, x.envelope, m), stepContext(c, src, browserRoute));
+      const r = runPipeline(x.items, (item) => segmentMessage(item, routeType, x.envelope, m), stepContext(c, src, browserRoute));
       stats.add(src.id, "received", x.items.length);
       if (x.single && r.rejected.length > 0) {
         stats.addDrops(src.id, r.drops);
@@ -183,25 +184,25 @@ export function ingestRoutes(deps: IngestDeps) {
       const q = new URL(c.req.url).searchParams;
       const early = headerWriteKey(c.req.raw.headers);
       if (early !== null) source = await lookup(early);
-      let decoded: Decoded;
+      let body: Json;
       if (c.req.method === "GET") {
         const data = q.get("data");
         if (data === null) throw new IngestError(400, "data: missing query parameter");
-        decoded = payloadFromData(data, q.get("compression"), POSTHOG_LIMIT);
+        body = payloadFromData(data, q.get("compression"), POSTHOG_LIMIT);
       } else {
         const raw = await readBody(c.req.raw, POSTHOG_LIMIT);
-        decoded = decodePosthogBody(raw, {
+        body = decodePosthogBody(raw, {
           contentType: c.req.header("content-type") ?? null,
           contentEncoding: c.req.header("content-encoding") ?? null,
           compression: q.get("compression"),
           limit: POSTHOG_LIMIT,
         });
       }
-      const x = extractPosthog(decoded.body, q.get("sent_at") ?? q.get("_"));
+      const x = extractPosthog(body, q.get("sent_at") ?? q.get("_"));
       source ??= await lookup(x.token ?? q.get("api_key") ?? q.get("token") ?? queryWriteKey(q));
       const src = source;
       const m = meta(src, receivedAt, "posthog");
-      const r = runPipeline(x.items, decoded.size, (item) => posthogMessage(item, x.envelope, m), stepContext(c, src, browserRoute));
+      const r = runPipeline(x.items, (item) => posthogMessage(item, x.envelope, m), stepContext(c, src, browserRoute));
       stats.add(src.id, "received", x.items.length);
       if (r.messages.length === 0 && r.rejected.length === x.items.length) {
         stats.addDrops(src.id, r.drops);
@@ -231,7 +232,7 @@ export function ingestRoutes(deps: IngestDeps) {
       source = await lookup(headerWriteKey(c.req.raw.headers) ?? queryWriteKey(q) ?? p.bodyWriteKey);
       const src = source;
       const m = meta(src, receivedAt, "pixel");
-      const r = runPipeline([p.item], c.req.url.length, (item) => segmentMessage(item, p.type, { sentAt: null, context: null }, m), stepContext(c, src, true));
+      const r = runPipeline([p.item], (item) => segmentMessage(item, p.type, { sentAt: null, context: null }, m), stepContext(c, src, true));
       stats.add(src.id, "received");
       const refused = await commit(c, src, r);
       if (refused) return gif("the event store is busy");

@@ -10,7 +10,7 @@
  * Drops come first where they can (consent, suppression) so refused data is never parsed further.
  */
 import { ItemError } from "./errors.ts";
-import { depthExceeds, type Json } from "./json.ts";
+import { jsonBound, type Json } from "./json.ts";
 import { formatBytes, MAX_DEPTH, MAX_MESSAGE_BYTES } from "./limits.ts";
 import type { Message } from "./message.ts";
 import { ipPolicyStep } from "./steps/apply-ip-policy.ts";
@@ -49,17 +49,14 @@ export interface PipelineResult {
 }
 
 /**
- * checkSize refuses items nested deeper than MAX_DEPTH or larger than MAX_MESSAGE_BYTES once re-serialised.
- * Serialising to measure costs ~1 µs per item, so it is skipped when the body is so small that no item can
- * reach the limit: re-serialising grows JSON by at most ~5.25× (`1e20` → `100000000000000000000`), hence × 6.
+ * checkSize refuses items nested deeper than MAX_DEPTH or larger than MAX_MESSAGE_BYTES once serialised.
+ * A cheap upper bound decides whether the exact (serialising) measurement is needed at all.
  */
-export function checkSize(raw: Json, bodyBytes: number): void {
-  if (depthExceeds(raw, MAX_DEPTH)) throw new ItemError(`message: nested deeper than ${MAX_DEPTH} levels`, "too_large");
-  if (bodyBytes * 6 <= MAX_MESSAGE_BYTES) return;
-  const text = JSON.stringify(raw);
-  // UTF-16 length × 3 bounds the UTF-8 size, so the exact count is only needed for large items.
-  if (text.length * 3 <= MAX_MESSAGE_BYTES) return;
-  const size = Buffer.byteLength(text, "utf8");
+export function checkSize(raw: Json): void {
+  const bound = jsonBound(raw, MAX_DEPTH);
+  if (bound < 0) throw new ItemError(`message: nested deeper than ${MAX_DEPTH} levels`, "too_large");
+  if (bound <= MAX_MESSAGE_BYTES) return;
+  const size = Buffer.byteLength(JSON.stringify(raw), "utf8");
   if (size > MAX_MESSAGE_BYTES) {
     throw new ItemError(
       `message: is ${size} bytes, the limit is ${formatBytes(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`,
@@ -74,7 +71,6 @@ export function checkSize(raw: Json, bodyBytes: number): void {
  */
 export function runPipeline(
   items: readonly Json[],
-  bodyBytes: number,
   toMessage: (raw: Json) => Message,
   ctx: StepContext,
 ): PipelineResult {
@@ -84,7 +80,7 @@ export function runPipeline(
   items.forEach((raw, index) => {
     let msg: Message;
     try {
-      checkSize(raw, bodyBytes);
+      checkSize(raw);
       msg = toMessage(raw);
     } catch (err) {
       if (!(err instanceof ItemError)) throw err;

@@ -17,26 +17,16 @@ function refuseLz(compression: string | null): void {
   }
 }
 
-/** Decoded is a PostHog payload and an upper bound of its size in bytes (for the per-message limit). */
-export interface Decoded {
-  readonly body: Json;
-  readonly size: number;
-}
-
 /** payloadFromData decodes a `data` field: base64 (possibly twice, possibly of gzip) or plain JSON. */
-export function payloadFromData(data: string, compression: string | null, limit: BodyLimit): Decoded {
+export function payloadFromData(data: string, compression: string | null, limit: BodyLimit): Json {
   refuseLz(compression);
   let text = data;
-  // UTF-16 length × 3 bounds the UTF-8 size until a decode gives the exact byte count.
-  let size = data.length * 3;
   for (let layer = 0; layer < 2 && !looksLikeJson(text); layer++) {
     const decoded = decodeBase64(text);
     if (!decoded) break;
-    const bytes = isGzip(decoded) ? inflate(decoded, null, limit) : decoded;
-    size = bytes.length;
-    text = utf8(bytes, "data");
+    text = utf8(isGzip(decoded) ? inflate(decoded, null, limit) : decoded, "data");
   }
-  return { body: parseJson(text, "data"), size };
+  return parseJson(text, "data");
 }
 
 /** PosthogBodyOptions are the request facts that decide how to read the body. */
@@ -49,10 +39,9 @@ export interface PosthogBodyOptions {
 }
 
 /** decodePosthogBody turns the raw bytes of a PostHog POST into JSON. */
-export function decodePosthogBody(raw: Uint8Array, o: PosthogBodyOptions): Decoded {
+export function decodePosthogBody(raw: Uint8Array, o: PosthogBodyOptions): Json {
   refuseLz(o.compression);
-  const bytes = inflate(raw, o.contentEncoding, o.limit);
-  const text = utf8(bytes);
+  const text = utf8(inflate(raw, o.contentEncoding, o.limit));
   const form = (o.contentType ?? "").toLowerCase().includes("application/x-www-form-urlencoded");
   if (!looksLikeJson(text) && (form || /^(?:[\w$]+=[^&]*&)*data=/.test(text))) {
     const fields = new URLSearchParams(text);
@@ -63,5 +52,5 @@ export function decodePosthogBody(raw: Uint8Array, o: PosthogBodyOptions): Decod
   const c = (o.compression ?? "").toLowerCase();
   if (c === "base64" || c === "b64") return payloadFromData(text, o.compression, o.limit);
   if (!looksLikeJson(text) && decodeBase64(text) !== null) return payloadFromData(text, o.compression, o.limit);
-  return { body: parseJson(text), size: bytes.length };
+  return parseJson(text);
 }

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
 import { idValue, pushUnique } from "./identifiers.ts";
-import { asJsonObject, isObject, obj, str, type Json, type JsonObject } from "./json.ts";
+import { isObject, JsonObjectField as Props, obj, str, type Json, type JsonObject } from "./json.ts";
 import { MAX_BATCH_ITEMS, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_ID_LENGTH } from "./limits.ts";
 import type { Identifier, Message, MessageType } from "./message.ts";
 import type { MessageMeta } from "./segment.wire.ts";
@@ -74,7 +74,6 @@ export function extractPosthog(body: Json, querySentAt: string | null): PosthogE
   return { items, envelope: { sentAt }, token };
 }
 
-const Props = z.record(z.string(), z.unknown()).nullish();
 
 const PosthogItem = z.object({
   event: z.string().min(1, "required").max(MAX_EVENT_NAME_LENGTH),
@@ -138,18 +137,18 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
   const r = PosthogItem.safeParse(raw);
   if (!r.success) throw new ItemError(describeIssue(r.error));
   const m = r.data;
-  const propsIn = asJsonObject(m.properties) ?? {};
+  const propsIn = m.properties ?? {};
   const distinctId = distinctIdOf(raw.distinct_id ?? raw.$distinct_id ?? propsIn.distinct_id);
   if (distinctId === null) throw new ItemError("distinct_id: required");
 
   const type: MessageType = TYPE_OF_EVENT[m.event] ?? "track";
-  const setTop = asJsonObject(m.$set);
+  const setTop = m.$set ?? null;
   const setProp = propsIn.$set;
   if (setProp !== undefined && setProp !== null && !isObject(setProp)) {
     throw new ItemError("properties.$set: expected an object of properties");
   }
   const set = setTop || setProp ? { ...setTop, ...(setProp as JsonObject | null | undefined) } : null;
-  const setOnceTop = asJsonObject(m.$set_once);
+  const setOnceTop = m.$set_once ?? null;
   const setOnce = setOnceTop && isObject(propsIn.$set_once) ? { ...setOnceTop, ...propsIn.$set_once } : setOnceTop ?? propsIn.$set_once;
   const traits = traitOps(set, setOnce, propsIn.$unset, "properties");
 

@@ -132,7 +132,7 @@ describe("validation names the field", () => {
     ["alias without previousId", { type: "alias", userId: "u" }, "previousId: required for alias"],
     ["group without groupId", { type: "group", userId: "u" }, "groupId: required for group"],
     ["userId object", { type: "track", event: "e", userId: { id: 1 } }, "userId: expected a string or a number"],
-    ["properties array", { type: "track", event: "e", userId: "u", properties: [1] }, "properties: Invalid input: expected record, received array"],
+    ["properties array", { type: "track", event: "e", userId: "u", properties: [1] }, "properties: expected an object"],
     ["bad timestamp", { type: "track", event: "e", userId: "u", timestamp: "soon" }, "timestamp: not an ISO-8601 date-time or epoch milliseconds"],
     ["long userId", { type: "track", event: "e", userId: "x".repeat(256) }, "userId: longer than 255 characters"],
     ["bad externalIds", { type: "track", event: "e", userId: "u", context: { externalIds: [{ id: "x" }] } }, "context.externalIds[0].type: Invalid input: expected string, received undefined"],

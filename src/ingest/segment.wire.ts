@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
 import { externalIdentifiers, idValue, pushUnique } from "./identifiers.ts";
-import { asJsonObject, depthExceeds, isObject, obj, type Json, type JsonObject } from "./json.ts";
+import { isObject, JsonObjectField as Props, jsonBound, obj, type Json, type JsonObject } from "./json.ts";
 import {
   formatBytes, MAX_BATCH_ITEMS, MAX_DEPTH, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_BYTES, MAX_MESSAGE_ID_LENGTH,
 } from "./limits.ts";
@@ -58,10 +58,9 @@ export function extractSegment(body: Json, routeType: MessageType | null): Extra
   }
   const context = obj(body, "context") ?? null;
   // The batch context is copied into every item, so it must pass the per-message limits on its own.
-  if (context && depthExceeds(context, MAX_DEPTH)) {
-    throw new IngestError(400, `context: nested deeper than ${MAX_DEPTH} levels`);
-  }
-  if (context && JSON.stringify(context).length > MAX_MESSAGE_BYTES) {
+  const bound = context ? jsonBound(context, MAX_DEPTH) : 0;
+  if (bound < 0) throw new IngestError(400, `context: nested deeper than ${MAX_DEPTH} levels`);
+  if (bound > MAX_MESSAGE_BYTES && Buffer.byteLength(JSON.stringify(context)) > MAX_MESSAGE_BYTES) {
     const l = `${formatBytes(MAX_MESSAGE_BYTES)} per message`;
     throw new IngestError(413, `context: the batch context alone exceeds the limit of ${l}`, l);
   }
@@ -70,7 +69,6 @@ export function extractSegment(body: Json, routeType: MessageType | null): Extra
 
 const Id = z.union([z.string(), z.number()]).nullish();
 const Time = z.union([z.string(), z.number()]).nullish();
-const Props = z.record(z.string(), z.unknown()).nullish();
 
 /** SegmentItem is the wire shape of one message; ids and times are checked further by idValue/parseTime. */
 const SegmentItem = z.object({
@@ -120,9 +118,10 @@ export function segmentMessage(raw: Json, routeType: MessageType | null, env: En
   if (type === "group" && groupId === null) throw new ItemError("groupId: required for group");
   if (type === "track" && !m.event) throw new ItemError("event: required for track");
 
-  const itemContext = asJsonObject(m.context);
+  const itemContext = m.context ?? null;
   const context: JsonObject = env.context ? { ...env.context, ...itemContext } : itemContext ?? {};
-  const properties: JsonObject = { ...asJsonObject(m.properties) };
+  // Parsed from this request's body and used by this message only, so it is safe to enrich in place.
+  const properties: JsonObject = m.properties ?? {};
   let event: string;
   if (type === "track") event = m.event!;
   else {
@@ -132,7 +131,7 @@ export function segmentMessage(raw: Json, routeType: MessageType | null, env: En
     if (type === "screen" && m.name) properties.$screen_name = m.name;
   }
 
-  const traitsIn = asJsonObject(m.traits);
+  const traitsIn = m.traits ?? null;
   let traits: TraitOps = EMPTY_TRAITS;
   if (type === "identify") {
     // RudderStack's browser SDK sends identify traits in context.traits only; the node SDK copies them there.

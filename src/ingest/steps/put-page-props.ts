@@ -4,7 +4,7 @@
  * filter and break down the same way. Values the client already sent as properties are kept.
  */
 import { obj, str } from "../json.ts";
-import { hostOf, parseUrl } from "../url.ts";
+import { hostOf, splitUrl } from "../url.ts";
 import type { Step } from "./step.ts";
 
 export const putPageProps: Step = {
@@ -17,7 +17,7 @@ export const putPageProps: Step = {
     const url = str(page, "url") ?? str(pageProps, "url");
     const referrer = str(page, "referrer") ?? str(pageProps, "referrer");
     if (!url && !referrer) return msg;
-    const u = parseUrl(url);
+    const u = splitUrl(url);
     if (url && p.$current_url === undefined) p.$current_url = url;
     if (u && p.$host === undefined) p.$host = u.host;
     const path = str(page, "path") ?? str(pageProps, "path") ?? u?.pathname;

@@ -4,10 +4,17 @@
  * page URL's query. Properties already present (posthog-js sends utm_* itself) win.
  */
 import { obj, str, type JsonObject } from "../json.ts";
-import { parseUrl } from "../url.ts";
+import { queryParams, splitUrl } from "../url.ts";
 import type { Step } from "./step.ts";
 
-const TAGS = ["source", "medium", "campaign", "term", "content"] as const;
+/** [property, campaign field, campaign field as analytics.js custom tags spell it] */
+const TAGS = [
+  ["utm_source", "source"],
+  ["utm_medium", "medium"],
+  ["utm_campaign", "name"],
+  ["utm_term", "term"],
+  ["utm_content", "content"],
+] as const;
 
 export const putUtmTags: Step = {
   name: "put_utm_tags",
@@ -15,17 +22,20 @@ export const putUtmTags: Step = {
     const campaign = obj(msg.context, "campaign");
     const p: JsonObject = msg.properties;
     if (campaign) {
-      for (const t of TAGS) {
-        const v = str(campaign, t === "campaign" ? "name" : t) ?? str(campaign, `utm_${t}`);
-        if (v && p[`utm_${t}`] === undefined) p[`utm_${t}`] = v;
+      for (const [prop, field] of TAGS) {
+        const v = str(campaign, field) ?? str(campaign, prop);
+        if (v && p[prop] === undefined) p[prop] = v;
       }
       return msg;
     }
-    const u = parseUrl(str(obj(msg.context, "page"), "url") ?? (typeof p.$current_url === "string" ? p.$current_url : null));
-    if (!u || u.search === "") return msg;
-    for (const t of TAGS) {
-      const v = u.searchParams.get(`utm_${t}`);
-      if (v && p[`utm_${t}`] === undefined) p[`utm_${t}`] = v;
+    const url = str(obj(msg.context, "page"), "url") ?? (typeof p.$current_url === "string" ? p.$current_url : null);
+    if (!url || !url.includes("utm_")) return msg;
+    const u = splitUrl(url);
+    if (!u) return msg;
+    const q = queryParams(u.query, "utm_");
+    for (const [prop] of TAGS) {
+      const v = q.get(prop);
+      if (v && p[prop] === undefined) p[prop] = v;
     }
     return msg;
   },
