@@ -144,6 +144,12 @@ describe("Segment routes", () => {
     expect(errors).toEqual([]);
   });
 
+  test("a refused request of a known source is counted once as bad_request", async () => {
+    const { app, stats } = testApp();
+    await app.request("/v1/batch", post("{nope", auth));
+    expect(Object.fromEntries(stats.pendingRows().map((r) => [r.outcome, r.count]))).toEqual({ received: 1, bad_request: 1 });
+  });
+
   test("one message over 32 KB in a batch is rejected, the rest kept", async () => {
     const { app, rec } = testApp();
     const res = await app.request("/v1/batch", post({ batch: [ev({ properties: { s: "x".repeat(40_000) } }), ev()] }, auth));

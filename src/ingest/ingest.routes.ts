@@ -17,8 +17,8 @@ import { inflate, parseJson, readBody, utf8, type BodyLimit } from "./decode.ts"
 import { IngestError } from "./errors.ts";
 import type { Json } from "./json.ts";
 import { MAX_POSTHOG_REQUEST_BYTES, MAX_SEGMENT_REQUEST_BYTES } from "./limits.ts";
-import { MESSAGE_TYPES, type Identifier, type Message, type MessageType, type Wire } from "./message.ts";
-import { runPipeline, type PipelineResult, type Rejection } from "./pipeline.ts";
+import { MESSAGE_TYPES, type Identifier, type MessageType, type Wire } from "./message.ts";
+import { runPipeline, type PipelineResult } from "./pipeline.ts";
 import { pixelItem } from "./pixel.wire.ts";
 import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
 import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
@@ -320,9 +320,3 @@ function pixelType(t: string): MessageType {
   if ((MESSAGE_TYPES as readonly string[]).includes(t)) return t as MessageType;
   throw new IngestError(400, `pixel type "${t}" is not one of ${MESSAGE_TYPES.join(", ")}`);
 }
-
-/** IngestApp is the sub-app's type, for the parent app's route chaining. */
-export type IngestApp = ReturnType<typeof ingestRoutes>;
-
-/** Rejections and messages are re-exported for the tests and the CLI that print them. */
-export type { Message, Rejection };

@@ -19,7 +19,7 @@ export interface MinuteStats {
 }
 
 /** RETENTION_MS: counters older than this are pruned (the page shows 24 h; a week allows comparisons). */
-export const RETENTION_MS = 7 * 24 * 3600 * 1000;
+const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 
