@@ -337,7 +337,9 @@ describe("analytics.js settings and sdk.js", () => {
     expect(await plain.text()).toBe(sdk.code);
     expect((await app.request("/sdk.js", { headers: { "if-none-match": `"${sdk.hash}"` } })).status).toBe(304);
     expect((await app.request(`/sdk.js?v=${sdk.hash}`)).headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
-    const pinned = await app.request(`/sdk/${sdk.hash}.js`);
+    const pinned = await app.request(`/sdk/${sdk.hash}.js`, { headers: { origin: "https://shop.example" } });
+    // SRI on a cross-origin script needs CORS.
+    expect(pinned.headers.get("access-control-allow-origin")).toBe("https://shop.example");
     expect([pinned.status, pinned.headers.get("cache-control")]).toEqual([200, "public, max-age=31536000, immutable"]);
     const old = await app.request("/sdk/0000.js");
     expect([old.status, old.headers.get("location")]).toEqual([302, `/sdk/${sdk.hash}.js`]);

@@ -57,10 +57,13 @@ const SHORT_TYPES: Readonly<Record<string, MessageType | "batch">> = {
 
 const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) => ch.charCodeAt(0));
 
-/** Paths answered by this sub-app, for CORS (a `use("*")` would leak CORS onto the whole parent app). */
+/**
+ * Paths answered by this sub-app, for CORS (a `use("*")` would leak CORS onto the whole parent app). The SDK
+ * paths are included because `<script integrity=… crossorigin>` on another origin needs CORS to check SRI.
+ */
 const CORS_PATHS = [
   "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/",
-  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*",
+  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sdk.js", "/sdk/*",
 ];
 
 const noSuppression = () => false;

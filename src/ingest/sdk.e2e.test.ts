@@ -26,8 +26,8 @@ let browser: Browser;
 let ingestOrigin = "";
 let siteOrigin = "";
 
-/** page is a customer page: the async snippet with calls queued before the SDK arrives. */
-function sitePage(title: string, sdkPath: string, calls: string, flushInterval: number): string {
+/** sitePage is a customer page: the async snippet with calls queued before the SDK arrives. */
+function sitePage(title: string, script: string, calls: string, flushInterval: number): string {
   return `<!doctype html><html><head><title>${title}</title>
 <script>
   window.tessera = window.tessera || [];
@@ -37,7 +37,7 @@ function sitePage(title: string, sdkPath: string, calls: string, flushInterval: 
   tessera.init(${JSON.stringify(WRITE_KEY)}, { host: ${JSON.stringify(ingestOrigin)}, flushInterval: ${flushInterval} });
   ${calls}
 </script>
-<script async src="${ingestOrigin}${sdkPath}"></script>
+${script}
 </head><body><a id="next" href="/next">next</a></body></html>`;
 }
 
@@ -60,6 +60,8 @@ beforeAll(async () => {
   });
   ingestOrigin = `http://127.0.0.1:${ingest.port}`;
   const sdk = await buildSdk();
+  // The versioned URL with Subresource Integrity, as the dashboard's snippet gives it.
+  const pinned = `<script async src="${ingestOrigin}/sdk/${sdk.hash}.js" integrity="${sdk.integrity}" crossorigin="anonymous"></script>`;
   site = Bun.serve({
     port: 0,
     hostname: "localhost",
@@ -69,8 +71,8 @@ beforeAll(async () => {
       const calls = u.searchParams.get("calls") ?? "";
       const html =
         u.pathname === "/next"
-          ? sitePage("Next", "/sdk.js", "", 60_000)
-          : sitePage("Landing", `/sdk/${sdk.hash}.js`, calls, slow ? 60_000 : 100);
+          ? sitePage("Next", `<script async src="${ingestOrigin}/sdk.js"></script>`, "", 60_000)
+          : sitePage("Landing", pinned, calls, slow ? 60_000 : 100);
       return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
     },
   });

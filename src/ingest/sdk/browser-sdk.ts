@@ -8,7 +8,7 @@
  *     });
  *     tessera.init("WRITE_KEY", { host: "https://tessera.example.com" });
  *   </script>
- *   <script async src="https://tessera.example.com/sdk/<hash>.js"></script>
+ *   <script async src="https://tessera.example.com/sdk/<hash>.js" integrity="sha384-…" crossorigin="anonymous"></script>
  *
  * Calls made before the script loads are queued by the stub and replayed in order. Or, without the stub:
  * `<script src=".../sdk.js" data-write-key="WRITE_KEY"></script>` initialises with the script's origin as host.
