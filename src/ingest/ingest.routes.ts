@@ -95,13 +95,12 @@ export function ingestRoutes(deps: IngestDeps) {
     isSuppressed,
   });
 
-  const lookup = async (key: string | null): Promise<IngestSource> => {
-    if (key === null) {
-      throw new IngestError(
-        401,
-        "missing write key: send it as the HTTP Basic username, the X-Write-Key header, ?writeKey= or writeKey in the body",
-      );
-    }
+  const SEGMENT_KEY_HELP =
+    "missing write key: send it as the HTTP Basic username, the X-Write-Key header, ?writeKey= or writeKey in the body";
+  const POSTHOG_KEY_HELP = "missing api_key: send it as api_key or token in the body (or in each event's properties)";
+
+  const lookup = async (key: string | null, help = SEGMENT_KEY_HELP): Promise<IngestSource> => {
+    if (key === null) throw new IngestError(401, help);
     const source = await deps.findSource(key);
     if (!source) throw new IngestError(401, "unknown write key");
     return source;
@@ -202,7 +201,7 @@ export function ingestRoutes(deps: IngestDeps) {
         });
       }
       const x = extractPosthog(body, q.get("sent_at") ?? q.get("_"));
-      source ??= await lookup(x.token ?? q.get("api_key") ?? q.get("token") ?? queryWriteKey(q));
+      source ??= await lookup(x.token ?? q.get("api_key") ?? q.get("token") ?? queryWriteKey(q), POSTHOG_KEY_HELP);
       const src = source;
       const m = meta(src, receivedAt, "posthog");
       const r = runPipeline(x.items, (item) => posthogMessage(item, x.envelope, m), stepContext(c, src, browserRoute));
