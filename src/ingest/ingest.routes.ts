@@ -1,0 +1,324 @@
+/**
+ * The ingestion HTTP surface (SPEC §3): Segment-compatible `/v1/*` (long and short forms, batch, import),
+ * PostHog `/capture`, `/batch`, `/e`, `/i/v0/e`, pixels, analytics.js settings and `/sdk.js`.
+ * Mount at the root: `app.route("/", ingestRoutes(deps))`. CORS is open (origin echoed) on these paths
+ * only, because browsers post from our customers' sites.
+ *
+ * Answers: Segment routes `200 {"success":true}` (+ `rejected`), PostHog `200 {"status":1}` (+ `rejected`),
+ * pixels always a 1×1 GIF with problems in `X-Tessera-Error` (GoatCounter's way: a pixel cannot show an error),
+ * unknown key `401`, bad request `400`/`413`/`415` naming the field or limit, store overload `503` + `Retry-After`.
+ * `200` is sent only after the sink resolved, i.e. after the events were committed.
+ */
+import { Hono, type Context } from "hono";
+import { getConnInfo } from "hono/bun";
+import { cors } from "hono/cors";
+import { headerWriteKey, queryWriteKey } from "./auth.ts";
+import { inflate, parseJson, readBody, utf8, type BodyLimit } from "./decode.ts";
+import { IngestError } from "./errors.ts";
+import type { Json } from "./json.ts";
+import { MAX_POSTHOG_REQUEST_BYTES, MAX_SEGMENT_REQUEST_BYTES } from "./limits.ts";
+import { MESSAGE_TYPES, type Identifier, type MessageType, type Wire } from "./message.ts";
+import { runPipeline, type PipelineResult } from "./pipeline.ts";
+import { pixelItem } from "./pixel.wire.ts";
+import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
+import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
+import { buildSdk } from "./sdk.bundle.ts";
+import { extractSegment, segmentMessage, type MessageMeta } from "./segment.wire.ts";
+import { retryAfterOf, type Sink } from "./sink.ts";
+import type { IngestSource } from "./source.ts";
+import { IngestStats } from "./stats.ts";
+import type { StepContext } from "./steps/step.ts";
+
+/** IngestDeps are what the routes need from the rest of the process. */
+export interface IngestDeps {
+  /** Looks a write key up; null for unknown or disabled sources. Called once per request: cache in the sources room. */
+  readonly findSource: (writeKey: string) => IngestSource | null | Promise<IngestSource | null>;
+  /** The store's writer (see sink.ts for the contract). */
+  readonly sink: Sink;
+  /** The identity room's suppression check; defaults to "nobody is suppressed". */
+  readonly isSuppressed?: (ids: readonly Identifier[]) => boolean;
+  /** Clock for receivedAt (tests pin it). */
+  readonly now?: () => number;
+  /** Counters for the source page; a private, never-flushed instance when omitted. */
+  readonly stats?: IngestStats;
+  /** Take the client address from the first X-Forwarded-For hop (only behind a proxy you control). */
+  readonly trustProxy?: boolean;
+  /** Called with unexpected failures (bugs, store errors) before answering 5xx. */
+  readonly onError?: (err: unknown, where: string) => void;
+}
+
+const SEGMENT_LIMIT: BodyLimit = { bytes: MAX_SEGMENT_REQUEST_BYTES, where: "on /v1 routes" };
+const POSTHOG_LIMIT: BodyLimit = { bytes: MAX_POSTHOG_REQUEST_BYTES, where: "on PostHog routes" };
+
+/** SHORT_TYPES maps analytics.js's one-letter paths (`/v1/t` …) to types; `b` is its batch. */
+const SHORT_TYPES: Readonly<Record<string, MessageType | "batch">> = {
+  t: "track", i: "identify", p: "page", s: "screen", g: "group", a: "alias", b: "batch",
+};
+
+const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) => ch.charCodeAt(0));
+
+/**
+ * Paths answered by this sub-app, for CORS (a `use("*")` would leak CORS onto the whole parent app). The SDK
+ * paths are included because `<script integrity=… crossorigin>` on another origin needs CORS to check SRI.
+ */
+const CORS_PATHS = [
+  "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/",
+  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sdk.js", "/sdk/*",
+];
+
+const noSuppression = () => false;
+
+/** ingestRoutes builds the ingestion sub-app. */
+export function ingestRoutes(deps: IngestDeps) {
+  const now = deps.now ?? Date.now;
+  const stats = deps.stats ?? new IngestStats(now);
+  const isSuppressed = deps.isSuppressed ?? noSuppression;
+  const onError = deps.onError ?? ((err: unknown, where: string) => console.error(`ingest ${where}:`, err));
+
+  const peerIp = (c: Context): string | null => {
+    if (deps.trustProxy) {
+      const xff = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+      if (xff) return xff;
+    }
+    try {
+      return getConnInfo(c).remote.address ?? null;
+    } catch {
+      return null; // app.request() in tests has no socket
+    }
+  };
+
+  const stepContext = (c: Context, source: IngestSource, browserRoute: boolean): StepContext => ({
+    source,
+    peerIp: peerIp(c),
+    requestUserAgent: c.req.header("user-agent") ?? null,
+    browserRoute,
+    isSuppressed,
+  });
+
+  const SEGMENT_KEY_HELP =
+    "missing write key: send it as the HTTP Basic username, the X-Write-Key header, ?writeKey= or writeKey in the body";
+  const POSTHOG_KEY_HELP = "missing api_key: send it as api_key or token in the body (or in each event's properties)";
+
+  const lookup = async (key: string | null, help = SEGMENT_KEY_HELP): Promise<IngestSource> => {
+    if (key === null) throw new IngestError(401, help);
+    const source = await deps.findSource(key);
+    if (!source) throw new IngestError(401, "unknown write key");
+    return source;
+  };
+
+  /** commit hands the messages to the store; returns an error Response when the store refused them. */
+  const commit = async (c: Context, source: IngestSource, r: PipelineResult): Promise<Response | null> => {
+    stats.addDrops(source.id, r.drops);
+    if (r.messages.length === 0) return null;
+    try {
+      const res = await deps.sink(r.messages);
+      const dup = res ? res.duplicates : 0;
+      stats.add(source.id, "accepted", r.messages.length - dup);
+      stats.add(source.id, "duplicate", dup);
+      return null;
+    } catch (err) {
+      stats.add(source.id, "overloaded", r.messages.length);
+      if (!(err instanceof Error && err.name === "Overloaded")) onError(err, "sink");
+      // Retry-After takes whole seconds.
+      c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfterOf(err)))));
+      return c.json({ success: false, error: "the event store is busy, retry later" }, 503);
+    }
+  };
+
+  /** fail answers a whole-request failure, counting it when the source is known. */
+  const fail = (c: Context, err: unknown, source: IngestSource | null, where: string): Response => {
+    if (err instanceof IngestError) {
+      if (source) {
+        stats.add(source.id, "received");
+        stats.add(source.id, "bad_request");
+      }
+      const body: Record<string, string | boolean> = { success: false, error: err.message };
+      if (err.limit) body.limit = err.limit;
+      return c.json(body, err.status);
+    }
+    onError(err, where);
+    return c.json({ success: false, error: "internal error" }, 500);
+  };
+
+  const meta = (source: IngestSource, receivedAt: number, wire: Wire): MessageMeta => ({
+    sourceId: source.id,
+    receivedAt,
+    wire,
+  });
+
+  /** segment handles every Segment-family POST; `routeType` null means a batch body. */
+  const segment = async (c: Context, routeType: MessageType | null, browserRoute: boolean, wire: Wire) => {
+    const receivedAt = now();
+    let source: IngestSource | null = null;
+    try {
+      const early = headerWriteKey(c.req.raw.headers) ?? queryWriteKey(new URL(c.req.url).searchParams);
+      if (early !== null) source = await lookup(early);
+      const raw = await readBody(c.req.raw, SEGMENT_LIMIT);
+      const bytes = inflate(raw, c.req.header("content-encoding") ?? null, SEGMENT_LIMIT);
+      const x = extractSegment(parseJson(utf8(bytes)), routeType);
+      source ??= await lookup(x.bodyWriteKey);
+      const src = source;
+      const m = meta(src, receivedAt, wire);
+      const r = runPipeline(x.items, (item) => segmentMessage(item, routeType, x.envelope, m), stepContext(c, src, browserRoute));
+      stats.add(src.id, "received", x.items.length);
+      if (x.single && r.rejected.length > 0) {
+        stats.addDrops(src.id, r.drops);
+        const status = r.drops.too_large ? 413 : 400;
+        return c.json({ success: false, error: r.rejected[0]!.error, rejected: r.rejected }, status);
+      }
+      if (r.messages.length === 0 && r.rejected.length === x.items.length) {
+        stats.addDrops(src.id, r.drops);
+        return c.json({ success: false, error: "every item of the batch was rejected", rejected: r.rejected }, 400);
+      }
+      const refused = await commit(c, src, r);
+      if (refused) return refused;
+      return c.json(r.rejected.length ? { success: true, rejected: r.rejected } : { success: true }, 200);
+    } catch (err) {
+      return fail(c, err, source, "segment");
+    }
+  };
+
+  /** posthog handles the capture endpoints (POST bodies and legacy GET ?data=). */
+  const posthog = async (c: Context, browserRoute: boolean) => {
+    const receivedAt = now();
+    let source: IngestSource | null = null;
+    try {
+      const q = new URL(c.req.url).searchParams;
+      const early = headerWriteKey(c.req.raw.headers);
+      if (early !== null) source = await lookup(early);
+      let body: Json;
+      if (c.req.method === "GET") {
+        const data = q.get("data");
+        if (data === null) throw new IngestError(400, "data: missing query parameter");
+        body = payloadFromData(data, q.get("compression"), POSTHOG_LIMIT);
+      } else {
+        const raw = await readBody(c.req.raw, POSTHOG_LIMIT);
+        body = decodePosthogBody(raw, {
+          contentType: c.req.header("content-type") ?? null,
+          contentEncoding: c.req.header("content-encoding") ?? null,
+          compression: q.get("compression"),
+          limit: POSTHOG_LIMIT,
+        });
+      }
+      const x = extractPosthog(body, q.get("sent_at") ?? q.get("_"));
+      source ??= await lookup(x.token ?? q.get("api_key") ?? q.get("token") ?? queryWriteKey(q), POSTHOG_KEY_HELP);
+      const src = source;
+      const m = meta(src, receivedAt, "posthog");
+      const r = runPipeline(x.items, (item) => posthogMessage(item, x.envelope, m), stepContext(c, src, browserRoute));
+      stats.add(src.id, "received", x.items.length);
+      if (r.messages.length === 0 && r.rejected.length === x.items.length) {
+        stats.addDrops(src.id, r.drops);
+        return c.json({ status: 0, error: r.rejected[0]!.error, rejected: r.rejected }, 400);
+      }
+      const refused = await commit(c, src, r);
+      if (refused) return refused;
+      if (q.get("beacon") === "1") return c.body(null, 204);
+      return c.json(r.rejected.length ? { status: 1, rejected: r.rejected } : { status: 1 }, 200);
+    } catch (err) {
+      return fail(c, err, source, "posthog");
+    }
+  };
+
+  /** pixel always answers the GIF; what went wrong goes into X-Tessera-Error. */
+  const pixel = async (c: Context, typeParam: string | null) => {
+    const receivedAt = now();
+    const gif = (error: string | null) => {
+      c.header("Cache-Control", "no-store, max-age=0");
+      if (error) c.header("X-Tessera-Error", error.replace(/[^\x20-\x7e]/g, "?").slice(0, 300));
+      return c.body(GIF, 200, { "Content-Type": "image/gif" });
+    };
+    let source: IngestSource | null = null;
+    try {
+      const q = new URL(c.req.url).searchParams;
+      const p = pixelItem(q, typeParam === null ? null : pixelType(typeParam));
+      source = await lookup(headerWriteKey(c.req.raw.headers) ?? queryWriteKey(q) ?? p.bodyWriteKey);
+      const src = source;
+      const m = meta(src, receivedAt, "pixel");
+      const r = runPipeline([p.item], (item) => segmentMessage(item, p.type, { sentAt: null, context: null }, m), stepContext(c, src, true));
+      stats.add(src.id, "received");
+      const refused = await commit(c, src, r);
+      if (refused) return gif("the event store is busy");
+      return gif(r.rejected[0]?.error ?? null);
+    } catch (err) {
+      fail(c, err, source, "pixel");
+      return gif(err instanceof IngestError ? err.message : "internal error");
+    }
+  };
+
+  const app = new Hono();
+  const corsMiddleware = cors({
+    origin: (origin) => origin || "*",
+    credentials: true,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    maxAge: 86400,
+    exposeHeaders: ["X-Tessera-Error", "Retry-After"],
+  });
+  for (const p of CORS_PATHS) app.use(p, corsMiddleware);
+
+  for (const type of MESSAGE_TYPES) app.post(`/v1/${type}`, (c) => segment(c, type, false, "segment"));
+  app.post("/v1/batch", (c) => segment(c, null, false, "segment"));
+  app.post("/v1/import", (c) => segment(c, null, false, "import"));
+  for (const [letter, type] of Object.entries(SHORT_TYPES)) {
+    app.post(`/v1/${letter}`, (c) => segment(c, type === "batch" ? null : type, true, "segment"));
+  }
+
+  for (const path of ["/capture", "/batch"]) {
+    app.on(["GET", "POST"], [path, `${path}/`], (c) => posthog(c, false));
+  }
+  for (const path of ["/e", "/i/v0/e"]) app.on(["GET", "POST"], [path, `${path}/`], (c) => posthog(c, true));
+
+  app.get("/v1/pixel/:type", (c) => pixel(c, c.req.param("type")));
+  app.get("/pixel/v1/:type", (c) => pixel(c, c.req.param("type")));
+  app.get("/t.gif", (c) => pixel(c, null));
+
+  // analytics.js loads its settings from the CDN; pointed at us, it gets the Segment.io integration aimed back here.
+  app.get("/v1/projects/:writeKey/settings", async (c) => {
+    const key = c.req.param("writeKey");
+    if (!(await deps.findSource(key))) return c.json({ success: false, error: "unknown write key" }, 401);
+    const url = new URL(c.req.url);
+    const host = c.req.header("x-forwarded-host") ?? c.req.header("host") ?? url.host;
+    const protocol = (c.req.header("x-forwarded-proto") ?? url.protocol.replace(":", "")) === "https" ? "https" : "http";
+    return c.json({
+      integrations: {
+        "Segment.io": { apiKey: key, apiHost: `${host}/v1`, protocol, unbundledIntegrations: [], addBundledMetadata: true },
+      },
+      plan: { track: { __default: { enabled: true, integrations: {} } }, identify: { __default: { enabled: true } }, group: { __default: { enabled: true } } },
+      edgeFunction: {},
+      analyticsNextEnabled: true,
+      middlewareSettings: {},
+      enabledMiddleware: {},
+      metrics: { sampleRate: 0 },
+      legacyVideoPluginsEnabled: false,
+      remotePlugins: [],
+    });
+  });
+
+  // posthog-js and posthog-node ask for flags and remote config; answering "none" keeps them quiet and working.
+  const noFlags = (c: Context) =>
+    c.json({ featureFlags: {}, featureFlagPayloads: {}, flags: {}, errorsWhileComputingFlags: false, quotaLimited: [] });
+  app.on(["GET", "POST"], ["/flags", "/flags/", "/decide", "/decide/"], noFlags);
+  app.get("/array/:token/config", (c) => c.json({ token: c.req.param("token"), supportedCompression: ["gzip", "gzip-js", "base64"] }));
+
+  app.get("/sdk.js", async (c) => {
+    const sdk = await buildSdk();
+    const pinned = c.req.query("v") === sdk.hash;
+    // Unversioned: revalidate after 5 minutes so a new release reaches sites quickly.
+    c.header("Cache-Control", pinned ? "public, max-age=31536000, immutable" : "public, max-age=300");
+    c.header("ETag", `"${sdk.hash}"`);
+    if (c.req.header("if-none-match") === `"${sdk.hash}"`) return c.body(null, 304);
+    return c.body(sdk.code, 200, { "Content-Type": "text/javascript; charset=utf-8" });
+  });
+  app.get("/sdk/:file", async (c) => {
+    const sdk = await buildSdk();
+    if (c.req.param("file") !== `${sdk.hash}.js`) return c.redirect(`/sdk/${sdk.hash}.js`, 302);
+    c.header("Cache-Control", "public, max-age=31536000, immutable");
+    return c.body(sdk.code, 200, { "Content-Type": "text/javascript; charset=utf-8" });
+  });
+
+  return app;
+}
+
+function pixelType(t: string): MessageType {
+  if ((MESSAGE_TYPES as readonly string[]).includes(t)) return t as MessageType;
+  throw new IngestError(400, `pixel type "${t}" is not one of ${MESSAGE_TYPES.join(", ")}`);
+}

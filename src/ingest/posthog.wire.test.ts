@@ -1,0 +1,168 @@
+/**
+ * Protects the PostHog mapping and body forms: the three body shapes, token lookup (and mixed tokens), the
+ * distinct_id rules and their identifiers ($identify links $anon_distinct_id and declares user_id),
+ * $set/$set_once/$unset, $groupidentify, sent_at/offset times, and the gzip/base64/form encodings posthog-js uses.
+ */
+import { describe, expect, test } from "bun:test";
+import { gzipSync } from "node:zlib";
+import type { BodyLimit } from "./decode.ts";
+import { IngestError, ItemError } from "./errors.ts";
+import type { Json } from "./json.ts";
+import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
+import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
+import type { MessageMeta } from "./segment.wire.ts";
+
+const R = Date.parse("2024-05-01T12:00:00Z");
+const meta: MessageMeta = { sourceId: 1, receivedAt: R, wire: "posthog" };
+const map = (raw: Json, sentAt: number | null = null) => posthogMessage(raw, { sentAt }, meta);
+const LIMIT: BodyLimit = { bytes: 4 * 1024 * 1024, where: "on PostHog routes" };
+
+function errorOf(f: () => unknown): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected an error");
+}
+
+describe("extractPosthog", () => {
+  test("posthog-node /batch body", () => {
+    const x = extractPosthog({ api_key: "phc_1", batch: [{ event: "e" }], sent_at: "2024-05-01T12:00:00Z" }, null);
+    expect(x).toEqual({ items: [{ event: "e" }], envelope: { sentAt: R }, token: "phc_1" });
+  });
+
+  test("posthog-js array with the token inside events, sent_at in ms from the query", () => {
+    const x = extractPosthog([{ event: "a", properties: { token: "phc_2" } }, { event: "b", properties: { token: "phc_2" } }], String(R));
+    expect([x.token, x.envelope.sentAt, x.items.length]).toEqual(["phc_2", R, 2]);
+  });
+
+  test("a single event with $token; seconds-resolution sent_at is ignored", () => {
+    const x = extractPosthog({ event: "e", $token: "phc_3" }, "1714564800");
+    expect([x.token, x.envelope.sentAt]).toEqual(["phc_3", null]);
+  });
+
+  test("mixed tokens are a 401", () => {
+    const e = errorOf(() => extractPosthog([{ event: "a", api_key: "x" }, { event: "b", api_key: "y" }], null));
+    expect([(e as IngestError).status, e.message]).toEqual([401, "batch submitted with inconsistent api_key values"]);
+  });
+
+  test("empty and wrong bodies are 400s", () => {
+    expect(errorOf(() => extractPosthog([], null)).message).toBe("batch: is empty");
+    expect((errorOf(() => extractPosthog("x", null)) as IngestError).status).toBe(400);
+  });
+});
+
+describe("posthogMessage", () => {
+  test("a capture keeps its name; distinct_id is its own namespace; token and ops leave the properties", () => {
+    const m = map({ event: "clicked", distinct_id: "d1", uuid: "0190-x", properties: { token: "phc", color: "red", $set: { plan: "pro" } } });
+    expect(m).toMatchObject({
+      type: "track", event: "clicked", messageId: "0190-x", distinctId: "d1", userId: null, anonymousId: null,
+      identifiers: [{ type: "distinct_id", id: "d1" }], properties: { color: "red" },
+      traits: { set: { plan: "pro" }, setOnce: {}, unset: [] },
+    });
+  });
+
+  test("$identify declares user_id and links $anon_distinct_id", () => {
+    const m = map({ event: "$identify", distinct_id: "user-9", properties: { $anon_distinct_id: "anon-1", $set: { email: "a@b" }, $set_once: { first: 1 } } });
+    expect(m.type).toBe("identify");
+    expect(m.userId).toBe("user-9");
+    expect(m.identifiers).toEqual([
+      { type: "distinct_id", id: "user-9" },
+      { type: "user_id", id: "user-9" },
+      { type: "distinct_id", id: "anon-1" },
+    ]);
+    expect(m.traits).toEqual({ set: { email: "a@b" }, setOnce: { first: 1 }, unset: [] });
+  });
+
+  test("$create_alias links properties.alias", () => {
+    const m = map({ event: "$create_alias", distinct_id: "d1", properties: { alias: "d2" } });
+    expect([m.type, m.previousId, m.identifiers]).toEqual(["alias", "d2", [{ type: "distinct_id", id: "d1" }, { type: "distinct_id", id: "d2" }]]);
+  });
+
+  test("$groupidentify", () => {
+    const m = map({ event: "$groupidentify", distinct_id: "d", properties: { $group_type: "company", $group_key: "acme", $group_set: { seats: 5 } } });
+    expect([m.type, m.groupType, m.groupId, m.groupTraits]).toEqual(["group", "company", "acme", { seats: 5 }]);
+  });
+
+  test("$pageview fills a Segment-shaped context from $-properties", () => {
+    const m = map({ event: "$pageview", distinct_id: "d", properties: {
+      $current_url: "https://x.cn/a?utm_source=weibo", $pathname: "/a", $referrer: "$direct", $lib: "web", $lib_version: "1.2",
+      $raw_user_agent: "UA", $ip: "1.2.3.4", $browser_language: "zh-CN",
+    } });
+    expect(m.type).toBe("page");
+    expect(m.context).toEqual({
+      library: { name: "web", version: "1.2" }, page: { url: "https://x.cn/a?utm_source=weibo", path: "/a" },
+      ip: "1.2.3.4", userAgent: "UA", locale: "zh-CN",
+    });
+  });
+
+  test("distinct_id from $distinct_id or properties; numbers stringified; truncated to 200", () => {
+    expect(map({ event: "e", $distinct_id: "x" }).distinctId).toBe("x");
+    expect(map({ event: "e", properties: { distinct_id: 12 } }).distinctId).toBe("12");
+    expect(map({ event: "e", distinct_id: "y".repeat(300) }).distinctId).toHaveLength(200);
+  });
+
+  test("$unset as a list and top-level $set", () => {
+    const m = map({ event: "$set", distinct_id: "d", $set: { a: 1 }, properties: { $unset: ["b", "c"] } });
+    expect(m.traits).toEqual({ set: { a: 1 }, setOnce: {}, unset: ["b", "c"] });
+  });
+
+  test("timestamps: skew from sent_at, else offset", () => {
+    expect(map({ event: "e", distinct_id: "d", timestamp: "2024-05-01T12:59:00Z" }, Date.parse("2024-05-01T13:00:00Z")).timestamp).toBe(R - 60_000);
+    expect(map({ event: "e", distinct_id: "d", offset: 1500 }).timestamp).toBe(R - 1500);
+  });
+
+  test.each<[string, Json, string]>([
+    ["no distinct_id", { event: "e" }, "distinct_id: required"],
+    ["no event", { distinct_id: "d" }, "event: Invalid input: expected string, received undefined"],
+    ["empty event", { event: "", distinct_id: "d" }, "event: required"],
+    ["alias without alias", { event: "$create_alias", distinct_id: "d" }, "properties.alias: required for $create_alias"],
+    ["$set not an object", { event: "e", distinct_id: "d", properties: { $set: "x" } }, "properties.$set: expected an object of properties"],
+    ["$unset wrong", { event: "e", distinct_id: "d", properties: { $unset: 5 } }, "properties.$unset: expected an array of keys"],
+    ["not an object", [1], "expected an event object"],
+  ])("%s", (_name, raw, message) => {
+    const e = errorOf(() => map(raw));
+    expect(e).toBeInstanceOf(ItemError);
+    expect(e.message).toBe(message);
+  });
+});
+
+describe("body encodings", () => {
+  const events = [{ event: "e", distinct_id: "d", properties: { s: "中文" } }];
+  const json = JSON.stringify(events);
+  const opts = (o: { contentType?: string; contentEncoding?: string; compression?: string } = {}) => ({
+    contentType: o.contentType ?? null, contentEncoding: o.contentEncoding ?? null, compression: o.compression ?? null, limit: LIMIT,
+  });
+  const enc = (s: string) => new TextEncoder().encode(s);
+  const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+  test.each<[string, Uint8Array, ReturnType<typeof opts>]>([
+    ["plain JSON", enc(json), opts()],
+    ["gzip-js raw body as text/plain (posthog-js)", new Uint8Array(gzipSync(json)), opts({ contentType: "text/plain", compression: "gzip-js" })],
+    ["gzip by magic bytes only", new Uint8Array(gzipSync(json)), opts()],
+    ["Content-Encoding gzip (posthog-node)", new Uint8Array(gzipSync(json)), opts({ contentEncoding: "gzip" })],
+    ["base64 form (posthog-js)", enc(`data=${encodeURIComponent(b64(json))}&compression=base64`), opts({ contentType: "application/x-www-form-urlencoded" })],
+    ["base64 form with compression in the query", enc(`data=${encodeURIComponent(b64(json))}`), opts({ compression: "base64" })],
+    ["form with plain JSON data", enc(`data=${encodeURIComponent(json)}`), opts({ contentType: "application/x-www-form-urlencoded" })],
+    ["double base64 (legacy)", enc(`data=${encodeURIComponent(b64(b64(json)))}`), opts({ contentType: "application/x-www-form-urlencoded" })],
+    ["raw base64 body", enc(b64(json)), opts()],
+  ])("%s", (_name, body, o) => {
+    expect(decodePosthogBody(body, o)).toEqual(events);
+  });
+
+  test("legacy GET ?data=", () => {
+    expect(payloadFromData(b64(json), null, LIMIT)).toEqual(events);
+  });
+
+  test("lz64 is refused with 415 saying what to send", () => {
+    const e = errorOf(() => decodePosthogBody(enc("data=abc&compression=lz64"), opts({ compression: "lz64" })));
+    expect([(e as IngestError).status, e.message]).toEqual([415, "compression=lz64 is not supported: send gzip-js, gzip or base64"]);
+  });
+
+  test("a form without data and garbage bodies are 400s naming the problem", () => {
+    expect(errorOf(() => decodePosthogBody(enc("x=1"), opts({ contentType: "application/x-www-form-urlencoded" }))).message)
+      .toBe("data: missing form field (expected data=<base64 JSON>)");
+    expect(errorOf(() => decodePosthogBody(enc("{oops"), opts())).message).toStartWith("request body is not valid JSON");
+  });
+});

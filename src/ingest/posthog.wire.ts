@@ -1,0 +1,212 @@
+/**
+ * The PostHog capture API (posthog-js, posthog-node, the mobile SDKs): bodies are an array of events
+ * (posthog-js), `{api_key, batch, sent_at, historical_migration}` (/batch), or one event. The token comes from
+ * the envelope or the events (PH-v0); distinct_id from `distinct_id`, `$distinct_id` or
+ * `properties.distinct_id`, stringified and truncated to 200 characters like PostHog does.
+ * See message.ts for how distinct ids map to identifiers.
+ */
+import { z } from "zod";
+import { IngestError, ItemError } from "./errors.ts";
+import { idValue, pushUnique } from "./identifiers.ts";
+import { isObject, JsonObjectField as Props, obj, str, type Json, type JsonObject } from "./json.ts";
+import { MAX_BATCH_ITEMS, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_ID_LENGTH } from "./limits.ts";
+import type { Identifier, Message, MessageType } from "./message.ts";
+import type { MessageMeta } from "./segment.wire.ts";
+import { eventTime, parseTime } from "./timestamps.ts";
+import { traitOps } from "./traits.ts";
+import { describeIssue } from "./zod-error.ts";
+
+const MAX_DISTINCT_ID = 200;
+
+/** PosthogEnvelope is what a PostHog request says for all of its events. */
+export interface PosthogEnvelope {
+  readonly sentAt: number | null;
+}
+
+/** PosthogExtracted is a PostHog body split into events, envelope and token. */
+export interface PosthogExtracted {
+  readonly items: readonly Json[];
+  readonly envelope: PosthogEnvelope;
+  readonly token: string | null;
+}
+
+function tokenOf(o: JsonObject): string | null {
+  const props = obj(o, "properties");
+  return str(o, "api_key") ?? str(o, "token") ?? str(o, "$token") ?? str(props, "token") ?? str(props, "$token") ?? null;
+}
+
+/**
+ * extractPosthog splits a decoded body. `querySentAt` is PostHog's `sent_at`/`_` query parameter in
+ * milliseconds (values with seconds resolution are ignored, as PostHog does).
+ */
+export function extractPosthog(body: Json, querySentAt: string | null): PosthogExtracted {
+  let items: readonly Json[];
+  let envelope: JsonObject | null = null;
+  if (Array.isArray(body)) items = body;
+  else if (isObject(body) && Array.isArray(body.batch)) {
+    items = body.batch;
+    envelope = body;
+  } else if (isObject(body)) items = [body];
+  else throw new IngestError(400, "request body must be an event, an array of events or {batch: [...]}");
+  if (items.length === 0) throw new IngestError(400, "batch: is empty");
+  if (items.length > MAX_BATCH_ITEMS) {
+    const l = `${MAX_BATCH_ITEMS} items per batch`;
+    throw new IngestError(413, `batch: has ${items.length} items, the limit is ${l}`, l);
+  }
+
+  let token = envelope ? tokenOf(envelope) : null;
+  if (token === null) {
+    for (const item of items) {
+      const t = isObject(item) ? tokenOf(item) : null;
+      if (t === null) continue;
+      if (token !== null && t !== token) throw new IngestError(401, "batch submitted with inconsistent api_key values");
+      token = t;
+    }
+  }
+
+  let sentAt: number | null = null;
+  try {
+    sentAt = parseTime(envelope?.sent_at, "sent_at");
+  } catch (err) {
+    throw new IngestError(400, (err as Error).message);
+  }
+  if (sentAt === null && querySentAt && /^\d{13}$/.test(querySentAt)) sentAt = Number(querySentAt);
+  return { items, envelope: { sentAt }, token };
+}
+
+
+const PosthogItem = z.object({
+  event: z.string().min(1, "required").max(MAX_EVENT_NAME_LENGTH),
+  properties: Props,
+  timestamp: z.union([z.string(), z.number()]).nullish(),
+  offset: z.number().finite().nullish(),
+  uuid: z.string().max(MAX_MESSAGE_ID_LENGTH).nullish(),
+  $set: Props,
+  $set_once: Props,
+});
+
+const TYPE_OF_EVENT: Readonly<Record<string, MessageType>> = {
+  $pageview: "page",
+  $screen: "screen",
+  $identify: "identify",
+  $create_alias: "alias",
+  $merge_dangerously: "alias",
+  $groupidentify: "group",
+};
+
+/** Properties that only carry the token or the id, removed so write keys are not stored as event data. */
+const ENVELOPE_PROPS = ["token", "$token", "api_key", "distinct_id", "$set", "$set_once", "$unset"];
+
+function distinctIdOf(v: Json | undefined): string | null {
+  if (v === undefined || v === null || v === "") return null;
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  return s.length > MAX_DISTINCT_ID ? s.slice(0, MAX_DISTINCT_ID) : s;
+}
+
+/** contextOf lifts PostHog's `$`-properties into a Segment-shaped context so the enrich steps read one shape. */
+function contextOf(p: JsonObject): JsonObject {
+  const ctx: JsonObject = {};
+  const lib = str(p, "$lib");
+  if (lib) ctx.library = { name: lib, version: str(p, "$lib_version") ?? null };
+  const url = str(p, "$current_url");
+  if (url || str(p, "$referrer")) {
+    const page: JsonObject = {};
+    if (url) page.url = url;
+    const path = str(p, "$pathname");
+    if (path) page.path = path;
+    const referrer = str(p, "$referrer");
+    if (referrer && referrer !== "$direct") page.referrer = referrer;
+    const title = str(p, "title") ?? str(p, "$title");
+    if (title) page.title = title;
+    ctx.page = page;
+  }
+  const ip = str(p, "$ip");
+  if (ip) ctx.ip = ip;
+  const ua = str(p, "$raw_user_agent");
+  if (ua) ctx.userAgent = ua;
+  const locale = str(p, "$browser_language") ?? str(p, "$locale");
+  if (locale) ctx.locale = locale;
+  const tz = str(p, "$timezone");
+  if (tz) ctx.timezone = tz;
+  return ctx;
+}
+
+/** posthogMessage validates one PostHog event and maps it to a Message; throws ItemError naming the field. */
+export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMeta): Message {
+  if (!isObject(raw)) throw new ItemError("expected an event object");
+  const r = PosthogItem.safeParse(raw);
+  if (!r.success) throw new ItemError(describeIssue(r.error));
+  const m = r.data;
+  const propsIn = m.properties ?? {};
+  const distinctId = distinctIdOf(raw.distinct_id ?? raw.$distinct_id ?? propsIn.distinct_id);
+  if (distinctId === null) throw new ItemError("distinct_id: required");
+
+  const type: MessageType = TYPE_OF_EVENT[m.event] ?? "track";
+  const setTop = m.$set ?? null;
+  const setProp = propsIn.$set;
+  if (setProp !== undefined && setProp !== null && !isObject(setProp)) {
+    throw new ItemError("properties.$set: expected an object of properties");
+  }
+  const set = setTop || setProp ? { ...setTop, ...(setProp as JsonObject | null | undefined) } : null;
+  const setOnceTop = m.$set_once ?? null;
+  const setOnce = setOnceTop && isObject(propsIn.$set_once) ? { ...setOnceTop, ...propsIn.$set_once } : setOnceTop ?? propsIn.$set_once;
+  const traits = traitOps(set, setOnce, propsIn.$unset, "properties");
+
+  const properties: JsonObject = { ...propsIn };
+  for (const k of ENVELOPE_PROPS) delete properties[k];
+
+  const identifiers: Identifier[] = [{ type: "distinct_id", id: distinctId }];
+  let userId: string | null = null;
+  let previousId: string | null = null;
+  let groupId: string | null = null;
+  let groupType: string | null = null;
+  let groupTraits: JsonObject | null = null;
+  if (type === "identify") {
+    userId = distinctId;
+    pushUnique(identifiers, "user_id", distinctId);
+    pushUnique(identifiers, "distinct_id", distinctIdOf(propsIn.$anon_distinct_id));
+  } else if (type === "alias") {
+    previousId = idValue(propsIn.alias, "properties.alias");
+    if (previousId === null) throw new ItemError(`properties.alias: required for ${m.event}`);
+    pushUnique(identifiers, "distinct_id", previousId);
+  } else if (type === "group") {
+    groupId = idValue(propsIn.$group_key, "properties.$group_key");
+    if (groupId === null) throw new ItemError("properties.$group_key: required for $groupidentify");
+    groupType = str(propsIn, "$group_type") ?? null;
+    const gs = propsIn.$group_set;
+    if (gs !== undefined && gs !== null && !isObject(gs)) throw new ItemError("properties.$group_set: expected an object");
+    groupTraits = gs ?? {};
+  }
+
+  const original = parseTime(m.timestamp, "timestamp");
+  const timestamp = eventTime({
+    explicit: null,
+    original,
+    sentAt: env.sentAt,
+    offset: m.offset ?? null,
+    receivedAt: meta.receivedAt,
+  });
+
+  return {
+    sourceId: meta.sourceId,
+    wire: meta.wire,
+    type,
+    event: m.event,
+    messageId: m.uuid || Bun.randomUUIDv7(),
+    userId,
+    anonymousId: null,
+    distinctId,
+    previousId,
+    groupId,
+    groupType,
+    groupTraits,
+    identifiers,
+    traits,
+    properties,
+    context: contextOf(propsIn),
+    timestamp,
+    receivedAt: meta.receivedAt,
+    sentAt: env.sentAt,
+    originalTimestamp: original,
+  };
+}

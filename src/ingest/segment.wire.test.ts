@@ -1,0 +1,168 @@
+/**
+ * Protects the Segment-family mapping (Segment, RudderStack, analytics.js, sdk.js, pixels): which fields
+ * become which Message fields, event names for non-track types, identify traits (incl. RudderStack's
+ * context.traits), identifiers for the identity room, batch context/sentAt, and per-field error messages.
+ */
+import { describe, expect, test } from "bun:test";
+import { IngestError, ItemError } from "./errors.ts";
+import type { Json } from "./json.ts";
+import { extractSegment, segmentMessage, type Envelope, type MessageMeta } from "./segment.wire.ts";
+
+const R = Date.parse("2024-05-01T12:00:00Z");
+const meta: MessageMeta = { sourceId: 3, receivedAt: R, wire: "segment" };
+const none: Envelope = { sentAt: null, context: null };
+const map = (raw: Json, env: Envelope = none, routeType: Parameters<typeof segmentMessage>[1] = null) =>
+  segmentMessage(raw, routeType, env, meta);
+
+function itemError(f: () => unknown): string {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof ItemError) return err.message;
+    throw err;
+  }
+  throw new Error("expected an ItemError");
+}
+
+describe("mapping", () => {
+  test("track keeps its event and properties, fills messageId with a UUIDv7", () => {
+    const m = map({ type: "track", event: "Order Completed", userId: 42, properties: { total: 9.5 } });
+    expect(m).toMatchObject({ type: "track", event: "Order Completed", userId: "42", anonymousId: null, properties: { total: 9.5 } });
+    expect(m.messageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(m.identifiers).toEqual([{ type: "user_id", id: "42" }]);
+    expect(m.timestamp).toBe(R);
+  });
+
+  test.each([
+    ["page", "$pageview"],
+    ["screen", "$screen"],
+    ["identify", "$identify"],
+  ] as const)("%s becomes %s", (type, event) => {
+    expect(map({ type, anonymousId: "a" }).event).toBe(event);
+  });
+
+  test("page name and category become properties", () => {
+    const m = map({ type: "page", anonymousId: "a", name: "Pricing", category: "Docs", properties: { url: "https://x/p" } });
+    expect(m.properties).toEqual({ url: "https://x/p", name: "Pricing", category: "Docs" });
+  });
+
+  test("screen name is also $screen_name", () => {
+    expect(map({ type: "screen", anonymousId: "a", name: "Home" }).properties).toEqual({ name: "Home", $screen_name: "Home" });
+  });
+
+  test("identify traits are $set; $set_once/$unset keys inside traits are honoured", () => {
+    const m = map({ type: "identify", userId: "u", traits: { email: "a@b.c", $set_once: { first_seen: "x" }, $unset: ["old"] } });
+    expect(m.traits).toEqual({ set: { email: "a@b.c" }, setOnce: { first_seen: "x" }, unset: ["old"] });
+  });
+
+  test("RudderStack identify traits in context.traits are read too", () => {
+    const m = map({ type: "identify", userId: "u", context: { traits: { plan: "pro", email: "old@x" } }, traits: { email: "new@x" } });
+    expect(m.traits.set).toEqual({ plan: "pro", email: "new@x" });
+  });
+
+  test("track does not change traits even with context.traits", () => {
+    expect(map({ type: "track", event: "e", userId: "u", context: { traits: { a: 1 } } }).traits.set).toEqual({});
+  });
+
+  test("group traits are the group's, not the person's", () => {
+    const m = map({ type: "group", userId: "u", groupId: "g1", traits: { name: "ACME" } });
+    expect([m.event, m.groupId, m.groupTraits, m.traits.set]).toEqual(["$groupidentify", "g1", { name: "ACME" }, {}]);
+  });
+
+  test("alias links previousId as user_id unless it is the anonymous id", () => {
+    const server = map({ type: "alias", userId: "new", previousId: "old" });
+    expect(server.identifiers).toEqual([{ type: "user_id", id: "new" }, { type: "user_id", id: "old" }]);
+    const browser = map({ type: "alias", userId: "new", previousId: "anon1", anonymousId: "anon1" });
+    expect(browser.identifiers).toEqual([{ type: "user_id", id: "new" }, { type: "anonymous_id", id: "anon1" }]);
+    expect(browser.event).toBe("$create_alias");
+  });
+
+  test("externalIds join the identifiers; accounts are skipped; base64 is decoded", () => {
+    const m = map({
+      type: "track", event: "e", anonymousId: "a",
+      context: { externalIds: [
+        { id: "oXyz", type: "wx_openid:wx123", collection: "users", encoding: "none" },
+        { id: "U1", type: "wx_unionid" },
+        { id: "acct", type: "crm", collection: "accounts" },
+        { id: btoa("13800000000"), type: "phone", encoding: "base64" },
+      ] },
+    });
+    expect(m.identifiers).toEqual([
+      { type: "anonymous_id", id: "a" },
+      { type: "wx_openid:wx123", id: "oXyz" },
+      { type: "wx_unionid", id: "U1" },
+      { type: "phone", id: "13800000000" },
+    ]);
+  });
+
+  test("batch context merges under the item's context", () => {
+    const env: Envelope = { sentAt: null, context: { library: { name: "batch" }, locale: "zh-CN" } };
+    expect(map({ type: "track", event: "e", userId: "u", context: { locale: "en" } }, env).context).toEqual({
+      library: { name: "batch" },
+      locale: "en",
+    });
+  });
+
+  test("route type overrides the body's type on single routes", () => {
+    expect(map({ type: "identify", event: "e", userId: "u" }, none, "track").type).toBe("track");
+    expect(map({ event: "e", userId: "u" }, none, "track").type).toBe("track");
+  });
+
+  test("batch sentAt corrects items without their own; the item's own sentAt wins", () => {
+    const env: Envelope = { sentAt: Date.parse("2024-05-01T13:00:00Z"), context: null };
+    const a = map({ type: "track", event: "e", userId: "u", timestamp: "2024-05-01T12:59:00Z" }, env);
+    expect(a.timestamp).toBe(R - 60_000);
+    const b = map({ type: "track", event: "e", userId: "u", originalTimestamp: "2024-05-01T12:59:00Z", sentAt: "2024-05-01T12:59:30Z" }, env);
+    expect(b.timestamp).toBe(R - 30_000);
+    expect([b.sentAt, b.originalTimestamp]).toEqual([Date.parse("2024-05-01T12:59:30Z"), Date.parse("2024-05-01T12:59:00Z")]);
+  });
+
+  test("a client messageId is kept", () => {
+    expect(map({ type: "track", event: "e", userId: "u", messageId: "node-next-1-abc" }).messageId).toBe("node-next-1-abc");
+  });
+});
+
+describe("validation names the field", () => {
+  test.each<[string, Json, string]>([
+    ["no ids", { type: "track", event: "e" }, "userId: every message needs a userId or an anonymousId"],
+    ["empty ids", { type: "track", event: "e", userId: "", anonymousId: null }, "userId: every message needs a userId or an anonymousId"],
+    ["no type in a batch item", { event: "e", userId: "u" }, "type: required in a batch item (one of track, identify, page, screen, group, alias)"],
+    ["unknown type", { type: "purchase", userId: "u" }, 'type: Invalid option: expected one of "track"|"identify"|"page"|"screen"|"group"|"alias"'],
+    ["track without event", { type: "track", userId: "u" }, "event: required for track"],
+    ["alias without previousId", { type: "alias", userId: "u" }, "previousId: required for alias"],
+    ["group without groupId", { type: "group", userId: "u" }, "groupId: required for group"],
+    ["userId object", { type: "track", event: "e", userId: { id: 1 } }, "userId: expected a string or a number"],
+    ["properties array", { type: "track", event: "e", userId: "u", properties: [1] }, "properties: expected an object"],
+    ["bad timestamp", { type: "track", event: "e", userId: "u", timestamp: "soon" }, "timestamp: not an ISO-8601 date-time or epoch milliseconds"],
+    ["long userId", { type: "track", event: "e", userId: "x".repeat(256) }, "userId: longer than 255 characters"],
+    ["bad externalIds", { type: "track", event: "e", userId: "u", context: { externalIds: [{ id: "x" }] } }, "context.externalIds[0].type: Invalid input: expected string, received undefined"],
+    ["not an object", 5, "Invalid input: expected object, received number"],
+  ])("%s", (_name, raw, message) => {
+    expect(itemError(() => map(raw))).toBe(message);
+  });
+});
+
+describe("extractSegment", () => {
+  test("batch envelope", () => {
+    const x = extractSegment({ batch: [{ type: "track" }], sentAt: "2024-05-01T12:00:00Z", writeKey: "k", context: { a: 1 } }, null);
+    expect(x).toEqual({ items: [{ type: "track" }], envelope: { sentAt: R, context: { a: 1 } }, single: false, bodyWriteKey: "k" });
+  });
+
+  test.each<[string, Json, number, string]>([
+    ["not an object", [1, 2], 400, "request body must be a JSON object"],
+    ["batch missing", { foo: 1 }, 400, "batch: expected an array of messages"],
+    ["empty batch", { batch: [] }, 400, "batch: is empty"],
+    ["too many items", { batch: Array(2501).fill({}) }, 413, "batch: has 2501 items, the limit is 2500 items per batch"],
+    ["bad sentAt", { batch: [{}], sentAt: "x" }, 400, "sentAt: not an ISO-8601 date-time or epoch milliseconds"],
+    ["deep batch context", { batch: [{}], context: JSON.parse(`${'{"a":'.repeat(40)}1${"}".repeat(40)}`) }, 400, "context: nested deeper than 32 levels"],
+    ["big batch context", { batch: [{}], context: { s: "x".repeat(40_000) } }, 413, "context: the batch context alone exceeds the limit of 32 KB per message"],
+  ])("%s", (_name, body, status, message) => {
+    try {
+      extractSegment(body, null);
+      throw new Error("expected an IngestError");
+    } catch (err) {
+      expect(err).toBeInstanceOf(IngestError);
+      expect([(err as IngestError).status as number, (err as IngestError).message]).toEqual([status, message]);
+    }
+  });
+});

@@ -1,0 +1,51 @@
+/**
+ * Protects the event-time rule of SPEC §3 (clock-skew correction, batch sentAt, 23 h future clamp, kept
+ * historical timestamps), which every analysis depends on: a wrong rule shifts funnels and retention.
+ */
+import { expect, test } from "bun:test";
+import { ItemError } from "./errors.ts";
+import { eventTime, parseTime, type TimeInputs } from "./timestamps.ts";
+
+const R = Date.parse("2024-05-01T12:00:00Z");
+const at = (iso: string) => Date.parse(iso);
+const base: TimeInputs = { explicit: null, original: null, sentAt: null, offset: null, receivedAt: R };
+
+test.each<[string, Partial<TimeInputs>, number]>([
+  ["nothing → receivedAt", {}, R],
+  ["original without sentAt is kept", { original: at("2024-04-30T08:00:00Z") }, at("2024-04-30T08:00:00Z")],
+  // Device clock 1 h fast: sent "13:00", event "12:59" → happened 1 min before receipt.
+  ["skew corrected by sentAt", { original: at("2024-05-01T12:59:00Z"), sentAt: at("2024-05-01T13:00:00Z") }, R - 60_000],
+  ["device clock 2 days slow", { original: at("2024-04-29T11:59:30Z"), sentAt: at("2024-04-29T12:00:00Z") }, R - 30_000],
+  ["explicit timestamp next to originalTimestamp wins", { explicit: at("2023-01-01T00:00:00Z"), original: at("2024-05-01T11:00:00Z"), sentAt: R }, at("2023-01-01T00:00:00Z")],
+  ["historical import kept", { original: at("2021-06-01T00:00:00Z") }, at("2021-06-01T00:00:00Z")],
+  ["PostHog offset", { offset: 5000 }, R - 5000],
+  ["22 h in the future is kept", { original: R + 22 * 3600_000 }, R + 22 * 3600_000],
+  ["24 h in the future is clamped to now", { original: R + 24 * 3600_000 }, R],
+  ["future after skew correction is clamped", { original: R + 48 * 3600_000, sentAt: R }, R],
+])("%s", (_name, over, expected) => {
+  expect(eventTime({ ...base, ...over })).toBe(expected);
+});
+
+test("a timestamp before 2000 is refused with the field name", () => {
+  expect(() => eventTime({ ...base, original: 0 })).toThrow(ItemError);
+  expect(() => eventTime({ ...base, original: 0 })).toThrow(/^timestamp: 1970-01-01T00:00:00.000Z is before 2000-01-01/);
+  expect(() => eventTime({ ...base, original: -1e20 })).toThrow(/^timestamp: -100000000000000000000 ms is before/);
+});
+
+test.each<[unknown, number | null]>([
+  ["2024-05-01T12:00:00Z", R],
+  ["2024-05-01T20:00:00+08:00", R],
+  [R, R],
+  [String(R), R],
+  [null, null],
+  [undefined, null],
+  ["", null],
+])("parseTime(%p)", (input, expected) => {
+  expect(parseTime(input, "timestamp")).toBe(expected);
+});
+
+test("parseTime names the field it refuses", () => {
+  expect(() => parseTime("yesterday-ish", "sentAt")).toThrow("sentAt: not an ISO-8601 date-time or epoch milliseconds");
+  expect(() => parseTime({}, "originalTimestamp")).toThrow(/^originalTimestamp:/);
+  expect(() => parseTime(Number.NaN, "timestamp")).toThrow(/^timestamp:/);
+});
