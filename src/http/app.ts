@@ -13,6 +13,7 @@ import { authenticate } from "../auth/authenticate.ts";
 import { authRoutes, setupRoutes } from "../auth/auth.routes.ts";
 import { tokenRoutes } from "../auth/tokens.routes.ts";
 import { passwordRoutes, userRoutes } from "../auth/users.routes.ts";
+import { dashboardRoutes, insightRoutes } from "../insights/insights.routes.ts";
 import { jobRoutes } from "../jobs/jobs.routes.ts";
 import { settingsRoutes } from "../settings/settings.routes.ts";
 import { sourceRoutes } from "../sources/sources.routes.ts";
@@ -92,6 +93,8 @@ export function createApp(deps: AppDeps) {
     // .route("/api/query", queryRoutes(deps))          POST /api/query, /api/query/actors (read)
     // .route("/api/persons", personRoutes(deps))       GET /api/persons?search= (read)
     // .route("/api/audiences", audienceRoutes(deps))   preview (read), save/recompute (operate)
+    .route("/api/insights", insightRoutes(deps))
+    .route("/api/dashboards", dashboardRoutes(deps))
 
     .get("/api/openapi.json", endpoint({ summary: "This API's OpenAPI document", tags: ["system"], access: "read" }), (c) =>
       c.json(buildOpenApi(mounted(), { title: "Tessera API", version: VERSION }), 200),
