@@ -5,7 +5,6 @@
  */
 import { expect, test } from "bun:test";
 import { freshDb } from "../../test/helpers.ts";
-import * as m0020 from "../../migrations/0020_ingest_stats.ts";
 import { IngestStats } from "./stats.ts";
 
 const T0 = Date.parse("2024-05-01T12:00:10Z");
@@ -13,7 +12,6 @@ const MIN = Math.floor(T0 / 60_000);
 
 function setup() {
   const db = freshDb();
-  m0020.up(db);
   let now = T0;
   const stats = new IngestStats(() => now);
   return { db, stats, at: (ms: number) => (now = ms) };
