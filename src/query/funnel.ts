@@ -1,0 +1,260 @@
+/**
+ * Funnels (SPEC §5.2): the driver that walks person runs through the ordered/strict or unordered
+ * machine, and the views built from its per-person outcomes — steps, time to convert, trends by
+ * entry period, actors. Attempts may only start inside [dateFrom, dateTo); later steps may fall after
+ * dateTo up to the window, so the data layer passes rows up to dateTo + window.
+ *
+ * Breakdown attribution gives each person one value: first_touch / last_touch = the first / last
+ * non-missing value over the person's step rows (from dateFrom to dateTo + window); step N = the
+ * value on the counted attempt's step-N row, "" when that attempt did not reach step N (the person
+ * stays in the totals instead of vanishing). Values beyond the limit share "$other".
+ */
+import { type FunnelConfig, OrderedMachine } from "./funnel-ordered.ts";
+import { UnorderedMachine } from "./funnel-unordered.ts";
+import type { FunnelStepsResult, FunnelTrendsResult, TimeToConvertResult } from "./results.ts";
+import { type FunnelQuery, funnelToStep, windowMs } from "./schema.ts";
+import { mean, median } from "./stats.ts";
+import { type Codes, labelOf, type Rows } from "./stream.ts";
+import type { Buckets, Range } from "./time.ts";
+import { OTHER } from "./trends.ts";
+
+/** FunnelInput: rows sorted by (person, ts, stable) with bits 0..n−1 = steps, n.. = exclusions. */
+export interface FunnelInput {
+  rows: Rows;
+  breakdown?: Codes;
+}
+
+/** FunnelSpec is a funnel query reduced to what the kernel needs. */
+export interface FunnelSpec extends FunnelConfig {
+  unordered: boolean;
+  attribution: "first_touch" | "last_touch" | "step";
+  attributionStep: number;
+}
+
+/** funnelSpec reduces a validated query. */
+export function funnelSpec(q: FunnelQuery): FunnelSpec {
+  return {
+    steps: q.steps.length, windowMs: windowMs(q.window), strict: q.order === "strict", unordered: q.order === "unordered",
+    exclusions: q.exclusions.map((x) => ({ fromStep: x.fromStep, toStep: x.toStep })),
+    attribution: q.breakdown?.attribution ?? "first_touch", attributionStep: q.breakdown?.step ?? 0,
+  };
+}
+
+/**
+ * FunnelPersons are the outcomes, one per person (or per person and entry period): depth = steps
+ * reached by the counted attempt (1..n), 0 = removed by an exclusion; times = that attempt's step
+ * times (count × n, NaN past depth); code = breakdown code (-1 missing).
+ */
+export interface FunnelPersons {
+  count: number;
+  steps: number;
+  person: Int32Array;
+  period: Int32Array;
+  depth: Int8Array;
+  code: Int32Array;
+  times: Float64Array;
+}
+
+/**
+ * funnelPersons runs the funnel for every person; with `periods` (funnel trends) once per entry
+ * period of each person, attempts restricted to entries inside that period, so re-entering within a
+ * period counts once and each period is judged on its own.
+ */
+export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range, periods?: Buckets): FunnelPersons {
+  const { rows } = input;
+  const { n: len, person, ts, match } = rows;
+  const n = spec.steps;
+  const machine = spec.unordered ? new UnorderedMachine(spec) : new OrderedMachine(spec);
+  const stepMask = n >= 32 ? -1 : (1 << n) - 1;
+  const out = builder(n);
+  const codes = input.breakdown?.codes;
+  const lastUsable = entry.to + spec.windowMs;
+  for (let a = 0; a < len; ) {
+    const p = person[a]!;
+    let b = a + 1;
+    while (b < len && person[b] === p) b++;
+    let touch = -1;
+    if (codes && spec.attribution !== "step") {
+      for (let i = a; i < b; i++) {
+        if ((match[i]! & stepMask) === 0 || ts[i]! < entry.from || ts[i]! >= lastUsable || codes[i]! < 0) continue;
+        touch = codes[i]!;
+        if (spec.attribution === "first_touch") break;
+      }
+    }
+    const emit = (period: number) => {
+      if (machine.recDepth === 0 && machine.maxAll === 0) return;
+      const depth = machine.recDepth === machine.maxAll ? machine.recDepth : 0;
+      let code = touch;
+      if (codes && spec.attribution === "step") code = depth > spec.attributionStep ? codes[machine.recRows[spec.attributionStep]!]! : -1;
+      out.push(p, period, depth, code, machine.recTimes);
+    };
+    if (!periods) {
+      machine.run(rows, a, b, entry.from, entry.to);
+      emit(-1);
+    } else {
+      let start = a;
+      for (let i = a; i < b; i++) {
+        const t = ts[i]!;
+        if (t < entry.from || t >= entry.to || !(match[i]! & (spec.unordered ? stepMask : 1))) continue;
+        const k = periods.indexOf(t);
+        if (k < 0) continue;
+        const lo = Math.max(entry.from, periods.starts[k]!);
+        const hi = Math.min(entry.to, periods.starts[k + 1]!);
+        while (ts[start]! < lo) start++;
+        machine.run(rows, start, b, lo, hi);
+        emit(k);
+        while (i + 1 < b && ts[i + 1]! < hi) i++;
+      }
+    }
+    a = b;
+  }
+  return out.done();
+}
+
+function builder(n: number) {
+  let cap = 1024;
+  let count = 0;
+  let person = new Int32Array(cap);
+  let period = new Int32Array(cap);
+  let depth = new Int8Array(cap);
+  let code = new Int32Array(cap);
+  let times = new Float64Array(cap * n);
+  const grow = <T extends Int32Array | Int8Array | Float64Array>(a: T, size: number): T => {
+    const b = new (a.constructor as new (k: number) => T)(size);
+    b.set(a);
+    return b;
+  };
+  return {
+    push(p: number, k: number, d: number, c: number, t: Float64Array) {
+      if (count === cap) {
+        cap *= 2;
+        [person, period, code] = [grow(person, cap), grow(period, cap), grow(code, cap)];
+        depth = grow(depth, cap);
+        times = grow(times, cap * n);
+      }
+      person[count] = p;
+      period[count] = k;
+      depth[count] = d;
+      code[count] = c;
+      for (let s = 0; s < n; s++) times[count * n + s] = s < d ? t[s]! : NaN;
+      count++;
+    },
+    done: (): FunnelPersons => ({ count, steps: n, person, period, depth, code, times }),
+  };
+}
+
+/** personLabels resolves each outcome's breakdown label to its output slot (top `limit` by persons, then "$other"). */
+function slotLabels(fp: FunnelPersons, bd: Codes | undefined, limit: number): { slot: string[]; order: string[] } {
+  const raw = Array.from({ length: fp.count }, (_, i) => (bd ? labelOf(bd, fp.code[i]!) : ""));
+  const volume = new Map<string, number>();
+  raw.forEach((l, i) => fp.depth[i]! > 0 && volume.set(l, (volume.get(l) ?? 0) + 1));
+  const ranked = [...volume].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([l]) => l);
+  const order = ranked.slice(0, limit);
+  if (ranked.length > limit) order.push(OTHER);
+  const shown = new Set(order.slice(0, limit));
+  return { slot: raw.map((l) => (shown.has(l) ? l : OTHER)), order };
+}
+
+/** funnelSteps is the steps view: per breakdown value, persons reaching each step and the time from the previous one. */
+export function funnelSteps(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): FunnelStepsResult[] {
+  const n = fp.steps;
+  const { slot, order } = slotLabels(fp, bd, q.breakdown ? q.breakdown.limit : 1);
+  if (!q.breakdown && order.length === 0) order.push("");
+  return order.map((label) => {
+    const count = new Array<number>(n).fill(0);
+    const gaps = Array.from({ length: n }, (): number[] => []);
+    for (let i = 0; i < fp.count; i++) {
+      const d = fp.depth[i]!;
+      if (d === 0 || (q.breakdown && slot[i] !== label)) continue;
+      for (let s = 0; s < d; s++) {
+        count[s]!++;
+        if (s > 0) gaps[s]!.push((fp.times[i * n + s]! - fp.times[i * n + s - 1]!) / 1000);
+      }
+    }
+    return {
+      breakdownValue: q.breakdown ? label : null,
+      steps: q.steps.map((st, s) => ({
+        event: st.event, count: count[s]!,
+        avgSecondsFromPrevious: s === 0 ? null : mean(gaps[s]!), medianSecondsFromPrevious: s === 0 ? null : median(gaps[s]!),
+      })),
+    };
+  });
+}
+
+/**
+ * funnelTimeToConvert is the histogram of seconds from fromStep to toStep over converted persons.
+ * Bins as PostHog: count = `bins` or ⌈∛converted⌉, width = ⌈(max − min) / count⌉ s (at least 1),
+ * starts from min to max inclusive, so the slowest conversion opens the last bin.
+ */
+export function funnelTimeToConvert(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): TimeToConvertResult[] {
+  const n = fp.steps;
+  const from = q.fromStep;
+  const to = funnelToStep(q);
+  const { slot, order } = slotLabels(fp, bd, q.breakdown ? q.breakdown.limit : 1);
+  if (!q.breakdown) order.splice(0, order.length, "");
+  return order.map((label) => {
+    const secs: number[] = [];
+    for (let i = 0; i < fp.count; i++) {
+      if (fp.depth[i]! <= to || (q.breakdown && slot[i] !== label)) continue;
+      secs.push((fp.times[i * n + to]! - fp.times[i * n + from]!) / 1000);
+    }
+    const base = { averageSeconds: mean(secs), medianSeconds: median(secs), bins: histogram(secs, q.bins) };
+    return q.breakdown ? { ...base, breakdownValue: label } : base;
+  });
+}
+
+function histogram(secs: number[], bins?: number): [number, number][] {
+  if (secs.length === 0) return [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of secs) [lo, hi] = [Math.min(lo, s), Math.max(hi, s)];
+  const count = bins ?? Math.max(1, Math.ceil(Math.cbrt(secs.length)));
+  const width = Math.max(1, Math.ceil((hi - lo) / count));
+  const out: [number, number][] = [];
+  for (let k = 0; k <= Math.floor((hi - lo) / width); k++) out.push([lo + k * width, 0]);
+  for (const s of secs) out[Math.floor((s - lo) / width)]![1]++;
+  return out;
+}
+
+/** funnelTrends is conversion by entry period: persons entering (reaching fromStep) and converting (toStep). */
+export function funnelTrends(q: FunnelQuery, fp: FunnelPersons, periods: Buckets, bd?: Codes): FunnelTrendsResult[] {
+  const from = q.fromStep;
+  const to = funnelToStep(q);
+  const { slot, order } = slotLabels(fp, bd, q.breakdown ? q.breakdown.limit : 1);
+  const labels = q.breakdown ? order : [""];
+  const out: FunnelTrendsResult[] = [];
+  for (const label of labels) {
+    const entered = new Array<number>(periods.length).fill(0);
+    const converted = new Array<number>(periods.length).fill(0);
+    for (let i = 0; i < fp.count; i++) {
+      const d = fp.depth[i]!;
+      if (d <= from || (q.breakdown && slot[i] !== label)) continue;
+      entered[fp.period[i]!]!++;
+      if (d > to) converted[fp.period[i]!]!++;
+    }
+    periods.labels.forEach((period, k) => {
+      const e = entered[k]!;
+      const row = { period, entered: e, converted: converted[k]!, rate: e ? Math.round((converted[k]! / e) * 10000) / 100 : 0 };
+      out.push(q.breakdown ? { ...row, breakdownValue: label } : row);
+    });
+  }
+  return out;
+}
+
+/** funnelActors lists the persons who reached step k (1-based) or dropped off right after it. */
+export function funnelActors(
+  q: FunnelQuery,
+  fp: FunnelPersons,
+  sel: { step?: number | undefined; dropOffAfter?: number | undefined; breakdownValue?: string | null | undefined },
+  bd?: Codes,
+): Int32Array {
+  const { slot } = slotLabels(fp, bd, q.breakdown ? q.breakdown.limit : 1);
+  const out: number[] = [];
+  for (let i = 0; i < fp.count; i++) {
+    const d = fp.depth[i]!;
+    if (d === 0) continue;
+    if (q.breakdown && sel.breakdownValue != null && slot[i] !== sel.breakdownValue) continue;
+    if (sel.step !== undefined ? d >= sel.step : d === sel.dropOffAfter) out.push(fp.person[i]!);
+  }
+  return Int32Array.from(out);
+}
