@@ -36,14 +36,20 @@ interface Measures {
   value: Float64Array;
 }
 
+const COUNT = 0;
+const SUM = 1;
+const UNITS = 2;
+
 function measure(input: DistributionInput, q: DistributionQuery, f: DistributionFrame): Measures {
   const { n, person, ts, match } = input.rows;
-  const out = { count: 0, person: new Int32Array(n), period: new Int32Array(n), value: new Float64Array(n) };
+  const out: Measures = { count: 0, person: new Int32Array(1024), period: new Int32Array(1024), value: new Float64Array(1024) };
   const { from, to } = f.range;
   const val = input.value;
+  const kind = q.measure === "count" ? COUNT : q.measure === "sum" ? SUM : UNITS;
   let cur = -1; // person of the open (person, period) entry
   let curK = -1;
   let lastUnit = -1;
+  let e = -1;
   for (let i = 0; i < n; i++) {
     const t = ts[i]!;
     if (!(match[i]! & 1) || t < from || t >= to) continue;
@@ -51,32 +57,37 @@ function measure(input: DistributionInput, q: DistributionQuery, f: Distribution
     if (k < 0) continue;
     const p = person[i]!;
     if (p !== cur || k !== curK) {
-      out.person[out.count] = p;
-      out.period[out.count] = k;
-      out.value[out.count] = 0;
-      out.count++;
+      if (out.count === out.value.length) grow(out);
+      e = out.count++;
+      out.person[e] = p;
+      out.period[e] = k;
+      out.value[e] = 0;
       cur = p;
       curK = k;
       lastUnit = -1;
     }
-    const e = out.count - 1;
-    switch (q.measure) {
-      case "count": out.value[e]!++; break;
-      case "sum": {
-        const v = val ? val[i]! : NaN;
-        if (v === v) out.value[e]! += v;
-        break;
-      }
-      default: {
-        const u = f.units!.indexOf(t);
-        if (u !== lastUnit) {
-          out.value[e]!++;
-          lastUnit = u;
-        }
+    if (kind === COUNT) out.value[e]!++;
+    else if (kind === SUM) {
+      const v = val ? val[i]! : NaN;
+      if (v === v) out.value[e]! += v;
+    } else {
+      const u = f.units!.indexOf(t);
+      if (u !== lastUnit) {
+        out.value[e]!++;
+        lastUnit = u;
       }
     }
   }
   return out;
+}
+
+function grow(m: Measures): void {
+  const size = m.value.length * 2;
+  const [person, period, value] = [new Int32Array(size), new Int32Array(size), new Float64Array(size)];
+  person.set(m.person);
+  period.set(m.period);
+  value.set(m.value);
+  [m.person, m.period, m.value] = [person, period, value];
 }
 
 const LADDER = [1, 2, 3, 4, 5];
@@ -101,9 +112,10 @@ export function autoEdges(values: ArrayLike<number>, integral: boolean): number[
   return edges;
 }
 
-function bucketize(values: number[], edges: number[]): DistributionBucket[] {
+function bucketize(values: ArrayLike<number>, edges: number[]): DistributionBucket[] {
   const counts = new Array<number>(edges.length + 1).fill(0); // [0] = below the first edge
-  for (const v of values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
     let a = 0;
     let b = edges.length;
     while (a < b) {
@@ -124,8 +136,9 @@ export function distributionResults(q: DistributionQuery, input: DistributionInp
   const m = measure(input, q, f);
   const values = m.value.subarray(0, m.count);
   const edges = q.buckets ?? autoEdges(values, q.measure !== "sum");
-  const distinct = new Set(m.person.subarray(0, m.count)).size;
-  if (!f.periods) return { results: bucketize(Array.from(values), edges), totalPersons: distinct };
+  let distinct = 0; // entries are grouped by person
+  for (let i = 0; i < m.count; i++) if (i === 0 || m.person[i] !== m.person[i - 1]) distinct++;
+  if (!f.periods) return { results: bucketize(values, edges), totalPersons: distinct };
   const results: DistributionBucket[] = [];
   f.periods.labels.forEach((period, k) => {
     const vs: number[] = [];

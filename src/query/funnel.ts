@@ -69,40 +69,45 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
   const out = builder(n);
   const codes = input.breakdown?.codes;
   const lastUsable = entry.to + spec.windowMs;
+  const entryMask = spec.unordered ? stepMask : 1;
+  const attributeStep = codes !== undefined && spec.attribution === "step";
+  const emit = (p: number, period: number, touch: number) => {
+    if (machine.recDepth === 0 && machine.maxAll === 0) return;
+    const depth = machine.recDepth === machine.maxAll ? machine.recDepth : 0;
+    const code = !attributeStep ? touch : depth > spec.attributionStep ? codes[machine.recRows[spec.attributionStep]!]! : -1;
+    out.push(p, period, depth, code, machine.recTimes);
+  };
   for (let a = 0; a < len; ) {
     const p = person[a]!;
-    let b = a + 1;
-    while (b < len && person[b] === p) b++;
+    let b = a;
+    let enters = false;
     let touch = -1;
-    if (codes && spec.attribution !== "step") {
-      for (let i = a; i < b; i++) {
-        if ((match[i]! & stepMask) === 0 || ts[i]! < entry.from || ts[i]! >= lastUsable || codes[i]! < 0) continue;
-        touch = codes[i]!;
-        if (spec.attribution === "first_touch") break;
-      }
+    for (; b < len && person[b] === p; b++) {
+      const m = match[b]! & stepMask;
+      const t = ts[b]!;
+      if (m === 0 || t < entry.from || t >= lastUsable) continue;
+      if (m & entryMask && t < entry.to) enters = true;
+      if (codes && codes[b]! >= 0 && (touch < 0 || spec.attribution === "last_touch")) touch = codes[b]!;
     }
-    const emit = (period: number) => {
-      if (machine.recDepth === 0 && machine.maxAll === 0) return;
-      const depth = machine.recDepth === machine.maxAll ? machine.recDepth : 0;
-      let code = touch;
-      if (codes && spec.attribution === "step") code = depth > spec.attributionStep ? codes[machine.recRows[spec.attributionStep]!]! : -1;
-      out.push(p, period, depth, code, machine.recTimes);
-    };
+    if (!enters) {
+      a = b;
+      continue;
+    }
     if (!periods) {
       machine.run(rows, a, b, entry.from, entry.to);
-      emit(-1);
+      emit(p, -1, touch);
     } else {
       let start = a;
       for (let i = a; i < b; i++) {
         const t = ts[i]!;
-        if (t < entry.from || t >= entry.to || !(match[i]! & (spec.unordered ? stepMask : 1))) continue;
+        if (t < entry.from || t >= entry.to || !(match[i]! & entryMask)) continue;
         const k = periods.indexOf(t);
         if (k < 0) continue;
         const lo = Math.max(entry.from, periods.starts[k]!);
         const hi = Math.min(entry.to, periods.starts[k + 1]!);
         while (ts[start]! < lo) start++;
         machine.run(rows, start, b, lo, hi);
-        emit(k);
+        emit(p, k, touch);
         while (i + 1 < b && ts[i + 1]! < hi) i++;
       }
     }

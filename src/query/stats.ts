@@ -17,6 +17,46 @@ export function quantile(sorted: ArrayLike<number>, p: number): number {
   return lo + 1 < n ? a + (h - lo) * (sorted[lo + 1]! - a) : a;
 }
 
+/**
+ * selectQuantile is `quantile` of a[lo, hi) in linear expected time (Hoare selection), reordering
+ * that slice; trends medians over millions of rows would otherwise spend their time sorting.
+ */
+export function selectQuantile(a: Float64Array, lo: number, hi: number, p: number): number {
+  const n = hi - lo;
+  if (n === 0) return 0;
+  const h = (n - 1) * p;
+  const k = Math.floor(h);
+  const v = select(a, lo, hi - 1, lo + k);
+  if (h === k) return v;
+  let next = Infinity; // after select, everything right of lo + k is ≥ v: the next rank is their minimum
+  for (let i = lo + k + 1; i < hi; i++) if (a[i]! < next) next = a[i]!;
+  return v + (h - k) * (next - v);
+}
+
+function select(a: Float64Array, left: number, right: number, k: number): number {
+  while (right > left) {
+    const x = a[left]!;
+    const y = a[(left + right) >> 1]!;
+    const z = a[right]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const tmp = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = tmp;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return a[k]!;
+}
+
 /** median of unsorted values, or null when there are none (funnel timings). */
 export function median(values: number[]): number | null {
   if (values.length === 0) return null;

@@ -11,7 +11,7 @@
 import { parseFormula } from "./formula.ts";
 import type { TrendsResult } from "./results.ts";
 import type { TrendsMath, TrendsQuery } from "./schema.ts";
-import { CellCounter, Distinct, quantile } from "./stats.ts";
+import { CellCounter, Distinct, selectQuantile } from "./stats.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets } from "./time.ts";
 
@@ -54,10 +54,12 @@ export function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: numb
   const { n, ts, match } = input.rows;
   const mask = seriesCount >= 32 ? 0xffffffff : (1 << seriesCount) - 1;
   const volume = new Float64Array(bd.labels.length + 1);
+  const { lo, hi } = b;
   for (let i = 0; i < n; i++) {
     const m = match[i]! & mask;
-    if (m === 0 || b.indexOf(ts[i]!) < 0) continue;
-    volume[bd.codes[i]! + 1]! += popcount(m);
+    if (m === 0) continue;
+    const t = ts[i]!;
+    if (t >= lo && t < hi) volume[bd.codes[i]! + 1]! += m & (m - 1) ? popcount(m) : 1;
   }
   const byLabel = new Map<string, number>();
   volume.forEach((v, i) => {
@@ -79,131 +81,165 @@ function popcount(m: number): number {
   return (Math.imul((m + (m >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
-/** trends computes every series × slot line over the buckets (call again with other buckets for compare). */
+const COUNT = 0; // total
+const USERS = 1; // users, per_user_avg: also distinct persons per cell
+const PER_USER = 2; // per_user_max: rows per (cell, person)
+const STATS = 3; // sum, avg, min, max of the property
+const LIST = 4; // median, p90, p95, p99: the property values themselves
+
+function kindOf(m: TrendsMath): number {
+  if (m === "users" || m === "per_user_avg") return USERS;
+  if (m === "per_user_max") return PER_USER;
+  if (m === "sum" || m === "avg" || m === "min" || m === "max") return STATS;
+  return QUANTILE[m] !== undefined ? LIST : COUNT;
+}
+
+/** Values collects (bucket cell, value) pairs of one quantile series in growable typed arrays. */
+class Values {
+  n = 0;
+  cell = new Int32Array(1024);
+  val = new Float64Array(1024);
+  push(cell: number, v: number): void {
+    if (this.n === this.val.length) {
+      const [c, x] = [new Int32Array(this.n * 2), new Float64Array(this.n * 2)];
+      c.set(this.cell);
+      x.set(this.val);
+      [this.cell, this.val] = [c, x];
+    }
+    this.cell[this.n] = cell;
+    this.val[this.n++] = v;
+  }
+}
+
+/**
+ * trends computes every series × slot line over the buckets (call again with other buckets for
+ * compare). Cell = slot × (B + 1) + bucket, bucket B being the whole range of the slot.
+ */
 export function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots): TrendsLine[] {
-  const { n, ts, match, person } = input.rows;
-  const persons = input.rows.persons;
+  const { n, ts, match, person, persons } = input.rows;
   const B = b.length;
   const K = slots.labels.length;
-  const cells = K * (B + 1); // cell = slot * (B + 1) + bucket; bucket B is the whole range
+  const cells = K * (B + 1);
   const S = math.length;
-  const count = math.map(() => new Float64Array(cells));
-  const needsUsers = (m: TrendsMath) => m === "users" || m === "per_user_avg";
-  const users = math.map((m) => (needsUsers(m) ? new Distinct(cells, persons) : null));
-  const perUser = math.map((m) => (m === "per_user_max" ? new CellCounter() : null));
-  const hasValue = (m: TrendsMath) => m === "sum" || m === "avg" || m === "min" || m === "max";
-  const sum = math.map((m) => (hasValue(m) ? new Float64Array(cells) : null));
-  const vcount = math.map((m) => (hasValue(m) ? new Float64Array(cells) : null));
-  const vmin = math.map((m) => (m === "min" ? new Float64Array(cells).fill(Infinity) : null));
-  const vmax = math.map((m) => (m === "max" ? new Float64Array(cells).fill(-Infinity) : null));
-  const lists = math.map((m) => (QUANTILE[m] !== undefined ? Array.from({ length: cells }, (): number[] => []) : null));
-  const valueCol = math.map((m, s) => (hasValue(m) || QUANTILE[m] !== undefined ? input.values?.[s] : undefined));
+  const kind = Int8Array.from(math, kindOf);
+  const count = new Float64Array(S * cells);
+  const users = math.map((m) => (kindOf(m) === USERS ? new Distinct(cells, persons) : null));
+  const perUser = math.map((m) => (kindOf(m) === PER_USER ? new CellCounter() : null));
+  const anyStats = kind.includes(STATS);
+  const sum = new Float64Array(anyStats ? S * cells : 0);
+  const vcount = new Float64Array(anyStats ? S * cells : 0);
+  const vmin = new Float64Array(anyStats ? S * cells : 0).fill(Infinity);
+  const vmax = new Float64Array(anyStats ? S * cells : 0).fill(-Infinity);
+  const lists = math.map((m) => (kindOf(m) === LIST ? new Values() : null));
+  const valueCol = math.map((m, s) => (kindOf(m) >= STATS ? input.values?.[s] : undefined));
   const codes = input.breakdown?.codes;
   const slotOfCode = slots.slotOfCode;
   const mask = S >= 32 ? 0xffffffff : (1 << S) - 1;
+  const { lo, hi, width } = b;
+  const s0 = b.starts[0]!;
+  const addStat = (c: number, v: number) => {
+    sum[c]! += v;
+    vcount[c]!++;
+    if (v < vmin[c]!) vmin[c] = v;
+    if (v > vmax[c]!) vmax[c] = v;
+  };
 
   for (let i = 0; i < n; i++) {
     let m = match[i]! & mask;
     if (m === 0) continue;
-    const bucket = b.indexOf(ts[i]!);
-    if (bucket < 0) continue;
+    const t = ts[i]!;
+    if (!(t >= lo && t < hi)) continue;
+    const bucket = width > 0 ? Math.floor((t - s0) / width) : b.indexOf(t);
     const slot = codes ? slotOfCode[codes[i]! + 1]! : 0;
     if (slot < 0) continue;
     const cell = slot * (B + 1) + bucket;
     const all = slot * (B + 1) + B;
-    const p = person[i]!;
-    while (m !== 0) {
+    do {
       const s = 31 - Math.clz32(m & -m);
       m &= m - 1;
-      const c = count[s]!;
-      c[cell]!++;
-      c[all]!++;
-      const u = users[s];
-      if (u) {
-        u.mark(cell, p);
-        u.mark(all, p);
-        continue;
-      }
-      const pu = perUser[s];
-      if (pu) {
-        pu.add(cell * persons + p);
-        pu.add(all * persons + p);
-        continue;
-      }
-      const col = valueCol[s];
-      if (!col) continue;
-      const v = col[i]!;
-      if (v !== v) continue; // NaN: the row has no numeric value
-      const sm = sum[s];
-      if (sm) {
-        sm[cell]! += v;
-        sm[all]! += v;
-        vcount[s]![cell]!++;
-        vcount[s]![all]!++;
-        const mn = vmin[s];
-        if (mn) {
-          if (v < mn[cell]!) mn[cell] = v;
-          if (v < mn[all]!) mn[all] = v;
+      const base = s * cells;
+      count[base + cell]!++;
+      count[base + all]!++;
+      switch (kind[s]) {
+        case USERS: {
+          const u = users[s]!;
+          u.mark(cell, person[i]!);
+          u.mark(all, person[i]!);
+          break;
         }
-        const mx = vmax[s];
-        if (mx) {
-          if (v > mx[cell]!) mx[cell] = v;
-          if (v > mx[all]!) mx[all] = v;
+        case PER_USER: {
+          const pu = perUser[s]!;
+          pu.add(cell * persons + person[i]!);
+          pu.add(all * persons + person[i]!);
+          break;
         }
-      } else {
-        lists[s]![cell]!.push(v);
-        lists[s]![all]!.push(v);
+        case STATS: {
+          const v = valueCol[s]?.[i] ?? NaN;
+          if (v !== v) break; // NaN: the row has no numeric value
+          addStat(base + cell, v);
+          addStat(base + all, v);
+          break;
+        }
+        case LIST: {
+          const v = valueCol[s]?.[i] ?? NaN;
+          if (v === v) lists[s]!.push(cell, v);
+          break;
+        }
       }
-    }
+    } while (m !== 0);
   }
 
   const lines: TrendsLine[] = [];
   for (let s = 0; s < S; s++) {
-    const value = cellValues(math[s]!, cells, persons, {
-      count: count[s]!, users: users[s]?.counts, perUser: perUser[s], sum: sum[s], vcount: vcount[s],
-      vmin: vmin[s], vmax: vmax[s], lists: lists[s],
-    });
+    const base = s * cells;
+    const value = new Float64Array(cells);
+    const mth = math[s]!;
+    for (let c = 0; c < cells; c++) {
+      const at = base + c;
+      switch (mth) {
+        case "total": value[c] = count[at]!; break;
+        case "users": value[c] = users[s]!.counts[c]!; break;
+        case "per_user_avg": value[c] = users[s]!.counts[c]! ? count[at]! / users[s]!.counts[c]! : 0; break;
+        case "sum": value[c] = sum[at]!; break;
+        case "avg": value[c] = vcount[at]! ? sum[at]! / vcount[at]! : 0; break;
+        case "min": value[c] = vcount[at]! ? vmin[at]! : 0; break;
+        case "max": value[c] = vcount[at]! ? vmax[at]! : 0; break;
+        default: break;
+      }
+    }
+    if (mth === "per_user_max") {
+      perUser[s]!.forEach((key, rows) => {
+        const c = Math.floor(key / persons);
+        if (rows > value[c]!) value[c] = rows;
+      });
+    }
+    if (kind[s] === LIST) quantiles(lists[s]!, QUANTILE[mth]!, K, B, value);
     for (let k = 0; k < K; k++) {
-      const base = k * (B + 1);
-      lines.push({ series: s, slot: k, points: value.slice(base, base + B), total: value[base + B]! });
+      const first = k * (B + 1);
+      lines.push({ series: s, slot: k, points: value.slice(first, first + B), total: value[first + B]! });
     }
   }
   return lines;
 }
 
-interface Acc {
-  count: Float64Array;
-  users?: Float64Array | undefined;
-  perUser?: CellCounter | null | undefined;
-  sum?: Float64Array | null | undefined;
-  vcount?: Float64Array | null | undefined;
-  vmin?: Float64Array | null | undefined;
-  vmax?: Float64Array | null | undefined;
-  lists?: number[][] | null | undefined;
-}
-
-function cellValues(m: TrendsMath, cells: number, persons: number, a: Acc): Float64Array {
-  const out = new Float64Array(cells);
-  for (let c = 0; c < cells; c++) {
-    switch (m) {
-      case "total": out[c] = a.count[c]!; break;
-      case "users": out[c] = a.users![c]!; break;
-      case "per_user_avg": out[c] = a.users![c]! ? a.count[c]! / a.users![c]! : 0; break;
-      case "sum": out[c] = a.sum![c]!; break;
-      case "avg": out[c] = a.vcount![c]! ? a.sum![c]! / a.vcount![c]! : 0; break;
-      case "min": out[c] = a.vcount![c]! ? a.vmin![c]! : 0; break;
-      case "max": out[c] = a.vcount![c]! ? a.vmax![c]! : 0; break;
-      case "per_user_max": break;
-      default: out[c] = quantile(a.lists![c]!.sort((x, y) => x - y), QUANTILE[m]!);
-    }
+/**
+ * quantiles groups a series' values by bucket cell (a counting sort into one typed array, so a
+ * slot's buckets are contiguous and its whole-range values are their union) and selects each
+ * quantile in linear time instead of sorting.
+ */
+function quantiles(v: Values, p: number, K: number, B: number, out: Float64Array): void {
+  const cells = K * (B + 1);
+  const off = new Int32Array(cells + 1);
+  for (let i = 0; i < v.n; i++) off[v.cell[i]! + 1]!++;
+  for (let c = 0; c < cells; c++) off[c + 1]! += off[c]!;
+  const fill = off.slice(0, cells);
+  const vals = new Float64Array(v.n);
+  for (let i = 0; i < v.n; i++) vals[fill[v.cell[i]!]!++] = v.val[i]!;
+  for (let k = 0; k < K; k++) {
+    const first = k * (B + 1);
+    for (let bkt = 0; bkt < B; bkt++) out[first + bkt] = selectQuantile(vals, off[first + bkt]!, off[first + bkt + 1]!, p);
+    out[first + B] = selectQuantile(vals, off[first]!, off[first + B]!, p);
   }
-  if (m === "per_user_max") {
-    a.perUser!.forEach((key, n) => {
-      const c = Math.floor(key / persons);
-      if (n > out[c]!) out[c] = n;
-    });
-  }
-  return out;
 }
 
 /**
