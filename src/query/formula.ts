@@ -8,7 +8,7 @@
  */
 
 /** Formula is a parsed expression; `letters` are the 0-based series indexes it reads. */
-export interface Formula {
+interface Formula {
   letters: number[];
   evaluate(values: ArrayLike<number>): number;
 }

@@ -9,7 +9,8 @@
 import { z } from "zod";
 import { Filter } from "./filter.ts";
 import { FormulaError, parseFormula } from "./formula.ts";
-import { isDateSpec, isTimeZone } from "./time.ts";
+import { isDateSpec } from "./time.ts";
+import { isTimeZone } from "./zone.ts";
 
 const DateSpec = z.string().max(40).refine(isDateSpec, {
   message: 'expected YYYY-MM-DD, an ISO datetime, "today", "yesterday", "now" or -N with h|d|w|m|y (e.g. "-7d")',
@@ -44,7 +45,7 @@ const issue = (ctx: Ctx, path: (string | number)[], message: string) => ctx.addI
 
 // ---- trends (§5.1)
 
-export const PROPERTY_MATH = ["sum", "avg", "min", "max", "median", "p90", "p95", "p99"] as const;
+const PROPERTY_MATH = ["sum", "avg", "min", "max", "median", "p90", "p95", "p99"] as const;
 export const TrendsMath = z.enum(["total", "users", "per_user_avg", "per_user_max", ...PROPERTY_MATH]);
 export type TrendsMath = z.infer<typeof TrendsMath>;
 
@@ -85,7 +86,7 @@ function checkTrends(q: { series: Series[]; formula?: string | undefined }, ctx:
 
 // ---- funnels (§5.2)
 
-export const WindowUnit = z.enum(["second", "minute", "hour", "day", "week"]);
+const WindowUnit = z.enum(["second", "minute", "hour", "day", "week"]);
 const UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 } as const;
 /** MAX_WINDOW_MS caps the conversion window at 366 days, as Mixpanel does. */
 const MAX_WINDOW_MS = 366 * 86_400_000;

@@ -5,14 +5,15 @@
  * events into the neighbouring day of every chart, so the cases are hand-computed instants.
  */
 import { describe, expect, test } from "bun:test";
-import { buckets, type Calendar, isDateSpec, previousRange, resolveDate, resolveRange, startOf, zone } from "./time.ts";
+import { buckets, type Calendar, isDateSpec, previousRange, resolveDate, resolveRange, startOf } from "./time.ts";
+import { zone } from "./zone.ts";
 
 const Z = (s: string) => Date.parse(s.endsWith("Z") ? s : s + "Z");
 const iso = (t: number) => new Date(t).toISOString().replace(".000Z", "Z");
 const cal = (zoneName: string, weekStart: "monday" | "sunday" = "monday"): Calendar => ({ zone: zoneName, weekStart });
 const NY = cal("America/New_York");
 
-describe("Zone offsets and wall clocks", () => {
+describe("zone offsets and wall clocks", () => {
   test.each([
     ["America/New_York", "2024-01-15T12:00Z", -5 * 60],
     ["America/New_York", "2024-07-15T12:00Z", -4 * 60],

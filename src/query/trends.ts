@@ -24,14 +24,14 @@ export interface TrendsInput {
 }
 
 /** Slots map breakdown codes to output lines: the top N labels by volume, then "$other". */
-export interface Slots {
+interface Slots {
   /** slotOfCode[code + 1] is the slot of a code (index 0 = missing). */
   slotOfCode: Int32Array;
   labels: string[];
 }
 
 /** TrendsLine is the numbers of one series for one slot. */
-export interface TrendsLine {
+interface TrendsLine {
   series: number;
   slot: number;
   points: Float64Array;
@@ -48,7 +48,7 @@ const QUANTILE: Partial<Record<TrendsMath, number>> = { median: 0.5, p90: 0.9, p
  * Codes unseen in the range get "$other" when it exists and slot -1 (skipped) otherwise, so the
  * previous period of compare is drawn with the current period's lines.
  */
-export function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: number, limit: number): Slots {
+function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: number, limit: number): Slots {
   const bd = input.breakdown;
   if (!bd) return { slotOfCode: new Int32Array(1), labels: [""] };
   const { n, ts, match } = input.rows;
@@ -115,7 +115,7 @@ class Values {
  * trends computes every series × slot line over the buckets (call again with other buckets for
  * compare). Cell = slot × (B + 1) + bucket, bucket B being the whole range of the slot.
  */
-export function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots): TrendsLine[] {
+function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots): TrendsLine[] {
   const { n, ts, match, person, persons } = input.rows;
   const B = b.length;
   const K = slots.labels.length;
