@@ -58,6 +58,12 @@ const days = buckets(CAL, RANGE, "day");
   bench("trends: daily total + users, 30 days", rows.n, () => trendsResults(q, { rows }, days));
 }
 {
+  const rows = events(3_300_000, 12, () => 1);
+  const hours = buckets(CAL, RANGE, "hour");
+  const q = TrendsQuery.parse({ kind: "trends", interval: "hour", series: [{ event: "e", math: "users" }] });
+  bench("trends: hourly users, 30 days (grouped pairs)", rows.n, () => trendsResults(q, { rows }, hours));
+}
+{
   const rows = events(2_700_000, 2, () => 1);
   const r = rng(3);
   const breakdown = { codes: Int32Array.from({ length: rows.n }, () => Math.floor(r() * 7) - 1), labels: ["Chrome", "Safari", "Firefox", "Edge", "WeChat", "Opera"] };

@@ -1,11 +1,11 @@
 /**
  * The numeric helpers under every kernel: one quantile definition (linear interpolation, type 7)
- * whether computed by sorting or by linear-time selection, and the distinct/count tables that
- * replace JS Sets — including the hash-table fallback used when a bitset would be too large.
+ * whether computed by sorting or by linear-time selection, and the per-cell distinct counting that
+ * replaces JS Sets — including the grouped-pairs path used when a bitset would be too large.
  */
 import { describe, expect, test } from "bun:test";
 import { int, rng } from "./fixtures.ts";
-import { CellCounter, Distinct, mean, median, quantile, selectQuantile } from "./stats.ts";
+import { CellPersons, Distinct, mean, median, quantile, selectQuantile } from "./stats.ts";
 
 describe("quantiles", () => {
   test.each([
@@ -36,23 +36,19 @@ describe("quantiles", () => {
   });
 });
 
-describe("distinct and counting tables", () => {
-  test.each([["bitset", 2 ** 28], ["hash table", 0]] as const)("Distinct via a %s counts each person once per cell", (_, maxBits) => {
+describe("distinct persons per cell", () => {
+  test.each([["a bitset", 2 ** 28], ["grouped pairs", 0]] as const)("Distinct via %s counts each person once per cell", (_, maxBits) => {
     const d = new Distinct(3, 100_000, maxBits);
-    expect([d.mark(0, 5), d.mark(0, 5), d.mark(1, 5), d.mark(0, 99_999), d.mark(2, 31), d.mark(2, 32)]).toEqual([true, false, true, true, true, true]);
-    expect([...d.counts]).toEqual([2, 1, 2]);
+    for (const [cell, person] of [[0, 5], [0, 5], [1, 5], [0, 99_999], [2, 31], [2, 32]] as const) d.mark(cell, person);
+    expect([...d.counts()]).toEqual([2, 1, 2]);
   });
 
-  test("CellCounter grows and keeps every count", () => {
-    const c = new CellCounter(4);
-    for (let i = 0; i < 5000; i++) c.add((i % 1000) * 1e9 + 7);
-    expect(c.size).toBe(1000);
-    let total = 0;
-    c.forEach((key, n) => {
-      expect(n).toBe(5);
-      expect((key - 7) % 1e9).toBe(0);
-      total += n;
-    });
-    expect(total).toBe(5000);
+  test("CellPersons finds distinct persons and the busiest person per cell", () => {
+    const c = new CellPersons(3, 10);
+    for (const [cell, person] of [[2, 1], [0, 3], [2, 1], [0, 4], [2, 7], [2, 1], [0, 3]] as const) c.add(cell, person);
+    for (let i = 0; i < 3000; i++) c.add(1, i % 10); // grows past the initial buffer
+    const { distinct, most } = c.stats();
+    expect([...distinct]).toEqual([2, 10, 2]);
+    expect([...most]).toEqual([2, 300, 3]);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Small numeric helpers shared by the kernels: quantiles with one definition everywhere, a bitset
- * and an open-addressing counter for distinct persons per cell. Both exist to avoid per-row objects:
- * a JS Set of millions of (cell, person) keys costs ~10× the time and memory of these.
+ * Small numeric helpers shared by the kernels: quantiles with one definition everywhere, and
+ * per-cell distinct persons without per-row objects (a JS Set of millions of (cell, person) keys
+ * costs ~10× the time and memory of a bitset or of grouping pairs).
  */
 
 /**
@@ -71,90 +71,87 @@ export function mean(values: number[]): number | null {
   return s / values.length;
 }
 
-/** CellCounter counts per (cell, person) key; `add` returns the key's new count (1 = first time). */
-export class CellCounter {
-  private keys: Float64Array;
-  private vals: Float64Array;
-  private used = 0;
+/**
+ * CellPersons records (cell, person) pairs and answers, per cell, the distinct persons and the most
+ * pairs one person has — by grouping the pairs per cell (a counting sort) and stamping persons —
+ * in O(pairs + cells + persons) time and 8 bytes per pair, whatever the number of cells.
+ */
+export class CellPersons {
+  private n = 0;
+  private cell = new Int32Array(1024);
+  private person = new Int32Array(1024);
 
-  constructor(capacity = 1024) {
-    let c = 16;
-    while (c < capacity * 2) c *= 2;
-    this.keys = new Float64Array(c).fill(-1);
-    this.vals = new Float64Array(c);
-  }
+  constructor(private readonly cells: number, private readonly persons: number) {}
 
-  /** size is the number of distinct keys. */
-  get size(): number {
-    return this.used;
-  }
-
-  add(key: number, delta = 1): number {
-    if (this.used * 2 >= this.keys.length) this.grow();
-    const mask = this.keys.length - 1;
-    let i = hash(key) & mask;
-    for (;;) {
-      const k = this.keys[i]!;
-      if (k === key) return (this.vals[i]! += delta);
-      if (k === -1) {
-        this.keys[i] = key;
-        this.used++;
-        return (this.vals[i] = delta);
-      }
-      i = (i + 1) & mask;
+  add(cell: number, person: number): void {
+    if (this.n === this.cell.length) {
+      const [c, p] = [new Int32Array(this.n * 2), new Int32Array(this.n * 2)];
+      c.set(this.cell);
+      p.set(this.person);
+      [this.cell, this.person] = [c, p];
     }
+    this.cell[this.n] = cell;
+    this.person[this.n++] = person;
   }
 
-  /** forEach visits every (key, count). */
-  forEach(fn: (key: number, count: number) => void): void {
-    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== -1) fn(this.keys[i]!, this.vals[i]!);
+  /** stats returns per cell the distinct persons and the largest number of pairs of one person. */
+  stats(): { distinct: Float64Array; most: Float64Array } {
+    const { n, cells } = this;
+    const start = new Int32Array(cells + 1);
+    for (let i = 0; i < n; i++) start[this.cell[i]! + 1]!++;
+    for (let c = 0; c < cells; c++) start[c + 1]! += start[c]!;
+    const fill = start.slice(0, cells);
+    const byCell = new Int32Array(n);
+    for (let i = 0; i < n; i++) byCell[fill[this.cell[i]!]!++] = this.person[i]!;
+    const stamp = new Int32Array(this.persons).fill(-1);
+    const rows = new Int32Array(this.persons);
+    const distinct = new Float64Array(cells);
+    const most = new Float64Array(cells);
+    for (let c = 0; c < cells; c++) {
+      for (let i = start[c]!; i < start[c + 1]!; i++) {
+        const p = byCell[i]!;
+        if (stamp[p] !== c) {
+          stamp[p] = c;
+          rows[p] = 0;
+          distinct[c]!++;
+        }
+        if (++rows[p]! > most[c]!) most[c] = rows[p]!;
+      }
+    }
+    return { distinct, most };
   }
-
-  private grow(): void {
-    const { keys, vals } = this;
-    this.keys = new Float64Array(keys.length * 2).fill(-1);
-    this.vals = new Float64Array(keys.length * 2);
-    this.used = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.add(keys[i]!, vals[i]!);
-  }
-}
-
-function hash(key: number): number {
-  const lo = key >>> 0;
-  const hi = (key / 4294967296) >>> 0;
-  return Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15);
 }
 
 /**
  * Distinct counts, per cell, the persons seen in it: a bitset of cells × persons when that fits in
- * `maxBits` (the usual daily chart: 31 cells × 1M persons = 4 MB), an open-addressing table otherwise.
+ * `maxBits` (the usual daily chart: 31 cells × 1M persons = 4 MB), else CellPersons' pairs.
  */
 export class Distinct {
+  private readonly words: number;
   private readonly bits: Uint32Array | null;
-  private readonly table: CellCounter | null;
-  /** counts[c] is the number of distinct persons in cell c. */
-  readonly counts: Float64Array;
+  private readonly pairs: CellPersons | null;
+  private bitCounts: Float64Array;
 
-  constructor(cells: number, private readonly persons: number, maxBits = 2 ** 28) {
-    const words = Math.ceil(persons / 32);
-    this.bits = cells * words * 32 <= maxBits ? new Uint32Array(cells * words) : null;
-    this.table = this.bits ? null : new CellCounter();
-    this.counts = new Float64Array(cells);
-    this.words = words;
+  constructor(cells: number, persons: number, maxBits = 2 ** 28) {
+    this.words = Math.ceil(persons / 32);
+    this.bits = cells * this.words * 32 <= maxBits ? new Uint32Array(cells * this.words) : null;
+    this.pairs = this.bits ? null : new CellPersons(cells, persons);
+    this.bitCounts = new Float64Array(this.bits ? cells : 0);
   }
 
-  private readonly words: number;
-
-  /** mark records person in cell; returns true the first time. */
-  mark(cell: number, person: number): boolean {
+  /** mark records person in cell. */
+  mark(cell: number, person: number): void {
     const bits = this.bits;
-    if (bits) {
-      const w = cell * this.words + (person >>> 5);
-      const m = 1 << (person & 31);
-      if (bits[w]! & m) return false;
-      bits[w] = bits[w]! | m;
-    } else if (this.table!.add(cell * this.persons + person) !== 1) return false;
-    this.counts[cell]!++;
-    return true;
+    if (!bits) return this.pairs!.add(cell, person);
+    const w = cell * this.words + (person >>> 5);
+    const m = 1 << (person & 31);
+    if (bits[w]! & m) return;
+    bits[w] = bits[w]! | m;
+    this.bitCounts[cell]!++;
+  }
+
+  /** counts returns the distinct persons per cell (call once, after the last mark). */
+  counts(): Float64Array {
+    return this.bits ? this.bitCounts : this.pairs!.stats().distinct;
   }
 }

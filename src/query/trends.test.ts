@@ -78,6 +78,15 @@ describe("math", () => {
     expect(line!.points).toEqual([{ t: "2024-01-01", value: 0 }, { t: "2024-01-02", value: 1 }]);
   });
 
+  test("distinct persons agree when the bitset would be too big (grouped pairs path)", () => {
+    const q = query({ interval: "hour", series: [{ event: "a", math: "users" }, { event: "a", math: "per_user_max" }] });
+    const r = range("2024-01-01", "2024-01-15"); // 336 hours × 1M persons > 2^28 bits
+    const e: Ev[] = [{ p: 3, t: day1, bits: 3 }, { p: 3, t: day1, bits: 3 }, { p: 999_999, t: day1, bits: 3 }, { p: 3, t: day2, bits: 3 }];
+    const b = buckets(UTC, r, "hour");
+    const lines = trendsResults(q, { rows: rowsOf(e, 1_000_000) }, b);
+    expect(lines.map((l) => [l.total, Math.max(...points(l))])).toEqual([[2, 2], [3, 2]]);
+  });
+
   test("one row can feed several series", () => {
     const out = run({ series: [A, A, { event: "a", math: "users" }] }, [{ p: 0, t: day1, bits: 0b101 }]);
     expect(out.map((r) => r.total)).toEqual([1, 0, 1]);

@@ -11,7 +11,7 @@
 import { parseFormula } from "./formula.ts";
 import type { TrendsResult } from "./results.ts";
 import type { TrendsMath, TrendsQuery } from "./schema.ts";
-import { CellCounter, Distinct, selectQuantile } from "./stats.ts";
+import { CellPersons, Distinct, selectQuantile } from "./stats.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets } from "./time.ts";
 
@@ -124,7 +124,7 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
   const kind = Int8Array.from(math, kindOf);
   const count = new Float64Array(S * cells);
   const users = math.map((m) => (kindOf(m) === USERS ? new Distinct(cells, persons) : null));
-  const perUser = math.map((m) => (kindOf(m) === PER_USER ? new CellCounter() : null));
+  const perUser = math.map((m) => (kindOf(m) === PER_USER ? new CellPersons(cells, persons) : null));
   const anyStats = kind.includes(STATS);
   const sum = new Float64Array(anyStats ? S * cells : 0);
   const vcount = new Float64Array(anyStats ? S * cells : 0);
@@ -169,8 +169,8 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
         }
         case PER_USER: {
           const pu = perUser[s]!;
-          pu.add(cell * persons + person[i]!);
-          pu.add(all * persons + person[i]!);
+          pu.add(cell, person[i]!);
+          pu.add(all, person[i]!);
           break;
         }
         case STATS: {
@@ -194,12 +194,13 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
     const base = s * cells;
     const value = new Float64Array(cells);
     const mth = math[s]!;
+    const distinct = users[s]?.counts();
     for (let c = 0; c < cells; c++) {
       const at = base + c;
       switch (mth) {
         case "total": value[c] = count[at]!; break;
-        case "users": value[c] = users[s]!.counts[c]!; break;
-        case "per_user_avg": value[c] = users[s]!.counts[c]! ? count[at]! / users[s]!.counts[c]! : 0; break;
+        case "users": value[c] = distinct![c]!; break;
+        case "per_user_avg": value[c] = distinct![c]! ? count[at]! / distinct![c]! : 0; break;
         case "sum": value[c] = sum[at]!; break;
         case "avg": value[c] = vcount[at]! ? sum[at]! / vcount[at]! : 0; break;
         case "min": value[c] = vcount[at]! ? vmin[at]! : 0; break;
@@ -207,12 +208,7 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
         default: break;
       }
     }
-    if (mth === "per_user_max") {
-      perUser[s]!.forEach((key, rows) => {
-        const c = Math.floor(key / persons);
-        if (rows > value[c]!) value[c] = rows;
-      });
-    }
+    if (mth === "per_user_max") value.set(perUser[s]!.stats().most);
     if (kind[s] === LIST) quantiles(lists[s]!, QUANTILE[mth]!, K, B, value);
     for (let k = 0; k < K; k++) {
       const first = k * (B + 1);
