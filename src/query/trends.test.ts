@@ -109,6 +109,10 @@ describe("breakdown", () => {
     expect(out.map((r) => [r.breakdownValue, r.total])).toEqual([["Chrome", 3], ["Safari", 2], ["", 1], ["Edge", 1], ["Firefox", 1]]);
   });
 
+  test("codes passed without a breakdown in the query give one line", () => {
+    expect(run({ series: [A] }, evs, { codes, labels }).map((r) => [r.breakdownValue, r.total])).toEqual([[null, 8]]);
+  });
+
   test("users per breakdown value are distinct within the value", () => {
     const out = run({ series: [{ event: "a", math: "users" }], breakdown: { property: "$browser", limit: 1 } }, evs, { codes, labels });
     expect(out.map((r) => [r.breakdownValue, r.total])).toEqual([["Chrome", 3], ["$other", 3]]);

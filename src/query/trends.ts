@@ -245,6 +245,7 @@ function quantiles(v: Values, p: number, K: number, B: number, out: Float64Array
  */
 export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Buckets, previous?: Buckets): TrendsResult[] {
   const math = q.series.map((s) => s.math);
+  if (!q.breakdown) input = { rows: input.rows, values: input.values }; // codes without a breakdown are ignored
   const slots = breakdownSlots(input, current, q.series.length, q.breakdown?.limit ?? 10);
   const formula = q.formula === undefined ? null : parseFormula(q.formula);
   const periods: [Buckets, "current" | "previous"][] = [[current, "current"]];
