@@ -13,6 +13,7 @@
  * reaches it; the counted attempt is the earliest such window.
  */
 import type { FunnelConfig } from "./funnel-ordered.ts";
+import { popcount } from "./stats.ts";
 import type { Rows } from "./stream.ts";
 
 /** UnorderedMachine evaluates one person's windows; results are left in the public fields. */
@@ -175,12 +176,6 @@ export class UnorderedMachine {
     }
     return false;
   }
-}
-
-function popcount(m: number): number {
-  let c = 0;
-  for (; m; m &= m - 1) c++;
-  return c;
 }
 
 function grow<T extends Float64Array | Int32Array>(a: T): T {

@@ -16,7 +16,7 @@ import { type FunnelQuery, funnelToStep, windowMs } from "./schema.ts";
 import { mean, median } from "./stats.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets, Range } from "./time.ts";
-import { OTHER } from "./trends.ts";
+import { OTHER, topLabels } from "./breakdown.ts";
 
 /** FunnelInput: rows sorted by (person, ts, stable) with bits 0..n−1 = steps, n.. = exclusions. */
 export interface FunnelInput {
@@ -148,15 +148,13 @@ function builder(n: number) {
   };
 }
 
-/** personLabels resolves each outcome's breakdown label to its output slot (top `limit` by persons, then "$other"). */
+/** slotLabels resolves each outcome's breakdown label to its output slot (top `limit` by persons, then "$other"). */
 function slotLabels(fp: FunnelPersons, bd: Codes | undefined, limit: number): { slot: string[]; order: string[] } {
   const raw = Array.from({ length: fp.count }, (_, i) => (bd ? labelOf(bd, fp.code[i]!) : ""));
   const volume = new Map<string, number>();
   raw.forEach((l, i) => fp.depth[i]! > 0 && volume.set(l, (volume.get(l) ?? 0) + 1));
-  const ranked = [...volume].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([l]) => l);
-  const order = ranked.slice(0, limit);
-  if (ranked.length > limit) order.push(OTHER);
-  const shown = new Set(order.slice(0, limit));
+  const order = topLabels(volume, limit);
+  const shown = new Set(order.filter((l) => l !== OTHER));
   return { slot: raw.map((l) => (shown.has(l) ? l : OTHER)), order };
 }
 

@@ -15,7 +15,7 @@ import type { RetentionResult } from "./results.ts";
 import type { RetentionQuery } from "./schema.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets } from "./time.ts";
-import { OTHER } from "./trends.ts";
+import { topLabels } from "./breakdown.ts";
 
 /** RetentionInput: rows sorted by person with bit 0 = start event, bit 1 = return event. */
 export interface RetentionInput {
@@ -100,9 +100,7 @@ function slotsOf(q: RetentionQuery, input: RetentionInput, periods: Buckets): { 
     const l = labelOf(bd, bd.codes[p] ?? -1);
     volume.set(l, (volume.get(l) ?? 0) + nc);
   });
-  const ranked = [...volume].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([l]) => l);
-  const labels = ranked.slice(0, q.breakdown.limit);
-  if (ranked.length > labels.length) labels.push(OTHER);
+  const labels = topLabels(volume, q.breakdown.limit);
   const index = new Map(labels.map((l, i) => [l, i]));
   return { slot: (p) => index.get(labelOf(bd, bd.codes[p] ?? -1)) ?? labels.length - 1, labels };
 }

@@ -4,6 +4,13 @@
  * costs ~10× the time and memory of a bitset or of grouping pairs).
  */
 
+/** popcount is the number of set bits of a 32-bit match mask. */
+export function popcount(m: number): number {
+  m -= (m >>> 1) & 0x55555555;
+  m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
+  return Math.imul((m + (m >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
 /**
  * quantile of ascending `sorted` values with linear interpolation between closest ranks (numpy's
  * default, type 7): median of [1, 2] is 1.5, p90 of 1..11 is 10. Empty → 0, like an empty bucket.

@@ -8,10 +8,11 @@
  * per_user_max = the most rows one person has; sum/avg/min/max/median/p90/p95/p99 over the rows'
  * numeric property, rows without it ignored. An empty cell is 0 (PostHog's ifNull(…, 0)).
  */
+import { OTHER, topLabels } from "./breakdown.ts";
 import { parseFormula } from "./formula.ts";
 import type { TrendsResult } from "./results.ts";
 import type { TrendsMath, TrendsQuery } from "./schema.ts";
-import { CellPersons, Distinct, selectQuantile } from "./stats.ts";
+import { CellPersons, Distinct, popcount, selectQuantile } from "./stats.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets } from "./time.ts";
 
@@ -38,8 +39,6 @@ interface TrendsLine {
   total: number;
 }
 
-export const OTHER = "$other";
-
 const QUANTILE: Partial<Record<TrendsMath, number>> = { median: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
 /**
@@ -65,20 +64,12 @@ function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: number, lim
   volume.forEach((v, i) => {
     if (v > 0) byLabel.set(labelOf(bd, i - 1), (byLabel.get(labelOf(bd, i - 1)) ?? 0) + v);
   });
-  const ranked = [...byLabel].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([l]) => l);
-  const labels = ranked.slice(0, limit);
-  if (ranked.length > limit) labels.push(OTHER);
+  const labels = topLabels(byLabel, limit);
   const slotOf = new Map(labels.map((l, i) => [l, i]));
   const slotOfCode = new Int32Array(bd.labels.length + 1);
-  const rest = ranked.length > limit ? limit : -1;
+  const rest = labels[labels.length - 1] === OTHER ? labels.length - 1 : -1;
   for (let i = 0; i < slotOfCode.length; i++) slotOfCode[i] = slotOf.get(labelOf(bd, i - 1)) ?? rest;
   return { slotOfCode, labels };
-}
-
-function popcount(m: number): number {
-  m -= (m >>> 1) & 0x55555555;
-  m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
-  return (Math.imul((m + (m >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
 const COUNT = 0; // total
