@@ -254,6 +254,28 @@ describe("views and actors", () => {
     ]);
   });
 
+  test("breakdown values split time to convert, trends and actors alike", () => {
+    const ev = [
+      { p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: B },
+      { p: 1, t: at(0), bits: A }, { p: 1, t: at(3), bits: B },
+      { p: 2, t: at(0), bits: A },
+    ];
+    const q = { steps: steps(2), breakdown: { property: "$os" } };
+    const { fq, fp, input } = setup(q, ev, { codes: [0, 0, 1, 1, 0], labels: ["iOS", "Android"] });
+    expect(funnelTimeToConvert(fq, fp, input.breakdown)).toEqual([
+      { breakdownValue: "iOS", averageSeconds: 3600, medianSeconds: 3600, bins: [[3600, 1]] },
+      { breakdownValue: "Android", averageSeconds: 10800, medianSeconds: 10800, bins: [[10800, 1]] },
+    ]);
+    const periods = buckets({ zone: "UTC", weekStart: "monday" }, { from: T0, to: T0 + D }, "day");
+    const byDay = funnelPersons(input, funnelSpec(fq), { from: T0, to: T0 + D }, periods);
+    expect(funnelTrends(fq, byDay, periods, input.breakdown)).toEqual([
+      { period: "2024-01-02", entered: 2, converted: 1, rate: 50, breakdownValue: "iOS" },
+      { period: "2024-01-02", entered: 1, converted: 1, rate: 100, breakdownValue: "Android" },
+    ]);
+    expect([...funnelActors(fq, fp, { step: 1, breakdownValue: "iOS" }, input.breakdown)]).toEqual([0, 2]);
+    expect([...funnelActors(fq, fp, { step: 1, breakdownValue: "Linux" }, input.breakdown)]).toEqual([]);
+  });
+
   test("actors: reached step k (1-based) and dropped off after step k", () => {
     const ev = [
       { p: 0, t: at(0), bits: A },

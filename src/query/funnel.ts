@@ -148,40 +148,48 @@ function builder(n: number) {
   };
 }
 
-/** slotLabels resolves each outcome's breakdown label to its output slot (top `limit` by persons, then "$other"). */
-function slotLabels(fp: FunnelPersons, bd: Codes | undefined, limit: number): { slot: string[]; order: string[] } {
+/** Lines are the breakdown values shown (one "" line without breakdown) and each outcome's line (-1 none). */
+interface Lines {
+  labels: string[];
+  line: Int32Array;
+}
+
+/** linesOf ranks breakdown labels by persons counted (top `limit`, then "$other"). */
+function linesOf(q: FunnelQuery, fp: FunnelPersons, bd: Codes | undefined): Lines {
+  const line = new Int32Array(fp.count);
+  if (!q.breakdown) return { labels: [""], line };
   const raw = Array.from({ length: fp.count }, (_, i) => (bd ? labelOf(bd, fp.code[i]!) : ""));
   const volume = new Map<string, number>();
   raw.forEach((l, i) => fp.depth[i]! > 0 && volume.set(l, (volume.get(l) ?? 0) + 1));
-  const order = topLabels(volume, limit);
-  const shown = new Set(order.filter((l) => l !== OTHER));
-  return { slot: raw.map((l) => (shown.has(l) ? l : OTHER)), order };
+  const labels = topLabels(volume, q.breakdown.limit);
+  const index = new Map(labels.map((l, k) => [l, k]));
+  const other = index.get(OTHER) ?? -1;
+  raw.forEach((l, i) => (line[i] = index.get(l) ?? other));
+  return { labels, line };
 }
 
 /** funnelSteps is the steps view: per breakdown value, persons reaching each step and the time from the previous one. */
 export function funnelSteps(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): FunnelStepsResult[] {
   const n = fp.steps;
-  const { slot, order } = slotLabels(fp, bd, q.breakdown ? q.breakdown.limit : 1);
-  if (!q.breakdown && order.length === 0) order.push("");
-  return order.map((label) => {
-    const count = new Array<number>(n).fill(0);
-    const gaps = Array.from({ length: n }, (): number[] => []);
-    for (let i = 0; i < fp.count; i++) {
-      const d = fp.depth[i]!;
-      if (d === 0 || (q.breakdown && slot[i] !== label)) continue;
-      for (let s = 0; s < d; s++) {
-        count[s]!++;
-        if (s > 0) gaps[s]!.push((fp.times[i * n + s]! - fp.times[i * n + s - 1]!) / 1000);
-      }
+  const { labels, line } = linesOf(q, fp, bd);
+  const count = labels.map(() => new Array<number>(n).fill(0));
+  const gaps = labels.map(() => Array.from({ length: n }, (): number[] => []));
+  for (let i = 0; i < fp.count; i++) {
+    const d = fp.depth[i]!;
+    const k = line[i]!;
+    if (d === 0 || k < 0) continue;
+    for (let s = 0; s < d; s++) {
+      count[k]![s]!++;
+      if (s > 0) gaps[k]![s]!.push((fp.times[i * n + s]! - fp.times[i * n + s - 1]!) / 1000);
     }
-    return {
-      breakdownValue: q.breakdown ? label : null,
-      steps: q.steps.map((st, s) => ({
-        event: st.event, count: count[s]!,
-        avgSecondsFromPrevious: s === 0 ? null : mean(gaps[s]!), medianSecondsFromPrevious: s === 0 ? null : median(gaps[s]!),
-      })),
-    };
-  });
+  }
+  return labels.map((label, k) => ({
+    breakdownValue: q.breakdown ? label : null,
+    steps: q.steps.map((st, s) => ({
+      event: st.event, count: count[k]![s]!,
+      avgSecondsFromPrevious: s === 0 ? null : mean(gaps[k]![s]!), medianSecondsFromPrevious: s === 0 ? null : median(gaps[k]![s]!),
+    })),
+  }));
 }
 
 /**
@@ -193,15 +201,13 @@ export function funnelTimeToConvert(q: FunnelQuery, fp: FunnelPersons, bd?: Code
   const n = fp.steps;
   const from = q.fromStep;
   const to = funnelToStep(q);
-  const { slot, order } = slotLabels(fp, bd, q.breakdown ? q.breakdown.limit : 1);
-  if (!q.breakdown) order.splice(0, order.length, "");
-  return order.map((label) => {
-    const secs: number[] = [];
-    for (let i = 0; i < fp.count; i++) {
-      if (fp.depth[i]! <= to || (q.breakdown && slot[i] !== label)) continue;
-      secs.push((fp.times[i * n + to]! - fp.times[i * n + from]!) / 1000);
-    }
-    const base = { averageSeconds: mean(secs), medianSeconds: median(secs), bins: histogram(secs, q.bins) };
+  const { labels, line } = linesOf(q, fp, bd);
+  const secs = labels.map((): number[] => []);
+  for (let i = 0; i < fp.count; i++) {
+    if (fp.depth[i]! > to && line[i]! >= 0) secs[line[i]!]!.push((fp.times[i * n + to]! - fp.times[i * n + from]!) / 1000);
+  }
+  return labels.map((label, k) => {
+    const base = { averageSeconds: mean(secs[k]!), medianSeconds: median(secs[k]!), bins: histogram(secs[k]!, q.bins) };
     return q.breakdown ? { ...base, breakdownValue: label } : base;
   });
 }
@@ -223,25 +229,24 @@ function histogram(secs: number[], bins?: number): [number, number][] {
 export function funnelTrends(q: FunnelQuery, fp: FunnelPersons, periods: Buckets, bd?: Codes): FunnelTrendsResult[] {
   const from = q.fromStep;
   const to = funnelToStep(q);
-  const { slot, order } = slotLabels(fp, bd, q.breakdown ? q.breakdown.limit : 1);
-  const labels = q.breakdown ? order : [""];
-  const out: FunnelTrendsResult[] = [];
-  for (const label of labels) {
-    const entered = new Array<number>(periods.length).fill(0);
-    const converted = new Array<number>(periods.length).fill(0);
-    for (let i = 0; i < fp.count; i++) {
-      const d = fp.depth[i]!;
-      if (d <= from || (q.breakdown && slot[i] !== label)) continue;
-      entered[fp.period[i]!]!++;
-      if (d > to) converted[fp.period[i]!]!++;
-    }
-    periods.labels.forEach((period, k) => {
-      const e = entered[k]!;
-      const row = { period, entered: e, converted: converted[k]!, rate: e ? Math.round((converted[k]! / e) * 10000) / 100 : 0 };
-      out.push(q.breakdown ? { ...row, breakdownValue: label } : row);
-    });
+  const { labels, line } = linesOf(q, fp, bd);
+  const P = periods.length;
+  const entered = new Float64Array(labels.length * P);
+  const converted = new Float64Array(labels.length * P);
+  for (let i = 0; i < fp.count; i++) {
+    const d = fp.depth[i]!;
+    if (d <= from || line[i]! < 0) continue;
+    const cell = line[i]! * P + fp.period[i]!;
+    entered[cell]!++;
+    if (d > to) converted[cell]!++;
   }
-  return out;
+  return labels.flatMap((label, k) =>
+    periods.labels.map((period, p) => {
+      const e = entered[k * P + p]!;
+      const c = converted[k * P + p]!;
+      const row = { period, entered: e, converted: c, rate: e ? Math.round((c / e) * 10000) / 100 : 0 };
+      return q.breakdown ? { ...row, breakdownValue: label } : row;
+    }));
 }
 
 /** funnelActors lists the persons who reached step k (1-based) or dropped off right after it. */
@@ -251,12 +256,12 @@ export function funnelActors(
   sel: { step?: number | undefined; dropOffAfter?: number | undefined; breakdownValue?: string | null | undefined },
   bd?: Codes,
 ): Int32Array {
-  const { slot } = slotLabels(fp, bd, q.breakdown ? q.breakdown.limit : 1);
+  const { labels, line } = linesOf(q, fp, bd);
+  const want = q.breakdown && sel.breakdownValue != null ? labels.indexOf(sel.breakdownValue) : -2;
   const out: number[] = [];
   for (let i = 0; i < fp.count; i++) {
     const d = fp.depth[i]!;
-    if (d === 0) continue;
-    if (q.breakdown && sel.breakdownValue != null && slot[i] !== sel.breakdownValue) continue;
+    if (d === 0 || (want !== -2 && line[i] !== want)) continue;
     if (sel.step !== undefined ? d >= sel.step : d === sel.dropOffAfter) out.push(fp.person[i]!);
   }
   return Int32Array.from(out);
