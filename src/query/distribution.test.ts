@@ -80,6 +80,10 @@ describe("automatic buckets and per interval", () => {
     expect(autoEdges(values, integral)).toEqual(want);
   });
 
+  test("no rows: one empty bucket and nobody", () => {
+    expect(run({}, []).res).toEqual({ results: [{ from: 1, to: null, persons: 0 }], totalPersons: 0 });
+  });
+
   test("automatic count buckets end with an open bucket", () => {
     const ev = [...times(0, 1), ...times(1, 7)];
     expect(run({}, ev).res.results).toEqual([

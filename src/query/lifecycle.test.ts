@@ -36,6 +36,12 @@ describe("statuses", () => {
     ]);
   });
 
+  test("no rows: every period with zeros", () => {
+    expect(run([], []).results.map((r) => [r.period, r.new + r.returning + r.resurrecting + r.dormant])).toEqual([
+      ["2020-01-09", 0], ["2020-01-10", 0], ["2020-01-11", 0], ["2020-01-12", 0],
+    ]);
+  });
+
   test("actors of a cell", () => {
     const { periods, input } = run(ev, firstSeen);
     expect([...lifecycleActors(input, periods, { period: "2020-01-12", status: "resurrecting" })]).toEqual([0, 3]);

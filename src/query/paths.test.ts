@@ -60,6 +60,11 @@ describe("paths", () => {
     ]);
   });
 
+  test("no rows, or no anchor in the range: no edges", () => {
+    expect(run({ startEvent: { event: "$pageview" } }, []).edges).toEqual([]);
+    expect(run({ startEvent: { event: "$pageview" } }, [{ p: 0, t: "2023-12-31T10:00", e: 0, anchor: true }, { p: 0, t: at(0), e: 1 }]).edges).toEqual([]);
+  });
+
   test("edgeLimit keeps the most travelled edges", () => {
     expect(run({ startEvent: { event: "$pageview" }, edgeLimit: 1 }, ev).edges).toEqual([{ source: "1_$pageview", target: "2_signup", persons: 2 }]);
   });

@@ -54,6 +54,10 @@ describe("recurring cohorts", () => {
     expect(grid({}, [{ p: 0, t: "2020-06-10T23:45", bits: S }, { p: 0, t: "2020-06-11T00:01", bits: R }])[0]![0]).toEqual([1, 1, 0]);
   });
 
+  test("no rows: every cohort is there, with zeros", () => {
+    expect(grid({}, [])).toEqual([[[0, 0, 0], [0, 0], [0]]]);
+  });
+
   test("intervals caps the lags reported", () => {
     expect(grid({ intervals: 1 }, events)).toEqual([[[2, 1], [1, 1], [0]]]);
   });

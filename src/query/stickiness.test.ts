@@ -25,6 +25,10 @@ describe("stickiness", () => {
     expect(stickinessResults(rows, periods, false)).toEqual([{ intervals: 1, persons: 1 }, { intervals: 2, persons: 1 }, { intervals: 3, persons: 0 }]);
   });
 
+  test("no rows: every bar at zero", () => {
+    expect(stickinessResults(rowsOf([]), periods, false)).toEqual([{ intervals: 1, persons: 0 }, { intervals: 2, persons: 0 }, { intervals: 3, persons: 0 }]);
+  });
+
   test("cumulative is k or more", () => {
     expect(stickinessResults(rows, periods, true)).toEqual([{ intervals: 1, persons: 2 }, { intervals: 2, persons: 1 }, { intervals: 3, persons: 0 }]);
   });
