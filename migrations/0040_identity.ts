@@ -18,13 +18,18 @@ export function up(db: Database): void {
 
     -- flags: 1 = junk value (stored for the events that carry only it, never linked).
     -- origin_person: the person the identity was created in; an unmerge uses it to restore a merged person.
+    -- link_to / link_kind: the edge that attached this identity when it was first seen (to the identifier it
+    -- arrived with). Most links are such attachments; keeping them in the row saves an insert per new link.
     ALTER TABLE identities ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE identities ADD COLUMN origin_person INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE identities ADD COLUMN source INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE identities ADD COLUMN link_to INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE identities ADD COLUMN link_kind TEXT;
 
-    -- One row per applied link, a < b. Only b is indexed: b is usually the identity just created, so the
-    -- index grows at its right edge (an index on a as well fell from 1M to 155k inserts/s at 6M rows).
-    -- Every edge of a person has its b among the person's identities, so b alone finds a component's edges.
+    -- The rest of the edge log, a < b: links between two identifiers that already existed (merges), admin
+    -- links, and every removed edge (an attachment moves here when an admin removes it). Only b is indexed:
+    -- an index on a as well fell from 1M to 155k inserts/s at 6M rows. Every live edge of a person has its b
+    -- among the person's identities, so b alone finds a component's edges.
     CREATE TABLE identity_edges (
       id INTEGER PRIMARY KEY,
       a INTEGER NOT NULL,

@@ -18,8 +18,8 @@ export interface KeyedHasher {
 
 export class Fingerprinter {
   readonly #key: string;
-  readonly #out = new Uint8Array(32);
-  readonly #view = new DataView(this.#out.buffer);
+  readonly #out = Buffer.alloc(32);
+  readonly #view = new DataView(this.#out.buffer, this.#out.byteOffset, 32);
   /** The 96-bit fingerprint of the last `compute` call. */
   hi = 0;
   lo = 0;
@@ -39,7 +39,7 @@ export class Fingerprinter {
 
   /** hashString is value_hash of the last `compute` call. */
   hashString(): string {
-    return Buffer.from(this.#out.buffer, 0, 16).toString("base64url");
+    return this.#out.toString("base64url", 0, 16);
   }
 
   /** hashOf computes value_hash of (ns, value). */

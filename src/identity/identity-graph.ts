@@ -10,20 +10,28 @@ import type { Tx } from "../store/writer.ts";
 import type { Fingerprinter } from "./fingerprint.ts";
 import { IdentityIndex, JUNK } from "./identity-index.ts";
 import type { EdgeKind } from "./identity-input.ts";
-import { decodeTraits, encodeTraits, isPiiNamespace, type PiiCrypto } from "./pii.ts";
-import { applyTraitOps, emptyTraits, mergeTraits, type Provenance, type TraitOps, type TraitState } from "./traits.ts";
+import { decodeTraits, encodeTraits, isPiiNamespace, piiSealer, type PiiCrypto } from "./pii.ts";
+import {
+  applyTraitOps, emptyTraits, mergeTraits, type Provenance, type Sealer, type TraitOps, type TraitState,
+} from "./traits.ts";
 
-/** Probe is one identifier looked up in the index (id 0 = not known yet). */
+/** Probe is one identifier looked up in the index (id 0 = not known yet); `lookup` fills it. */
 export interface Probe {
   readonly ns: string;
-  readonly nsId: number;
   readonly value: string;
-  readonly hi: number;
-  readonly lo: number;
-  readonly chk: number;
+  nsId: number;
+  hi: number;
+  lo: number;
+  chk: number;
   /** value_hash, computed only for identifiers about to be created. */
-  readonly hash: string;
+  hash: string;
   id: number;
+}
+
+/** Link is the attachment edge of a new identity: the identity it arrived with and why. */
+export interface Link {
+  readonly to: number;
+  readonly kind: EdgeKind;
 }
 
 /** EventRef is what a change records about the event that caused it. */
@@ -40,6 +48,7 @@ export class IdentityGraph {
   readonly index: IdentityIndex;
   readonly crypto: PiiCrypto;
   readonly fp: Fingerprinter;
+  readonly sealer: Sealer;
   /** Pairs (min id, max id) already reported as conflicts: each is recorded once. */
   readonly conflicts: HashSet64;
   /** Pairs an admin unlinked: they are not linked again automatically. */
@@ -55,6 +64,7 @@ export class IdentityGraph {
     this.crypto = crypto;
     this.fp = fp;
     this.index = index;
+    this.sealer = piiSealer(crypto, fp);
     const state = new Map(
       db.query<{ key: string; value: number }, []>("SELECT key, value FROM identity_state").all().map((r) => [r.key, r.value]),
     );
@@ -72,7 +82,7 @@ export class IdentityGraph {
     }
     this.#s = {
       insIdentity: db.prepare(
-        "INSERT INTO identities (id, ns, value_hash, value, person_id, first_seen, flags, origin_person, source) VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO identities (id, ns, value_hash, value, person_id, first_seen, flags, origin_person, source, link_to, link_kind) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
       ),
       insPerson: db.prepare("INSERT INTO persons (id, created_at, updated_at) VALUES (?, ?, ?)"),
       insEdge: db.prepare("INSERT INTO identity_edges (a, b, kind, source, ts, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
@@ -87,15 +97,22 @@ export class IdentityGraph {
     };
   }
 
-  /** probe fingerprints an identifier and looks it up. */
-  probe(ns: string, value: string): Probe {
+  /** lookup fingerprints an identifier and finds it, filling `p` in place (no allocation per event). */
+  lookup<P extends Probe>(p: P): P {
     const fp = this.fp;
-    fp.compute(ns, value);
-    const id = this.index.find(fp.hi, fp.lo, fp.chk);
-    return {
-      ns, nsId: this.index.nsId(ns), value, hi: fp.hi, lo: fp.lo, chk: fp.chk,
-      hash: id === 0 ? fp.hashString() : "", id,
-    };
+    fp.compute(p.ns, p.value);
+    p.hi = fp.hi;
+    p.lo = fp.lo;
+    p.chk = fp.chk;
+    p.nsId = this.index.nsId(p.ns);
+    p.id = this.index.find(fp.hi, fp.lo, fp.chk);
+    if (p.id === 0) p.hash = fp.hashString();
+    return p;
+  }
+
+  /** probe looks up one identifier by namespace and value. */
+  probe(ns: string, value: string): Probe {
+    return this.lookup({ ns, value, nsId: 0, hi: 0, lo: 0, chk: 0, hash: "", id: 0 });
   }
 
   /** createPerson allocates an empty person. */
@@ -106,14 +123,17 @@ export class IdentityGraph {
     return id;
   }
 
-  /** createIdentity stores a new identity in `person` (PII values sealed) and indexes it. */
-  createIdentity(tx: Tx, p: Probe, person: number, ev: EventRef, flags = 0): number {
+  /**
+   * createIdentity stores a new identity in `person` (PII values sealed) and indexes it; `link` is the edge
+   * that attaches it (to the identifier it arrived with), kept in its row.
+   */
+  createIdentity(tx: Tx, p: Probe, person: number, ev: EventRef, link: Link | null = null, flags = 0): number {
     const id = this.nextIdentity++;
     const value = isPiiNamespace(p.ns) ? this.crypto.encrypt(p.value) : p.value;
-    this.#s.insIdentity.run(id, p.ns, p.hash, value, person, Math.round(ev.ts), flags, person, ev.source);
+    this.#s.insIdentity.run(id, p.ns, p.hash, value, person, Math.round(ev.ts), flags, person, ev.source, link?.to ?? 0, link?.kind ?? null);
     this.index.add(id, p.hi, p.lo, p.chk, p.nsId, person, flags);
     tx.onRollback(() => {
-      this.index.remove(id, p.hi);
+      this.index.remove(id, p.hi, p.lo);
       this.nextIdentity = id;
     });
     p.id = id;
@@ -122,7 +142,7 @@ export class IdentityGraph {
 
   /** createJunk stores a blocked value as an identity of its own person, for the events that carry only it. */
   createJunk(tx: Tx, p: Probe, ev: EventRef): number {
-    return this.createIdentity(tx, p, this.createPerson(tx), ev, JUNK);
+    return this.createIdentity(tx, p, this.createPerson(tx), ev, null, JUNK);
   }
 
   /** repoint moves identities to a person in the database and logs the change for the store readers. */
@@ -151,7 +171,7 @@ export class IdentityGraph {
     return survivor;
   }
 
-  /** edge appends an applied link to the edge log. */
+  /** edge appends a link between two existing identities (a merge) to the edge log. */
   edge(tx: Tx, a: number, b: number, kind: EdgeKind, ev: EventRef): void {
     this.#s.insEdge.run(pairHi(a, b), pairLo(a, b), kind, ev.source, Math.round(ev.ts), tx.now);
   }
@@ -170,16 +190,16 @@ export class IdentityGraph {
     return this.removed.has(pairHi(a, b), pairLo(a, b));
   }
 
-  /** traits reads a person's traits (decrypting the PII part). */
-  traits(person: number): TraitState {
+  /** traits reads a person's traits with PII values still sealed (`open` decrypts them, for the API). */
+  traits(person: number, open = false): TraitState {
     const row = this.#s.getTraits.get(person) as { traits: string; pii: string | null; trait_meta: string } | null;
     if (!row || (row.traits === "{}" && row.pii === null && row.trait_meta === "{}")) return emptyTraits();
-    return decodeTraits(row, this.crypto);
+    return decodeTraits(row, open ? this.crypto : undefined);
   }
 
-  /** saveTraits writes a person's traits (sealing the PII part). */
+  /** saveTraits writes a person's traits (PII values as sealed by the Sealer). */
   saveTraits(person: number, state: TraitState, now: number): void {
-    const c = encodeTraits(state, this.crypto);
+    const c = encodeTraits(state);
     this.#s.setTraits.run(c.traits, c.pii, c.trait_meta, now, person);
   }
 
@@ -188,7 +208,7 @@ export class IdentityGraph {
     const empty = !ops.set && !ops.setOnce && !(ops.unset && ops.unset.length > 0);
     if (empty) return;
     const state = this.traits(person);
-    if (applyTraitOps(state, ops, p)) this.saveTraits(person, state, tx.now);
+    if (applyTraitOps(state, ops, p, this.sealer)) this.saveTraits(person, state, tx.now);
   }
 
   /** persistCounters stores the id counters so a restart after a deletion never reuses an id. */

@@ -15,6 +15,7 @@
  * - Traits `email` and `phone` (also `mobile`, `phone_number`) in `$set`/`$set_once` link as identifiers.
  */
 import { normaliseNamespace, normaliseValue, NS, rankOf } from "./identifier.ts";
+import type { Probe } from "./identity-graph.ts";
 import type { Guards } from "./identity-settings.ts";
 import { TRAIT_IDENTIFIERS } from "./pii.ts";
 import type { TraitOps } from "./traits.ts";
@@ -49,10 +50,8 @@ export interface IdentityInput {
 /** EdgeKind says why two identifiers were linked. */
 export type EdgeKind = "identify" | "alias" | "event" | "trait" | "admin";
 
-/** Candidate is one normalised identifier of a message. */
-export interface Candidate {
-  readonly ns: string;
-  readonly value: string;
+/** Candidate is one normalised identifier of a message; the resolver fills in its lookup (Probe) fields. */
+export interface Candidate extends Probe {
   readonly kind: EdgeKind;
   readonly junk: boolean;
   readonly rank: number;
@@ -67,51 +66,67 @@ export interface Extracted {
 
 const kindOf = (t: MessageKind): EdgeKind => (t === "identify" ? "identify" : t === "alias" ? "alias" : "event");
 
+/** Declared namespaces repeat on every message of a source: normalise each spelling once. */
+const nsCache = new Map<string, string | null>();
+function namespaceOf(type: string): string | null {
+  let ns = nsCache.get(type);
+  if (ns === undefined) {
+    ns = normaliseNamespace(type);
+    if (nsCache.size < 10_000) nsCache.set(type, ns);
+  }
+  return ns;
+}
+
+function push(out: Candidate[], guards: Guards, ns: string | null, raw: unknown, kind: EdgeKind): void {
+  if (ns === null || raw === null || raw === undefined) return;
+  const s = typeof raw === "string" ? raw : typeof raw === "number" && Number.isFinite(raw) ? String(raw) : null;
+  if (s === null || s === "") return;
+  const junkRaw = guards.junk.isJunk(s);
+  const value = junkRaw ? s : normaliseValue(ns, s, guards.defaultCountryCode);
+  const junk = junkRaw || value === null || (value !== s && guards.junk.isJunk(value));
+  const v = value ?? s;
+  for (let k = 0; k < out.length; k++) if (out[k]!.ns === ns && out[k]!.value === v) return;
+  out.push({ ns, value: v, kind, junk, rank: rankOf(ns), nsId: 0, hi: 0, lo: 0, chk: 0, hash: "", id: 0 });
+}
+
 /** extractIdentifiers reads, normalises and orders a message's identifiers (module comment has the rules). */
 export function extractIdentifiers(input: IdentityInput, guards: Guards): Extracted {
   const out: Candidate[] = [];
   const kind = kindOf(input.type);
-  const add = (ns: string | null, raw: unknown, k: EdgeKind) => {
-    if (ns === null || raw === null || raw === undefined) return;
-    const s = typeof raw === "string" ? raw : typeof raw === "number" && Number.isFinite(raw) ? String(raw) : null;
-    if (s === null || s === "") return;
-    const junkRaw = guards.junk.isJunk(s);
-    const value = junkRaw ? s : normaliseValue(ns, s, guards.defaultCountryCode);
-    const junk = junkRaw || value === null || guards.junk.isJunk(value);
-    const v = value ?? s;
-    for (const c of out) if (c.ns === ns && c.value === v) return;
-    out.push({ ns, value: v, kind: k, junk, rank: rankOf(ns) });
-  };
   if (input.distinctId) {
-    add(NS.distinctId, input.distinctId, kind);
-    if (input.type === "identify") add(NS.userId, input.distinctId, kind);
-    add(NS.distinctId, input.anonDistinctId, kind);
-    if (input.type === "alias") add(NS.distinctId, input.previousId, kind);
+    push(out, guards, NS.distinctId, input.distinctId, kind);
+    if (input.type === "identify") push(out, guards, NS.userId, input.distinctId, kind);
+    push(out, guards, NS.distinctId, input.anonDistinctId, kind);
+    if (input.type === "alias") push(out, guards, NS.distinctId, input.previousId, kind);
   } else {
-    add(NS.userId, input.userId, kind);
-    add(NS.anonymousId, input.anonymousId, kind);
+    push(out, guards, NS.userId, input.userId, kind);
+    push(out, guards, NS.anonymousId, input.anonymousId, kind);
     if (input.type === "alias" && input.previousId) {
-      add(input.previousId === input.anonymousId ? NS.anonymousId : NS.userId, input.previousId, kind);
+      push(out, guards, input.previousId === input.anonymousId ? NS.anonymousId : NS.userId, input.previousId, kind);
     }
   }
   for (const list of [input.identifiers, input.externalIds]) {
-    for (const d of list ?? []) {
+    if (!list) continue;
+    for (const d of list) {
       if (d.collection && d.collection !== "users") continue;
       let id = d.id;
       if (d.encoding === "base64" && typeof id === "string") id = Buffer.from(id, "base64").toString("utf8");
-      add(normaliseNamespace(d.type), id, kind);
+      push(out, guards, namespaceOf(d.type), id, kind);
     }
   }
   const t = input.traits;
   if (t) {
     for (const src of [t.set, t.setOnce]) {
       if (!src) continue;
-      for (const key in TRAIT_IDENTIFIERS) if (key in src) add(TRAIT_IDENTIFIERS[key]!, src[key], "trait");
+      for (const key in TRAIT_IDENTIFIERS) if (key in src) push(out, guards, TRAIT_IDENTIFIERS[key]!, src[key], "trait");
     }
   }
-  const firstValid = out.findIndex((c) => !c.junk);
-  if (firstValid < 0) return { list: out.slice(0, 1), onlyJunk: out.length > 0 };
-  const primary = out[firstValid]!;
-  const rest = out.filter((c, k) => k !== firstValid && !c.junk).sort((a, b) => a.rank - b.rank);
+  let first = 0;
+  while (first < out.length && out[first]!.junk) first++;
+  if (first === out.length) return { list: out.slice(0, 1), onlyJunk: out.length > 0 };
+  // The common shapes (one id, or userId + anonymousId) are already in order.
+  if (first === 0 && (out.length === 1 || (out.length === 2 && !out[1]!.junk))) return { list: out, onlyJunk: false };
+  const primary = out[first]!;
+  const rest = out.filter((c, k) => k !== first && !c.junk).sort((a, b) => a.rank - b.rank);
   return { list: [primary, ...rest], onlyJunk: false };
 }

@@ -24,6 +24,8 @@ export class JunkFilter {
   readonly #values: Set<string>;
   readonly #patterns: RegExp[];
   readonly #longest: number;
+  /** First characters (lower-cased) of blocked values: most ids can skip the lower-casing and the set lookup. */
+  readonly #first = new Set<number>([34, 39]);
   /** Only the default zero pattern is set: skip the regex unless the value starts with 0 or -. */
   readonly #onlyZeroPattern: boolean;
 
@@ -31,6 +33,7 @@ export class JunkFilter {
     this.#values = new Set(values.map((v) => v.trim().toLowerCase()));
     this.#patterns = patterns.map((p) => new RegExp(p, "i"));
     this.#longest = Math.max(0, ...[...this.#values].map((v) => v.length)) + 2;
+    for (const v of this.#values) if (v.length > 0) this.#first.add(v.charCodeAt(0));
     this.#onlyZeroPattern = patterns.length === 1 && patterns[0] === DEFAULT_PATTERNS[0];
   }
 
@@ -41,7 +44,8 @@ export class JunkFilter {
     const c = value.charCodeAt(0);
     // Blank values; the common ids (UUIDs, numbers, openids) start with a letter or digit.
     if (c <= 32 && value.trim() === "") return true;
-    if (n <= this.#longest) {
+    const lc = c >= 65 && c <= 90 ? c + 32 : c;
+    if (n <= this.#longest && (c <= 32 || this.#first.has(lc))) {
       let v = value.trim().toLowerCase();
       const q = v.charCodeAt(0);
       if ((q === 34 || q === 39) && v.length >= 2 && v.charCodeAt(v.length - 1) === q) v = v.slice(1, -1).trim();

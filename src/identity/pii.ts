@@ -4,7 +4,8 @@
  * `persons.traits` so search can read it. Lookups never decrypt: they go through keyed hashes.
  */
 import { PII_NAMESPACES } from "./identifier.ts";
-import type { TraitState } from "./traits.ts";
+import type { Fingerprinter } from "./fingerprint.ts";
+import type { Sealer, TraitState } from "./traits.ts";
 
 /** PiiCrypto is the slice of src/crypto the identity room uses (AES-GCM seal, keyed hash). */
 export interface PiiCrypto {
@@ -37,22 +38,39 @@ export interface PersonColumns {
   trait_meta: string;
 }
 
-/** encodeTraits splits a trait state into its columns, sealing the PII part. */
-export function encodeTraits(state: TraitState, crypto: PiiCrypto): PersonColumns {
-  const clear: Record<string, unknown> = {};
-  const secret: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(state.values)) (PII_TRAITS.has(k) ? secret : clear)[k] = v;
-  const hasSecret = Object.keys(secret).length > 0;
+/**
+ * piiSealer seals PII trait values one by one (so changing the e-mail never decrypts the phone) and hashes
+ * them with the identity fingerprint key so "same value again" needs no decryption either.
+ */
+export function piiSealer(crypto: PiiCrypto, fp: Fingerprinter): Sealer {
   return {
-    traits: JSON.stringify(clear),
-    pii: hasSecret ? crypto.encrypt(JSON.stringify(secret)) : null,
-    trait_meta: JSON.stringify(state.meta),
+    isSealed: (k) => PII_TRAITS.has(k),
+    seal: (v) => crypto.encrypt(JSON.stringify(v)),
+    hash: (k, v) => fp.hashOf(`trait:${k}`, JSON.stringify(v)),
   };
 }
 
-/** decodeTraits reads a trait state back from its columns. */
-export function decodeTraits(row: PersonColumns, crypto: PiiCrypto): TraitState {
+/** encodeTraits splits a trait state (PII values already sealed) into its columns. */
+export function encodeTraits(state: TraitState): PersonColumns {
+  const clear: Record<string, unknown> = {};
+  const sealed: Record<string, unknown> = {};
+  let anySealed = false;
+  for (const k in state.values) {
+    if (PII_TRAITS.has(k)) {
+      sealed[k] = state.values[k];
+      anySealed = true;
+    } else clear[k] = state.values[k];
+  }
+  return { traits: JSON.stringify(clear), pii: anySealed ? JSON.stringify(sealed) : null, trait_meta: JSON.stringify(state.meta) };
+}
+
+/** decodeTraits reads a trait state back; with `crypto` the PII values are opened, else they stay sealed. */
+export function decodeTraits(row: PersonColumns, crypto?: PiiCrypto): TraitState {
   const values = JSON.parse(row.traits) as Record<string, unknown>;
-  if (row.pii) Object.assign(values, JSON.parse(crypto.decrypt(row.pii)) as Record<string, unknown>);
+  if (row.pii) {
+    for (const [k, v] of Object.entries(JSON.parse(row.pii) as Record<string, string>)) {
+      values[k] = crypto ? JSON.parse(crypto.decrypt(v)) : v;
+    }
+  }
   return { values, meta: JSON.parse(row.trait_meta) as TraitState["meta"] };
 }

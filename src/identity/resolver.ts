@@ -12,20 +12,18 @@
  * - more than `maxIdentities` identifiers in one person → refused ("size", the mega-person guard);
  * - a namespace cap (default one wx_unionid) would be exceeded → refused ("cap:<ns>").
  * A refused identifier stays with (or becomes) its own person and the pair is recorded once in
- * identity_conflicts. Applied links are appended to identity_edges as (primary, other) — only links that
- * connect something new, so the log is a spanning forest and does not grow with repeated traffic.
+ * identity_conflicts. Applied links are recorded as (primary, other) — in the new identity's row when one side
+ * is new (identities.link_to), in identity_edges when both existed (a merge) — and only when they connect
+ * something new, so the graph is a spanning forest and does not grow with repeated traffic.
  */
 import type { IdentityResolver, StoreEvent, Tx } from "../store/writer.ts";
 import { NS } from "./identifier.ts";
-import type { IdentityGraph, Probe } from "./identity-graph.ts";
+import type { IdentityGraph } from "./identity-graph.ts";
 import { extractIdentifiers, type Candidate, type IdentityInput } from "./identity-input.ts";
 import type { Guards } from "./identity-settings.ts";
 import type { Suppressions } from "./suppression.ts";
 
-interface Item {
-  readonly c: Candidate;
-  readonly p: Probe;
-}
+type Item = Candidate;
 
 /** Resolver turns events' identities into identity ids; `resolve` is what the store writer calls. */
 export class Resolver {
@@ -59,64 +57,70 @@ export class Resolver {
     const ex = extractIdentifiers(input, this.#guards);
     if (ex.list.length === 0) return { reject: "no identifier: the message needs userId, anonymousId or distinct_id" };
     const g = this.#g;
-    const items: Item[] = ex.list.map((c) => ({ c, p: g.probe(c.ns, c.value) }));
+    const items: Item[] = ex.list;
+    for (const c of items) g.lookup(c);
     if (this.#suppressed.size > 0) {
-      for (const { c, p } of items) {
-        if (!c.junk && this.#suppressed.has(c.ns, c.value, p.hi, p.lo)) return { reject: "suppressed by a privacy request" };
+      for (const c of items) {
+        if (!c.junk && this.#suppressed.has(c.ns, c.value, c.hi, c.lo)) return { reject: "suppressed by a privacy request" };
       }
     }
     const primary = items[0]!;
-    if (ex.onlyJunk) return primary.p.id !== 0 ? primary.p.id : g.createJunk(tx, primary.p, event);
+    if (ex.onlyJunk) return primary.id !== 0 ? primary.id : g.createJunk(tx, primary, event);
 
-    let target = primary.p.id !== 0 ? g.index.personOf(primary.p.id) : 0;
-    const pending: Item[] = primary.p.id !== 0 ? [] : [primary];
-    const links: Item[] = [];
+    let target = primary.id !== 0 ? g.index.personOf(primary.id) : 0;
+    const pending: Item[] = primary.id !== 0 ? [] : [primary];
+    // A new primary joining a known identifier's person records that link in its own row.
+    let primaryLink: Item | null = null;
+    const merges: Item[] = [];
     const refused: [Item, string][] = [];
     for (let k = 1; k < items.length; k++) {
       const it = items[k]!;
-      if (it.p.id !== 0) {
-        const person = g.index.personOf(it.p.id);
+      if (it.id !== 0) {
+        const person = g.index.personOf(it.id);
         if (person === target) continue;
         const why = this.#mergeGuard(target, pending, person, primary, it);
         if (why) refused.push([it, why]);
-        else {
-          target = target === 0 ? person : g.merge(tx, target, person);
-          links.push(it);
+        else if (target === 0) {
+          target = person;
+          primaryLink = it;
+        } else {
+          target = g.merge(tx, target, person);
+          merges.push(it);
         }
       } else {
         const why = this.#attachGuard(target, pending, primary, it);
         if (why) refused.push([it, why]);
-        else {
-          pending.push(it);
-          links.push(it);
-        }
+        else pending.push(it);
       }
     }
     if (target === 0) target = g.createPerson(tx);
-    for (const it of pending) g.createIdentity(tx, it.p, target, event);
-    const a = primary.p.id;
-    for (const [it, why] of refused) {
-      if (it.p.id === 0) g.createIdentity(tx, it.p, g.createPerson(tx), event);
-      g.conflict(tx, a, it.p.id, why, it.c.kind, event);
+    for (const it of pending) {
+      const link = it === primary ? primaryLink && { to: primaryLink.id, kind: primaryLink.kind } : { to: primary.id, kind: it.kind };
+      g.createIdentity(tx, it, target, event, link);
     }
-    for (const it of links) g.edge(tx, a, it.p.id, it.c.kind, event);
+    const a = primary.id;
+    for (const [it, why] of refused) {
+      if (it.id === 0) g.createIdentity(tx, it, g.createPerson(tx), event);
+      g.conflict(tx, a, it.id, why, it.kind, event);
+    }
+    for (const it of merges) g.edge(tx, a, it.id, it.kind, event);
     if (input.traits) g.applyTraits(tx, target, input.traits, { t: event.ts, s: event.source, i: a });
     return a;
   };
 
   /** aliasRename: an alias between two user_ids is the app renaming its user, not two people meeting. */
   #aliasRename(primary: Item, it: Item): boolean {
-    return it.c.kind === "alias" && primary.c.ns === NS.userId && it.c.ns === NS.userId;
+    return it.kind === "alias" && primary.ns === NS.userId && it.ns === NS.userId;
   }
 
   #sideHasUserId(target: number, pending: readonly Item[]): boolean {
     const uidNs = this.#g.index.userIdNs;
-    return (target !== 0 && this.#g.index.hasUserId(target)) || pending.some((x) => x.p.nsId === uidNs);
+    return (target !== 0 && this.#g.index.hasUserId(target)) || pending.some((x) => x.nsId === uidNs);
   }
 
   #mergeGuard(target: number, pending: readonly Item[], other: number, primary: Item, it: Item): string | null {
     const index = this.#g.index;
-    if (primary.p.id !== 0 && this.#g.isRemoved(primary.p.id, it.p.id)) return "unmerged";
+    if (primary.id !== 0 && this.#g.isRemoved(primary.id, it.id)) return "unmerged";
     if (index.hasUserId(other) && this.#sideHasUserId(target, pending) && !this.#aliasRename(primary, it)) return "user_id";
     if (index.sizeOf(target) + pending.length + index.sizeOf(other) > this.#guards.maxIdentities) return "size";
     if (this.#capNs.size === 0) return null;
@@ -124,7 +128,7 @@ export class Resolver {
     const mine = this.#counts;
     mine.clear();
     if (target !== 0) index.countNs(target, this.#capSet, mine);
-    for (const x of pending) if (this.#capNs.has(x.p.nsId)) mine.set(x.p.nsId, (mine.get(x.p.nsId) ?? 0) + 1);
+    for (const x of pending) if (this.#capNs.has(x.nsId)) mine.set(x.nsId, (mine.get(x.nsId) ?? 0) + 1);
     if (mine.size === 0) return null;
     const theirs = new Map<number, number>();
     index.countNs(other, this.#capSet, theirs);
@@ -137,7 +141,7 @@ export class Resolver {
 
   #attachGuard(target: number, pending: readonly Item[], primary: Item, it: Item): string | null {
     const index = this.#g.index;
-    const ns = it.p.nsId;
+    const ns = it.nsId;
     if (ns === index.userIdNs && this.#sideHasUserId(target, pending) && !this.#aliasRename(primary, it)) return "user_id";
     if (index.sizeOf(target) + pending.length + 1 > this.#guards.maxIdentities) return "size";
     const cap = this.#capNs.get(ns);
@@ -145,7 +149,7 @@ export class Resolver {
     const have = this.#counts;
     have.clear();
     if (target !== 0) index.countNs(target, this.#capSet, have);
-    const n = (have.get(ns) ?? 0) + pending.filter((x) => x.p.nsId === ns).length;
-    return n + 1 > cap ? `cap:${it.c.ns}` : null;
+    const n = (have.get(ns) ?? 0) + pending.filter((x) => x.nsId === ns).length;
+    return n + 1 > cap ? `cap:${it.ns}` : null;
   }
 }

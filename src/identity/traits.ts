@@ -9,6 +9,8 @@
  * - Merging two persons: per key the most recent change wins; when both last changes were `$set_once` the
  *   earlier wins (it records a first touch); on a tie the surviving (older) person wins (PostHog: target wins).
  * - Splitting a person: a key follows the identity that last changed it (`meta.i`).
+ * PII keys (pii.ts) hold their value sealed; `meta.h`, a keyed hash of the value, lets `$set` see "unchanged"
+ * without decrypting, and merges/splits move sealed values as they are.
  */
 
 /** TraitOp is the last operation applied to a key. */
@@ -20,6 +22,8 @@ export interface TraitMeta {
   s: number;
   op: TraitOp;
   i: number;
+  /** Keyed hash of a sealed (PII) value. */
+  h?: string;
 }
 
 /** TraitState is a person's traits (PII and the rest together) with their provenance. */
@@ -42,6 +46,13 @@ export interface Provenance {
   readonly i: number;
 }
 
+/** Sealer stores the values of PII keys sealed (pii.ts); absent, every value is kept as is. */
+export interface Sealer {
+  isSealed(key: string): boolean;
+  seal(value: unknown): string;
+  hash(key: string, value: unknown): string;
+}
+
 /** emptyTraits is a fresh state. */
 export function emptyTraits(): TraitState {
   return { values: {}, meta: {} };
@@ -59,16 +70,20 @@ const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k)
 const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
 
 /** applyTraitOps changes `state` in place and reports whether anything changed. */
-export function applyTraitOps(state: TraitState, ops: TraitOps, p: Provenance): boolean {
+export function applyTraitOps(state: TraitState, ops: TraitOps, p: Provenance, sealer?: Sealer): boolean {
   let changed = false;
   const { values, meta } = state;
+  const put = (k: string, v: unknown, op: TraitOp, h?: string) => {
+    const sealed = sealer?.isSealed(k) === true;
+    values[k] = sealed ? sealer!.seal(v) : v;
+    meta[k] = sealed ? { t: p.t, s: p.s, op, i: p.i, h: h ?? sealer!.hash(k, v) } : { t: p.t, s: p.s, op, i: p.i };
+    changed = true;
+  };
   if (ops.setOnce) {
     for (const k in ops.setOnce) {
       const v = ops.setOnce[k];
       if (v === undefined || FORBIDDEN.has(k) || has(values, k)) continue;
-      values[k] = v;
-      meta[k] = { t: p.t, s: p.s, op: "set_once", i: p.i };
-      changed = true;
+      put(k, v, "set_once");
     }
   }
   if (ops.set) {
@@ -77,10 +92,14 @@ export function applyTraitOps(state: TraitState, ops: TraitOps, p: Provenance): 
       if (v === undefined || FORBIDDEN.has(k)) continue;
       const m = meta[k];
       if (m && m.t > p.t) continue;
-      if (has(values, k) && same(values[k], v)) continue;
-      values[k] = v;
-      meta[k] = { t: p.t, s: p.s, op: "set", i: p.i };
-      changed = true;
+      if (sealer?.isSealed(k)) {
+        const h = sealer.hash(k, v);
+        if (has(values, k) && m?.h === h) continue;
+        put(k, v, "set", h);
+      } else {
+        if (has(values, k) && same(values[k], v)) continue;
+        put(k, v, "set");
+      }
     }
   }
   for (const k of ops.unset ?? []) {
