@@ -43,7 +43,8 @@ export function up(db: Database): void {
     ) STRICT;
     CREATE INDEX identity_edges_b ON identity_edges(b);
 
-    -- A link the guards refused (different user_ids, a namespace cap, size, an admin's unmerge); one row per pair.
+    -- A link the guards refused (different user_ids, a namespace cap, size, an admin's unmerge); one row per
+    -- pair: a is the identifier the event was sent with, b the one it could not be linked to.
     CREATE TABLE identity_conflicts (
       id INTEGER PRIMARY KEY,
       a INTEGER NOT NULL,

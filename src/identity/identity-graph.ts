@@ -176,13 +176,13 @@ export class IdentityGraph {
     this.#s.insEdge.run(pairHi(a, b), pairLo(a, b), kind, ev.source, Math.round(ev.ts), tx.now);
   }
 
-  /** conflict records a refused link once per pair. */
+  /** conflict records a refused link once per pair: `a` is the event's own identifier, `b` the one refused. */
   conflict(tx: Tx, a: number, b: number, reason: string, kind: EdgeKind, ev: EventRef): void {
     const hi = pairHi(a, b);
     const lo = pairLo(a, b);
     if (!this.conflicts.add(hi, lo)) return;
     tx.onRollback(() => this.conflicts.delete(hi, lo));
-    this.#s.insConflict.run(hi, lo, reason, kind, ev.source, Math.round(ev.ts), tx.now);
+    this.#s.insConflict.run(a, b, reason, kind, ev.source, Math.round(ev.ts), tx.now);
   }
 
   /** isRemoved tells whether an admin unlinked this pair. */
