@@ -131,7 +131,7 @@ export class IdentityGraph {
     const id = this.nextIdentity++;
     const value = isPiiNamespace(p.ns) ? this.crypto.encrypt(p.value) : p.value;
     this.#s.insIdentity.run(id, p.ns, p.hash, value, person, Math.round(ev.ts), flags, person, ev.source, link?.to ?? 0, link?.kind ?? null);
-    this.index.add(id, p.hi, p.lo, p.chk, p.nsId, person, flags);
+    this.index.add(id, p.hi, p.lo, p.chk, p.nsId, person);
     tx.onRollback(() => {
       this.index.remove(id, p.hi, p.lo);
       this.nextIdentity = id;

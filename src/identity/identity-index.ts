@@ -41,10 +41,9 @@ export class IdentityIndex {
   #slots: Uint32Array;
   #mask: number;
   #count = 0;
-  // Per identity (index = identity id): person, namespace, flags, list link.
+  // Per identity (index = identity id): person, namespace, list link.
   #person = new Int32Array(16);
   #ns = new Uint16Array(16);
-  #flags = new Uint8Array(16);
   #next = new Int32Array(16);
   // Per person (index = person id): one identity of its circle, identity count, one of its user_ids.
   #head = new Int32Array(16);
@@ -76,12 +75,12 @@ export class IdentityIndex {
     const index = new IdentityIndex(Math.max(1 << 12, n * 1.25));
     index.#reserveIdentity(maxId ?? 0);
     index.#reservePerson(maxPerson);
-    const rows = db.query<{ id: number; ns: string; h: string; p: number; f: number }, []>(
-      "SELECT id, ns, value_hash AS h, person_id AS p, flags AS f FROM identities",
+    const rows = db.query<{ id: number; ns: string; h: string; p: number }, []>(
+      "SELECT id, ns, value_hash AS h, person_id AS p FROM identities",
     );
     for (const r of rows.iterate()) {
       const [hi, lo, chk] = parseHash(r.h);
-      index.add(r.id, hi, lo, chk, index.nsId(r.ns), r.p, r.f);
+      index.add(r.id, hi, lo, chk, index.nsId(r.ns), r.p);
     }
     return index;
   }
@@ -93,7 +92,7 @@ export class IdentityIndex {
 
   /** bytes is the memory held by the typed arrays (the benchmark reports it). */
   get bytes(): number {
-    return [this.#slots, this.#person, this.#ns, this.#flags, this.#next,
+    return [this.#slots, this.#person, this.#ns, this.#next,
       this.#head, this.#size, this.#uid].reduce((s, a) => s + a.byteLength, 0);
   }
 
@@ -114,11 +113,6 @@ export class IdentityIndex {
     this.#lastNs = ns;
     this.#lastNsId = id;
     return id;
-  }
-
-  /** knownNsId returns a namespace's id without assigning one. */
-  knownNsId(ns: string): number | undefined {
-    return this.#nsIds.get(ns);
   }
 
   /** namespaces lists every namespace seen (person search tries a value in each). */
@@ -147,16 +141,6 @@ export class IdentityIndex {
   /** personOf is the identity's current person (0 when the identity is unknown). */
   personOf(id: number): number {
     return id < this.#person.length ? this.#person[id]! : 0;
-  }
-
-  /** nsOf is the identity's namespace id. */
-  nsOf(id: number): number {
-    return this.#ns[id]!;
-  }
-
-  /** isJunk tells whether the identity is a blocked value kept only to store its events. */
-  isJunk(id: number): boolean {
-    return (this.#flags[id]! & JUNK) !== 0;
   }
 
   /** sizeOf is the number of identities of a person. */
@@ -195,14 +179,13 @@ export class IdentityIndex {
   }
 
   /** add puts an identity into the table and into its person's circle. */
-  add(id: number, hi: number, lo: number, chk: number, ns: number, person: number, flags: number): void {
+  add(id: number, hi: number, lo: number, chk: number, ns: number, person: number): void {
     this.#reserveIdentity(id);
     this.#reservePerson(person);
     if ((this.#count + 1) > (this.#mask + 1) * 0.7) this.#grow();
     this.#put(hi, lo, chk, id);
     this.#count++;
     this.#ns[id] = ns;
-    this.#flags[id] = flags;
     this.#person[id] = person;
     this.#link(id, person);
   }
@@ -234,7 +217,6 @@ export class IdentityIndex {
     s.fill(0, i << 2, (i << 2) + 4);
     this.#count--;
     this.#ns[id] = 0;
-    this.#flags[id] = 0;
   }
 
   /**
@@ -269,16 +251,6 @@ export class IdentityIndex {
     this.#size[u.survivor]! -= u.moved.length;
     this.#uid[u.survivor] = u.survivorUid;
     this.#uid[u.loser] = u.loserUid;
-  }
-
-  /** headOf is the identity a person's circle starts at (merge undo needs it). */
-  headOf(person: number): number {
-    return this.#head[person] ?? 0;
-  }
-
-  /** uidOf is the user_id identity a person is known by (0 = none). */
-  uidOf(person: number): number {
-    return this.#uid[person] ?? 0;
   }
 
   /**
@@ -359,7 +331,6 @@ export class IdentityIndex {
     if (id < this.#person.length) return;
     this.#person = grown(this.#person, id);
     this.#ns = grown(this.#ns, id);
-    this.#flags = grown(this.#flags, id);
     this.#next = grown(this.#next, id);
   }
 

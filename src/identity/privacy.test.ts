@@ -5,12 +5,15 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { Database } from "bun:sqlite";
-import { freshDb } from "../../test/helpers.ts";
+import { freshDb, tempDir } from "../../test/helpers.ts";
+import { migrate } from "../db/migrate.ts";
+import { openWriter } from "../db/sqlite.ts";
 import { decodeColumn, decodeJson } from "../store/codec.ts";
 import { DEFAULT_COMPACTION, planCompaction } from "../store/compaction.ts";
 import { EventStore } from "../store/event-store.ts";
 import { localReader } from "../store/reader-client.ts";
 import { StoreReader } from "../store/reader.ts";
+import { StoreService } from "../store/store-service.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import type { IdentityInput } from "./identity-input.ts";
 import { deletePerson, exportPerson } from "./privacy.ts";
@@ -152,5 +155,34 @@ describe("export", () => {
     expect(out.edges.map((e) => e.kind)).toEqual(["trait", "identify"]);
     expect(out.conflicts).toMatchObject([{ reason: "user_id" }]);
     expect(out.events.map((e) => [e.event, e.props.path])).toEqual([["$page", "/b"], ["$identify", "/a"]]);
+  });
+});
+
+describe("in the server configuration", () => {
+  test("deletion and the timeline work through the store worker while compaction runs", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = `${dir}/w.db`;
+      const db = openWriter(file);
+      migrate(db);
+      const { identity } = identityDb(db);
+      const svc = await StoreService.open<IdentityInput>(db, { file, resolve: identity.resolve, compaction: { minRows: 10, maxAgeMs: 0 } });
+      const events = Array.from({ length: 40 }, (_, k) =>
+        storeEvent({ type: "track", userId: k % 2 ? "keep" : "drop", anonymousId: `dev-${k % 2}` }, { ts: T0 + k * 3_600_000, props: { k } }));
+      await svc.store.writer.append(events);
+      await svc.compactNow();
+      const drop = identity.lookup("user_id", "drop")!;
+      const page = await svc.reader.call("personEvents", { identities: identity.graph.index.members(drop.person), before: null, limit: 5, events: null });
+      expect(page.rows.map((r) => r.props.k)).toEqual([38, 36, 34, 32, 30]);
+      const res = await deletePerson({ graph: identity.graph, suppressions: identity.suppressions, reader: svc.reader }, drop.person, { suppress: false, now: T0 });
+      expect(res!.events).toBe(20);
+      await svc.compactNow();
+      const stats = await svc.reader.call("stats", {});
+      expect(stats.segmentRows + stats.tailRows).toBe(20);
+      await svc.close();
+      db.close();
+    } finally {
+      cleanup();
+    }
   });
 });
