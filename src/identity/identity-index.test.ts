@@ -4,6 +4,7 @@
  * undo exactly, and rebuilding persons from member lists.
  */
 import { expect, test } from "bun:test";
+import { Fingerprinter, parseHash } from "./fingerprint.ts";
 import { IdentityIndex } from "./identity-index.ts";
 
 const fp = (i: number): [number, number, number] => [Math.imul(i, 2654435761) >>> 0, (i * 40503) >>> 0, i ^ 0x5bd1e995];
@@ -38,4 +39,14 @@ test("merge and undoMerge restore both circles, sizes and user_ids exactly", () 
   expect(snapshot()).toEqual(before);
   index.assign(new Map([[10, [1]], [30, [2, 3, 4]]]));
   expect([index.members(30).sort(), index.personOf(2), index.sizeOf(10), index.hasUserId(30)]).toEqual([[2, 3, 4], 30, 1, false]);
+});
+
+test("a stored value_hash parses back to the fingerprint the index was keyed with", () => {
+  const fp = new Fingerprinter({ keyedHash: (v) => `key-of-${v}` });
+  for (const value of ["u1", "a5f8c2c0-3e61-4f4b-9d55-0c7d3b2f8e11", "李雷", "+8613800138000"]) {
+    const hash = fp.hashOf("user_id", value);
+    expect(hash).toHaveLength(22);
+    expect(parseHash(hash)).toEqual([fp.hi, fp.lo, fp.chk]);
+  }
+  expect(() => parseHash("not*a*fingerprint!")).toThrow(/not a fingerprint/);
 });
