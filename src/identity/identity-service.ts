@@ -19,7 +19,7 @@ import { extractIdentifiers, type IdentityInput } from "./identity-input.ts";
 import {
   compileGuards, readIdentitySettings, writeIdentitySettings, type IdentitySettings, type IdentitySettingsPatch,
 } from "./identity-settings.ts";
-import type { PiiCrypto } from "./pii.ts";
+import { isPiiNamespace, type PiiCrypto } from "./pii.ts";
 import { Resolver } from "./resolver.ts";
 import { Suppressions } from "./suppression.ts";
 
@@ -55,12 +55,20 @@ export class IdentityService {
     return list.some((c) => !c.junk && this.suppressions.hasValue(c.ns, c.value));
   }
 
-  /** lookup finds an identifier (value normalised for its namespace) and its current person. */
+  /**
+   * lookup finds an identifier (value normalised for its namespace) and its current person. Unlike the
+   * per-event path, which trusts the 96-bit keyed fingerprint (fingerprint.ts), an answer shown to a person
+   * is verified against the stored value.
+   */
   lookup(ns: string, value: string): { identity: number; person: number } | null {
     const v = normaliseValue(ns, value, this.#resolver.guards.defaultCountryCode);
     if (v === null) return null;
     const p = this.graph.probe(ns, v);
-    return p.id === 0 ? null : { identity: p.id, person: this.graph.index.personOf(p.id) };
+    if (p.id === 0) return null;
+    const row = this.graph.db.query<{ ns: string; value: string }, [number]>("SELECT ns, value FROM identities WHERE id = ?").get(p.id);
+    const stored = row && (isPiiNamespace(row.ns) ? this.graph.crypto.decrypt(row.value) : row.value);
+    if (!row || row.ns !== ns || stored !== v) return null;
+    return { identity: p.id, person: this.graph.index.personOf(p.id) };
   }
 
   /** settings are the guard settings in force. */

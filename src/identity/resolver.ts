@@ -57,6 +57,8 @@ export class Resolver {
     const ex = extractIdentifiers(input, this.#guards);
     if (ex.list.length === 0) return { reject: "no identifier: the message needs userId, anonymousId or distinct_id" };
     const g = this.#g;
+    // The graph's prepared statements belong to one connection: the writer's (wiring error otherwise).
+    if (tx.db !== g.db) throw new Error("the identity resolver must run on the connection IdentityService.open was given");
     const items: Item[] = ex.list;
     for (const c of items) g.lookup(c);
     if (this.#suppressed.size > 0) {
