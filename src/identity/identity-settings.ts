@@ -23,7 +23,8 @@ export const IdentitySettings = z.object({
   blockPatterns: z.array(z.string().max(200).refine(validRegex, "must be a valid regular expression")).max(50)
     .default([...DEFAULT_PATTERNS]),
   /** Most distinct values of a namespace one person may hold (a link beyond it is refused and reported). */
-  caps: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.:-]*$/).refine((ns) => ns !== "user_id", "user_id is always 1"),
+  caps: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*(:[A-Za-z0-9_.-]+)?$/, "must be a namespace such as wx_unionid")
+    .refine((ns) => ns !== "user_id", "user_id is always 1"),
     z.number().int().min(1).max(100_000)).default({ wx_unionid: 1 }),
   maxIdentities: z.number().int().min(2).max(1_000_000).default(1000),
   defaultCountryCode: z.string().regex(/^[1-9]\d{0,2}$/, "a country calling code such as 86").default("86"),
