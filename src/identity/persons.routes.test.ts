@@ -4,6 +4,9 @@
  * unmerge, deletion with suppression, export, guard settings — and that every route declares the
  * permission the role model expects (reads: "read", privacy and unmerge: "admin").
  */
+import type { AppEnv } from "../http/env.ts";
+import { onError } from "../http/errors.ts";
+import { silentLogger } from "../log.ts";
 import { describe, expect, test } from "bun:test";
 import { Hono, type MiddlewareHandler } from "hono";
 import { createKysely } from "../db/kysely.ts";
@@ -30,7 +33,8 @@ async function setup(role: "admin" | "analyst" = "admin") {
     identity, kdb: createKysely(db), reader: localReader(db), guard, now: () => T0 + 1e6,
     personExtras: async (p: number) => ({ tags: [`tag-of-${p}`], audiences: [] }),
   };
-  const app = new Hono().route("/api/persons", personsRoutes(deps)).route("/api/identity", identityRoutes(deps));
+  const app = new Hono<AppEnv>().route("/api/persons", personsRoutes(deps)).route("/api/identity", identityRoutes(deps));
+  app.onError(onError(silentLogger));
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await app.request(path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
     return { status: res.status, json: (await res.json()) as Record<string, any> };

@@ -17,6 +17,7 @@
  *   GET    /api/identity/settings                read   guard settings;  PATCH (admin) changes them
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { Kdb } from "../db/kysely.ts";
 import type { ReaderClient } from "../store/reader-client.ts";
@@ -57,6 +58,16 @@ const UnmergeBody = z.union([
   z.object({ identities: z.array(z.number().int().positive()).min(1).max(10_000) }).strict(),
 ]);
 
+/** conflict answers 409 when an unmerge cannot be done as asked (the graph is left as it was). */
+function conflict<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UnmergeError) throw new HTTPException(409, { message: e.message });
+    throw e;
+  }
+}
+
 const encodeCursor = (c: TimelineCursor) => Buffer.from(JSON.stringify([c.ts, c.hi, c.lo])).toString("base64url");
 function decodeCursor(s: string | undefined): TimelineCursor | null {
   if (s === undefined) return null;
@@ -64,15 +75,14 @@ function decodeCursor(s: string | undefined): TimelineCursor | null {
     const v = z.tuple([z.number(), z.number().int(), z.number().int()]).parse(JSON.parse(Buffer.from(s, "base64url").toString()));
     return { ts: v[0], hi: v[1], lo: v[2] };
   } catch {
-    throw new BadRequest("cursor: must be the `next` value of a previous page");
+    throw new HTTPException(400, { message: "cursor: must be the `next` value of a previous page" });
   }
 }
 
-class BadRequest extends Error {}
 
 function parse<T extends z.ZodType>(schema: T, data: unknown, what: string): z.output<T> {
   const r = schema.safeParse(data);
-  if (!r.success) throw new BadRequest(`${what}: ${r.error.issues.map((i) => `${i.path.join(".") || "value"} ${i.message}`).join("; ")}`);
+  if (!r.success) throw new HTTPException(400, { message: `${what}: ${r.error.issues.map((i) => `${i.path.join(".") || "value"} ${i.message}`).join("; ")}` });
   return r.data;
 }
 
@@ -91,11 +101,6 @@ export function personsRoutes(deps: PersonsDeps) {
   const person = (c: Context) => rootOf(identity.graph, parse(Id, c.req.param("id"), "id"));
 
   return new Hono()
-    .onError((err, c) => {
-      if (err instanceof BadRequest) return c.json({ error: err.message }, 400);
-      if (err instanceof UnmergeError) return c.json({ error: err.message }, 409);
-      throw err;
-    })
     .get("/", guard({ summary: "Search persons by identifier or trait value", access: "read" }), async (c) => {
       const q = parse(SearchQuery, c.req.query(), "query");
       const page = await searchPersons(identity, kdb, q.search, q.cursor ?? null, q.limit);
@@ -154,14 +159,16 @@ export function personsRoutes(deps: PersonsDeps) {
       try {
         body = await c.req.json();
       } catch {
-        throw new BadRequest("the request body must be JSON");
+        throw new HTTPException(400, { message: "the request body must be JSON" });
       }
       const b = parse(UnmergeBody, body, "body");
       if ("edgeId" in b) {
-        if (!personEdges(identity.graph, id).some((e) => e.id === b.edgeId)) throw new UnmergeError(`edge ${b.edgeId} is not a live link of person ${id}`);
-        return c.json(splitJson(removeEdge(identity.graph, b.edgeId, actor(c), now())));
+        if (!personEdges(identity.graph, id).some((e) => e.id === b.edgeId)) {
+          throw new HTTPException(409, { message: `edge ${b.edgeId} is not a live link of person ${id}` });
+        }
+        return c.json(splitJson(conflict(() => removeEdge(identity.graph, b.edgeId, actor(c), now()))));
       }
-      return c.json(splitJson(splitIdentities(identity.graph, id, b.identities, actor(c), now())));
+      return c.json(splitJson(conflict(() => splitIdentities(identity.graph, id, b.identities, actor(c), now()))));
     });
 }
 
@@ -172,25 +179,20 @@ export function identityRoutes(deps: PersonsDeps) {
   const actor = deps.actor ?? (() => "admin");
   const { identity, kdb } = deps;
   return new Hono()
-    .onError((err, c) => {
-      if (err instanceof BadRequest) return c.json({ error: err.message }, 400);
-      if (err instanceof UnmergeError) return c.json({ error: err.message }, 409);
-      throw err;
-    })
     .get("/conflicts", guard({ summary: "Links the identity guards refused", access: "read" }), async (c) => {
       const q = parse(z.object({ cursor: NumericCursor.optional(), limit: Limit.default(50) }), c.req.query(), "query");
       const page = await listConflicts(identity, kdb, q.cursor ?? null, q.limit);
       return c.json({ conflicts: page.items, next: page.next });
     })
     .delete("/edges/:id", guard({ summary: "Remove a link between identifiers (unmerge)", access: "admin" }), (c) =>
-      c.json(splitJson(removeEdge(identity.graph, c.req.param("id"), actor(c), now()))))
+      c.json(splitJson(conflict(() => removeEdge(identity.graph, c.req.param("id"), actor(c), now())))))
     .get("/settings", guard({ summary: "Identity guard settings", access: "read" }), (c) => c.json(identity.settings()))
     .patch("/settings", guard({ summary: "Change identity guard settings", access: "admin" }), async (c) => {
       let body: unknown;
       try {
         body = await c.req.json();
       } catch {
-        throw new BadRequest("the request body must be JSON");
+        throw new HTTPException(400, { message: "the request body must be JSON" });
       }
       return c.json(identity.updateSettings(parse(IdentitySettingsPatch, body, "body")));
     });
