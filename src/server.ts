@@ -17,6 +17,7 @@ import { createKysely } from "./db/kysely.ts";
 import { migrate } from "./db/migrate.ts";
 import { DB_FILE, integrityCheck, openWriter } from "./db/sqlite.ts";
 import type { CoreDeps } from "./deps.ts";
+import { openEvents } from "./events.ts";
 import { createApp } from "./http/app.ts";
 import type { AppDeps } from "./http/deps.ts";
 import { findWebRoot } from "./http/static.ts";
@@ -149,7 +150,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   };
 
   try {
-    // EVENT STORE / QUERY WORKER: registered through opts.hooks.start (see main.ts).
+    const events = await openEvents(core);
+    shutdownHooks.push(() => events.close());
     for (const start of opts.hooks?.start ?? []) {
       const hook = await start(core);
       if (hook) shutdownHooks.push(hook);
@@ -167,6 +169,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       limits: createLoginLimits(),
       scheduler,
       webRoot: opts.webRoot === undefined ? findWebRoot() : opts.webRoot,
+      events,
     };
     if (deps.webRoot === null) log.warn("the dashboard is not built; run `bun scripts/build-web.ts` (npm start does it)");
     const app = createApp(deps);

@@ -113,8 +113,10 @@ export function ingestRoutes(deps: IngestDeps) {
     try {
       const res = await deps.sink(r.messages);
       const dup = res ? res.duplicates : 0;
-      stats.add(source.id, "accepted", r.messages.length - dup);
+      const suppressed = res?.suppressed ?? 0;
+      stats.add(source.id, "accepted", r.messages.length - dup - suppressed);
       stats.add(source.id, "duplicate", dup);
+      stats.add(source.id, "suppressed", suppressed);
       return null;
     } catch (err) {
       stats.add(source.id, "overloaded", r.messages.length);

@@ -11,7 +11,7 @@ const T0 = Date.parse("2024-05-01T12:00:10Z");
 const MIN = Math.floor(T0 / 60_000);
 
 function setup() {
-  const db = freshDb(); // migration 0020 is in the list freshDb applies
+  const db = freshDb();
   let now = T0;
   const stats = new IngestStats(() => now);
   return { db, stats, at: (ms: number) => (now = ms) };

@@ -2,7 +2,9 @@
  * The operations the read side answers, by name. They run inside the store worker (server) or in the
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
+import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
 import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
+import { planPurge } from "./purge.ts";
 import type { StoreReader } from "./reader.ts";
 
 /** StoreStats is what the dashboard and benchmarks show about the store. */
@@ -24,6 +26,8 @@ export const readerOps = {
     compactedSeq: reader.compactedSeq,
     eventNames: reader.eventNames.size,
   }),
+  purgePlan: (reader: StoreReader, args: { identities: number[] }) => planPurge(reader, args.identities),
+  personEvents: (reader: StoreReader, args: TimelineArgs) => personTimeline(reader, args),
 };
 
 export type ReaderOps = typeof readerOps;

@@ -1,0 +1,268 @@
+/**
+ * Funnels (SPEC §5.2): the driver that walks person runs through the ordered/strict or unordered
+ * machine, and the views built from its per-person outcomes — steps, time to convert, trends by
+ * entry period, actors. Attempts may only start inside [dateFrom, dateTo); later steps may fall after
+ * dateTo up to the window, so the data layer passes rows up to dateTo + window.
+ *
+ * Breakdown attribution gives each person one value: first_touch / last_touch = the first / last
+ * non-missing value over the person's step rows (from dateFrom to dateTo + window); step N = the
+ * value on the counted attempt's step-N row, "" when that attempt did not reach step N (the person
+ * stays in the totals instead of vanishing). Values beyond the limit share "$other".
+ */
+import { type FunnelConfig, OrderedMachine } from "./funnel-ordered.ts";
+import { UnorderedMachine } from "./funnel-unordered.ts";
+import type { FunnelStepsResult, FunnelTrendsResult, TimeToConvertResult } from "./results.ts";
+import { type FunnelQuery, funnelToStep, windowMs } from "./schema.ts";
+import { mean, median } from "./stats.ts";
+import { type Codes, labelOf, type Rows } from "./stream.ts";
+import type { Buckets, Range } from "./time.ts";
+import { OTHER, topLabels } from "./breakdown.ts";
+
+/** FunnelInput: rows sorted by (person, ts, stable) with bits 0..n−1 = steps, n.. = exclusions. */
+export interface FunnelInput {
+  rows: Rows;
+  breakdown?: Codes;
+}
+
+/** FunnelSpec is a funnel query reduced to what the kernel needs. */
+export interface FunnelSpec extends FunnelConfig {
+  unordered: boolean;
+  attribution: "first_touch" | "last_touch" | "step";
+  attributionStep: number;
+}
+
+/** funnelSpec reduces a validated query. */
+export function funnelSpec(q: FunnelQuery): FunnelSpec {
+  return {
+    steps: q.steps.length, windowMs: windowMs(q.window), strict: q.order === "strict", unordered: q.order === "unordered",
+    exclusions: q.exclusions.map((x) => ({ fromStep: x.fromStep, toStep: x.toStep })),
+    attribution: q.breakdown?.attribution ?? "first_touch", attributionStep: q.breakdown?.step ?? 0,
+  };
+}
+
+/**
+ * FunnelPersons are the outcomes, one per person (or per person and entry period): depth = steps
+ * reached by the counted attempt (1..n), 0 = removed by an exclusion; times = that attempt's step
+ * times (count × n, NaN past depth); code = breakdown code (-1 missing).
+ */
+export interface FunnelPersons {
+  count: number;
+  steps: number;
+  person: Int32Array;
+  period: Int32Array;
+  depth: Int8Array;
+  code: Int32Array;
+  times: Float64Array;
+}
+
+/**
+ * funnelPersons runs the funnel for every person; with `periods` (funnel trends) once per entry
+ * period of each person, attempts restricted to entries inside that period, so re-entering within a
+ * period counts once and each period is judged on its own.
+ */
+export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range, periods?: Buckets): FunnelPersons {
+  const { rows } = input;
+  const { n: len, person, ts, match } = rows;
+  const n = spec.steps;
+  const machine = spec.unordered ? new UnorderedMachine(spec) : new OrderedMachine(spec);
+  const stepMask = n >= 32 ? -1 : (1 << n) - 1;
+  const out = builder(n);
+  const codes = input.breakdown?.codes;
+  const lastUsable = entry.to + spec.windowMs;
+  const entryMask = spec.unordered ? stepMask : 1;
+  const attributeStep = codes !== undefined && spec.attribution === "step";
+  const emit = (p: number, period: number, touch: number) => {
+    if (machine.recDepth === 0 && machine.maxAll === 0) return;
+    const depth = machine.recDepth === machine.maxAll ? machine.recDepth : 0;
+    const code = !attributeStep ? touch : depth > spec.attributionStep ? codes[machine.recRows[spec.attributionStep]!]! : -1;
+    out.push(p, period, depth, code, machine.recTimes);
+  };
+  for (let a = 0; a < len; ) {
+    const p = person[a]!;
+    let b = a;
+    let enters = false;
+    let touch = -1;
+    for (; b < len && person[b] === p; b++) {
+      const m = match[b]! & stepMask;
+      const t = ts[b]!;
+      if (m === 0 || t < entry.from || t >= lastUsable) continue;
+      if (m & entryMask && t < entry.to) enters = true;
+      if (codes && codes[b]! >= 0 && (touch < 0 || spec.attribution === "last_touch")) touch = codes[b]!;
+    }
+    if (!enters) {
+      a = b;
+      continue;
+    }
+    if (!periods) {
+      machine.run(rows, a, b, entry.from, entry.to);
+      emit(p, -1, touch);
+    } else {
+      let start = a;
+      for (let i = a; i < b; i++) {
+        const t = ts[i]!;
+        if (t < entry.from || t >= entry.to || !(match[i]! & entryMask)) continue;
+        const k = periods.indexOf(t);
+        if (k < 0) continue;
+        const lo = Math.max(entry.from, periods.starts[k]!);
+        const hi = Math.min(entry.to, periods.starts[k + 1]!);
+        while (ts[start]! < lo) start++;
+        machine.run(rows, start, b, lo, hi);
+        emit(p, k, touch);
+        while (i + 1 < b && ts[i + 1]! < hi) i++;
+      }
+    }
+    a = b;
+  }
+  return out.done();
+}
+
+function builder(n: number) {
+  let cap = 1024;
+  let count = 0;
+  let person = new Int32Array(cap);
+  let period = new Int32Array(cap);
+  let depth = new Int8Array(cap);
+  let code = new Int32Array(cap);
+  let times = new Float64Array(cap * n);
+  const grow = <T extends Int32Array | Int8Array | Float64Array>(a: T, size: number): T => {
+    const b = new (a.constructor as new (k: number) => T)(size);
+    b.set(a);
+    return b;
+  };
+  return {
+    push(p: number, k: number, d: number, c: number, t: Float64Array) {
+      if (count === cap) {
+        cap *= 2;
+        [person, period, code] = [grow(person, cap), grow(period, cap), grow(code, cap)];
+        depth = grow(depth, cap);
+        times = grow(times, cap * n);
+      }
+      person[count] = p;
+      period[count] = k;
+      depth[count] = d;
+      code[count] = c;
+      for (let s = 0; s < n; s++) times[count * n + s] = s < d ? t[s]! : NaN;
+      count++;
+    },
+    done: (): FunnelPersons => ({ count, steps: n, person, period, depth, code, times }),
+  };
+}
+
+/** Lines are the breakdown values shown (one "" line without breakdown) and each outcome's line (-1 none). */
+interface Lines {
+  labels: string[];
+  line: Int32Array;
+}
+
+/** linesOf ranks breakdown labels by persons counted (top `limit`, then "$other"). */
+function linesOf(q: FunnelQuery, fp: FunnelPersons, bd: Codes | undefined): Lines {
+  const line = new Int32Array(fp.count);
+  if (!q.breakdown) return { labels: [""], line };
+  const raw = Array.from({ length: fp.count }, (_, i) => (bd ? labelOf(bd, fp.code[i]!) : ""));
+  const volume = new Map<string, number>();
+  raw.forEach((l, i) => fp.depth[i]! > 0 && volume.set(l, (volume.get(l) ?? 0) + 1));
+  const labels = topLabels(volume, q.breakdown.limit);
+  const index = new Map(labels.map((l, k) => [l, k]));
+  const other = index.get(OTHER) ?? -1;
+  raw.forEach((l, i) => (line[i] = index.get(l) ?? other));
+  return { labels, line };
+}
+
+/** funnelSteps is the steps view: per breakdown value, persons reaching each step and the time from the previous one. */
+export function funnelSteps(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): FunnelStepsResult[] {
+  const n = fp.steps;
+  const { labels, line } = linesOf(q, fp, bd);
+  const count = labels.map(() => new Array<number>(n).fill(0));
+  const gaps = labels.map(() => Array.from({ length: n }, (): number[] => []));
+  for (let i = 0; i < fp.count; i++) {
+    const d = fp.depth[i]!;
+    const k = line[i]!;
+    if (d === 0 || k < 0) continue;
+    for (let s = 0; s < d; s++) {
+      count[k]![s]!++;
+      if (s > 0) gaps[k]![s]!.push((fp.times[i * n + s]! - fp.times[i * n + s - 1]!) / 1000);
+    }
+  }
+  return labels.map((label, k) => ({
+    breakdownValue: q.breakdown ? label : null,
+    steps: q.steps.map((st, s) => ({
+      event: st.event, count: count[k]![s]!,
+      avgSecondsFromPrevious: s === 0 ? null : mean(gaps[k]![s]!), medianSecondsFromPrevious: s === 0 ? null : median(gaps[k]![s]!),
+    })),
+  }));
+}
+
+/**
+ * funnelTimeToConvert is the histogram of seconds from fromStep to toStep over converted persons.
+ * Bins as PostHog: count = `bins` or ⌈∛converted⌉, width = ⌈(max − min) / count⌉ s (at least 1),
+ * starts from min to max inclusive, so the slowest conversion opens the last bin.
+ */
+export function funnelTimeToConvert(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): TimeToConvertResult[] {
+  const n = fp.steps;
+  const from = q.fromStep;
+  const to = funnelToStep(q);
+  const { labels, line } = linesOf(q, fp, bd);
+  const secs = labels.map((): number[] => []);
+  for (let i = 0; i < fp.count; i++) {
+    if (fp.depth[i]! > to && line[i]! >= 0) secs[line[i]!]!.push((fp.times[i * n + to]! - fp.times[i * n + from]!) / 1000);
+  }
+  return labels.map((label, k) => {
+    const base = { averageSeconds: mean(secs[k]!), medianSeconds: median(secs[k]!), bins: histogram(secs[k]!, q.bins) };
+    return q.breakdown ? { ...base, breakdownValue: label } : base;
+  });
+}
+
+function histogram(secs: number[], bins?: number): [number, number][] {
+  if (secs.length === 0) return [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of secs) [lo, hi] = [Math.min(lo, s), Math.max(hi, s)];
+  const count = bins ?? Math.max(1, Math.ceil(Math.cbrt(secs.length)));
+  const width = Math.max(1, Math.ceil((hi - lo) / count));
+  const out: [number, number][] = [];
+  for (let k = 0; k <= Math.floor((hi - lo) / width); k++) out.push([lo + k * width, 0]);
+  for (const s of secs) out[Math.floor((s - lo) / width)]![1]++;
+  return out;
+}
+
+/** funnelTrends is conversion by entry period: persons entering (reaching fromStep) and converting (toStep). */
+export function funnelTrends(q: FunnelQuery, fp: FunnelPersons, periods: Buckets, bd?: Codes): FunnelTrendsResult[] {
+  const from = q.fromStep;
+  const to = funnelToStep(q);
+  const { labels, line } = linesOf(q, fp, bd);
+  const P = periods.length;
+  const entered = new Float64Array(labels.length * P);
+  const converted = new Float64Array(labels.length * P);
+  for (let i = 0; i < fp.count; i++) {
+    const d = fp.depth[i]!;
+    if (d <= from || line[i]! < 0) continue;
+    const cell = line[i]! * P + fp.period[i]!;
+    entered[cell]!++;
+    if (d > to) converted[cell]!++;
+  }
+  return labels.flatMap((label, k) =>
+    periods.labels.map((period, p) => {
+      const e = entered[k * P + p]!;
+      const c = converted[k * P + p]!;
+      const row = { period, entered: e, converted: c, rate: e ? Math.round((c / e) * 10000) / 100 : 0 };
+      return q.breakdown ? { ...row, breakdownValue: label } : row;
+    }));
+}
+
+/** funnelActors lists the persons who reached step k (1-based) or dropped off right after it. */
+export function funnelActors(
+  q: FunnelQuery,
+  fp: FunnelPersons,
+  sel: { step?: number | undefined; dropOffAfter?: number | undefined; breakdownValue?: string | null | undefined },
+  bd?: Codes,
+): Int32Array {
+  const { labels, line } = linesOf(q, fp, bd);
+  const want = q.breakdown && sel.breakdownValue != null ? labels.indexOf(sel.breakdownValue) : -2;
+  const out: number[] = [];
+  for (let i = 0; i < fp.count; i++) {
+    const d = fp.depth[i]!;
+    if (d === 0 || (want !== -2 && line[i] !== want)) continue;
+    if (sel.step !== undefined ? d >= sel.step : d === sel.dropOffAfter) out.push(fp.person[i]!);
+  }
+  return Int32Array.from(out);
+}

@@ -1,0 +1,54 @@
+/**
+ * The numeric helpers under every kernel: one quantile definition (linear interpolation, type 7)
+ * whether computed by sorting or by linear-time selection, and the per-cell distinct counting that
+ * replaces JS Sets — including the grouped-pairs path used when a bitset would be too large.
+ */
+import { describe, expect, test } from "bun:test";
+import { int, rng } from "./fixtures.ts";
+import { CellPersons, Distinct, mean, median, quantile, selectQuantile } from "./stats.ts";
+
+describe("quantiles", () => {
+  test.each([
+    [[1, 2], 0.5, 1.5],
+    [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0.9, 10],
+    [[5], 0.99, 5],
+    [[], 0.5, 0],
+    [[1, 2, 3, 4], 0.95, 3.85],
+  ])("quantile(%p, %p) = %p", (xs, p, want) => {
+    expect(quantile(xs, p)).toBeCloseTo(want, 12);
+  });
+
+  test("selection agrees with sorting on random data with many ties", () => {
+    const r = rng(42);
+    for (let round = 0; round < 300; round++) {
+      const xs = Array.from({ length: int(r, 60) }, () => int(r, 10) - 3 + (r() < 0.2 ? 0.5 : 0));
+      const p = [0.5, 0.9, 0.95, 0.99, 0, 1][int(r, 6)]!;
+      const sorted = [...xs].sort((a, b) => a - b);
+      const arr = Float64Array.from([99, ...xs, -99]); // a slice in the middle of a bigger array
+      expect(selectQuantile(arr, 1, xs.length + 1, p)).toBeCloseTo(quantile(sorted, p), 12);
+      expect([arr[0], arr[arr.length - 1]]).toEqual([99, -99]);
+    }
+  });
+
+  test("median and mean of nothing are null", () => {
+    expect([median([]), mean([])]).toEqual([null, null]);
+    expect([median([3, 1, 2]), mean([1, 2])]).toEqual([2, 1.5]);
+  });
+});
+
+describe("distinct persons per cell", () => {
+  test.each([["a bitset", 2 ** 28], ["grouped pairs", 0]] as const)("Distinct via %s counts each person once per cell", (_, maxBits) => {
+    const d = new Distinct(3, 100_000, maxBits);
+    for (const [cell, person] of [[0, 5], [0, 5], [1, 5], [0, 99_999], [2, 31], [2, 32]] as const) d.mark(cell, person);
+    expect([...d.counts()]).toEqual([2, 1, 2]);
+  });
+
+  test("CellPersons finds distinct persons and the busiest person per cell", () => {
+    const c = new CellPersons(3, 10);
+    for (const [cell, person] of [[2, 1], [0, 3], [2, 1], [0, 4], [2, 7], [2, 1], [0, 3]] as const) c.add(cell, person);
+    for (let i = 0; i < 3000; i++) c.add(1, i % 10); // grows past the initial buffer
+    const { distinct, most } = c.stats();
+    expect([...distinct]).toEqual([2, 10, 2]);
+    expect([...most]).toEqual([2, 300, 3]);
+  });
+});

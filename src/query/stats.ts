@@ -1,0 +1,164 @@
+/**
+ * Small numeric helpers shared by the kernels: quantiles with one definition everywhere, and
+ * per-cell distinct persons without per-row objects (a JS Set of millions of (cell, person) keys
+ * costs ~10× the time and memory of a bitset or of grouping pairs).
+ */
+
+/** popcount is the number of set bits of a 32-bit match mask. */
+export function popcount(m: number): number {
+  m -= (m >>> 1) & 0x55555555;
+  m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
+  return Math.imul((m + (m >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
+}
+
+/**
+ * quantile of ascending `sorted` values with linear interpolation between closest ranks (numpy's
+ * default, type 7): median of [1, 2] is 1.5, p90 of 1..11 is 10. Empty → 0, like an empty bucket.
+ */
+export function quantile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const a = sorted[lo]!;
+  return lo + 1 < n ? a + (h - lo) * (sorted[lo + 1]! - a) : a;
+}
+
+/**
+ * selectQuantile is `quantile` of a[lo, hi) in linear expected time (Hoare selection), reordering
+ * that slice; trends medians over millions of rows would otherwise spend their time sorting.
+ */
+export function selectQuantile(a: Float64Array, lo: number, hi: number, p: number): number {
+  const n = hi - lo;
+  if (n === 0) return 0;
+  const h = (n - 1) * p;
+  const k = Math.floor(h);
+  const v = select(a, lo, hi - 1, lo + k);
+  if (h === k) return v;
+  let next = Infinity; // after select, everything right of lo + k is ≥ v: the next rank is their minimum
+  for (let i = lo + k + 1; i < hi; i++) if (a[i]! < next) next = a[i]!;
+  return v + (h - k) * (next - v);
+}
+
+function select(a: Float64Array, left: number, right: number, k: number): number {
+  while (right > left) {
+    const x = a[left]!;
+    const y = a[(left + right) >> 1]!;
+    const z = a[right]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const tmp = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = tmp;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+/** median of unsorted values, or null when there are none (funnel timings). */
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  return quantile(Float64Array.from(values).sort(), 0.5);
+}
+
+/** mean of values, or null when there are none. */
+export function mean(values: number[]): number | null {
+  if (values.length === 0) return null;
+  let s = 0;
+  for (const v of values) s += v;
+  return s / values.length;
+}
+
+/**
+ * CellPersons records (cell, person) pairs and answers, per cell, the distinct persons and the most
+ * pairs one person has — by grouping the pairs per cell (a counting sort) and stamping persons —
+ * in O(pairs + cells + persons) time and 8 bytes per pair, whatever the number of cells.
+ */
+export class CellPersons {
+  private n = 0;
+  private cell = new Int32Array(1024);
+  private person = new Int32Array(1024);
+
+  constructor(private readonly cells: number, private readonly persons: number) {}
+
+  add(cell: number, person: number): void {
+    if (this.n === this.cell.length) {
+      const [c, p] = [new Int32Array(this.n * 2), new Int32Array(this.n * 2)];
+      c.set(this.cell);
+      p.set(this.person);
+      [this.cell, this.person] = [c, p];
+    }
+    this.cell[this.n] = cell;
+    this.person[this.n++] = person;
+  }
+
+  /** stats returns per cell the distinct persons and the largest number of pairs of one person. */
+  stats(): { distinct: Float64Array; most: Float64Array } {
+    const { n, cells } = this;
+    const start = new Int32Array(cells + 1);
+    for (let i = 0; i < n; i++) start[this.cell[i]! + 1]!++;
+    for (let c = 0; c < cells; c++) start[c + 1]! += start[c]!;
+    const fill = start.slice(0, cells);
+    const byCell = new Int32Array(n);
+    for (let i = 0; i < n; i++) byCell[fill[this.cell[i]!]!++] = this.person[i]!;
+    const stamp = new Int32Array(this.persons).fill(-1);
+    const rows = new Int32Array(this.persons);
+    const distinct = new Float64Array(cells);
+    const most = new Float64Array(cells);
+    for (let c = 0; c < cells; c++) {
+      for (let i = start[c]!; i < start[c + 1]!; i++) {
+        const p = byCell[i]!;
+        if (stamp[p] !== c) {
+          stamp[p] = c;
+          rows[p] = 0;
+          distinct[c]!++;
+        }
+        if (++rows[p]! > most[c]!) most[c] = rows[p]!;
+      }
+    }
+    return { distinct, most };
+  }
+}
+
+/**
+ * Distinct counts, per cell, the persons seen in it: a bitset of cells × persons when that fits in
+ * `maxBits` (the usual daily chart: 31 cells × 1M persons = 4 MB), else CellPersons' pairs.
+ */
+export class Distinct {
+  private readonly words: number;
+  private readonly bits: Uint32Array | null;
+  private readonly pairs: CellPersons | null;
+  private bitCounts: Float64Array;
+
+  constructor(cells: number, persons: number, maxBits = 2 ** 28) {
+    this.words = Math.ceil(persons / 32);
+    this.bits = cells * this.words * 32 <= maxBits ? new Uint32Array(cells * this.words) : null;
+    this.pairs = this.bits ? null : new CellPersons(cells, persons);
+    this.bitCounts = new Float64Array(this.bits ? cells : 0);
+  }
+
+  /** mark records person in cell. */
+  mark(cell: number, person: number): void {
+    const bits = this.bits;
+    if (!bits) return this.pairs!.add(cell, person);
+    const w = cell * this.words + (person >>> 5);
+    const m = 1 << (person & 31);
+    if (bits[w]! & m) return;
+    bits[w] = bits[w]! | m;
+    this.bitCounts[cell]!++;
+  }
+
+  /** counts returns the distinct persons per cell (call once, after the last mark). */
+  counts(): Float64Array {
+    return this.bits ? this.bitCounts : this.pairs!.stats().distinct;
+  }
+}

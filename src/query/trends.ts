@@ -1,0 +1,271 @@
+/**
+ * Event analysis (SPEC §5.1). One pass over rows in any order: each row finds its bucket, its
+ * breakdown slot and, per matching series, feeds that series' math. A series' state is a flat array
+ * of cells — slot × bucket, plus one "whole range" cell per slot — so `total` is computed from the
+ * rows (distinct persons over the range for `users`), never by summing points.
+ *
+ * Math: total = rows; users = distinct persons; per_user_avg = rows / distinct persons;
+ * per_user_max = the most rows one person has; sum/avg/min/max/median/p90/p95/p99 over the rows'
+ * numeric property, rows without it ignored. An empty cell is 0 (PostHog's ifNull(…, 0)).
+ */
+import { OTHER, topLabels } from "./breakdown.ts";
+import { parseFormula } from "./formula.ts";
+import type { TrendsResult } from "./results.ts";
+import type { TrendsMath, TrendsQuery } from "./schema.ts";
+import { CellPersons, Distinct, popcount, selectQuantile } from "./stats.ts";
+import { type Codes, labelOf, type Rows } from "./stream.ts";
+import type { Buckets } from "./time.ts";
+
+/** TrendsInput: rows with bit s = series s; per-row breakdown codes; per-series numeric columns. */
+export interface TrendsInput {
+  rows: Rows;
+  breakdown?: Codes;
+  /** values[s] is series s's property per row, NaN when absent (property math only). */
+  values?: (Float64Array | undefined)[];
+}
+
+/** Slots map breakdown codes to output lines: the top N labels by volume, then "$other". */
+interface Slots {
+  /** slotOfCode[code + 1] is the slot of a code (index 0 = missing). */
+  slotOfCode: Int32Array;
+  labels: string[];
+}
+
+/** TrendsLine is the numbers of one series for one slot. */
+interface TrendsLine {
+  series: number;
+  slot: number;
+  points: Float64Array;
+  total: number;
+}
+
+const QUANTILE: Partial<Record<TrendsMath, number>> = { median: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+
+/**
+ * breakdownSlots ranks breakdown labels by the number of series matches inside the buckets' range
+ * (ties by label) and keeps `limit` of them; the rest share "$other". Codes with equal labels merge.
+ * Codes unseen in the range get "$other" when it exists and slot -1 (skipped) otherwise, so the
+ * previous period of compare is drawn with the current period's lines.
+ */
+function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: number, limit: number): Slots {
+  const bd = input.breakdown;
+  if (!bd) return { slotOfCode: new Int32Array(1), labels: [""] };
+  const { n, ts, match } = input.rows;
+  const mask = seriesCount >= 32 ? 0xffffffff : (1 << seriesCount) - 1;
+  const volume = new Float64Array(bd.labels.length + 1);
+  const { lo, hi } = b;
+  for (let i = 0; i < n; i++) {
+    const m = match[i]! & mask;
+    if (m === 0) continue;
+    const t = ts[i]!;
+    if (t >= lo && t < hi) volume[bd.codes[i]! + 1]! += m & (m - 1) ? popcount(m) : 1;
+  }
+  const byLabel = new Map<string, number>();
+  volume.forEach((v, i) => {
+    if (v > 0) byLabel.set(labelOf(bd, i - 1), (byLabel.get(labelOf(bd, i - 1)) ?? 0) + v);
+  });
+  const labels = topLabels(byLabel, limit);
+  const slotOf = new Map(labels.map((l, i) => [l, i]));
+  const slotOfCode = new Int32Array(bd.labels.length + 1);
+  const rest = labels[labels.length - 1] === OTHER ? labels.length - 1 : -1;
+  for (let i = 0; i < slotOfCode.length; i++) slotOfCode[i] = slotOf.get(labelOf(bd, i - 1)) ?? rest;
+  return { slotOfCode, labels };
+}
+
+const COUNT = 0; // total
+const USERS = 1; // users, per_user_avg: also distinct persons per cell
+const PER_USER = 2; // per_user_max: rows per (cell, person)
+const STATS = 3; // sum, avg, min, max of the property
+const LIST = 4; // median, p90, p95, p99: the property values themselves
+
+function kindOf(m: TrendsMath): number {
+  if (m === "users" || m === "per_user_avg") return USERS;
+  if (m === "per_user_max") return PER_USER;
+  if (m === "sum" || m === "avg" || m === "min" || m === "max") return STATS;
+  return QUANTILE[m] !== undefined ? LIST : COUNT;
+}
+
+/** Values collects (bucket cell, value) pairs of one quantile series in growable typed arrays. */
+class Values {
+  n = 0;
+  cell = new Int32Array(1024);
+  val = new Float64Array(1024);
+  push(cell: number, v: number): void {
+    if (this.n === this.val.length) {
+      const [c, x] = [new Int32Array(this.n * 2), new Float64Array(this.n * 2)];
+      c.set(this.cell);
+      x.set(this.val);
+      [this.cell, this.val] = [c, x];
+    }
+    this.cell[this.n] = cell;
+    this.val[this.n++] = v;
+  }
+}
+
+/**
+ * trends computes every series × slot line over the buckets (call again with other buckets for
+ * compare). Cell = slot × (B + 1) + bucket, bucket B being the whole range of the slot.
+ */
+function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots): TrendsLine[] {
+  const { n, ts, match, person, persons } = input.rows;
+  const B = b.length;
+  const K = slots.labels.length;
+  const cells = K * (B + 1);
+  const S = math.length;
+  const kind = Int8Array.from(math, kindOf);
+  const count = new Float64Array(S * cells);
+  const users = math.map((m) => (kindOf(m) === USERS ? new Distinct(cells, persons) : null));
+  const perUser = math.map((m) => (kindOf(m) === PER_USER ? new CellPersons(cells, persons) : null));
+  const anyStats = kind.includes(STATS);
+  const sum = new Float64Array(anyStats ? S * cells : 0);
+  const vcount = new Float64Array(anyStats ? S * cells : 0);
+  const vmin = new Float64Array(anyStats ? S * cells : 0).fill(Infinity);
+  const vmax = new Float64Array(anyStats ? S * cells : 0).fill(-Infinity);
+  const lists = math.map((m) => (kindOf(m) === LIST ? new Values() : null));
+  const valueCol = math.map((m, s) => (kindOf(m) >= STATS ? input.values?.[s] : undefined));
+  const codes = input.breakdown?.codes;
+  const slotOfCode = slots.slotOfCode;
+  const mask = S >= 32 ? 0xffffffff : (1 << S) - 1;
+  const { lo, hi, width } = b;
+  const s0 = b.starts[0]!;
+  const addStat = (c: number, v: number) => {
+    sum[c]! += v;
+    vcount[c]!++;
+    if (v < vmin[c]!) vmin[c] = v;
+    if (v > vmax[c]!) vmax[c] = v;
+  };
+
+  for (let i = 0; i < n; i++) {
+    let m = match[i]! & mask;
+    if (m === 0) continue;
+    const t = ts[i]!;
+    if (!(t >= lo && t < hi)) continue;
+    const bucket = width > 0 ? Math.floor((t - s0) / width) : b.indexOf(t);
+    const slot = codes ? slotOfCode[codes[i]! + 1]! : 0;
+    if (slot < 0) continue;
+    const cell = slot * (B + 1) + bucket;
+    const all = slot * (B + 1) + B;
+    do {
+      const s = 31 - Math.clz32(m & -m);
+      m &= m - 1;
+      const base = s * cells;
+      count[base + cell]!++;
+      count[base + all]!++;
+      switch (kind[s]) {
+        case USERS: {
+          const u = users[s]!;
+          u.mark(cell, person[i]!);
+          u.mark(all, person[i]!);
+          break;
+        }
+        case PER_USER: {
+          const pu = perUser[s]!;
+          pu.add(cell, person[i]!);
+          pu.add(all, person[i]!);
+          break;
+        }
+        case STATS: {
+          const v = valueCol[s]?.[i] ?? NaN;
+          if (v !== v) break; // NaN: the row has no numeric value
+          addStat(base + cell, v);
+          addStat(base + all, v);
+          break;
+        }
+        case LIST: {
+          const v = valueCol[s]?.[i] ?? NaN;
+          if (v === v) lists[s]!.push(cell, v);
+          break;
+        }
+      }
+    } while (m !== 0);
+  }
+
+  const lines: TrendsLine[] = [];
+  for (let s = 0; s < S; s++) {
+    const base = s * cells;
+    const value = new Float64Array(cells);
+    const mth = math[s]!;
+    const distinct = users[s]?.counts();
+    for (let c = 0; c < cells; c++) {
+      const at = base + c;
+      switch (mth) {
+        case "total": value[c] = count[at]!; break;
+        case "users": value[c] = distinct![c]!; break;
+        case "per_user_avg": value[c] = distinct![c]! ? count[at]! / distinct![c]! : 0; break;
+        case "sum": value[c] = sum[at]!; break;
+        case "avg": value[c] = vcount[at]! ? sum[at]! / vcount[at]! : 0; break;
+        case "min": value[c] = vcount[at]! ? vmin[at]! : 0; break;
+        case "max": value[c] = vcount[at]! ? vmax[at]! : 0; break;
+        default: break;
+      }
+    }
+    if (mth === "per_user_max") value.set(perUser[s]!.stats().most);
+    if (kind[s] === LIST) quantiles(lists[s]!, QUANTILE[mth]!, K, B, value);
+    for (let k = 0; k < K; k++) {
+      const first = k * (B + 1);
+      lines.push({ series: s, slot: k, points: value.slice(first, first + B), total: value[first + B]! });
+    }
+  }
+  return lines;
+}
+
+/**
+ * quantiles groups a series' values by bucket cell (a counting sort into one typed array, so a
+ * slot's buckets are contiguous and its whole-range values are their union) and selects each
+ * quantile in linear time instead of sorting.
+ */
+function quantiles(v: Values, p: number, K: number, B: number, out: Float64Array): void {
+  const cells = K * (B + 1);
+  const off = new Int32Array(cells + 1);
+  for (let i = 0; i < v.n; i++) off[v.cell[i]! + 1]!++;
+  for (let c = 0; c < cells; c++) off[c + 1]! += off[c]!;
+  const fill = off.slice(0, cells);
+  const vals = new Float64Array(v.n);
+  for (let i = 0; i < v.n; i++) vals[fill[v.cell[i]!]!++] = v.val[i]!;
+  for (let k = 0; k < K; k++) {
+    const first = k * (B + 1);
+    for (let bkt = 0; bkt < B; bkt++) out[first + bkt] = selectQuantile(vals, off[first + bkt]!, off[first + bkt + 1]!, p);
+    out[first + B] = selectQuantile(vals, off[first]!, off[first + B]!, p);
+  }
+}
+
+/**
+ * trendsResults assembles the §5.0 lines: per series (or the formula, which replaces them) and
+ * breakdown value, current period first; with `previous` buckets the same lines for the previous
+ * period follow, marked `compare`.
+ */
+export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Buckets, previous?: Buckets): TrendsResult[] {
+  const math = q.series.map((s) => s.math);
+  if (!q.breakdown) input = { rows: input.rows, values: input.values }; // codes without a breakdown are ignored
+  const slots = breakdownSlots(input, current, q.series.length, q.breakdown?.limit ?? 10);
+  const formula = q.formula === undefined ? null : parseFormula(q.formula);
+  const periods: [Buckets, "current" | "previous"][] = [[current, "current"]];
+  if (previous) periods.push([previous, "previous"]);
+  const out: TrendsResult[] = [];
+  for (const [b, which] of periods) {
+    const lines = trends(input, b, math, slots);
+    const K = slots.labels.length;
+    const line = (s: number, k: number) => lines[s * K + k]!;
+    for (let k = 0; k < K; k++) {
+      const breakdownValue = q.breakdown ? slots.labels[k]! : null;
+      const tag = previous ? { compare: which } : {};
+      if (formula) {
+        const at = (pick: (l: TrendsLine) => number) => formula.evaluate(q.series.map((_, s) => pick(line(s, k))));
+        out.push({
+          series: q.formula!, event: "$formula", breakdownValue,
+          points: b.labels.map((t, i) => ({ t, value: at((l) => l.points[i]!) })),
+          total: at((l) => l.total), ...tag,
+        });
+        continue;
+      }
+      for (let s = 0; s < q.series.length; s++) {
+        const l = line(s, k);
+        out.push({
+          series: String.fromCharCode(65 + s), event: q.series[s]!.event, breakdownValue,
+          points: b.labels.map((t, i) => ({ t, value: l.points[i]! })), total: l.total, ...tag,
+        });
+      }
+    }
+  }
+  return out;
+}
