@@ -13,6 +13,8 @@ const result = await Bun.build({
   entrypoints: [join(root, "web", "index.html")],
   outdir,
   minify: true,
+  // Pages imported with import() become their own chunks: the first load carries the shell and overview only.
+  splitting: true,
   publicPath: "/",
   sourcemap: "linked",
   define: { "process.env.NODE_ENV": JSON.stringify("production") },

@@ -51,6 +51,9 @@ function watch(page: Page): string[] {
   return errors;
 }
 
+/** nav is a link of the side navigation (page bodies may link to the same places). */
+const nav = (page: Page, name: string) => page.getByRole("navigation").getByRole("link", { name, exact: true });
+
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `shell-${name}.png`), fullPage: true });
 
 test.skipIf(!hasChromium)(
@@ -70,6 +73,8 @@ test.skipIf(!hasChromium)(
     await page.getByLabel("Admin e-mail").fill("admin@example.com");
     await page.getByLabel("Password (at least 10 characters)").fill("correct horse battery");
     await page.getByRole("button", { name: "Create admin account" }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor(); // the home page after setup
+    await nav(page, "Sources").click();
     await page.getByRole("heading", { name: "Sources" }).waitFor();
     expect(await page.getByText("No sources yet").isVisible()).toBe(true);
 
@@ -84,6 +89,8 @@ test.skipIf(!hasChromium)(
     errors.splice(0); // the 401 of the wrong password is logged by the browser on purpose
     await page.getByLabel("Password").fill("correct horse battery");
     await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await nav(page, "Sources").click();
     await page.getByRole("heading", { name: "Sources" }).waitFor();
 
     await page.getByLabel("New source").fill("Website");
@@ -99,7 +106,7 @@ test.skipIf(!hasChromium)(
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe((await key.textContent()) ?? "");
     await shot(page, "3-source");
 
-    await page.getByRole("link", { name: "API tokens" }).click();
+    await nav(page, "API tokens").click();
     await page.getByLabel("New token").fill("BI tool");
     await page.getByRole("button", { name: "Create" }).click();
     const token = page.getByTestId("new-token");
@@ -107,40 +114,40 @@ test.skipIf(!hasChromium)(
     expect(await token.textContent()).toMatch(/^tsk_[0-9A-Za-z]{40}$/);
     await shot(page, "4-tokens");
 
-    await page.getByRole("link", { name: "Settings" }).click();
+    await nav(page, "Settings").click();
     await page.getByLabel("Time zone").waitFor();
     await page.getByLabel("Time zone").fill("Europe/Berlin");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Saved.").waitFor();
     await shot(page, "5-settings");
 
-    await page.getByRole("link", { name: "Jobs" }).click();
+    await nav(page, "Jobs").click();
     await page.getByText("sessions-cleanup").waitFor();
     expect(await page.getByText("Europe/Berlin").count()).toBeGreaterThan(0);
     await page.getByRole("button", { name: "Run now" }).click();
     await page.getByText(/deleted \d+ expired sessions/).waitFor();
     await shot(page, "6-jobs");
 
-    await page.getByRole("link", { name: "Audit log" }).click();
+    await nav(page, "Audit log").click();
     await page.getByText("source.created").waitFor();
     expect(await page.getByText("token.created").count()).toBe(1);
     await shot(page, "7-audit");
 
-    await page.getByRole("link", { name: "Users" }).click();
+    await nav(page, "Users").click();
     await page.getByLabel("E-mail").fill("ana@example.com");
     await page.getByLabel("Initial password (at least 10 characters)").fill("analyst password");
     await page.getByRole("button", { name: "Add a user" }).click();
     await page.getByRole("cell", { name: "ana@example.com" }).waitFor();
     await shot(page, "8-users");
 
-    await page.getByRole("link", { name: "My account" }).click();
+    await nav(page, "My account").click();
     await page.getByLabel("Current password").fill("correct horse battery");
     await page.getByLabel("New password (at least 10 characters)").fill("an even better password");
     await page.getByRole("button", { name: "Save" }).click();
     await page.getByText("Password changed.").waitFor();
 
     await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
-    await page.getByRole("link", { name: "数据源" }).click();
+    await nav(page, "数据源").click();
     await page.getByRole("heading", { name: "数据源" }).waitFor();
     await shot(page, "9-zh");
     await page.reload();

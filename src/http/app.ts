@@ -16,6 +16,7 @@ import { authenticate } from "../auth/authenticate.ts";
 import { authRoutes, setupRoutes } from "../auth/auth.routes.ts";
 import { tokenRoutes } from "../auth/tokens.routes.ts";
 import { passwordRoutes, userRoutes } from "../auth/users.routes.ts";
+import { activityRoutes } from "../insights/activity.routes.ts";
 import { dashboardRoutes, insightRoutes } from "../insights/insights.routes.ts";
 import { jobRoutes } from "../jobs/jobs.routes.ts";
 import { settingsRoutes } from "../settings/settings.routes.ts";
@@ -110,6 +111,7 @@ export function createApp(deps: AppDeps) {
     .route("/api/users", userRoutes(deps))
     .route("/api/tokens", tokenRoutes(deps))
     .route("/api/sources", sourceRoutes(deps))
+    .route("/api/sources", activityRoutes(deps))
     .route("/api/settings", settingsRoutes(deps))
     .route("/api/jobs", jobRoutes(deps))
     .route("/api/audit", auditRoutes(deps))

@@ -3,6 +3,8 @@
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
 import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
+import { channelSummary, type ChannelArgs } from "../insights/channels.ts";
+import { recentEvents } from "../insights/recent-events.ts";
 import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
 import { planPurge } from "./purge.ts";
 import type { StoreReader } from "./reader.ts";
@@ -28,6 +30,8 @@ export const readerOps = {
   }),
   purgePlan: (reader: StoreReader, args: { identities: number[] }) => planPurge(reader, args.identities),
   personEvents: (reader: StoreReader, args: TimelineArgs) => personTimeline(reader, args),
+  channelSummary: (reader: StoreReader, args: ChannelArgs) => channelSummary(reader, args),
+  recentEvents: (reader: StoreReader, args: { source: number | null; limit: number }) => recentEvents(reader, args),
 };
 
 export type ReaderOps = typeof readerOps;

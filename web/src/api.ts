@@ -20,12 +20,25 @@ export class ApiError extends Error {
   }
 }
 
+/** RequestOptions: `signal` cancels (a newer query replaces an older one); `text` sends a raw body (CSV imports). */
+export interface RequestOptions {
+  signal?: AbortSignal;
+  text?: { body: string; contentType: string };
+}
+
 /** api calls `path` and returns its JSON; it throws ApiError for any non-2xx answer. */
-export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  let payload: string | undefined;
+  if (opts.text) {
+    headers["content-type"] = opts.text.contentType;
+    payload = opts.text.body;
+  } else if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "same-origin" });
+  const res = await fetch(path, { method, headers, body: payload, credentials: "same-origin", signal: opts.signal });
   const text = await res.text();
   let data: unknown = null;
   try {
@@ -40,6 +53,11 @@ export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: 
     throw new ApiError(res.status, `${e.error ?? res.statusText}${detail}`, issues);
   }
   return data as T;
+}
+
+/** isAbort tells a cancelled request (replaced by a newer one) from a failure worth showing. */
+export function isAbort(e: unknown): boolean {
+  return e instanceof DOMException && e.name === "AbortError";
 }
 
 /** errorMessage renders anything thrown for a user. */

@@ -1,17 +1,16 @@
-/** Layout: the header (brand, language, user, logout), the side navigation built from ROUTES, and the page. */
+/**
+ * Layout: the header (brand, project time zone, language, user, logout), the side navigation built from
+ * ROUTES in its groups, and the page. A skip link lets keyboard users jump past the navigation.
+ */
 import type { ComponentChildren } from "preact";
 import { api } from "./api.ts";
 import { LANGS, useI18n, type Lang } from "./i18n/index.tsx";
-import type { MessageKey } from "./i18n/en.ts";
 import { Link } from "./router.tsx";
+import type { NavGroup, Route } from "./routes.ts";
 import { useSession } from "./session.tsx";
 import { Button } from "./ui/button.tsx";
 
-export interface NavItem {
-  path: string;
-  label: MessageKey;
-  adminOnly?: boolean;
-}
+const GROUPS: NavGroup[] = ["analytics", "users", "data", "admin"];
 
 export function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();
@@ -29,20 +28,31 @@ export function LanguageSwitch() {
   );
 }
 
-export function Layout({ nav, path, children }: { nav: NavItem[]; path: string; children: ComponentChildren }) {
+export function Layout({ nav, path, children }: { nav: Route[]; path: string; children: ComponentChildren }) {
   const { t } = useI18n();
-  const { me, refresh, isAdmin } = useSession();
+  const { me, settings, refresh, isAdmin } = useSession();
   const logout = async () => {
     await api("POST", "/api/auth/logout");
     await refresh();
   };
+  const visible = nav.filter((n) => !n.hidden && (!n.adminOnly || isAdmin));
   return (
     <div class="shell">
+      <a class="skip-link" href="#main">
+        {t("nav.skip")}
+      </a>
       <header class="topbar">
         <Link href="/" class="brand">
           {t("app.name")}
         </Link>
         <div class="topbar-right">
+          <Link href="/settings" class="tz" title={t("nav.timezoneTitle")} data-testid="project-timezone">
+            <svg width="12" height="12" viewBox="0 0 12 12" aria-hidden="true" class="tz-icon">
+              <circle cx="6" cy="6" r="5" fill="none" stroke="currentColor" stroke-width="1.3" />
+              <path d="M6 3v3l2 1.5" fill="none" stroke="currentColor" stroke-width="1.3" stroke-linecap="round" />
+            </svg>{" "}
+            {settings.timezone}
+          </Link>
           <LanguageSwitch />
           <span class="who">{t("nav.signedInAs", { who: me.email ?? me.name ?? "", role: t(`role.${me.role}`) })}</span>
           {me.kind === "user" && (
@@ -53,19 +63,28 @@ export function Layout({ nav, path, children }: { nav: NavItem[]; path: string; 
         </div>
       </header>
       <nav class="sidenav" aria-label={t("nav.label")}>
-        <ul>
-          {nav
-            .filter((n) => !n.adminOnly || isAdmin)
-            .map((n) => (
-              <li key={n.path}>
-                <Link href={n.path} aria-current={path.startsWith(n.path) ? "page" : undefined}>
-                  {t(n.label)}
-                </Link>
-              </li>
-            ))}
-        </ul>
+        {GROUPS.map((g) => {
+          const items = visible.filter((n) => n.group === g);
+          if (items.length === 0) return null;
+          return (
+            <div key={g} class="nav-group">
+              <h2 class="nav-heading" id={`nav-${g}`}>
+                {t(`nav.group.${g}`)}
+              </h2>
+              <ul aria-labelledby={`nav-${g}`}>
+                {items.map((n) => (
+                  <li key={n.path}>
+                    <Link href={n.path} aria-current={path === n.path || path.startsWith(`${n.path}/`) ? "page" : undefined}>
+                      {t(n.label)}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          );
+        })}
       </nav>
-      <main id="main" class="content">
+      <main id="main" class="content" tabIndex={-1}>
         {children}
       </main>
     </div>

@@ -1,15 +1,19 @@
 /**
- * The session: who is logged in (GET /api/auth/me) and whether the first-run setup is open. Pages read it
- * with useSession(); login, setup and logout call refresh().
+ * The session: who is logged in (GET /api/auth/me) and the project settings every page formats with
+ * (time zone, week start; GET /api/settings). Pages read it with useSession(); login, setup, logout and
+ * the Settings page call refresh().
  */
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
-import type { Me } from "./types.ts";
+import type { Me, Settings } from "./types.ts";
 
 export interface Session {
   me: Me;
+  settings: Settings;
   refresh(): Promise<void>;
   isAdmin: boolean;
+  /** canOperate: operators and admins may save audiences, tags and insights. */
+  canOperate: boolean;
 }
 
 export const SessionCtx = createContext<Session | null>(null);

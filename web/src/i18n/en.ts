@@ -1,11 +1,40 @@
-/** English strings; the keys are the contract every other dictionary must fill (zh.ts is checked against it). */
-export const en = {
+/**
+ * English strings; the keys are the contract every other dictionary must fill (each zh-*.ts part is
+ * checked against its en-*.ts part by the type checker). One part per area keeps each file readable.
+ */
+import { analysisEn } from "./en-analysis.ts";
+import { audiencesEn } from "./en-audiences.ts";
+import { peopleEn } from "./en-people.ts";
+
+/** shellEn holds the shell, auth and admin pages. */
+export const shellEn = {
   "app.name": "Tessera",
   "app.loading": "Loading…",
   "app.error": "Something went wrong: {message}",
   "app.retry": "Try again",
   "lang.label": "Language",
   "nav.label": "Main",
+  "app.chunkFailed": "This page could not be loaded ({message}). Tessera may have been upgraded.",
+  "app.reload": "Reload",
+  "nav.skip": "Skip to content",
+  "nav.timezoneTitle": "Project time zone: every day, week and month in reports is cut here (change it in Settings)",
+  "nav.group.analytics": "Analytics",
+  "nav.group.users": "Users",
+  "nav.group.data": "Data",
+  "nav.group.admin": "Administration",
+  "nav.overview": "Overview",
+  "nav.events": "Events",
+  "nav.funnels": "Funnels",
+  "nav.retention": "Retention",
+  "nav.distribution": "Distribution",
+  "nav.lifecycle": "Lifecycle",
+  "nav.stickiness": "Stickiness",
+  "nav.paths": "Paths",
+  "nav.audiences": "Audiences",
+  "nav.tags": "Tags",
+  "nav.people": "People",
+  "common.close": "Close",
+  "common.actions": "Actions",
   "nav.sources": "Sources",
   "nav.tokens": "API tokens",
   "nav.settings": "Settings",
@@ -117,7 +146,9 @@ export const en = {
   "audit.detail": "Detail",
   "audit.ip": "IP",
   "notFound.title": "Page not found",
-  "notFound.back": "Go to sources",
+  "notFound.back": "Go to the overview",
 } as const;
+
+export const en = { ...shellEn, ...analysisEn, ...audiencesEn, ...peopleEn };
 
 export type MessageKey = keyof typeof en;

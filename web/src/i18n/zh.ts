@@ -1,13 +1,37 @@
-/** 简体中文。Every key of en.ts must be here; `bun check` fails otherwise. */
-import type { MessageKey } from "./en.ts";
+/** 简体中文。Every key of each en-*.ts part must be in its zh-*.ts part; `bun check` fails otherwise. */
+import type { MessageKey, shellEn } from "./en.ts";
+import { analysisZh } from "./zh-analysis.ts";
+import { audiencesZh } from "./zh-audiences.ts";
+import { peopleZh } from "./zh-people.ts";
 
-export const zh: Record<MessageKey, string> = {
+const shellZh: Record<keyof typeof shellEn, string> = {
   "app.name": "Tessera",
   "app.loading": "加载中…",
   "app.error": "出错了：{message}",
   "app.retry": "重试",
   "lang.label": "语言",
   "nav.label": "主导航",
+  "app.chunkFailed": "无法加载此页面（{message}）。Tessera 可能已升级。",
+  "app.reload": "重新加载",
+  "nav.skip": "跳到正文",
+  "nav.timezoneTitle": "项目时区：报表中的日、周、月都按此时区划分（可在设置中修改）",
+  "nav.group.analytics": "分析",
+  "nav.group.users": "用户",
+  "nav.group.data": "数据",
+  "nav.group.admin": "管理",
+  "nav.overview": "概览",
+  "nav.events": "事件分析",
+  "nav.funnels": "漏斗分析",
+  "nav.retention": "留存分析",
+  "nav.distribution": "分布分析",
+  "nav.lifecycle": "生命周期",
+  "nav.stickiness": "粘性分析",
+  "nav.paths": "路径分析",
+  "nav.audiences": "人群包",
+  "nav.tags": "标签",
+  "nav.people": "用户查询",
+  "common.close": "关闭",
+  "common.actions": "操作",
   "nav.sources": "数据源",
   "nav.tokens": "API 令牌",
   "nav.settings": "设置",
@@ -119,5 +143,7 @@ export const zh: Record<MessageKey, string> = {
   "audit.detail": "详情",
   "audit.ip": "IP",
   "notFound.title": "页面不存在",
-  "notFound.back": "返回数据源",
+  "notFound.back": "返回概览",
 };
+
+export const zh: Record<MessageKey, string> = { ...shellZh, ...analysisZh, ...audiencesZh, ...peopleZh };

@@ -8,7 +8,7 @@ export function NotFoundPage() {
   return (
     <>
       <PageHeader title={t("notFound.title")} />
-      <Link href="/sources">{t("notFound.back")}</Link>
+      <Link href="/overview">{t("notFound.back")}</Link>
     </>
   );
 }

@@ -12,6 +12,7 @@ import { CodeBlock, CopyButton } from "../ui/copy.tsx";
 import { Alert, Empty, Loading, PageHeader } from "../ui/feedback.tsx";
 import { Field } from "../ui/field.tsx";
 import { useLoad } from "../ui/use-load.ts";
+import { SourceActivity } from "./source-activity.tsx";
 
 function snippets(writeKey: string) {
   const host = location.origin;
@@ -142,6 +143,7 @@ export function SourcesPage() {
           </tbody>
         </table>
       )}
+      {current && <SourceActivity key={`activity-${current.id}`} source={current} />}
       {current && (
         <SourceDetails
           key={current.id}

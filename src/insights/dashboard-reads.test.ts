@@ -1,0 +1,77 @@
+/**
+ * Protects the reads the dashboard needs beyond queries, end to end from the real ingestion route:
+ * the overview's channel summary (persons ever, active and new in the range — new counted on the
+ * channel of their first event —, orders and revenue, totals counting each person once) and a
+ * source's live stream and 24-hour counters.
+ */
+import { describe, expect, test } from "bun:test";
+import { testApp } from "../../test/app-helpers.ts";
+import type { Source } from "../sources/sources.ts";
+import type { ChannelSummary } from "./channels.ts";
+import type { RecentEvent } from "./recent-events.ts";
+
+const DAY = 86_400_000;
+
+async function seeded() {
+  const t = testApp({ env: { TESSERA_TIMEZONE: "UTC" } });
+  const admin = await t.asUser("admin");
+  const source = (await (await t.call("POST", "/api/sources", { headers: admin.headers, json: { name: "web" } })).json()) as Source;
+  const at = (daysAgo: number) => new Date(t.clock.now - daysAgo * DAY).toISOString();
+  const ev = (userId: string, event: string, daysAgo: number, properties: Record<string, unknown>) => ({ type: "track", userId, event, timestamp: at(daysAgo), properties });
+  const batch = [
+    ev("old", "view", 40, { shop: "tmall" }), // first seen long ago on tmall
+    ev("old", "order_completed", 3, { shop: "jd", revenue: 100 }),
+    ev("new1", "view", 2, { shop: "jd" }), // new in range, first on jd
+    ev("new1", "order_completed", 1, { shop: "jd", revenue: "50.5" }),
+    ev("new1", "view", 1, { shop: "tmall" }),
+    ev("new2", "view", 1, {}), // no channel
+    ev("new2", "order_completed", 1, { revenue: 20 }),
+  ];
+  // A second apart in batch order, so "latest" has one answer.
+  batch.forEach((e, i) => (e.timestamp = new Date(Date.parse(e.timestamp) - i * 1000).toISOString()));
+  const res = await t.call("POST", "/v1/batch", { headers: { authorization: `Basic ${btoa(`${source.writeKey}:`)}` }, json: { batch } });
+  expect(res.status).toBe(200);
+  return { t, admin, source };
+}
+
+describe("GET /api/insights/channels", () => {
+  test("per channel and in total, over the local days of the range", async () => {
+    const { t, admin } = await seeded();
+    const from = new Date(t.clock.now - 6 * DAY).toISOString().slice(0, 10);
+    const to = new Date(t.clock.now).toISOString().slice(0, 10);
+    const res = await t.call("GET", `/api/insights/channels?dateFrom=${from}&dateTo=${to}&property=shop`, { headers: admin.headers });
+    expect(res.status).toBe(200);
+    const s = (await res.json()) as ChannelSummary;
+    const row = (ch: string) => s.results.find((r) => r.channel === ch);
+    expect(row("jd")).toEqual({ channel: "jd", persons: 2, activePersons: 2, newPersons: 1, orders: 2, revenue: 150.5 });
+    expect(row("tmall")).toEqual({ channel: "tmall", persons: 2, activePersons: 1, newPersons: 0, orders: 0, revenue: 0 });
+    expect(row("")).toEqual({ channel: "", persons: 1, activePersons: 1, newPersons: 1, orders: 1, revenue: 20 });
+    expect(s.totals).toEqual({ persons: 3, activePersons: 3, newPersons: 2, orders: 3, revenue: 170.5 });
+    expect(s).toMatchObject({ property: "shop", orderEvent: "order_completed", revenueProperty: "revenue" });
+  });
+
+  test("a range is two calendar days in order", async () => {
+    const { t, admin } = await seeded();
+    expect((await t.call("GET", "/api/insights/channels?dateFrom=2026-01-05&dateTo=2026-01-01", { headers: admin.headers })).status).toBe(400);
+    expect((await t.call("GET", "/api/insights/channels?dateFrom=-7d&dateTo=today", { headers: admin.headers })).status).toBe(400);
+  });
+});
+
+describe("a source's activity", () => {
+  test("latest arrivals first, and the counters of the last 24 hours", async () => {
+    const { t, admin, source } = await seeded();
+    const recent = (await (await t.call("GET", `/api/sources/${source.id}/recent?limit=3`, { headers: admin.headers })).json()) as { results: RecentEvent[] };
+    // Just arrived, so still in the tail: newest arrival first.
+    expect(recent.results.map((e) => [e.event, e.properties.revenue, e.properties.shop])).toEqual([["order_completed", 20, undefined], ["view", undefined, undefined], ["view", undefined, "tmall"]]);
+    expect(recent.results[0]!.person).toBeGreaterThan(0);
+    // Once compacted into segments, the latest by event time.
+    await t.deps.events.store.compactNow();
+    const later = (await (await t.call("GET", `/api/sources/${source.id}/recent?limit=3`, { headers: admin.headers })).json()) as { results: RecentEvent[] };
+    expect(later.results.map((e) => [e.event, e.properties.shop])).toEqual([["order_completed", "jd"], ["view", "tmall"], ["view", undefined]]);
+    const stats = (await (await t.call("GET", `/api/sources/${source.id}/stats`, { headers: admin.headers })).json()) as { results: { received: number; accepted: number }[] };
+    expect(stats.results.reduce((s, m) => s + m.received, 0)).toBe(7);
+    expect(stats.results.reduce((s, m) => s + m.accepted, 0)).toBe(7);
+    const other = (await (await t.call("GET", `/api/sources/${source.id + 1}/recent`, { headers: admin.headers })).json()) as { results: RecentEvent[] };
+    expect(other.results).toEqual([]);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * DataTable renders a TableModel: numbers right-aligned and grouped, cells with persons behind them as
+ * buttons (keyboard reachable), heat-map shading for retention. Wide tables scroll inside their card.
+ */
+import { useI18n } from "../i18n/index.tsx";
+import type { ActorsSelector } from "../query/types.ts";
+import type { Cell, TableModel } from "./table-model.ts";
+
+export type OnActors = (selector: ActorsSelector, title: string) => void;
+
+function CellView({ cell, onActors, title, fmt }: { cell: Cell; onActors?: OnActors; title: string; fmt: (n: number) => string }) {
+  const text = cell.display ?? (typeof cell.value === "number" ? fmt(cell.value) : (cell.value ?? ""));
+  const style = cell.heat !== undefined ? `background: rgba(36, 87, 214, ${(0.08 + 0.72 * cell.heat).toFixed(3)}); color: ${cell.heat > 0.55 ? "#fff" : "inherit"}` : undefined;
+  const numeric = typeof cell.value === "number";
+  return (
+    <td class={numeric ? "num" : undefined} style={style}>
+      {cell.actors && onActors && typeof cell.value === "number" && cell.value !== 0 ? (
+        <button type="button" class="num-link" onClick={() => onActors(cell.actors!, title)} title={title}>
+          {text}
+        </button>
+      ) : (
+        text
+      )}
+    </td>
+  );
+}
+
+export function DataTable({ table, onActors, caption, testId }: { table: TableModel; onActors?: OnActors; caption?: string; testId?: string }) {
+  const { lang, t } = useI18n();
+  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 2 });
+  return (
+    <div class="table-scroll">
+      <table class="table data-table" data-testid={testId}>
+        {caption && <caption class="visually-hidden">{caption}</caption>}
+        <thead>
+          <tr>
+            {table.columns.map((c, i) => (
+              <th key={i} scope="col" class={c.numeric ? "num" : undefined}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {table.rows.map((r, i) => (
+            <tr key={i}>
+              {r.map((c, j) => (
+                <CellView key={j} cell={c} onActors={onActors} fmt={(n) => nf.format(n)} title={t("actors.titleFor", { row: String(r[0]?.display ?? r[0]?.value ?? ""), column: table.columns[j]?.label ?? "" })} />
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

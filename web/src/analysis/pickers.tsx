@@ -1,0 +1,26 @@
+/**
+ * EventPicker and PropertyPicker: comboboxes over the event catalogue. Event names show their 30-day
+ * volume; property keys are those seen on the chosen event (or person properties), with how often.
+ */
+import { useI18n } from "../i18n/index.tsx";
+import { compactNumber, loadEventNames, loadProperties, useCatalog } from "../query/catalog.ts";
+import type { PropertyType } from "../query/types.ts";
+import { Combobox } from "../ui/combobox.tsx";
+
+export function EventPicker({ label, value, onValue, hideLabel, testId }: { label: string; value: string; onValue: (v: string) => void; hideLabel?: boolean; testId?: string }) {
+  const { t, lang } = useI18n();
+  const { items, loading } = useCatalog(loadEventNames, []);
+  const options = items.map((e) => ({ value: e.name, hint: compactNumber(e.volume, lang) }));
+  return (
+    <Combobox label={label} hideLabel={hideLabel} value={value} options={options} loading={loading} onValue={onValue} placeholder={t("query.chooseEvent")} required testId={testId} />
+  );
+}
+
+export function PropertyPicker({
+  label, type, event, value, onValue, hideLabel,
+}: { label: string; type: PropertyType; event?: string; value: string; onValue: (v: string) => void; hideLabel?: boolean }) {
+  const { t, lang } = useI18n();
+  const { items, loading } = useCatalog(() => loadProperties(type, event), [type, event]);
+  const options = items.map((p) => ({ value: p.key, hint: compactNumber(p.count, lang) }));
+  return <Combobox label={label} hideLabel={hideLabel} value={value} options={options} loading={loading} onValue={onValue} placeholder={t("query.chooseProperty")} />;
+}

@@ -1,0 +1,53 @@
+/**
+ * The table under every chart, as data: what the screen shows, what "Export CSV" writes, and which
+ * persons stand behind each number (the actors selector a click sends to POST /api/query/actors).
+ */
+import { toCsv } from "../query/csv.ts";
+import type { ActorsSelector } from "../query/types.ts";
+
+export interface Cell {
+  value: string | number | null;
+  /** display overrides how the value is shown (a percentage, a duration); CSV keeps `value`. */
+  display?: string;
+  /** actors makes the number a button listing the persons behind it. */
+  actors?: ActorsSelector;
+  /** heat (0–1) shades the cell, for retention's heat map. */
+  heat?: number;
+}
+
+export interface Column {
+  label: string;
+  numeric?: boolean;
+}
+
+export interface TableModel {
+  columns: Column[];
+  rows: Cell[][];
+}
+
+/** tableCsv renders a table for download. */
+export function tableCsv(t: TableModel): string {
+  return toCsv(t.columns.map((c) => c.label), t.rows.map((r) => r.map((c) => c.value)));
+}
+
+/** pct formats a share as a percentage with one decimal ("—" when there is no base). */
+export function pct(part: number, whole: number): string {
+  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : "—";
+}
+
+/** duration formats seconds for people: 45s, 12m, 3.5h, 2.1d. */
+export function duration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return "—";
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)}h`;
+  return `${(seconds / 86_400).toFixed(1)}d`;
+}
+
+/** label shows a breakdown value: "" is "(none)" and "$other" is "Other" in the user's language. */
+export function breakdownLabel(v: string | null | undefined, words: { none: string; other: string }): string {
+  if (v === null || v === undefined) return "";
+  if (v === "") return words.none;
+  if (v === "$other") return words.other;
+  return v;
+}

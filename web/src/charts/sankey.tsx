@@ -1,0 +1,76 @@
+/**
+ * Sankey: the paths as SVG bands between step columns (drawn by hand: no chart library draws Sankeys
+ * small enough). Each band is focusable and opens the persons who took that step; hovering highlights it.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useI18n } from "../i18n/index.tsx";
+import type { OnActors } from "../analysis/data-table.tsx";
+import type { PathEdge } from "../query/types.ts";
+import { color } from "./palette.ts";
+import { NODE_WIDTH, sankeyLayout } from "./sankey-layout.ts";
+
+const HEIGHT = 420;
+const LABEL_ROOM = 140;
+
+export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: OnActors }) {
+  const { t, lang } = useI18n();
+  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const box = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(800);
+  const [hover, setHover] = useState<string | null>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth || 800));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const s = sankeyLayout(edges, Math.max(200, width - LABEL_ROOM), HEIGHT);
+  const events = [...new Set(s.nodes.map((n) => n.label))];
+  const hue = (label: string) => color(events.indexOf(label));
+  const open = (source: string, target: string, persons: number) =>
+    onActors({ edge: { source, target } }, t("paths.edgeTitle", { from: source.replace(/^\d+_/, ""), to: target.replace(/^\d+_/, ""), n: nf.format(persons) }));
+  return (
+    <div ref={box} class="sankey" data-testid="paths-chart">
+      <svg width={width} height={HEIGHT + 20} role="group" aria-label={t("paths.chartLabel")}>
+        <g transform="translate(0, 10)">
+          {s.links.map((l) => {
+            const key = `${l.source}>${l.target}`;
+            return (
+              <path
+                key={key}
+                d={l.d}
+                fill="none"
+                stroke={hue(l.source.replace(/^\d+_/, ""))}
+                stroke-opacity={hover === null ? 0.35 : hover === key ? 0.75 : 0.15}
+                stroke-width={l.width}
+                tabIndex={0}
+                role="button"
+                aria-label={t("paths.edgeTitle", { from: l.source, to: l.target, n: nf.format(l.persons) })}
+                onMouseEnter={() => setHover(key)}
+                onMouseLeave={() => setHover(null)}
+                onFocus={() => setHover(key)}
+                onBlur={() => setHover(null)}
+                onClick={() => open(l.source, l.target, l.persons)}
+                onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), open(l.source, l.target, l.persons))}
+                class="sankey-link"
+              >
+                <title>{`${l.source} → ${l.target}: ${nf.format(l.persons)}`}</title>
+              </path>
+            );
+          })}
+          {s.nodes.map((n) => (
+            <g key={n.id}>
+              <rect x={n.x} y={n.y} width={NODE_WIDTH} height={n.h} fill={hue(n.label)} rx={2} />
+              {n.h >= 10 && (
+                <text x={n.x + NODE_WIDTH + 4} y={n.y + Math.min(n.h / 2, 14)} dominant-baseline="middle" class="sankey-label">
+                  {`${n.label} (${nf.format(n.value)})`}
+                </text>
+              )}
+            </g>
+          ))}
+        </g>
+      </svg>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+/**
+ * Protects the funnel table: conversion from the start and from the previous step, drop-off counts,
+ * and the 1-based `step` / `dropOffAfter` selectors the actors endpoint expects (SPEC §5.2) — an
+ * off-by-one here would list the wrong persons behind a number.
+ */
+import { expect, test } from "bun:test";
+import { funnelTable } from "./funnel-table.ts";
+
+const t = ((k: string) => k) as never;
+const steps = (bv: string | null, ...counts: number[]) => ({
+  breakdownValue: bv,
+  steps: counts.map((count, i) => ({ event: ["view", "cart", "pay"][i]!, count, avgSecondsFromPrevious: i ? 90 : null, medianSecondsFromPrevious: i ? 60 : null })),
+});
+
+test("steps view: conversion, drop-off and 1-based selectors", () => {
+  const table = funnelTable({ results: [steps(null, 200, 50, 20)] }, { kind: "funnel", steps: [] }, t);
+  expect(table.columns.map((c) => c.label)).toEqual(["funnel.step", "funnel.persons", "funnel.fromStart", "funnel.fromPrevious", "funnel.dropped", "funnel.medianTime", "funnel.avgTime"]);
+  expect(table.rows.map((r) => r.map((c) => c.display ?? c.value))).toEqual([
+    ["1. view", 200, "100.0%", "—", "—", "—", "—"],
+    ["2. cart", 50, "25.0%", "25.0%", 150, "1m", "2m"],
+    ["3. pay", 20, "10.0%", "40.0%", 30, "1m", "2m"],
+  ]);
+  expect(table.rows[2]![1]!.actors).toEqual({ step: 3, breakdownValue: null });
+  expect(table.rows[2]![4]!.actors).toEqual({ dropOffAfter: 2, breakdownValue: null });
+});
+
+test("breakdown rows carry their value; empty first steps show no percentages", () => {
+  const table = funnelTable({ results: [steps("wechat", 10, 5), steps("", 0, 0)] }, { kind: "funnel", steps: [], breakdown: { property: "$channel" } }, t);
+  expect(table.columns[1]!.label).toBe("query.breakdown");
+  expect(table.rows[1]!.slice(0, 3).map((c) => c.value)).toEqual(["2. cart", "wechat", 5]);
+  expect(table.rows[1]![2]!.actors).toEqual({ step: 2, breakdownValue: "wechat" });
+  expect(table.rows[3]!.map((c) => c.display ?? c.value)).toEqual(["2. cart", "query.none", 0, "—", "—", 0, "1m", "2m"]);
+});
+
+test("trends and time-to-convert views", () => {
+  const trends = funnelTable({ results: [{ period: "2024-05-01", entered: 3, converted: 2, rate: 66.67 }] }, { kind: "funnel", steps: [], view: "trends" }, t);
+  expect(trends.rows).toEqual([[{ value: "2024-05-01" }, { value: 3 }, { value: 2 }, { value: 66.67, display: "66.67%" }]]);
+  const ttc = funnelTable({ results: [{ averageSeconds: 210, medianSeconds: 210, bins: [[60, 1], [210, 0], [360, 1]] }] }, { kind: "funnel", steps: [], view: "time_to_convert" }, t);
+  expect(ttc.rows.map((r) => r.map((c) => c.display ?? c.value))).toEqual([["1m – 4m", 1], ["4m – 6m", 0], ["6m – …", 1]]);
+});

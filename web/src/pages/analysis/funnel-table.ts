@@ -1,0 +1,75 @@
+/**
+ * The funnel tables. Steps view: per step (and breakdown value) the persons who reached it, conversion
+ * from the first and from the previous step, the persons who dropped off after the previous step, and
+ * the time it took; the counts open the persons behind them (`step` k and `dropOffAfter` k−1, both
+ * 1-based as the actors endpoint wants). Trends view: entered/converted/rate per period. Time to
+ * convert: persons per time bin.
+ */
+import type { I18n } from "../../i18n/index.tsx";
+import { breakdownLabel, duration, pct, type Cell, type TableModel } from "../../analysis/table-model.ts";
+import type { Answer, FunnelQuery, FunnelStepsResult, FunnelTrendsResult, TimeToConvertResult } from "../../query/types.ts";
+
+type FunnelAnswer = Answer<"funnel">;
+
+export const isStepsView = (q: FunnelQuery) => (q.view ?? "steps") === "steps";
+
+export function stepsOf(a: FunnelAnswer, q: FunnelQuery): FunnelStepsResult[] {
+  return isStepsView(q) ? (a.results as FunnelStepsResult[]) : [];
+}
+
+export function funnelTable(a: FunnelAnswer, q: FunnelQuery, t: I18n["t"]): TableModel {
+  const view = q.view ?? "steps";
+  if (view === "trends") {
+    const rows = (a.results as FunnelTrendsResult[]).map((r): Cell[] => [
+      { value: r.period },
+      ...(q.breakdown ? [{ value: breakdownLabel(r.breakdownValue, { none: t("query.none"), other: t("query.other") }) }] : []),
+      { value: r.entered },
+      { value: r.converted },
+      { value: r.rate, display: `${r.rate.toFixed(2)}%` },
+    ]);
+    return {
+      columns: [{ label: t("query.period") }, ...(q.breakdown ? [{ label: t("query.breakdown") }] : []), { label: t("funnel.entered"), numeric: true }, { label: t("funnel.converted"), numeric: true }, { label: t("funnel.rate"), numeric: true }],
+      rows,
+    };
+  }
+  if (view === "time_to_convert") {
+    const r = (a.results as TimeToConvertResult[])[0];
+    const bins = r?.bins ?? [];
+    return {
+      columns: [{ label: t("funnel.timeBin") }, { label: t("funnel.persons"), numeric: true }],
+      rows: bins.map(([from, n], i) => [{ value: from, display: `${duration(from)} – ${i + 1 < bins.length ? duration(bins[i + 1]![0]) : "…"}` }, { value: n }]),
+    };
+  }
+  const multi = a.results.length > 1 || (a.results[0] as FunnelStepsResult | undefined)?.breakdownValue !== null;
+  const rows: Cell[][] = [];
+  for (const r of a.results as FunnelStepsResult[]) {
+    const first = r.steps[0]?.count ?? 0;
+    r.steps.forEach((s, i) => {
+      const prev = i === 0 ? s.count : r.steps[i - 1]!.count;
+      const bv = r.breakdownValue;
+      rows.push([
+        { value: `${i + 1}. ${s.event}` },
+        ...(multi ? [{ value: breakdownLabel(bv, { none: t("query.none"), other: t("query.other") }) }] : []),
+        { value: s.count, actors: { step: i + 1, breakdownValue: bv } },
+        { value: first > 0 ? s.count / first : null, display: pct(s.count, first) },
+        { value: i === 0 ? null : prev > 0 ? s.count / prev : null, display: i === 0 ? "—" : pct(s.count, prev) },
+        i === 0 ? { value: null, display: "—" } : { value: prev - s.count, actors: { dropOffAfter: i, breakdownValue: bv } },
+        { value: s.medianSecondsFromPrevious, display: duration(s.medianSecondsFromPrevious) },
+        { value: s.avgSecondsFromPrevious, display: duration(s.avgSecondsFromPrevious) },
+      ]);
+    });
+  }
+  return {
+    columns: [
+      { label: t("funnel.step") },
+      ...(multi ? [{ label: t("query.breakdown") }] : []),
+      { label: t("funnel.persons"), numeric: true },
+      { label: t("funnel.fromStart"), numeric: true },
+      { label: t("funnel.fromPrevious"), numeric: true },
+      { label: t("funnel.dropped"), numeric: true },
+      { label: t("funnel.medianTime"), numeric: true },
+      { label: t("funnel.avgTime"), numeric: true },
+    ],
+    rows,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Protects the event analysis table: one row per line with the range total first, the persons behind
+ * each number addressed by series letter, period, breakdown value and compare side, and no click-through
+ * on formula lines (they have no persons of their own).
+ */
+import { expect, test } from "bun:test";
+import type { TrendsResult } from "../../query/types.ts";
+import { trendsTable } from "./trends-table.ts";
+
+const t = (k: string) => k;
+const pts = (...v: number[]) => v.map((value, i) => ({ t: `2024-06-1${i}`, value }));
+
+test("lines, totals and actors selectors", () => {
+  const results: TrendsResult[] = [
+    { series: "A", event: "signup", breakdownValue: "wechat", points: pts(1, 2), total: 3, compare: "current" },
+    { series: "A", event: "signup", breakdownValue: "wechat", points: pts(4, 0).map((p, i) => ({ ...p, t: `2024-06-0${i}` })), total: 4, compare: "previous" },
+    { series: "A/B", event: "$formula", breakdownValue: null, points: pts(50, 25), total: 40 },
+  ];
+  const table = trendsTable(results, { kind: "trends", series: [{ event: "signup", math: "users" }] }, t as never);
+  expect(table.columns.map((c) => c.label)).toEqual(["query.series", "math.users", "2024-06-10", "2024-06-11"]);
+  expect(table.rows[0]!.map((c) => c.value)).toEqual(["A. signup · wechat", 3, 1, 2]);
+  expect(table.rows[0]![2]!.actors).toEqual({ point: { series: "A", period: "2024-06-10", breakdownValue: "wechat", previous: false } });
+  expect(table.rows[0]![1]!.actors).toEqual({ point: { series: "A", period: undefined, breakdownValue: "wechat", previous: false } });
+  expect(table.rows[1]![0]!.value).toBe("A. signup · wechat (query.previous)");
+  expect(table.rows[1]![2]!.actors).toMatchObject({ point: { period: "2024-06-00", previous: true } });
+  expect(table.rows[2]!.map((c) => c.value)).toEqual(["ƒ A/B", 40, 50, 25]);
+  expect(table.rows[2]!.every((c) => c.actors === undefined)).toBe(true);
+});

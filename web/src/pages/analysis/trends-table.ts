@@ -1,0 +1,36 @@
+/**
+ * The event analysis table: one row per line (series × breakdown value, compare periods side by side),
+ * the range total, then one column per period. Every count links to its persons, except formula lines,
+ * which are arithmetic over series and have no persons of their own.
+ */
+import type { I18n } from "../../i18n/index.tsx";
+import { breakdownLabel, type Cell, type TableModel } from "../../analysis/table-model.ts";
+import type { TrendsQuery, TrendsResult } from "../../query/types.ts";
+
+/** lineLabel names a line for tables, legends and CSV. */
+export function lineLabel(r: TrendsResult, t: I18n["t"]): string {
+  const name = r.event === "$formula" ? `ƒ ${r.series}` : `${r.series}. ${r.event}`;
+  const bd = r.breakdownValue === null ? "" : ` · ${breakdownLabel(r.breakdownValue, { none: t("query.none"), other: t("query.other") })}`;
+  const cmp = r.compare === "previous" ? ` (${t("query.previous")})` : "";
+  return `${name}${bd}${cmp}`;
+}
+
+export function trendsTable(results: TrendsResult[], q: TrendsQuery, t: I18n["t"]): TableModel {
+  // Compare lines carry the previous period's dates; columns follow the current period's.
+  const periods = (results.find((r) => r.compare !== "previous") ?? results[0])?.points.map((p) => p.t) ?? [];
+  const rows = results.map((r): Cell[] => {
+    const clickable = r.event !== "$formula";
+    const point = (period?: string) =>
+      clickable ? { point: { series: r.series, period, breakdownValue: r.breakdownValue, previous: r.compare === "previous" } } : undefined;
+    return [
+      { value: lineLabel(r, t) },
+      { value: r.total, actors: point() },
+      ...r.points.map((p) => ({ value: p.value, actors: point(p.t) })),
+    ];
+  });
+  const math = q.series.length === 1 ? t(`math.${q.series[0]!.math ?? "total"}`) : t("query.total");
+  return {
+    columns: [{ label: t("query.series") }, { label: math, numeric: true }, ...periods.map((p) => ({ label: p, numeric: true }))],
+    rows,
+  };
+}

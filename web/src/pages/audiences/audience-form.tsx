@@ -1,0 +1,105 @@
+/**
+ * The audience builder: name, schedule and the definition, with the live count beside it. Used to create
+ * a pack (/audiences/new) and to edit one on its page.
+ */
+import { useState } from "preact/hooks";
+import { api, errorMessage } from "../../api.ts";
+import { DefinitionEditor } from "../../audiences/definition-editor.tsx";
+import { sendable, type Node } from "../../audiences/definition-model.ts";
+import { LiveCount } from "../../audiences/live-count.tsx";
+import { useI18n } from "../../i18n/index.tsx";
+import { navigate } from "../../router.tsx";
+import { useSession } from "../../session.tsx";
+import type { Audience } from "../../types.ts";
+import { Button } from "../../ui/button.tsx";
+import { Alert, PageHeader } from "../../ui/feedback.tsx";
+import { Field } from "../../ui/field.tsx";
+
+const SCHEDULES = [
+  { value: "", key: "audience.schedule.manual" },
+  { value: "0 2 * * *", key: "audience.schedule.daily" },
+  { value: "0 * * * *", key: "audience.schedule.hourly" },
+  { value: "0 2 * * 1", key: "audience.schedule.weekly" },
+] as const;
+
+export interface FormValue {
+  name: string;
+  description: string;
+  schedule: string;
+  definition: Node;
+}
+
+export function AudienceForm({ initial, submitLabel, onSubmit, audienceId }: { initial: FormValue; submitLabel: string; onSubmit: (v: FormValue & { definition: Node }) => Promise<void>; audienceId?: number }) {
+  const { t } = useI18n();
+  const { canOperate } = useSession();
+  const [v, setV] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const custom = !SCHEDULES.some((s) => s.value === v.schedule);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (sendable(v.definition) === null) return setError(t("audience.needCondition"));
+    setBusy(true);
+    try {
+      await onSubmit(v);
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="builder-layout">
+      <form class="card" onSubmit={submit}>
+        {error && <Alert>{error}</Alert>}
+        <div class="inline-form">
+          <Field label={t("common.name")} value={v.name} onValue={(name) => setV({ ...v, name })} required maxLength={200} />
+          <label class="field">
+            <span>{t("audience.schedule")}</span>
+            <select value={custom ? "custom" : v.schedule} onChange={(e) => setV({ ...v, schedule: e.currentTarget.value === "custom" ? "30 3 * * *" : e.currentTarget.value })}>
+              {SCHEDULES.map((s) => (
+                <option key={s.value} value={s.value}>{t(s.key)}</option>
+              ))}
+              <option value="custom">{t("audience.schedule.custom")}</option>
+            </select>
+          </label>
+          {custom && <Field label={t("audience.cron")} value={v.schedule} onValue={(schedule) => setV({ ...v, schedule })} hint={t("audience.cronHint")} />}
+        </div>
+        <Field label={t("insight.description")} value={v.description} onValue={(description) => setV({ ...v, description })} maxLength={2000} />
+        <h2>{t("audience.who")}</h2>
+        <DefinitionEditor value={v.definition} onValue={(definition) => setV({ ...v, definition })} excludeAudience={audienceId} />
+        {canOperate && (
+          <div class="actions">
+            <Button type="submit" variant="primary" busy={busy}>{submitLabel}</Button>
+          </div>
+        )}
+      </form>
+      <LiveCount definition={v.definition} />
+    </div>
+  );
+}
+
+/** toBody maps the form onto the audiences API (empty schedule = computed only on demand). */
+export function toBody(v: FormValue) {
+  return { name: v.name, description: v.description || null, schedule: v.schedule || null, definition: sendable(v.definition)! };
+}
+
+export function AudienceNew() {
+  const { t } = useI18n();
+  return (
+    <>
+      <PageHeader title={t("audience.new")} intro={t("audience.newIntro")} />
+      <AudienceForm
+        initial={{ name: "", description: "", schedule: "0 2 * * *", definition: { kind: "and", children: [] } }}
+        submitLabel={t("audience.create")}
+        onSubmit={async (v) => {
+          const a = await api<Audience>("POST", "/api/audiences", toBody(v));
+          // The first computation runs now, so the new pack has a size and members at once.
+          await api("POST", `/api/audiences/${a.id}/compute`, {}).catch(() => undefined);
+          navigate(`/audiences/${a.id}`);
+        }}
+      />
+    </>
+  );
+}

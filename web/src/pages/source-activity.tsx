@@ -1,0 +1,121 @@
+/**
+ * A source's activity: received / stored / rejected by reason over the last 24 hours (per hour, from the
+ * ingest counters) and the live stream of its last 100 events, polled every few seconds while the page
+ * is visible (GET /api/sources/:id/stats, GET /api/sources/:id/recent).
+ */
+import { useEffect, useState } from "preact/hooks";
+import { api, errorMessage } from "../api.ts";
+import { color } from "../charts/palette.ts";
+import { CategoryChart } from "../charts/uplot-chart.tsx";
+import { useI18n } from "../i18n/index.tsx";
+import { useSession } from "../session.tsx";
+import type { DropReason, MinuteStats, RecentEvent, Source } from "../types.ts";
+import { Link } from "../router.tsx";
+import { Alert, Empty } from "../ui/feedback.tsx";
+import { useLoad } from "../ui/use-load.ts";
+import { hourly } from "./source-stats.ts";
+
+const POLL_MS = 3000;
+
+function Stats({ source }: { source: Source }) {
+  const { t, lang } = useI18n();
+  const { settings } = useSession();
+  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const { data, error } = useLoad(() => api<{ results: MinuteStats[] }>("GET", `/api/sources/${source.id}/stats`), [source.id]);
+  if (error) return <Alert>{t("sources.statsFailed", { message: error })}</Alert>;
+  const minutes = data?.results ?? [];
+  const hours = hourly(minutes, Date.now());
+  const reasons = new Map<DropReason, number>();
+  for (const m of minutes) for (const [r, n] of Object.entries(m.dropped)) reasons.set(r as DropReason, (reasons.get(r as DropReason) ?? 0) + (n ?? 0));
+  const sum = (k: "received" | "stored" | "rejected") => hours.reduce((s, h) => s + h[k], 0);
+  const fmt = new Intl.DateTimeFormat(undefined, { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit" });
+  return (
+    <div class="source-stats">
+      <dl class="stats">
+        <div><dt>{t("sources.received")}</dt><dd class="big-number" data-testid="stat-received">{nf.format(sum("received"))}</dd></div>
+        <div><dt>{t("sources.stored")}</dt><dd class="big-number" data-testid="stat-stored">{nf.format(sum("stored"))}</dd></div>
+        <div><dt>{t("sources.rejected")}</dt><dd class="big-number">{nf.format(sum("rejected"))}</dd></div>
+      </dl>
+      {reasons.size > 0 && (
+        <ul class="chips" aria-label={t("sources.byReason")}>
+          {[...reasons].map(([r, n]) => <li key={r} class="chip">{t(`reason.${r}`)}: {nf.format(n)}</li>)}
+        </ul>
+      )}
+      <CategoryChart
+        labels={hours.map((h) => fmt.format(h.hour * 3_600_000))}
+        series={[{ label: t("sources.stored"), values: hours.map((h) => h.stored), color: color(2) }, { label: t("sources.rejected"), values: hours.map((h) => h.rejected), color: color(3) }]}
+        kind="stacked"
+        height={160}
+        ariaLabel={t("sources.last24h")}
+      />
+    </div>
+  );
+}
+
+function LiveStream({ source }: { source: Source }) {
+  const { t } = useI18n();
+  const { settings } = useSession();
+  const [events, setEvents] = useState<RecentEvent[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [paused, setPaused] = useState(false);
+  useEffect(() => {
+    if (paused) return;
+    let live = true;
+    const poll = async () => {
+      if (document.visibilityState !== "visible") return;
+      try {
+        const page = await api<{ results: RecentEvent[] }>("GET", `/api/sources/${source.id}/recent?limit=100`);
+        if (live) (setEvents(page.results), setError(null));
+      } catch (e) {
+        if (live) setError(errorMessage(e));
+      }
+    };
+    void poll();
+    const timer = setInterval(poll, POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [source.id, paused]);
+  const time = new Intl.DateTimeFormat(undefined, { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return (
+    <div class="live-stream">
+      <div class="insight-head">
+        <h3>{t("sources.live")}</h3>
+        <button type="button" class="btn btn-link" aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? t("sources.resume") : t("sources.pause")}</button>
+      </div>
+      {error && <Alert>{t("sources.liveFailed", { message: error })}</Alert>}
+      {events && events.length === 0 && <Empty>{t("sources.noEvents")}</Empty>}
+      {events && events.length > 0 && (
+        <div class="table-scroll stream">
+          <table class="table compact" data-testid="live-events">
+            <thead>
+              <tr><th scope="col">{t("sources.time")}</th><th scope="col">{t("people.event")}</th><th scope="col">{t("people.person")}</th><th scope="col">{t("people.properties")}</th></tr>
+            </thead>
+            <tbody>
+              {events.map((e, i) => (
+                <tr key={`${e.ts}-${i}`}>
+                  <td>{time.format(e.ts)}</td>
+                  <td><strong>{e.event}</strong></td>
+                  <td>{e.person >= 0 ? <Link href={`/people/${e.person}`}>#{e.person}</Link> : "—"}</td>
+                  <td class="detail"><code>{JSON.stringify(e.properties).slice(0, 160)}</code></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function SourceActivity({ source }: { source: Source }) {
+  const { t } = useI18n();
+  return (
+    <section class="card" aria-labelledby="activity-title">
+      <h2 id="activity-title">{t("sources.activity", { name: source.name })}</h2>
+      <Stats source={source} />
+      <LiveStream source={source} />
+    </section>
+  );
+}
