@@ -19,7 +19,7 @@ import { Alert, Loading } from "./ui/feedback.tsx";
 type State = { kind: "loading" } | { kind: "failed"; message: string } | { kind: "setup" } | { kind: "login" } | { kind: "in"; me: Me; settings: Settings };
 
 export function App() {
-  const { t } = useI18n();
+  const { t, setTimeZone } = useI18n();
   const path = usePath();
   const [state, setState] = useState<State>({ kind: "loading" });
 
@@ -28,6 +28,7 @@ export function App() {
       const me = await api<Me>("GET", "/api/auth/me");
       setCsrfToken(me.csrf);
       const settings = await api<Settings>("GET", "/api/settings");
+      setTimeZone(settings.timezone);
       setState({ kind: "in", me, settings });
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) {

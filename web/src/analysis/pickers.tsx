@@ -1,7 +1,9 @@
 /**
  * EventPicker and PropertyPicker: comboboxes over the event catalogue. Event names show their 30-day
  * volume; property keys are those seen on the chosen event (or person properties), with how often.
+ * Suggestions load when the list is first opened, so a page full of pickers costs no requests until used.
  */
+import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/index.tsx";
 import { compactNumber, loadEventNames, loadProperties, useCatalog } from "../query/catalog.ts";
 import type { PropertyType } from "../query/types.ts";
@@ -9,10 +11,11 @@ import { Combobox } from "../ui/combobox.tsx";
 
 export function EventPicker({ label, value, onValue, hideLabel, testId }: { label: string; value: string; onValue: (v: string) => void; hideLabel?: boolean; testId?: string }) {
   const { t, lang } = useI18n();
-  const { items, loading } = useCatalog(loadEventNames, []);
+  const [opened, setOpened] = useState(false);
+  const { items, loading } = useCatalog(opened ? loadEventNames : null, [opened]);
   const options = items.map((e) => ({ value: e.name, hint: compactNumber(e.volume, lang) }));
   return (
-    <Combobox label={label} hideLabel={hideLabel} value={value} options={options} loading={loading} onValue={onValue} placeholder={t("query.chooseEvent")} required testId={testId} />
+    <Combobox label={label} hideLabel={hideLabel} value={value} options={options} loading={loading} onOpen={() => setOpened(true)} onValue={onValue} placeholder={t("query.chooseEvent")} required testId={testId} />
   );
 }
 
@@ -20,7 +23,8 @@ export function PropertyPicker({
   label, type, event, value, onValue, hideLabel,
 }: { label: string; type: PropertyType; event?: string; value: string; onValue: (v: string) => void; hideLabel?: boolean }) {
   const { t, lang } = useI18n();
-  const { items, loading } = useCatalog(() => loadProperties(type, event), [type, event]);
+  const [opened, setOpened] = useState(false);
+  const { items, loading } = useCatalog(opened ? () => loadProperties(type, event) : null, [opened, type, event]);
   const options = items.map((p) => ({ value: p.key, hint: compactNumber(p.count, lang) }));
-  return <Combobox label={label} hideLabel={hideLabel} value={value} options={options} loading={loading} onValue={onValue} placeholder={t("query.chooseProperty")} />;
+  return <Combobox label={label} hideLabel={hideLabel} value={value} options={options} loading={loading} onOpen={() => setOpened(true)} onValue={onValue} placeholder={t("query.chooseProperty")} />;
 }

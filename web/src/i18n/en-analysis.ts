@@ -235,6 +235,7 @@ export const analysisEn = {
   "paths.edgeTitle": "{from} → {to}: {n} persons",
   "overview.intro": "Your channels at a glance, then the insights your team pinned here.",
   "overview.channels": "Channels",
+  "overview.channelProperty": "Channel property",
   "overview.channel": "Channel",
   "overview.persons": "Persons",
   "overview.activePersons": "Active",

@@ -26,31 +26,36 @@ export interface I18n {
   setLang(l: Lang): void;
   /** t looks up a message and fills `{name}` placeholders. */
   t(key: MessageKey, params?: Record<string, string | number>): string;
-  /** dateTime formats epoch milliseconds in the browser's zone. */
+  /** dateTime formats epoch milliseconds in the project's time zone once known (reports cut days there too). */
   dateTime(ms: number): string;
+  /** setTimeZone is called with the project time zone when the session loads or settings change. */
+  setTimeZone(tz: string | undefined): void;
 }
 
-function make(lang: Lang, setLang: (l: Lang) => void): I18n {
-  const fmt = new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en", { dateStyle: "medium", timeStyle: "short" });
+function make(lang: Lang, setLang: (l: Lang) => void, timeZone: string | undefined, setTimeZone: (tz: string | undefined) => void): I18n {
+  const fmt = new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en", { dateStyle: "medium", timeStyle: "short", timeZone });
   return {
     lang,
     setLang,
+    setTimeZone,
     t: (key, params) => DICTS[lang][key].replace(/\{(\w+)\}/g, (m, p: string) => (params && p in params ? String(params[p]) : m)),
     dateTime: (ms) => fmt.format(ms),
   };
 }
 
-const Ctx = createContext<I18n>(make("en", () => {}));
+const Ctx = createContext<I18n>(make("en", () => {}, undefined, () => {}));
 
 export function I18nProvider({ children }: { children: ComponentChildren }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
+  const [timeZone, setTimeZone] = useState<string | undefined>(undefined);
   const value = useMemo(() => {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
-    return make(lang, (l) => {
+    const setLang = (l: Lang) => {
       localStorage.setItem(STORAGE_KEY, l);
       setLangState(l);
-    });
-  }, [lang]);
+    };
+    return make(lang, setLang, timeZone, setTimeZone);
+  }, [lang, timeZone]);
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 

@@ -237,6 +237,7 @@ export const analysisZh: Record<keyof typeof analysisEn, string> = {
   "paths.edgeTitle": "{from} → {to}：{n} 位用户",
   "overview.intro": "一眼看清各渠道，以及团队固定在这里的书签。",
   "overview.channels": "渠道",
+  "overview.channelProperty": "渠道属性",
   "overview.channel": "渠道",
   "overview.persons": "用户",
   "overview.activePersons": "活跃",

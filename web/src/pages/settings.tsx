@@ -11,7 +11,7 @@ import { useLoad } from "../ui/use-load.ts";
 
 export function SettingsPage() {
   const { t } = useI18n();
-  const { isAdmin } = useSession();
+  const { isAdmin, refresh } = useSession();
   const { data, error, loading } = useLoad(() => api<Settings>("GET", "/api/settings"));
   const [form, setForm] = useState<Settings | null>(null);
   const [message, setMessage] = useState<{ kind: "success" | "error"; text: string } | null>(null);
@@ -26,6 +26,8 @@ export function SettingsPage() {
     try {
       setForm(await api<Settings>("PATCH", "/api/settings", form));
       setMessage({ kind: "success", text: t("common.saved") });
+      // The header and every report read the time zone from the session.
+      await refresh();
     } catch (err) {
       setMessage({ kind: "error", text: errorMessage(err) });
     } finally {

@@ -3,7 +3,9 @@
  * active and new persons in the range, orders and revenue, per channel, with the totals. Each channel
  * opens the event analysis broken down the same way.
  */
+import { useState } from "preact/hooks";
 import { api } from "../../api.ts";
+import { PropertyPicker } from "../../analysis/pickers.tsx";
 import { DateRange } from "../../analysis/date-range.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { absoluteDay } from "../../query/dates.ts";
@@ -16,19 +18,28 @@ import { useLoad } from "../../ui/use-load.ts";
 
 const COLUMNS = ["persons", "activePersons", "newPersons", "orders", "revenue"] as const;
 
+const PROPERTY_KEY = "tessera.channelProperty";
+
 export function ChannelSummaryCard({ range, onRange, onTotals }: { range: { dateFrom: string; dateTo: string }; onRange: (r: { dateFrom: string; dateTo: string }) => void; onTotals: (persons: number) => void }) {
   const { t, lang } = useI18n();
   const { settings } = useSession();
+  // Which event property names the channel differs between projects (marketing $channel, a shop
+  // property of orders…); the choice is remembered in this browser.
+  const [property, setPropertyState] = useState(() => localStorage.getItem(PROPERTY_KEY) ?? "$channel");
+  const setProperty = (p: string) => {
+    localStorage.setItem(PROPERTY_KEY, p);
+    setPropertyState(p);
+  };
   const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 0 });
   const money = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 2, minimumFractionDigits: 2 });
   const { data, error, loading } = useLoad(async () => {
     // The endpoint takes calendar days of the project zone; presets resolve to them here.
     const now = Date.now();
     const days = { dateFrom: absoluteDay(range.dateFrom, now, settings.timezone), dateTo: absoluteDay(range.dateTo, now, settings.timezone) };
-    const summary = await api<ChannelSummary>("GET", `/api/insights/channels?${new URLSearchParams(days)}`);
+    const summary = await api<ChannelSummary>("GET", `/api/insights/channels?${new URLSearchParams({ ...days, property })}`);
     onTotals(summary.totals.persons);
     return summary;
-  }, [range.dateFrom, range.dateTo]);
+  }, [range.dateFrom, range.dateTo, property]);
   const fmt = (k: (typeof COLUMNS)[number], v: number) => (k === "revenue" ? money.format(v) : nf.format(v));
   const trendsLink = (channel: string) =>
     `/events?q=${encodeURIComponent(
@@ -38,7 +49,10 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: { date
     <section class="card" aria-labelledby="channels-title">
       <header class="insight-head">
         <h2 id="channels-title">{t("overview.channels")}</h2>
-        <DateRange dateFrom={range.dateFrom} dateTo={range.dateTo} onRange={onRange} />
+        <div class="toolbar">
+          <PropertyPicker label={t("overview.channelProperty")} hideLabel type="event" value={property} onValue={(p) => p && setProperty(p)} />
+          <DateRange dateFrom={range.dateFrom} dateTo={range.dateTo} onRange={onRange} />
+        </div>
       </header>
       {error && <Alert>{error}</Alert>}
       <div class="table-scroll" style="min-height: 180px">

@@ -2,7 +2,7 @@
  * People: find persons by any identifier or trait value (GET /api/persons?search=, SPEC §4) and open one;
  * /people/:id is the person page.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, errorMessage } from "../../api.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { ChannelIcons, displayName } from "../../people/person-label.tsx";
@@ -34,6 +34,10 @@ function Search() {
       setBusy(false);
     }
   };
+  // A shared /people?search= link runs its search on arrival.
+  useEffect(() => {
+    if (text.trim() !== "") void run(null);
+  }, []);
   return (
     <>
       <PageHeader title={t("nav.people")} intro={t("people.intro")} />

@@ -1,0 +1,138 @@
+/**
+ * The dashboard in a real browser (headless Chromium) over the real server and data sent through the
+ * real ingestion API: every number the pages show must be the number the API answers, clicking through
+ * to persons and saving them must work, and no page may log an error. Screenshots of each page go to
+ * test-artifacts/. Skips, saying so, without Chromium.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { loadConfig } from "../src/config.ts";
+import type { ChannelSummary } from "../src/insights/channels.ts";
+import { createLogger } from "../src/log.ts";
+import { startServer, type RunningServer } from "../src/server.ts";
+import { PERSONS, seedMessages } from "./dashboard-data.ts";
+import { tempDir } from "./helpers.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = join(import.meta.dir, "..", "test-artifacts");
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`SKIPPING the dashboard browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+
+const ADMIN = { email: "admin@example.com", password: "correct horse battery" };
+const TOKEN = "e2e-admin-token-0123456789";
+const WRITE_KEY = "e2e-write-key-0123";
+
+let browser: Browser;
+let server: RunningServer;
+let data: { dir: string; cleanup: () => void };
+let page: Page;
+const errors: string[] = [];
+
+/** api calls the server as the admin token, the way a script would, to get the numbers to compare with. */
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(new URL(path, server.url), {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
+const nav = (name: string) => page.getByRole("navigation").getByRole("link", { name, exact: true });
+/** cells reads a table's body as text, row by row. */
+const cells = (testId: string) =>
+  page.getByTestId(testId).locator("tbody tr, tfoot tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("th, td")].map((c) => (c.textContent ?? "").trim())));
+const num = (n: number) => new Intl.NumberFormat("en").format(n);
+const money = (n: number) => new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  data = tempDir();
+  server = await startServer(
+    loadConfig({
+      TESSERA_PORT: "0", TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: data.dir, TESSERA_ADMIN_TOKEN: TOKEN, TESSERA_WRITE_KEY: WRITE_KEY,
+      TESSERA_ADMIN_EMAIL: ADMIN.email, TESSERA_ADMIN_PASSWORD: ADMIN.password,
+    }),
+    { log: createLogger("error", () => {}) },
+  );
+  const sent = await fetch(new URL("/v1/batch", server.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` },
+    body: JSON.stringify({ batch: seedMessages(Date.now()) }),
+  });
+  expect(sent.status).toBe(200);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 }, locale: "en-US" });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+  });
+  await page.goto(new URL("/login", server.url).href);
+  await page.getByLabel("E-mail").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Overview" }).waitFor();
+  errors.splice(0); // the login page's probe of /api/auth/me answers 401 by design
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  data?.cleanup();
+});
+
+describe.skipIf(!hasChromium)("dashboard", () => {
+  test("overview: the channel summary shows the API's numbers, the time zone is in the header", async () => {
+    await page.getByTestId("channel-summary").waitFor();
+    expect(await page.getByTestId("project-timezone").textContent()).toContain("Asia/Shanghai");
+    const days = await page.evaluate(() => {
+      const f = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" });
+      return { from: f.format(Date.now() - 29 * 86_400_000), to: f.format(Date.now()) };
+    });
+    const s = await api<ChannelSummary>("GET", `/api/insights/channels?dateFrom=${days.from}&dateTo=${days.to}`);
+    expect(s.totals.persons).toBe(PERSONS);
+    const rows = await cells("channel-summary");
+    const total = rows.at(-1)!;
+    expect(total).toEqual(["Total", num(s.totals.persons), num(s.totals.activePersons), num(s.totals.newPersons), num(s.totals.orders), money(s.totals.revenue)]);
+    const wechat = s.results.find((r) => r.channel === "wechat")!;
+    expect(rows.find((r) => r[0] === "wechat")?.slice(1, 3)).toEqual([num(wechat.persons), num(wechat.activePersons)]);
+    await shot("overview");
+    expect(errors).toEqual([]);
+  });
+
+  test("people: find a shopper by e-mail, see identifiers by channel, traits and the cross-channel timeline", async () => {
+    await nav("People").click();
+    await page.getByLabel("Search persons").fill("shopper10@example.com");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.getByTestId("people-results").getByRole("link", { name: "Shopper 10" }).click();
+    await page.getByRole("heading", { name: "Shopper 10" }).waitFor();
+    await page.getByRole("heading", { name: "WeChat" }).waitFor();
+    expect(await page.getByText("oUnion10").isVisible()).toBe(true);
+    const timeline = page.getByTestId("timeline");
+    await timeline.waitFor();
+    // Shopper 10 identified, viewed, added to cart (10 % 2 = 0) and did not order (10 % 4 ≠ 0).
+    const events = await timeline.locator(".timeline-event strong").allTextContents();
+    expect(events.sort()).toEqual(["$identify", "add_to_cart", "view_product"]);
+    await shot("person");
+    expect(errors).toEqual([]);
+  });
+
+  test("sources: received and stored in the last 24 hours, and the live stream", async () => {
+    await nav("Sources").click();
+    await page.getByTestId("live-events").waitFor();
+    const sent = seedMessages(Date.now()).length;
+    expect(await page.getByTestId("stat-received").textContent()).toBe(num(sent));
+    expect(await page.getByTestId("stat-stored").textContent()).toBe(num(sent));
+    expect(await page.getByTestId("live-events").locator("tbody tr").count()).toBe(Math.min(100, sent));
+    await shot("sources");
+    expect(errors).toEqual([]);
+  });
+});
