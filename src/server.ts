@@ -16,6 +16,7 @@ import { loadSecretKey } from "./crypto/secret-key.ts";
 import { createKysely } from "./db/kysely.ts";
 import { migrate } from "./db/migrate.ts";
 import { DB_FILE, integrityCheck, openWriter } from "./db/sqlite.ts";
+import { lockDataDir } from "./data-lock.ts";
 import type { CoreDeps } from "./deps.ts";
 import { openEvents } from "./events.ts";
 import { createApp } from "./http/app.ts";
@@ -74,18 +75,35 @@ export function openDatabase(file: string): Database {
   return db;
 }
 
-/** openCore opens everything a command needs that is not HTTP: directory, database, key, Kysely. */
+const releases = new WeakMap<CoreDeps, () => void>();
+
+/** openCore opens everything a command needs that is not HTTP: directory (locked), database, key, Kysely. */
 export function openCore(config: Config, log: Logger): CoreDeps {
   const dataDir = openDataDir(config.dataDir);
-  const db = openDatabase(join(dataDir, DB_FILE));
+  let release: () => void;
+  try {
+    release = lockDataDir(dataDir);
+  } catch (e) {
+    throw new StartupError(`${reason(e)} (${dataDir}). Stop it first, or send data to it over HTTP (POST /v1/batch) instead.`);
+  }
+  let db: Database;
+  try {
+    db = openDatabase(join(dataDir, DB_FILE));
+  } catch (e) {
+    release();
+    throw e;
+  }
   let key: Uint8Array;
   try {
     key = loadSecretKey({ secretKey: config.secretKey, dataDir }, (m) => log.warn(m));
   } catch (e) {
     db.close();
+    release();
     throw new StartupError(`cannot load the secret key: ${reason(e)}`);
   }
-  return { db, kdb: createKysely(db), config, crypto: createCrypto(key), log, now: Date.now };
+  const core: CoreDeps = { db, kdb: createKysely(db), config, crypto: createCrypto(key), log, now: Date.now };
+  releases.set(core, release);
+  return core;
 }
 
 /** closeCore checkpoints the WAL into the main file (a clean, single-file state) and closes. */
@@ -94,6 +112,7 @@ export function closeCore(core: CoreDeps): void {
     core.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } finally {
     core.db.close();
+    releases.get(core)?.();
   }
 }
 
