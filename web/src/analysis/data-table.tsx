@@ -8,10 +8,10 @@ import type { Cell, TableModel } from "./table-model.ts";
 
 export type OnActors = (selector: ActorsSelector, title: string) => void;
 
-function CellView({ cell, onActors, title, fmt }: { cell: Cell; onActors?: OnActors; title: string; fmt: (n: number) => string }) {
+function CellView({ cell, onActors, title, fmt, numeric: numericColumn }: { cell: Cell; onActors?: OnActors; title: string; fmt: (n: number) => string; numeric?: boolean }) {
   const text = cell.display ?? (typeof cell.value === "number" ? fmt(cell.value) : (cell.value ?? ""));
   const style = cell.heat !== undefined ? `background: rgba(36, 87, 214, ${(0.08 + 0.72 * cell.heat).toFixed(3)}); color: ${cell.heat > 0.55 ? "#fff" : "inherit"}` : undefined;
-  const numeric = typeof cell.value === "number";
+  const numeric = numericColumn ?? typeof cell.value === "number";
   return (
     <td class={numeric ? "num" : undefined} style={style}>
       {cell.actors && onActors && typeof cell.value === "number" && cell.value !== 0 ? (
@@ -45,7 +45,7 @@ export function DataTable({ table, onActors, caption, testId }: { table: TableMo
           {table.rows.map((r, i) => (
             <tr key={i}>
               {r.map((c, j) => (
-                <CellView key={j} cell={c} onActors={onActors} fmt={(n) => nf.format(n)} title={t("actors.titleFor", { row: String(r[0]?.display ?? r[0]?.value ?? ""), column: table.columns[j]?.label ?? "" })} />
+                <CellView key={j} cell={c} numeric={table.columns[j]?.numeric} onActors={onActors} fmt={(n) => nf.format(n)} title={t("actors.titleFor", { row: String(r[0]?.display ?? r[0]?.value ?? ""), column: table.columns[j]?.label ?? "" })} />
               ))}
             </tr>
           ))}

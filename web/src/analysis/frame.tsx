@@ -111,7 +111,7 @@ export function AnalysisFrame<K extends QueryKind>({ spec }: { spec: AnalysisSpe
             {t("insight.save")}
           </Button>
         )}
-        <CopyButton text={shareUrl(location.origin, location.pathname, cleaned)} label={t("insight.link")} />
+        <CopyButton text={shareUrl(location.origin, location.pathname, cleaned)} caption={{ idle: t("insight.copyLink"), done: t("insight.linkCopied") }} />
         <Button disabled={!table} onClick={() => table && downloadText(`${spec.kind}.csv`, tableCsv(table))}>
           {t("insight.csv")}
         </Button>

@@ -11,6 +11,7 @@ describe("date presets", () => {
     ["today", "today", "today"],
     ["yesterday", "yesterday", "yesterday"],
     ["7d", "-6d", "today"],
+    ["14d", "-13d", "today"],
     ["30d", "-29d", "today"],
     ["90d", "-89d", "today"],
   ] as const)("%s → %s … %s", (preset, from, to) => {

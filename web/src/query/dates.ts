@@ -3,14 +3,15 @@
  * day "2024-01-31", "today", "yesterday", or "-Nd" which snaps to the start of that day). "Last 7 days"
  * means seven calendar days including today, as people read it: -6d … today.
  */
-export type Preset = "today" | "yesterday" | "7d" | "30d" | "90d" | "custom";
+export type Preset = "today" | "yesterday" | "7d" | "14d" | "30d" | "90d" | "custom";
 
-export const PRESETS: readonly Exclude<Preset, "custom">[] = ["today", "yesterday", "7d", "30d", "90d"];
+export const PRESETS: readonly Exclude<Preset, "custom">[] = ["today", "yesterday", "7d", "14d", "30d", "90d"];
 
 const RANGES: Record<Exclude<Preset, "custom">, { dateFrom: string; dateTo: string }> = {
   today: { dateFrom: "today", dateTo: "today" },
   yesterday: { dateFrom: "yesterday", dateTo: "yesterday" },
   "7d": { dateFrom: "-6d", dateTo: "today" },
+  "14d": { dateFrom: "-13d", dateTo: "today" },
   "30d": { dateFrom: "-29d", dateTo: "today" },
   "90d": { dateFrom: "-89d", dateTo: "today" },
 };

@@ -58,7 +58,7 @@ export function Combobox({ label, hideLabel, value, options, onValue, placeholde
     if (e.key === "ArrowDown") {
       e.preventDefault();
       show();
-      setActive((a) => Math.min(a + 1, filtered.length - 1));
+      setActive((a) => Math.max(0, Math.min(a + 1, filtered.length - 1)));
     } else if (e.key === "ArrowUp") {
       e.preventDefault();
       setActive((a) => Math.max(a - 1, 0));

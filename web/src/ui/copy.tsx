@@ -3,7 +3,8 @@ import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/index.tsx";
 import { Button } from "./button.tsx";
 
-export function CopyButton({ text: value, label }: { text: string; label?: string }) {
+/** CopyButton copies `text`; `caption` names the button when a bare "Copy" would not say what is copied. */
+export function CopyButton({ text: value, label, caption }: { text: string; label?: string; caption?: { idle: string; done: string } }) {
   const { t } = useI18n();
   const [copied, setCopied] = useState(false);
   const copy = async () => {
@@ -21,9 +22,9 @@ export function CopyButton({ text: value, label }: { text: string; label?: strin
     setCopied(true);
     setTimeout(() => setCopied(false), 1500);
   };
-  const text = copied ? t("common.copied") : t("common.copy");
+  const text = copied ? (caption?.done ?? t("common.copied")) : (caption?.idle ?? t("common.copy"));
   return (
-    <Button onClick={copy} aria-label={label ? `${text}: ${label}` : undefined}>
+    <Button onClick={copy} aria-label={label && !caption ? `${text}: ${label}` : undefined}>
       {text}
     </Button>
   );
