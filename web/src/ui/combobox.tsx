@@ -103,7 +103,9 @@ export function Combobox({ label, hideLabel, value, options, onValue, placeholde
           show();
         }}
         onKeyDown={onKeyDown}
-        onBlur={() => setTimeout(commitTyped, 120)}
+        // Options are picked on mousedown (which keeps focus here), so a blur is always "done typing":
+        // commit at once, before the next field's edits, so no later edit is built on a stale value.
+        onBlur={commitTyped}
       />
       {open && (
         <ul id={`${id}-list`} role="listbox" class="combobox-list" aria-label={label}>

@@ -26,7 +26,7 @@ function Catalogue({ groups, tags, onAssign }: { groups: TagGroup[]; tags: Tag[]
         <section key={s.key} class="card" aria-labelledby={`group-${s.key}`}>
           <h2 id={`group-${s.key}`}>{s.name}</h2>
           {s.description && <p class="hint">{s.description}</p>}
-          <table class="table" data-testid="tag-table">
+          <table class="table tag-table" data-testid="tag-table">
             <thead>
               <tr>
                 <th scope="col">{t("tags.tag")}</th>
