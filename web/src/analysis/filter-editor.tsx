@@ -4,7 +4,7 @@
  */
 import { useMemo, useState } from "preact/hooks";
 import { useI18n } from "../i18n/index.tsx";
-import { loadProperties, useCatalog } from "../query/catalog.ts";
+import { loadProperties, typedValues, useCatalog } from "../query/catalog.ts";
 import type { Filter, FilterLeaf, FilterOp, PropertyType } from "../query/types.ts";
 import { Combobox } from "../ui/combobox.tsx";
 import { ALL_OPS, coerce, flatten, LIST_OPS, listValue, NO_VALUE_OPS, unflatten, valueText, withOp, type FlatFilter, type Scalar } from "./filter-model.ts";
@@ -22,8 +22,9 @@ function Condition({ leaf, event, onLeaf, onRemove, index }: { leaf: FilterLeaf;
   const { t } = useI18n();
   const [loadValues, setLoadValues] = useState(false);
   const { items } = useCatalog(loadValues && leaf.property ? () => loadProperties(leaf.type, event) : null, [loadValues, leaf.type, event, leaf.property]);
-  const known: Scalar[] = useMemo(() => items.find((p) => p.key === leaf.property)?.values.map((v) => v.value) ?? [], [items, leaf.property]);
-  const options = useMemo(() => (items.find((p) => p.key === leaf.property)?.values ?? []).map((v) => ({ value: String(v.value), hint: String(v.count) })), [items, leaf.property]);
+  const info = items.find((p) => p.key === leaf.property);
+  const known: Scalar[] = useMemo(() => typedValues(info), [info]);
+  const options = useMemo(() => (info?.topValues ?? []).map((v) => ({ value: v.value, hint: String(v.count) })), [info]);
   const n = index + 1;
   const setText = (text: string) => onLeaf({ ...leaf, value: LIST_OPS.includes(leaf.op) ? listValue(text, leaf.op, known) : coerce(text, leaf.op, known) });
   const between = Array.isArray(leaf.value) ? leaf.value : [null, null];

@@ -26,11 +26,22 @@ export function loadEventNames(): Promise<EventName[]> {
   return cached("events", async () => (await api<{ results: EventName[] }>("GET", "/api/events")).results);
 }
 
-/** loadProperties lists property keys (with top values) of an event, or person properties. */
-export function loadProperties(type: PropertyType, event?: string): Promise<PropertyInfo[]> {
-  const params = new URLSearchParams({ type });
-  if (type === "event" && event) params.set("event", event);
-  return cached(`props:${params}`, async () => (await api<{ results: PropertyInfo[] }>("GET", `/api/events/properties?${params}`)).results);
+/** loadProperties lists property keys (with top values) of an event's rows, or person properties. */
+export async function loadProperties(type: PropertyType, event?: string): Promise<PropertyInfo[]> {
+  // One answer carries both the event's and the person properties; person properties do not depend
+  // on the event, so they are asked for once without one.
+  const key = type === "event" && event ? event : "";
+  const all = await cached(`props:${key}`, async () => (await api<{ results: PropertyInfo[] }>("GET", `/api/events/properties${key ? `?${new URLSearchParams({ event: key })}` : ""}`)).results);
+  return all.filter((p) => p.type === type);
+}
+
+/** typedValues reads a property's top values back into the JSON type the data has (they arrive as text). */
+export function typedValues(p: PropertyInfo | undefined): (string | number | boolean)[] {
+  if (!p) return [];
+  const only = (t: string) => p.types.length === 1 && p.types[0] === t;
+  if (only("number")) return p.topValues.map((v) => Number(v.value));
+  if (only("boolean")) return p.topValues.map((v) => v.value === "true");
+  return p.topValues.map((v) => v.value);
 }
 
 /** useCatalog runs a catalogue loader and gives its list (empty until loaded or when unavailable). */

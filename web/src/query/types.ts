@@ -228,15 +228,23 @@ export type ActorsSelector =
 
 // ---- the event catalogue the pickers read (query room: GET /api/events, GET /api/events/properties)
 
-/** EventName is one entry of `GET /api/events`: a name and its volume over the last 30 days. */
+/** EventName is one entry of `GET /api/events`: a name with its volume overall and over 30 days. */
 export interface EventName {
   name: string;
-  volume: number;
+  count: number;
+  last30Days: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
 }
 
-/** PropertyInfo is one entry of `GET /api/events/properties?event=&type=`: a key and its top values. */
+/**
+ * PropertyInfo is one entry of `GET /api/events/properties?event=`: an event property (seen on that
+ * event's recent rows) or a person property, the JSON types seen, and its most common values as text.
+ */
 export interface PropertyInfo {
   key: string;
+  type: PropertyType;
+  types: string[];
   count: number;
-  values: { value: string | number | boolean; count: number }[];
+  topValues: { value: string; count: number }[];
 }
