@@ -135,4 +135,27 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await shot("sources");
     expect(errors).toEqual([]);
   });
+
+  test("keyboard: a skip link jumps past the navigation; the language switch is remembered (中文)", async () => {
+    await nav("Overview").click();
+    // Moving to a page puts focus at its start, so screen readers announce the new page.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    await page.reload();
+    await page.getByTestId("channel-summary").waitFor();
+    await page.keyboard.press("Tab");
+    const skip = page.getByRole("link", { name: "Skip to content" });
+    expect(await skip.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+
+    await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+    await page.getByRole("heading", { name: "概览" }).waitFor();
+    await page.reload();
+    await page.getByRole("navigation").getByRole("link", { name: "漏斗分析" }).waitFor();
+    await page.getByTestId("channel-summary").waitFor();
+    await shot("overview-zh");
+    await page.getByRole("combobox", { name: "语言" }).selectOption("en");
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    expect(errors).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@
  * ROUTES in its groups, and the page. A skip link lets keyboard users jump past the navigation.
  */
 import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
 import { api } from "./api.ts";
 import { LANGS, useI18n, type Lang } from "./i18n/index.tsx";
 import { Link } from "./router.tsx";
@@ -36,6 +37,17 @@ export function Layout({ nav, path, children }: { nav: Route[]; path: string; ch
     await refresh();
   };
   const visible = nav.filter((n) => !n.hidden && (!n.adminOnly || isAdmin));
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  // After an in-app navigation, focus the page's start (as a full page load would), so keyboard and
+  // screen-reader users land on the new page instead of the link they left behind.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: false });
+  }, [path]);
   return (
     <div class="shell">
       <a class="skip-link" href="#main">
@@ -84,7 +96,7 @@ export function Layout({ nav, path, children }: { nav: Route[]; path: string; ch
           );
         })}
       </nav>
-      <main id="main" class="content" tabIndex={-1}>
+      <main id="main" class="content" tabIndex={-1} ref={main}>
         {children}
       </main>
     </div>

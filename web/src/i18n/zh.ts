@@ -16,7 +16,7 @@ const shellZh: Record<keyof typeof shellEn, string> = {
   "nav.skip": "跳到正文",
   "nav.timezoneTitle": "项目时区：报表中的日、周、月都按此时区划分（可在设置中修改）",
   "nav.group.analytics": "分析",
-  "nav.group.users": "用户",
+  "nav.group.users": "用户洞察",
   "nav.group.data": "数据",
   "nav.group.admin": "管理",
   "nav.overview": "概览",
