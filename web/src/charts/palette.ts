@@ -25,3 +25,21 @@ export function stack(series: readonly (readonly number[])[]): number[][] {
     return s.map((v, i) => (acc[i] = acc[i]! + v));
   });
 }
+
+/**
+ * segmentAt finds which series of a stacked bar holds the value `y` at category `i` (the same stacking
+ * as `stack`), or -1 outside every segment: a click on a lifecycle bar opens that status's persons.
+ */
+export function segmentAt(series: readonly (readonly number[])[], i: number, y: number): number {
+  const stacked = stack(series);
+  let below = { pos: 0, neg: 0 };
+  for (let s = 0; s < series.length; s++) {
+    const v = series[s]![i] ?? 0;
+    const top = stacked[s]![i]!;
+    if (v > 0 && y >= below.pos && y <= top) return s;
+    if (v < 0 && y <= below.neg && y >= top) return s;
+    if (v >= 0) below = { ...below, pos: top };
+    else below = { ...below, neg: top };
+  }
+  return -1;
+}

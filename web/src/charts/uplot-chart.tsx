@@ -25,7 +25,8 @@ type Props = {
   height?: number;
   /** unit is appended to values in the legend ("%"). */
   unit?: string;
-  onCategory?: (index: number) => void;
+  /** onCategory gets the clicked category and the y value under the pointer (to pick a stacked segment). */
+  onCategory?: (index: number, y: number) => void;
   testId?: string;
 };
 
@@ -75,7 +76,7 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
           (u) =>
             u.over.addEventListener("click", () => {
               const idx = u.cursor.idx;
-              if (idx !== null && idx !== undefined) clickRef.current?.(idx);
+              if (idx !== null && idx !== undefined) clickRef.current?.(idx, u.posToVal(u.cursor.top ?? 0, "y"));
             }),
         ],
       },

@@ -7,7 +7,7 @@ import { DateRange, IntervalSelect } from "../../analysis/date-range.tsx";
 import { FilterEditor } from "../../analysis/filter-editor.tsx";
 import { AnalysisFrame, type AnalysisSpec, type BuilderProps, type ResultProps } from "../../analysis/frame.tsx";
 import { EventPicker } from "../../analysis/pickers.tsx";
-import { color, LIFECYCLE_COLORS } from "../../charts/palette.ts";
+import { color, LIFECYCLE_COLORS, segmentAt } from "../../charts/palette.ts";
 import { CategoryChart } from "../../charts/uplot-chart.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import type { Interval, LifecycleQuery, StickinessQuery } from "../../query/types.ts";
@@ -49,7 +49,10 @@ function LifecycleResult({ answer, onActors }: ResultProps<"lifecycle">) {
       kind="stacked"
       ariaLabel={t("lifecycle.chartLabel")}
       testId="lifecycle-chart"
-      onCategory={(i) => labels[i] && onActors({ cell: { period: labels[i]!, status: "new" } }, `${t("lifecycle.new")} · ${labels[i]}`)}
+      onCategory={(i, y) => {
+        const s = STATUSES[segmentAt(series.map((x) => x.values), i, y)];
+        if (s && labels[i]) onActors({ cell: { period: labels[i]!, status: s } }, `${t(`lifecycle.${s}`)} · ${labels[i]}`);
+      }}
     />
   );
 }
