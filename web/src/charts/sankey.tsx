@@ -11,6 +11,8 @@ import { NODE_WIDTH, sankeyLayout } from "./sankey-layout.ts";
 
 const HEIGHT = 420;
 const LABEL_ROOM = 140;
+/** Bands under this share of the widest one are left to the table: hairlines only add noise. */
+const MIN_SHARE = 0.01;
 
 export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: OnActors }) {
   const { t, lang } = useI18n();
@@ -25,7 +27,9 @@ export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: 
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  const s = sankeyLayout(edges, Math.max(200, width - LABEL_ROOM), HEIGHT);
+  const widest = Math.max(0, ...edges.map((e) => e.persons));
+  const drawn = edges.filter((e) => e.persons >= widest * MIN_SHARE);
+  const s = sankeyLayout(drawn, Math.max(200, width - LABEL_ROOM), HEIGHT);
   const events = [...new Set(s.nodes.map((n) => n.label))];
   const hue = (label: string) => color(events.indexOf(label));
   const open = (source: string, target: string, persons: number) =>
@@ -71,6 +75,7 @@ export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: 
           ))}
         </g>
       </svg>
+      {drawn.length < edges.length && <p class="hint">{t("paths.smallInTable", { n: edges.length - drawn.length })}</p>}
     </div>
   );
 }

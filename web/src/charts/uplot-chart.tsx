@@ -15,6 +15,8 @@ export interface ChartSeries {
   color: string;
   /** dashed draws the compare-to-previous-period line. */
   dashed?: boolean;
+  /** right puts the series on a second axis (sums of money beside counts of persons). */
+  right?: boolean;
 }
 
 type Props = {
@@ -48,20 +50,23 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
     const bars = kind !== "line";
     // Stacked bars are drawn from the tallest cumulative sum down, so each smaller one stays visible on top.
     const drawn = kind === "stacked" ? stack(series.map((s) => s.values)).map((values, i) => ({ ...series[i]!, values })).reverse() : series;
+    const twoAxes = kind !== "stacked" && drawn.some((s) => s.right) && drawn.some((s) => !s.right);
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height,
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { show: !bars } },
-      scales: { x: { time: false, range: () => (bars ? [-0.5, n - 0.5] : [0, Math.max(1, n - 1)]) } },
+      scales: { x: { time: false, range: () => (bars ? [-0.5, n - 0.5] : [0, Math.max(1, n - 1)]) }, ...(twoAxes && { y2: { auto: true } }) },
       axes: [
         { incrs: INCRS, space: 60, values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? short(labels[i] ?? "") : "")), grid: { show: false } },
         { values: (_u, splits) => splits.map((v) => compact.format(v) + unit), size: 56, grid: { stroke: "#eef0f3" } },
+        ...(twoAxes ? [{ scale: "y2", side: 1 as const, values: (_u: uPlot, splits: number[]) => splits.map((v) => compact.format(v)), size: 56, grid: { show: false } }] : []),
       ],
       series: [
         {},
         ...drawn.map((s) => ({
           label: s.label,
+          scale: twoAxes && s.right ? "y2" : "y",
           stroke: s.color,
           width: bars ? 0 : 2,
           fill: bars ? s.color : undefined,

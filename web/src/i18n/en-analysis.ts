@@ -233,6 +233,7 @@ export const analysisEn = {
   "paths.exclude": "Skip events",
   "paths.from": "From",
   "paths.to": "To",
+  "paths.smallInTable": "{n} rare transitions are only in the table.",
   "paths.chartLabel": "Paths as a Sankey diagram; each band is a button listing its persons.",
   "paths.edgeTitle": "{from} → {to}: {n} persons",
   "overview.intro": "Your channels at a glance, then the insights your team pinned here.",

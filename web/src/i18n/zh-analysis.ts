@@ -235,6 +235,7 @@ export const analysisZh: Record<keyof typeof analysisEn, string> = {
   "paths.exclude": "跳过事件",
   "paths.from": "从",
   "paths.to": "到",
+  "paths.smallInTable": "另有 {n} 条少见的流转只列在表中。",
   "paths.chartLabel": "桑基图形式的路径；每条色带都是一个按钮，可查看对应用户。",
   "paths.edgeTitle": "{from} → {to}：{n} 位用户",
   "overview.intro": "一眼看清各渠道，以及团队固定在这里的书签。",

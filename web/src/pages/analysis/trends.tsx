@@ -43,13 +43,18 @@ function Result({ query, answer, onActors, display, onDisplay }: ResultProps<"tr
   // A compare line takes its current twin's colour, dashed.
   const keyOf = (r: (typeof results)[number]) => `${r.series}|${r.breakdownValue}`;
   const keys = [...new Set(results.map(keyOf))];
+  // Property math (revenue sums) and counts of persons differ by orders of magnitude: the former
+  // get the right-hand axis when both are drawn.
+  const mathOf = (r: (typeof results)[number]) => query.series[r.series.charCodeAt(0) - 65]?.math ?? "total";
   const series = results.slice(0, 30).map((r) => ({
     label: lineLabel(r, t),
     values: r.points.map((p) => p.value),
     color: color(keys.indexOf(keyOf(r))),
     dashed: r.compare === "previous",
+    right: r.event !== "$formula" && PROPERTY_MATH.includes(mathOf(r)),
   }));
   const chart = display.chart === "bar" ? "bar" : "line";
+  const stacked = chart === "bar" && series.length > 1;
   const first = results[0];
   return (
     <>
@@ -63,7 +68,7 @@ function Result({ query, answer, onActors, display, onDisplay }: ResultProps<"tr
       <CategoryChart
         labels={labels}
         series={series}
-        kind={chart === "bar" && series.length > 1 ? "stacked" : chart}
+        kind={stacked ? "stacked" : chart}
         ariaLabel={t("trends.chartLabel", { n: results.length })}
         testId="trends-chart"
         onCategory={
