@@ -34,6 +34,12 @@ type Props = {
 
 const INCRS = [1, 2, 3, 5, 7, 10, 14, 20, 30, 50, 100, 200, 500, 1000];
 
+function fromZero(_u: uPlot, min: number, max: number): uPlot.Range.MinMax {
+  const lo = Math.min(0, min);
+  const hi = Math.max(0, max);
+  return hi === lo ? [lo, lo + 1] : [lo, hi + (hi - lo) * 0.06];
+}
+
 export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, unit = "", onCategory, testId }: Props) {
   const { lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
@@ -56,7 +62,12 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
       height,
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { show: !bars } },
-      scales: { x: { time: false, range: () => (bars ? [-0.5, n - 0.5] : [0, Math.max(1, n - 1)]) }, ...(twoAxes && { y2: { auto: true } }) },
+      scales: {
+        x: { time: false, range: () => (bars ? [-0.5, n - 0.5] : [0, Math.max(1, n - 1)]) },
+        // Counts read against zero: an axis starting at 200 makes a 10 % dip look like a collapse.
+        y: { range: fromZero },
+        ...(twoAxes && { y2: { range: fromZero } }),
+      },
       axes: [
         { incrs: INCRS, space: 60, values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? short(labels[i] ?? "") : "")), grid: { show: false } },
         { values: (_u, splits) => splits.map((v) => compact.format(v) + unit), size: 56, grid: { stroke: "#eef0f3" } },
