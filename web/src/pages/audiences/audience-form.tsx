@@ -80,7 +80,7 @@ export function AudienceForm({ initial, submitLabel, onSubmit, audienceId }: { i
   );
 }
 
-/** toBody maps the form onto the audiences API (empty schedule = computed only on demand). */
+/** toBody maps the form onto the audiences API (no schedule = computed by the nightly T+1 run). */
 export function toBody(v: FormValue) {
   return { name: v.name, description: v.description || null, schedule: v.schedule || null, definition: sendable(v.definition)! };
 }
@@ -91,7 +91,7 @@ export function AudienceNew() {
     <>
       <PageHeader title={t("audience.new")} intro={t("audience.newIntro")} />
       <AudienceForm
-        initial={{ name: "", description: "", schedule: "0 2 * * *", definition: { kind: "and", children: [] } }}
+        initial={{ name: "", description: "", schedule: "", definition: { kind: "and", children: [] } }}
         submitLabel={t("audience.create")}
         onSubmit={async (v) => {
           const a = await api<Audience>("POST", "/api/audiences", toBody(v));
