@@ -6,8 +6,13 @@
  *
  * Breakdown attribution gives each person one value: first_touch / last_touch = the first / last
  * non-missing value over the person's step rows (from dateFrom to dateTo + window); step N = the
- * value on the counted attempt's step-N row, "" when that attempt did not reach step N (the person
- * stays in the totals instead of vanishing). Values beyond the limit share "$other".
+ * value on the counted attempt's step-N row ("" when that row lacks it), and a person whose counted
+ * attempt never reached step N is left out, as PostHog drops them. Lines are ranked as PostHog
+ * orders them — most persons completing the funnel, then most stopping one step earlier, and so
+ * on — and values beyond the limit share "$other".
+ *
+ * Conversion times (PostHog): the steps view averages the gaps of the counted attempts that are
+ * longer than zero; time to convert takes every converter, with PostHog's bins.
  */
 import { type FunnelConfig, OrderedMachine } from "./funnel-ordered.ts";
 import { UnorderedMachine } from "./funnel-unordered.ts";
@@ -16,7 +21,7 @@ import { type FunnelQuery, funnelToStep, windowMs } from "./schema.ts";
 import { mean, median } from "./stats.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets, Range } from "./time.ts";
-import { OTHER, topLabels } from "./breakdown.ts";
+import { OTHER, rankLabels } from "./breakdown.ts";
 
 /** FunnelInput: rows sorted by (person, ts, stable) with bits 0..n−1 = steps, n.. = exclusions. */
 export interface FunnelInput {
@@ -74,6 +79,7 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
   const emit = (p: number, period: number, touch: number) => {
     if (machine.recDepth === 0 && machine.maxAll === 0) return;
     const depth = machine.recDepth === machine.maxAll ? machine.recDepth : 0;
+    if (attributeStep && depth > 0 && depth <= spec.attributionStep) return;
     const code = !attributeStep ? touch : depth > spec.attributionStep ? codes[machine.recRows[spec.attributionStep]!]! : -1;
     out.push(p, period, depth, code, machine.recTimes);
   };
@@ -154,14 +160,24 @@ interface Lines {
   line: Int32Array;
 }
 
-/** linesOf ranks breakdown labels by persons counted (top `limit`, then "$other"). */
+/**
+ * linesOf ranks breakdown labels as PostHog does — by persons whose depth is exactly n, then exactly
+ * n − 1, …, ties by label — keeps the top `limit` and folds the rest into "$other".
+ */
 function linesOf(q: FunnelQuery, fp: FunnelPersons, bd: Codes | undefined): Lines {
   const line = new Int32Array(fp.count);
   if (!q.breakdown) return { labels: [""], line };
+  const n = fp.steps;
   const raw = Array.from({ length: fp.count }, (_, i) => (bd ? labelOf(bd, fp.code[i]!) : ""));
-  const volume = new Map<string, number>();
-  raw.forEach((l, i) => fp.depth[i]! > 0 && volume.set(l, (volume.get(l) ?? 0) + 1));
-  const labels = topLabels(volume, q.breakdown.limit);
+  const exact = new Map<string, Float64Array>();
+  raw.forEach((l, i) => {
+    const d = fp.depth[i]!;
+    if (d === 0) return;
+    let v = exact.get(l);
+    if (!v) exact.set(l, (v = new Float64Array(n)));
+    v[n - d]!++;
+  });
+  const labels = rankLabels(exact, q.breakdown.limit);
   const index = new Map(labels.map((l, k) => [l, k]));
   const other = index.get(OTHER) ?? -1;
   raw.forEach((l, i) => (line[i] = index.get(l) ?? other));
@@ -180,7 +196,8 @@ export function funnelSteps(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): Funn
     if (d === 0 || k < 0) continue;
     for (let s = 0; s < d; s++) {
       count[k]![s]!++;
-      if (s > 0) gaps[k]![s]!.push((fp.times[i * n + s]! - fp.times[i * n + s - 1]!) / 1000);
+      const gap = s > 0 ? (fp.times[i * n + s]! - fp.times[i * n + s - 1]!) / 1000 : 0;
+      if (gap > 0) gaps[k]![s]!.push(gap); // PostHog: groupArrayIf(timings[i], timings[i] > 0)
     }
   }
   return labels.map((label, k) => ({
@@ -193,9 +210,9 @@ export function funnelSteps(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): Funn
 }
 
 /**
- * funnelTimeToConvert is the histogram of seconds from fromStep to toStep over converted persons.
- * Bins as PostHog: count = `bins` or ⌈∛converted⌉, width = ⌈(max − min) / count⌉ s (at least 1),
- * starts from min to max inclusive, so the slowest conversion opens the last bin.
+ * funnelTimeToConvert is the histogram of seconds from fromStep to toStep over converted persons,
+ * binned as PostHog: count = `bins` or ⌈∛converters⌉ (at most 60), from ⌊min⌋ in steps of
+ * ⌈(⌈max⌉ − ⌊min⌋) / count⌉ s (60 s when that is 0), count + 1 bin starts.
  */
 export function funnelTimeToConvert(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): TimeToConvertResult[] {
   const n = fp.steps;
@@ -217,10 +234,12 @@ function histogram(secs: number[], bins?: number): [number, number][] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of secs) [lo, hi] = [Math.min(lo, s), Math.max(hi, s)];
-  const count = bins ?? Math.max(1, Math.ceil(Math.cbrt(secs.length)));
-  const width = Math.max(1, Math.ceil((hi - lo) / count));
+  lo = Math.floor(lo);
+  hi = Math.ceil(hi);
+  const count = bins ?? Math.min(60, Math.max(1, Math.ceil(Math.cbrt(secs.length))));
+  const width = Math.ceil((hi - lo) / count) || 60;
   const out: [number, number][] = [];
-  for (let k = 0; k <= Math.floor((hi - lo) / width); k++) out.push([lo + k * width, 0]);
+  for (let k = 0; k <= count; k++) out.push([Math.round(lo + k * width), 0]);
   for (const s of secs) out[Math.floor((s - lo) / width)]![1]++;
   return out;
 }
