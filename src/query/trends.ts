@@ -22,6 +22,8 @@ export interface TrendsInput {
   breakdown?: Codes;
   /** values[s] is series s's property per row, NaN when absent (property math only). */
   values?: (Float64Array | undefined)[];
+  /** weight makes a row stand for that many events (hourly rollups; `total` math only). */
+  weight?: Float64Array;
 }
 
 /** Slots map breakdown codes to output lines: the top N labels by volume, then "$other". */
@@ -54,11 +56,12 @@ function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: number, lim
   const mask = seriesCount >= 32 ? 0xffffffff : (1 << seriesCount) - 1;
   const volume = new Float64Array(bd.labels.length + 1);
   const { lo, hi } = b;
+  const weight = input.weight;
   for (let i = 0; i < n; i++) {
     const m = match[i]! & mask;
     if (m === 0) continue;
     const t = ts[i]!;
-    if (t >= lo && t < hi) volume[bd.codes[i]! + 1]! += m & (m - 1) ? popcount(m) : 1;
+    if (t >= lo && t < hi) volume[bd.codes[i]! + 1]! += (m & (m - 1) ? popcount(m) : 1) * (weight ? weight[i]! : 1);
   }
   const byLabel = new Map<string, number>();
   volume.forEach((v, i) => {
@@ -128,6 +131,7 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
   const mask = S >= 32 ? 0xffffffff : (1 << S) - 1;
   const { lo, hi, width } = b;
   const s0 = b.starts[0]!;
+  const weight = input.weight;
   const addStat = (c: number, v: number) => {
     sum[c]! += v;
     vcount[c]!++;
@@ -145,12 +149,13 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
     if (slot < 0) continue;
     const cell = slot * (B + 1) + bucket;
     const all = slot * (B + 1) + B;
+    const w = weight ? weight[i]! : 1;
     do {
       const s = 31 - Math.clz32(m & -m);
       m &= m - 1;
       const base = s * cells;
-      count[base + cell]!++;
-      count[base + all]!++;
+      count[base + cell]! += w;
+      count[base + all]! += w;
       switch (kind[s]) {
         case USERS: {
           const u = users[s]!;
@@ -236,7 +241,7 @@ function quantiles(v: Values, p: number, K: number, B: number, out: Float64Array
  */
 export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Buckets, previous?: Buckets): TrendsResult[] {
   const math = q.series.map((s) => s.math);
-  if (!q.breakdown) input = { rows: input.rows, values: input.values }; // codes without a breakdown are ignored
+  if (!q.breakdown) input = { rows: input.rows, values: input.values, weight: input.weight }; // codes without a breakdown are ignored
   const slots = breakdownSlots(input, current, q.series.length, q.breakdown?.limit ?? 10);
   const formula = q.formula === undefined ? null : parseFormula(q.formula);
   const periods: [Buckets, "current" | "previous"][] = [[current, "current"]];
@@ -267,5 +272,47 @@ export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Bucke
       }
     }
   }
+  return out;
+}
+
+/** TrendsPoint names what was clicked: a series letter, a period label (absent = the whole range), a line. */
+export interface TrendsPointSelector {
+  series: string;
+  period?: string | undefined;
+  breakdownValue?: string | null | undefined;
+  previous: boolean;
+}
+
+/**
+ * trendsActors lists the persons behind one point of a chart (or its whole-range total): those with
+ * a row of the series in that bucket and breakdown line — lines ranked on the current period, as
+ * trendsResults draws them.
+ */
+export function trendsActors(q: TrendsQuery, input: TrendsInput, current: Buckets, previous: Buckets | undefined, point: TrendsPointSelector): Int32Array {
+  const b = point.previous ? previous : current;
+  const s = point.series.charCodeAt(0) - 65;
+  if (!b || s < 0 || s >= q.series.length) return new Int32Array(0);
+  const bucket = point.period === undefined ? -1 : b.labels.indexOf(point.period);
+  if (point.period !== undefined && bucket < 0) return new Int32Array(0);
+  const slots = q.breakdown ? breakdownSlots(input, current, q.series.length, q.breakdown.limit) : null;
+  const want = slots && point.breakdownValue != null ? slots.labels.indexOf(point.breakdownValue) : -1;
+  if (slots && point.breakdownValue != null && want < 0) return new Int32Array(0);
+  const { n, ts, match, person, persons } = input.rows;
+  const codes = input.breakdown?.codes;
+  const seen = new Uint8Array(persons);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(match[i]! & (1 << s))) continue;
+    const k = b.indexOf(ts[i]!);
+    if (k < 0 || (bucket >= 0 && k !== bucket)) continue;
+    if (want >= 0 && slots!.slotOfCode[codes![i]! + 1] !== want) continue;
+    const p = person[i]!;
+    if (!seen[p]) {
+      seen[p] = 1;
+      count++;
+    }
+  }
+  const out = new Int32Array(count);
+  for (let p = 0, w = 0; w < count; p++) if (seen[p]) out[w++] = p;
   return out;
 }

@@ -2,6 +2,8 @@
  * The operations the read side answers, by name. They run inside the store worker (server) or in the
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
+import { eventPropertiesOp, eventsOp } from "../query/catalog.ts";
+import { actorsOp, queryOp } from "../query/query.ops.ts";
 import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
 import type { StoreReader } from "./reader.ts";
 
@@ -24,6 +26,10 @@ export const readerOps = {
     compactedSeq: reader.compactedSeq,
     eventNames: reader.eventNames.size,
   }),
+  query: queryOp,
+  actors: actorsOp,
+  events: eventsOp,
+  eventProperties: eventPropertiesOp,
 };
 
 export type ReaderOps = typeof readerOps;
