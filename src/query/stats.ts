@@ -130,35 +130,55 @@ export class CellPersons {
 }
 
 /**
- * Distinct counts, per cell, the persons seen in it: a bitset of cells × persons when that fits in
- * `maxBits` (the usual daily chart: 31 cells × 1M persons = 4 MB), else CellPersons' pairs.
+ * slotBucketDistinct counts distinct persons per (slot, bucket) cell and per slot over all buckets —
+ * out[slot × (B + 1) + bucket], bucket B being the whole range — over the rows matching `bit` whose
+ * `rowBucket` is not −1. Rows are taken bucket by bucket (a counting sort of their indexes); a
+ * per-person mask of the slots seen in the current bucket (cleared through a touched list) and one
+ * for the whole range count each person once. Memory O(persons × ⌈slots/32⌉) whatever the number of
+ * cells, where a cells × persons bitset would not fit a breakdown chart.
  */
-export class Distinct {
-  private readonly words: number;
-  private readonly bits: Uint32Array | null;
-  private readonly pairs: CellPersons | null;
-  private bitCounts: Float64Array;
-
-  constructor(cells: number, persons: number, maxBits = 2 ** 28) {
-    this.words = Math.ceil(persons / 32);
-    this.bits = cells * this.words * 32 <= maxBits ? new Uint32Array(cells * this.words) : null;
-    this.pairs = this.bits ? null : new CellPersons(cells, persons);
-    this.bitCounts = new Float64Array(this.bits ? cells : 0);
+export function slotBucketDistinct(
+  person: Int32Array, match: Uint32Array, bit: number, rowBucket: Int32Array, rowSlot: Uint8Array, n: number, K: number, B: number, persons: number,
+): Float64Array {
+  const stride = B + 1;
+  const out = new Float64Array(K * stride);
+  const start = new Int32Array(B + 1);
+  for (let i = 0; i < n; i++) if (rowBucket[i]! >= 0 && match[i]! & bit) start[rowBucket[i]! + 1]!++;
+  for (let b = 0; b < B; b++) start[b + 1]! += start[b]!;
+  const total = start[B]!;
+  const order = new Int32Array(total);
+  const fill = start.slice(0, B);
+  for (let i = 0; i < n; i++) if (rowBucket[i]! >= 0 && match[i]! & bit) order[fill[rowBucket[i]!]!++] = i;
+  const W = (K + 31) >>> 5;
+  const cur = new Uint32Array(persons * W);
+  const all = new Uint32Array(persons * W);
+  const touched = new Int32Array(Math.min(persons, total));
+  for (let b = 0; b < B; b++) {
+    let nt = 0;
+    for (let j = start[b]!; j < start[b + 1]!; j++) {
+      const i = order[j]!;
+      const p = person[i]!;
+      const slot = rowSlot[i]!;
+      const w = p * W + (slot >>> 5);
+      const m = 1 << (slot & 31);
+      if (!(cur[w]! & m)) {
+        if (W === 1) {
+          if (cur[w] === 0) touched[nt++] = p;
+        } else {
+          let fresh = true;
+          for (let x = p * W; x < p * W + W && fresh; x++) fresh = cur[x] === 0;
+          if (fresh) touched[nt++] = p;
+        }
+        cur[w] = cur[w]! | m;
+        out[slot * stride + b]!++;
+      }
+      if (!(all[w]! & m)) {
+        all[w] = all[w]! | m;
+        out[slot * stride + B]!++;
+      }
+    }
+    if (W === 1) for (let t = 0; t < nt; t++) cur[touched[t]!] = 0;
+    else for (let t = 0; t < nt; t++) cur.fill(0, touched[t]! * W, touched[t]! * W + W);
   }
-
-  /** mark records person in cell. */
-  mark(cell: number, person: number): void {
-    const bits = this.bits;
-    if (!bits) return this.pairs!.add(cell, person);
-    const w = cell * this.words + (person >>> 5);
-    const m = 1 << (person & 31);
-    if (bits[w]! & m) return;
-    bits[w] = bits[w]! | m;
-    this.bitCounts[cell]!++;
-  }
-
-  /** counts returns the distinct persons per cell (call once, after the last mark). */
-  counts(): Float64Array {
-    return this.bits ? this.bitCounts : this.pairs!.stats().distinct;
-  }
+  return out;
 }

@@ -12,7 +12,7 @@ import { OTHER, topLabels } from "./breakdown.ts";
 import { parseFormula } from "./formula.ts";
 import type { TrendsResult } from "./results.ts";
 import type { TrendsMath, TrendsQuery } from "./schema.ts";
-import { CellPersons, Distinct, popcount, selectQuantile } from "./stats.ts";
+import { CellPersons, popcount, selectQuantile, slotBucketDistinct } from "./stats.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets } from "./time.ts";
 
@@ -117,7 +117,9 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
   const S = math.length;
   const kind = Int8Array.from(math, kindOf);
   const count = new Float64Array(S * cells);
-  const users = math.map((m) => (kindOf(m) === USERS ? new Distinct(cells, persons) : null));
+  // distinct persons are counted after the loop from each row's cell (stats.ts: slotBucketDistinct)
+  const rowBucket = kind.includes(USERS) ? new Int32Array(n).fill(-1) : null;
+  const rowSlot = new Uint8Array(rowBucket ? n : 0); // slots ≤ 101: the breakdown limit is at most 100
   const perUser = math.map((m) => (kindOf(m) === PER_USER ? new CellPersons(cells, persons) : null));
   const anyStats = kind.includes(STATS);
   const sum = new Float64Array(anyStats ? S * cells : 0);
@@ -150,6 +152,10 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
     const cell = slot * (B + 1) + bucket;
     const all = slot * (B + 1) + B;
     const w = weight ? weight[i]! : 1;
+    if (rowBucket) {
+      rowBucket[i] = bucket;
+      rowSlot[i] = slot;
+    }
     do {
       const s = 31 - Math.clz32(m & -m);
       m &= m - 1;
@@ -157,12 +163,6 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
       count[base + cell]! += w;
       count[base + all]! += w;
       switch (kind[s]) {
-        case USERS: {
-          const u = users[s]!;
-          u.mark(cell, person[i]!);
-          u.mark(all, person[i]!);
-          break;
-        }
         case PER_USER: {
           const pu = perUser[s]!;
           pu.add(cell, person[i]!);
@@ -190,7 +190,7 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
     const base = s * cells;
     const value = new Float64Array(cells);
     const mth = math[s]!;
-    const distinct = users[s]?.counts();
+    const distinct = kind[s] === USERS ? slotBucketDistinct(person, match, 1 << s, rowBucket!, rowSlot, n, K, B, persons) : undefined;
     for (let c = 0; c < cells; c++) {
       const at = base + c;
       switch (mth) {
