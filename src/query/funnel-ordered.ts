@@ -133,7 +133,7 @@ export class OrderedMachine {
         this.seq++;
         if (k === 0) {
           if (t >= lo && t < hi) this.enter(r, t);
-        } else this.advance(k, r, t);
+        } else this.advance(k, r, t, true);
       }
     }
   }
@@ -176,7 +176,7 @@ export class OrderedMachine {
     if (this.recDepth < 1) this.recDepth = 1;
   }
 
-  private advance(k: number, r: number, t: number): void {
+  private advance(k: number, r: number, t: number, mixed = false): void {
     const n = this.n;
     const W = this.cfg.windowMs;
     const from = this.queue[k - 1]!;
@@ -184,8 +184,7 @@ export class OrderedMachine {
     let h = this.head[k - 1]!;
     let end = this.tail[k - 1]!;
     while (h < end && t - this.attT[from[h]!]! > W) h++; // window closed: stays at k − 1 for good
-    // Attempts that reached k − 1 with this very row (a suffix of the queue, only at a mixed instant) stay.
-    while (end > h && this.attRows[from[end - 1]! * n + k - 1] === r) end--;
+    if (mixed) end = this.holdBack(from, h, end, k, r);
     this.head[k - 1] = end;
     if (h < end) {
       for (; h < end; h++) {
@@ -199,6 +198,26 @@ export class OrderedMachine {
       if (k + 1 > this.recDepth) this.recDepth = k + 1;
       if (k === n - 1) this.done = true; // complete attempts cannot be voided, nor beaten
     }
+  }
+
+  /**
+   * holdBack moves the live attempts at k − 1 that already used row r (possible only at a mixed
+   * instant) to the end of [h, end), keeping order, and returns where they start: they stay live at
+   * k − 1, since one row never serves two steps of one attempt (PostHog's used-uuid check).
+   */
+  private holdBack(q: Int32Array, h: number, end: number, k: number, r: number): number {
+    const n = this.n;
+    const kept: number[] = [];
+    let w = h;
+    for (let x = h; x < end; x++) {
+      const id = q[x]!;
+      let used = false;
+      for (let j = 0; j < k && !used; j++) used = this.attRows[id * n + j] === r;
+      if (used) kept.push(id);
+      else q[w++] = id;
+    }
+    for (const id of kept) q[w++] = id;
+    return end - kept.length;
   }
 
   private exclude(ex: number, t: number): void {

@@ -58,7 +58,7 @@ function bruteOrdered(rows: E[], q: Q, W: number, entry: Range) {
           if (r.bits & (1 << (n + xi)) && at.depth - 1 >= x.fromStep && at.depth - 1 < x.toStep) at.voided = true;
         });
       }
-      if (r.bits & (1 << at.depth) && r.e !== at.rows[at.rows.length - 1]) {
+      if (r.bits & (1 << at.depth) && !at.rows.includes(r.e)) {
         at.depth++;
         at.times.push(r.e.t);
         at.rows.push(r.e);
