@@ -1,0 +1,118 @@
+/**
+ * Person order for the kernels that walk one person at a time. Person ids are dense, so rows are
+ * grouped with a counting sort (one count pass, one scatter pass per column) instead of a comparison
+ * sort; the scan visits chunks in day order and segment chunks are time-ordered per identity, so a
+ * person's group is already nearly in time order and only its out-of-order runs are fixed up —
+ * insertion sort for short groups, a numeric sort of packed (time, position) keys for long ones.
+ * Ties keep scan order (stable), as the kernels' contract asks.
+ */
+import type { Scan } from "./scan.ts";
+
+type Col = Int32Array | Uint32Array | Float64Array;
+
+function scatter<T extends Col>(src: T, n: number, dest: Int32Array): T {
+  const out = new (src.constructor as new (k: number) => T)(n);
+  for (let i = 0; i < n; i++) out[dest[i]!] = src[i]!;
+  return out;
+}
+
+/**
+ * groupByPerson returns the scan's rows ordered by (person, ts, scan order); with `timeOrder` false
+ * only grouped by person (kernels that merely count per person skip the fix-ups). Few rows among
+ * many persons are ordered by a numeric sort of (person, position) keys instead, which avoids the
+ * counting sort's passes over every person id.
+ */
+export function groupByPerson(s: Scan, timeOrder = true): Scan {
+  const { n, persons } = s;
+  const dest = n * 16 < persons ? sparseDest(s.person, n) : denseDest(s.person, n, persons);
+  const out: Scan = {
+    n, persons,
+    person: scatter(s.person, n, dest),
+    ts: scatter(s.ts, n, dest),
+    match: scatter(s.match, n, dest),
+    codes: s.codes && scatter(s.codes, n, dest),
+    values: s.values?.map((v) => v && scatter(v, n, dest)),
+    event: s.event && scatter(s.event, n, dest),
+  };
+  if (timeOrder) fixRuns(out);
+  return out;
+}
+
+/** denseDest is a stable counting sort by person: dest[i] is row i's position in person order. */
+function denseDest(person: Int32Array, n: number, persons: number): Int32Array {
+  const start = new Int32Array(persons + 1);
+  for (let i = 0; i < n; i++) start[person[i]! + 1]!++;
+  for (let p = 0; p < persons; p++) start[p + 1]! += start[p]!;
+  const dest = new Int32Array(n);
+  for (let i = 0; i < n; i++) dest[i] = start[person[i]!]!++;
+  return dest;
+}
+
+/** sparseDest is the same order from a numeric sort of person × n + i (exact while below 2^53). */
+function sparseDest(person: Int32Array, n: number): Int32Array {
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = person[i]! * n + i;
+  keys.sort();
+  const dest = new Int32Array(n);
+  for (let j = 0; j < n; j++) dest[keys[j]! % n] = j;
+  return dest;
+}
+
+/** fixRuns puts each person's rows in time order where the scan left them out of order. */
+function fixRuns(s: Scan): void {
+  const { ts, person, n } = s;
+  const cols: Col[] = [s.match];
+  if (s.codes) cols.push(s.codes);
+  if (s.event) cols.push(s.event);
+  for (const v of s.values ?? []) if (v) cols.push(v);
+  let idx = new Int32Array(64);
+  let keys = new Float64Array(64);
+  let tmp = new Float64Array(64);
+  for (let a = 0; a < n; ) {
+    const p = person[a]!;
+    let b = a + 1;
+    let sorted = true;
+    for (; b < n && person[b] === p; b++) if (ts[b - 1]! > ts[b]!) sorted = false;
+    const m = b - a;
+    if (sorted) {
+      a = b;
+      continue;
+    }
+    if (idx.length < m) [idx, keys, tmp] = [new Int32Array(m * 2), new Float64Array(m * 2), new Float64Array(m * 2)];
+    if (m <= 32) {
+      // insertion sort of positions by time (stable)
+      for (let j = 0; j < m; j++) {
+        const t = ts[a + j]!;
+        let k = j - 1;
+        while (k >= 0 && ts[a + idx[k]!]! > t) {
+          idx[k + 1] = idx[k]!;
+          k--;
+        }
+        idx[k + 1] = j;
+      }
+    } else {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let j = 0; j < m; j++) [lo, hi] = [Math.min(lo, ts[a + j]!), Math.max(hi, ts[a + j]!)];
+      if ((hi - lo + 1) * m < 2 ** 53) {
+        // (ms offset, position) packed into one exact double: a numeric sort without a comparator
+        const k = keys.subarray(0, m);
+        for (let j = 0; j < m; j++) k[j] = (ts[a + j]! - lo) * m + j;
+        k.sort();
+        for (let j = 0; j < m; j++) idx[j] = k[j]! % m;
+      } else {
+        const order = Array.from({ length: m }, (_, j) => j).sort((x, y) => ts[a + x]! - ts[a + y]! || x - y);
+        idx.set(order);
+      }
+    }
+    apply(ts, a, m, idx, tmp);
+    for (const c of cols) apply(c, a, m, idx, tmp);
+    a = b;
+  }
+}
+
+/** apply permutes col[a, a + m) so that position j takes the old position idx[j]. */
+function apply(col: Col, a: number, m: number, idx: Int32Array, tmp: Float64Array): void {
+  for (let j = 0; j < m; j++) tmp[j] = col[a + idx[j]!]!;
+  for (let j = 0; j < m; j++) col[a + j] = tmp[j]!;
+}
