@@ -1,9 +1,11 @@
 /**
  * 0050_person_changes: a log of persons whose traits changed, so the query worker refreshes its
  * person-property columns incrementally (one indexed read per query instead of re-reading 1M trait
- * documents). Triggers keep it without the identity room having to remember: an insert with traits,
- * an update that changes them, and a delete each append the person id. `seq` is the plain rowid:
- * pruning (query-person-changes job) always keeps the newest row, so it never restarts.
+ * documents). Triggers keep it without the identity room having to remember: an insert with traits
+ * and an update that changes them append the person id. Deleting a person (a privacy request)
+ * removes every row naming them and appends a row for person 0 (nobody): the gap it leaves makes
+ * readers reload their columns, and `seq` — the plain rowid — keeps growing, so a reader never
+ * takes a new row for one it has read. Pruning (the prune job) always keeps the newest row too.
  */
 import type { Database } from "bun:sqlite";
 
@@ -23,6 +25,9 @@ export function up(db: Database): void {
     BEGIN INSERT INTO person_changes (person_id) VALUES (new.id); END;
 
     CREATE TRIGGER person_changes_delete AFTER DELETE ON persons
-    BEGIN INSERT INTO person_changes (person_id) VALUES (old.id); END;
+    BEGIN
+      DELETE FROM person_changes WHERE person_id = old.id;
+      INSERT INTO person_changes (person_id) VALUES (0);
+    END;
   `);
 }

@@ -128,7 +128,9 @@ console.log(`parse-only ceiling: ${ceilingRate.toFixed(0)} ev/s (p99 ${pct(parse
 // 2. Tessera.
 const dir = mkdtempSync(join(tmpdir(), "tessera-bench-ingest-"));
 const port2 = port1 + 1;
-const server = await startServer(["bun", "src/main.ts", "serve"], {
+// BENCH_PROFILE=1 writes a CPU profile of the server's main thread to .bench/profile.
+const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=.bench/profile"] : [];
+const server = await startServer(["bun", ...profile, "src/main.ts", "serve"], {
   TESSERA_PORT: String(port2), TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: dir, TESSERA_WRITE_KEY: WRITE_KEY, TESSERA_LOG: "warn",
 }, port2);
 const run = await load(`http://127.0.0.1:${port2}/v1/batch`, EVENTS);

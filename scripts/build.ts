@@ -21,6 +21,7 @@ mkdirSync(join(root, "dist"), { recursive: true });
 run([
   process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm",
   "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
-  "src/main.ts", "--asset", "web/dist", "--outfile", "dist/tessera",
+  // The store worker is its own entry point: a Worker URL must name a file inside the binary.
+  "src/main.ts", "src/store/worker.ts", "--asset", "web/dist", "--outfile", "dist/tessera",
 ]);
 console.log(`dist/tessera: ${(statSync(join(root, "dist", "tessera")).size / 1e6).toFixed(1)} MB`);

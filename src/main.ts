@@ -9,6 +9,7 @@ import { createApiToken } from "./auth/api-tokens.ts";
 import { audit } from "./auth/audit.ts";
 import { RoleSchema } from "./auth/roles.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { demoStream, importInto, progressLine } from "./cli/import.command.ts";
 import { backupDatabase } from "./db/backup.ts";
 import { DB_FILE, openReader } from "./db/sqlite.ts";
 import { createLogger } from "./log.ts";
@@ -98,6 +99,33 @@ const COMMANDS: Record<string, Command> = {
       } finally {
         closeCore(core);
       }
+      return 0;
+    },
+  },
+  import: {
+    usage: "tessera import FILE.ndjson[.gz] [--source NAME]",
+    summary: "stream Segment-shaped events (one per line) into the data directory",
+    async run(config, args) {
+      const { positionals, values } = parseArgs({ args, options: { source: { type: "string", default: "import" } }, allowPositionals: true });
+      const [file, ...rest] = positionals;
+      if (file === undefined || rest.length > 0) throw new UsageError("import needs exactly one FILE");
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const started = Date.now();
+      const r = await importInto(config, createLogger(config.log), resolve(file), values.source!, (p) => process.stderr.write(progressLine(p, started)));
+      process.stderr.write("\n");
+      for (const e of r.errors.slice(0, 20)) console.error(`line ${e.line}: ${e.error}`);
+      console.log(`imported ${r.accepted} of ${r.lines} lines into source "${values.source}" (${r.rejected} rejected, ${r.dropped} dropped by policy)`);
+      return r.rejected > 0 && r.accepted === 0 ? 1 : 0;
+    },
+  },
+  demo: {
+    usage: "tessera demo",
+    summary: "load the demo data set (~50k people, ~1M events over 90 days, several channels)",
+    async run(config) {
+      const started = Date.now();
+      const r = await importInto(config, createLogger(config.log), demoStream(started), "demo", (p) => process.stderr.write(progressLine(p, started)));
+      process.stderr.write("\n");
+      console.log(`demo data loaded: ${r.accepted} events in ${((Date.now() - started) / 1000).toFixed(0)} s. Start the server (tessera serve) and open the dashboard.`);
       return 0;
     },
   },

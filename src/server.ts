@@ -16,7 +16,9 @@ import { loadSecretKey } from "./crypto/secret-key.ts";
 import { createKysely } from "./db/kysely.ts";
 import { migrate } from "./db/migrate.ts";
 import { DB_FILE, integrityCheck, openWriter } from "./db/sqlite.ts";
+import { lockDataDir } from "./data-lock.ts";
 import type { CoreDeps } from "./deps.ts";
+import { openEvents } from "./events.ts";
 import { createApp } from "./http/app.ts";
 import type { AppDeps } from "./http/deps.ts";
 import { findWebRoot } from "./http/static.ts";
@@ -73,18 +75,35 @@ export function openDatabase(file: string): Database {
   return db;
 }
 
-/** openCore opens everything a command needs that is not HTTP: directory, database, key, Kysely. */
+const releases = new WeakMap<CoreDeps, () => void>();
+
+/** openCore opens everything a command needs that is not HTTP: directory (locked), database, key, Kysely. */
 export function openCore(config: Config, log: Logger): CoreDeps {
   const dataDir = openDataDir(config.dataDir);
-  const db = openDatabase(join(dataDir, DB_FILE));
+  let release: () => void;
+  try {
+    release = lockDataDir(dataDir);
+  } catch (e) {
+    throw new StartupError(`${reason(e)} (${dataDir}). Stop it first, or send data to it over HTTP (POST /v1/batch) instead.`);
+  }
+  let db: Database;
+  try {
+    db = openDatabase(join(dataDir, DB_FILE));
+  } catch (e) {
+    release();
+    throw e;
+  }
   let key: Uint8Array;
   try {
     key = loadSecretKey({ secretKey: config.secretKey, dataDir }, (m) => log.warn(m));
   } catch (e) {
     db.close();
+    release();
     throw new StartupError(`cannot load the secret key: ${reason(e)}`);
   }
-  return { db, kdb: createKysely(db), config, crypto: createCrypto(key), log, now: Date.now };
+  const core: CoreDeps = { db, kdb: createKysely(db), config, crypto: createCrypto(key), log, now: Date.now };
+  releases.set(core, release);
+  return core;
 }
 
 /** closeCore checkpoints the WAL into the main file (a clean, single-file state) and closes. */
@@ -93,6 +112,7 @@ export function closeCore(core: CoreDeps): void {
     core.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } finally {
     core.db.close();
+    releases.get(core)?.();
   }
 }
 
@@ -149,7 +169,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   };
 
   try {
-    // EVENT STORE / QUERY WORKER: registered through opts.hooks.start (see main.ts).
+    const events = await openEvents(core);
+    shutdownHooks.push(() => events.close());
     for (const start of opts.hooks?.start ?? []) {
       const hook = await start(core);
       if (hook) shutdownHooks.push(hook);
@@ -167,6 +188,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       limits: createLoginLimits(),
       scheduler,
       webRoot: opts.webRoot === undefined ? findWebRoot() : opts.webRoot,
+      events,
     };
     if (deps.webRoot === null) log.warn("the dashboard is not built; run `bun scripts/build-web.ts` (npm start does it)");
     const app = createApp(deps);
@@ -176,6 +198,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       throw new StartupError(`cannot listen on ${config.host}:${config.port} (${reason(e)}). Set TESSERA_PORT to a free port.`);
     }
     await scheduler.start();
+    // Loading the identity index and the dedup set left a lot of short-lived garbage: collect it now rather
+    // than letting the heap grow under the first load.
+    Bun.gc(true);
     ready = true;
     const url = new URL(`http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host}:${server.port}/`);
     log.info("tessera is listening", { url: url.href, dataDir: resolve(config.dataDir) });

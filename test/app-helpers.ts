@@ -11,6 +11,7 @@ import { createUser } from "../src/auth/users.ts";
 import { loadConfig, type Config } from "../src/config.ts";
 import { createCrypto } from "../src/crypto/crypto.ts";
 import { createKysely } from "../src/db/kysely.ts";
+import { openLocalEvents } from "../src/events.ts";
 import { createApp } from "../src/http/app.ts";
 import type { AppDeps } from "../src/http/deps.ts";
 import type { Job } from "../src/jobs/job.ts";
@@ -46,7 +47,8 @@ export function testApp(opts: { env?: Record<string, string>; jobs?: readonly Jo
   const clock = { now: T0, advance(ms: number) { clock.now += ms; } };
   const core = { db, kdb, config, crypto, log: opts.log ?? silentLogger, now: () => clock.now };
   const scheduler = new Scheduler(opts.jobs ?? allJobs, core, config.timezone);
-  const deps: AppDeps = { ...core, ready: () => true, setup: new SetupGate(), limits: createLoginLimits(), scheduler, webRoot: opts.webRoot ?? null };
+  const events = openLocalEvents(core);
+  const deps: AppDeps = { ...core, ready: () => true, setup: new SetupGate(), limits: createLoginLimits(), scheduler, webRoot: opts.webRoot ?? null, events };
   const app = createApp(deps);
   let n = 0;
   return {

@@ -9,6 +9,9 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { auditRoutes } from "../auth/audit.routes.ts";
+import { actorOf } from "../auth/principal.ts";
+import { identityRoutes, personsRoutes, type PersonsDeps } from "../identity/persons.routes.ts";
+import { ingestRoutes } from "../ingest/ingest.routes.ts";
 import { authenticate } from "../auth/authenticate.ts";
 import { authRoutes, setupRoutes } from "../auth/auth.routes.ts";
 import { tokenRoutes } from "../auth/tokens.routes.ts";
@@ -28,7 +31,11 @@ import { dashboard } from "./static.ts";
 export const API_BODY_LIMIT = 1024 * 1024;
 
 /** INGEST_PREFIXES are the public, CORS-open ingestion paths (SPEC §3); everything else needs auth. */
-export const INGEST_PREFIXES = ["/v1", "/capture", "/batch", "/e", "/t.gif", "/sdk.js"] as const;
+export const INGEST_PREFIXES = [
+  "/v1", "/capture", "/batch", "/e", "/i/v0/e", "/t.gif", "/pixel", "/sdk.js", "/sdk",
+  // What PostHog SDKs ask besides capture, answered minimally so they stay quiet.
+  "/flags", "/decide", "/array",
+] as const;
 
 /** VERSION is reported by the OpenAPI document. */
 export const VERSION = "0.1.0";
@@ -36,6 +43,18 @@ export const VERSION = "0.1.0";
 /** createApp builds the Hono app over the given dependencies; it starts nothing. */
 export function createApp(deps: AppDeps) {
   let mounted: () => readonly MountedRoute[] = () => [];
+  const { events } = deps;
+  const persons: PersonsDeps = {
+    identity: events.identity,
+    kdb: deps.kdb,
+    reader: events.store.reader,
+    now: deps.now,
+    guard: (spec) => endpoint({ ...spec, tags: ["persons"] }),
+    actor: (c) => {
+      const p = c.get("principal");
+      return p ? actorOf(p) : "anonymous";
+    },
+  };
 
   const app = new Hono<AppEnv>()
     // 1. Every response carries X-Request-Id; 500s name it so a log line can be found.
@@ -61,6 +80,8 @@ export function createApp(deps: AppDeps) {
         },
         xFrameOptions: "DENY",
         referrerPolicy: "strict-origin-when-cross-origin",
+        // Routes may set their own (ingest answers Cross-Origin-Resource-Policy: cross-origin for /sdk.js and pixels).
+        overwrite: false,
       }),
     )
     // 3. Management API bodies are small; refuse big ones before reading them.
@@ -73,9 +94,15 @@ export function createApp(deps: AppDeps) {
     )
 
     // ── Ingestion (src/ingest/): public, CORS open, authenticated by write key, own body limits ──
-    // .use("/v1/*", cors()) … .route("/v1", ingestRoutes(deps))
-    // .route("/", posthogRoutes(deps))      POST /capture, /batch, /e (and trailing slashes)
-    // .get("/t.gif", pixel(deps)) · .get("/sdk.js", sdk(deps))
+    // /v1/* (Segment, RudderStack), /capture /batch /e /i/v0/e (PostHog), /t.gif and pixels, /sdk.js
+    .route("/", ingestRoutes({
+      findSource: events.findSource,
+      sink: events.sink,
+      isSuppressed: events.isSuppressed,
+      stats: events.stats,
+      now: deps.now,
+      onError: (err, where) => deps.log.error("ingest failed", { where, error: err instanceof Error ? err.message : String(err) }),
+    }))
 
     // ── Management API (session or bearer token; permission per route) ──
     .route("/api/setup", setupRoutes(deps))
@@ -88,9 +115,12 @@ export function createApp(deps: AppDeps) {
     .route("/api/jobs", jobRoutes(deps))
     .route("/api/audit", auditRoutes(deps))
 
+    // ── People (src/identity/) ──
+    .route("/api/persons", personsRoutes(persons))
+    .route("/api/identity", identityRoutes(persons))
+
     // ── Analytics (later rooms mount here, each route declaring access "read" or "operate") ──
     // .route("/api/query", queryRoutes(deps))          POST /api/query, /api/query/actors (read)
-    // .route("/api/persons", personRoutes(deps))       GET /api/persons?search= (read)
     // .route("/api/audiences", audienceRoutes(deps))   preview (read), save/recompute (operate)
 
     .get("/api/openapi.json", endpoint({ summary: "This API's OpenAPI document", tags: ["system"], access: "read" }), (c) =>

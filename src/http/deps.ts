@@ -5,6 +5,7 @@
 import type { LoginLimits } from "../auth/rate-limit.ts";
 import type { SetupGate } from "../auth/setup.ts";
 import type { CoreDeps } from "../deps.ts";
+import type { Events } from "../events.ts";
 import type { Scheduler } from "../jobs/scheduler.ts";
 
 export interface AppDeps extends CoreDeps {
@@ -15,4 +16,6 @@ export interface AppDeps extends CoreDeps {
   readonly scheduler: Scheduler;
   /** webRoot is the built dashboard folder (web/dist on disk, or embedded in the binary); null serves none. */
   readonly webRoot: string | null;
+  /** events are identity, the event store and the ingest counters. */
+  readonly events: Events;
 }

@@ -12,6 +12,8 @@ import type { Message } from "./message.ts";
 /** SinkResult is what the store may report back about a committed batch. */
 export interface SinkResult {
   readonly duplicates: number;
+  /** Messages the identity room refused at commit time (a suppression that landed after the door check). */
+  readonly suppressed?: number;
 }
 
 /** Sink hands messages to the store and waits for their commit. */

@@ -27,7 +27,7 @@ describe("/api/sources", () => {
     expect(crypto.decrypt(row.write_key_enc)).toBe(s.writeKey);
     expect(JSON.stringify(row)).not.toContain(s.writeKey);
 
-    expect(findSourceByWriteKey(db, crypto, s.writeKey)).toEqual({ id: s.id, name: "Website", kind: "http" });
+    expect(findSourceByWriteKey(db, crypto, s.writeKey)).toEqual({ id: s.id, name: "Website", kind: "http", settings: "{}" });
     expect(findSourceByWriteKey(db, crypto, "wk_unknown")).toBeNull();
 
     expect((await call("POST", "/api/sources", { name: "Website" })).status).toBe(409);
@@ -44,7 +44,7 @@ describe("/api/sources", () => {
     expect(((await (await call("PATCH", `/api/sources/${s.id}`, { disabled: true })).json()) as Source).disabled).toBe(true);
     expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toBeNull();
     await call("PATCH", `/api/sources/${s.id}`, { disabled: false, name: "Site" });
-    expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toEqual({ id: s.id, name: "Site", kind: "http" });
+    expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toEqual({ id: s.id, name: "Site", kind: "http", settings: "{}" });
 
     expect((await call("DELETE", `/api/sources/${s.id}`)).status).toBe(200);
     expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toBeNull();

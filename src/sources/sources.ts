@@ -33,6 +33,8 @@ export interface SourceRef {
   id: number;
   name: string;
   kind: string;
+  /** The source's ingest settings as stored (JSON); the ingest room parses them with defaults. */
+  settings: string;
 }
 
 type Row = { id: number; name: string; kind: string; write_key_enc: string; created_at: number; disabled_at: number | null };
@@ -58,11 +60,11 @@ export function findSourceByWriteKey(db: Database, crypto: Crypto, key: string):
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const row = db
-    .query<{ id: number; name: string; kind: string }, [string]>(
-      "SELECT id, name, kind FROM sources WHERE write_key_hash = ? AND disabled_at IS NULL",
+    .query<{ id: number; name: string; kind: string; settings: string }, [string]>(
+      "SELECT id, name, kind, settings FROM sources WHERE write_key_hash = ? AND disabled_at IS NULL",
     )
     .get(crypto.keyedHash(key));
-  const ref = row ? { id: row.id, name: row.name, kind: row.kind } : null;
+  const ref = row ? { id: row.id, name: row.name, kind: row.kind, settings: row.settings } : null;
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(key, ref);
   return ref;

@@ -23,7 +23,10 @@ export function localReader(db: Database): ReaderClient {
 
 /** workerReader starts the store worker on `file` and resolves once it has opened it. */
 export async function workerReader(file: string): Promise<ReaderClient> {
-  const worker = new Worker(new URL("./worker.ts", import.meta.url).href);
+  // Inside the compiled binary every module is bundled at the root of src/, while the worker keeps its
+  // own entry point at store/worker.ts (scripts/build.ts lists it).
+  const compiled = import.meta.url.includes("/$bunfs/");
+  const worker = new Worker(new URL(compiled ? "./store/worker.ts" : "./worker.ts", import.meta.url).href);
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 1;
   worker.onmessage = (e: MessageEvent<WorkerResponse>) => {

@@ -2,9 +2,11 @@
  * The operations the read side answers, by name. They run inside the store worker (server) or in the
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
+import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
 import { eventPropertiesOp, eventsOp } from "../query/catalog.ts";
 import { actorsOp, queryOp } from "../query/query.ops.ts";
 import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
+import { planPurge } from "./purge.ts";
 import type { StoreReader } from "./reader.ts";
 
 /** StoreStats is what the dashboard and benchmarks show about the store. */
@@ -26,6 +28,8 @@ export const readerOps = {
     compactedSeq: reader.compactedSeq,
     eventNames: reader.eventNames.size,
   }),
+  purgePlan: (reader: StoreReader, args: { identities: number[] }) => planPurge(reader, args.identities),
+  personEvents: (reader: StoreReader, args: TimelineArgs) => personTimeline(reader, args),
   query: queryOp,
   actors: actorsOp,
   events: eventsOp,

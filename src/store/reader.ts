@@ -311,26 +311,35 @@ export class StoreReader {
       .get(segment, name)?.data;
   }
 
+  /** column returns a whole decoded base column of a segment (cached); timeline and privacy ops use it. */
+  column(segment: number, name: string): Uint32Array {
+    return this.#column(`${segment}:${name}`, () => {
+      const blob = this.#blob(segment, name);
+      if (!blob) throw new Error(`segment ${segment} has no column ${name}`);
+      const col = decodeColumn(blob);
+      return col instanceof Uint32Array ? col : Uint32Array.from(col);
+    }, (a) => a.byteLength);
+  }
+
+  /** propColumn returns a whole decoded property column of a segment (cached), undefined when absent. */
+  propColumn(segment: number, key: string): PropColumn | undefined {
+    return this.#column(`${segment}:p:${key}`, () => {
+      const codes = this.#blob(segment, `p:${key}`);
+      const dict = this.#blob(segment, `d:${key}`);
+      return codes && dict ? decodeProp(codes, dict) : undefined;
+    }, (v) => (v ? v.codes.byteLength + v.dict.length * 32 : 0));
+  }
+
   #segmentChunk(seg: SegmentMeta, event: number, start: number, count: number): Chunk {
-    const typed = (name: string) =>
-      this.#column(`${seg.id}:${name}`, () => {
-        const blob = this.#blob(seg.id, name);
-        if (!blob) throw new Error(`segment ${seg.id} has no column ${name}`);
-        return decodeColumn(blob) as Uint32Array;
-      }, (a) => a.byteLength);
-    const ts = typed(COL.ts).subarray(start, start + count);
-    const identity = typed(COL.identity).subarray(start, start + count);
+    const ts = this.column(seg.id, COL.ts).subarray(start, start + count);
+    const identity = this.column(seg.id, COL.identity).subarray(start, start + count);
     const keys = new Set(seg.directory.events[event]?.[3] ?? []);
     return {
       event, n: count, tsBase: seg.day * DAY_MS, ts, identity, segment: seg.id,
       prop: (key) => {
         if (!keys.has(key)) return undefined;
-        const p = this.#column(`${seg.id}:p:${key}`, () => {
-          const codes = this.#blob(seg.id, `p:${key}`);
-          const dict = this.#blob(seg.id, `d:${key}`);
-          if (!codes || !dict) throw new Error(`segment ${seg.id} has no property column ${key}`);
-          return decodeProp(codes, dict);
-        }, (v) => v.codes.byteLength + v.dict.length * 32);
+        const p = this.propColumn(seg.id, key);
+        if (!p) throw new Error(`segment ${seg.id} has no property column ${key}`);
         return { codes: p.codes.subarray(start, start + count), dict: p.dict };
       },
     };

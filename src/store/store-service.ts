@@ -35,8 +35,17 @@ export class StoreService<I> {
     this.#log = opts.log ?? (() => {});
   }
 
-  /** open builds the writer side on `db` and starts the read side. */
+  /** open builds the writer side on `db` and starts the read side (a worker when `file` is given). */
   static async open<I>(db: Database, opts: StoreServiceOptions<I>): Promise<StoreService<I>> {
+    return StoreService.#assemble(db, opts, opts.file ? await workerReader(opts.file) : localReader(db));
+  }
+
+  /** local is `open` with the read side in this thread (in-memory databases, tests): synchronous. */
+  static local<I>(db: Database, opts: Omit<StoreServiceOptions<I>, "file">): StoreService<I> {
+    return StoreService.#assemble(db, { ...opts, file: null }, localReader(db));
+  }
+
+  static #assemble<I>(db: Database, opts: StoreServiceOptions<I>, reader: ReaderClient): StoreService<I> {
     let service: StoreService<I> | undefined;
     const store = new EventStore<I>(db, opts.resolve, {
       ...opts.writer,
@@ -45,7 +54,6 @@ export class StoreService<I> {
         if (service) service.#committed(rows);
       },
     });
-    const reader = opts.file ? await workerReader(opts.file) : localReader(db);
     service = new StoreService(store, reader, opts);
     return service;
   }

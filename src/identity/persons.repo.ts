@@ -1,0 +1,154 @@
+/**
+ * Read-side queries of the person API: search, the actors shape (SPEC §5.0), the person page, conflicts.
+ * Search by identifier is exact and goes through the in-memory index (one keyed hash per namespace, no
+ * table scan, and it finds encrypted e-mail/phone too); search by trait value is a case-insensitive
+ * substring match over the clear traits, newest persons first.
+ */
+import { sql } from "kysely";
+import type { Kdb } from "../db/kysely.ts";
+import { channelOf } from "./identifier.ts";
+import type { IdentitiesTable } from "./identity.table.ts";
+import type { IdentityService } from "./identity-service.ts";
+import { isPiiNamespace } from "./pii.ts";
+import { identifierRows, mergedInto } from "./privacy.ts";
+
+/** PersonSummary is one person in the actors shape of SPEC §5.0 (fixed). */
+export interface PersonSummary {
+  id: string;
+  identifiers: { type: string; value: string }[];
+  traits: Record<string, unknown>;
+}
+
+/** Page is a list with the cursor of the next page (null at the end). */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+
+/** summary builds a person's actors-shape entry (PII opened). */
+export function summary(identity: IdentityService, person: number): PersonSummary {
+  return {
+    id: String(person),
+    identifiers: identifierRows(identity.graph, person).map((i) => ({ type: i.type, value: i.value })),
+    traits: identity.graph.traits(person, true).values,
+  };
+}
+
+/** searchPersons finds persons by exact identifier value (any namespace) or trait value substring. */
+export async function searchPersons(
+  identity: IdentityService, kdb: Kdb, text: string, before: number | null, limit: number,
+): Promise<Page<PersonSummary>> {
+  const q = text.trim();
+  const exact = new Set<number>();
+  if (q !== "") {
+    for (const ns of identity.graph.index.namespaces) {
+      const hit = identity.lookup(ns, q);
+      if (hit && (before === null || hit.person < before)) exact.add(hit.person);
+    }
+  }
+  let query = kdb.selectFrom("persons").select("id").where("merged_into", "is", null);
+  if (before !== null) query = query.where("id", "<", before);
+  if (q !== "") {
+    const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(sql<boolean>`EXISTS (SELECT 1 FROM json_each(persons.traits) j
+      WHERE j.type IN ('text', 'integer', 'real') AND j.value LIKE ${pattern} ESCAPE '\\')`);
+  }
+  const traits = await query.orderBy("id", "desc").limit(limit + 1).execute();
+  const ids = [...new Set([...exact, ...traits.map((r) => r.id)])].sort((a, b) => b - a);
+  const page = ids.slice(0, limit);
+  return {
+    items: page.map((p) => summary(identity, p)),
+    next: ids.length > limit ? String(page.at(-1)) : null,
+  };
+}
+
+/** SourceNames maps source ids to their names (unknown ids show as "#<id>"). */
+export async function sourceNames(kdb: Kdb): Promise<(id: number) => string> {
+  const rows = await kdb.selectFrom("sources").select(["id", "name"]).execute();
+  const names = new Map(rows.map((r) => [r.id, r.name]));
+  return (id) => names.get(id) ?? `#${id}`;
+}
+
+/** PersonView is the person page: identifiers by channel, traits with provenance, merge history. */
+export interface PersonView {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  mergedFrom: string[];
+  identifiers: { id: number; type: string; value: string; channel: string; firstSeen: string; source: string }[];
+  channels: Record<string, { type: string; value: string }[]>;
+  traits: Record<string, unknown>;
+  traitMeta: Record<string, { at: string; source: string; op: string; via: { type: string; value: string } | null }>;
+}
+
+/** personView reads the person page of a surviving person. */
+export async function personView(identity: IdentityService, kdb: Kdb, person: number): Promise<PersonView | null> {
+  const row = await kdb.selectFrom("persons").select(["created_at", "updated_at"]).where("id", "=", person).executeTakeFirst();
+  if (!row) return null;
+  const source = await sourceNames(kdb);
+  const ids = identifierRows(identity.graph, person);
+  const byId = new Map(ids.map((i) => [i.id, i]));
+  const channels: PersonView["channels"] = {};
+  for (const i of ids) (channels[channelOf(i.type)] ??= []).push({ type: i.type, value: i.value });
+  const traits = identity.graph.traits(person, true);
+  const iso = (t: number) => new Date(t).toISOString();
+  return {
+    id: String(person),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    mergedFrom: mergedInto(identity.graph, person).map(String),
+    identifiers: ids.map((i) => ({ id: i.id, type: i.type, value: i.value, channel: channelOf(i.type), firstSeen: iso(i.firstSeen), source: source(i.source) })),
+    channels,
+    traits: traits.values,
+    traitMeta: Object.fromEntries(Object.entries(traits.meta).map(([k, m]) => {
+      const via = byId.get(m.i);
+      return [k, { at: iso(m.t), source: source(m.s), op: m.op, via: via ? { type: via.type, value: via.value } : null }];
+    })),
+  };
+}
+
+/** ConflictView is one refused link, both sides named. */
+export interface ConflictView {
+  id: number;
+  reason: string;
+  kind: string;
+  source: string;
+  at: string;
+  recordedAt: string;
+  a: IdentityRef | null;
+  b: IdentityRef | null;
+}
+
+/** IdentityRef names an identity and the person it belongs to now. */
+export interface IdentityRef {
+  identity: number;
+  type: string;
+  value: string;
+  person: string;
+}
+
+/** listConflicts pages the conflicts, newest first. */
+export async function listConflicts(identity: IdentityService, kdb: Kdb, before: number | null, limit: number): Promise<Page<ConflictView>> {
+  let q = kdb.selectFrom("identity_conflicts").selectAll();
+  if (before !== null) q = q.where("id", "<", before);
+  const rows = await q.orderBy("id", "desc").limit(limit + 1).execute();
+  const page = rows.slice(0, limit);
+  const idents = await kdb.selectFrom("identities").select(["id", "ns", "value"])
+    .where("id", "in", [0, ...page.flatMap((r) => [r.a, r.b])]).execute();
+  const byId = new Map(idents.map((i) => [i.id, i]));
+  const ref = (id: number): IdentityRef | null => {
+    const i: Pick<IdentitiesTable, "id" | "ns" | "value"> | undefined = byId.get(id);
+    if (!i) return null;
+    const value = isPiiNamespace(i.ns) ? identity.graph.crypto.decrypt(i.value) : i.value;
+    return { identity: id, type: i.ns, value, person: String(identity.graph.index.personOf(id)) };
+  };
+  const source = await sourceNames(kdb);
+  const iso = (t: number) => new Date(t).toISOString();
+  return {
+    items: page.map((r) => ({
+      id: r.id, reason: r.reason, kind: r.kind, source: source(r.source), at: iso(r.ts), recordedAt: iso(r.created_at), a: ref(r.a), b: ref(r.b),
+    })),
+    next: rows.length > limit ? String(page.at(-1)!.id) : null,
+  };
+}

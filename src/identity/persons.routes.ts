@@ -1,0 +1,199 @@
+/**
+ * The person and identity API (SPEC §4). Two sub-apps: `personsRoutes` mounts at /api/persons and
+ * `identityRoutes` at /api/identity. Authentication is the app's; each route states the permission it needs
+ * through `deps.guard` (the foundation's endpoint()): reads need "read" (analyst and up); deleting,
+ * exporting, unmerging and changing guard settings need "admin". Export is admin-only because it is a
+ * privacy action that dumps decrypted PII and every event.
+ *
+ *   GET    /api/persons?search=&cursor=&limit=   read   actors shape {persons:[{id,identifiers,traits}],next}
+ *   GET    /api/persons/:id                      read   person page (+ tags/audiences from deps.personExtras)
+ *   GET    /api/persons/:id/events?cursor=&limit=&event=   read   cross-channel timeline, newest first
+ *   GET    /api/persons/:id/edges?removed=true   read   the links that hold the person together
+ *   GET    /api/persons/:id/export               admin  everything stored, as JSON
+ *   DELETE /api/persons/:id?suppress=true        admin  delete profile, identifiers, edges, events
+ *   POST   /api/persons/:id/unmerge              admin  {edgeId} or {identities:[…]}
+ *   GET    /api/identity/conflicts?cursor=&limit= read  links the guards refused
+ *   DELETE /api/identity/edges/:id               admin  remove one link and split if it was a bridge
+ *   GET    /api/identity/settings                read   guard settings;  PATCH (admin) changes them
+ */
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import type { Kdb } from "../db/kysely.ts";
+import type { ReaderClient } from "../store/reader-client.ts";
+import { channelOf } from "./identifier.ts";
+import { IdentitySettingsPatch } from "./identity-settings.ts";
+import type { IdentityService } from "./identity-service.ts";
+import { listConflicts, personView, searchPersons, sourceNames } from "./persons.repo.ts";
+import { deletePerson, exportPerson, identifierRows, rootOf } from "./privacy.ts";
+import type { TimelineCursor } from "./timeline.ts";
+import { personEdges, removeEdge, splitIdentities, UnmergeError, type SplitResult } from "./unmerge.ts";
+
+/** Access is the permission a route needs (foundation roles: analyst has read, admin has all). */
+export type Access = "read" | "admin";
+
+/** PersonsDeps is what the person API needs; the app wires auth through `guard`. */
+export interface PersonsDeps {
+  readonly identity: IdentityService;
+  readonly kdb: Kdb;
+  readonly reader: ReaderClient;
+  readonly now?: () => number;
+  /** guard returns the middleware enforcing a route's permission (e.g. the foundation's endpoint()). */
+  readonly guard?: (spec: { summary: string; access: Access }) => MiddlewareHandler;
+  /** actor names who is acting (recorded on removed edges). */
+  readonly actor?: (c: Context) => string;
+  /** personExtras adds what other rooms own to the person page: tags, audience memberships. */
+  readonly personExtras?: (person: number) => Promise<Record<string, unknown>>;
+}
+
+const Id = z.string().regex(/^[1-9]\d{0,15}$/, "must be a person id").transform(Number);
+const Limit = z.coerce.number().int().min(1).max(500);
+const NumericCursor = z.string().regex(/^\d{1,16}$/, "must be a cursor from a previous page").transform(Number);
+
+const SearchQuery = z.object({ search: z.string().max(500).default(""), cursor: NumericCursor.optional(), limit: Limit.default(50) });
+const EventsQuery = z.object({ cursor: z.string().max(200).optional(), limit: Limit.default(50) });
+const DeleteQuery = z.object({ suppress: z.enum(["true", "false", "1", "0"]).default("false") });
+const UnmergeBody = z.union([
+  z.object({ edgeId: z.string().max(40) }).strict(),
+  z.object({ identities: z.array(z.number().int().positive()).min(1).max(10_000) }).strict(),
+]);
+
+/** conflict answers 409 when an unmerge cannot be done as asked (the graph is left as it was). */
+function conflict<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UnmergeError) throw new HTTPException(409, { message: e.message });
+    throw e;
+  }
+}
+
+const encodeCursor = (c: TimelineCursor) => Buffer.from(JSON.stringify([c.ts, c.hi, c.lo])).toString("base64url");
+function decodeCursor(s: string | undefined): TimelineCursor | null {
+  if (s === undefined) return null;
+  try {
+    const v = z.tuple([z.number(), z.number().int(), z.number().int()]).parse(JSON.parse(Buffer.from(s, "base64url").toString()));
+    return { ts: v[0], hi: v[1], lo: v[2] };
+  } catch {
+    throw new HTTPException(400, { message: "cursor: must be the `next` value of a previous page" });
+  }
+}
+
+
+function parse<T extends z.ZodType>(schema: T, data: unknown, what: string): z.output<T> {
+  const r = schema.safeParse(data);
+  if (!r.success) throw new HTTPException(400, { message: `${what}: ${r.error.issues.map((i) => `${i.path.join(".") || "value"} ${i.message}`).join("; ")}` });
+  return r.data;
+}
+
+const splitJson = (s: SplitResult) => ({
+  person: String(s.person),
+  persons: s.persons.map((p) => ({ id: String(p.id), identities: p.identities, restored: p.restored })),
+});
+
+/** personsRoutes is the /api/persons sub-app. */
+export function personsRoutes(deps: PersonsDeps) {
+  const guard = deps.guard ?? (() => async (_c, next) => next());
+  const now = deps.now ?? Date.now;
+  const actor = deps.actor ?? (() => "admin");
+  const { identity, kdb, reader } = deps;
+  /** person resolves :id to its surviving person (a merged id shows the person it became). */
+  const person = (c: Context) => rootOf(identity.graph, parse(Id, c.req.param("id"), "id"));
+
+  return new Hono()
+    .get("/", guard({ summary: "Search persons by identifier or trait value", access: "read" }), async (c) => {
+      const q = parse(SearchQuery, c.req.query(), "query");
+      const page = await searchPersons(identity, kdb, q.search, q.cursor ?? null, q.limit);
+      return c.json({ persons: page.items, next: page.next });
+    })
+    .get("/:id", guard({ summary: "A person: identifiers by channel, traits with provenance", access: "read" }), async (c) => {
+      const id = person(c);
+      const view = id === null ? null : await personView(identity, kdb, id);
+      if (!view) return c.json({ error: "no such person" }, 404);
+      const extras = deps.personExtras ? await deps.personExtras(id!) : { tags: [], audiences: [] };
+      return c.json({ ...view, ...extras, requestedId: c.req.param("id") });
+    })
+    .get("/:id/events", guard({ summary: "A person's cross-channel timeline, newest first", access: "read" }), async (c) => {
+      const id = person(c);
+      if (id === null) return c.json({ error: "no such person" }, 404);
+      const q = parse(EventsQuery, c.req.query(), "query");
+      const events = c.req.queries("event") ?? null;
+      const ids = identifierRows(identity.graph, id);
+      const byId = new Map(ids.map((i) => [i.id, i]));
+      const page = await reader.call("personEvents", { identities: ids.map((i) => i.id), before: decodeCursor(q.cursor), limit: q.limit, events });
+      const source = await sourceNames(kdb);
+      return c.json({
+        events: page.rows.map((r) => {
+          const via = byId.get(r.identity);
+          return {
+            time: new Date(r.ts).toISOString(), event: r.event, properties: r.props,
+            identifier: via ? { type: via.type, value: via.value } : null,
+            channel: via ? channelOf(via.type) : null, source: source(r.source),
+          };
+        }),
+        next: page.next ? encodeCursor(page.next) : null,
+      });
+    })
+    .get("/:id/edges", guard({ summary: "The links between a person's identifiers", access: "read" }), (c) => {
+      const id = person(c);
+      if (id === null) return c.json({ error: "no such person" }, 404);
+      return c.json({ edges: personEdges(identity.graph, id, c.req.query("removed") === "true") });
+    })
+    .get("/:id/export", guard({ summary: "Export everything stored about a person", access: "admin" }), async (c) => {
+      const out = await exportPerson({ graph: identity.graph, suppressions: identity.suppressions, reader }, parse(Id, c.req.param("id"), "id"));
+      if (!out) return c.json({ error: "no such person" }, 404);
+      c.header("Content-Disposition", `attachment; filename="person-${out.person.id}.json"`);
+      return c.json(out);
+    })
+    .delete("/:id", guard({ summary: "Delete a person and all their data", access: "admin" }), async (c) => {
+      const id = parse(Id, c.req.param("id"), "id");
+      const suppress = ["true", "1"].includes(parse(DeleteQuery, c.req.query(), "query").suppress);
+      const res = await deletePerson({ graph: identity.graph, suppressions: identity.suppressions, reader }, id, { suppress, now: now() });
+      if (!res) return c.json({ error: "no such person" }, 404);
+      return c.json({ deleted: { ...res, person: String(res.person) } });
+    })
+    .post("/:id/unmerge", guard({ summary: "Split a wrongly merged person", access: "admin" }), async (c) => {
+      const id = person(c);
+      if (id === null) return c.json({ error: "no such person" }, 404);
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw new HTTPException(400, { message: "the request body must be JSON" });
+      }
+      const b = parse(UnmergeBody, body, "body");
+      if ("edgeId" in b) {
+        if (!personEdges(identity.graph, id).some((e) => e.id === b.edgeId)) {
+          throw new HTTPException(409, { message: `edge ${b.edgeId} is not a live link of person ${id}` });
+        }
+        return c.json(splitJson(conflict(() => removeEdge(identity.graph, b.edgeId, actor(c), now()))));
+      }
+      return c.json(splitJson(conflict(() => splitIdentities(identity.graph, id, b.identities, actor(c), now()))));
+    });
+}
+
+/** identityRoutes is the /api/identity sub-app (conflicts, edges, guard settings). */
+export function identityRoutes(deps: PersonsDeps) {
+  const guard = deps.guard ?? (() => async (_c, next) => next());
+  const now = deps.now ?? Date.now;
+  const actor = deps.actor ?? (() => "admin");
+  const { identity, kdb } = deps;
+  return new Hono()
+    .get("/conflicts", guard({ summary: "Links the identity guards refused", access: "read" }), async (c) => {
+      const q = parse(z.object({ cursor: NumericCursor.optional(), limit: Limit.default(50) }), c.req.query(), "query");
+      const page = await listConflicts(identity, kdb, q.cursor ?? null, q.limit);
+      return c.json({ conflicts: page.items, next: page.next });
+    })
+    .delete("/edges/:id", guard({ summary: "Remove a link between identifiers (unmerge)", access: "admin" }), (c) =>
+      c.json(splitJson(conflict(() => removeEdge(identity.graph, c.req.param("id"), actor(c), now())))))
+    .get("/settings", guard({ summary: "Identity guard settings", access: "read" }), (c) => c.json(identity.settings()))
+    .patch("/settings", guard({ summary: "Change identity guard settings", access: "admin" }), async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw new HTTPException(400, { message: "the request body must be JSON" });
+      }
+      return c.json(identity.updateSettings(parse(IdentitySettingsPatch, body, "body")));
+    });
+}

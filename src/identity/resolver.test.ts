@@ -1,0 +1,190 @@
+/**
+ * Protects identity resolution through the real store writer (SPEC §4): anonymous history joins the user
+ * on identify, alias chains collapse, WeChat openids of one unionid are one person, and the guards the
+ * anchors learned the hard way hold — a shared device does not merge two users, junk ids never link, caps
+ * refuse, and a failed commit leaves the in-memory index exactly as the database.
+ */
+import { describe, expect, test } from "bun:test";
+import { EventStore } from "../store/event-store.ts";
+import { StoreReader } from "../store/reader.ts";
+import type { IdentityResolver } from "../store/writer.ts";
+import type { IdentityInput } from "./identity-input.ts";
+import type { IdentityService } from "./identity-service.ts";
+import { identityDb, indexMismatches, storeEvent } from "./test-helpers.ts";
+
+const track = (over: Partial<IdentityInput> = {}): IdentityInput => ({ type: "track", ...over });
+const identify = (userId: string, anonymousId?: string, set?: Record<string, unknown>): IdentityInput =>
+  ({ type: "identify", userId, anonymousId, traits: set ? { set } : undefined });
+
+function setup(resolve?: (svc: IdentityService) => IdentityResolver<IdentityInput>) {
+  const { db, identity } = identityDb();
+  const store = new EventStore<IdentityInput>(db, resolve ? resolve(identity) : identity.resolve, { delayMs: 0 });
+  const send = (...inputs: IdentityInput[]) => store.writer.append(inputs.map((i) => storeEvent(i)));
+  const person = (ns: string, value: string) => identity.lookup(ns, value)?.person ?? null;
+  const conflicts = () =>
+    db.query<{ reason: string; kind: string }, []>("SELECT reason, kind FROM identity_conflicts ORDER BY id").all();
+  return { db, identity, store, send, person, conflicts };
+}
+
+describe("linking", () => {
+  test("anonymous → identified: events sent before identify belong to the user", async () => {
+    const { db, send, person } = setup();
+    await send(track({ anonymousId: "a-1" }), track({ anonymousId: "a-1" }), track({ anonymousId: "a-1" }));
+    const before = person("anonymous_id", "a-1");
+    await send(identify("u-1", "a-1"), track({ userId: "u-1" }));
+    expect(person("user_id", "u-1")).toBe(before);
+    const reader = new StoreReader(db);
+    const persons = reader.read(() => reader.chunks({ from: 0, to: 8.64e15 }).flatMap((c) => [...c.identity].map((i) => reader.personOf(i))));
+    expect(persons.length).toBe(5);
+    expect(new Set(persons)).toEqual(new Set([before!]));
+  });
+
+  test("alias chains collapse into one person (Segment user ids and PostHog distinct ids)", async () => {
+    const { send, person, conflicts } = setup();
+    await send(track({ userId: "old-1" }));
+    await send(
+      { type: "alias", userId: "mid-1", previousId: "old-1" },
+      { type: "alias", userId: "new-1", previousId: "mid-1" },
+      { type: "alias", userId: "final-1", previousId: "new-1" },
+    );
+    const p = person("user_id", "old-1");
+    expect(["mid-1", "new-1", "final-1"].map((u) => person("user_id", u))).toEqual([p, p, p]);
+    await send(
+      { type: "track", distinctId: "ph-anon" },
+      { type: "alias", distinctId: "ph-1", previousId: "ph-anon" },
+      { type: "alias", distinctId: "ph-2", previousId: "ph-1" },
+    );
+    expect(person("distinct_id", "ph-2")).toBe(person("distinct_id", "ph-anon"));
+    expect(conflicts()).toEqual([]);
+  });
+
+  test("a WeChat user seen as an OA openid, then a Mini Program openid, both with one unionid → one person", async () => {
+    const { send, person } = setup();
+    await send(track({ identifiers: [{ type: "wx_openid:wxoa123", id: "oOA-1" }, { type: "wx_unionid", id: "U-1" }] }));
+    await send(track({ identifiers: [{ type: "wx_openid:wxmp456", id: "oMP-1" }, { type: "wx_unionid", id: "U-1" }] }));
+    const p = person("wx_unionid", "U-1");
+    expect(person("wx_openid:wxoa123", "oOA-1")).toBe(p);
+    expect(person("wx_openid:wxmp456", "oMP-1")).toBe(p);
+    expect(person("wx_openid:wxmp456", "oOA-1")).toBeNull();
+  });
+
+  test("two persons met by a later message merge; the older person survives and keeps its id", async () => {
+    const { db, send, person } = setup();
+    await send(track({ identifiers: [{ type: "wx_openid:wxmp456", id: "oMP-2" }] }));
+    await send(track({ identifiers: [{ type: "wx_openid:wxoa123", id: "oOA-2" }, { type: "wx_unionid", id: "U-2" }] }));
+    const older = person("wx_openid:wxmp456", "oMP-2")!;
+    const newer = person("wx_unionid", "U-2")!;
+    expect(older).toBeLessThan(newer);
+    await send(track({ identifiers: [{ type: "wx_unionid", id: "U-2" }, { type: "wx_openid:wxmp456", id: "oMP-2" }] }));
+    expect(person("wx_unionid", "U-2")).toBe(older);
+    expect(person("wx_openid:wxoa123", "oOA-2")).toBe(older);
+    expect(db.query("SELECT merged_into FROM persons WHERE id = ?").get(newer)).toEqual({ merged_into: older });
+    // Every re-pointed identity is in the change log the store readers follow.
+    expect(db.query("SELECT count(*) AS n FROM identity_changes WHERE person_id = ?").get(older)).toEqual({ n: 2 });
+  });
+
+  test("PostHog $identify links the anonymous distinct_id and names the user_id Segment also uses", async () => {
+    const { send, person } = setup();
+    await send({ type: "track", distinctId: "anon-ph" });
+    await send({ type: "identify", distinctId: "alice", anonDistinctId: "anon-ph" });
+    await send(track({ userId: "alice" }));
+    const p = person("distinct_id", "alice");
+    expect(person("distinct_id", "anon-ph")).toBe(p);
+    expect(person("user_id", "alice")).toBe(p);
+  });
+
+  test("e-mail and phone traits link as identifiers, normalised", async () => {
+    const { send, person } = setup();
+    await send(identify("u-7", undefined, { email: " Ann@Example.COM ", phone: "138 0013 8000" }));
+    await send(track({ anonymousId: "a-7", traits: { set: { email: "ann@example.com" } } }));
+    const p = person("user_id", "u-7");
+    expect(person("email", "ANN@example.com")).toBe(p);
+    expect(person("phone", "+86 138-0013-8000")).toBe(p);
+    expect(person("anonymous_id", "a-7")).toBe(p);
+  });
+});
+
+describe("guards", () => {
+  test("a shared device (one anonymousId, two logged-in users) gives two persons and a recorded conflict", async () => {
+    const { send, person, conflicts, store } = setup();
+    await send(track({ anonymousId: "ipad" }), identify("alice", "ipad"));
+    const r = await send(identify("bob", "ipad"), track({ userId: "bob", anonymousId: "ipad" }));
+    expect(r.stored).toBe(2);
+    expect(person("user_id", "alice")).toBe(person("anonymous_id", "ipad"));
+    expect(person("user_id", "bob")).not.toBe(person("user_id", "alice"));
+    // Recorded once, although the second event met the same conflict again.
+    expect(conflicts()).toEqual([{ reason: "user_id", kind: "identify" }]);
+    expect(store.names.lookup("$identify")).toBeDefined();
+  });
+
+  test("junk ids never link, and events that carry only junk are still stored", async () => {
+    const { db, send, person } = setup();
+    await send(identify("null", "dev-1"), identify("null", "dev-2"), identify("u-9", "undefined"), identify("u-10", "undefined"));
+    await send(identify("0", "00000000-0000-0000-0000-000000000000"), track({ userId: " ", anonymousId: "[object Object]" }));
+    expect(person("anonymous_id", "dev-1")).not.toBe(person("anonymous_id", "dev-2"));
+    expect(person("user_id", "u-9")).not.toBe(person("user_id", "u-10"));
+    expect(person("user_id", "null")).toBeNull();
+    const junk = db.query<{ ns: string; value: string }, []>("SELECT ns, value FROM identities WHERE flags = 1 ORDER BY id").all();
+    expect(junk).toEqual([{ ns: "user_id", value: "0" }, { ns: "user_id", value: " " }]);
+    expect(db.query("SELECT count(*) AS n FROM identity_edges").get()).toEqual({ n: 0 });
+    // Two junk-only senders share the junk identity and never receive traits.
+    const r = await send(identify("0", undefined, { plan: "pro" }));
+    expect(r.stored).toBe(1);
+    expect(db.query("SELECT count(*) AS n FROM persons WHERE traits != '{}'").get()).toEqual({ n: 0 });
+  });
+
+  test("namespace caps: a second wx_unionid stays apart; a configured e-mail cap holds", async () => {
+    const { send, person, conflicts, identity } = setup();
+    await send(track({ userId: "u-c", identifiers: [{ type: "wx_unionid", id: "U-a" }] }));
+    await send(track({ userId: "u-c", identifiers: [{ type: "wx_unionid", id: "U-b" }] }));
+    expect(person("wx_unionid", "U-b")).not.toBe(person("user_id", "u-c"));
+    expect(conflicts()).toEqual([{ reason: "cap:wx_unionid", kind: "event" }]);
+    identity.updateSettings({ caps: { wx_unionid: 1, email: 1 } });
+    await send(identify("u-d", undefined, { email: "d1@x.cn" }), identify("u-d", undefined, { email: "d2@x.cn" }));
+    expect(person("email", "d2@x.cn")).not.toBe(person("user_id", "u-d"));
+    expect(conflicts().at(-1)).toEqual({ reason: "cap:email", kind: "trait" });
+  });
+
+  test("the mega-person guard refuses links past maxIdentities", async () => {
+    const { send, person, identity } = setup();
+    identity.updateSettings({ maxIdentities: 3 });
+    await send(identify("u-m", "a1"), identify("u-m", "a2"));
+    await send(identify("u-m", "a3"));
+    expect(person("anonymous_id", "a2")).toBe(person("user_id", "u-m"));
+    expect(person("anonymous_id", "a3")).not.toBe(person("user_id", "u-m"));
+  });
+
+  test("a message without any identifier is rejected with a reason", async () => {
+    const { send } = setup();
+    expect(await send(track({}))).toEqual({ stored: 0, duplicates: [], rejected: [{ index: 0, reason: expect.stringContaining("no identifier") }] });
+  });
+});
+
+describe("rollback safety", () => {
+  test("a transaction that fails after merges and creations leaves the index equal to the database", async () => {
+    let failOn: string | null = null;
+    const { identity, send, store, person } = setup((svc) => (input, event, tx) => {
+      const r = svc.resolve(input, event, tx);
+      if (input.userId && input.userId === failOn) throw new Error("disk on fire");
+      return r;
+    });
+    await send(track({ anonymousId: "r-a" }), identify("r-u", "r-b"));
+    const snapshot = identity.graph.nextIdentity;
+    failOn = "r-x";
+    // One commit: creations, a merge of two existing persons, traits, then the failure.
+    const failing = store.writer.append([
+      storeEvent(identify("r-u", "r-a", { plan: "gold", email: "r@x.cn" })),
+      storeEvent(track({ anonymousId: "r-new" })),
+      storeEvent(identify("r-x", "r-new2")),
+    ]);
+    await expect(failing).rejects.toThrow(/disk on fire/);
+    expect(indexMismatches(identity)).toEqual([]);
+    expect(identity.graph.nextIdentity).toBe(snapshot);
+    expect(person("anonymous_id", "r-new")).toBeNull();
+    expect(person("anonymous_id", "r-a")).not.toBe(person("user_id", "r-u"));
+    failOn = null;
+    await send(identify("r-u", "r-a", { plan: "gold" }));
+    expect(person("anonymous_id", "r-a")).toBe(person("user_id", "r-u"));
+    expect(indexMismatches(identity)).toEqual([]);
+  });
+});

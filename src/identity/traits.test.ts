@@ -1,0 +1,77 @@
+/**
+ * Protects the trait rules (SPEC §4 and the decisions in traits.ts): $set overwrites, $set_once fills only
+ * absent keys, $unset removes, event time orders changes, merges keep the newest change (the earliest for
+ * two $set_once), and a split sends each key with the identity that last changed it.
+ */
+import { describe, expect, test } from "bun:test";
+import { applyTraitOps, emptyTraits, mergeTraits, splitTraits, type TraitState } from "./traits.ts";
+
+const at = (t: number, i = 1, s = 1) => ({ t, s, i });
+
+describe("operations", () => {
+  test("$set overwrites, $set_once fills only absent keys, $unset removes; provenance is kept", () => {
+    const st = emptyTraits();
+    expect(applyTraitOps(st, { set: { plan: "free", city: "Shanghai" }, setOnce: { first_ref: "wechat", plan: "trial" } }, at(10))).toBe(true);
+    expect(st.values).toEqual({ plan: "free", city: "Shanghai", first_ref: "wechat" });
+    expect(applyTraitOps(st, { set: { plan: "pro" }, setOnce: { first_ref: "douyin" }, unset: ["city"] }, at(20, 2, 3))).toBe(true);
+    expect(st.values).toEqual({ plan: "pro", first_ref: "wechat" });
+    expect(st.meta).toEqual({
+      plan: { t: 20, s: 3, op: "set", i: 2 },
+      city: { t: 20, s: 3, op: "unset", i: 2 },
+      first_ref: { t: 10, s: 1, op: "set_once", i: 1 },
+    });
+  });
+
+  test("repeating the same values changes nothing (no write)", () => {
+    const st = emptyTraits();
+    applyTraitOps(st, { set: { tags: ["a", "b"], n: 1 } }, at(1));
+    expect(applyTraitOps(st, { set: { tags: ["a", "b"], n: 1 }, unset: ["missing"] }, at(2))).toBe(false);
+  });
+
+  test("an older event does not overwrite a newer change", () => {
+    const st = emptyTraits();
+    applyTraitOps(st, { set: { plan: "pro" } }, at(100));
+    expect(applyTraitOps(st, { set: { plan: "free" }, unset: ["plan"] }, at(50))).toBe(false);
+    expect(st.values.plan).toBe("pro");
+  });
+
+  test("prototype keys are ignored", () => {
+    const st = emptyTraits();
+    applyTraitOps(st, { set: JSON.parse('{"__proto__": {"admin": true}, "ok": 1}') as Record<string, unknown> }, at(1));
+    expect(Object.getPrototypeOf(st.values)).toBe(Object.prototype);
+    expect(st.values).toEqual({ ok: 1 });
+  });
+});
+
+describe("merge and split", () => {
+  const state = (values: Record<string, unknown>, meta: TraitState["meta"]): TraitState => ({ values, meta });
+
+  test("newest change wins per key; two $set_once keep the earliest; ties keep the survivor", () => {
+    const survivor = state({ plan: "pro", ref: "wechat", city: "Beijing", x: 1 }, {
+      plan: { t: 50, s: 1, op: "set", i: 1 }, ref: { t: 20, s: 1, op: "set_once", i: 1 },
+      city: { t: 10, s: 1, op: "set", i: 1 }, x: { t: 5, s: 1, op: "set", i: 1 },
+    });
+    const loser = state({ plan: "free", ref: "douyin", city: "Shanghai", x: 2, age: 30 }, {
+      plan: { t: 40, s: 2, op: "set", i: 9 }, ref: { t: 5, s: 2, op: "set_once", i: 9 },
+      city: { t: 60, s: 2, op: "set", i: 9 }, x: { t: 5, s: 2, op: "set", i: 9 }, age: { t: 1, s: 2, op: "set", i: 9 },
+    });
+    expect(mergeTraits(survivor, loser).values).toEqual({ plan: "pro", ref: "douyin", city: "Shanghai", x: 1, age: 30 });
+  });
+
+  test("a newer $unset on the merged-away person removes the key", () => {
+    const survivor = state({ coupon: "A1" }, { coupon: { t: 1, s: 1, op: "set", i: 1 } });
+    const loser = state({}, { coupon: { t: 9, s: 1, op: "unset", i: 2 } });
+    expect(mergeTraits(survivor, loser).values).toEqual({});
+  });
+
+  test("split sends keys with the identity that last changed them", () => {
+    const st = state({ a: 1, b: 2 }, {
+      a: { t: 1, s: 1, op: "set", i: 1 }, b: { t: 1, s: 1, op: "set", i: 2 }, c: { t: 1, s: 1, op: "unset", i: 2 },
+    });
+    const moved = splitTraits(st, new Set([2]));
+    expect(st.values).toEqual({ a: 1 });
+    expect(Object.keys(st.meta)).toEqual(["a"]);
+    expect(moved.values).toEqual({ b: 2 });
+    expect(Object.keys(moved.meta).sort()).toEqual(["b", "c"]);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * The glue between the ingest wire side and the event store: a Message becomes a StoreEvent whose identity
+ * part is the message itself (the identity room's IdentityInput is a subset of Message), and the sink
+ * resolves once the writer's group commit holding the request's events has committed.
+ */
+import type { IdentityInput } from "../identity/identity-input.ts";
+import type { EventWriter, StoreEvent } from "../store/writer.ts";
+import type { JsonObject } from "./json.ts";
+import type { Message } from "./message.ts";
+import type { Sink } from "./sink.ts";
+
+/** eventProps are the properties an event is stored with: its own plus the sending library. */
+export function eventProps(m: Message): JsonObject {
+  const lib = m.context.library;
+  if (typeof lib !== "object" || lib === null || Array.isArray(lib)) return m.properties;
+  const extra: JsonObject = {};
+  if (typeof lib.name === "string" && m.properties.$lib === undefined) extra.$lib = lib.name;
+  if (typeof lib.version === "string" && m.properties.$lib_version === undefined) extra.$lib_version = lib.version;
+  return Object.keys(extra).length === 0 ? m.properties : { ...m.properties, ...extra };
+}
+
+/** toStoreEvent maps one message to the row the store keeps. */
+export function toStoreEvent(m: Message): StoreEvent<IdentityInput> {
+  return {
+    source: m.sourceId,
+    messageId: m.messageId,
+    event: m.event,
+    ts: m.timestamp,
+    receivedAt: m.receivedAt,
+    props: eventProps(m),
+    identity: m,
+  };
+}
+
+/** storeSink hands a request's messages to the writer and reports duplicates and late suppressions. */
+export function storeSink(writer: EventWriter<IdentityInput>): Sink {
+  return async (messages) => {
+    const r = await writer.append(messages.map(toStoreEvent));
+    return { duplicates: r.duplicates.length, suppressed: r.rejected.length };
+  };
+}
