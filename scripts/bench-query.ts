@@ -13,7 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openWriter } from "../src/db/sqlite.ts";
 import { DB_FILE } from "../src/db/sqlite.ts";
-import type { QueryOutput } from "../src/query/query.ops.ts";
+import { type QueryOutput, valid } from "../src/query/query.ops.ts";
 import { Query } from "../src/query/schema.ts";
 import { StoreService } from "../src/store/store-service.ts";
 import { CITIES, EVENT_NAMES, generate } from "./dataset.ts";
@@ -111,7 +111,7 @@ async function child(dir: string, start: number, days: number, runs: number): Pr
   let peak = process.memoryUsage().rss;
   for (const [name, body] of Object.entries(qs) as [Name, unknown][]) {
     const query = Query.parse(body);
-    const call = () => svc.reader.call("query", { query, calendar: CAL, now, fresh: true });
+    const call = async () => valid(await svc.reader.call("query", { query, calendar: CAL, now, fresh: true }));
     let t = performance.now();
     const warm = await call();
     const first = performance.now() - t;
@@ -136,7 +136,7 @@ async function child(dir: string, start: number, days: number, runs: number): Pr
   await svc.store.writer.append([{ source: 1, messageId: `probe-${Date.now()}`, event: "bench_probe", ts: now, receivedAt: now, props: {}, identity: 1 }]);
   let fresh = -1;
   for (let i = 0; i < 1000 && fresh < 0; i++) {
-    const r = await svc.reader.call("query", { query: Query.parse(probe), calendar: CAL, now });
+    const r = valid(await svc.reader.call("query", { query: Query.parse(probe), calendar: CAL, now }));
     if ((r.results[0] as { total: number }).total > 0) fresh = performance.now() - written;
     else await Bun.sleep(5);
   }

@@ -11,6 +11,7 @@ import { FirstTimes } from "./data/first-times.ts";
 import type { QueryCtx } from "./data/inputs.ts";
 import { PersonColumns } from "./data/person-columns.ts";
 import { runActors, runQuery, type QueryResponse } from "./engine.ts";
+import { QueryError } from "./errors.ts";
 import type { ActorsRequest, Query } from "./schema.ts";
 import { type Calendar, resolveDate } from "./time.ts";
 
@@ -100,8 +101,35 @@ export interface QueryArgs {
 /** QueryOutput is the §5.0 response plus how long it took and whether it came from the cache. */
 export type QueryOutput = QueryResponse & { timing: { ms: number; cached: boolean } };
 
+/**
+ * Invalid is a query that validated but cannot run as asked (QueryError: an empty range, too many
+ * buckets). It is returned, not thrown, so the reason crosses the worker boundary as a 400.
+ */
+export interface Invalid {
+  invalid: string;
+}
+
+/** valid unwraps an op's answer, throwing the QueryError it stands for (callers with no 400 to give). */
+export function valid<T extends object>(r: T | Invalid): T {
+  if ("invalid" in r) throw new QueryError(r.invalid);
+  return r;
+}
+
+function guarded<T>(fn: () => T): T | Invalid {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof QueryError) return { invalid: e.message };
+    throw e;
+  }
+}
+
 /** queryOp answers `POST /api/query`. */
-export function queryOp(reader: StoreReader, args: QueryArgs): QueryOutput {
+export function queryOp(reader: StoreReader, args: QueryArgs): QueryOutput | Invalid {
+  return guarded(() => runQueryOp(reader, args));
+}
+
+function runQueryOp(reader: StoreReader, args: QueryArgs): QueryOutput {
   const t0 = performance.now();
   const { ctx, state, version } = context(reader, args.calendar, args.now);
   const compute = () => runQuery(args.query, ctx);
@@ -130,7 +158,11 @@ export interface ActorsOutput {
 }
 
 /** actorsOp answers `POST /api/query/actors`: ids after the cursor, `limit` of them. */
-export function actorsOp(reader: StoreReader, args: ActorsArgs): ActorsOutput {
+export function actorsOp(reader: StoreReader, args: ActorsArgs): ActorsOutput | Invalid {
+  return guarded(() => runActorsOp(reader, args));
+}
+
+function runActorsOp(reader: StoreReader, args: ActorsArgs): ActorsOutput {
   const t0 = performance.now();
   const { ctx, state, version } = context(reader, args.calendar, args.now);
   const { cursor, limit, saveAs, ...selection } = args.request;

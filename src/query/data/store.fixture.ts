@@ -8,6 +8,7 @@
 import { freshDb } from "../../../test/helpers.ts";
 import { StoreService } from "../../store/store-service.ts";
 import type { StoreEvent } from "../../store/writer.ts";
+import { valid } from "../query.ops.ts";
 import { ActorsRequest, Query } from "../schema.ts";
 import type { Calendar } from "../time.ts";
 
@@ -84,10 +85,10 @@ export async function queryStore(opts: { now?: number; calendar?: Calendar } = {
       db.query("UPDATE persons SET traits = ? WHERE id = ?").run(JSON.stringify(traits), personOf(user)!);
     },
     /** query validates and runs a query as `POST /api/query` does. */
-    query: (body: unknown, o: { fresh?: boolean; now?: number } = {}) =>
-      svc.reader.call("query", { query: Query.parse(body), calendar, now: o.now ?? now, fresh: o.fresh }),
+    query: async (body: unknown, o: { fresh?: boolean; now?: number } = {}) =>
+      valid(await svc.reader.call("query", { query: Query.parse(body), calendar, now: o.now ?? now, fresh: o.fresh })),
     /** actors validates and runs an actors request. */
-    actors: (body: unknown, o: { now?: number } = {}) =>
-      svc.reader.call("actors", { request: ActorsRequest.parse(body), calendar, now: o.now ?? now }),
+    actors: async (body: unknown, o: { now?: number } = {}) =>
+      valid(await svc.reader.call("actors", { request: ActorsRequest.parse(body), calendar, now: o.now ?? now })),
   };
 }
