@@ -38,6 +38,13 @@ describe("defaults", () => {
     });
   });
 
+  test("a null event reads as $all, any event", () => {
+    const q = Query.parse({ kind: "trends", series: [{ event: null }, { event: "$all" }] });
+    expect(q.kind === "trends" && q.series.map((s) => s.event)).toEqual(["$all", "$all"]);
+    const r = Query.parse({ kind: "retention", startEvent: { event: null }, returnEvent: { event: "buy" } });
+    expect(r.kind === "retention" && r.startEvent.event).toBe("$all");
+  });
+
   test("dates, time zone and week start overrides are accepted", () => {
     const body = { kind: "lifecycle", event: "e", dateFrom: "2024-01-31", dateTo: "2024-02-29T23:59:59+08:00", timezone: "Asia/Kathmandu", weekStart: "sunday" };
     expect(issues(body)).toEqual([]);

@@ -12,9 +12,6 @@ import type { PropColumn } from "../../store/segment.ts";
 import { compileLeaf, type Filter } from "../filter.ts";
 import type { PersonColumns } from "./person-columns.ts";
 
-/** ALL_EVENTS names "any event" in series, steps and analyses (PostHog's "All events"). */
-export const ALL_EVENTS = "$all";
-
 /** EVENT_NAME is the pseudo-property holding the event's name (filters and breakdowns on it). */
 export const EVENT_NAME = "$event";
 

@@ -18,12 +18,12 @@ import { funnelPersons, funnelSpec, funnelSteps, funnelTimeToConvert, funnelTren
 import { lifecyclePeriods, lifecycleResults } from "../lifecycle.ts";
 import { pathsResults } from "../paths.ts";
 import { retentionResults } from "../retention.ts";
-import { type EventRef, Query, windowMs } from "../schema.ts";
+import { ALL_EVENTS, type EventRef, Query, windowMs } from "../schema.ts";
 import { stickinessResults } from "../stickiness.ts";
 import type { Codes, Rows } from "../stream.ts";
 import { buckets, type Calendar, previousRange, resolveRange } from "../time.ts";
 import { trendsResults } from "../trends.ts";
-import { ALL_EVENTS, EVENT_NAME, labelOfValue } from "./columns.ts";
+import { EVENT_NAME, labelOfValue } from "./columns.ts";
 import { queryStore, type TestEvent } from "./store.fixture.ts";
 
 const H = 3_600_000;

@@ -9,13 +9,13 @@ import { lifecyclePeriods, type LifecycleInput } from "../lifecycle.ts";
 import type { PathsInput } from "../paths.ts";
 import type { RetentionInput } from "../retention.ts";
 import {
-  type DistributionQuery, type EventRef, type FunnelQuery, type LifecycleQuery, type PathsQuery, type RetentionQuery,
+  ALL_EVENTS, type DistributionQuery, type EventRef, type FunnelQuery, type LifecycleQuery, type PathsQuery, type RetentionQuery,
   type StickinessQuery, type TrendsQuery, windowMs,
 } from "../schema.ts";
 import type { Codes, Rows } from "../stream.ts";
 import { buckets, type Buckets, type Calendar, previousRange, type Range, resolveRange } from "../time.ts";
 import type { TrendsInput } from "../trends.ts";
-import { ALL_EVENTS, breakdownSource, compileVec, type Env, Labels, personCodes, valueSource } from "./columns.ts";
+import { breakdownSource, compileVec, type Env, Labels, personCodes, valueSource } from "./columns.ts";
 import type { FirstTimes } from "./first-times.ts";
 import { groupByPerson } from "./group.ts";
 import { periodRows, periodRowsFit } from "./periods.ts";

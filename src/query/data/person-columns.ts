@@ -55,7 +55,8 @@ export class PersonColumns {
       .map((r) => r.p);
     this.#seq = max;
     if (this.#cols.size === 0) return;
-    if (pruned || ids.length > RELOAD_AT) {
+    // person 0 marks a deletion (its rows left the log with the person): reload rather than trust old codes
+    if (pruned || ids.length > RELOAD_AT || ids.includes(0)) {
       for (const key of [...this.#cols.keys()]) this.#cols.set(key, load(db, key));
       return;
     }

@@ -8,7 +8,8 @@
  */
 import type { Chunk, StoreReader } from "../../store/reader.ts";
 import type { Filter } from "../filter.ts";
-import { ALL_EVENTS, type BreakdownSource, ChunkRows, compileVec, type Env, type ValueSource, type VecFilter } from "./columns.ts";
+import { ALL_EVENTS } from "../schema.ts";
+import { type BreakdownSource, ChunkRows, compileVec, type Env, type ValueSource, type VecFilter } from "./columns.ts";
 
 /** Selector is "rows of this event (or any, `$all`) passing this filter". */
 export interface Selector {
