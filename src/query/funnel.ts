@@ -17,7 +17,7 @@
 import { type FunnelConfig, OrderedMachine } from "./funnel-ordered.ts";
 import { UnorderedMachine } from "./funnel-unordered.ts";
 import type { FunnelStepsResult, FunnelTrendsResult, TimeToConvertResult } from "./results.ts";
-import { type FunnelQuery, funnelToStep, windowMs } from "./schema.ts";
+import { eventLabel, type FunnelQuery, funnelToStep, windowMs } from "./schema.ts";
 import { mean, median } from "./stats.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets, Range } from "./time.ts";
@@ -203,7 +203,7 @@ export function funnelSteps(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): Funn
   return labels.map((label, k) => ({
     breakdownValue: q.breakdown ? label : null,
     steps: q.steps.map((st, s) => ({
-      event: st.event, count: count[k]![s]!,
+      event: eventLabel(st.event), count: count[k]![s]!,
       avgSecondsFromPrevious: s === 0 ? null : mean(gaps[k]![s]!), medianSecondsFromPrevious: s === 0 ? null : median(gaps[k]![s]!),
     })),
   }));

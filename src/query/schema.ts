@@ -21,9 +21,16 @@ const Name = z.string().min(1).max(200);
 /** ALL_EVENTS names "any event" in series, steps and analyses (PostHog's "All events"). */
 export const ALL_EVENTS = "$all";
 
-/** EventName is an event name; `"$all"` or null means any event (null is read as `"$all"`). */
-const EventName = z.union([Name, z.null()]).transform((e) => e ?? ALL_EVENTS)
-  .describe('an event name; "$all" or null for any event');
+/**
+ * EventName is an event name; `"$all"` or null means any event (`eventLabel` reads null as "$all").
+ * Kept free of transforms: zod drops a schema's OpenAPI examples once a transform is inside it.
+ */
+const EventName = z.union([Name, z.null()]).describe('an event name; "$all" or null for any event');
+
+/** eventLabel is how an event reference reads in results: its name, or "$all" for any event. */
+export function eventLabel(event: string | null): string {
+  return event ?? ALL_EVENTS;
+}
 const StepIndex = z.number().int().min(0).max(19);
 
 export const Interval = z.enum(["hour", "day", "week", "month"]);

@@ -11,7 +11,7 @@
 import { OTHER, topLabels } from "./breakdown.ts";
 import { parseFormula } from "./formula.ts";
 import type { TrendsResult } from "./results.ts";
-import type { TrendsMath, TrendsQuery } from "./schema.ts";
+import { eventLabel, type TrendsMath, type TrendsQuery } from "./schema.ts";
 import { CellPersons, popcount, selectQuantile, slotBucketDistinct } from "./stats.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets } from "./time.ts";
@@ -266,7 +266,7 @@ export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Bucke
       for (let s = 0; s < q.series.length; s++) {
         const l = line(s, k);
         out.push({
-          series: String.fromCharCode(65 + s), event: q.series[s]!.event, breakdownValue,
+          series: String.fromCharCode(65 + s), event: eventLabel(q.series[s]!.event), breakdownValue,
           points: b.labels.map((t, i) => ({ t, value: l.points[i]! })), total: l.total, ...tag,
         });
       }

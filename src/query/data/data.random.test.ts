@@ -49,8 +49,8 @@ function toNumber(v: unknown): number {
 
 /** matches tests one event against a selector and the global filter, the slow and obvious way. */
 function matcher(w: World, globalWhere?: Filter) {
-  return (e: TestEvent, sel: EventRef | { event: string; where?: Filter }) => {
-    if (sel.event !== ALL_EVENTS && sel.event !== e.event) return false;
+  return (e: TestEvent, sel: EventRef | { event: string | null; where?: Filter }) => {
+    if (sel.event !== null && sel.event !== ALL_EVENTS && sel.event !== e.event) return false;
     const f = sel.where && globalWhere ? { and: [sel.where, globalWhere] } : (sel.where ?? globalWhere);
     const traits = w.traits.get(w.person(e.user)) ?? {};
     return compileFilter(f)((leaf) =>
@@ -100,7 +100,7 @@ function reference(w: World, q: Query, cal: Calendar): unknown {
   const match = matcher(w, q.where);
   const range = resolveRange(q, cal, NOW);
   const indexed = w.events.map((e, i) => ({ e, i }));
-  const firstOf = (sel: { event: string; where?: Filter }, where?: Filter) => {
+  const firstOf = (sel: { event: string | null; where?: Filter }, where?: Filter) => {
     const m = matcher(w, where);
     const out = new Float64Array(w.persons).fill(NaN);
     for (const e of w.events) {
@@ -229,7 +229,7 @@ function randomFilter(r: () => number): Filter | undefined {
 }
 
 function randomQuery(r: () => number): unknown {
-  const ev = () => (r() < 0.2 ? ALL_EVENTS : pick(r, EVENTS));
+  const ev = () => (r() < 0.1 ? ALL_EVENTS : r() < 0.1 ? null : pick(r, EVENTS));
   const ref = () => ({ event: ev(), ...(r() < 0.3 ? { where: randomFilter(r) } : {}) });
   const dates = { dateFrom: `2024-03-0${4 + int(r, 3)}`, dateTo: `2024-03-${10 + int(r, 4)}` };
   const where = r() < 0.4 ? { where: randomFilter(r) } : {};

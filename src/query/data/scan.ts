@@ -11,9 +11,9 @@ import type { Filter } from "../filter.ts";
 import { ALL_EVENTS } from "../schema.ts";
 import { type BreakdownSource, ChunkRows, compileVec, type Env, type ValueSource, type VecFilter } from "./columns.ts";
 
-/** Selector is "rows of this event (or any, `$all`) passing this filter". */
+/** Selector is "rows of this event (or any: `$all` or null) passing this filter". */
 export interface Selector {
-  readonly event: string;
+  readonly event: string | null;
   readonly where?: Filter | undefined;
 }
 
@@ -29,9 +29,9 @@ export function compileSelector(s: Selector, globalWhere: Filter | undefined, en
   return { events: eventIds(s.event, env), filter: compileVec(where, env) };
 }
 
-/** eventIds maps an event name to its id set: null for `$all`, empty for a name never stored. */
-export function eventIds(name: string, env: Env): ReadonlySet<number> | null {
-  if (name === ALL_EVENTS) return null;
+/** eventIds maps an event name to its id set: null for any event, empty for a name never stored. */
+export function eventIds(name: string | null, env: Env): ReadonlySet<number> | null {
+  if (name === null || name === ALL_EVENTS) return null;
   const id = env.reader.eventId(name);
   return new Set(id === undefined ? [] : [id]);
 }
