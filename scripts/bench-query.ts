@@ -5,20 +5,22 @@
  * same run. Tessera runs in a child process shaped like the server — the writer, compaction and the
  * store worker answering through ReaderClient — so its RSS is the server's, not DuckDB's.
  *
- * Usage: bun scripts/bench-query.ts [--events 10000000] [--persons 1000000] [--runs 5]
+ * Usage: bun scripts/bench-query.ts [--events 10000000] [--persons 1000000] [--runs 5] [--no-duckdb]
  * Prints the table (Tessera median, DuckDB median, ratio), trends from rollups, RSS, bytes per event
  * and freshness, and whether both engines agree on each query's numbers.
  */
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { openWriter } from "../src/db/sqlite.ts";
-import { DB_FILE } from "../src/db/sqlite.ts";
+import { createCrypto } from "../src/crypto/crypto.ts";
+import { migrate } from "../src/db/migrate.ts";
+import { DB_FILE, openWriter } from "../src/db/sqlite.ts";
+import { IdentityService } from "../src/identity/identity-service.ts";
 import { type QueryOutput, valid } from "../src/query/query.ops.ts";
 import { Query } from "../src/query/schema.ts";
 import { StoreService } from "../src/store/store-service.ts";
 import { CITIES, EVENT_NAMES, generate } from "./dataset.ts";
 import { duckQueries, loadDuck, runDuck } from "./duckdb-reference.ts";
-import { loadDataset } from "./load-dataset.ts";
+import { BENCH_KEY, loadDataset } from "./load-dataset.ts";
 
 const DAY = 86_400_000;
 const CAL = { zone: "UTC", weekStart: "monday" } as const;
@@ -103,13 +105,22 @@ function duckSummary(name: Name, rows: unknown[][]): number[] {
 async function child(dir: string, start: number, days: number, runs: number): Promise<void> {
   const file = join(dir, DB_FILE);
   const db = openWriter(file);
+  migrate(db);
+  // The identity index lives in the server's memory too; the loader's identities resolve as themselves.
+  const identity = IdentityService.open(db, createCrypto(BENCH_KEY));
   const svc = await StoreService.open<number>(db, { file, resolve: (id) => id });
   svc.start();
+  Bun.gc(true); // as the server does once started: loading the identity index and dedup set left garbage
+  const started = process.memoryUsage.rss();
   const qs = queries(start, days);
   const now = start + days * DAY;
-  const out: Record<string, { first: number; times: number[]; summary: number[]; source?: string }> = {};
+  const out: Record<string, { first: number; times: number[]; summary: number[]; source?: string; peak: number }> = {};
   let peak = process.memoryUsage().rss;
+  // sampled while the worker computes, so a peak inside a query is seen, not only between queries
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 5);
   for (const [name, body] of Object.entries(qs) as [Name, unknown][]) {
+    const before = peak;
+    peak = process.memoryUsage.rss();
     const query = Query.parse(body);
     const call = async () => valid(await svc.reader.call("query", { query, calendar: CAL, now, fresh: true }));
     let t = performance.now();
@@ -122,7 +133,8 @@ async function child(dir: string, start: number, days: number, runs: number): Pr
       times.push(performance.now() - t);
       peak = Math.max(peak, process.memoryUsage().rss);
     }
-    out[name] = { first, times, summary: summary(name, warm, start), source: warm.source };
+    out[name] = { first, times, summary: summary(name, warm, start), source: warm.source, peak };
+    peak = Math.max(before, peak);
   }
   // cached: the same query again, answered from the worker's result cache
   const cachedQuery = Query.parse(qs.retention);
@@ -141,9 +153,10 @@ async function child(dir: string, start: number, days: number, runs: number): Pr
     else await Bun.sleep(5);
   }
   peak = Math.max(peak, process.memoryUsage().rss);
+  clearInterval(sampler);
   await svc.close();
   db.close();
-  process.stdout.write(JSON.stringify({ out, peak, cachedMs, fresh }));
+  process.stdout.write(JSON.stringify({ out, peak, started, cachedMs, fresh, identities: identity.graph.index.size }));
 }
 
 // ---- the parent: data, DuckDB, the table
@@ -155,7 +168,7 @@ async function main(): Promise<void> {
   let t = performance.now();
   const d = generate({ events, persons });
   console.log(`data set: ${d.n} events, ${d.persons} persons, ${d.days} days (generated in ${(performance.now() - t).toFixed(0)} ms)`);
-  const dir = join(".bench", `tessera-${events}-${persons}-42`);
+  const dir = join(".bench", `tessera-v2-${events}-${persons}-42`); // v2: identities with keyed fingerprints
   const file = join(dir, DB_FILE);
   if (!existsSync(file)) {
     console.log(`loading into ${dir} …`);
@@ -166,8 +179,13 @@ async function main(): Promise<void> {
   const proc = Bun.spawn(["bun", import.meta.path, "--child", dir, String(d.start), String(d.days), String(runs)], { stdout: "pipe", stderr: "inherit" });
   const text = await new Response(proc.stdout).text();
   if ((await proc.exited) !== 0) throw new Error("the Tessera process failed");
-  const tess = JSON.parse(text) as { out: Record<Name, { first: number; times: number[]; summary: number[]; source?: string }>; peak: number; cachedMs: number; fresh: number };
+  const tess = JSON.parse(text) as { out: Record<Name, { first: number; times: number[]; summary: number[]; source?: string; peak: number }>; peak: number; started: number; cachedMs: number; fresh: number };
 
+  if (process.argv.includes("--no-duckdb")) {
+    for (const [name, r] of Object.entries(tess.out)) console.log(`${name}: median ${median(r.times).toFixed(1)} ms (first ${r.first.toFixed(0)}) ${r.summary}; peak RSS ${(r.peak / 1048576).toFixed(0)} MB`);
+    console.log(`RSS after start ${(tess.started / 1048576).toFixed(0)} MB, peak ${(tess.peak / 1048576).toFixed(0)} MB; cached ${tess.cachedMs.toFixed(1)} ms; fresh ${tess.fresh.toFixed(1)} ms`);
+    return;
+  }
   t = performance.now();
   const con = await loadDuck(d);
   console.log(`DuckDB loaded in ${(performance.now() - t).toFixed(0)} ms`);
@@ -203,7 +221,8 @@ async function main(): Promise<void> {
     console.log(`| ${label[name]} | ${fmt(tm)} (${fmt(tess.out[name].first)}) | ${dk ? fmt(dm) : "—"} | ${dk ? (tm / dm).toFixed(2) : "—"} | ${same} |`);
   }
   console.log(`\nrollup trends source: ${tess.out.rollup.source}; a repeated query from the result cache: ${fmt(tess.cachedMs)} ms`);
-  console.log(`Tessera process peak RSS: ${(tess.peak / 1048576).toFixed(0)} MB`);
+  console.log(`Tessera process RSS: ${(tess.started / 1048576).toFixed(0)} MB after start, ${(tess.peak / 1048576).toFixed(0)} MB peak while querying (sampled every 5 ms)`);
+  for (const name of Object.keys(label) as Name[]) console.log(`  peak during ${name}: ${(tess.out[name].peak / 1048576).toFixed(0)} MB`);
   console.log(`on disk: ${(bytes / 1048576).toFixed(0)} MB = ${(bytes / d.n).toFixed(1)} bytes per event`);
   console.log(`freshness: an appended event counted by a query after ${fmt(tess.fresh)} ms`);
   console.log(`(Shanghai = city ${CITIES.indexOf("Shanghai")}; ${runs} timed runs after one warm-up, medians)`);

@@ -71,7 +71,9 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
   const n = spec.steps;
   const machine = spec.unordered ? new UnorderedMachine(spec) : new OrderedMachine(spec);
   const stepMask = n >= 32 ? -1 : (1 << n) - 1;
-  const out = builder(n);
+  let runs = 0; // persons in the rows: the outcomes' capacity, so the builder does not grow by copies
+  for (let i = 0; i < len; i++) if (i === 0 || person[i] !== person[i - 1]) runs++;
+  const out = builder(n, periods ? runs * 2 : runs);
   const codes = input.breakdown?.codes;
   const lastUsable = entry.to + spec.windowMs;
   const entryMask = spec.unordered ? stepMask : 1;
@@ -122,8 +124,8 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
   return out.done();
 }
 
-function builder(n: number) {
-  let cap = 1024;
+function builder(n: number, capacity: number) {
+  let cap = Math.max(16, capacity);
   let count = 0;
   let person = new Int32Array(cap);
   let period = new Int32Array(cap);

@@ -120,8 +120,9 @@ export function scan(env: Env, spec: ScanSpec, persons: number): Scan {
     const { n, ts, identity, tsBase } = c;
     const first = w;
     const M = masks.length;
-    // rows kept are written compactly; `src` remembers where each came from for the optional columns
-    const src = codesOut || eventOut || anyValues ? new Int32Array(n) : null;
+    const codes = spec.breakdown?.(rows);
+    // rows kept are written compactly; `src` remembers where each came from for per-row columns
+    const src = typeof codes === "object" || anyValues ? new Int32Array(n) : null;
     for (let i = 0; i < n; i++) {
       const t = tsBase + ts[i]!;
       if (t < from || t >= to) continue;
@@ -137,13 +138,11 @@ export function scan(env: Env, spec: ScanSpec, persons: number): Scan {
       time[w] = t;
       match[w++] = m;
     }
-    if (!src || w === first) continue;
-    if (codesOut) {
-      const codes = spec.breakdown!(rows);
-      if (typeof codes === "number") codesOut.fill(codes, first, w);
-      else for (let j = first; j < w; j++) codesOut[j] = codes[src[j - first]!]!;
-    }
+    if (w === first) continue;
+    if (typeof codes === "number") codesOut!.fill(codes, first, w);
+    else if (codes) for (let j = first; j < w; j++) codesOut![j] = codes[src![j - first]!]!;
     if (eventOut) eventOut.fill(c.event, first, w);
+    if (!src) continue;
     valueCols.forEach((col, s) => {
       if (!col) return;
       const v = spec.values![s]!(rows);
