@@ -281,7 +281,11 @@ describe("queries through the store = the kernels over brute-force rows", () => 
   for (let seed = 1; seed <= 40; seed++) {
     test(`world ${seed}`, async () => {
       const r = rng(seed * 104_729);
-      const cal = pick(r, [{ zone: "UTC", weekStart: "monday" }, { zone: "Asia/Shanghai", weekStart: "monday" }, { zone: "America/New_York", weekStart: "sunday" }] as const);
+      // Kolkata's half-hour offset keeps plain counts off the hourly rollups (scanned instead)
+      const cal = pick(r, [
+        { zone: "UTC", weekStart: "monday" }, { zone: "Asia/Shanghai", weekStart: "monday" },
+        { zone: "America/New_York", weekStart: "sunday" }, { zone: "Asia/Kolkata", weekStart: "monday" },
+      ] as const);
       const s = await queryStore({ now: NOW, calendar: cal });
       const world = randomWorld(r);
       // write in three batches: the first two compacted (separate segments, then merged), the last left in the tail
