@@ -10,7 +10,7 @@ import { readPath } from "../../audiences/population.ts";
 import type { Chunk, StoreReader } from "../../store/reader.ts";
 import type { PropColumn } from "../../store/segment.ts";
 import { compileLeaf, type Filter } from "../filter.ts";
-import type { PersonColumns } from "./person-columns.ts";
+import type { PersonColumn, PersonColumns } from "./person-columns.ts";
 
 /** EVENT_NAME is the pseudo-property holding the event's name (filters and breakdowns on it). */
 export const EVENT_NAME = "$event";
@@ -172,47 +172,55 @@ export class Labels {
   }
 }
 
-/** BreakdownSource gives each row of a chunk a query-wide label code (−1 missing). */
-export type BreakdownSource = (rows: ChunkRows) => Int32Array | number;
+/**
+ * CodeLookup is how the rows of one chunk get their breakdown code (−1 missing): one code for all,
+ * `table[codes[i]]` by the row's dictionary code, or `table[codes[person]]` by the row's person. The
+ * scan applies it inline, so no per-row array is built per chunk.
+ */
+export type CodeLookup =
+  | { readonly by: "all"; readonly code: number }
+  | { readonly by: "row"; readonly table: Int32Array; readonly codes: PropColumn["codes"] }
+  | { readonly by: "person"; readonly table: Int32Array; readonly codes: Int32Array };
+
+/** BreakdownSource gives the lookup of a chunk. */
+export type BreakdownSource = (rows: ChunkRows) => CodeLookup;
 
 /**
  * breakdownSource reads a breakdown property for rows: an event property through the chunk's
- * dictionary, `$event` as the event name, a person property through the person column. It returns
- * a constant code when every row of the chunk has the same one.
+ * dictionary, `$event` as the event name, a person property through the person column.
  */
 export function breakdownSource(b: { property: string; type: "event" | "person" }, env: Env, labels: Labels): BreakdownSource {
   if (b.type === "person") {
-    const table = personCodes(b.property, env, labels);
-    return (rows) => {
-      const persons = rows.persons();
-      const out = new Int32Array(persons.length);
-      for (let i = 0; i < out.length; i++) out[i] = table(persons[i]!);
-      return out;
-    };
+    const col = env.people.column(env.db, b.property);
+    const lookup: CodeLookup = { by: "person", table: personTable(col, labels), codes: col.codes };
+    return () => lookup;
   }
-  if (b.property === EVENT_NAME) return (rows) => labels.code(env.reader.eventName(rows.chunk.event));
+  if (b.property === EVENT_NAME) return (rows) => ({ by: "all", code: labels.code(env.reader.eventName(rows.chunk.event)) });
   const tables = new WeakMap<readonly unknown[], Int32Array>();
   return (rows) => {
     const col = eventProp(rows.chunk, b.property);
-    if (!col) return -1;
-    const table = codeTable(col.dict, tables, (n) => new Int32Array(n), (v) => labels.code(labelOfValue(v)));
-    const { codes } = col;
-    const out = new Int32Array(rows.chunk.n);
-    for (let i = 0; i < out.length; i++) out[i] = table[codes[i]!]!;
-    return out;
+    if (!col) return { by: "all", code: -1 };
+    return { by: "row", table: codeTable(col.dict, tables, (n) => new Int32Array(n), (v) => labels.code(labelOfValue(v))), codes: col.codes };
   };
+}
+
+function personTable(col: PersonColumn, labels: Labels): Int32Array {
+  return Int32Array.from([-1, ...col.values.map((v) => labels.code(labelOfValue(v)))]);
 }
 
 /** personCodes returns person id → label code (−1 missing) for a person property. */
 export function personCodes(property: string, env: Env, labels: Labels): (person: number) => number {
   const col = env.people.column(env.db, property);
-  const table = Int32Array.from([-1, ...col.values.map((v) => labels.code(labelOfValue(v)))]);
+  const table = personTable(col, labels);
   const codes = col.codes;
   return (p) => (p >= 0 && p < codes.length ? table[codes[p]!]! : -1);
 }
 
-/** ValueSource gives each row of a chunk a number (NaN when absent or not numeric). */
-export type ValueSource = (rows: ChunkRows) => Float64Array | number;
+/** ValueLookup is how the rows of one chunk get a number: one for all, or `table[codes[i]]` (NaN = none). */
+export type ValueLookup = number | { readonly table: Float64Array; readonly codes: PropColumn["codes"] };
+
+/** ValueSource gives the value lookup of a chunk. */
+export type ValueSource = (rows: ChunkRows) => ValueLookup;
 
 function toNumber(v: unknown): number {
   if (typeof v === "number") return Number.isFinite(v) ? v : NaN;
@@ -226,10 +234,6 @@ export function valueSource(property: string): ValueSource {
   return (rows) => {
     const col = eventProp(rows.chunk, property);
     if (!col) return NaN;
-    const table = codeTable(col.dict, tables, (n) => new Float64Array(n), toNumber);
-    const { codes } = col;
-    const out = new Float64Array(rows.chunk.n);
-    for (let i = 0; i < out.length; i++) out[i] = table[codes[i]!]!;
-    return out;
+    return { table: codeTable(col.dict, tables, (n) => new Float64Array(n), toNumber), codes: col.codes };
   };
 }

@@ -70,6 +70,13 @@ function union(sets: (ReadonlySet<number> | null)[]): ReadonlySet<number> | null
   return out;
 }
 
+// how a chunk's rows get their breakdown code (columns.ts CodeLookup), as small ints for the row loop
+const NONE = 0;
+const ALL = 1;
+const ROW = 2;
+const PERSON = 3;
+const EMPTY_I32 = new Int32Array(0);
+
 /**
  * chunksOf lists the chunks a scan reads in (day, event, segment, tail last) order. Grouping keeps
  * that order among rows of one person at the same millisecond, so such ties read by event id, then
@@ -99,6 +106,7 @@ export function scan(env: Env, spec: ScanSpec, persons: number): Scan {
   const eventOut = spec.event ? new Int32Array(cap) : undefined;
   const anyValues = valueCols.some((v) => v !== undefined);
   const only = spec.only;
+  const valueSources = spec.values ?? [];
   const maskBits: number[] = [];
   const masks: Uint8Array[] = [];
   let w = 0;
@@ -120,9 +128,13 @@ export function scan(env: Env, spec: ScanSpec, persons: number): Scan {
     const { n, ts, identity, tsBase } = c;
     const first = w;
     const M = masks.length;
-    const codes = spec.breakdown?.(rows);
-    // rows kept are written compactly; `src` remembers where each came from for per-row columns
-    const src = typeof codes === "object" || anyValues ? new Int32Array(n) : null;
+    // the optional columns, as per-chunk lookups applied inline (ROW: by dictionary code, PERSON: by person)
+    const look = spec.breakdown?.(rows);
+    const by = look === undefined ? NONE : look.by === "all" ? ALL : look.by === "row" ? ROW : PERSON;
+    const ctable = look && look.by !== "all" ? look.table : EMPTY_I32;
+    const ccodes = look && look.by !== "all" ? look.codes : EMPTY_I32;
+    const cconst = look && look.by === "all" ? look.code : -1;
+    const vals = valueSources.map((v) => (v ? v(rows) : NaN));
     for (let i = 0; i < n; i++) {
       const t = tsBase + ts[i]!;
       if (t < from || t >= to) continue;
@@ -133,22 +145,21 @@ export function scan(env: Env, spec: ScanSpec, persons: number): Scan {
       const p = id < pmLen ? pm[id]! : -1;
       if (p < 0) continue;
       if (only && !(only[p >>> 5]! & (1 << (p & 31)))) continue;
-      if (src) src[w - first] = i;
       person[w] = p;
       time[w] = t;
-      match[w++] = m;
+      match[w] = m;
+      if (by !== NONE) codesOut![w] = by === ROW ? ctable[ccodes[i]!]! : by === ALL ? cconst : p < ccodes.length ? ctable[ccodes[p]!]! : -1;
+      if (anyValues) {
+        for (let s = 0; s < vals.length; s++) {
+          const col = valueCols[s];
+          if (!col) continue;
+          const v = vals[s]!;
+          col[w] = m & (1 << s) ? (typeof v === "number" ? v : v.table[v.codes[i]!]!) : NaN;
+        }
+      }
+      w++;
     }
-    if (w === first) continue;
-    if (typeof codes === "number") codesOut!.fill(codes, first, w);
-    else if (codes) for (let j = first; j < w; j++) codesOut![j] = codes[src![j - first]!]!;
     if (eventOut) eventOut.fill(c.event, first, w);
-    if (!src) continue;
-    valueCols.forEach((col, s) => {
-      if (!col) return;
-      const v = spec.values![s]!(rows);
-      const bit = 1 << s;
-      for (let j = first; j < w; j++) col[j] = match[j]! & bit ? (typeof v === "number" ? v : v[src[j - first]!]!) : NaN;
-    });
   }
   return {
     n: w, persons, person, ts: time, match,
