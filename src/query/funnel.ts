@@ -73,7 +73,7 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
   const stepMask = n >= 32 ? -1 : (1 << n) - 1;
   let runs = 0; // persons in the rows: the outcomes' capacity, so the builder does not grow by copies
   for (let i = 0; i < len; i++) if (i === 0 || person[i] !== person[i - 1]) runs++;
-  const out = builder(n, periods ? runs * 2 : runs);
+  const out = new Outcomes(n, Math.max(16, periods ? runs * 2 : runs));
   const codes = input.breakdown?.codes;
   const lastUsable = entry.to + spec.windowMs;
   const entryMask = spec.unordered ? stepMask : 1;
@@ -124,36 +124,53 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
   return out.done();
 }
 
-function builder(n: number, capacity: number) {
-  let cap = Math.max(16, capacity);
-  let count = 0;
-  let person = new Int32Array(cap);
-  let period = new Int32Array(cap);
-  let depth = new Int8Array(cap);
-  let code = new Int32Array(cap);
-  let times = new Float64Array(cap * n);
-  const grow = <T extends Int32Array | Int8Array | Float64Array>(a: T, size: number): T => {
-    const b = new (a.constructor as new (k: number) => T)(size);
-    b.set(a);
-    return b;
-  };
-  return {
-    push(p: number, k: number, d: number, c: number, t: Float64Array) {
-      if (count === cap) {
-        cap *= 2;
-        [person, period, code] = [grow(person, cap), grow(period, cap), grow(code, cap)];
-        depth = grow(depth, cap);
-        times = grow(times, cap * n);
-      }
-      person[count] = p;
-      period[count] = k;
-      depth[count] = d;
-      code[count] = c;
-      for (let s = 0; s < n; s++) times[count * n + s] = s < d ? t[s]! : NaN;
-      count++;
-    },
-    done: (): FunnelPersons => ({ count, steps: n, person, period, depth, code, times }),
-  };
+/** Outcomes accumulates FunnelPersons; a class with plain fields keeps the per-person push cheap. */
+class Outcomes {
+  count = 0;
+  person: Int32Array;
+  period: Int32Array;
+  depth: Int8Array;
+  code: Int32Array;
+  times: Float64Array;
+
+  constructor(private readonly n: number, private cap: number) {
+    this.person = new Int32Array(cap);
+    this.period = new Int32Array(cap);
+    this.depth = new Int8Array(cap);
+    this.code = new Int32Array(cap);
+    this.times = new Float64Array(cap * n);
+  }
+
+  push(p: number, k: number, d: number, c: number, t: Float64Array): void {
+    if (this.count === this.cap) this.grow();
+    const i = this.count++;
+    this.person[i] = p;
+    this.period[i] = k;
+    this.depth[i] = d;
+    this.code[i] = c;
+    const n = this.n;
+    const times = this.times;
+    for (let s = 0; s < n; s++) times[i * n + s] = s < d ? t[s]! : NaN;
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const person = new Int32Array(this.cap);
+    const period = new Int32Array(this.cap);
+    const depth = new Int8Array(this.cap);
+    const code = new Int32Array(this.cap);
+    const times = new Float64Array(this.cap * this.n);
+    person.set(this.person);
+    period.set(this.period);
+    depth.set(this.depth);
+    code.set(this.code);
+    times.set(this.times);
+    Object.assign(this, { person, period, depth, code, times });
+  }
+
+  done(): FunnelPersons {
+    return { count: this.count, steps: this.n, person: this.person, period: this.period, depth: this.depth, code: this.code, times: this.times };
+  }
 }
 
 /** Lines are the breakdown values shown (one "" line without breakdown) and each outcome's line (-1 none). */

@@ -115,15 +115,16 @@ export function scan(env: Env, spec: ScanSpec, persons: number): Scan {
     let bits = 0;
     maskBits.length = 0;
     masks.length = 0;
-    selectors.forEach((s, k) => {
-      if (s.events && !s.events.has(c.event)) return;
+    for (let k = 0; k < selectors.length; k++) {
+      const s = selectors[k]!;
+      if (s.events && !s.events.has(c.event)) continue;
       const m = s.filter ? s.filter(rows) : true;
       if (m === true) bits |= 1 << k;
       else if (m !== false) {
         maskBits.push(1 << k);
         masks.push(m);
       }
-    });
+    }
     if (bits === 0 && masks.length === 0) continue;
     const { n, ts, identity, tsBase } = c;
     const first = w;
