@@ -51,6 +51,24 @@ describe("distinct persons per cell", () => {
     expect(out.reduce((a, b) => a + b, 0)).toBe(9);
   });
 
+  test("slotBucketDistinct gives the same counts whether rows come in bucket order or not", () => {
+    const r = rng(7);
+    const n = 2000, B = 12, K = 5;
+    const rows = Array.from({ length: n }, () => [int(r, 300), int(r, K), int(r, B + 1) - 1, 1 + int(r, 3)] as const)
+      .sort((x, y) => x[2] - y[2]); // bucket order (−1 first)
+    const run = (rs: readonly (readonly [number, number, number, number])[]) => slotBucketDistinct(
+      Int32Array.from(rs, (x) => x[0]), Uint32Array.from(rs, (x) => x[3]), 1, Int32Array.from(rs, (x) => x[2]),
+      Uint8Array.from(rs, (x) => x[1]), rs.length, K, B, 300);
+    const shuffled = [...rows].sort(() => r() - 0.5);
+    expect([...run(shuffled)]).toEqual([...run(rows)]);
+    // the reference: distinct (person, slot, bucket) and (person, slot) among rows with bit 1
+    const kept = rows.filter((x) => x[2] >= 0 && x[3] & 1);
+    const want = new Float64Array(K * (B + 1));
+    for (const key of new Set(kept.map((x) => `${x[1]}:${x[2]}:${x[0]}`))) { const [k, b] = key.split(":").map(Number); want[k! * (B + 1) + b!]!++; }
+    for (const key of new Set(kept.map((x) => `${x[1]}:${x[0]}`))) want[Number(key.split(":")[0]) * (B + 1) + B]!++;
+    expect([...run(rows)]).toEqual([...want]);
+  });
+
   test("CellPersons finds distinct persons and the busiest person per cell", () => {
     const c = new CellPersons(3, 10);
     for (const [cell, person] of [[2, 1], [0, 3], [2, 1], [0, 4], [2, 7], [2, 1], [0, 3]] as const) c.add(cell, person);

@@ -143,42 +143,60 @@ export function slotBucketDistinct(
   const stride = B + 1;
   const out = new Float64Array(K * stride);
   const start = new Int32Array(B + 1);
-  for (let i = 0; i < n; i++) if (rowBucket[i]! >= 0 && match[i]! & bit) start[rowBucket[i]! + 1]!++;
+  let sorted = true;
+  for (let i = 0, last = -1; i < n; i++) {
+    const b = rowBucket[i]!;
+    if (b < 0 || !(match[i]! & bit)) continue;
+    start[b + 1]!++;
+    if (b < last) sorted = false;
+    last = b;
+  }
   for (let b = 0; b < B; b++) start[b + 1]! += start[b]!;
   const total = start[B]!;
-  const order = new Int32Array(total);
-  const fill = start.slice(0, B);
-  for (let i = 0; i < n; i++) if (rowBucket[i]! >= 0 && match[i]! & bit) order[fill[rowBucket[i]!]!++] = i;
+  // Rows usually arrive in bucket order already (daily buckets in UTC: the scan goes day by day);
+  // otherwise a counting sort of their indexes by bucket.
+  let order: Int32Array | null = null;
+  if (!sorted) {
+    order = new Int32Array(total);
+    const fill = start.slice(0, B);
+    for (let i = 0; i < n; i++) if (rowBucket[i]! >= 0 && match[i]! & bit) order[fill[rowBucket[i]!]!++] = i;
+  }
   const W = (K + 31) >>> 5;
   const cur = new Uint32Array(persons * W);
   const all = new Uint32Array(persons * W);
   const touched = new Int32Array(Math.min(persons, total));
-  for (let b = 0; b < B; b++) {
-    let nt = 0;
-    for (let j = start[b]!; j < start[b + 1]!; j++) {
-      const i = order[j]!;
-      const p = person[i]!;
-      const slot = rowSlot[i]!;
-      const w = p * W + (slot >>> 5);
-      const m = 1 << (slot & 31);
-      if (!(cur[w]! & m)) {
-        if (W === 1) {
-          if (cur[w] === 0) touched[nt++] = p;
-        } else {
-          let fresh = true;
-          for (let x = p * W; x < p * W + W && fresh; x++) fresh = cur[x] === 0;
-          if (fresh) touched[nt++] = p;
-        }
-        cur[w] = cur[w]! | m;
-        out[slot * stride + b]!++;
-      }
-      if (!(all[w]! & m)) {
-        all[w] = all[w]! | m;
-        out[slot * stride + B]!++;
-      }
+  let nt = 0;
+  let at = -1;
+  const count = order ? total : n;
+  for (let j = 0; j < count; j++) {
+    const i = order ? order[j]! : j;
+    const b = rowBucket[i]!;
+    if (!order && (b < 0 || !(match[i]! & bit))) continue;
+    if (b !== at) {
+      if (W === 1) for (let t = 0; t < nt; t++) cur[touched[t]!] = 0;
+      else for (let t = 0; t < nt; t++) cur.fill(0, touched[t]! * W, touched[t]! * W + W);
+      nt = 0;
+      at = b;
     }
-    if (W === 1) for (let t = 0; t < nt; t++) cur[touched[t]!] = 0;
-    else for (let t = 0; t < nt; t++) cur.fill(0, touched[t]! * W, touched[t]! * W + W);
+    const p = person[i]!;
+    const slot = rowSlot[i]!;
+    const w = p * W + (slot >>> 5);
+    const m = 1 << (slot & 31);
+    const c = cur[w]!;
+    if (c & m) continue; // seen in this bucket, so over the range too
+    if (W === 1) {
+      if (c === 0) touched[nt++] = p;
+    } else {
+      let fresh = true;
+      for (let x = p * W; x < p * W + W && fresh; x++) fresh = cur[x] === 0;
+      if (fresh) touched[nt++] = p;
+    }
+    cur[w] = c | m;
+    out[slot * stride + b]!++;
+    if (!(all[w]! & m)) {
+      all[w] = all[w]! | m;
+      out[slot * stride + B]!++;
+    }
   }
   return out;
 }
