@@ -31,12 +31,12 @@ function scatterF64(src: Float64Array, n: number, dest: Int32Array): Float64Arra
 /**
  * groupByPerson returns the scan's rows ordered by (person, ts, scan order); with `timeOrder` false
  * only grouped by person (kernels that merely count per person skip the fix-ups). Few rows among
- * many persons are ordered by a numeric sort of (person, position) keys instead, which avoids the
- * counting sort's passes over every person id.
+ * many persons are ordered by a radix sort instead, which avoids the counting sort's passes over
+ * every person id.
  */
 export function groupByPerson(s: Scan, timeOrder = true): Scan {
   const { n, persons } = s;
-  const dest = n * 16 < persons ? sparseDest(s.person, n) : denseDest(s.person, n, persons);
+  const dest = n * 16 < persons ? sparseDest(s.person, n, persons) : denseDest(s.person, n, persons);
   const out: Scan = {
     n, persons,
     person: scatterI32(s.person, n, dest),
@@ -60,13 +60,24 @@ function denseDest(person: Int32Array, n: number, persons: number): Int32Array {
   return dest;
 }
 
-/** sparseDest is the same order from a numeric sort of person × n + i (exact while below 2^53). */
-function sparseDest(person: Int32Array, n: number): Int32Array {
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = person[i]! * n + i;
-  keys.sort();
-  const dest = new Int32Array(n);
-  for (let j = 0; j < n; j++) dest[keys[j]! % n] = j;
+/**
+ * sparseDest is the same order by an LSD radix sort of row indexes on 11-bit digits of the person id
+ * (stable, so scan order survives): for few rows among many persons it avoids passes over every id.
+ */
+function sparseDest(person: Int32Array, n: number, persons: number): Int32Array {
+  let idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  let next = new Int32Array(n);
+  const count = new Int32Array(2049);
+  for (let shift = 0; persons - 1 >>> shift > 0 || shift === 0; shift += 11) {
+    count.fill(0);
+    for (let j = 0; j < n; j++) count[((person[idx[j]!]! >>> shift) & 2047) + 1]!++;
+    for (let d = 0; d < 2048; d++) count[d + 1]! += count[d]!;
+    for (let j = 0; j < n; j++) next[count[(person[idx[j]!]! >>> shift) & 2047]!++] = idx[j]!;
+    [idx, next] = [next, idx];
+  }
+  const dest = next; // reuse the spare buffer
+  for (let j = 0; j < n; j++) dest[idx[j]!] = j;
   return dest;
 }
 
