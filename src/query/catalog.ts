@@ -15,7 +15,7 @@ export interface EventInfo {
   name: string;
   /** count is every stored event of that name. */
   count: number;
-  /** last30Days counts those in the 30 days before now. */
+  /** last30Days counts those in the 30 days before now (segments count by whole hours). */
   last30Days: number;
   firstSeen: string | null;
   lastSeen: string | null;
@@ -26,6 +26,7 @@ export function eventsOp(reader: StoreReader, args: { now: number }): { results:
   const recent = args.now - 30 * DAY_MS;
   const count = new Map<number, number>();
   const last30 = new Map<number, number>();
+  const firstDay = new Map<number, number>();
   const lastDay = new Map<number, number>();
   const add = (m: Map<number, number>, k: number, v: number) => m.set(k, (m.get(k) ?? 0) + v);
   for (const seg of reader.segments.values()) {
@@ -36,32 +37,33 @@ export function eventsOp(reader: StoreReader, args: { now: number }): { results:
         if (c > 0 && seg.day * DAY_MS + h * 3_600_000 >= recent - 3_600_000) add(last30, e, c);
       });
       if ((lastDay.get(e) ?? -Infinity) < seg.day) lastDay.set(e, seg.day);
+      if ((firstDay.get(e) ?? Infinity) > seg.day) firstDay.set(e, seg.day);
     }
   }
+  const firstTs = new Map<number, number>();
   const lastTs = new Map<number, number>();
   for (const r of reader.tailRows) {
     add(count, r.event, 1);
     if (r.ts >= recent) add(last30, r.event, 1);
     if ((lastTs.get(r.event) ?? -Infinity) < r.ts) lastTs.set(r.event, r.ts);
+    if ((firstTs.get(r.event) ?? Infinity) > r.ts) firstTs.set(r.event, r.ts);
   }
-  // the exact last time is in the newest day holding the event (one chunk per event to read)
-  for (const [e, day] of lastDay) {
-    if (lastTs.has(e)) continue;
-    let max = -Infinity;
+  // exact first and last times are in the oldest and newest day holding the event (a chunk or two each)
+  const extreme = (e: number, day: number, pick: (a: number, b: number) => number, into: Map<number, number>) => {
+    let x = into.get(e);
     for (const c of chunksOf(reader, day * DAY_MS, (day + 1) * DAY_MS, new Set([e]))) {
-      for (let i = 0; i < c.n; i++) max = Math.max(max, c.tsBase + c.ts[i]!);
+      for (let i = 0; i < c.n; i++) x = x === undefined ? c.tsBase + c.ts[i]! : pick(x, c.tsBase + c.ts[i]!);
     }
-    if (max > -Infinity) lastTs.set(e, max);
-  }
-  const first = new Map(
-    reader.db.query<{ id: number; first_seen: number }, []>("SELECT id, first_seen FROM event_names").all().map((r) => [r.id, r.first_seen]),
-  );
+    if (x !== undefined) into.set(e, x);
+  };
+  for (const [e, day] of lastDay) extreme(e, day, Math.max, lastTs);
+  for (const [e, day] of firstDay) extreme(e, day, Math.min, firstTs);
   const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
   const results = [...reader.eventNames].map(([id, name]) => ({
     name,
     count: count.get(id) ?? 0,
     last30Days: Math.round(last30.get(id) ?? 0),
-    firstSeen: iso(first.get(id)),
+    firstSeen: iso(firstTs.get(id)),
     lastSeen: iso(lastTs.get(id)),
   }));
   return { results: results.sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1)) };

@@ -141,9 +141,10 @@ describe("actors and the catalogue", () => {
     await s.track([{ user: "c", event: "view", ts: day(4), props: { $browser: "Safari" } }]);
     s.traits("a", { plan: "pro" });
     const events = await s.svc.reader.call("events", { now: NOW });
-    expect(events.results.map((e) => [e.name, e.count, e.last30Days, e.lastSeen])).toEqual([
-      ["view", 3, 3, new Date(day(4)).toISOString()],
-      ["buy", 1, 1, new Date(day(2)).toISOString()],
+    const iso = (t: number) => new Date(t).toISOString();
+    expect(events.results.map((e) => [e.name, e.count, e.last30Days, e.firstSeen, e.lastSeen])).toEqual([
+      ["view", 3, 3, iso(day(0)), iso(day(4))],
+      ["buy", 1, 1, iso(day(2)), iso(day(2))],
     ]);
     const props = await s.svc.reader.call("eventProperties", { event: "view" });
     expect(props.results).toEqual([
