@@ -39,6 +39,8 @@ interface TrendsLine {
   slot: number;
   points: Float64Array;
   total: number;
+  /** matches counts the slot's rows of the series in the range (the breakdown ranking's volume). */
+  matches: number;
 }
 
 const QUANTILE: Partial<Record<TrendsMath, number>> = { median: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
@@ -73,6 +75,17 @@ function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: number, lim
   const rest = labels[labels.length - 1] === OTHER ? labels.length - 1 : -1;
   for (let i = 0; i < slotOfCode.length; i++) slotOfCode[i] = slotOf.get(labelOf(bd, i - 1)) ?? rest;
   return { slotOfCode, labels };
+}
+
+/**
+ * directSlots gives every code its own slot (0 = missing) when no "$other" can be needed — fewer
+ * distinct values than the limit, labels unique — so the ranking can come from the lines' own counts
+ * after one pass instead of a pass of its own (10% of a breakdown query at 1M rows).
+ */
+function directSlots(input: TrendsInput, limit: number): Slots | null {
+  const bd = input.breakdown;
+  if (!bd || bd.labels.length + 1 > limit || new Set(bd.labels).size !== bd.labels.length || bd.labels.includes("")) return null;
+  return { slotOfCode: Int32Array.from({ length: bd.labels.length + 1 }, (_, i) => i), labels: ["", ...bd.labels] };
 }
 
 const COUNT = 0; // total
@@ -208,7 +221,7 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
     if (kind[s] === LIST) quantiles(lists[s]!, QUANTILE[mth]!, K, B, value);
     for (let k = 0; k < K; k++) {
       const first = k * (B + 1);
-      lines.push({ series: s, slot: k, points: value.slice(first, first + B), total: value[first + B]! });
+      lines.push({ series: s, slot: k, points: value.slice(first, first + B), total: value[first + B]!, matches: count[base + first + B]! });
     }
   }
   return lines;
@@ -242,16 +255,28 @@ function quantiles(v: Values, p: number, K: number, B: number, out: Float64Array
 export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Buckets, previous?: Buckets): TrendsResult[] {
   const math = q.series.map((s) => s.math);
   if (!q.breakdown) input = { rows: input.rows, values: input.values, weight: input.weight }; // codes without a breakdown are ignored
-  const slots = breakdownSlots(input, current, q.series.length, q.breakdown?.limit ?? 10);
+  const limit = q.breakdown?.limit ?? 10;
+  const direct = directSlots(input, limit);
+  const slots = direct ?? breakdownSlots(input, current, q.series.length, limit);
   const formula = q.formula === undefined ? null : parseFormula(q.formula);
   const periods: [Buckets, "current" | "previous"][] = [[current, "current"]];
   if (previous) periods.push([previous, "previous"]);
   const out: TrendsResult[] = [];
+  let shown: number[] | null = null; // slots in display order
   for (const [b, which] of periods) {
     const lines = trends(input, b, math, slots);
     const K = slots.labels.length;
     const line = (s: number, k: number) => lines[s * K + k]!;
-    for (let k = 0; k < K; k++) {
+    if (!shown) {
+      if (direct) {
+        // rank as breakdownSlots would: series matches in the current range, ties by label, unseen values dropped
+        const volume = new Map<string, number>();
+        for (let k = 0; k < K; k++) volume.set(slots.labels[k]!, q.series.reduce((v, _, s) => v + line(s, k).matches, 0));
+        const index = new Map(slots.labels.map((l, k) => [l, k]));
+        shown = topLabels(volume, limit).map((l) => index.get(l)!);
+      } else shown = slots.labels.map((_, k) => k);
+    }
+    for (const k of shown) {
       const breakdownValue = q.breakdown ? slots.labels[k]! : null;
       const tag = previous ? { compare: which } : {};
       if (formula) {

@@ -235,7 +235,7 @@ function randomQuery(r: () => number): unknown {
   const where = r() < 0.4 ? { where: randomFilter(r) } : {};
   const breakdown = (types: ("event" | "person")[]) => {
     const type = pick(r, types);
-    return { property: type === "person" ? pick(r, ["city", "tier"]) : pick(r, ["b", "n", "$event", "o"]), type, limit: 1 + int(r, 3) };
+    return { property: type === "person" ? pick(r, ["city", "tier"]) : pick(r, ["b", "n", "$event", "o"]), type, limit: pick(r, [1, 2, 3, 10]) };
   };
   switch (pick(r, ["trends", "trends", "funnel", "funnel", "retention", "distribution", "lifecycle", "stickiness", "paths"] as const)) {
     case "trends": {
