@@ -132,10 +132,11 @@ export class CellPersons {
 /**
  * slotBucketDistinct counts distinct persons per (slot, bucket) cell and per slot over all buckets —
  * out[slot × (B + 1) + bucket], bucket B being the whole range — over the rows matching `bit` whose
- * `rowBucket` is not −1. Rows are taken bucket by bucket (a counting sort of their indexes); a
- * per-person mask of the slots seen in the current bucket (cleared through a touched list) and one
- * for the whole range count each person once. Memory O(persons × ⌈slots/32⌉) whatever the number of
- * cells, where a cells × persons bitset would not fit a breakdown chart.
+ * `rowBucket` is not −1. Rows are taken bucket by bucket (in the order they come when that is
+ * bucket order, else after a counting sort of their indexes); per slot, a bitset of the persons seen
+ * in the current bucket (cleared through a touched list) and one for the whole range count each
+ * person once. Memory slots × persons / 4 bytes whatever the number of buckets, where a cells ×
+ * persons bitset would not fit a breakdown chart.
  */
 export function slotBucketDistinct(
   person: Int32Array, match: Uint32Array, bit: number, rowBucket: Int32Array, rowSlot: Uint8Array, n: number, K: number, B: number, persons: number,
@@ -161,62 +162,32 @@ export function slotBucketDistinct(
     const fill = start.slice(0, B);
     for (let i = 0; i < n; i++) if (rowBucket[i]! >= 0 && match[i]! & bit) order[fill[rowBucket[i]!]!++] = i;
   }
-  const touched = new Int32Array(Math.min(persons, total));
+  // One bitset of persons per slot for the current bucket, one for the whole range (slot-major).
+  // A chunk's rows share a slot and come in ascending person order, so they sweep one slot's bitset
+  // — measured 2.7× faster than a mask per person at 21 slots and 1M persons, 1.25× at 7 slots.
+  const words = (persons + 31) >>> 5;
+  const cur = new Uint32Array(K * words);
+  const all = new Uint32Array(K * words);
+  const touched = new Int32Array(Math.min(K * words, total)); // words of `cur` to clear at the next bucket
   const count = order ? total : n;
   let nt = 0;
   let at = -1;
-  if (K <= 32) {
-    // one mask per person, as narrow as the slots allow: at ≤ 8 slots a byte, so a person's state
-    // shares its cache line with 63 others and the mostly ascending person ids of a chunk hit it
-    // again (measured 2× faster than 32-bit masks at 1M persons)
-    const make = (size: number) => (K <= 8 ? new Uint8Array(size) : K <= 16 ? new Uint16Array(size) : new Uint32Array(size));
-    const cur = make(persons);
-    const all = make(persons);
-    for (let j = 0; j < count; j++) {
-      const i = order ? order[j]! : j;
-      const b = rowBucket[i]!;
-      if (!order && (b < 0 || !(match[i]! & bit))) continue;
-      if (b !== at) {
-        for (let t = 0; t < nt; t++) cur[touched[t]!] = 0;
-        nt = 0;
-        at = b;
-      }
-      const p = person[i]!;
-      const slot = rowSlot[i]!;
-      const m = (1 << slot) >>> 0;
-      const c = cur[p]!;
-      if (c & m) continue; // seen in this bucket, so over the range too
-      if (c === 0) touched[nt++] = p;
-      cur[p] = c | m;
-      out[slot * stride + b]!++;
-      if (!(all[p]! & m)) {
-        all[p] = all[p]! | m;
-        out[slot * stride + B]!++;
-      }
-    }
-    return out;
-  }
-  const W = (K + 31) >>> 5;
-  const cur = new Uint32Array(persons * W);
-  const all = new Uint32Array(persons * W);
   for (let j = 0; j < count; j++) {
     const i = order ? order[j]! : j;
     const b = rowBucket[i]!;
     if (!order && (b < 0 || !(match[i]! & bit))) continue;
     if (b !== at) {
-      for (let t = 0; t < nt; t++) cur.fill(0, touched[t]! * W, touched[t]! * W + W);
+      for (let t = 0; t < nt; t++) cur[touched[t]!] = 0;
       nt = 0;
       at = b;
     }
     const p = person[i]!;
     const slot = rowSlot[i]!;
-    const w = p * W + (slot >>> 5);
-    const m = 1 << (slot & 31);
+    const w = slot * words + (p >>> 5);
+    const m = 1 << (p & 31);
     const c = cur[w]!;
-    if (c & m) continue;
-    let fresh = true;
-    for (let x = p * W; x < p * W + W && fresh; x++) fresh = cur[x] === 0;
-    if (fresh) touched[nt++] = p;
+    if (c & m) continue; // seen in this bucket, so over the range too
+    if (c === 0) touched[nt++] = w;
     cur[w] = c | m;
     out[slot * stride + b]!++;
     if (!(all[w]! & m)) {
