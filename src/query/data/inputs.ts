@@ -66,7 +66,7 @@ export function trendsInput(q: TrendsQuery, ctx: QueryCtx, f: TrendsFrame, rollu
   const labels = new Labels();
   const rows = scan(ctx.env, {
     from, to,
-    selectors: q.series.map((s) => compileSelector(s, q.where, ctx.env)),
+    selectors: q.series.map((s) => compileSelector(s, q.where, ctx.env, ctx.persons)),
     breakdown: q.breakdown ? breakdownSource(q.breakdown, ctx.env, labels) : undefined,
     values: q.series.map((s) => (s.property && PROPERTY_MATH.has(s.math) ? valueSource(s.property) : undefined)),
   }, ctx.persons);
@@ -91,11 +91,11 @@ export interface FunnelFrame {
 export function funnelInput(q: FunnelQuery, ctx: QueryCtx): { input: FunnelInput; frame: FunnelFrame } {
   const { env } = ctx;
   const range = resolveRange(q, ctx.cal, ctx.now);
-  const steps = q.steps.map((s) => compileSelector(s, q.where, env));
-  const exclusions = q.exclusions.map((x) => compileSelector(x, q.where, env));
+  const steps = q.steps.map((s) => compileSelector(s, q.where, env, ctx.persons));
+  const exclusions = q.exclusions.map((x) => compileSelector(x, q.where, env, ctx.persons));
   const selectors = [...steps, ...exclusions];
   const own = selectors.length;
-  if (q.order === "strict") selectors.push(compileSelector({ event: ALL_EVENTS }, q.where, env));
+  if (q.order === "strict") selectors.push(compileSelector({ event: ALL_EVENTS }, q.where, env, ctx.persons));
   // who can enter: a step-1 row in the range (unordered funnels enter at any step)
   const only = personsWith(env, steps[0]!, range.from, range.to, ctx.persons);
   if (q.order === "unordered") {
@@ -144,8 +144,8 @@ function personBreakdown(property: string, ctx: QueryCtx): Codes {
 export function retentionInput(q: RetentionQuery, ctx: QueryCtx): { input: RetentionInput; periods: Buckets } {
   const { env } = ctx;
   const periods = buckets(ctx.cal, resolveRange(q, ctx.cal, ctx.now), q.period, true);
-  const start = compileSelector(q.startEvent, q.where, env);
-  const ret = sameSelector(q.startEvent, q.returnEvent) ? start : compileSelector(q.returnEvent, q.where, env);
+  const start = compileSelector(q.startEvent, q.where, env, ctx.persons);
+  const ret = sameSelector(q.startEvent, q.returnEvent) ? start : compileSelector(q.returnEvent, q.where, env, ctx.persons);
   const breakdown = q.breakdown ? personBreakdown(q.breakdown.property, ctx) : undefined;
   if (q.mode === "first_time") {
     const key = JSON.stringify(["retention", q.startEvent, q.where ?? null]);
@@ -160,19 +160,19 @@ export function retentionInput(q: RetentionQuery, ctx: QueryCtx): { input: Reten
 
 /** firstSeen is each person's first event of any kind (lifecycle's "new"). */
 function firstSeen(ctx: QueryCtx): Float64Array {
-  const all = compileSelector({ event: ALL_EVENTS }, undefined, ctx.env);
+  const all = compileSelector({ event: ALL_EVENTS }, undefined, ctx.env, ctx.persons);
   return ctx.firsts.perPerson(ctx.env, JSON.stringify(["first-seen"]), undefined, all, ctx.persons);
 }
 
 export function lifecycleInput(q: LifecycleQuery, ctx: QueryCtx): { input: LifecycleInput; periods: Buckets } {
   const periods = lifecyclePeriods(ctx.cal, resolveRange(q, ctx.cal, ctx.now), q.interval);
-  const sel = compileSelector({ event: q.event }, q.where, ctx.env);
+  const sel = compileSelector({ event: q.event }, q.where, ctx.env, ctx.persons);
   return { input: { rows: activityRows(ctx, [sel], periods), firstSeen: firstSeen(ctx) }, periods };
 }
 
 export function stickinessInput(q: StickinessQuery, ctx: QueryCtx): { rows: Rows; periods: Buckets } {
   const periods = buckets(ctx.cal, resolveRange(q, ctx.cal, ctx.now), q.interval, true);
-  const sel = compileSelector({ event: q.event }, q.where, ctx.env);
+  const sel = compileSelector({ event: q.event }, q.where, ctx.env, ctx.persons);
   return { rows: activityRows(ctx, [sel], periods), periods };
 }
 
@@ -180,7 +180,7 @@ export function stickinessInput(q: StickinessQuery, ctx: QueryCtx): { rows: Rows
 
 export function distributionInput(q: DistributionQuery, ctx: QueryCtx): { input: DistributionInput; frame: DistributionFrame } {
   const range = resolveRange(q, ctx.cal, ctx.now);
-  const sel = compileSelector({ event: q.event }, q.where, ctx.env);
+  const sel = compileSelector({ event: q.event }, q.where, ctx.env, ctx.persons);
   const sum = q.measure === "sum" && q.property !== undefined;
   const rows = scan(ctx.env, { from: range.from, to: range.to, selectors: [sel], values: sum ? [valueSource(q.property!)] : undefined }, ctx.persons);
   // counts and sums over the whole range only need a person's rows together, not in time order
@@ -200,7 +200,7 @@ export function pathsInput(q: PathsQuery, ctx: QueryCtx): { input: PathsInput; r
   const { env } = ctx;
   const range = resolveRange(q, ctx.cal, ctx.now);
   const anchorRef: Selector | undefined = q.startEvent ?? q.endEvent;
-  const anchor = anchorRef ? compileSelector(anchorRef, q.where, env) : undefined;
+  const anchor = anchorRef ? compileSelector(anchorRef, q.where, env, ctx.persons) : undefined;
   let allowed: Set<number> | null = null;
   if (q.includeEvents) {
     allowed = new Set();

@@ -27,8 +27,9 @@ function activity(env: Env, sel: Compiled, periods: Buckets, persons: number, wo
   const pmLen = pm.length;
   const { lo, hi, width } = periods;
   const s0 = periods.starts[0]!;
+  const pass = sel.personPass;
   for (const c of chunksOf(env.reader, lo, hi, sel.events)) {
-    const m = sel.filter ? sel.filter(new ChunkRows(c, pm)) : true;
+    const m = pass || !sel.filter ? true : sel.filter(new ChunkRows(c, pm));
     if (m === false) continue;
     const { n, ts, identity, tsBase } = c;
     for (let i = 0; i < n; i++) {
@@ -37,7 +38,7 @@ function activity(env: Env, sel: Compiled, periods: Buckets, persons: number, wo
       if (t < lo || t >= hi) continue;
       const id = identity[i]!;
       const p = id < pmLen ? pm[id]! : -1;
-      if (p < 0) continue;
+      if (p < 0 || (pass && !pass[p])) continue;
       const k = width > 0 ? Math.floor((t - s0) / width) : periods.indexOf(t);
       bits[p * words + (k >>> 5)]! |= 1 << (k & 31);
     }

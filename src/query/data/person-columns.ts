@@ -28,10 +28,28 @@ interface Column {
 /** A batch of changes larger than this reloads the loaded columns whole (cheaper than IN lists). */
 const RELOAD_AT = 50_000;
 
+/** How many person-level filter masks are kept (1 byte per person each). */
+const MASKS = 8;
+
 /** PersonColumns holds the loaded trait columns of one read connection. */
 export class PersonColumns {
   #seq = -1;
   #cols = new Map<string, Column>();
+  #masks = new Map<string, Uint8Array>();
+
+  /**
+   * mask returns a person-level filter's pass/fail per person id, computed once per filter and person
+   * version: dashboards repeat their segment filters, and a row then costs one byte lookup.
+   */
+  mask(key: string, persons: number, compute: () => Uint8Array): Uint8Array {
+    const full = `${key}\u0000${persons}`;
+    let m = this.#masks.get(full);
+    if (m) this.#masks.delete(full);
+    else m = compute();
+    this.#masks.set(full, m);
+    while (this.#masks.size > MASKS) this.#masks.delete(this.#masks.keys().next().value!);
+    return m;
+  }
 
   /** version changes whenever a person's traits may have changed (part of result cache keys). */
   get version(): number {
@@ -43,10 +61,12 @@ export class PersonColumns {
     const max = db.query<{ s: number | null }, []>("SELECT max(seq) AS s FROM person_changes").get()?.s ?? 0;
     if (this.#seq < 0 || max < this.#seq) {
       this.#cols.clear(); // first use, or the log was rebuilt: nothing loaded can be trusted
+      this.#masks.clear();
       this.#seq = max;
       return;
     }
     if (max === this.#seq) return;
+    this.#masks.clear();
     const min = db.query<{ s: number | null }, [number]>("SELECT min(seq) AS s FROM person_changes WHERE seq > ?").get(this.#seq)?.s;
     const pruned = min !== null && min !== undefined && min > this.#seq + 1;
     const ids = db
