@@ -22,7 +22,7 @@ export interface TrendsInput {
   breakdown?: Codes;
   /** values[s] is series s's property per row, NaN when absent (property math only). */
   values?: (Float64Array | undefined)[];
-  /** weight makes a row stand for that many events (hourly rollups; `total` math only). */
+  /** weight makes a row stand for that many events (hourly rollups: `total` math, no breakdown). */
   weight?: Float64Array;
 }
 
@@ -58,12 +58,11 @@ function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: number, lim
   const mask = seriesCount >= 32 ? 0xffffffff : (1 << seriesCount) - 1;
   const volume = new Float64Array(bd.labels.length + 1);
   const { lo, hi } = b;
-  const weight = input.weight;
   for (let i = 0; i < n; i++) {
     const m = match[i]! & mask;
     if (m === 0) continue;
     const t = ts[i]!;
-    if (t >= lo && t < hi) volume[bd.codes[i]! + 1]! += (m & (m - 1) ? popcount(m) : 1) * (weight ? weight[i]! : 1);
+    if (t >= lo && t < hi) volume[bd.codes[i]! + 1]! += m & (m - 1) ? popcount(m) : 1;
   }
   const byLabel = new Map<string, number>();
   volume.forEach((v, i) => {
@@ -146,7 +145,6 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
   const mask = S >= 32 ? 0xffffffff : (1 << S) - 1;
   const { lo, hi, width } = b;
   const s0 = b.starts[0]!;
-  const weight = input.weight;
   const addStat = (c: number, v: number) => {
     sum[c]! += v;
     vcount[c]!++;
@@ -164,7 +162,6 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
     if (slot < 0) continue;
     const cell = slot * (B + 1) + bucket;
     const all = slot * (B + 1) + B;
-    const w = weight ? weight[i]! : 1;
     if (rowBucket) {
       rowBucket[i] = bucket;
       rowSlot[i] = slot;
@@ -173,8 +170,8 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
       const s = 31 - Math.clz32(m & -m);
       m &= m - 1;
       const base = s * cells;
-      count[base + cell]! += w;
-      count[base + all]! += w;
+      count[base + cell]!++;
+      count[base + all]!++;
       switch (kind[s]) {
         case PER_USER: {
           const pu = perUser[s]!;
@@ -228,6 +225,30 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
 }
 
 /**
+ * weightedTrends counts weighted rows (hourly rollups: `total` math, no breakdown). Kept apart from
+ * `trends`: feeding both shapes through one loop made JSC re-specialise it, and row-path trends ran
+ * 2.7× slower after a rollup query (measured at 10M events).
+ */
+function weightedTrends(input: TrendsInput, b: Buckets, series: number): TrendsLine[] {
+  const { n, ts, match } = input.rows;
+  const weight = input.weight!;
+  const B = b.length;
+  const count = new Float64Array(series * (B + 1));
+  for (let i = 0; i < n; i++) {
+    const k = b.indexOf(ts[i]!);
+    if (k < 0) continue;
+    for (let m = match[i]!; m !== 0; m &= m - 1) {
+      const s = 31 - Math.clz32(m & -m);
+      count[s * (B + 1) + k]! += weight[i]!;
+      count[s * (B + 1) + B]! += weight[i]!;
+    }
+  }
+  return Array.from({ length: series }, (_, s) => ({
+    series: s, slot: 0, points: count.slice(s * (B + 1), s * (B + 1) + B), total: count[s * (B + 1) + B]!, matches: count[s * (B + 1) + B]!,
+  }));
+}
+
+/**
  * quantiles groups a series' values by bucket cell (a counting sort into one typed array, so a
  * slot's buckets are contiguous and its whole-range values are their union) and selects each
  * quantile in linear time instead of sorting.
@@ -264,7 +285,7 @@ export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Bucke
   const out: TrendsResult[] = [];
   let shown: number[] | null = null; // slots in display order
   for (const [b, which] of periods) {
-    const lines = trends(input, b, math, slots);
+    const lines = input.weight ? weightedTrends(input, b, math.length) : trends(input, b, math, slots);
     const K = slots.labels.length;
     const line = (s: number, k: number) => lines[s * K + k]!;
     if (!shown) {
