@@ -3,6 +3,7 @@
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
 import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
+import { heapStats } from "bun:jsc";
 import { eventPropertiesOp, eventsOp } from "../query/catalog.ts";
 import { actorsOp, queryOp } from "../query/query.ops.ts";
 import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
@@ -16,6 +17,8 @@ export interface StoreStats {
   tailRows: number;
   compactedSeq: number;
   eventNames: number;
+  /** Bytes of the read side's JS heap (the store worker's, in the server), for memory diagnostics. */
+  heapBytes: number;
 }
 
 export const readerOps = {
@@ -27,6 +30,7 @@ export const readerOps = {
     tailRows: reader.tailRows.length,
     compactedSeq: reader.compactedSeq,
     eventNames: reader.eventNames.size,
+    heapBytes: heapStats().heapSize + heapStats().extraMemorySize,
   }),
   purgePlan: (reader: StoreReader, args: { identities: number[] }) => planPurge(reader, args.identities),
   personEvents: (reader: StoreReader, args: TimelineArgs) => personTimeline(reader, args),
