@@ -19,6 +19,7 @@ import { passwordRoutes, userRoutes } from "../auth/users.routes.ts";
 import { activityRoutes } from "../insights/activity.routes.ts";
 import { dashboardRoutes, insightRoutes } from "../insights/insights.routes.ts";
 import { jobRoutes } from "../jobs/jobs.routes.ts";
+import { eventRoutes, queryRoutes } from "../query/query.routes.ts";
 import { settingsRoutes } from "../settings/settings.routes.ts";
 import { sourceRoutes } from "../sources/sources.routes.ts";
 import { clientIp } from "./client-ip.ts";
@@ -123,7 +124,8 @@ export function createApp(deps: AppDeps) {
     .route("/api/identity", identityRoutes(persons))
 
     // ── Analytics (later rooms mount here, each route declaring access "read" or "operate") ──
-    // .route("/api/query", queryRoutes(deps))          POST /api/query, /api/query/actors (read)
+    .route("/api/query", queryRoutes(deps))
+    .route("/api/events", eventRoutes(deps))
     // .route("/api/audiences", audienceRoutes(deps))   preview (read), save/recompute (operate)
     .route("/api/insights", insightRoutes(deps))
     .route("/api/dashboards", dashboardRoutes(deps))

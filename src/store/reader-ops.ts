@@ -5,6 +5,9 @@
 import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
 import { channelSummary, type ChannelArgs } from "../insights/channels.ts";
 import { recentEvents } from "../insights/recent-events.ts";
+import { heapStats } from "bun:jsc";
+import { eventPropertiesOp, eventsOp } from "../query/catalog.ts";
+import { actorsOp, queryOp } from "../query/query.ops.ts";
 import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
 import { planPurge } from "./purge.ts";
 import type { StoreReader } from "./reader.ts";
@@ -16,6 +19,8 @@ export interface StoreStats {
   tailRows: number;
   compactedSeq: number;
   eventNames: number;
+  /** Bytes of the read side's JS heap (the store worker's, in the server), for memory diagnostics. */
+  heapBytes: number;
 }
 
 export const readerOps = {
@@ -27,11 +32,16 @@ export const readerOps = {
     tailRows: reader.tailRows.length,
     compactedSeq: reader.compactedSeq,
     eventNames: reader.eventNames.size,
+    heapBytes: heapStats().heapSize + heapStats().extraMemorySize,
   }),
   purgePlan: (reader: StoreReader, args: { identities: number[] }) => planPurge(reader, args.identities),
   personEvents: (reader: StoreReader, args: TimelineArgs) => personTimeline(reader, args),
   channelSummary: (reader: StoreReader, args: ChannelArgs) => channelSummary(reader, args),
   recentEvents: (reader: StoreReader, args: { source: number | null; limit: number }) => recentEvents(reader, args),
+  query: queryOp,
+  actors: actorsOp,
+  events: eventsOp,
+  eventProperties: eventPropertiesOp,
 };
 
 export type ReaderOps = typeof readerOps;
