@@ -9,11 +9,12 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { loadConfig } from "../src/config.ts";
-import type { ChannelSummary } from "../src/insights/channels.ts";
 import { createLogger } from "../src/log.ts";
 import { startServer, type RunningServer } from "../src/server.ts";
 import { PERSONS, seedMessages } from "./dashboard-data.ts";
 import { tempDir } from "./helpers.ts";
+import { channelQueries, channelRows } from "../web/src/pages/overview/channel-queries.ts";
+import type { TrendsResult } from "../web/src/query/types.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(import.meta.dir, "..", "test-artifacts");
@@ -90,19 +91,19 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasChromium)("dashboard", () => {
-  test("overview: the channel summary shows the API's numbers, the time zone is in the header", async () => {
+  test("overview: the channel summary shows the query API's numbers, the time zone is in the header", async () => {
     await page.getByTestId("channel-summary").waitFor();
     expect(await page.getByTestId("project-timezone").textContent()).toContain("Asia/Shanghai");
-    const days = await page.evaluate(() => {
-      const f = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" });
-      return { from: f.format(Date.now() - 29 * 86_400_000), to: f.format(Date.now()) };
-    });
-    const s = await api<ChannelSummary>("GET", `/api/insights/channels?dateFrom=${days.from}&dateTo=${days.to}`);
-    expect(s.totals.persons).toBe(PERSONS);
+    // The same six analyses the page runs, asked directly, read the same way.
+    const setup = { by: { property: "$channel", type: "event" as const }, orderEvent: "order_completed", revenue: "revenue" };
+    const answers = await Promise.all(channelQueries(setup, { dateFrom: "-29d", dateTo: "today" }).map((q) => api<{ results: TrendsResult[] }>("POST", "/api/query", q)));
+    const s = channelRows(answers.map((a) => a.results));
+    expect(s.totals).toEqual({ persons: PERSONS, activePersons: PERSONS, newPersons: PERSONS, orders: PERSONS / 4, revenue: expect.any(Number) });
     const rows = await cells("channel-summary");
-    const total = rows.at(-1)!;
-    expect(total).toEqual(["Total", num(s.totals.persons), num(s.totals.activePersons), num(s.totals.newPersons), num(s.totals.orders), money(s.totals.revenue)]);
+    expect(rows.at(-1)).toEqual(["Total", num(s.totals.persons), num(s.totals.activePersons), num(s.totals.newPersons), num(s.totals.orders), money(s.totals.revenue)]);
+    // Every fifth shopper came from the WeChat campaign.
     const wechat = s.results.find((r) => r.channel === "wechat")!;
+    expect(wechat.persons).toBe(PERSONS / 5);
     expect(rows.find((r) => r[0] === "wechat")?.slice(1, 3)).toEqual([num(wechat.persons), num(wechat.activePersons)]);
     await shot("overview");
     expect(errors).toEqual([]);
@@ -133,6 +134,67 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(await page.getByTestId("stat-stored").textContent()).toBe(num(sent));
     expect(await page.getByTestId("live-events").locator("tbody tr").count()).toBe(Math.min(100, sent));
     await shot("sources");
+    expect(errors).toEqual([]);
+  });
+
+  test("funnel: built in the browser, its numbers are the API's; the persons behind a step are listed and saved as a pack; saved as an insight on the overview", async () => {
+    await nav("Funnels").click();
+    const pick = async (testId: string, event: string) => {
+      await page.getByTestId(testId).click();
+      await page.getByRole("option", { name: new RegExp(`^${event}`) }).click();
+    };
+    await pick("step-0", "view_product");
+    await pick("step-1", "add_to_cart");
+    await page.getByRole("button", { name: "+ Add a step" }).click();
+    await pick("step-2", "order_completed");
+    const table = page.getByTestId("result-table");
+    await table.waitFor();
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=result-table] tbody tr").length === 3);
+    const shown = (await cells("result-table")).map((r) => r[1]);
+    const q = JSON.parse(new URL(page.url()).searchParams.get("q")!);
+    const answer = await api<{ results: { steps: { count: number }[] }[] }>("POST", "/api/query", q);
+    const counts = answer.results[0]!.steps.map((s) => s.count);
+    expect(counts).toEqual([PERSONS, PERSONS / 2, PERSONS / 4]);
+    expect(shown).toEqual(counts.map(num));
+    await shot("funnel");
+
+    await table.locator("tbody tr").nth(1).getByRole("button").first().click();
+    const list = page.getByTestId("actors-list");
+    await list.waitFor();
+    expect(await list.locator("li").count()).toBe(PERSONS / 2);
+    await page.getByLabel("Save these persons as an audience pack").fill("Added to cart");
+    await page.getByRole("button", { name: "Save pack" }).click();
+    await page.getByText("Saved the audience pack “Added to cart”").waitFor();
+    await shot("funnel-persons");
+    await page.getByRole("button", { name: "Close" }).click();
+
+    await page.getByRole("button", { name: "Save as insight" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Cart funnel");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("heading", { name: "Funnels · Cart funnel" }).waitFor();
+    await nav("Overview").click();
+    await page.getByTestId("insight-card").getByRole("link", { name: "Cart funnel" }).waitFor();
+    await page.getByTestId("insight-card").getByTestId("funnel-chart").waitFor();
+    await shot("overview-insight");
+    expect(errors).toEqual([]);
+  });
+
+  test("retention: the cohort table shows the API's counts", async () => {
+    await nav("Retention").click();
+    await page.getByTestId("retention-start").click();
+    await page.getByRole("option", { name: /^view_product/ }).click();
+    await page.getByTestId("retention-return").click();
+    await page.getByRole("option", { name: /^view_product/ }).click();
+    await page.getByTestId("result-table").waitFor();
+    await page.getByRole("button", { name: "Counts" }).click();
+    const q = JSON.parse(new URL(page.url()).searchParams.get("q")!);
+    const answer = await api<{ results: { cohorts: { period: string; values: number[] }[] }[] }>("POST", "/api/query", q);
+    const rows = (await cells("result-table")).slice(1); // the first row is the average
+    const expected = answer.results[0]!.cohorts.map((c) => [c.period, ...c.values.map(num)]);
+    expect(rows.map((r) => r.filter((x) => x !== ""))).toEqual(expected);
+    // Recurring cohorts: everyone viewed once, and every third shopper viewed again a day later.
+    expect(answer.results[0]!.cohorts.reduce((s, c) => s + c.values[0]!, 0)).toBe(PERSONS + Math.floor(PERSONS / 3));
+    await shot("retention");
     expect(errors).toEqual([]);
   });
 

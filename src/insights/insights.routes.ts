@@ -8,8 +8,6 @@ import { actorOf } from "../auth/principal.ts";
 import type { AppDeps } from "../http/deps.ts";
 import { endpoint } from "../http/endpoint.ts";
 import type { AppEnv } from "../http/env.ts";
-import { parseDateInput } from "../audiences/zone.ts";
-import { getSettings } from "../settings/settings.ts";
 import {
   CardWidth, createDashboard, createInsight, deleteDashboard, deleteInsight, Display, DashboardConflict, getDashboard,
   getInsight, HOME_DASHBOARD, InsightQuery, listDashboards, listInsights, QUERY_KINDS, updateDashboard, updateInsight,
@@ -34,14 +32,6 @@ const DashboardPatch = z.strictObject({
   cards: z.array(z.strictObject({ insightId: z.number().int().positive(), width: CardWidth.optional() })).max(100).optional(),
 });
 const ListQuery = z.object({ kind: z.enum(QUERY_KINDS).optional() });
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a day YYYY-MM-DD");
-const ChannelsQuery = z.object({
-  dateFrom: Day,
-  dateTo: Day,
-  property: z.string().min(1).max(200).default("$channel"),
-  orderEvent: z.string().min(1).max(200).default("order_completed"),
-  revenue: z.string().min(1).max(200).default("revenue"),
-});
 
 const tags = ["insights"];
 const notFound = { error: "no insight with that id" };
@@ -51,18 +41,6 @@ const noDashboard = { error: "no dashboard with that id" };
 export function insightRoutes(deps: AppDeps) {
   const { db, kdb } = deps;
   return new Hono<AppEnv>()
-    // Declared before /:id so "channels" is not read as an insight id.
-    .get("/channels", endpoint({ summary: "Per-channel persons, active and new persons, orders and revenue (overview)", tags, access: "read", query: ChannelsQuery }), async (c) => {
-      const q = c.req.valid("query");
-      const { timezone } = await getSettings(deps.kdb, deps.config);
-      // The days are local days of the project time zone: from the start of dateFrom to the end of dateTo.
-      const from = parseDateInput(q.dateFrom, timezone)?.start;
-      const to = parseDateInput(q.dateTo, timezone)?.end;
-      if (from === undefined || to === undefined || !(from < to)) return c.json({ error: `invalid range ${q.dateFrom} … ${q.dateTo}` }, 400);
-      const started = performance.now();
-      const summary = await deps.events.store.reader.call("channelSummary", { from, to, property: q.property, orderEvent: q.orderEvent, revenueProperty: q.revenue });
-      return c.json({ ...summary, timing: { ms: Math.round(performance.now() - started) } }, 200);
-    })
     .get("/", endpoint({ summary: "List saved insights", tags, access: "read", query: ListQuery }), async (c) =>
       c.json({ results: await listInsights(kdb, c.req.valid("query").kind) }, 200),
     )

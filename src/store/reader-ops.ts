@@ -3,7 +3,6 @@
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
 import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
-import { channelSummary, type ChannelArgs } from "../insights/channels.ts";
 import { recentEvents } from "../insights/recent-events.ts";
 import { heapStats } from "bun:jsc";
 import { eventPropertiesOp, eventsOp } from "../query/catalog.ts";
@@ -36,7 +35,6 @@ export const readerOps = {
   }),
   purgePlan: (reader: StoreReader, args: { identities: number[] }) => planPurge(reader, args.identities),
   personEvents: (reader: StoreReader, args: TimelineArgs) => personTimeline(reader, args),
-  channelSummary: (reader: StoreReader, args: ChannelArgs) => channelSummary(reader, args),
   recentEvents: (reader: StoreReader, args: { source: number | null; limit: number }) => recentEvents(reader, args),
   query: queryOp,
   actors: actorsOp,

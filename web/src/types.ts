@@ -8,7 +8,6 @@ export type { JobState } from "../../src/jobs/scheduler.ts";
 export type { Settings } from "../../src/settings/settings.ts";
 export type { Source } from "../../src/sources/sources.ts";
 export type { Card, Dashboard, DashboardSummary, Display, Insight } from "../../src/insights/insights.repo.ts";
-export type { ChannelRow, ChannelSummary } from "../../src/insights/channels.ts";
 export type { Audience, SizePoint } from "../../src/audiences/audiences.repo.ts";
 export type { Tag, TagGroup, PersonTag } from "../../src/tags/tags.repo.ts";
 export type { Distribution } from "../../src/audiences/analysis.ts";

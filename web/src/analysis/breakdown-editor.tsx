@@ -9,9 +9,11 @@ type Props = {
   event?: string;
   /** personOnly: retention breaks down by person properties only (SPEC §5.3). */
   personOnly?: boolean;
+  /** required hides "none" and the top-N field (the overview always splits by its channel property). */
+  required?: boolean;
 };
 
-export function BreakdownEditor({ value, onValue, event, personOnly }: Props) {
+export function BreakdownEditor({ value, onValue, event, personOnly, required }: Props) {
   const { t } = useI18n();
   const type: PropertyType = personOnly ? "person" : (value?.type ?? "event");
   return (
@@ -23,7 +25,7 @@ export function BreakdownEditor({ value, onValue, event, personOnly }: Props) {
             const v = e.currentTarget.value;
             onValue(v === "" ? undefined : { property: "", type: v as PropertyType, limit: value?.limit ?? 10 });
           }}>
-            <option value="">{t("query.noBreakdown")}</option>
+            {!required && <option value="">{t("query.noBreakdown")}</option>}
             <option value="event">{t("query.eventProperty")}</option>
             <option value="person">{t("query.personProperty")}</option>
           </select>
@@ -39,7 +41,7 @@ export function BreakdownEditor({ value, onValue, event, personOnly }: Props) {
           onValue={(p) => onValue(p === "" ? undefined : { property: p, type, limit: value?.limit ?? 10 })}
         />
       )}
-      {value && value.property !== "" && (
+      {value && value.property !== "" && !required && (
         <label class="inline">
           {t("query.top")}{" "}
           <input type="number" min={1} max={100} value={value.limit ?? 10} style="width: 5em" onChange={(e) => onValue({ ...value, limit: Math.max(1, Math.min(100, Number(e.currentTarget.value) || 10)) })} />

@@ -1,56 +1,69 @@
 /**
- * The per-channel summary at the top of the overview (GET /api/insights/channels): persons ever seen,
- * active and new persons in the range, orders and revenue, per channel, with the totals. Each channel
- * opens the event analysis broken down the same way.
+ * The per-channel summary at the top of the overview: persons ever seen, active and new persons in the
+ * range, orders and revenue, per value of a channel property (an event property such as $channel, or a
+ * person property such as the acquisition channel), with the totals. Computed by the query API
+ * (channel-queries.ts); each channel opens its revenue in the event analysis.
  */
 import { useState } from "preact/hooks";
 import { api } from "../../api.ts";
-import { PropertyPicker } from "../../analysis/pickers.tsx";
+import { BreakdownEditor } from "../../analysis/breakdown-editor.tsx";
 import { DateRange } from "../../analysis/date-range.tsx";
+import { breakdownLabel } from "../../analysis/table-model.ts";
 import { useI18n } from "../../i18n/index.tsx";
-import { absoluteDay } from "../../query/dates.ts";
+import type { Answer, Breakdown } from "../../query/types.ts";
 import { encodeQuery } from "../../query/url-state.ts";
 import { Link } from "../../router.tsx";
-import { useSession } from "../../session.tsx";
-import type { ChannelSummary } from "../../types.ts";
 import { Alert, Loading } from "../../ui/feedback.tsx";
 import { useLoad } from "../../ui/use-load.ts";
+import { channelQueries, channelRows, type ChannelSetup } from "./channel-queries.ts";
 
 const COLUMNS = ["persons", "activePersons", "newPersons", "orders", "revenue"] as const;
+const STORAGE_KEY = "tessera.channelBy";
+const ORDERS = { orderEvent: "order_completed", revenue: "revenue" };
 
-const PROPERTY_KEY = "tessera.channelProperty";
+/** storedBy reads the remembered channel property (projects name their channel differently). */
+function storedBy(): Breakdown {
+  try {
+    const v = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "null") as Breakdown | null;
+    if (v && typeof v.property === "string" && v.property !== "") return { property: v.property, type: v.type === "person" ? "person" : "event" };
+  } catch {
+    // a broken stored value falls back to the default
+  }
+  return { property: "$channel", type: "event" };
+}
 
-export function ChannelSummaryCard({ range, onRange, onTotals }: { range: { dateFrom: string; dateTo: string }; onRange: (r: { dateFrom: string; dateTo: string }) => void; onTotals: (persons: number) => void }) {
+type Range = { dateFrom: string; dateTo: string };
+
+export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range; onRange: (r: Range) => void; onTotals: (persons: number) => void }) {
   const { t, lang } = useI18n();
-  const { settings } = useSession();
-  // Which event property names the channel differs between projects (marketing $channel, a shop
-  // property of orders…); the choice is remembered in this browser.
-  const [property, setPropertyState] = useState(() => localStorage.getItem(PROPERTY_KEY) ?? "$channel");
-  const setProperty = (p: string) => {
-    localStorage.setItem(PROPERTY_KEY, p);
-    setPropertyState(p);
-  };
   const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 0 });
   const money = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+  const [by, setByState] = useState<Breakdown>(storedBy);
+  const setBy = (b: Breakdown | undefined) => {
+    if (!b || b.property === "") return;
+    localStorage.setItem(STORAGE_KEY, JSON.stringify({ property: b.property, type: b.type }));
+    setByState({ property: b.property, type: b.type });
+  };
+  const setup: ChannelSetup = { by, ...ORDERS };
   const { data, error, loading } = useLoad(async () => {
-    // The endpoint takes calendar days of the project zone; presets resolve to them here.
-    const now = Date.now();
-    const days = { dateFrom: absoluteDay(range.dateFrom, now, settings.timezone), dateTo: absoluteDay(range.dateTo, now, settings.timezone) };
-    const summary = await api<ChannelSummary>("GET", `/api/insights/channels?${new URLSearchParams({ ...days, property })}`);
-    onTotals(summary.totals.persons);
-    return summary;
-  }, [range.dateFrom, range.dateTo, property]);
+    const answers = await Promise.all(channelQueries(setup, range).map((q) => api<Answer<"trends">>("POST", "/api/query", q)));
+    const rows = channelRows(answers.map((a) => a.results));
+    onTotals(rows.totals.persons);
+    return rows;
+  }, [range.dateFrom, range.dateTo, by.property, by.type]);
   const fmt = (k: (typeof COLUMNS)[number], v: number) => (k === "revenue" ? money.format(v) : nf.format(v));
-  const trendsLink = (channel: string) =>
-    `/events?q=${encodeURIComponent(
-      encodeQuery({ kind: "trends", series: [{ event: data?.orderEvent ?? "order_completed", math: "sum", property: data?.revenueProperty ?? "revenue" }], breakdown: { property: data?.property ?? "$channel", type: "event" }, dateFrom: range.dateFrom, dateTo: range.dateTo, where: { property: data?.property ?? "$channel", type: "event", op: "eq", value: channel } }),
-    )}`;
+  const label = (v: string) => breakdownLabel(v, { none: t("query.none"), other: t("query.other") });
+  const revenueLink = (channel: string) =>
+    `/events?q=${encodeURIComponent(encodeQuery({
+      kind: "trends", series: [{ event: ORDERS.orderEvent, math: "sum", property: ORDERS.revenue }], ...range,
+      ...(channel === "$other" ? { breakdown: { ...by, limit: 20 } } : { where: { property: by.property, type: by.type ?? "event", op: channel === "" ? "is_not_set" : "eq", ...(channel === "" ? {} : { value: channel }) } }),
+    }))}`;
   return (
     <section class="card" aria-labelledby="channels-title">
       <header class="insight-head">
         <h2 id="channels-title">{t("overview.channels")}</h2>
         <div class="toolbar">
-          <PropertyPicker label={t("overview.channelProperty")} hideLabel type="event" value={property} onValue={(p) => p && setProperty(p)} />
+          <BreakdownEditor value={by} onValue={setBy} required />
           <DateRange dateFrom={range.dateFrom} dateTo={range.dateTo} onRange={onRange} />
         </div>
       </header>
@@ -72,7 +85,7 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: { date
               {data.results.map((r) => (
                 <tr key={r.channel}>
                   <th scope="row">
-                    <Link href={trendsLink(r.channel)}>{r.channel === "" ? t("query.none") : r.channel}</Link>
+                    <Link href={revenueLink(r.channel)}>{label(r.channel)}</Link>
                   </th>
                   {COLUMNS.map((c) => (
                     <td key={c} class="num">{fmt(c, r[c])}</td>
@@ -91,7 +104,7 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: { date
           </table>
         ) : null}
       </div>
-      {data && <p class="hint">{t("overview.channelsHint", { property: data.property, event: data.orderEvent, revenue: data.revenueProperty })}</p>}
+      <p class="hint">{t("overview.channelsHint", { property: by.property, event: ORDERS.orderEvent, revenue: ORDERS.revenue })}</p>
     </section>
   );
 }

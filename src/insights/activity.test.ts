@@ -1,13 +1,10 @@
 /**
- * Protects the reads the dashboard needs beyond queries, end to end from the real ingestion route:
- * the overview's channel summary (persons ever, active and new in the range — new counted on the
- * channel of their first event —, orders and revenue, totals counting each person once) and a
- * source's live stream and 24-hour counters.
+ * Protects the source page's reads, end to end from the real ingestion route: a source's live stream
+ * (latest arrivals, then the latest by event time once compacted) and its 24-hour counters.
  */
 import { describe, expect, test } from "bun:test";
 import { testApp } from "../../test/app-helpers.ts";
 import type { Source } from "../sources/sources.ts";
-import type { ChannelSummary } from "./channels.ts";
 import type { RecentEvent } from "./recent-events.ts";
 
 const DAY = 86_400_000;
@@ -33,29 +30,6 @@ async function seeded() {
   expect(res.status).toBe(200);
   return { t, admin, source };
 }
-
-describe("GET /api/insights/channels", () => {
-  test("per channel and in total, over the local days of the range", async () => {
-    const { t, admin } = await seeded();
-    const from = new Date(t.clock.now - 6 * DAY).toISOString().slice(0, 10);
-    const to = new Date(t.clock.now).toISOString().slice(0, 10);
-    const res = await t.call("GET", `/api/insights/channels?dateFrom=${from}&dateTo=${to}&property=shop`, { headers: admin.headers });
-    expect(res.status).toBe(200);
-    const s = (await res.json()) as ChannelSummary;
-    const row = (ch: string) => s.results.find((r) => r.channel === ch);
-    expect(row("jd")).toEqual({ channel: "jd", persons: 2, activePersons: 2, newPersons: 1, orders: 2, revenue: 150.5 });
-    expect(row("tmall")).toEqual({ channel: "tmall", persons: 2, activePersons: 1, newPersons: 0, orders: 0, revenue: 0 });
-    expect(row("")).toEqual({ channel: "", persons: 1, activePersons: 1, newPersons: 1, orders: 1, revenue: 20 });
-    expect(s.totals).toEqual({ persons: 3, activePersons: 3, newPersons: 2, orders: 3, revenue: 170.5 });
-    expect(s).toMatchObject({ property: "shop", orderEvent: "order_completed", revenueProperty: "revenue" });
-  });
-
-  test("a range is two calendar days in order", async () => {
-    const { t, admin } = await seeded();
-    expect((await t.call("GET", "/api/insights/channels?dateFrom=2026-01-05&dateTo=2026-01-01", { headers: admin.headers })).status).toBe(400);
-    expect((await t.call("GET", "/api/insights/channels?dateFrom=-7d&dateTo=today", { headers: admin.headers })).status).toBe(400);
-  });
-});
 
 describe("a source's activity", () => {
   test("latest arrivals first, and the counters of the last 24 hours", async () => {
