@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage, isAbort } from "../api.ts";
-import type { Answer, Query, QueryKind } from "./types.ts";
+import type { Answer, Query, QueryInput, QueryKind } from "./types.ts";
 
 export interface RunState<K extends QueryKind> {
   answer: Answer<K> | null;
@@ -37,7 +37,7 @@ export function useQueryRun<K extends QueryKind>(query: Extract<Query, { kind: K
       ctrl.current = c;
       setStartedAt(Date.now());
       try {
-        const a = await api<Answer<K>>("POST", "/api/query", query, { signal: c.signal });
+        const a = await api<Answer<K>>("POST", "/api/query", query satisfies QueryInput, { signal: c.signal });
         setAnswer({ a, q: query });
         setError(null);
       } catch (e) {

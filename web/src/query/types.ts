@@ -3,8 +3,10 @@
  * from the server modules; the query bodies are the *input* side of src/query/schema.ts (fields with
  * server defaults are optional here) and the answers are SPEC §5.0's fixed shapes.
  */
+import type { z } from "zod";
 export type { Filter, FilterLeaf, FilterOp } from "../../../src/query/filter.ts";
 import type { Filter } from "../../../src/query/filter.ts";
+import type { Query as QuerySchema } from "../../../src/query/schema.ts";
 
 export type Interval = "hour" | "day" | "week" | "month";
 export type PropertyType = "event" | "person";
@@ -109,76 +111,19 @@ export interface PathsQuery extends Common {
 
 export type Query = TrendsQuery | FunnelQuery | RetentionQuery | DistributionQuery | LifecycleQuery | StickinessQuery | PathsQuery;
 
-// ---- answers (SPEC §5.0, fixed)
+// ---- answers (SPEC §5.0, fixed): the query room's own types
+
+export type {
+  Actor, DistributionBucket, FunnelStep, FunnelStepsResult, FunnelTrendsResult, LifecycleResult, PathEdge, RetentionResult,
+  StickinessResult, TimeToConvertResult, TrendsResult,
+} from "../../../src/query/results.ts";
+import type {
+  Actor, DistributionBucket, FunnelStepsResult, FunnelTrendsResult, LifecycleResult, PathEdge, RetentionResult,
+  StickinessResult, TimeToConvertResult, TrendsResult,
+} from "../../../src/query/results.ts";
 
 export interface Timing {
   timing?: { ms: number };
-}
-
-export interface TrendsResult {
-  series: string;
-  event: string;
-  breakdownValue: string | null;
-  points: { t: string; value: number }[];
-  total: number;
-  compare?: "current" | "previous";
-}
-
-export interface FunnelStep {
-  event: string;
-  count: number;
-  avgSecondsFromPrevious: number | null;
-  medianSecondsFromPrevious: number | null;
-}
-
-export interface FunnelStepsResult {
-  breakdownValue: string | null;
-  steps: FunnelStep[];
-}
-
-export interface FunnelTrendsResult {
-  period: string;
-  entered: number;
-  converted: number;
-  rate: number;
-  breakdownValue?: string | null;
-}
-
-export interface TimeToConvertResult {
-  averageSeconds: number | null;
-  medianSeconds: number | null;
-  bins: [number, number][];
-}
-
-export interface RetentionResult {
-  breakdownValue: string | null;
-  cohorts: { period: string; values: number[] }[];
-}
-
-export interface DistributionBucket {
-  from: number | null;
-  to: number | null;
-  persons: number;
-  period?: string;
-}
-
-export interface LifecycleResult {
-  period: string;
-  new: number;
-  returning: number;
-  resurrecting: number;
-  dormant: number;
-}
-
-export interface StickinessResult {
-  intervals: number;
-  persons: number;
-}
-
-export interface PathEdge {
-  source: string;
-  target: string;
-  persons: number;
 }
 
 /** Answer maps a query kind (and funnel view) to what `POST /api/query` returns for it. */
@@ -196,13 +141,6 @@ export type Answer<K extends QueryKind> = Timing &
             : K extends "stickiness"
               ? { results: StickinessResult[] }
               : { results: PathEdge[] });
-
-/** Actor is a person in the actors shape (SPEC §5.0), also used by person search and audience samples. */
-export interface Actor {
-  id: string;
-  identifiers: { type: string; value: string }[];
-  traits: Record<string, unknown>;
-}
 
 export interface ActorsPage {
   persons: Actor[];
@@ -226,25 +164,12 @@ export type ActorsSelector =
   | { bucket: { intervals: number } }
   | { edge: { source: string; target: string } };
 
-// ---- the event catalogue the pickers read (query room: GET /api/events, GET /api/events/properties)
+// ---- the event catalogue the pickers read (GET /api/events, GET /api/events/properties)
 
-/** EventName is one entry of `GET /api/events`: a name with its volume overall and over 30 days. */
-export interface EventName {
-  name: string;
-  count: number;
-  last30Days: number;
-  firstSeen: string | null;
-  lastSeen: string | null;
-}
+export type { EventInfo as EventName, PropertyInfo } from "../../../src/query/catalog.ts";
 
 /**
- * PropertyInfo is one entry of `GET /api/events/properties?event=`: an event property (seen on that
- * event's recent rows) or a person property, the JSON types seen, and its most common values as text.
+ * QueryInput is what `POST /api/query` accepts (the schema's input side). The dashboard's own query types
+ * above are narrower (an event is always named); the runner checks them against it where they are sent.
  */
-export interface PropertyInfo {
-  key: string;
-  type: PropertyType;
-  types: string[];
-  count: number;
-  topValues: { value: string; count: number }[];
-}
+export type QueryInput = z.input<typeof QuerySchema>;
