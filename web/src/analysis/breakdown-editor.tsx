@@ -11,16 +11,18 @@ type Props = {
   personOnly?: boolean;
   /** required hides "none" and the top-N field (the overview always splits by its channel property). */
   required?: boolean;
+  /** label replaces "Breakdown" where the split has a meaning of its own ("Channel by"). */
+  label?: string;
 };
 
-export function BreakdownEditor({ value, onValue, event, personOnly, required }: Props) {
+export function BreakdownEditor({ value, onValue, event, personOnly, required, label }: Props) {
   const { t } = useI18n();
   const type: PropertyType = personOnly ? "person" : (value?.type ?? "event");
   return (
-    <div class="breakdown" role="group" aria-label={t("query.breakdown")}>
+    <div class="breakdown" role="group" aria-label={label ?? t("query.breakdown")}>
       {!personOnly && (
         <label class="inline">
-          {t("query.breakdown")}{" "}
+          {label ?? t("query.breakdown")}{" "}
           <select value={value ? type : ""} onChange={(e) => {
             const v = e.currentTarget.value;
             onValue(v === "" ? undefined : { property: "", type: v as PropertyType, limit: value?.limit ?? 10 });

@@ -5,7 +5,7 @@
  */
 import { expect, test } from "bun:test";
 import type { TrendsResult } from "../../query/types.ts";
-import { trendsTable } from "./trends-table.ts";
+import { onRightAxis, trendsTable } from "./trends-table.ts";
 
 const t = (k: string) => k;
 const pts = (...v: number[]) => v.map((value, i) => ({ t: `2024-06-1${i}`, value }));
@@ -25,4 +25,10 @@ test("lines, totals and actors selectors", () => {
   expect(table.rows[1]![2]!.actors).toMatchObject({ point: { period: "2024-06-00", previous: true } });
   expect(table.rows[2]!.map((c) => c.value)).toEqual(["ƒ A/B", 40, 50, 25]);
   expect(table.rows[2]!.every((c) => c.actors === undefined)).toBe(true);
+});
+
+test("property math goes on the right axis, counts and formulas on the left", () => {
+  const q = { kind: "trends" as const, series: [{ event: "view", math: "users" as const }, { event: "pay", math: "sum" as const, property: "revenue" }] };
+  const r = (series: string, event: string): TrendsResult => ({ series, event, breakdownValue: null, points: [], total: 0 });
+  expect([onRightAxis(r("A", "view"), q), onRightAxis(r("B", "pay"), q), onRightAxis(r("A/B", "$formula"), q)]).toEqual([false, true, false]);
 });

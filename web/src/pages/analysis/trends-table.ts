@@ -5,7 +5,7 @@
  */
 import type { I18n } from "../../i18n/index.tsx";
 import { breakdownLabel, type Cell, type TableModel } from "../../analysis/table-model.ts";
-import type { TrendsQuery, TrendsResult } from "../../query/types.ts";
+import { PROPERTY_MATH, type TrendsQuery, type TrendsResult } from "../../query/types.ts";
 
 /** lineLabel names a line for tables, legends and CSV. */
 export function lineLabel(r: TrendsResult, t: I18n["t"]): string {
@@ -13,6 +13,14 @@ export function lineLabel(r: TrendsResult, t: I18n["t"]): string {
   const bd = r.breakdownValue === null ? "" : ` · ${breakdownLabel(r.breakdownValue, { none: t("query.none"), other: t("query.other") })}`;
   const cmp = r.compare === "previous" ? ` (${t("query.previous")})` : "";
   return `${name}${bd}${cmp}`;
+}
+
+/**
+ * onRightAxis tells which lines a chart draws against a second axis: property math (revenue sums) beside
+ * counts of events or persons would flatten the counts to zero on a shared axis.
+ */
+export function onRightAxis(r: TrendsResult, q: TrendsQuery): boolean {
+  return r.event !== "$formula" && PROPERTY_MATH.includes(q.series[r.series.charCodeAt(0) - 65]?.math ?? "total");
 }
 
 export function trendsTable(results: TrendsResult[], q: TrendsQuery, t: I18n["t"]): TableModel {

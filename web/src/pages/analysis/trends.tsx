@@ -11,7 +11,7 @@ import { CategoryChart } from "../../charts/uplot-chart.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { PROPERTY_MATH, type Interval, type TrendsQuery } from "../../query/types.ts";
 import { SeriesEditor } from "./series-editor.tsx";
-import { lineLabel, trendsTable } from "./trends-table.ts";
+import { lineLabel, onRightAxis, trendsTable } from "./trends-table.ts";
 
 const INTERVALS: Interval[] = ["hour", "day", "week", "month"];
 
@@ -43,15 +43,12 @@ function Result({ query, answer, onActors, display, onDisplay }: ResultProps<"tr
   // A compare line takes its current twin's colour, dashed.
   const keyOf = (r: (typeof results)[number]) => `${r.series}|${r.breakdownValue}`;
   const keys = [...new Set(results.map(keyOf))];
-  // Property math (revenue sums) and counts of persons differ by orders of magnitude: the former
-  // get the right-hand axis when both are drawn.
-  const mathOf = (r: (typeof results)[number]) => query.series[r.series.charCodeAt(0) - 65]?.math ?? "total";
   const series = results.slice(0, 30).map((r) => ({
     label: lineLabel(r, t),
     values: r.points.map((p) => p.value),
     color: color(keys.indexOf(keyOf(r))),
     dashed: r.compare === "previous",
-    right: r.event !== "$formula" && PROPERTY_MATH.includes(mathOf(r)),
+    right: onRightAxis(r, query),
   }));
   const chart = display.chart === "bar" ? "bar" : "line";
   const stacked = chart === "bar" && series.length > 1;

@@ -63,7 +63,7 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
       <header class="insight-head">
         <h2 id="channels-title">{t("overview.channels")}</h2>
         <div class="toolbar">
-          <BreakdownEditor value={by} onValue={setBy} required />
+          <BreakdownEditor value={by} onValue={setBy} required label={t("overview.channelBy")} />
           <DateRange dateFrom={range.dateFrom} dateTo={range.dateTo} onRange={onRange} />
         </div>
       </header>
@@ -104,7 +104,9 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
           </table>
         ) : null}
       </div>
-      <p class="hint">{t("overview.channelsHint", { property: by.property, event: ORDERS.orderEvent, revenue: ORDERS.revenue })}</p>
+      <p class="hint">
+        {t("overview.channelsHint", { kind: t(by.type === "person" ? "query.personProperty" : "query.eventProperty"), property: by.property, event: ORDERS.orderEvent, revenue: ORDERS.revenue })}
+      </p>
     </section>
   );
 }

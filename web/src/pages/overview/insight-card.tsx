@@ -17,7 +17,7 @@ import type { Card } from "../../types.ts";
 import { Alert, Loading } from "../../ui/feedback.tsx";
 import { averages } from "../analysis/retention-table.ts";
 import { bucketLabel, STATUSES } from "../analysis/more-tables.ts";
-import { lineLabel } from "../analysis/trends-table.ts";
+import { lineLabel, onRightAxis } from "../analysis/trends-table.ts";
 
 const HEIGHT = 200;
 
@@ -29,7 +29,7 @@ function MiniChart({ query, answer }: { query: Query; answer: Answer<QueryKind> 
       const rs = (answer as Answer<"trends">).results.slice(0, 10);
       const labels = rs[0]?.points.map((p) => p.t) ?? [];
       const kind = query.interval === "month" ? "bar" : "line";
-      return <CategoryChart labels={labels} height={HEIGHT} kind={kind} ariaLabel={t("trends.chartLabel", { n: rs.length })} series={rs.map((r, i) => ({ label: lineLabel(r, t), values: r.points.map((p) => p.value), color: color(i), dashed: r.compare === "previous" }))} />;
+      return <CategoryChart labels={labels} height={HEIGHT} kind={kind} ariaLabel={t("trends.chartLabel", { n: rs.length })} series={rs.map((r, i) => ({ label: lineLabel(r, t), values: r.points.map((p) => p.value), color: color(i), dashed: r.compare === "previous", right: onRightAxis(r, query) }))} />;
     }
     case "funnel":
       if ((query.view ?? "steps") === "steps") return <FunnelBars results={(answer as Answer<"funnel">).results as FunnelStepsResult[]} labelOf={labelOf} onActors={() => navigate(PAGE_OF.funnel)} />;
