@@ -27,7 +27,8 @@ test("rows, shares, counts and selectors", () => {
   expect(table.rows[0]!.map((c) => c.display ?? c.value)).toEqual(["retention.average", 40, "27.5%", "20.0%"]);
   expect(table.rows[1]!.map((c) => c.display ?? c.value)).toEqual(["2024-06-10", 10, "50.0%", "20.0%"]);
   expect(table.rows[2]!.map((c) => c.display ?? c.value)).toEqual(["2024-06-11", 30, "20.0%", ""]);
-  expect(table.rows[1]![3]).toMatchObject({ value: 2, heat: 0.2, actors: { cell: { cohort: "2024-06-10", lag: 2, breakdownValue: null } } });
+  // Shading is relative to the best share in the table (50 %), so 20 % shades at 0.4.
+  expect(table.rows[1]![3]).toMatchObject({ value: 2, heat: 0.4, actors: { cell: { cohort: "2024-06-10", lag: 2, breakdownValue: null } } });
   const counts = retentionTable(results, { kind: "retention", startEvent: { event: "a" }, returnEvent: { event: "b" } }, t, true);
   expect(counts.rows[1]!.map((c) => c.display ?? c.value)).toEqual(["2024-06-10", 10, 5, 2]);
 });

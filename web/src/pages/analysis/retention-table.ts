@@ -25,11 +25,15 @@ export function retentionTable(results: RetentionResult[], q: RetentionQuery, t:
   const lags = Math.max(0, ...results.flatMap((r) => r.cohorts.map((c) => c.values.length)));
   const period = q.period ?? "day";
   const avg = averages(results);
+  const top = Math.max(
+    1e-9,
+    ...results.flatMap((r) => r.cohorts.flatMap((c) => c.values.slice(1).map((v) => ((c.values[0] ?? 0) > 0 ? v / c.values[0]! : 0)))),
+  );
   const avgRow: Cell[] = [
     { value: t("retention.average") },
     ...(multi ? [{ value: "" }] : []),
     { value: results.reduce((s, r) => s + r.cohorts.reduce((x, c) => x + (c.values[0] ?? 0), 0), 0) },
-    ...avg.slice(1).map((a) => ({ value: Number(a.share.toFixed(4)), display: `${(100 * a.share).toFixed(1)}%`, heat: a.share })),
+    ...avg.slice(1).map((a) => ({ value: Number(a.share.toFixed(4)), display: `${(100 * a.share).toFixed(1)}%`, heat: Math.min(1, a.share / top) })),
   ];
   const rows = results.flatMap((r) =>
     r.cohorts.map((c): Cell[] => {
@@ -41,7 +45,7 @@ export function retentionTable(results: RetentionResult[], q: RetentionQuery, t:
         ...Array.from({ length: lags - 1 }, (_, k): Cell => {
           const v = c.values[k + 1];
           if (v === undefined) return { value: null, display: "" };
-          return { value: v, display: counts ? undefined : pct(v, size), heat: size > 0 ? v / size : 0, actors: { cell: { cohort: c.period, lag: k + 1, breakdownValue: r.breakdownValue } } };
+          return { value: v, display: counts ? undefined : pct(v, size), heat: size > 0 ? v / size / top : 0, actors: { cell: { cohort: c.period, lag: k + 1, breakdownValue: r.breakdownValue } } };
         }),
       ];
     }),
