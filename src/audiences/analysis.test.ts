@@ -23,11 +23,11 @@ test("trait distribution over members with top-N, $other and missing", async () 
 });
 
 test("tag distribution: values, true for boolean tags, '' for members without the tag", async () => {
-  const { k } = featureDb();
+  const { k, s } = featureDb();
   const tier = await createTag(k, { name: "tier", kind: "manual", valueType: "string" }, 0);
   const vip = await createTag(k, { name: "vip", kind: "manual", valueType: "boolean" }, 0);
-  await assignTag(k, tier.id, [{ personId: 1, value: "gold" }, { personId: 2, value: "gold" }, { personId: 6, value: "gold" }, { personId: 3, value: "silver" }], "manual", 0);
-  await assignTag(k, vip.id, [{ personId: 5, value: null }], "manual", 0);
+  await assignTag(s, tier.id, [{ personId: 1, value: "gold" }, { personId: 2, value: "gold" }, { personId: 6, value: "gold" }, { personId: 3, value: "silver" }], "manual", 0);
+  await assignTag(s, vip.id, [{ personId: 5, value: null }], "manual", 0);
   expect((await tagDistribution(k, members, "tier", 10)).buckets).toEqual([
     { value: "gold", persons: 2 }, { value: "silver", persons: 1 }, { value: "", persons: 2 },
   ]);

@@ -26,7 +26,7 @@ function world() {
     audiences: new Set(),
     events: i % 2 === 0 ? [buy(i % 10)] : [],
   }));
-  const { k } = featureDb();
+  const { db, k } = featureDb();
   const emitted: SystemEvent[] = [];
   const sink: EventSink = { append: async (events) => void emitted.push(...events) };
   const persons: PersonDirectory = {
@@ -43,7 +43,7 @@ function world() {
     await next();
   };
   const app = new Hono().route("/api", audienceRoutes({
-    kdb: k, persons, sink, guard, timezone: () => "Asia/Shanghai", clock: () => NOW,
+    db, kdb: k, persons, sink, guard, timezone: () => "Asia/Shanghai", clock: () => NOW,
     data: async () => populationFromSnapshots(people, { chunkSize: 7 }), sampleSize: 5,
   }));
   const call = async (method: string, path: string, body?: unknown, role = "operator") => {

@@ -17,6 +17,7 @@
  * | DELETE /audiences/:id                  | operator |
  * | POST   /audiences/:id/compute          | operator |
  */
+import type { Database } from "bun:sqlite";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { isTimeZone } from "../config.ts";
@@ -40,6 +41,7 @@ import { withStoredMemberships } from "./stored-memberships.ts";
 
 /** AudienceRoutesDeps are the collaborators of the audience routes. */
 export interface AudienceRoutesDeps {
+  readonly db: Database;
   readonly kdb: AudienceTagDb;
   /** a read snapshot of persons, traits and events (store + identity) */
   readonly data: () => Promise<PopulationData>;
@@ -80,7 +82,7 @@ export function audienceRoutes(deps: AudienceRoutesDeps) {
   const { kdb, guard } = deps;
   const clock = deps.clock ?? Date.now;
   const materialise = (): MaterialiseDeps => ({
-    kdb, data: deps.data, sink: deps.sink, timezone: deps.timezone(), clock,
+    db: deps.db, kdb, data: deps.data, sink: deps.sink, timezone: deps.timezone(), clock,
   });
 
   /** settingsIssues validates schedule and time zone together (the cron runs in that zone). */

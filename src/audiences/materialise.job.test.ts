@@ -57,7 +57,7 @@ class MemorySink implements EventSink {
 }
 
 async function setup() {
-  const { k } = featureDb();
+  const { db, k } = featureDb();
   await createTag(k, {
     name: "lifecycle", kind: "computed", valueType: "string", emitEvent: "lifecycle_changed",
     definition: { fn: "lifecycle", activityEvents: ["view", "purchase"], thresholds: { newDays: 7, activeDays: 3, dormantDays: 10 } },
@@ -86,7 +86,7 @@ async function setup() {
   let people = day1People;
   const sink = new MemorySink();
   const deps: MaterialiseDeps = {
-    kdb: k, sink, timezone: TZ, clock: () => now,
+    db, kdb: k, sink, timezone: TZ, clock: () => now,
     data: async () => populationFromSnapshots(people, { chunkSize: 2 }),
   };
   const nextDay = () => { now = DAY2; people = day2People; };

@@ -9,6 +9,8 @@
  * deduplicated by the store when the step runs again. A step whose dependency failed fails too;
  * independent steps still run.
  */
+import type { Database } from "bun:sqlite";
+import { syncDb } from "../db/sync.ts";
 import { getTagByName, markTagChangesEmitted, pendingTagChanges, replaceTagValues, type Tag } from "../tags/tags.repo.ts";
 import { ComputedSpec, computeTagValues } from "../tags/computed.ts";
 import { lifecycleChange, STAGES, type Stage } from "../tags/lifecycle.ts";
@@ -41,6 +43,8 @@ export interface EventSink {
 
 /** MaterialiseDeps is what a run needs; `data` is a read snapshot of persons, traits and events. */
 export interface MaterialiseDeps {
+  /** the writer connection: each step's results and its done mark commit in one synchronous transaction */
+  readonly db: Database;
   readonly kdb: AudienceTagDb;
   readonly data: () => Promise<PopulationData>;
   readonly sink: EventSink;
@@ -80,7 +84,7 @@ function localDay(ms: number, tz: string): string {
 /** runNightly opens (or resumes, or finds finished) today's run and executes what is left. */
 export async function runNightly(deps: MaterialiseDeps, signal?: AbortSignal): Promise<RunReport> {
   const now = deps.clock();
-  const opened = await openRun(deps.kdb, {
+  const opened = openRun(syncDb(deps.db, deps.kdb), {
     kind: "nightly", day: localDay(now, deps.timezone), asOf: t1AsOf(now, deps.timezone),
     plan: await planNightly(deps.kdb), now,
   });
@@ -93,7 +97,7 @@ export async function runNightly(deps: MaterialiseDeps, signal?: AbortSignal): P
 /** computeAudienceNow recomputes one pack on demand (as of `asOf`, default now) and emits its change. */
 export async function computeAudienceNow(deps: MaterialiseDeps, audienceId: number, asOf?: number): Promise<RunReport> {
   const now = deps.clock();
-  const opened = await openRun(deps.kdb, {
+  const opened = openRun(syncDb(deps.db, deps.kdb), {
     kind: "manual", day: localDay(now, deps.timezone), asOf: asOf ?? now, plan: [`audience:${audienceId}`, EMIT], now,
   });
   return execute(deps, opened.run, opened.state, undefined);
@@ -147,15 +151,16 @@ async function execute(deps: MaterialiseDeps, run: Run, state: RunReport["state"
 
 async function runStep(deps: MaterialiseDeps, run: Run, step: string, data: PopulationData): Promise<void> {
   const k = deps.kdb;
+  const s = syncDb(deps.db, k);
   const pop = withStoredMemberships(data, k);
   if (step === EMIT) {
     const detail = await emitPending(deps);
-    await completeStep(k, run.id, step, detail, deps.clock());
+    completeStep(s, run.id, step, detail, deps.clock());
     return;
   }
   if (step.startsWith("tag:")) {
     const tag = await getTagByName(k, step.slice(4));
-    if (!tag || tag.kind === "manual") return completeStep(k, run.id, step, { skipped: "not a rule or computed tag any more" }, deps.clock());
+    if (!tag || tag.kind === "manual") return completeStep(s, run.id, step, { skipped: "not a rule or computed tag any more" }, deps.clock());
     const ctx = { asOf: run.asOf, timezone: deps.timezone };
     const values = new Map<number, string | null>();
     if (tag.kind === "computed") {
@@ -164,23 +169,19 @@ async function runStep(deps: MaterialiseDeps, run: Run, step: string, data: Popu
     } else {
       for (const id of personIdsOf(await evaluateSet(Definition.parse(tag.definition), pop, ctx), pop)) values.set(id, null);
     }
-    await k.transaction().execute(async (trx) => {
-      const changes = await replaceTagValues(trx, { tagId: tag.id, values, source: tag.kind, runId: run.id, now: deps.clock() });
-      await completeStep(trx, run.id, step, changes, deps.clock());
-    });
+    replaceTagValues(s, { tagId: tag.id, values, source: tag.kind, runId: run.id, now: deps.clock() },
+      (changes) => completeStep(s, run.id, step, changes, deps.clock()));
     return;
   }
   const audience = await getAudience(k, Number(step.slice("audience:".length)));
-  if (!audience) return completeStep(k, run.id, step, { skipped: "deleted" }, deps.clock());
+  if (!audience) return completeStep(s, run.id, step, { skipped: "deleted" }, deps.clock());
   const started = deps.clock();
   const ctx = { asOf: run.asOf, timezone: audience.timezone ?? deps.timezone };
   const members = personIdsOf(await evaluateSet(audience.definition, pop, ctx), pop);
   const finished = deps.clock();
-  await saveComputation(
-    k, { audienceId: audience.id, runId: run.id, asOf: run.asOf, members, computedAt: finished, durationMs: finished - started },
-    async (trx) => {
-      await completeStep(trx, run.id, step, { size: members.length }, finished);
-    },
+  saveComputation(
+    s, { audienceId: audience.id, runId: run.id, asOf: run.asOf, members, computedAt: finished, durationMs: finished - started },
+    () => completeStep(s, run.id, step, { size: members.length }, finished),
   );
 }
 

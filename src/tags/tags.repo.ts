@@ -3,13 +3,14 @@
  * referenced by name from definitions; person tags hold one value per (tag, person) — NULL for
  * boolean tags — and the source that set it.
  */
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { forBatches } from "../audiences/batches.ts";
+import type { SyncDb } from "../db/sync.ts";
 import type { TagGroupsTable, TagKind, TagsTable, TagTables, TagValueType } from "./tags.table.ts";
 
 /** TagsDb is any Kysely instance that knows the tag tables. */
 export type TagsDb = Kysely<TagTables>;
-type Db = TagsDb | Transaction<TagTables>;
+type Db = TagsDb;
 
 /** TagGroup is a folder of the catalogue. */
 export interface TagGroup {
@@ -144,10 +145,9 @@ export async function deleteTag(k: TagsDb, id: number): Promise<boolean> {
   return Number((await k.deleteFrom("tags").where("id", "=", id).executeTakeFirst()).numDeletedRows) > 0;
 }
 
-async function refreshCoverage(k: Db, tagId: number): Promise<number> {
-  const { n } = await k.selectFrom("person_tags").select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("tag_id", "=", tagId).executeTakeFirstOrThrow();
-  await k.updateTable("tags").set({ coverage: n }).where("id", "=", tagId).execute();
+function refreshCoverage(s: SyncDb<TagTables>, tagId: number): number {
+  const { n } = s.first(s.k.selectFrom("person_tags").select((eb) => eb.fn.countAll<number>().as("n")).where("tag_id", "=", tagId))!;
+  s.run(s.k.updateTable("tags").set({ coverage: n }).where("id", "=", tagId));
   return n;
 }
 
@@ -157,32 +157,29 @@ export interface Assignment {
   readonly value: string | null;
 }
 
-async function upsert(k: Db, tagId: number, rows: readonly Assignment[], source: string, now: number): Promise<void> {
-  await forBatches([...rows], (b) =>
-    k.insertInto("person_tags")
+function upsert(s: SyncDb<TagTables>, tagId: number, rows: readonly Assignment[], source: string, now: number): void {
+  forBatches([...rows], (b) =>
+    s.run(s.k.insertInto("person_tags")
       .values(b.map((a) => ({ tag_id: tagId, person_id: a.personId, value: a.value, source, updated_at: now })))
       .onConflict((oc) => oc.columns(["tag_id", "person_id"]).doUpdateSet((eb) => ({
         value: eb.ref("excluded.value"), source: eb.ref("excluded.source"), updated_at: eb.ref("excluded.updated_at"),
-      })))
-      .execute());
+      })))));
 }
 
 /** assignTag sets a tag on persons (replacing their value) and returns the new coverage. */
-export async function assignTag(
-  k: TagsDb, tagId: number, rows: readonly Assignment[], source: string, now: number,
-): Promise<number> {
-  return k.transaction().execute(async (trx) => {
-    await upsert(trx, tagId, rows, source, now);
-    return refreshCoverage(trx, tagId);
+export function assignTag(s: SyncDb<TagTables>, tagId: number, rows: readonly Assignment[], source: string, now: number): number {
+  return s.transaction(() => {
+    upsert(s, tagId, rows, source, now);
+    return refreshCoverage(s, tagId);
   });
 }
 
 /** unassignTag removes a tag from persons and returns the new coverage. */
-export async function unassignTag(k: TagsDb, tagId: number, personIds: readonly number[]): Promise<number> {
-  return k.transaction().execute(async (trx) => {
-    await forBatches([...personIds], (b) =>
-      trx.deleteFrom("person_tags").where("tag_id", "=", tagId).where("person_id", "in", b).execute());
-    return refreshCoverage(trx, tagId);
+export function unassignTag(s: SyncDb<TagTables>, tagId: number, personIds: readonly number[]): number {
+  return s.transaction(() => {
+    forBatches([...personIds], (b) =>
+      s.run(s.k.deleteFrom("person_tags").where("tag_id", "=", tagId).where("person_id", "in", b)));
+    return refreshCoverage(s, tagId);
   });
 }
 
@@ -222,45 +219,51 @@ export interface TagValueChanges {
 /**
  * replaceTagValues makes a rule or computed tag hold exactly `values` (person id → value), writing
  * only the differences, and — when the tag emits an event and was computed before — records each
- * change in tag_changes for `runId`. The first computation of a tag is silent. `k` may be the
- * transaction of a materialisation step so the step's done mark commits with the values.
+ * change in tag_changes for `runId`. The first computation of a tag is silent. One transaction;
+ * `within` adds the caller's writes (the materialisation step mark) to it.
  */
-export async function replaceTagValues(
-  k: Db, a: { tagId: number; values: ReadonlyMap<number, string | null>; source: string; runId: number | null; now: number },
-): Promise<TagValueChanges> {
-  const tag = await k.selectFrom("tags").select(["emit_event", "last_computed_at"]).where("id", "=", a.tagId).executeTakeFirstOrThrow();
-  const record = tag.emit_event !== null && tag.last_computed_at !== null && a.runId !== null;
-  const before = new Map<number, string | null>();
-  for (const r of await k.selectFrom("person_tags").select(["person_id", "value"]).where("tag_id", "=", a.tagId).execute()) {
-    before.set(r.person_id, r.value);
-  }
-  const writes: Assignment[] = [];
-  const changes: { person_id: number; old_value: string | null; new_value: string | null }[] = [];
-  let added = 0;
-  let changed = 0;
-  for (const [personId, value] of a.values) {
-    const old = before.get(personId);
-    if (old === undefined) added++;
-    else if (old !== value) changed++;
-    else continue;
-    writes.push({ personId, value });
-    changes.push({ person_id: personId, old_value: old ?? null, new_value: value });
-  }
-  const removedIds = [...before.keys()].filter((p) => !a.values.has(p));
-  for (const p of removedIds) changes.push({ person_id: p, old_value: before.get(p) ?? null, new_value: null });
-  await upsert(k, a.tagId, writes, a.source, a.now);
-  await forBatches(removedIds, (b) =>
-    k.deleteFrom("person_tags").where("tag_id", "=", a.tagId).where("person_id", "in", b).execute());
-  if (record) {
-    const runId = a.runId!;
-    await forBatches(changes, (b) =>
-      k.insertInto("tag_changes")
-        .values(b.map((c) => ({ run_id: runId, tag_id: a.tagId, ...c, emitted_at: null })))
-        .onConflict((oc) => oc.doNothing())
-        .execute());
-  }
-  await k.updateTable("tags").set({ coverage: a.values.size, last_computed_at: a.now }).where("id", "=", a.tagId).execute();
-  return { added, removed: removedIds.length, changed, coverage: a.values.size };
+export function replaceTagValues(
+  s: SyncDb<TagTables>,
+  a: { tagId: number; values: ReadonlyMap<number, string | null>; source: string; runId: number | null; now: number },
+  within?: (changes: TagValueChanges) => void,
+): TagValueChanges {
+  const { k } = s;
+  return s.transaction(() => {
+    const tag = s.first(k.selectFrom("tags").select(["emit_event", "last_computed_at"]).where("id", "=", a.tagId));
+    if (!tag) throw new Error(`tag ${a.tagId} does not exist`);
+    const record = tag.emit_event !== null && tag.last_computed_at !== null && a.runId !== null;
+    const before = new Map<number, string | null>();
+    for (const r of s.all(k.selectFrom("person_tags").select(["person_id", "value"]).where("tag_id", "=", a.tagId))) {
+      before.set(r.person_id, r.value);
+    }
+    const writes: Assignment[] = [];
+    const changes: { person_id: number; old_value: string | null; new_value: string | null }[] = [];
+    let added = 0;
+    let changed = 0;
+    for (const [personId, value] of a.values) {
+      const old = before.get(personId);
+      if (old === undefined) added++;
+      else if (old !== value) changed++;
+      else continue;
+      writes.push({ personId, value });
+      changes.push({ person_id: personId, old_value: old ?? null, new_value: value });
+    }
+    const removedIds = [...before.keys()].filter((p) => !a.values.has(p));
+    for (const p of removedIds) changes.push({ person_id: p, old_value: before.get(p) ?? null, new_value: null });
+    upsert(s, a.tagId, writes, a.source, a.now);
+    forBatches(removedIds, (b) => s.run(k.deleteFrom("person_tags").where("tag_id", "=", a.tagId).where("person_id", "in", b)));
+    if (record) {
+      const runId = a.runId!;
+      forBatches(changes, (b) =>
+        s.run(k.insertInto("tag_changes")
+          .values(b.map((c) => ({ run_id: runId, tag_id: a.tagId, ...c, emitted_at: null })))
+          .onConflict((oc) => oc.doNothing())));
+    }
+    s.run(k.updateTable("tags").set({ coverage: a.values.size, last_computed_at: a.now }).where("id", "=", a.tagId));
+    const result = { added, removed: removedIds.length, changed, coverage: a.values.size };
+    within?.(result);
+    return result;
+  });
 }
 
 /** PendingTagChange is a recorded tag value change awaiting emission. */

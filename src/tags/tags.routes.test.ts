@@ -13,7 +13,7 @@ import { personTags, tagMembers } from "./tags.repo.ts";
 import { tagRoutes, type Identifier } from "./tags.routes.ts";
 
 function world() {
-  const { k } = featureDb();
+  const { db, k } = featureDb();
   const directory = new Map([["email:a@b.cn", 7], ["wx_openid:wx123:oXyz", 8], ["phone:+8613800138000", 9]]);
   const guard: Guard = (role) => async (c, next) => {
     const have = c.req.header("x-role");
@@ -21,7 +21,7 @@ function world() {
     await next();
   };
   const app = new Hono().route("/api", tagRoutes({
-    kdb: k, guard, clock: () => 1000,
+    db, kdb: k, guard, clock: () => 1000,
     resolvePerson: async (id: Identifier) => directory.get(`${id.type}:${id.value}`) ?? null,
   }));
   const call = async (method: string, path: string, body?: unknown, role = "operator", type = "application/json") => {

@@ -11,7 +11,9 @@
  * | POST /tags/:id/assign, /tags/:id/unassign      | operator |
  * | POST /tags/import (text/csv: person,tag,value)  | operator |
  */
+import type { Database } from "bun:sqlite";
 import { Hono, type Context } from "hono";
+import { syncDb } from "../db/sync.ts";
 import { z } from "zod";
 import { parseCsv } from "../audiences/csv.ts";
 import { Definition, describeIssues } from "../audiences/definition.ts";
@@ -33,6 +35,7 @@ export interface Identifier {
 
 /** TagRoutesDeps are the collaborators of the tag routes. */
 export interface TagRoutesDeps {
+  readonly db: Database;
   readonly kdb: AudienceTagDb;
   readonly guard: Guard;
   /** identity room: the person holding an identifier, or null */
@@ -79,6 +82,7 @@ function valueIssue(tag: Tag, value: string | null | undefined): string | null {
 /** tagRoutes builds the Hono sub-app; mount it with `app.route("/api", tagRoutes(deps))`. */
 export function tagRoutes(deps: TagRoutesDeps) {
   const { kdb, guard } = deps;
+  const sql = syncDb(deps.db, kdb);
   const clock = deps.clock ?? Date.now;
   const idOf = (c: Context) => Number(c.req.param("id"));
   const groupMissing = async (groupId: number | null | undefined) =>
@@ -181,7 +185,7 @@ export function tagRoutes(deps: TagRoutesDeps) {
       });
       if (issues.length > 0) return invalid(c, issues);
       const rows = body.value.persons.map((p) => ({ personId: p.person, value: p.value ?? null }));
-      return c.json({ coverage: await assignTag(kdb, tag.id, rows, "manual", clock()) });
+      return c.json({ coverage: await assignTag(sql, tag.id, rows, "manual", clock()) });
     })
     .post("/tags/:id{[0-9]+}/unassign", guard("operator"), async (c) => {
       const tag = await getTag(kdb, idOf(c));
@@ -189,7 +193,7 @@ export function tagRoutes(deps: TagRoutesDeps) {
       if (tag.kind !== "manual") return c.json({ error: `tag ${tag.name} is ${tag.kind}: its values are computed` }, 409);
       const body = await readBody(c, UnassignBody);
       if (!body.ok) return body.response;
-      return c.json({ coverage: await unassignTag(kdb, tag.id, body.value.persons) });
+      return c.json({ coverage: await unassignTag(sql, tag.id, body.value.persons) });
     })
     .post("/tags/import", guard("operator"), async (c) => {
       const rows = parseCsv(await c.req.text());
@@ -225,7 +229,7 @@ export function tagRoutes(deps: TagRoutesDeps) {
       }
       let imported = 0;
       for (const { tag, rows: assignments } of byTag.values()) {
-        await assignTag(kdb, tag.id, assignments, "import", clock());
+        await assignTag(sql, tag.id, assignments, "import", clock());
         imported += assignments.length;
       }
       return c.json({ imported, created, errors });
