@@ -7,6 +7,7 @@ import { createTag, assignTag } from "../tags/tags.repo.ts";
 import { tagDistribution, traitDistribution } from "./analysis.ts";
 import { featureDb } from "./feature-db.fixture.ts";
 import { populationFromSnapshots } from "./memory-population.fixture.ts";
+import { rowsOf } from "./stored-memberships.ts";
 
 const people = [
   { id: 1, city: "Shanghai" }, { id: 2, city: "Shanghai" }, { id: 3, city: "Beijing" }, { id: 4 },
@@ -15,7 +16,8 @@ const people = [
 const members = Int32Array.from([1, 2, 3, 4, 5]); // person 6 is not a member
 
 test("trait distribution over members with top-N, $other and missing", async () => {
-  const d = await traitDistribution(populationFromSnapshots(people), members, "city", 1);
+  const pop = populationFromSnapshots(people);
+  const d = traitDistribution(pop, rowsOf(pop.personIds, members), "city", 1);
   expect(d).toEqual({
     dimension: "city", kind: "trait",
     buckets: [{ value: "Shanghai", persons: 2 }, { value: "$other", persons: 2 }, { value: "", persons: 1 }],

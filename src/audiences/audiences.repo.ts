@@ -117,9 +117,12 @@ export interface Snapshot {
   readonly members: Int32Array;
 }
 
-/** readSnapshot loads the current membership of a pack (null before the first computation). */
-export async function readSnapshot(k: AudiencesDb, audienceId: number): Promise<Snapshot | null> {
-  const row = await k.selectFrom("audience_snapshots").selectAll().where("audience_id", "=", audienceId).executeTakeFirst();
+/**
+ * readSnapshot loads the current membership of a pack (null before the first computation).
+ * Synchronous: the set evaluator asks it inside the store worker's read snapshot.
+ */
+export function readSnapshot(s: SyncDb<AudienceTables>, audienceId: number): Snapshot | null {
+  const row = s.first(s.k.selectFrom("audience_snapshots").selectAll().where("audience_id", "=", audienceId));
   if (!row) return null;
   return { asOf: row.as_of, size: row.size, computedAt: row.computed_at, members: decodeMembers(row.members) };
 }

@@ -241,7 +241,12 @@ export const Definition: z.ZodType<Node> = z
   })
   .pipe(NodeSchema);
 
-/** IssueOut is a zod issue flattened for HTTP answers: a readable path and the message. */
+/** issuePath renders a path as the app's error boundary renders zod issue paths (`definition.children.0`). */
+export function issuePath(path: readonly PropertyKey[]): string {
+  return path.map(String).join(".");
+}
+
+/** IssueOut is an issue as HTTP answers carry it: a path and the message. */
 export interface IssueOut {
   readonly path: string;
   readonly message: string;
@@ -249,5 +254,5 @@ export interface IssueOut {
 
 /** describeIssues turns zod issues into `{path, message}` pairs, prefixing the path (e.g. `definition`). */
 export function describeIssues(error: z.ZodError, prefix: PropertyKey[] = []): IssueOut[] {
-  return error.issues.map((i) => ({ path: showPath([...prefix, ...i.path]), message: i.message }));
+  return error.issues.map((i) => ({ path: issuePath([...prefix, ...i.path]), message: i.message }));
 }

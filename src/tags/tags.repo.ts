@@ -200,12 +200,15 @@ export async function personTags(k: TagsDb, personId: number): Promise<PersonTag
   return rows;
 }
 
-/** tagMembers returns the ascending person ids carrying a tag (with exactly `value` when given). */
-export async function tagMembers(k: Db, tagId: number, value?: string): Promise<Int32Array> {
-  let q = k.selectFrom("person_tags").select("person_id").where("tag_id", "=", tagId);
-  if (value !== undefined) q = q.where("value", "=", value);
-  const rows = await q.orderBy("person_id").execute();
-  return Int32Array.from(rows, (r) => r.person_id);
+/**
+ * tagMembers returns the ascending person ids carrying the tag named `name` (with exactly `value`
+ * when given). Synchronous: the set evaluator asks it inside the store worker's read snapshot.
+ */
+export function tagMembers(s: SyncDb<TagTables>, name: string, value?: string): Int32Array {
+  let q = s.k.selectFrom("person_tags").innerJoin("tags", "tags.id", "person_tags.tag_id")
+    .select("person_tags.person_id").where("tags.name", "=", name);
+  if (value !== undefined) q = q.where("person_tags.value", "=", value);
+  return Int32Array.from(s.all(q.orderBy("person_tags.person_id")), (r) => r.person_id);
 }
 
 /** TagValueChanges summarises a recomputation. */
