@@ -198,6 +198,9 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       throw new StartupError(`cannot listen on ${config.host}:${config.port} (${reason(e)}). Set TESSERA_PORT to a free port.`);
     }
     await scheduler.start();
+    // Loading the identity index and the dedup set left a lot of short-lived garbage: collect it now rather
+    // than letting the heap grow under the first load.
+    Bun.gc(true);
     ready = true;
     const url = new URL(`http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host}:${server.port}/`);
     log.info("tessera is listening", { url: url.href, dataDir: resolve(config.dataDir) });

@@ -14,7 +14,7 @@ function common(db: Database): void {
   // busy_timeout first, so the connection waits instead of failing while another one switches to WAL.
   db.exec("PRAGMA busy_timeout = 10000");
   db.exec("PRAGMA temp_store = MEMORY");
-  db.exec("PRAGMA cache_size = -32768");
+  db.exec("PRAGMA cache_size = -16384");
 }
 
 /** openWriter opens (creating if needed) the one read-write connection of the process. */

@@ -80,6 +80,8 @@ export function createApp(deps: AppDeps) {
         },
         xFrameOptions: "DENY",
         referrerPolicy: "strict-origin-when-cross-origin",
+        // Routes may set their own (ingest answers Cross-Origin-Resource-Policy: cross-origin for /sdk.js and pixels).
+        overwrite: false,
       }),
     )
     // 3. Management API bodies are small; refuse big ones before reading them.

@@ -205,8 +205,8 @@ export class IdentityGraph {
 
   /** applyTraits runs a message's trait operations on a person; unchanged traits cost no write. */
   applyTraits(tx: Tx, person: number, ops: TraitOps, p: Provenance): void {
-    const empty = !ops.set && !ops.setOnce && !(ops.unset && ops.unset.length > 0);
-    if (empty) return;
+    // Most events carry no trait operations (ingest sends empty objects): skip the row read entirely.
+    if (isEmptyObject(ops.set) && isEmptyObject(ops.setOnce) && !(ops.unset && ops.unset.length > 0)) return;
     const state = this.traits(person);
     if (applyTraitOps(state, ops, p, this.sealer)) this.saveTraits(person, state, tx.now);
   }
@@ -237,4 +237,9 @@ export function transact<T>(db: Database, now: number, fn: (tx: Tx) => T): T {
   }
   for (const f of apply) f();
   return out;
+}
+
+function isEmptyObject(o: Readonly<Record<string, unknown>> | undefined): boolean {
+  for (const _ in o) return false;
+  return true;
 }

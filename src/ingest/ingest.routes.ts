@@ -9,7 +9,7 @@
  * unknown key `401`, bad request `400`/`413`/`415` naming the field or limit, store overload `503` + `Retry-After`.
  * `200` is sent only after the sink resolved, i.e. after the events were committed.
  */
-import { Hono, type Context } from "hono";
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { getConnInfo } from "hono/bun";
 import { cors } from "hono/cors";
 import { headerWriteKey, queryWriteKey } from "./auth.ts";
@@ -255,7 +255,13 @@ export function ingestRoutes(deps: IngestDeps) {
     maxAge: 86400,
     exposeHeaders: ["X-Tessera-Error", "Retry-After"],
   });
-  for (const p of CORS_PATHS) app.use(p, corsMiddleware);
+  // Customers' pages load /sdk.js and pixels cross-origin: the app's default Cross-Origin-Resource-Policy
+  // (same-origin) would block them, so ingest answers say cross-origin (the app does not overwrite it).
+  const crossOrigin: MiddlewareHandler = async (c, next) => {
+    await next();
+    c.res.headers.set("Cross-Origin-Resource-Policy", "cross-origin");
+  };
+  for (const p of CORS_PATHS) app.use(p, corsMiddleware, crossOrigin);
 
   for (const type of MESSAGE_TYPES) app.post(`/v1/${type}`, (c) => segment(c, type, false, "segment"));
   app.post("/v1/batch", (c) => segment(c, null, false, "segment"));

@@ -6,7 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { IngestError, ItemError } from "./errors.ts";
 import type { Json } from "./json.ts";
-import { extractSegment, segmentMessage, type Envelope, type MessageMeta } from "./segment.wire.ts";
+import { extractSegment, fastItem, SegmentItem, segmentMessage, type Envelope, type MessageMeta } from "./segment.wire.ts";
 
 const R = Date.parse("2024-05-01T12:00:00Z");
 const meta: MessageMeta = { sourceId: 3, receivedAt: R, wire: "segment" };
@@ -164,5 +164,26 @@ describe("extractSegment", () => {
       expect(err).toBeInstanceOf(IngestError);
       expect([(err as IngestError).status as number, (err as IngestError).message]).toEqual([status, message]);
     }
+  });
+});
+
+describe("the zod-free fast path", () => {
+  // fastItem must never accept what the schema refuses: random items built from valid and invalid field values.
+  const values: unknown[] = [undefined, null, "", "x", 0, 12.5, true, {}, [], { a: 1 }, "t".repeat(300), "track", "alias", "nope"];
+  const fields = ["type", "userId", "anonymousId", "previousId", "groupId", "messageId", "event", "name", "category", "properties", "traits", "context", "timestamp", "originalTimestamp", "sentAt"];
+  test("accepts only what SegmentItem accepts", () => {
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    let fast = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const item: Record<string, unknown> = {};
+      for (const f of fields) if (rnd(3) === 0) item[f] = values[rnd(values.length)];
+      const accepted = fastItem(item as Json) !== null;
+      if (accepted) {
+        fast++;
+        expect(SegmentItem.safeParse(item).success).toBe(true);
+      }
+    }
+    expect(fast).toBeGreaterThan(100);
   });
 });

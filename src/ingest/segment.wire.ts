@@ -71,7 +71,7 @@ const Id = z.union([z.string(), z.number()]).nullish();
 const Time = z.union([z.string(), z.number()]).nullish();
 
 /** SegmentItem is the wire shape of one message; ids and times are checked further by idValue/parseTime. */
-const SegmentItem = z.object({
+export const SegmentItem = z.object({
   type: z.enum(MESSAGE_TYPES).optional(),
   userId: Id,
   anonymousId: Id,
@@ -89,6 +89,29 @@ const SegmentItem = z.object({
   sentAt: Time,
 });
 
+type SegmentItem = z.infer<typeof SegmentItem>;
+const TYPES: ReadonlySet<unknown> = new Set(MESSAGE_TYPES);
+const isIdOrTime = (v: unknown) => v == null || typeof v === "string" || typeof v === "number";
+const isText = (v: unknown, max: number) => v == null || (typeof v === "string" && v.length <= max);
+const isProps = (v: unknown) => v == null || isObject(v as Json);
+
+/**
+ * fastItem accepts the common, well-formed item without zod (the schema's parse was ~1 µs per event, a tenth
+ * of the ingest budget); anything it is unsure of returns null and goes through the schema, which then
+ * words the error. It checks exactly what SegmentItem checks; unknown keys are ignored as zod ignores them.
+ */
+export function fastItem(raw: Json): SegmentItem | null {
+  if (!isObject(raw)) return null;
+  const r = raw as Record<string, unknown>;
+  if (r.type !== undefined && !TYPES.has(r.type)) return null;
+  if (!isIdOrTime(r.userId) || !isIdOrTime(r.anonymousId) || !isIdOrTime(r.previousId) || !isIdOrTime(r.groupId)) return null;
+  if (!isIdOrTime(r.timestamp) || !isIdOrTime(r.originalTimestamp) || !isIdOrTime(r.sentAt)) return null;
+  if (!isText(r.messageId, MAX_MESSAGE_ID_LENGTH) || !isText(r.event, MAX_EVENT_NAME_LENGTH)) return null;
+  if (!isText(r.name, MAX_EVENT_NAME_LENGTH) || !isText(r.category, MAX_EVENT_NAME_LENGTH)) return null;
+  if (!isProps(r.properties) || !isProps(r.traits) || !isProps(r.context)) return null;
+  return r as SegmentItem;
+}
+
 /** MessageMeta is what the route knows when a message arrives. */
 export interface MessageMeta {
   readonly sourceId: number;
@@ -101,9 +124,12 @@ export interface MessageMeta {
  * on single-message routes. Throws ItemError naming the field.
  */
 export function segmentMessage(raw: Json, routeType: MessageType | null, env: Envelope, meta: MessageMeta): Message {
-  const r = SegmentItem.safeParse(raw);
-  if (!r.success) throw new ItemError(describeIssue(r.error));
-  const m = r.data;
+  let m = fastItem(raw);
+  if (m === null) {
+    const r = SegmentItem.safeParse(raw);
+    if (!r.success) throw new ItemError(describeIssue(r.error));
+    m = r.data;
+  }
   const type = routeType ?? m.type;
   if (!type) throw new ItemError(`type: required in a batch item (one of ${MESSAGE_TYPES.join(", ")})`);
 

@@ -55,7 +55,7 @@ function loadSeen(db: Database): HashSet64 {
     `SELECT (SELECT coalesce(sum(rows), 0) FROM segments) + (SELECT count(*) FROM events_tail_0)
             + (SELECT count(*) FROM events_tail_1) AS n`,
   ).get()!.n;
-  const seen = new HashSet64(Math.max(1 << 16, count * 1.2));
+  const seen = new HashSet64(Math.max(1 << 16, count * 1.05));
   const cols = db.query<{ data: Uint8Array }, [number, string]>(
     "SELECT data FROM segment_columns WHERE segment_id = ? AND name = ?",
   );
