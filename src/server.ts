@@ -180,7 +180,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const { needsSetup } = await bootstrap(core);
 
     const settings = await getSettings(core.kdb, config);
-    scheduler = new Scheduler(opts.jobs ?? allJobs, core, settings.timezone);
+    scheduler = new Scheduler(opts.jobs ?? allJobs, { ...core, events }, settings.timezone);
     const deps: AppDeps = {
       ...core,
       ready: () => ready,
