@@ -101,7 +101,12 @@ describe("deleting a person", () => {
       expect(before.some((f) => f.startsWith(where))).toBe(true);
     }
 
+    // A long-lived reader knows the victim's identities before the deletion…
+    expect(local.read(() => [...ids].map((i) => local.personOf(i)))).toEqual([...ids].map(() => victim));
     const res = await deletePerson(deps, victim, { suppress: true, now: T0 + 3 * DAY });
+    // …and forgets them after it (analyses and audience populations must not count a deleted person).
+    expect(local.read(() => [...ids].map((i) => local.personOf(i)))).toEqual([...ids].map(() => -1));
+    expect(local.read(() => local.personOf(identity.lookup("user_id", "bystander-1")!.identity))).toBe(bystander);
     expect(res).toMatchObject({ person: victim, persons: 2, identities: 6, events: 5, suppressed: 6 });
     expect(res!.segmentsRewritten).toBeGreaterThan(0);
     expect(leftovers(db, numbers, needles)).toEqual([]);

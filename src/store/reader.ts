@@ -214,6 +214,13 @@ export class StoreReader {
       this.#tail = [];
       this.#tailSeq = 0;
       this.#tailDays = null;
+      // They remove identities too: rebuild the identity map from the table (whose person_id is
+      // current, so the change log up to now needs no replay) instead of keeping deleted persons.
+      if (this.#epoch >= 0) {
+        this.#personOf.fill(-1);
+        this.#identityMax = 0;
+        this.#changeSeq = this.#db.query<{ s: number | null }, []>("SELECT max(seq) AS s FROM identity_changes").get()?.s ?? 0;
+      }
       this.#epoch = epoch;
     }
     if (compacted !== this.#compacted) {
