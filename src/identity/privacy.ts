@@ -9,6 +9,7 @@
  * concurrent merge got there first. Events arriving meanwhile with the same identifiers make a new person,
  * unless suppressed. Ids are never reused (identity_state), so no later event can inherit the deleted person.
  */
+import type { Database } from "bun:sqlite";
 import { applyCompaction } from "../store/compaction.ts";
 import { purgeTail } from "../store/purge.ts";
 import type { ReaderClient } from "../store/reader-client.ts";
@@ -25,6 +26,11 @@ export interface PrivacyDeps {
   readonly graph: IdentityGraph;
   readonly suppressions: Suppressions;
   readonly reader: ReaderClient;
+  /**
+   * forget removes what other rooms hold about the deleted persons (tags, audience memberships),
+   * inside the deletion's transaction on the writer connection, so no row naming them survives.
+   */
+  readonly forget?: (db: Database, persons: readonly number[]) => void;
 }
 
 /** DeleteResult counts what a deletion removed. */
@@ -94,6 +100,7 @@ export async function deletePerson(
     db.query(`DELETE FROM identities WHERE id IN ${inIds}`).run(idsJson);
     db.query(`DELETE FROM persons WHERE id IN (SELECT value FROM json_each(?))`).run(personsJson);
     const events = purgeTail(db, ids);
+    deps.forget?.(db, persons);
     g.persistCounters();
     tx.onCommit(() => {
       for (const r of rows) {
