@@ -118,7 +118,7 @@ test("two nights: memberships, tags and the events their changes produce", async
   const s = await setup();
   const first = await runNightly(s.deps);
   expect(first).toMatchObject({ state: "new", status: "done", asOf: DAY1 - 3 * 3_600_000 - 1 });
-  expect(first.steps.map((x) => x.step)).toEqual(["rollups", "tag:lifecycle", "tag:rfm_class", "tag:buyer", `audience:${s.a1.id}`, `audience:${s.a2.id}`, "emit"]);
+  expect(first.steps.map((x) => x.step)).toEqual(["rollups", "merged-persons", "tag:lifecycle", "tag:rfm_class", "tag:buyer", `audience:${s.a1.id}`, `audience:${s.a2.id}`, "emit"]);
   expect(s.rollups).toEqual([DAY1]);
   const d1 = await dump(s);
   expect(d1.a1).toEqual([1, 5]);
@@ -201,7 +201,7 @@ test("a failing step fails its dependents, not independent steps, and a rerun co
   expect(failed.status).toBe("failed");
   const status = Object.fromEntries(failed.steps.map((x) => [x.step, x.status]));
   expect(status).toEqual({
-    rollups: "done", "tag:lifecycle": "done", "tag:rfm_class": "done", "tag:buyer": "failed",
+    rollups: "done", "merged-persons": "done", "tag:lifecycle": "done", "tag:rfm_class": "done", "tag:buyer": "failed",
     [`audience:${s.a1.id}`]: "failed", [`audience:${s.a2.id}`]: "failed", emit: "done",
   });
   expect(failed.steps.find((x) => x.step === `audience:${s.a2.id}`)?.error).toBe(`depends on audience:${s.a1.id}, which failed`);

@@ -11,7 +11,8 @@
  */
 import type { Database } from "bun:sqlite";
 import { syncDb } from "../db/sync.ts";
-import { getTagByName, markTagChangesEmitted, pendingTagChanges, replaceTagValues, type Tag } from "../tags/tags.repo.ts";
+import type { Kdb } from "../db/kysely.ts";
+import { getTagByName, markTagChangesEmitted, pendingTagChanges, rehomeMergedTags, replaceTagValues, type Tag } from "../tags/tags.repo.ts";
 import { ComputedSpec } from "../tags/computed.ts";
 import { lifecycleChange, STAGES, type Stage } from "../tags/lifecycle.ts";
 import { getAudience, markEmitted, pendingChanges, recordFailure, saveComputation } from "./audiences.repo.ts";
@@ -43,7 +44,7 @@ export interface EventSink {
 export interface MaterialiseDeps {
   /** the writer connection: each step's results and its done mark commit in one synchronous transaction */
   readonly db: Database;
-  readonly kdb: AudienceTagDb;
+  readonly kdb: Kdb;
   /** evaluates definitions and computed tags where the data is (the store worker) */
   readonly engine: AudienceEngine;
   /** brings the store's rollups (segments and their hourly directories) up to date: the nightly run's first step */
@@ -64,14 +65,16 @@ export interface RunReport {
 }
 
 const ROLLUPS = "rollups";
+const MERGED = "merged-persons";
 const EMIT = "emit";
 
 const KIND_ORDER = { computed: 0, rule: 1, manual: 2 } as const;
 const EMIT_BATCH = 1000;
 
 /**
- * planNightly is rollups → scores (computed tags) → rule tags → active unscheduled packs → emission;
- * dependencies win over that order (a rule tag reading a pack runs after the pack).
+ * planNightly is rollups → manual tags of merged persons moved to their survivor → scores (computed
+ * tags) → rule tags → active unscheduled packs → emission; dependencies win over that order (a rule
+ * tag reading a pack runs after the pack).
  */
 export async function planNightly(k: AudienceTagDb): Promise<string[]> {
   const tags = await k.selectFrom("tags").select(["name", "kind"]).execute();
@@ -83,7 +86,7 @@ export async function planNightly(k: AudienceTagDb): Promise<string[]> {
     ...tags.filter((t) => t.kind !== "manual").map((t) => `tag:${t.name}`),
     ...packs.filter((a) => a.status === "active" && a.schedule === null).map((a) => `audience:${a.id}`),
   ]);
-  return [ROLLUPS, ...dependencyOrder(graph).filter((key) => planned.has(key)), EMIT];
+  return [ROLLUPS, MERGED, ...dependencyOrder(graph).filter((key) => planned.has(key)), EMIT];
 }
 
 function localDay(ms: number, tz: string): string {
@@ -163,6 +166,12 @@ async function runStep(deps: MaterialiseDeps, run: Run, step: string): Promise<v
   if (step === ROLLUPS) {
     await deps.rollups();
     completeStep(s, run.id, step, null, deps.clock());
+    return;
+  }
+  if (step === MERGED) {
+    // Idempotent on its own (a rerun finds nothing left to move), so it needs no shared transaction.
+    const moved = rehomeMergedTags(s);
+    completeStep(s, run.id, step, { moved }, deps.clock());
     return;
   }
   if (step === EMIT) {

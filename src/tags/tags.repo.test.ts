@@ -7,7 +7,7 @@ import { expect, test } from "bun:test";
 import { featureDb } from "../audiences/feature-db.fixture.ts";
 import {
   assignTag, createGroup, createTag, deleteGroup, deleteTag, getTag, getTagByName, listGroups, listTags,
-  markTagChangesEmitted, pendingTagChanges, personTags, replaceTagValues, tagMembers, unassignTag, updateTag,
+  markTagChangesEmitted, pendingTagChanges, personTags, rehomeMergedTags, replaceTagValues, tagMembers, unassignTag, updateTag,
 } from "./tags.repo.ts";
 
 test("groups and tags: create, list, update, delete", async () => {
@@ -58,4 +58,24 @@ test("nightly replacement writes differences and records changes after the first
   expect(await personTags(k, 2)).toMatchObject([{ value: "active", updatedAt: 10 }]);
   await markTagChangesEmitted(k, 2, stage.id, 30);
   expect(await pendingTagChanges(k, stage.id)).toEqual([]);
+});
+
+test("manual tags of merged persons move to the person they became; the survivor's own value wins", async () => {
+  const { db, k, s } = featureDb();
+  // 3 was merged into 2, later 2 into 1.
+  for (const [id, into] of [[1, null], [2, 1], [3, 2], [4, null]] as const) {
+    db.query("INSERT INTO persons (id, created_at, updated_at, merged_into) VALUES (?, 0, 0, ?)").run(id, into);
+  }
+  const vip = await createTag(k, { name: "vip", kind: "manual", valueType: "boolean" }, 1);
+  const tier = await createTag(k, { name: "tier", kind: "manual", valueType: "string" }, 1);
+  const rule = await createTag(k, { name: "buyer", kind: "rule", valueType: "boolean", definition: { kind: "tag", tag: "vip", present: true } }, 1);
+  assignTag(s, vip.id, [{ personId: 3, value: null }, { personId: 4, value: null }], "manual", 10);
+  assignTag(s, tier.id, [{ personId: 1, value: "gold" }, { personId: 2, value: "silver" }], "import", 11);
+  replaceTagValues(s, { tagId: rule.id, values: new Map([[2, null]]), source: "rule", runId: null, now: 12 });
+  expect(rehomeMergedTags(s)).toBe(2);
+  expect(await tagMembers(s, "vip")).toEqual(Int32Array.from([1, 4]));
+  expect(await personTags(k, 1)).toMatchObject([{ name: "tier", value: "gold", source: "import" }, { name: "vip", value: null, source: "manual", updatedAt: 10 }]);
+  expect(await tagMembers(s, "buyer")).toEqual(Int32Array.from([2])); // recomputed at night, not moved
+  expect((await getTag(k, tier.id))?.coverage).toBe(1);
+  expect(rehomeMergedTags(s)).toBe(0);
 });

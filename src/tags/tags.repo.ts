@@ -6,6 +6,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { forBatches } from "../audiences/batches.ts";
 import type { SyncDb } from "../db/sync.ts";
+import type { IdentityTables } from "../identity/identity.table.ts";
 import type { TagGroupsTable, TagKind, TagsTable, TagTables, TagValueType } from "./tags.table.ts";
 
 /** TagsDb is any Kysely instance that knows the tag tables. */
@@ -180,6 +181,39 @@ export function unassignTag(s: SyncDb<TagTables>, tagId: number, personIds: read
     forBatches([...personIds], (b) =>
       s.run(s.k.deleteFrom("person_tags").where("tag_id", "=", tagId).where("person_id", "in", b)));
     return refreshCoverage(s, tagId);
+  });
+}
+
+/**
+ * rehomeMergedTags moves manual tag values of persons merged away onto the person they became (the
+ * survivor keeps its own value when it has one) and returns how many moved. Rule and computed tags
+ * need no move: the nightly run recomputes them over surviving persons only.
+ */
+export function rehomeMergedTags(s: SyncDb<TagTables & IdentityTables>): number {
+  const { k } = s;
+  return s.transaction(() => {
+    const rows = s.all(k.selectFrom("person_tags")
+      .innerJoin("persons", "persons.id", "person_tags.person_id")
+      .innerJoin("tags", "tags.id", "person_tags.tag_id")
+      .select(["person_tags.tag_id", "person_tags.person_id", "person_tags.value", "person_tags.source", "person_tags.updated_at"])
+      .where("persons.merged_into", "is not", null).where("tags.kind", "=", "manual"));
+    const rootOf = (person: number) => {
+      let at = person;
+      for (let hops = 0; hops < 64; hops++) {
+        const next = s.first(k.selectFrom("persons").select("merged_into").where("id", "=", at))?.merged_into;
+        if (next === null || next === undefined) return at;
+        at = next;
+      }
+      return at;
+    };
+    for (const r of rows) {
+      s.run(k.insertInto("person_tags")
+        .values({ tag_id: r.tag_id, person_id: rootOf(r.person_id), value: r.value, source: r.source, updated_at: r.updated_at })
+        .onConflict((oc) => oc.doNothing()));
+      s.run(k.deleteFrom("person_tags").where("tag_id", "=", r.tag_id).where("person_id", "=", r.person_id));
+    }
+    for (const tagId of new Set(rows.map((r) => r.tag_id))) refreshCoverage(s, tagId);
+    return rows.length;
   });
 }
 
