@@ -85,6 +85,8 @@ describe("field validation", () => {
     ["duration on eq", { kind: "attr", property: "signup", op: "eq", value: { n: 1, unit: "day" } }, "definition.value"],
     ["in without array", { kind: "attr", property: "city", op: "in", value: "x" }, "definition.value"],
     ["bad regex", { kind: "attr", property: "city", op: "regex", value: "(" }, "definition.value"],
+    ["tag as attr", { kind: "attr", property: "$tag:vip", op: "is_set" }, "definition.property"],
+    ["pack as attr", { kind: "attr", property: "$audience:3", op: "eq", value: true }, "definition.property"],
   ])("%s", (_name, input, path) => {
     expect(issuesOf(input).map((i) => i.path)).toContain(path);
   });

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { Filter, FilterLeaf, FilterOp, leaves } from "../query/filter.ts";
+import { membershipProperty } from "../tags/person-properties.ts";
 import { isDateInput, nominalMs, type Duration as DurationT, type TimeUnit as TimeUnitT } from "./zone.ts";
 
 /** MAX_DEPTH is the longest allowed root-to-leaf path, counted in nodes (a lone leaf has depth 1). */
@@ -66,6 +67,13 @@ export const AttrNode = z
   })
   .superRefine((n, ctx) => {
     const bad = (message: string) => ctx.addIssue({ code: "custom", path: ["value"], message });
+    const membership = membershipProperty(n.property);
+    if (membership) {
+      // One way to say it, so the set and single-person evaluators cannot read it differently.
+      const use = membership.kind === "tag" ? '{"kind":"tag","tag":…,"present":true}' : '{"kind":"audience","audience":…,"member":true}';
+      ctx.addIssue({ code: "custom", path: ["property"], message: `${n.property} is a ${membership.kind} membership: use a ${use} node` });
+      return;
+    }
     const isDuration = Duration.safeParse(n.value).success;
     if (RelativeDateOp.safeParse(n.op).success) {
       if (!isDuration) bad(`op ${n.op} needs a duration value such as {"n":7,"unit":"day"}`);
