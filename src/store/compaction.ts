@@ -5,7 +5,8 @@
  */
 import type { Database } from "bun:sqlite";
 import type { StoreReader } from "./reader.ts";
-import { buildSegment, DAY_MS, segmentRows, type BuiltSegment, type TailRow } from "./segment.ts";
+import { buildSegment, DAY_MS, type BuiltSegment, type TailRow } from "./segment.ts";
+import { mergeSegments, type SegmentInput } from "./segment-merge.ts";
 
 /** CompactionPlan is what a planner hands to the writer. */
 export interface CompactionPlan {
@@ -66,17 +67,29 @@ export function planCompaction(
   const replaces: number[] = [];
   const days = new Set([...byDay.keys(), ...smallByDay.keys()]);
   for (const day of [...days].sort((a, b) => a - b)) {
-    let rows: TailRow[] = [];
+    const tailRows = byDay.get(day);
+    const fresh = tailRows ? buildSegment(day, tailRows) : null;
     const small = smallByDay.get(day) ?? [];
-    const merging = small.length + (byDay.has(day) ? 1 : 0) >= opts.mergeCount ? small : [];
-    for (const id of merging) {
-      const seg = reader.segments.get(id)!;
-      if (rows.length + seg.rows > opts.maxRows) continue;
-      rows = rows.concat(segmentRows(day, seg.directory, reader.columnBlobs(id)));
-      replaces.push(id);
+    if (small.length + (fresh ? 1 : 0) < opts.mergeCount) {
+      if (fresh) segments.push(fresh);
+      continue;
     }
-    rows = rows.concat(byDay.get(day) ?? []);
-    for (let i = 0; i < rows.length; i += opts.maxRows) segments.push(buildSegment(day, rows.slice(i, i + opts.maxRows)));
+    const inputs: SegmentInput[] = [];
+    let rows = 0;
+    if (fresh) {
+      inputs.push({ directory: fresh.directory, columns: new Map(fresh.columns) });
+      rows = fresh.rows;
+    }
+    for (const id of small) {
+      const seg = reader.segments.get(id)!;
+      if (rows + seg.rows > opts.maxRows) continue;
+      inputs.push({ directory: seg.directory, columns: reader.columnBlobs(id) });
+      replaces.push(id);
+      rows += seg.rows;
+    }
+    if (inputs.length > 1) segments.push(mergeSegments(day, inputs));
+    else if (fresh) segments.push(fresh);
+    else replaces.pop();
   }
   if (segments.length === 0 && !sealed) return null;
   return { epoch: reader.epoch, sealed, segments, replaces };

@@ -7,13 +7,13 @@ import type { Database } from "bun:sqlite";
 import { decodeColumn } from "./codec.ts";
 import { applyCompaction, type CompactionPlan } from "./compaction.ts";
 import { EventNames } from "./event-names.ts";
-import { HashSet64 } from "./hash-set64.ts";
+import { ShardedHashSet64 } from "./hash-set64.ts";
 import { COL } from "./segment.ts";
 import { EventWriter, type IdentityResolver, type WriterOptions } from "./writer.ts";
 
 export class EventStore<I> {
   readonly names: EventNames;
-  readonly seen: HashSet64;
+  readonly seen: ShardedHashSet64;
   readonly writer: EventWriter<I>;
   readonly #db: Database;
 
@@ -50,12 +50,12 @@ export class EventStore<I> {
 }
 
 /** loadSeen collects the message hash of every stored event (segments and tail). */
-function loadSeen(db: Database): HashSet64 {
+function loadSeen(db: Database): ShardedHashSet64 {
   const count = db.query<{ n: number }, []>(
     `SELECT (SELECT coalesce(sum(rows), 0) FROM segments) + (SELECT count(*) FROM events_tail_0)
             + (SELECT count(*) FROM events_tail_1) AS n`,
   ).get()!.n;
-  const seen = new HashSet64(Math.max(1 << 16, count * 1.05));
+  const seen = new ShardedHashSet64(Math.max(1 << 16, count * 1.05));
   const cols = db.query<{ data: Uint8Array }, [number, string]>(
     "SELECT data FROM segment_columns WHERE segment_id = ? AND name = ?",
   );

@@ -3,6 +3,7 @@
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
 import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
+import { heapStats } from "bun:jsc";
 import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
 import { planPurge } from "./purge.ts";
 import type { StoreReader } from "./reader.ts";
@@ -14,6 +15,8 @@ export interface StoreStats {
   tailRows: number;
   compactedSeq: number;
   eventNames: number;
+  /** Bytes of the read side's JS heap (the store worker's, in the server), for memory diagnostics. */
+  heapBytes: number;
 }
 
 export const readerOps = {
@@ -25,6 +28,7 @@ export const readerOps = {
     tailRows: reader.tailRows.length,
     compactedSeq: reader.compactedSeq,
     eventNames: reader.eventNames.size,
+    heapBytes: heapStats().heapSize + heapStats().extraMemorySize,
   }),
   purgePlan: (reader: StoreReader, args: { identities: number[] }) => planPurge(reader, args.identities),
   personEvents: (reader: StoreReader, args: TimelineArgs) => personTimeline(reader, args),

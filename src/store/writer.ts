@@ -6,7 +6,7 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import { EventNames } from "./event-names.ts";
-import { HashSet64, messageHash } from "./hash-set64.ts";
+import { HashSet64, messageHash, type ShardedHashSet64 } from "./hash-set64.ts";
 
 /** StoreEvent is one event as the store keeps it; `identity` is whatever the resolver consumes. */
 export interface StoreEvent<I> {
@@ -52,7 +52,7 @@ export class Overloaded extends Error {
 export interface WriterOptions<I> {
   readonly resolve: IdentityResolver<I>;
   /** Dedup set of committed message hashes (loaded by the store at start). */
-  readonly seen: HashSet64;
+  readonly seen: ShardedHashSet64;
   readonly names: EventNames;
   /** Most queued events before append answers Overloaded. */
   readonly maxPending?: number;
