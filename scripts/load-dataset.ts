@@ -1,14 +1,20 @@
 /**
  * Loads the benchmark data set into a Tessera data directory through the real store writer and
- * compaction (persons and their user_id identities are written in bulk first, as an import would).
+ * compaction (persons and their user_id identities are written in bulk first, as an import would,
+ * with the identity room's keyed fingerprints under BENCH_KEY so a server can load its index).
  * Usage: bun scripts/load-dataset.ts DIR [events] [persons]
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createCrypto } from "../src/crypto/crypto.ts";
 import { migrate } from "../src/db/migrate.ts";
+import { Fingerprinter } from "../src/identity/fingerprint.ts";
 import { DB_FILE, openWriter } from "../src/db/sqlite.ts";
 import { StoreService } from "../src/store/store-service.ts";
 import { CITIES, EVENT_NAMES, generate, PLANS, props, type Dataset } from "./dataset.ts";
+
+/** BENCH_KEY is the secret key benchmark data directories are written and read with. */
+export const BENCH_KEY = new Uint8Array(32).fill(7);
 
 /** loadDataset writes `d` into `dir` and returns timings. */
 export async function loadDataset(dir: string, d: Dataset, log = console.log): Promise<{ ms: number; file: string }> {
@@ -20,10 +26,11 @@ export async function loadDataset(dir: string, d: Dataset, log = console.log): P
   db.transaction(() => {
     const person = db.prepare("INSERT INTO persons (id, created_at, updated_at, traits) VALUES (?, ?, ?, ?)");
     const ident = db.prepare("INSERT INTO identities (id, ns, value_hash, value, person_id, first_seen) VALUES (?, 'user_id', ?, ?, ?, ?)");
+    const fp = new Fingerprinter(createCrypto(BENCH_KEY));
     for (let p = 0; p < d.persons; p++) {
       const traits = JSON.stringify({ city: CITIES[d.city[p]!], plan: PLANS[d.plan[p]!] });
       person.run(p + 1, d.start, d.start, traits);
-      ident.run(p + 1, `u${p}`, `u${p}`, p + 1, d.start);
+      ident.run(p + 1, fp.hashOf("user_id", `u${p}`), `u${p}`, p + 1, d.start);
     }
   })();
   log(`persons: ${d.persons} in ${(performance.now() - t0).toFixed(0)} ms`);

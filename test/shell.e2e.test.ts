@@ -117,7 +117,7 @@ test.skipIf(!hasChromium)(
     await page.getByRole("link", { name: "Jobs" }).click();
     await page.getByText("sessions-cleanup").waitFor();
     expect(await page.getByText("Europe/Berlin").count()).toBeGreaterThan(0);
-    await page.getByRole("button", { name: "Run now" }).click();
+    await page.getByRole("row", { name: /sessions-cleanup/ }).getByRole("button", { name: "Run now" }).click();
     await page.getByText(/deleted \d+ expired sessions/).waitFor();
     await shot(page, "6-jobs");
 

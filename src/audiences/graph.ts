@@ -23,10 +23,11 @@ export async function loadGraph(k: AudienceTagDb): Promise<GraphItem[]> {
       kind: "tag" as const, ref: t.name, key: depKey("tag", t.name),
       deps: t.kind === "rule" && t.definition ? dependencyKeys(JSON.parse(t.definition) as Node) : [],
     })),
-    ...audiences.map((a) => ({
-      kind: "audience" as const, ref: String(a.id), key: depKey("audience", String(a.id)),
-      deps: dependencyKeys(JSON.parse(a.definition) as Node),
-    })),
+    ...audiences.map((a) => {
+      const key = depKey("audience", String(a.id));
+      // a pack reading its own members is a static list (static.ts), not a cycle
+      return { kind: "audience" as const, ref: String(a.id), key, deps: dependencyKeys(JSON.parse(a.definition) as Node).filter((d) => d !== key) };
+    }),
   ];
 }
 

@@ -17,6 +17,7 @@ import { authRoutes, setupRoutes } from "../auth/auth.routes.ts";
 import { tokenRoutes } from "../auth/tokens.routes.ts";
 import { passwordRoutes, userRoutes } from "../auth/users.routes.ts";
 import { jobRoutes } from "../jobs/jobs.routes.ts";
+import { eventRoutes, queryRoutes } from "../query/query.routes.ts";
 import { settingsRoutes } from "../settings/settings.routes.ts";
 import { sourceRoutes } from "../sources/sources.routes.ts";
 import { clientIp } from "./client-ip.ts";
@@ -120,7 +121,8 @@ export function createApp(deps: AppDeps) {
     .route("/api/identity", identityRoutes(persons))
 
     // ── Analytics (later rooms mount here, each route declaring access "read" or "operate") ──
-    // .route("/api/query", queryRoutes(deps))          POST /api/query, /api/query/actors (read)
+    .route("/api/query", queryRoutes(deps))
+    .route("/api/events", eventRoutes(deps))
     // .route("/api/audiences", audienceRoutes(deps))   preview (read), save/recompute (operate)
 
     .get("/api/openapi.json", endpoint({ summary: "This API's OpenAPI document", tags: ["system"], access: "read" }), (c) =>

@@ -3,9 +3,11 @@
  * (`authJobs` in auth/cleanup.job.ts) and adds them here with one spread; the scheduler wakes them.
  */
 import { authJobs } from "../auth/cleanup.job.ts";
+import { queryJobs } from "../query/person-changes.job.ts";
 import type { Job } from "./job.ts";
 
 export const jobs: readonly Job[] = [
   ...authJobs,
+  ...queryJobs,
   // Rooms to come add their rows here: store compaction, T+1 tags and audiences, connectors' pollers.
 ];

@@ -7,6 +7,21 @@
 /** OTHER is the label of the values beyond the breakdown limit. */
 export const OTHER = "$other";
 
+/**
+ * rankLabels is topLabels for volumes that are vectors compared element by element (funnels rank by
+ * persons completing, then by persons one step short, …); ties by label.
+ */
+export function rankLabels(volume: Map<string, ArrayLike<number>>, limit: number): string[] {
+  const cmp = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return y[i]! - x[i]!;
+    return 0;
+  };
+  const ranked = [...volume].sort((x, y) => cmp(x[1], y[1]) || (x[0] < y[0] ? -1 : 1)).map(([l]) => l);
+  const labels = ranked.slice(0, limit);
+  if (ranked.length > limit) labels.push(OTHER);
+  return labels;
+}
+
 /** topLabels returns the `limit` labels with the largest volume, then OTHER if any were left out. */
 export function topLabels(volume: Map<string, number>, limit: number): string[] {
   const ranked = [...volume].filter(([, v]) => v > 0).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)).map(([l]) => l);

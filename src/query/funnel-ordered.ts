@@ -10,16 +10,19 @@
  * suffix one level up, an exclusion voids the live suffix, and the closed prefix stays where it is
  * forever. Each attempt moves at most n times: O(rows + attempts × n) per person.
  *
- * The person counts at the deepest depth any attempt reached (a second, exclusion-blind set of
- * levels keeping only the newest attempt each, which dominates for progress) if a clean attempt
+ * The person counts at the deepest depth any attempt reached (a shadow machine run without the
+ * exclusions measures it: voiding never changes how far an attempt gets) if a clean attempt
  * reaches it; the counted attempt is the clean one that got there first, ties to the most recent
  * entry ("a repeated step 1 converts from the most recent one"). Otherwise the person is removed.
  *
- * Rows at the same instant are taken in step order (lowest matched step first), rows matching no
- * step last — so an excluded event at the instant fromStep is reached voids, one at the instant
- * toStep is reached does not. Within one row the exclusion check comes first (a row never voids
- * the attempt it enters or advances to fromStep), then steps from the highest down so one event
- * never satisfies two consecutive steps. Strict: an attempt survives a row only if it advanced.
+ * Rows at the same instant follow PostHog's UDF: when they all match the same steps and exclusions
+ * they are taken one by one like any row; otherwise only their step matches count, one (row, step)
+ * at a time in step order — no exclusion and no strict break at that instant, and a row never moves
+ * an attempt twice. Within one row the exclusion check comes first (a row never voids the attempt
+ * it enters or advances to fromStep), then steps from the highest down so one event never satisfies
+ * two consecutive steps. Strict (PostHog): after a row, attempts waiting at step k survive only if
+ * the row matches step k — an unrelated event breaks them, a repeat of the step just reached does
+ * not. Non-strict funnels ignore rows matching nothing (they are not events of the funnel).
  */
 import type { Rows } from "./stream.ts";
 
@@ -43,10 +46,7 @@ export class OrderedMachine {
 
   private readonly n: number;
   private readonly stepMask: number;
-  private readonly blind: boolean;
-  private readonly aEntry: Int32Array; // exclusion-blind levels: newest attempt's entry row, -1 empty
-  private readonly aT: Float64Array;
-  private readonly aAt: Int32Array;
+  private readonly shadow: OrderedMachine | null; // the same funnel without exclusions: maxAll
   private readonly exFrom: Int32Array;
   private readonly exTo: Int32Array;
   // attempts: entry time, level, voided, sequence number of their last advance, step times and rows
@@ -61,7 +61,7 @@ export class OrderedMachine {
   private queue: Int32Array[] = []; // per level: attempt ids in entry order, live ones from head
   private readonly head: Int32Array;
   private readonly tail: Int32Array;
-  private readonly arrived: Int32Array; // strict: first queue slot filled by the current row
+  private readonly relevant: number; // the match bits that make a row an event of this funnel
   private seq = 0;
   private done = false;
   private group = new Int32Array(16);
@@ -69,23 +69,19 @@ export class OrderedMachine {
   constructor(private readonly cfg: FunnelConfig) {
     const n = (this.n = cfg.steps);
     this.stepMask = n >= 32 ? -1 : (1 << n) - 1;
-    this.blind = cfg.exclusions.length > 0;
+    this.shadow = cfg.exclusions.length > 0 ? new OrderedMachine({ ...cfg, exclusions: [] }) : null;
     this.recTimes = new Float64Array(n);
     this.recRows = new Int32Array(n);
-    this.aEntry = new Int32Array(n);
-    this.aT = new Float64Array(n);
-    this.aAt = new Int32Array(n);
     this.exFrom = Int32Array.from(cfg.exclusions, (x) => x.fromStep);
     this.exTo = Int32Array.from(cfg.exclusions, (x) => x.toStep);
     this.head = new Int32Array(n);
     this.tail = new Int32Array(n);
-    this.arrived = new Int32Array(n);
+    this.relevant = cfg.strict ? -1 : n + cfg.exclusions.length >= 32 ? -1 : (1 << (n + cfg.exclusions.length)) - 1;
     this.grow(64);
   }
 
   /** run evaluates rows [a, b) of one person, letting attempts start only at times in [entryLo, entryHi). */
   run(rows: Rows, a: number, b: number, entryLo: number, entryHi: number): void {
-    this.aEntry.fill(-1);
     this.head.fill(0);
     this.tail.fill(0);
     this.count = 0;
@@ -108,27 +104,38 @@ export class OrderedMachine {
       i = j;
     }
     this.finish();
+    if (this.shadow) {
+      this.shadow.run(rows, a, b, entryLo, entryHi);
+      this.maxAll = this.shadow.recDepth;
+    }
   }
 
   private sameInstant(rows: Rows, i: number, j: number, t: number, lo: number, hi: number): void {
-    const size = j - i;
-    if (this.group.length < size) this.group = new Int32Array(size * 2);
+    if (this.group.length < j - i) this.group = new Int32Array((j - i) * 2);
     const g = this.group;
-    const key = (r: number) => {
-      const s = rows.match[r]! & this.stepMask;
-      return s === 0 ? 32 : 31 - Math.clz32(s & -s);
-    };
-    for (let x = 0; x < size; x++) {
-      const r = i + x;
-      const k = key(r);
-      let y = x - 1;
-      while (y >= 0 && key(g[y]!) > k) {
-        g[y + 1] = g[y]!;
-        y--;
-      }
-      g[y + 1] = r;
+    const match = rows.match;
+    const rel = this.relevant;
+    let size = 0;
+    let same = true;
+    for (let r = i; r < j; r++) {
+      if (rel !== -1 && (match[r]! & rel) === 0) continue;
+      if (size > 0 && (match[r]! & rel) !== (match[g[0]!]! & rel)) same = false;
+      g[size++] = r;
     }
-    for (let x = 0; x < size && !this.done; x++) this.row(rows, g[x]!, t, lo, hi);
+    if (same) {
+      for (let x = 0; x < size && !this.done; x++) this.row(rows, g[x]!, t, lo, hi);
+      return;
+    }
+    for (let k = 0; k < this.n && !this.done; k++) {
+      for (let x = 0; x < size && !this.done; x++) {
+        const r = g[x]!;
+        if (!(match[r]! & (1 << k))) continue;
+        this.seq++;
+        if (k === 0) {
+          if (t >= lo && t < hi) this.enter(r, t);
+        } else this.advance(k, r, t, true);
+      }
+    }
   }
 
   private row(rows: Rows, r: number, t: number, lo: number, hi: number): void {
@@ -136,8 +143,7 @@ export class OrderedMachine {
     const m = rows.match[r]!;
     const strict = this.cfg.strict;
     this.seq++;
-    if (this.blind && n < 32 && m >>> n) this.exclude(m >>> n, t);
-    if (strict) this.arrived.fill(-1);
+    if (this.exFrom.length > 0 && n < 32 && m >>> n) this.exclude(m >>> n, t);
     let steps = m & this.stepMask;
     while (steps !== 0) {
       const k = 31 - Math.clz32(steps); // highest first
@@ -148,11 +154,10 @@ export class OrderedMachine {
         this.advance(k, r, t);
       }
     }
-    if (!this.blind) this.maxAll = Math.max(this.maxAll, this.recDepth);
     if (strict) {
       for (let k = 0; k < n; k++) {
-        this.head[k] = this.arrived[k]! < 0 ? this.tail[k]! : this.arrived[k]!;
-        if (this.aAt[k] !== r) this.aEntry[k] = -1;
+        if (m & (1 << k)) continue;
+        this.head[k] = this.tail[k]!;
       }
     }
   }
@@ -167,26 +172,21 @@ export class OrderedMachine {
     this.attSeq[id] = this.seq;
     this.attTimes[id * n] = t;
     this.attRows[id * n] = r;
-    if (this.cfg.strict && this.arrived[0]! < 0) this.arrived[0] = this.tail[0]!;
     this.queue[0]![this.tail[0]!++] = id;
     if (this.recDepth < 1) this.recDepth = 1;
-    this.aEntry[0] = r;
-    this.aT[0] = t;
-    this.aAt[0] = r;
-    if (this.maxAll < 1) this.maxAll = 1;
   }
 
-  private advance(k: number, r: number, t: number): void {
+  private advance(k: number, r: number, t: number, mixed = false): void {
     const n = this.n;
     const W = this.cfg.windowMs;
     const from = this.queue[k - 1]!;
     const to = this.queue[k]!;
     let h = this.head[k - 1]!;
-    const end = this.tail[k - 1]!;
+    let end = this.tail[k - 1]!;
     while (h < end && t - this.attT[from[h]!]! > W) h++; // window closed: stays at k − 1 for good
+    if (mixed) end = this.holdBack(from, h, end, k, r);
     this.head[k - 1] = end;
     if (h < end) {
-      if (this.cfg.strict && this.arrived[k]! < 0) this.arrived[k] = this.tail[k]!;
       for (; h < end; h++) {
         const id = from[h]!;
         this.attLevel[id] = k;
@@ -198,15 +198,26 @@ export class OrderedMachine {
       if (k + 1 > this.recDepth) this.recDepth = k + 1;
       if (k === n - 1) this.done = true; // complete attempts cannot be voided, nor beaten
     }
-    if (this.blind) {
-      const ae = this.aEntry[k - 1]!;
-      if (ae >= 0 && t - this.aT[k - 1]! <= W && this.aEntry[k] !== ae) {
-        this.aEntry[k] = ae;
-        this.aT[k] = this.aT[k - 1]!;
-        this.aAt[k] = r;
-        if (k + 1 > this.maxAll) this.maxAll = k + 1;
-      }
+  }
+
+  /**
+   * holdBack moves the live attempts at k − 1 that already used row r (possible only at a mixed
+   * instant) to the end of [h, end), keeping order, and returns where they start: they stay live at
+   * k − 1, since one row never serves two steps of one attempt (PostHog's used-uuid check).
+   */
+  private holdBack(q: Int32Array, h: number, end: number, k: number, r: number): number {
+    const n = this.n;
+    const kept: number[] = [];
+    let w = h;
+    for (let x = h; x < end; x++) {
+      const id = q[x]!;
+      let used = false;
+      for (let j = 0; j < k && !used; j++) used = this.attRows[id * n + j] === r;
+      if (used) kept.push(id);
+      else q[w++] = id;
     }
+    for (const id of kept) q[w++] = id;
+    return end - kept.length;
   }
 
   private exclude(ex: number, t: number): void {
@@ -235,7 +246,7 @@ export class OrderedMachine {
       if (d > bestDepth || (d === bestDepth && this.attSeq[id]! <= this.attSeq[best]!)) [best, bestDepth] = [id, d];
     }
     this.recDepth = bestDepth;
-    if (!this.blind) this.maxAll = bestDepth;
+    this.maxAll = bestDepth;
     for (let x = 0; x < bestDepth; x++) {
       this.recTimes[x] = this.attTimes[best * n + x]!;
       this.recRows[x] = this.attRows[best * n + x]!;

@@ -16,30 +16,56 @@ interface Outcome { p: number; period: number; depth: number; times: number[]; c
 type Q = ReturnType<typeof FunnelQuery.parse>;
 
 const H = 3_600_000;
-const lowest = (bits: number, n: number) => { for (let k = 0; k < n; k++) if (bits & (1 << k)) return k; return 32; };
 
-/** Every attempt walked on its own, exactly as SPEC §5.2 words it. */
+/** Item is one thing the funnel takes in turn: a row, or at a mixed instant one (row, step) pair. */
+interface Item { e: E; bits: number; mixed: boolean }
+
+/**
+ * items lays the person's rows out as PostHog's UDF takes them: rows of one instant that all match the
+ * same bits one by one; otherwise their step matches as (row, step) pairs in step order, with no
+ * exclusion and no strict break. Non-strict funnels do not see rows matching nothing.
+ */
+function items(rows: E[], q: Q): Item[] {
+  const n = q.steps.length;
+  const relevant = q.order === "strict" ? -1 : (1 << (n + q.exclusions.length)) - 1;
+  const seq = rows.filter((e) => q.order === "strict" || e.bits & relevant).sort((a, b) => a.t - b.t || a.i - b.i);
+  const out: Item[] = [];
+  for (let a = 0; a < seq.length; ) {
+    let b = a;
+    while (b < seq.length && seq[b]!.t === seq[a]!.t) b++;
+    const group = seq.slice(a, b);
+    if (group.every((e) => (e.bits & relevant) === (group[0]!.bits & relevant))) out.push(...group.map((e) => ({ e, bits: e.bits, mixed: false })));
+    else for (let k = 0; k < n; k++) for (const e of group) if (e.bits & (1 << k)) out.push({ e, bits: 1 << k, mixed: true });
+    a = b;
+  }
+  return out;
+}
+
+/** Every attempt walked on its own, exactly as SPEC §5.2 words it (PostHog where SPEC is silent). */
 function bruteOrdered(rows: E[], q: Q, W: number, entry: Range) {
   const n = q.steps.length;
-  const seq = [...rows].sort((a, b) => a.t - b.t || lowest(a.bits, n) - lowest(b.bits, n) || a.i - b.i);
+  const seq = items(rows, q);
   const attempts: { depth: number; times: number[]; rows: E[]; voided: boolean; reachedAt: number; entryAt: number }[] = [];
-  seq.forEach((e, pos) => {
-    if (!(e.bits & 1) || e.t < entry.from || e.t >= entry.to) return;
+  seq.forEach((it, pos) => {
+    const e = it.e;
+    if (!(it.bits & 1) || e.t < entry.from || e.t >= entry.to) return;
     const at = { depth: 1, times: [e.t], rows: [e], voided: false, reachedAt: pos, entryAt: pos };
     for (let j = pos + 1; j < seq.length && at.depth < n; j++) {
       const r = seq[j]!;
-      if (r.t - e.t > W) break;
-      q.exclusions.forEach((x, xi) => {
-        if (r.bits & (1 << (n + xi)) && at.depth - 1 >= x.fromStep && at.depth - 1 < x.toStep) at.voided = true;
-      });
-      const advanced = (r.bits & (1 << at.depth)) !== 0;
-      if (advanced) {
+      if (r.e.t - e.t > W) break;
+      if (!r.mixed) {
+        q.exclusions.forEach((x, xi) => {
+          if (r.bits & (1 << (n + xi)) && at.depth - 1 >= x.fromStep && at.depth - 1 < x.toStep) at.voided = true;
+        });
+      }
+      if (r.bits & (1 << at.depth) && !at.rows.includes(r.e)) {
         at.depth++;
-        at.times.push(r.t);
-        at.rows.push(r);
+        at.times.push(r.e.t);
+        at.rows.push(r.e);
         at.reachedAt = j;
       }
-      if (q.order === "strict" && !advanced) break;
+      // strict: the attempt lives on only through rows matching the step it now sits at
+      if (q.order === "strict" && !r.mixed && !(r.bits & (1 << (at.depth - 1)))) break;
     }
     attempts.push(at);
   });
@@ -102,7 +128,10 @@ function brute(events: E[], q: Q, W: number, entry: Range, periods?: ReturnType<
       const res = q.order === "unordered" ? bruteUnordered(rows, q, W, r) : bruteOrdered(rows, q, W, r);
       if (!res) return;
       let code = touch?.code ?? -1;
-      if (q.breakdown?.attribution === "step") code = res.depth > q.breakdown.step! ? res.rows[q.breakdown.step!]!.code : -1;
+      if (q.breakdown?.attribution === "step") {
+        if (res.depth > 0 && res.depth <= q.breakdown.step!) return; // never reached step N: dropped
+        code = res.depth > 0 ? res.rows[q.breakdown.step!]!.code : -1;
+      }
       out.push({ p, period, depth: res.depth, times: res.times, code: q.breakdown ? code : -1 });
     };
     if (!periods) one(entry, -1);

@@ -111,8 +111,9 @@ describe("strict funnel", () => {
     expect(counts({ order: "strict" }, [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(2), bits: B }, { p: 0, t: at(3), bits: C }])).toEqual([1, 1, 1]);
   });
 
-  test("a repeated step in between is another event too", () => {
-    expect(counts({ order: "strict" }, [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: B }, { p: 0, t: at(2), bits: B }, { p: 0, t: at(3), bits: C }])).toEqual([1, 1, 0]);
+  test("a repeat of the step just reached does not break it (PostHog); a repeat of an earlier step does", () => {
+    expect(counts({ order: "strict" }, [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: B }, { p: 0, t: at(2), bits: B }, { p: 0, t: at(3), bits: C }])).toEqual([1, 1, 1]);
+    expect(counts({ order: "strict" }, [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: B }, { p: 0, t: at(2), bits: A }, { p: 0, t: at(3), bits: C }])).toEqual([1, 1, 0]);
   });
 
   test("a new step 1 after a break starts over", () => {
@@ -120,8 +121,9 @@ describe("strict funnel", () => {
     expect(counts({ order: "strict" }, ev)).toEqual([1, 1, 0]);
   });
 
-  test("other events at the same instant as a step come after it", () => {
-    expect(counts({ order: "strict" }, [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: 0 }, { p: 0, t: at(1), bits: B }])).toEqual([1, 1, 0]);
+  test("an instant with different events breaks nothing; an instant of only other events does", () => {
+    expect(counts({ order: "strict" }, [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: 0 }, { p: 0, t: at(1), bits: B }, { p: 0, t: at(2), bits: C }])).toEqual([1, 1, 1]);
+    expect(counts({ order: "strict" }, [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: 0 }, { p: 0, t: at(1), bits: 0 }, { p: 0, t: at(2), bits: B }])).toEqual([1, 0, 0]);
   });
 });
 
@@ -144,9 +146,10 @@ describe("exclusions", () => {
     expect(counts(ex(0, 1), [{ p: 0, t: T0, bits: A }, { p: 0, t: T0 + dt, bits: X }], { range: { from: T0, to: T0 + D } })).toEqual(want);
   });
 
-  test("at the instant step 1 is reached it voids; at the instant toStep is reached it does not", () => {
-    expect(counts(ex(0, 1), [{ p: 0, t: at(0), bits: X }, { p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: B }])).toEqual([0, 0, 0]);
+  test("an exclusion at the same instant as a step event is ignored (PostHog); alone at its instant it voids", () => {
+    expect(counts(ex(0, 1), [{ p: 0, t: at(0), bits: X }, { p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: B }])).toEqual([1, 1, 0]);
     expect(counts(ex(0, 1), [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: X }, { p: 0, t: at(1), bits: B }])).toEqual([1, 1, 0]);
+    expect(counts(ex(0, 1), [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: X }, { p: 0, t: at(1), bits: X }, { p: 0, t: at(2), bits: B }])).toEqual([0, 0, 0]);
   });
 
   test("a later clean attempt reaching the same depth keeps the person", () => {
@@ -206,20 +209,21 @@ describe("breakdown attribution", () => {
     return funnelSteps(fq, fp, input.breakdown).map((r) => [r.breakdownValue, r.steps.map((s) => s.count)]);
   };
 
-  test("first_touch takes the first non-empty value over step events", () => {
-    expect(run({})).toEqual([["Chrome", [1, 0, 0]], ["Safari", [1, 1, 1]]]);
+  test("first_touch takes the first non-empty value over step events; lines ranked by completions", () => {
+    expect(run({})).toEqual([["Safari", [1, 1, 1]], ["Chrome", [1, 0, 0]]]);
   });
 
   test("last_touch takes the last one", () => {
     expect(run({ attribution: "last_touch" })).toEqual([["Chrome", [2, 1, 1]]]);
   });
 
-  test("step N takes the value on that step's event; not reaching it reads as \"\"", () => {
-    expect(run({ attribution: "step", step: 1 })).toEqual([["", [1, 0, 0]], ["Safari", [1, 1, 1]]]);
+  test("step N takes the value on that step's event; a person never reaching step N is dropped (PostHog)", () => {
+    expect(run({ attribution: "step", step: 1 })).toEqual([["Safari", [1, 1, 1]]]);
+    expect(run({ attribution: "step", step: 0 })).toEqual([["", [1, 1, 1]], ["Chrome", [1, 0, 0]]]);
   });
 
   test("beyond the limit values share $other", () => {
-    expect(run({ limit: 1 })).toEqual([["Chrome", [1, 0, 0]], ["$other", [1, 1, 1]]]);
+    expect(run({ limit: 1 })).toEqual([["Safari", [1, 1, 1]], ["$other", [1, 0, 0]]]);
   });
 });
 
@@ -228,6 +232,14 @@ describe("views and actors", () => {
     const ev = [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(0) + 60_000, bits: B }, { p: 1, t: at(0), bits: A }, { p: 1, t: at(0) + 360_000, bits: B }];
     const { fq, fp } = setup({ steps: steps(2), view: "time_to_convert" }, ev);
     expect(funnelTimeToConvert(fq, fp)).toEqual([{ averageSeconds: 210, medianSeconds: 210, bins: [[60, 1], [210, 0], [360, 1]] }]);
+  });
+
+  test("steps view: zero-second gaps are left out of average and median (PostHog); time to convert keeps them", () => {
+    const ev = [{ p: 0, t: at(0), bits: A }, { p: 0, t: at(0), bits: B }, { p: 1, t: at(0), bits: A }, { p: 1, t: at(1), bits: B }];
+    const { fq, fp } = setup({ steps: steps(2) }, ev);
+    expect(funnelSteps(fq, fp)[0]!.steps[1]).toEqual({ event: "b", count: 2, avgSecondsFromPrevious: 3600, medianSecondsFromPrevious: 3600 });
+    const ttc = setup({ steps: steps(2), view: "time_to_convert" }, ev);
+    expect(funnelTimeToConvert(ttc.fq, ttc.fp)).toEqual([{ averageSeconds: 1800, medianSeconds: 1800, bins: [[0, 1], [1800, 0], [3600, 1]] }]);
   });
 
   test("time to convert between chosen steps, nobody converting", () => {
@@ -263,8 +275,8 @@ describe("views and actors", () => {
     const q = { steps: steps(2), breakdown: { property: "$os" } };
     const { fq, fp, input } = setup(q, ev, { codes: [0, 0, 1, 1, 0], labels: ["iOS", "Android"] });
     expect(funnelTimeToConvert(fq, fp, input.breakdown)).toEqual([
-      { breakdownValue: "iOS", averageSeconds: 3600, medianSeconds: 3600, bins: [[3600, 1]] },
-      { breakdownValue: "Android", averageSeconds: 10800, medianSeconds: 10800, bins: [[10800, 1]] },
+      { breakdownValue: "iOS", averageSeconds: 3600, medianSeconds: 3600, bins: [[3600, 1], [3660, 0]] },
+      { breakdownValue: "Android", averageSeconds: 10800, medianSeconds: 10800, bins: [[10800, 1], [10860, 0]] },
     ]);
     const periods = buckets({ zone: "UTC", weekStart: "monday" }, { from: T0, to: T0 + D }, "day");
     const byDay = funnelPersons(input, funnelSpec(fq), { from: T0, to: T0 + D }, periods);

@@ -6,17 +6,22 @@
  *
  * Breakdown attribution gives each person one value: first_touch / last_touch = the first / last
  * non-missing value over the person's step rows (from dateFrom to dateTo + window); step N = the
- * value on the counted attempt's step-N row, "" when that attempt did not reach step N (the person
- * stays in the totals instead of vanishing). Values beyond the limit share "$other".
+ * value on the counted attempt's step-N row ("" when that row lacks it), and a person whose counted
+ * attempt never reached step N is left out, as PostHog drops them. Lines are ranked as PostHog
+ * orders them — most persons completing the funnel, then most stopping one step earlier, and so
+ * on — and values beyond the limit share "$other".
+ *
+ * Conversion times (PostHog): the steps view averages the gaps of the counted attempts that are
+ * longer than zero; time to convert takes every converter, with PostHog's bins.
  */
 import { type FunnelConfig, OrderedMachine } from "./funnel-ordered.ts";
 import { UnorderedMachine } from "./funnel-unordered.ts";
 import type { FunnelStepsResult, FunnelTrendsResult, TimeToConvertResult } from "./results.ts";
-import { type FunnelQuery, funnelToStep, windowMs } from "./schema.ts";
+import { eventLabel, type FunnelQuery, funnelToStep, windowMs } from "./schema.ts";
 import { mean, median } from "./stats.ts";
 import { type Codes, labelOf, type Rows } from "./stream.ts";
 import type { Buckets, Range } from "./time.ts";
-import { OTHER, topLabels } from "./breakdown.ts";
+import { OTHER, rankLabels } from "./breakdown.ts";
 
 /** FunnelInput: rows sorted by (person, ts, stable) with bits 0..n−1 = steps, n.. = exclusions. */
 export interface FunnelInput {
@@ -66,7 +71,9 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
   const n = spec.steps;
   const machine = spec.unordered ? new UnorderedMachine(spec) : new OrderedMachine(spec);
   const stepMask = n >= 32 ? -1 : (1 << n) - 1;
-  const out = builder(n);
+  let runs = 0; // persons in the rows: the outcomes' capacity, so the builder does not grow by copies
+  for (let i = 0; i < len; i++) if (i === 0 || person[i] !== person[i - 1]) runs++;
+  const out = new Outcomes(n, Math.max(16, periods ? runs * 2 : runs));
   const codes = input.breakdown?.codes;
   const lastUsable = entry.to + spec.windowMs;
   const entryMask = spec.unordered ? stepMask : 1;
@@ -74,6 +81,7 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
   const emit = (p: number, period: number, touch: number) => {
     if (machine.recDepth === 0 && machine.maxAll === 0) return;
     const depth = machine.recDepth === machine.maxAll ? machine.recDepth : 0;
+    if (attributeStep && depth > 0 && depth <= spec.attributionStep) return;
     const code = !attributeStep ? touch : depth > spec.attributionStep ? codes[machine.recRows[spec.attributionStep]!]! : -1;
     out.push(p, period, depth, code, machine.recTimes);
   };
@@ -116,36 +124,53 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
   return out.done();
 }
 
-function builder(n: number) {
-  let cap = 1024;
-  let count = 0;
-  let person = new Int32Array(cap);
-  let period = new Int32Array(cap);
-  let depth = new Int8Array(cap);
-  let code = new Int32Array(cap);
-  let times = new Float64Array(cap * n);
-  const grow = <T extends Int32Array | Int8Array | Float64Array>(a: T, size: number): T => {
-    const b = new (a.constructor as new (k: number) => T)(size);
-    b.set(a);
-    return b;
-  };
-  return {
-    push(p: number, k: number, d: number, c: number, t: Float64Array) {
-      if (count === cap) {
-        cap *= 2;
-        [person, period, code] = [grow(person, cap), grow(period, cap), grow(code, cap)];
-        depth = grow(depth, cap);
-        times = grow(times, cap * n);
-      }
-      person[count] = p;
-      period[count] = k;
-      depth[count] = d;
-      code[count] = c;
-      for (let s = 0; s < n; s++) times[count * n + s] = s < d ? t[s]! : NaN;
-      count++;
-    },
-    done: (): FunnelPersons => ({ count, steps: n, person, period, depth, code, times }),
-  };
+/** Outcomes accumulates FunnelPersons; a class with plain fields keeps the per-person push cheap. */
+class Outcomes {
+  count = 0;
+  person: Int32Array;
+  period: Int32Array;
+  depth: Int8Array;
+  code: Int32Array;
+  times: Float64Array;
+
+  constructor(private readonly n: number, private cap: number) {
+    this.person = new Int32Array(cap);
+    this.period = new Int32Array(cap);
+    this.depth = new Int8Array(cap);
+    this.code = new Int32Array(cap);
+    this.times = new Float64Array(cap * n);
+  }
+
+  push(p: number, k: number, d: number, c: number, t: Float64Array): void {
+    if (this.count === this.cap) this.grow();
+    const i = this.count++;
+    this.person[i] = p;
+    this.period[i] = k;
+    this.depth[i] = d;
+    this.code[i] = c;
+    const n = this.n;
+    const times = this.times;
+    for (let s = 0; s < n; s++) times[i * n + s] = s < d ? t[s]! : NaN;
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const person = new Int32Array(this.cap);
+    const period = new Int32Array(this.cap);
+    const depth = new Int8Array(this.cap);
+    const code = new Int32Array(this.cap);
+    const times = new Float64Array(this.cap * this.n);
+    person.set(this.person);
+    period.set(this.period);
+    depth.set(this.depth);
+    code.set(this.code);
+    times.set(this.times);
+    Object.assign(this, { person, period, depth, code, times });
+  }
+
+  done(): FunnelPersons {
+    return { count: this.count, steps: this.n, person: this.person, period: this.period, depth: this.depth, code: this.code, times: this.times };
+  }
 }
 
 /** Lines are the breakdown values shown (one "" line without breakdown) and each outcome's line (-1 none). */
@@ -154,14 +179,24 @@ interface Lines {
   line: Int32Array;
 }
 
-/** linesOf ranks breakdown labels by persons counted (top `limit`, then "$other"). */
+/**
+ * linesOf ranks breakdown labels as PostHog does — by persons whose depth is exactly n, then exactly
+ * n − 1, …, ties by label — keeps the top `limit` and folds the rest into "$other".
+ */
 function linesOf(q: FunnelQuery, fp: FunnelPersons, bd: Codes | undefined): Lines {
   const line = new Int32Array(fp.count);
   if (!q.breakdown) return { labels: [""], line };
+  const n = fp.steps;
   const raw = Array.from({ length: fp.count }, (_, i) => (bd ? labelOf(bd, fp.code[i]!) : ""));
-  const volume = new Map<string, number>();
-  raw.forEach((l, i) => fp.depth[i]! > 0 && volume.set(l, (volume.get(l) ?? 0) + 1));
-  const labels = topLabels(volume, q.breakdown.limit);
+  const exact = new Map<string, Float64Array>();
+  raw.forEach((l, i) => {
+    const d = fp.depth[i]!;
+    if (d === 0) return;
+    let v = exact.get(l);
+    if (!v) exact.set(l, (v = new Float64Array(n)));
+    v[n - d]!++;
+  });
+  const labels = rankLabels(exact, q.breakdown.limit);
   const index = new Map(labels.map((l, k) => [l, k]));
   const other = index.get(OTHER) ?? -1;
   raw.forEach((l, i) => (line[i] = index.get(l) ?? other));
@@ -180,22 +215,23 @@ export function funnelSteps(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): Funn
     if (d === 0 || k < 0) continue;
     for (let s = 0; s < d; s++) {
       count[k]![s]!++;
-      if (s > 0) gaps[k]![s]!.push((fp.times[i * n + s]! - fp.times[i * n + s - 1]!) / 1000);
+      const gap = s > 0 ? (fp.times[i * n + s]! - fp.times[i * n + s - 1]!) / 1000 : 0;
+      if (gap > 0) gaps[k]![s]!.push(gap); // PostHog: groupArrayIf(timings[i], timings[i] > 0)
     }
   }
   return labels.map((label, k) => ({
     breakdownValue: q.breakdown ? label : null,
     steps: q.steps.map((st, s) => ({
-      event: st.event, count: count[k]![s]!,
+      event: eventLabel(st.event), count: count[k]![s]!,
       avgSecondsFromPrevious: s === 0 ? null : mean(gaps[k]![s]!), medianSecondsFromPrevious: s === 0 ? null : median(gaps[k]![s]!),
     })),
   }));
 }
 
 /**
- * funnelTimeToConvert is the histogram of seconds from fromStep to toStep over converted persons.
- * Bins as PostHog: count = `bins` or ⌈∛converted⌉, width = ⌈(max − min) / count⌉ s (at least 1),
- * starts from min to max inclusive, so the slowest conversion opens the last bin.
+ * funnelTimeToConvert is the histogram of seconds from fromStep to toStep over converted persons,
+ * binned as PostHog: count = `bins` or ⌈∛converters⌉ (at most 60), from ⌊min⌋ in steps of
+ * ⌈(⌈max⌉ − ⌊min⌋) / count⌉ s (60 s when that is 0), count + 1 bin starts.
  */
 export function funnelTimeToConvert(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): TimeToConvertResult[] {
   const n = fp.steps;
@@ -217,10 +253,12 @@ function histogram(secs: number[], bins?: number): [number, number][] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of secs) [lo, hi] = [Math.min(lo, s), Math.max(hi, s)];
-  const count = bins ?? Math.max(1, Math.ceil(Math.cbrt(secs.length)));
-  const width = Math.max(1, Math.ceil((hi - lo) / count));
+  lo = Math.floor(lo);
+  hi = Math.ceil(hi);
+  const count = bins ?? Math.min(60, Math.max(1, Math.ceil(Math.cbrt(secs.length))));
+  const width = Math.ceil((hi - lo) / count) || 60;
   const out: [number, number][] = [];
-  for (let k = 0; k <= Math.floor((hi - lo) / width); k++) out.push([lo + k * width, 0]);
+  for (let k = 0; k <= count; k++) out.push([Math.round(lo + k * width), 0]);
   for (const s of secs) out[Math.floor((s - lo) / width)]![1]++;
   return out;
 }

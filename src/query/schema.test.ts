@@ -4,7 +4,7 @@
  * with an issue at the right path (a 400 the caller can act on) rather than reach a kernel.
  */
 import { describe, expect, test } from "bun:test";
-import { ActorsRequest, Query } from "./schema.ts";
+import { ActorsRequest, eventLabel, Query } from "./schema.ts";
 
 const issues = (body: unknown) => {
   const r = Query.safeParse(body);
@@ -36,6 +36,12 @@ describe("defaults", () => {
     expect(Query.parse(funnel({ breakdown: { property: "$browser" } }))).toMatchObject({
       breakdown: { property: "$browser", type: "event", limit: 10, attribution: "first_touch" },
     });
+  });
+
+  test("an event may be null, meaning any event, as \"$all\" does", () => {
+    const q = Query.parse({ kind: "trends", series: [{ event: null }, { event: "$all" }] });
+    expect(q.kind === "trends" && q.series.map((s) => eventLabel(s.event))).toEqual(["$all", "$all"]);
+    expect(issues({ kind: "retention", startEvent: { event: null }, returnEvent: { event: "buy" } })).toEqual([]);
   });
 
   test("dates, time zone and week start overrides are accepted", () => {

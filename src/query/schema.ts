@@ -17,6 +17,20 @@ const DateSpec = z.string().max(40).refine(isDateSpec, {
 });
 const TimeZone = z.string().max(64).refine(isTimeZone, { message: "unknown IANA time zone" });
 const Name = z.string().min(1).max(200);
+
+/** ALL_EVENTS names "any event" in series, steps and analyses (PostHog's "All events"). */
+export const ALL_EVENTS = "$all";
+
+/**
+ * EventName is an event name; `"$all"` or null means any event (`eventLabel` reads null as "$all").
+ * Kept free of transforms: zod drops a schema's OpenAPI examples once a transform is inside it.
+ */
+const EventName = z.union([Name, z.null()]).describe('an event name; "$all" or null for any event');
+
+/** eventLabel is how an event reference reads in results: its name, or "$all" for any event. */
+export function eventLabel(event: string | null): string {
+  return event ?? ALL_EVENTS;
+}
 const StepIndex = z.number().int().min(0).max(19);
 
 export const Interval = z.enum(["hour", "day", "week", "month"]);
@@ -31,7 +45,7 @@ const common = {
 };
 
 /** EventRef is an event name with an optional filter on its properties. */
-export const EventRef = z.object({ event: Name, where: Filter.optional() });
+export const EventRef = z.object({ event: EventName, where: Filter.optional() });
 export type EventRef = z.infer<typeof EventRef>;
 
 const Breakdown = z.object({
@@ -50,7 +64,7 @@ export const TrendsMath = z.enum(["total", "users", "per_user_avg", "per_user_ma
 export type TrendsMath = z.infer<typeof TrendsMath>;
 
 export const Series = z.object({
-  event: Name,
+  event: EventName,
   math: TrendsMath.default("total"),
   property: Name.optional(),
   where: Filter.optional(),
@@ -167,7 +181,7 @@ const retentionShape = {
 const distributionShape = {
   kind: z.literal("distribution"),
   ...common,
-  event: Name,
+  event: EventName,
   measure: z.enum(["count", "active_days", "active_hours", "sum"]).default("count"),
   property: Name.optional(),
   /** buckets are ascending edges: [1,3,10] → [1,3) [3,10) [10,∞); absent → automatic. */
@@ -183,12 +197,12 @@ function checkDistribution(q: { measure: string; property?: string | undefined; 
   });
 }
 
-const lifecycleShape = { kind: z.literal("lifecycle"), ...common, event: Name, interval: Interval.default("day") };
+const lifecycleShape = { kind: z.literal("lifecycle"), ...common, event: EventName, interval: Interval.default("day") };
 
 const stickinessShape = {
   kind: z.literal("stickiness"),
   ...common,
-  event: Name,
+  event: EventName,
   interval: Interval.default("day"),
   /** cumulative counts persons active in k or more intervals. */
   cumulative: z.boolean().default(false),

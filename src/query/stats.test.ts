@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { int, rng } from "./fixtures.ts";
-import { CellPersons, Distinct, mean, median, quantile, selectQuantile } from "./stats.ts";
+import { CellPersons, mean, median, quantile, selectQuantile, slotBucketDistinct } from "./stats.ts";
 
 describe("quantiles", () => {
   test.each([
@@ -37,10 +37,36 @@ describe("quantiles", () => {
 });
 
 describe("distinct persons per cell", () => {
-  test.each([["a bitset", 2 ** 28], ["grouped pairs", 0]] as const)("Distinct via %s counts each person once per cell", (_, maxBits) => {
-    const d = new Distinct(3, 100_000, maxBits);
-    for (const [cell, person] of [[0, 5], [0, 5], [1, 5], [0, 99_999], [2, 31], [2, 32]] as const) d.mark(cell, person);
-    expect([...d.counts()]).toEqual([2, 1, 2]);
+  test("slotBucketDistinct counts each person once per (slot, bucket) and once per slot over the range", () => {
+    // 2 buckets (+ the whole-range cell), 40 slots so the per-person masks take two words
+    const B = 2, K = 40, stride = B + 1;
+    const rows: [number, number, number, number][] = [ // person, slot, bucket, match
+      [5, 0, 0, 1], [5, 0, 0, 1], [5, 0, 1, 1], [7, 0, 1, 1], [5, 33, 0, 1], [5, 33, 0, 1], [9, 33, 1, 1], [9, 33, 1, 2],
+    ];
+    const person = Int32Array.from(rows, (r) => r[0]);
+    const match = Uint32Array.from(rows, (r) => r[3]);
+    const out = slotBucketDistinct(person, match, 1, Int32Array.from(rows, (r) => r[2]), Uint8Array.from(rows, (r) => r[1]), rows.length, K, B, 10);
+    expect([out[0], out[1], out[2]]).toEqual([1, 2, 2]);
+    expect([out[33 * stride], out[33 * stride + 1], out[33 * stride + 2]]).toEqual([1, 1, 2]);
+    expect(out.reduce((a, b) => a + b, 0)).toBe(9);
+  });
+
+  test.each([5, 12, 20, 40])("slotBucketDistinct with %d slots: the same counts whether rows come in bucket order or not", (K) => {
+    const r = rng(7 + K);
+    const n = 2000, B = 12;
+    const rows = Array.from({ length: n }, () => [int(r, 300), int(r, K), int(r, B + 1) - 1, 1 + int(r, 3)] as const)
+      .sort((x, y) => x[2] - y[2]); // bucket order (−1 first)
+    const run = (rs: readonly (readonly [number, number, number, number])[]) => slotBucketDistinct(
+      Int32Array.from(rs, (x) => x[0]), Uint32Array.from(rs, (x) => x[3]), 1, Int32Array.from(rs, (x) => x[2]),
+      Uint8Array.from(rs, (x) => x[1]), rs.length, K, B, 300);
+    const shuffled = [...rows].sort(() => r() - 0.5);
+    expect([...run(shuffled)]).toEqual([...run(rows)]);
+    // the reference: distinct (person, slot, bucket) and (person, slot) among rows with bit 1
+    const kept = rows.filter((x) => x[2] >= 0 && x[3] & 1);
+    const want = new Float64Array(K * (B + 1));
+    for (const key of new Set(kept.map((x) => `${x[1]}:${x[2]}:${x[0]}`))) { const [k, b] = key.split(":").map(Number); want[k! * (B + 1) + b!]!++; }
+    for (const key of new Set(kept.map((x) => `${x[1]}:${x[0]}`))) want[Number(key.split(":")[0]) * (B + 1) + B]!++;
+    expect([...run(rows)]).toEqual([...want]);
   });
 
   test("CellPersons finds distinct persons and the busiest person per cell", () => {

@@ -130,35 +130,70 @@ export class CellPersons {
 }
 
 /**
- * Distinct counts, per cell, the persons seen in it: a bitset of cells × persons when that fits in
- * `maxBits` (the usual daily chart: 31 cells × 1M persons = 4 MB), else CellPersons' pairs.
+ * slotBucketDistinct counts distinct persons per (slot, bucket) cell and per slot over all buckets —
+ * out[slot × (B + 1) + bucket], bucket B being the whole range — over the rows matching `bit` whose
+ * `rowBucket` is not −1. Rows are taken bucket by bucket (in the order they come when that is
+ * bucket order, else after a counting sort of their indexes); per slot, a bitset of the persons seen
+ * in the current bucket (cleared through a touched list) and one for the whole range count each
+ * person once. Memory slots × persons / 4 bytes whatever the number of buckets, where a cells ×
+ * persons bitset would not fit a breakdown chart.
  */
-export class Distinct {
-  private readonly words: number;
-  private readonly bits: Uint32Array | null;
-  private readonly pairs: CellPersons | null;
-  private bitCounts: Float64Array;
-
-  constructor(cells: number, persons: number, maxBits = 2 ** 28) {
-    this.words = Math.ceil(persons / 32);
-    this.bits = cells * this.words * 32 <= maxBits ? new Uint32Array(cells * this.words) : null;
-    this.pairs = this.bits ? null : new CellPersons(cells, persons);
-    this.bitCounts = new Float64Array(this.bits ? cells : 0);
+export function slotBucketDistinct(
+  person: Int32Array, match: Uint32Array, bit: number, rowBucket: Int32Array, rowSlot: Uint8Array, n: number, K: number, B: number, persons: number,
+): Float64Array {
+  const stride = B + 1;
+  const out = new Float64Array(K * stride);
+  const start = new Int32Array(B + 1);
+  let sorted = true;
+  for (let i = 0, last = -1; i < n; i++) {
+    const b = rowBucket[i]!;
+    if (b < 0 || !(match[i]! & bit)) continue;
+    start[b + 1]!++;
+    if (b < last) sorted = false;
+    last = b;
   }
-
-  /** mark records person in cell. */
-  mark(cell: number, person: number): void {
-    const bits = this.bits;
-    if (!bits) return this.pairs!.add(cell, person);
-    const w = cell * this.words + (person >>> 5);
-    const m = 1 << (person & 31);
-    if (bits[w]! & m) return;
-    bits[w] = bits[w]! | m;
-    this.bitCounts[cell]!++;
+  for (let b = 0; b < B; b++) start[b + 1]! += start[b]!;
+  const total = start[B]!;
+  // Rows usually arrive in bucket order already (daily buckets in UTC: the scan goes day by day);
+  // otherwise a counting sort of their indexes by bucket.
+  let order: Int32Array | null = null;
+  if (!sorted) {
+    order = new Int32Array(total);
+    const fill = start.slice(0, B);
+    for (let i = 0; i < n; i++) if (rowBucket[i]! >= 0 && match[i]! & bit) order[fill[rowBucket[i]!]!++] = i;
   }
-
-  /** counts returns the distinct persons per cell (call once, after the last mark). */
-  counts(): Float64Array {
-    return this.bits ? this.bitCounts : this.pairs!.stats().distinct;
+  // One bitset of persons per slot for the current bucket, one for the whole range (slot-major).
+  // A chunk's rows share a slot and come in ascending person order, so they sweep one slot's bitset
+  // — measured 2.7× faster than a mask per person at 21 slots and 1M persons, 1.25× at 7 slots.
+  const words = (persons + 31) >>> 5;
+  const cur = new Uint32Array(K * words);
+  const all = new Uint32Array(K * words);
+  const touched = new Int32Array(Math.min(K * words, total)); // words of `cur` to clear at the next bucket
+  const count = order ? total : n;
+  let nt = 0;
+  let at = -1;
+  for (let j = 0; j < count; j++) {
+    const i = order ? order[j]! : j;
+    const b = rowBucket[i]!;
+    if (!order && (b < 0 || !(match[i]! & bit))) continue;
+    if (b !== at) {
+      for (let t = 0; t < nt; t++) cur[touched[t]!] = 0;
+      nt = 0;
+      at = b;
+    }
+    const p = person[i]!;
+    const slot = rowSlot[i]!;
+    const w = slot * words + (p >>> 5);
+    const m = 1 << (p & 31);
+    const c = cur[w]!;
+    if (c & m) continue; // seen in this bucket, so over the range too
+    if (c === 0) touched[nt++] = w;
+    cur[w] = c | m;
+    out[slot * stride + b]!++;
+    if (!(all[w]! & m)) {
+      all[w] = all[w]! | m;
+      out[slot * stride + B]!++;
+    }
   }
+  return out;
 }

@@ -4,6 +4,8 @@
  */
 import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
 import { heapStats } from "bun:jsc";
+import { eventPropertiesOp, eventsOp } from "../query/catalog.ts";
+import { actorsOp, queryOp } from "../query/query.ops.ts";
 import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
 import { planPurge } from "./purge.ts";
 import type { StoreReader } from "./reader.ts";
@@ -32,6 +34,10 @@ export const readerOps = {
   }),
   purgePlan: (reader: StoreReader, args: { identities: number[] }) => planPurge(reader, args.identities),
   personEvents: (reader: StoreReader, args: TimelineArgs) => personTimeline(reader, args),
+  query: queryOp,
+  actors: actorsOp,
+  events: eventsOp,
+  eventProperties: eventPropertiesOp,
 };
 
 export type ReaderOps = typeof readerOps;

@@ -82,6 +82,11 @@ export class StoreReader {
     }
   }
 
+  /** db is the snapshot's read-only connection: read-side rooms read their own tables through it inside read(). */
+  get db(): Database {
+    return this.#db;
+  }
+
   /** version changes whenever readers could see different data (cache key for query results). */
   get dataVersion(): string {
     return `${this.#version}:${this.#epoch}:${this.#tailSeq}:${this.#changeSeq}:${this.#identityMax}`;
