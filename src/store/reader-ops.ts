@@ -2,6 +2,7 @@
  * The operations the read side answers, by name. They run inside the store worker (server) or in the
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
+import { audienceOps } from "../audiences/audience.ops.ts";
 import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
 import { heapStats } from "bun:jsc";
 import { eventPropertiesOp, eventsOp } from "../query/catalog.ts";
@@ -38,6 +39,7 @@ export const readerOps = {
   actors: actorsOp,
   events: eventsOp,
   eventProperties: eventPropertiesOp,
+  ...audienceOps,
 };
 
 export type ReaderOps = typeof readerOps;
