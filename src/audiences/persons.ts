@@ -30,11 +30,11 @@ export function resolvePerson(identity: IdentityService): (id: Identifier) => nu
   };
 }
 
-/** PersonExtras is what the person page shows from this room. */
-export interface PersonExtras {
+/** PersonExtras is what the person page shows from this room (a type, so it is a plain JSON record). */
+export type PersonExtras = {
   readonly tags: readonly PersonTag[];
   readonly audiences: readonly { readonly id: number; readonly name: string; readonly since: number }[];
-}
+};
 
 /** personExtras reads a person's tags (with values) and the packs they are currently in. */
 export function personExtras(kdb: Kdb): (person: number) => Promise<PersonExtras> {

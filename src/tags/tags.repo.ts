@@ -69,6 +69,10 @@ export async function listGroups(k: TagsDb): Promise<TagGroup[]> {
 }
 
 export async function updateGroup(k: TagsDb, id: number, g: Partial<GroupInput>): Promise<TagGroup | null> {
+  if (g.name === undefined && g.description === undefined && g.position === undefined) {
+    const same = await k.selectFrom("tag_groups").selectAll().where("id", "=", id).executeTakeFirst();
+    return same ? toGroup(same) : null;
+  }
   const row = await k.updateTable("tag_groups")
     .set({
       ...(g.name !== undefined && { name: g.name }),

@@ -41,6 +41,8 @@ describe("catalogue", () => {
     expect(g.status).toBe(201);
     expect((await call("POST", "/api/tags/groups", { name: "价值" })).status).toBe(409);
     const gid = g.json.id as number;
+    expect((await call("PATCH", `/api/tags/groups/${gid}`, {})).json).toMatchObject({ id: gid, name: "价值", position: 1 });
+    expect((await call("PATCH", "/api/tags/groups/999", {})).status).toBe(404);
     const manual = await call("POST", "/api/tags", { kind: "manual", name: "vip", label: "VIP", valueType: "boolean", groupId: gid });
     expect(manual.json).toMatchObject({ kind: "manual", valueType: "boolean", definition: null, emitEvent: null });
     const computed = await call("POST", "/api/tags", { kind: "computed", name: "rfm_class", definition: { fn: "rfm_class", orders } });
