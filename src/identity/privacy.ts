@@ -98,9 +98,10 @@ export async function deletePerson(
     // Identities that moved away in an unmerge still name the person they were created in.
     db.query(`UPDATE identities SET origin_person = 0 WHERE origin_person IN (SELECT value FROM json_each(?))`).run(personsJson);
     db.query(`DELETE FROM identities WHERE id IN ${inIds}`).run(idsJson);
+    // Before the persons go: their rows' change-log entries leave the log with them (migration 0050).
+    deps.forget?.(db, persons);
     db.query(`DELETE FROM persons WHERE id IN (SELECT value FROM json_each(?))`).run(personsJson);
     const events = purgeTail(db, ids);
-    deps.forget?.(db, persons);
     g.persistCounters();
     tx.onCommit(() => {
       for (const r of rows) {
