@@ -92,6 +92,11 @@ export class StoreReader {
     return `${this.#version}:${this.#epoch}:${this.#tailSeq}:${this.#changeSeq}:${this.#identityMax}`;
   }
 
+  /** identityVersion changes whenever the identity → person map may have changed (new identities, merges, deletions). */
+  get identityVersion(): string {
+    return `${this.#epoch}:${this.#identityMax}:${this.#changeSeq}`;
+  }
+
   /** segments lists the live segments. */
   get segments(): ReadonlyMap<number, SegmentMeta> {
     return this.#segments;
