@@ -44,7 +44,7 @@ beforeAll(async () => {
     ["u7", "Shanghai"], ["u8", "Shanghai"], ["u9", "Shanghai"], ["u10", "Shanghai"],
   ];
   await ingest([
-    ...cities.map(([u, city]) => identify(u, undefined, at("2026-01-05T09:00:00"), { city })),
+    ...cities.map(([u, city]) => identify(u, undefined, at("2026-01-05T09:00:00"), { city, ...(u === "u1" ? { email: "U1@Example.cn" } : {}) })),
     buy("u1", "2026-03-20T10:00:00", 60), buy("u1", "2026-03-25T10:00:00", 50), // 110: in
     buy("u2", "2026-03-28T10:00:00", 120), track({ userId: "u2" }, "refund", at("2026-03-29T10:00:00")), // refunded: out
     buy("u3", "2026-02-10T10:00:00", 150), // before the window: out
@@ -108,8 +108,14 @@ describe("preview over ingested events", () => {
     expect(lines[0]).toBe("person_id,identifiers,city");
     expect(lines.slice(1).map((l) => /user_id:(u\d+)/.exec(l)![1]).sort()).toEqual(EXPECTED);
     expect(lines.slice(1).every((l) => l.endsWith(",Shanghai"))).toBe(true);
-    const breakdown = await t.call("GET", `/api/audiences/${id}/analysis?traits=city`, { headers: analyst.headers });
-    expect(await breakdown.json()).toMatchObject({ totalPersons: 5, results: [{ dimension: "city", buckets: [{ value: "Shanghai", persons: 5 }] }] });
+    const breakdown = await t.call("GET", `/api/audiences/${id}/analysis?traits=city&channels=true`, { headers: analyst.headers });
+    expect(await breakdown.json()).toMatchObject({
+      totalPersons: 5,
+      results: [
+        { dimension: "city", buckets: [{ value: "Shanghai", persons: 5 }] },
+        { dimension: "channel", buckets: [{ value: "app", persons: 5 }, { value: "email", persons: 1 }] }, // u1's e-mail
+      ],
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * Audience analysis: how a pack's members distribute over chosen traits (channel is a trait such as
- * `$channel`) and tags. Breakdown conventions follow SPEC §5.1: the top N values by persons, the
+ * Audience analysis: how a pack's members distribute over chosen traits, tags and channels (the
+ * channels their identifiers reach them on). Breakdown conventions follow SPEC §5.1: the top N values by persons, the
  * rest as "$other", a missing value as "".
  */
 import { toRows, type Bitset } from "./bitset.ts";
@@ -17,7 +17,7 @@ export interface Bucket {
 /** Distribution is the breakdown of the members over one dimension. */
 export interface Distribution {
   readonly dimension: string;
-  readonly kind: "trait" | "tag";
+  readonly kind: "trait" | "tag" | "channel";
   readonly buckets: readonly Bucket[];
 }
 
@@ -48,6 +48,11 @@ export function traitDistribution(pop: Pick<Population, "trait">, rows: Bitset, 
     counts.set(key, (counts.get(key) ?? 0) + n);
   });
   return { dimension: property, kind: "trait", buckets: topN(counts, limit) };
+}
+
+/** channelDistribution is the persons-per-channel breakdown; a person on two channels counts on both. */
+export function channelDistribution(counts: ReadonlyMap<string, number>, limit: number): Distribution {
+  return { dimension: "channel", kind: "channel", buckets: topN(new Map(counts), limit) };
 }
 
 /** tagDistribution counts members per tag value ("true" for boolean tags, "" without the tag). */

@@ -35,6 +35,8 @@ function world() {
       const p = people.find((x) => x.id === id);
       return p ? [{ id: String(id), identifiers: [{ type: "user_id", value: `u${id}` }], traits: p.traits }] : [];
     }),
+    // Everyone is reachable in the app; persons with an even id also by e-mail.
+    channels: async (ids) => new Map([["app", ids.length], ["email", ids.filter((id) => id % 2 === 0).length]]),
   };
   const engine = populationEngine(() => withStoredMemberships(populationFromSnapshots(people, { chunkSize: 7 }), s));
   const app = mountForTest("/api/audiences", audienceRoutes({
@@ -160,12 +162,13 @@ test("compute records sizes, emits entered/exited, pages members and exports CSV
   const page2 = await w.call("GET", `/api/audiences/${id}/persons?offset=3&limit=3`, undefined, "analyst");
   expect(page2.json).toMatchObject({ persons: [{ id: "124" }], next: null, total: 4 });
 
-  const analysis = await w.call("GET", `/api/audiences/${id}/analysis?traits=city,email&limit=2`, undefined, "analyst");
+  const analysis = await w.call("GET", `/api/audiences/${id}/analysis?traits=city,email&limit=2&channels=true`, undefined, "analyst");
   expect(analysis.json).toMatchObject({
     totalPersons: 4,
     results: [
       { dimension: "city", kind: "trait", buckets: [{ value: "Shanghai", persons: 4 }] },
       { dimension: "email", kind: "trait", buckets: [{ value: "p12@example.cn", persons: 1 }, { value: "p24@example.cn", persons: 1 }, { value: "$other", persons: 2 }] },
+      { dimension: "channel", kind: "channel", buckets: [{ value: "app", persons: 4 }, { value: "email", persons: 3 }] },
     ],
   });
 

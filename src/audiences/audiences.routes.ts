@@ -11,7 +11,7 @@
  * | GET    /api/audiences/:id/sizes          | read    |
  * | GET    /api/audiences/:id/persons        | read    |
  * | GET    /api/audiences/:id/export.csv     | read    |
- * | GET    /api/audiences/:id/analysis       | read    |
+ * | GET    /api/audiences/:id/analysis       | read    | (traits, tags, channels)
  * | POST   /api/audiences                    | operate |
  * | PATCH  /api/audiences/:id                | operate |
  * | DELETE /api/audiences/:id                | operate |
@@ -26,7 +26,7 @@ import type { Kdb } from "../db/kysely.ts";
 import { syncDb } from "../db/sync.ts";
 import { endpoint } from "../http/endpoint.ts";
 import type { AppEnv } from "../http/env.ts";
-import { tagDistribution } from "./analysis.ts";
+import { channelDistribution, tagDistribution } from "./analysis.ts";
 import {
   createAudience, deleteAudience, getAudience, listAudiences, listSizes, readSnapshot, updateAudience, type Audience,
 } from "./audiences.repo.ts";
@@ -79,8 +79,9 @@ const SizesQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).de
 const list = (max: number) => z.string().max(4000).optional()
   .transform((s) => (s ?? "").split(",").map((x) => x.trim()).filter(Boolean).slice(0, max));
 const AnalysisQuery = z.object({
-  traits: list(20).describe("comma-separated trait names (channel: $channel)"),
+  traits: list(20).describe("comma-separated trait names"),
   tags: list(20).describe("comma-separated tag names"),
+  channels: z.enum(["true", "false"]).default("false").describe("add the breakdown by channel (app, wechat, email, …)"),
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
 const ExportQuery = z.object({ traits: list(50).describe("comma-separated trait columns to add") });
@@ -215,6 +216,7 @@ export function audienceRoutes(deps: AudienceRoutesDeps) {
       const results = [
         ...(await Promise.all(q.traits.map((property) => deps.engine.traitBreakdown({ audienceId: a.id, property, limit: q.limit })))),
         ...(await Promise.all(q.tags.map((t) => tagDistribution(kdb, snap.members, t, q.limit)))),
+        ...(q.channels === "true" ? [channelDistribution(await deps.persons.channels(snap.members), q.limit)] : []),
       ];
       return c.json({ results, totalPersons: snap.size, asOf: snap.asOf }, 200);
     })

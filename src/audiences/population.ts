@@ -91,4 +91,6 @@ export interface ActorPerson {
 /** PersonDirectory describes persons by id (identity room); unknown ids are left out. */
 export interface PersonDirectory {
   describe(personIds: readonly number[]): Promise<ActorPerson[]>;
+  /** channels counts the persons reachable on each channel (app, wechat, email, …) through their identifiers. */
+  channels(personIds: Int32Array): Promise<Map<string, number>>;
 }
