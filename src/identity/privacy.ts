@@ -44,7 +44,7 @@ export interface DeleteResult {
 }
 
 /** rootOf follows merged_into to the surviving person; null when the person does not exist. */
-export function rootOf(g: IdentityGraph, person: number): number | null {
+export function rootOf(g: { readonly db: Database }, person: number): number | null {
   const q = g.db.query<{ merged_into: number | null }, [number]>("SELECT merged_into FROM persons WHERE id = ?");
   let at = person;
   for (let hops = 0; hops < 64; hops++) {

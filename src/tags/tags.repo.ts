@@ -7,6 +7,7 @@ import type { Kysely, Selectable } from "kysely";
 import { forBatches } from "../audiences/batches.ts";
 import type { SyncDb } from "../db/sync.ts";
 import type { IdentityTables } from "../identity/identity.table.ts";
+import { rootOf } from "../identity/privacy.ts";
 import type { TagGroupsTable, TagKind, TagsTable, TagTables, TagValueType } from "./tags.table.ts";
 
 /** TagsDb is any Kysely instance that knows the tag tables. */
@@ -201,19 +202,13 @@ export function rehomeMergedTags(s: SyncDb<TagTables & IdentityTables>): number 
       .innerJoin("tags", "tags.id", "person_tags.tag_id")
       .select(["person_tags.tag_id", "person_tags.person_id", "person_tags.value", "person_tags.source", "person_tags.updated_at"])
       .where("persons.merged_into", "is not", null).where("tags.kind", "=", "manual"));
-    const rootOf = (person: number) => {
-      let at = person;
-      for (let hops = 0; hops < 64; hops++) {
-        const next = s.first(k.selectFrom("persons").select("merged_into").where("id", "=", at))?.merged_into;
-        if (next === null || next === undefined) return at;
-        at = next;
-      }
-      return at;
-    };
     for (const r of rows) {
-      s.run(k.insertInto("person_tags")
-        .values({ tag_id: r.tag_id, person_id: rootOf(r.person_id), value: r.value, source: r.source, updated_at: r.updated_at })
-        .onConflict((oc) => oc.doNothing()));
+      const root = rootOf(s, r.person_id);
+      if (root !== null) {
+        s.run(k.insertInto("person_tags")
+          .values({ tag_id: r.tag_id, person_id: root, value: r.value, source: r.source, updated_at: r.updated_at })
+          .onConflict((oc) => oc.doNothing()));
+      }
       s.run(k.deleteFrom("person_tags").where("tag_id", "=", r.tag_id).where("person_id", "=", r.person_id));
     }
     for (const tagId of new Set(rows.map((r) => r.tag_id))) refreshCoverage(s, tagId);
