@@ -247,7 +247,19 @@ export const Definition: z.ZodType<Node> = z
   .superRefine((input, ctx) => {
     for (const i of shapeIssues(input)) ctx.addIssue({ code: "custom", path: i.path, message: i.message });
   })
-  .pipe(NodeSchema);
+  .pipe(NodeSchema)
+  // The recursive grammar has no useful JSON Schema; the OpenAPI document shows its shape by example.
+  .meta({
+    description: "An audience definition (SPEC §6): and / or / not over attr, tag, audience, event, did_not and sequence leaves; depth ≤ 6, ≤ 50 leaves.",
+    examples: [{
+      kind: "and",
+      children: [
+        { kind: "attr", property: "city", op: "eq", value: "Shanghai" },
+        { kind: "event", event: "purchase", window: { kind: "last", n: 30, unit: "day" }, measure: { fn: "count" }, cmp: { op: "gte", value: 2 } },
+        { kind: "did_not", event: "refund", window: { kind: "last", n: 30, unit: "day" } },
+      ],
+    }],
+  });
 
 /** issuePath renders a path as the app's error boundary renders zod issue paths (`definition.children.0`). */
 export function issuePath(path: readonly PropertyKey[]): string {
