@@ -8,6 +8,7 @@ import * as m0030 from "./0030_audiences.ts";
 import * as m0031 from "./0031_tags.ts";
 import * as m0040 from "./0040_identity.ts";
 import * as m0050 from "./0050_person_changes.ts";
-import * as m0051 from "./0051_insights.ts";
+import * as m0051 from "./0051_membership_changes.ts";
+import * as m0060 from "./0060_insights.ts";
 
-export const migrations: readonly Migration[] = [m0001, m0002, m0010, m0020, m0030, m0031, m0040, m0050, m0051];
+export const migrations: readonly Migration[] = [m0001, m0002, m0010, m0020, m0030, m0031, m0040, m0050, m0051, m0060];

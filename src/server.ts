@@ -18,7 +18,7 @@ import { migrate } from "./db/migrate.ts";
 import { DB_FILE, integrityCheck, openWriter } from "./db/sqlite.ts";
 import { lockDataDir } from "./data-lock.ts";
 import type { CoreDeps } from "./deps.ts";
-import { openEvents } from "./events.ts";
+import { openEvents, type Events } from "./events.ts";
 import { createApp } from "./http/app.ts";
 import type { AppDeps } from "./http/deps.ts";
 import { findWebRoot } from "./http/static.ts";
@@ -116,20 +116,7 @@ export function closeCore(core: CoreDeps): void {
   }
 }
 
-/** ShutdownHook runs at stop, after the server stopped accepting and before the database closes. */
-export type ShutdownHook = () => Promise<void> | void;
-
-/** ServerHooks plug other rooms into the life cycle without editing it. */
-export interface ServerHooks {
-  /**
-   * start runs after migrations and before serving, in order; each may return a shutdown hook, run in
-   * reverse order at stop. The event store writer (start; flush+close at stop) and the query worker plug in here.
-   */
-  readonly start?: readonly ((core: CoreDeps) => Promise<ShutdownHook | void> | ShutdownHook | void)[];
-}
-
 export interface StartOptions {
-  hooks?: ServerHooks;
   log?: Logger;
   jobs?: readonly Job[];
   /** webRoot overrides where the dashboard is served from (null: none). */
@@ -140,7 +127,7 @@ export interface StartOptions {
 export interface RunningServer {
   readonly url: URL;
   readonly deps: AppDeps;
-  /** stop stops accepting, waits for running jobs, runs shutdown hooks, checkpoints and closes the database. */
+  /** stop stops accepting, waits for running jobs, flushes the store, checkpoints and closes the database. */
   stop(): Promise<void>;
 }
 
@@ -148,7 +135,7 @@ export interface RunningServer {
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.log);
   const core = openCore(config, log);
-  const shutdownHooks: ShutdownHook[] = [];
+  let events: Events | undefined;
   let ready = false;
   let server: ReturnType<typeof Bun.serve> | undefined;
   let scheduler: Scheduler | undefined;
@@ -158,29 +145,22 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     ready = false;
     await server?.stop();
     await scheduler?.stop();
-    for (const hook of shutdownHooks.reverse()) {
-      try {
-        await hook();
-      } catch (e) {
-        log.error("shutdown hook failed", { error: reason(e) });
-      }
+    try {
+      await events?.close();
+    } catch (e) {
+      log.error("closing the event store failed", { error: reason(e) });
     }
     closeCore(core);
   };
 
   try {
-    const events = await openEvents(core);
-    shutdownHooks.push(() => events.close());
-    for (const start of opts.hooks?.start ?? []) {
-      const hook = await start(core);
-      if (hook) shutdownHooks.push(hook);
-    }
+    events = await openEvents(core);
 
     const setup = new SetupGate();
     const { needsSetup } = await bootstrap(core);
 
     const settings = await getSettings(core.kdb, config);
-    scheduler = new Scheduler(opts.jobs ?? allJobs, core, settings.timezone);
+    scheduler = new Scheduler(opts.jobs ?? allJobs, { ...core, events }, settings.timezone);
     const deps: AppDeps = {
       ...core,
       ready: () => ready,

@@ -46,8 +46,8 @@ export function testApp(opts: { env?: Record<string, string>; jobs?: readonly Jo
   const crypto = createCrypto(new Uint8Array(32).fill(7));
   const clock = { now: T0, advance(ms: number) { clock.now += ms; } };
   const core = { db, kdb, config, crypto, log: opts.log ?? silentLogger, now: () => clock.now };
-  const scheduler = new Scheduler(opts.jobs ?? allJobs, core, config.timezone);
   const events = openLocalEvents(core);
+  const scheduler = new Scheduler(opts.jobs ?? allJobs, { ...core, events }, config.timezone);
   const deps: AppDeps = { ...core, ready: () => true, setup: new SetupGate(), limits: createLoginLimits(), scheduler, webRoot: opts.webRoot ?? null, events };
   const app = createApp(deps);
   let n = 0;

@@ -1,22 +1,22 @@
 /**
  * Protects the appliance's life cycle (src/server.ts), in process on a free port: the environment's
- * promises hold after start (admin, `default` source, no setup code then), other rooms' start hooks run
- * before serving and their shutdown hooks run in reverse at stop, after the HTTP server has stopped,
- * and the database ends checkpointed and closed; a busy port is a clear StartupError.
+ * promises hold after start (admin, `default` source, no setup code then), an event acknowledged before
+ * stop is in the database after it, the HTTP server refuses connections, the database ends checkpointed
+ * and closed and the data-directory lock is released; a busy port is a clear StartupError.
  */
 import { expect, test } from "bun:test";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { migrations } from "../migrations/index.ts";
 import { loadConfig } from "../src/config.ts";
+import { LOCK_FILE } from "../src/data-lock.ts";
+import { DB_FILE, openReader } from "../src/db/sqlite.ts";
 import { createLogger } from "../src/log.ts";
 import { startServer, StartupError } from "../src/server.ts";
 import { findSourceByWriteKey } from "../src/sources/sources.ts";
 import { tempDir } from "./helpers.ts";
 
-test("bootstrap from the environment, hooks in order, clean stop", async () => {
+test("bootstrap from the environment, clean stop with the store flushed", async () => {
   const { dir, cleanup } = tempDir();
-  const events: string[] = [];
   const lines: string[] = [];
   try {
     const config = loadConfig({
@@ -31,22 +31,14 @@ test("bootstrap from the environment, hooks in order, clean stop", async () => {
     const server = await startServer(config, {
       log: createLogger("info", (l) => lines.push(l)),
       webRoot: null,
-      hooks: {
-        start: [
-          (core) => {
-            const n = core.db.query<{ n: number }, []>("SELECT count(*) AS n FROM _migrations").get()?.n;
-            events.push(`start store after ${n} migrations`);
-            return () => void events.push("flush store");
-          },
-          () => {
-            events.push("start query worker");
-            return async () => void events.push("stop query worker");
-          },
-        ],
-      },
     });
-    expect(events).toEqual([`start store after ${migrations.length} migrations`, "start query worker"]);
     expect(await (await fetch(new URL("/healthz", server.url))).json()).toEqual({ ok: true });
+    const track = await fetch(new URL("/v1/track", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa("wk_from_the_environment:")}` },
+      body: JSON.stringify({ userId: "u1", event: "stopped_cleanly", messageId: "m-stop-1" }),
+    });
+    expect(track.status).toBe(200);
 
     const login = await fetch(new URL("/api/auth/login", server.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "boss@example.com", password: "correct horse battery" }) });
     expect(login.status).toBe(200);
@@ -57,11 +49,17 @@ test("bootstrap from the environment, hooks in order, clean stop", async () => {
 
     const url = server.url;
     await server.stop();
-    expect(events).toEqual([`start store after ${migrations.length} migrations`, "start query worker", "stop query worker", "flush store"]);
     expect(await fetch(new URL("/healthz", url)).then(() => "answered", () => "refused")).toBe("refused");
     expect(() => server.deps.db.query("SELECT 1").get()).toThrow();
     const wal = join(dir, "tessera.db-wal");
     expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0);
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    const db = openReader(join(dir, DB_FILE));
+    const stored = db.query<{ n: number }, []>(
+      "SELECT (SELECT count(*) FROM events_tail_0) + (SELECT count(*) FROM events_tail_1) + (SELECT coalesce(sum(rows), 0) FROM segments) AS n",
+    ).get()!.n;
+    db.close();
+    expect(stored).toBe(1);
   } finally {
     cleanup();
   }

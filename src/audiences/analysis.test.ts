@@ -7,6 +7,7 @@ import { createTag, assignTag } from "../tags/tags.repo.ts";
 import { tagDistribution, traitDistribution } from "./analysis.ts";
 import { featureDb } from "./feature-db.fixture.ts";
 import { populationFromSnapshots } from "./memory-population.fixture.ts";
+import { rowsOf } from "./stored-memberships.ts";
 
 const people = [
   { id: 1, city: "Shanghai" }, { id: 2, city: "Shanghai" }, { id: 3, city: "Beijing" }, { id: 4 },
@@ -15,7 +16,8 @@ const people = [
 const members = Int32Array.from([1, 2, 3, 4, 5]); // person 6 is not a member
 
 test("trait distribution over members with top-N, $other and missing", async () => {
-  const d = await traitDistribution(populationFromSnapshots(people), members, "city", 1);
+  const pop = populationFromSnapshots(people);
+  const d = traitDistribution(pop, rowsOf(pop.personIds, members), "city", 1);
   expect(d).toEqual({
     dimension: "city", kind: "trait",
     buckets: [{ value: "Shanghai", persons: 2 }, { value: "$other", persons: 2 }, { value: "", persons: 1 }],
@@ -23,11 +25,11 @@ test("trait distribution over members with top-N, $other and missing", async () 
 });
 
 test("tag distribution: values, true for boolean tags, '' for members without the tag", async () => {
-  const { k } = featureDb();
+  const { k, s } = featureDb();
   const tier = await createTag(k, { name: "tier", kind: "manual", valueType: "string" }, 0);
   const vip = await createTag(k, { name: "vip", kind: "manual", valueType: "boolean" }, 0);
-  await assignTag(k, tier.id, [{ personId: 1, value: "gold" }, { personId: 2, value: "gold" }, { personId: 6, value: "gold" }, { personId: 3, value: "silver" }], "manual", 0);
-  await assignTag(k, vip.id, [{ personId: 5, value: null }], "manual", 0);
+  await assignTag(s, tier.id, [{ personId: 1, value: "gold" }, { personId: 2, value: "gold" }, { personId: 6, value: "gold" }, { personId: 3, value: "silver" }], "manual", 0);
+  await assignTag(s, vip.id, [{ personId: 5, value: null }], "manual", 0);
   expect((await tagDistribution(k, members, "tier", 10)).buckets).toEqual([
     { value: "gold", persons: 2 }, { value: "silver", persons: 1 }, { value: "", persons: 2 },
   ]);

@@ -1,12 +1,11 @@
 /**
- * Audience analysis: how a pack's members distribute over chosen traits (channel is a trait such as
- * `$channel`) and tags. Breakdown conventions follow SPEC §5.1: the top N values by persons, the
+ * Audience analysis: how a pack's members distribute over chosen traits, tags and channels (the
+ * channels their identifiers reach them on). Breakdown conventions follow SPEC §5.1: the top N values by persons, the
  * rest as "$other", a missing value as "".
  */
-import { toRows } from "./bitset.ts";
-import type { PopulationData } from "./population.ts";
+import { toRows, type Bitset } from "./bitset.ts";
+import type { Population } from "./population.ts";
 import type { AudienceTagDb } from "./schema.ts";
-import { rowsOf } from "./stored-memberships.ts";
 import { getTagByName } from "../tags/tags.repo.ts";
 
 /** Bucket is one value of a dimension and how many members have it. */
@@ -18,7 +17,7 @@ export interface Bucket {
 /** Distribution is the breakdown of the members over one dimension. */
 export interface Distribution {
   readonly dimension: string;
-  readonly kind: "trait" | "tag";
+  readonly kind: "trait" | "tag" | "channel";
   readonly buckets: readonly Bucket[];
 }
 
@@ -37,12 +36,9 @@ function topN(counts: Map<string, number>, limit: number): Bucket[] {
   return [...top, ...(other > 0 ? [{ value: "$other", persons: other }] : []), ...missing];
 }
 
-/** traitDistribution counts members per trait value (values are compared by their text). */
-export async function traitDistribution(
-  data: PopulationData, members: Int32Array, property: string, limit: number,
-): Promise<Distribution> {
-  const rows = rowsOf(data.personIds, members);
-  const col = await data.trait(property);
+/** traitDistribution counts the member rows per trait value (values are compared by their text). */
+export function traitDistribution(pop: Pick<Population, "trait">, rows: Bitset, property: string, limit: number): Distribution {
+  const col = pop.trait(property);
   const perCode = new Float64Array(Math.max(1, col.values.length));
   for (const r of toRows(rows)) perCode[col.codes[r]!]!++;
   const counts = new Map<string, number>();
@@ -52,6 +48,11 @@ export async function traitDistribution(
     counts.set(key, (counts.get(key) ?? 0) + n);
   });
   return { dimension: property, kind: "trait", buckets: topN(counts, limit) };
+}
+
+/** channelDistribution is the persons-per-channel breakdown; a person on two channels counts on both. */
+export function channelDistribution(counts: ReadonlyMap<string, number>, limit: number): Distribution {
+  return { dimension: "channel", kind: "channel", buckets: topN(new Map(counts), limit) };
 }
 
 /** tagDistribution counts members per tag value ("true" for boolean tags, "" without the tag). */

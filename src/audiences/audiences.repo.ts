@@ -3,7 +3,8 @@
  * per pack (membership.ts) plus a person → packs index written from diffs, so recomputing a 1M pack
  * writes only the persons who entered or exited.
  */
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Kysely, Selectable } from "kysely";
+import type { SyncDb } from "../db/sync.ts";
 import type { AudiencesTable, AudienceTables } from "./audiences.table.ts";
 import type { Node } from "./definition.ts";
 import { forBatches } from "./batches.ts";
@@ -11,7 +12,6 @@ import { decodeMembers, diffMembers, encodeMembers } from "./membership.ts";
 
 /** AudiencesDb is any Kysely instance that knows the audience tables. */
 export type AudiencesDb = Kysely<AudienceTables>;
-type Tx = Transaction<AudienceTables>;
 
 /** Audience is a pack as the API shows it (definition parsed). */
 export interface Audience {
@@ -117,9 +117,12 @@ export interface Snapshot {
   readonly members: Int32Array;
 }
 
-/** readSnapshot loads the current membership of a pack (null before the first computation). */
-export async function readSnapshot(k: AudiencesDb, audienceId: number): Promise<Snapshot | null> {
-  const row = await k.selectFrom("audience_snapshots").selectAll().where("audience_id", "=", audienceId).executeTakeFirst();
+/**
+ * readSnapshot loads the current membership of a pack (null before the first computation).
+ * Synchronous: the set evaluator asks it inside the store worker's read snapshot.
+ */
+export function readSnapshot(s: SyncDb<AudienceTables>, audienceId: number): Snapshot | null {
+  const row = s.first(s.k.selectFrom("audience_snapshots").selectAll().where("audience_id", "=", audienceId));
   if (!row) return null;
   return { asOf: row.as_of, size: row.size, computedAt: row.computed_at, members: decodeMembers(row.members) };
 }
@@ -149,16 +152,16 @@ export interface ComputationOutcome {
  * snapshot, write the new snapshot, apply the diff to the person index, append size history and the
  * change to emit. The first computation establishes membership without a change to emit (a new pack
  * must not fire "entered" for everyone already in it). `within` lets a caller add its own writes
- * (the materialisation step mark) to the same transaction.
+ * (the materialisation step mark) to the same transaction. Synchronous, so the store's group commit
+ * can never land inside it (src/db/sync.ts).
  */
-export async function saveComputation(
-  k: AudiencesDb, c: Computation, within?: (trx: Tx) => Promise<void>,
-): Promise<ComputationOutcome> {
-  return k.transaction().execute(async (trx) => {
-    const prevRow = await trx.selectFrom("audience_snapshots").select("members").where("audience_id", "=", c.audienceId).executeTakeFirst();
+export function saveComputation(s: SyncDb<AudienceTables>, c: Computation, within?: () => void): ComputationOutcome {
+  const { k } = s;
+  return s.transaction(() => {
+    const prevRow = s.first(k.selectFrom("audience_snapshots").select("members").where("audience_id", "=", c.audienceId));
     const first = prevRow === undefined;
     const diff = diffMembers(first ? new Int32Array(0) : decodeMembers(prevRow.members), c.members);
-    await trx
+    s.run(k
       .insertInto("audience_snapshots")
       .values({
         audience_id: c.audienceId, run_id: c.runId, as_of: c.asOf, size: c.members.length,
@@ -167,43 +170,38 @@ export async function saveComputation(
       .onConflict((oc) => oc.column("audience_id").doUpdateSet((eb) => ({
         run_id: eb.ref("excluded.run_id"), as_of: eb.ref("excluded.as_of"), size: eb.ref("excluded.size"),
         members: eb.ref("excluded.members"), computed_at: eb.ref("excluded.computed_at"),
-      })))
-      .execute();
-    await forBatches(diff.exited, (b) =>
-      trx.deleteFrom("audience_members").where("audience_id", "=", c.audienceId).where("person_id", "in", [...b]).execute());
-    await forBatches(diff.entered, (b) =>
-      trx.insertInto("audience_members")
-        .values(Array.from(b, (person_id) => ({ audience_id: c.audienceId, person_id, since: c.asOf })))
-        .execute());
+      }))));
+    forBatches(diff.exited, (b) =>
+      s.run(k.deleteFrom("audience_members").where("audience_id", "=", c.audienceId).where("person_id", "in", [...b])));
+    forBatches(diff.entered, (b) =>
+      s.run(k.insertInto("audience_members")
+        .values(Array.from(b, (person_id) => ({ audience_id: c.audienceId, person_id, since: c.asOf })))));
     let changeId: number | null = null;
     if (!first && diff.entered.length + diff.exited.length > 0) {
-      const ch = await trx
+      const ch = s.first(k
         .insertInto("audience_changes")
         .values({
           audience_id: c.audienceId, run_id: c.runId, as_of: c.asOf, entered: encodeMembers(diff.entered),
           exited: encodeMembers(diff.exited), entered_count: diff.entered.length, exited_count: diff.exited.length,
           created_at: c.computedAt, emitted_at: null,
         })
-        .returning("id")
-        .executeTakeFirstOrThrow();
+        .returning("id"))!;
       changeId = ch.id;
     }
-    await trx
+    s.run(k
       .insertInto("audience_sizes")
       .values({
         audience_id: c.audienceId, run_id: c.runId, as_of: c.asOf, size: c.members.length,
         entered: diff.entered.length, exited: diff.exited.length, computed_at: c.computedAt, duration_ms: c.durationMs,
-      })
-      .execute();
-    await trx
+      }));
+    s.run(k
       .updateTable("audiences")
       .set({
         size: c.members.length, last_as_of: c.asOf, last_computed_at: c.computedAt,
         last_duration_ms: c.durationMs, last_error: null,
       })
-      .where("id", "=", c.audienceId)
-      .execute();
-    if (within) await within(trx);
+      .where("id", "=", c.audienceId));
+    within?.();
     return { size: c.members.length, entered: diff.entered.length, exited: diff.exited.length, changeId };
   });
 }

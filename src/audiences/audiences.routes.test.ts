@@ -5,14 +5,15 @@
  * page and export as CSV.
  */
 import { describe, expect, test } from "bun:test";
-import { Hono } from "hono";
 import { audienceRoutes } from "./audiences.routes.ts";
+import { populationEngine } from "./engine.ts";
 import type { PersonEvent } from "./evaluate-person.ts";
 import { featureDb } from "./feature-db.fixture.ts";
 import type { EventSink, SystemEvent } from "./materialise.job.ts";
 import { populationFromSnapshots, type FixturePerson } from "./memory-population.fixture.ts";
 import type { ActorPerson, PersonDirectory } from "./population.ts";
-import type { Guard } from "./route-helpers.ts";
+import { mountForTest } from "./routes.fixture.ts";
+import { withStoredMemberships } from "./stored-memberships.ts";
 
 const NOW = Date.parse("2024-03-15T12:00:00+08:00");
 const DAY = 86_400_000;
@@ -26,7 +27,7 @@ function world() {
     audiences: new Set(),
     events: i % 2 === 0 ? [buy(i % 10)] : [],
   }));
-  const { k } = featureDb();
+  const { db, k, s } = featureDb();
   const emitted: SystemEvent[] = [];
   const sink: EventSink = { append: async (events) => void emitted.push(...events) };
   const persons: PersonDirectory = {
@@ -34,21 +35,16 @@ function world() {
       const p = people.find((x) => x.id === id);
       return p ? [{ id: String(id), identifiers: [{ type: "user_id", value: `u${id}` }], traits: p.traits }] : [];
     }),
+    // Everyone is reachable in the app; persons with an even id also by e-mail.
+    channels: async (ids) => new Map([["app", ids.length], ["email", ids.filter((id) => id % 2 === 0).length]]),
   };
-  // Stand-in for the foundation's requireRole: the role comes in a header, operators can read too.
-  const rank = { analyst: 1, operator: 2 } as const;
-  const guard: Guard = (role) => async (c, next) => {
-    const have = c.req.header("x-role") as keyof typeof rank | undefined;
-    if (!have || rank[have] < rank[role]) return c.json({ error: `${role} role required` }, 403);
-    await next();
-  };
-  const app = new Hono().route("/api", audienceRoutes({
-    kdb: k, persons, sink, guard, timezone: () => "Asia/Shanghai", clock: () => NOW,
-    data: async () => populationFromSnapshots(people, { chunkSize: 7 }), sampleSize: 5,
+  const engine = populationEngine(() => withStoredMemberships(populationFromSnapshots(people, { chunkSize: 7 }), s));
+  const app = mountForTest("/api/audiences", audienceRoutes({
+    db, kdb: k, persons, sink, engine, timezone: async () => "Asia/Shanghai", now: () => NOW, sampleSize: 5,
   }));
   const call = async (method: string, path: string, body?: unknown, role = "operator") => {
     const res = await app.request(path, {
-      method, headers: { "content-type": "application/json", "x-role": role },
+      method, headers: { "content-type": "application/json", ...(role ? { "x-role": role } : {}) },
       ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -82,22 +78,26 @@ describe("preview", () => {
   });
 
   test.each([
-    ["bad window", { definition: { ...shanghaiBuyers, children: [shanghaiBuyers.children[0], { ...shanghaiBuyers.children[1], window: { kind: "last", n: 0, unit: "day" } }] } }, "definition.children[1].window.n"],
+    ["bad window", { definition: { ...shanghaiBuyers, children: [shanghaiBuyers.children[0], { ...shanghaiBuyers.children[1], window: { kind: "last", n: 0, unit: "day" } }] } }, "definition.children.1.window.n"],
     ["unknown pack", { definition: { kind: "audience", audience: "77", member: true } }, "definition"],
-    ["unknown tag", { definition: { kind: "or", children: [{ kind: "tag", tag: "ghost", present: true }] } }, "definition.children[0]"],
+    ["unknown tag", { definition: { kind: "or", children: [{ kind: "tag", tag: "ghost", present: true }] } }, "definition.children.0"],
     ["bad asOf", { definition: shanghaiBuyers, asOf: "yesterday" }, "asOf"],
-    ["unknown field", { definition: shanghaiBuyers, limit: 3 }, "(root)"],
-    ["not JSON", "{", "(root)"],
+    ["unknown field", { definition: shanghaiBuyers, limit: 3 }, ""],
   ])("%s → 400 naming %s", async (_name, body, path) => {
     const r = await world().call("POST", "/api/audiences/preview", body, "analyst");
     expect(r.status).toBe(400);
     expect(r.json.issues?.map((i) => i.path)).toContain(path);
   });
+
+  test("a body that is not JSON → 400", async () => {
+    const r = await world().call("POST", "/api/audiences/preview", "{", "analyst");
+    expect(r).toMatchObject({ status: 400, json: { error: "the request body must be JSON" } });
+  });
 });
 
-test("roles: reads and preview need analyst, writes operator", async () => {
+test("roles: reads and preview need read, writes operate", async () => {
   const w = world();
-  expect((await w.call("POST", "/api/audiences/preview", { definition: shanghaiBuyers }, "")).status).toBe(403);
+  expect((await w.call("POST", "/api/audiences/preview", { definition: shanghaiBuyers }, "")).status).toBe(401);
   expect((await w.call("GET", "/api/audiences", undefined, "analyst")).status).toBe(200);
   expect((await w.call("POST", "/api/audiences", { name: "x", definition: shanghaiBuyers }, "analyst")).status).toBe(403);
   expect((await w.call("DELETE", "/api/audiences/1", undefined, "analyst")).status).toBe(403);
@@ -149,7 +149,7 @@ test("compute records sizes, emits entered/exited, pages members and exports CSV
   // Person 103 (Shanghai) buys; person 100 moves to Beijing.
   w.setPeople((ps) => ps.map((p) =>
     p.id === 103 ? { ...p, events: [buy(1)] } : p.id === 100 ? { ...p, traits: { ...p.traits, city: "Beijing" } } : p));
-  const second = await w.call("POST", `/api/audiences/${id}/compute`, { asOf: "2024-03-15T12:00:00+08:00" });
+  const second = await w.call("POST", `/api/audiences/${id}/compute?asOf=${encodeURIComponent("2024-03-15T12:00:00+08:00")}`);
   expect(second.json.audience).toMatchObject({ size: 4 });
   expect(w.emitted.map((e) => `${e.event} ${e.personId}`).sort()).toEqual(["audience_entered 103", "audience_exited 100"]);
 
@@ -160,14 +160,15 @@ test("compute records sizes, emits entered/exited, pages members and exports CSV
   expect((page1.json.persons as ActorPerson[]).map((p) => p.id)).toEqual(["103", "106", "112"]);
   expect(page1.json.next).toBe("3");
   const page2 = await w.call("GET", `/api/audiences/${id}/persons?offset=3&limit=3`, undefined, "analyst");
-  expect(page2.json).toMatchObject({ persons: [{ id: "124" }], next: null });
+  expect(page2.json).toMatchObject({ persons: [{ id: "124" }], next: null, total: 4 });
 
-  const analysis = await w.call("GET", `/api/audiences/${id}/analysis?traits=city,email&limit=2`, undefined, "analyst");
+  const analysis = await w.call("GET", `/api/audiences/${id}/analysis?traits=city,email&limit=2&channels=true`, undefined, "analyst");
   expect(analysis.json).toMatchObject({
     totalPersons: 4,
     results: [
       { dimension: "city", kind: "trait", buckets: [{ value: "Shanghai", persons: 4 }] },
       { dimension: "email", kind: "trait", buckets: [{ value: "p12@example.cn", persons: 1 }, { value: "p24@example.cn", persons: 1 }, { value: "$other", persons: 2 }] },
+      { dimension: "channel", kind: "channel", buckets: [{ value: "app", persons: 4 }, { value: "email", persons: 3 }] },
     ],
   });
 

@@ -67,7 +67,7 @@ describe("limits name the path", () => {
 
 describe("field validation", () => {
   test.each([
-    ["unknown kind", { kind: "and", children: [{ kind: "nope" }] }, "definition.children[0].kind"],
+    ["unknown kind", { kind: "and", children: [{ kind: "nope" }] }, "definition.children.0.kind"],
     ["empty and", { kind: "and", children: [] }, "definition.children"],
     ["misspelt field", { kind: "tag", tag: "a", present: true, presnet: 1 }, "definition"],
     ["between without value2", { kind: "event", event: "e", window: { kind: "ever" }, measure: { fn: "count" }, cmp: { op: "between", value: 3 } }, "definition.cmp.value2"],
@@ -77,7 +77,7 @@ describe("field validation", () => {
     ["between_ago reversed", { kind: "did_not", event: "e", window: { kind: "between_ago", from: { n: 7, unit: "day" }, to: { n: 14, unit: "day" } } }, "definition.window.from"],
     ["absolute without bounds", { kind: "did_not", event: "e", window: { kind: "absolute" } }, "definition.window"],
     ["absolute bad date", { kind: "did_not", event: "e", window: { kind: "absolute", from: "2024-02-30" } }, "definition.window.from"],
-    ["person filter in where", { kind: "did_not", event: "e", where: [{ property: "city", type: "person", op: "eq", value: "x" }], window: { kind: "ever" } }, "definition.where[0]"],
+    ["person filter in where", { kind: "did_not", event: "e", where: [{ property: "city", type: "person", op: "eq", value: "x" }], window: { kind: "ever" } }, "definition.where.0"],
     ["month gap", { kind: "sequence", steps: [{ event: "a" }, { event: "b" }], within: { n: 1, unit: "month" }, window: { kind: "ever" }, completed: true }, "definition.within.unit"],
     ["three steps", { kind: "sequence", steps: [{ event: "a" }, { event: "b" }, { event: "c" }], within: { n: 1, unit: "day" }, window: { kind: "ever" }, completed: true }, "definition.steps"],
     ["date op without duration", { kind: "attr", property: "signup", op: "date_in_last", value: 7 }, "definition.value"],
@@ -85,6 +85,8 @@ describe("field validation", () => {
     ["duration on eq", { kind: "attr", property: "signup", op: "eq", value: { n: 1, unit: "day" } }, "definition.value"],
     ["in without array", { kind: "attr", property: "city", op: "in", value: "x" }, "definition.value"],
     ["bad regex", { kind: "attr", property: "city", op: "regex", value: "(" }, "definition.value"],
+    ["tag as attr", { kind: "attr", property: "$tag:vip", op: "is_set" }, "definition.property"],
+    ["pack as attr", { kind: "attr", property: "$audience:3", op: "eq", value: true }, "definition.property"],
   ])("%s", (_name, input, path) => {
     expect(issuesOf(input).map((i) => i.path)).toContain(path);
   });

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { Filter, FilterLeaf, FilterOp, leaves } from "../query/filter.ts";
+import { membershipProperty } from "../tags/person-properties.ts";
 import { isDateInput, nominalMs, type Duration as DurationT, type TimeUnit as TimeUnitT } from "./zone.ts";
 
 /** MAX_DEPTH is the longest allowed root-to-leaf path, counted in nodes (a lone leaf has depth 1). */
@@ -66,6 +67,13 @@ export const AttrNode = z
   })
   .superRefine((n, ctx) => {
     const bad = (message: string) => ctx.addIssue({ code: "custom", path: ["value"], message });
+    const membership = membershipProperty(n.property);
+    if (membership) {
+      // One way to say it, so the set and single-person evaluators cannot read it differently.
+      const use = membership.kind === "tag" ? '{"kind":"tag","tag":…,"present":true}' : '{"kind":"audience","audience":…,"member":true}';
+      ctx.addIssue({ code: "custom", path: ["property"], message: `${n.property} is a ${membership.kind} membership: use a ${use} node` });
+      return;
+    }
     const isDuration = Duration.safeParse(n.value).success;
     if (RelativeDateOp.safeParse(n.op).success) {
       if (!isDuration) bad(`op ${n.op} needs a duration value such as {"n":7,"unit":"day"}`);
@@ -239,9 +247,26 @@ export const Definition: z.ZodType<Node> = z
   .superRefine((input, ctx) => {
     for (const i of shapeIssues(input)) ctx.addIssue({ code: "custom", path: i.path, message: i.message });
   })
-  .pipe(NodeSchema);
+  .pipe(NodeSchema)
+  // The recursive grammar has no useful JSON Schema; the OpenAPI document shows its shape by example.
+  .meta({
+    description: "An audience definition (SPEC §6): and / or / not over attr, tag, audience, event, did_not and sequence leaves; depth ≤ 6, ≤ 50 leaves.",
+    examples: [{
+      kind: "and",
+      children: [
+        { kind: "attr", property: "city", op: "eq", value: "Shanghai" },
+        { kind: "event", event: "purchase", window: { kind: "last", n: 30, unit: "day" }, measure: { fn: "count" }, cmp: { op: "gte", value: 2 } },
+        { kind: "did_not", event: "refund", window: { kind: "last", n: 30, unit: "day" } },
+      ],
+    }],
+  });
 
-/** IssueOut is a zod issue flattened for HTTP answers: a readable path and the message. */
+/** issuePath renders a path as the app's error boundary renders zod issue paths (`definition.children.0`). */
+export function issuePath(path: readonly PropertyKey[]): string {
+  return path.map(String).join(".");
+}
+
+/** IssueOut is an issue as HTTP answers carry it: a path and the message. */
 export interface IssueOut {
   readonly path: string;
   readonly message: string;
@@ -249,5 +274,5 @@ export interface IssueOut {
 
 /** describeIssues turns zod issues into `{path, message}` pairs, prefixing the path (e.g. `definition`). */
 export function describeIssues(error: z.ZodError, prefix: PropertyKey[] = []): IssueOut[] {
-  return error.issues.map((i) => ({ path: showPath([...prefix, ...i.path]), message: i.message }));
+  return error.issues.map((i) => ({ path: issuePath([...prefix, ...i.path]), message: i.message }));
 }

@@ -1,6 +1,7 @@
 /**
  * Benchmark of the set evaluator at the issue's scale: 1M persons, 10M events over 90 days, in the
- * in-memory columnar fixture (the store's scan cost comes on top in phase 2). Run it with
+ * in-memory columnar fixture: the evaluator alone, without the store's scans (scripts/bench-audience.ts
+ * measures previews on the real store). Run it with
  * `bun src/audiences/evaluate-set.bench.ts`; it prints the time of each three-leaf preview, cold
  * (first run, dictionaries uncached) and warm.
  */

@@ -24,8 +24,8 @@ import { resolveWindow, type Range } from "./windows.ts";
 import { elapsedMs, localDays } from "./zone.ts";
 
 /** evaluateSet returns the rows of `pop` matching a (validated) definition as of `ctx.asOf`. */
-export async function evaluateSet(def: Node, pop: Population, ctx: EvalContext): Promise<Bitset> {
-  const out = await new SetEvaluator(pop, ctx).node(def);
+export function evaluateSet(def: Node, pop: Population, ctx: EvalContext): Bitset {
+  const out = new SetEvaluator(pop, ctx).node(def);
   return out.slice();
 }
 
@@ -114,13 +114,13 @@ class SetEvaluator {
   }
 
   /** node returns the rows of a node; the result may be shared with the population (read-only). */
-  async node(n: Node): Promise<Bitset> {
+  node(n: Node): Bitset {
     switch (n.kind) {
       case "and": return this.and(n.children);
       case "or": return this.or(n.children);
-      case "not": return complement(await this.node(n.child), this.size);
+      case "not": return complement(this.node(n.child), this.size);
       case "attr": {
-        const col = await this.pop.trait(n.property);
+        const col = this.pop.trait(n.property);
         const test = compileAttr(n, this.ctx.asOf, this.ctx.timezone);
         const table = codeTable(col, new WeakMap(), (v) => (test(v) ? 1 : 0), Uint8Array);
         const out = emptySet(this.size);
@@ -128,23 +128,23 @@ class SetEvaluator {
         return out;
       }
       case "tag": {
-        const rows = await this.pop.tag(n.tag, n.value);
+        const rows = this.pop.tag(n.tag, n.value);
         return n.present ? rows : complement(rows, this.size);
       }
       case "audience": {
-        const rows = await this.pop.audience(n.audience);
+        const rows = this.pop.audience(n.audience);
         return n.member ? rows : complement(rows, this.size);
       }
       case "event": return this.event(n);
-      case "did_not": return complement(await this.any(n), this.size);
+      case "did_not": return complement(this.any(n), this.size);
       case "sequence": return this.sequence(n);
     }
   }
 
-  private async and(children: readonly Node[]): Promise<Bitset> {
+  private and(children: readonly Node[]): Bitset {
     let acc: Bitset | null = null;
     for (const c of [...children].sort((x, y) => cost(x) - cost(y))) {
-      const s = await this.node(c);
+      const s = this.node(c);
       if (acc === null) {
         acc = s.slice();
         if (countRows(acc) === 0) return acc;
@@ -155,39 +155,39 @@ class SetEvaluator {
     return acc ?? emptySet(this.size);
   }
 
-  private async or(children: readonly Node[]): Promise<Bitset> {
+  private or(children: readonly Node[]): Bitset {
     const acc = emptySet(this.size);
     for (const c of [...children].sort((x, y) => cost(x) - cost(y))) {
-      unionInto(acc, await this.node(c));
+      unionInto(acc, this.node(c));
       if (isFull(acc, this.size)) break;
     }
     return acc;
   }
 
   /** scan is scanEvents plus an occurrence id per event, unique within this evaluation. */
-  private async *scan(
+  private *scan(
     event: string, range: Range, filters: readonly (Filter[] | undefined)[], extraProps: readonly string[],
-  ): AsyncGenerator<MatchedChunk & { occBase: number }> {
-    for await (const m of scanEvents(this.pop, event, range, filters, extraProps)) {
+  ): Generator<MatchedChunk & { occBase: number }> {
+    for (const m of scanEvents(this.pop, event, range, filters, extraProps)) {
       const occBase = this.occurrences;
       this.occurrences += m.chunk.n;
       yield { ...m, occBase };
     }
   }
 
-  private async any(n: DidNotNode): Promise<Bitset> {
+  private any(n: DidNotNode): Bitset {
     const out = emptySet(this.size);
     const range = resolveWindow(n.window, this.ctx.asOf, this.ctx.timezone);
-    for await (const { chunk, masks } of this.scan(n.event, range, [n.where], [])) {
+    for (const { chunk, masks } of this.scan(n.event, range, [n.where], [])) {
       const m = masks[0]!;
       for (let i = 0; i < chunk.n; i++) if (m[i]) addRow(out, chunk.row[i]!);
     }
     return out;
   }
 
-  private async event(n: EventNode): Promise<Bitset> {
+  private event(n: EventNode): Bitset {
     const range = resolveWindow(n.window, this.ctx.asOf, this.ctx.timezone);
-    const measured = await this.measure(n, range);
+    const measured = this.measure(n, range);
     const out = emptySet(this.size);
     const test = compileCmp(n.cmp);
     const zero = zeroMatches(n.cmp);
@@ -199,11 +199,11 @@ class SetEvaluator {
   }
 
   /** measure runs the scan of an event leaf and returns the per-row measured value (null = nothing). */
-  private async measure(n: EventNode, range: Range): Promise<{ value: (row: number) => number | null }> {
+  private measure(n: EventNode, range: Range): { value: (row: number) => number | null } {
     const m: Measure = n.measure;
     const counts = new Int32Array(this.size);
     if (m.fn === "count") {
-      for await (const { chunk, masks } of this.scan(n.event, range, [n.where], [])) {
+      for (const { chunk, masks } of this.scan(n.event, range, [n.where], [])) {
         const mask = masks[0]!;
         for (let i = 0; i < chunk.n; i++) if (mask[i]) counts[chunk.row[i]!]!++;
       }
@@ -212,7 +212,7 @@ class SetEvaluator {
     if (m.fn === "distinct_days") {
       const days = localDays(this.ctx.timezone);
       const pairs = new Pairs();
-      for await (const { chunk, masks } of this.scan(n.event, range, [n.where], [])) {
+      for (const { chunk, masks } of this.scan(n.event, range, [n.where], [])) {
         const mask = masks[0]!;
         for (let i = 0; i < chunk.n; i++) if (mask[i]) pairs.add(chunk.row[i]!, days.day(chunk.ts[i]!), 0);
       }
@@ -229,7 +229,7 @@ class SetEvaluator {
     }
     const acc = new Float64Array(this.size).fill(m.fn === "min" ? Infinity : m.fn === "max" ? -Infinity : 0);
     const numbers = new WeakMap<readonly unknown[], Float64Array>();
-    for await (const { chunk, masks } of this.scan(n.event, range, [n.where], [m.property])) {
+    for (const { chunk, masks } of this.scan(n.event, range, [n.where], [m.property])) {
       const col = chunk.props.get(m.property);
       if (!col) continue;
       const num = codeTable(col, numbers, (v) => numericValue(v) ?? Number.NaN, Float64Array);
@@ -249,7 +249,7 @@ class SetEvaluator {
     return { value: (r) => (counts[r] === 0 ? null : avg ? acc[r]! / counts[r]! : acc[r]!) };
   }
 
-  private async sequence(n: SequenceNode): Promise<Bitset> {
+  private sequence(n: SequenceNode): Bitset {
     const { asOf, timezone } = this.ctx;
     const range = resolveWindow(n.window, asOf, timezone);
     const gap = elapsedMs(n.within);
@@ -260,7 +260,7 @@ class SetEvaluator {
     const b = new Pairs();
     if (sa.event === sb.event) {
       // One scan, so an event matching both steps keeps one occurrence id and cannot pair with itself.
-      for await (const { chunk, masks, occBase } of this.scan(sa.event, bRange, [sa.where, sb.where], [])) {
+      for (const { chunk, masks, occBase } of this.scan(sa.event, bRange, [sa.where, sb.where], [])) {
         const [ma, mb] = masks as [Uint8Array, Uint8Array];
         for (let i = 0; i < chunk.n; i++) {
           const t = chunk.ts[i]!;
@@ -269,11 +269,11 @@ class SetEvaluator {
         }
       }
     } else {
-      for await (const { chunk, masks, occBase } of this.scan(sa.event, range, [sa.where], [])) {
+      for (const { chunk, masks, occBase } of this.scan(sa.event, range, [sa.where], [])) {
         const m = masks[0]!;
         for (let i = 0; i < chunk.n; i++) if (m[i]) a.add(chunk.row[i]!, chunk.ts[i]!, occBase + i);
       }
-      for await (const { chunk, masks, occBase } of this.scan(sb.event, bRange, [sb.where], [])) {
+      for (const { chunk, masks, occBase } of this.scan(sb.event, bRange, [sb.where], [])) {
         const m = masks[0]!;
         for (let i = 0; i < chunk.n; i++) if (m[i]) b.add(chunk.row[i]!, chunk.ts[i]!, occBase + i);
       }

@@ -4,7 +4,7 @@
  * the nightly run.
  */
 import type { Node, IssueOut } from "./definition.ts";
-import { showPath } from "./definition.ts";
+import { issuePath } from "./definition.ts";
 import { CycleError, dependencyKeys, dependencyOrder, depKey, referencesOf, type DepItem } from "./dependencies.ts";
 import type { AudienceTagDb } from "./schema.ts";
 
@@ -43,7 +43,7 @@ export async function checkReferences(
   const issues: IssueOut[] = [];
   for (const r of referencesOf(def)) {
     if (!known.has(depKey(r.kind, r.ref))) {
-      issues.push({ path: showPath([...prefix, ...r.path]), message: `unknown ${r.kind} ${JSON.stringify(r.ref)}` });
+      issues.push({ path: issuePath([...prefix, ...r.path]), message: `unknown ${r.kind} ${JSON.stringify(r.ref)}` });
     }
   }
   if (issues.length > 0 || self === null) return issues;
@@ -52,7 +52,7 @@ export async function checkReferences(
     dependencyOrder(items);
   } catch (e) {
     if (!(e instanceof CycleError)) throw e;
-    issues.push({ path: showPath(prefix), message: e.message });
+    issues.push({ path: issuePath(prefix), message: e.message });
   }
   return issues;
 }

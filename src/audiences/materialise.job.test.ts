@@ -14,6 +14,8 @@ import { featureDb } from "./feature-db.fixture.ts";
 import { runDueAudiences, runNightly, type EventSink, type MaterialiseDeps, type SystemEvent } from "./materialise.job.ts";
 import { populationFromSnapshots, type FixturePerson } from "./memory-population.fixture.ts";
 import type { PopulationData } from "./population.ts";
+import { populationEngine } from "./engine.ts";
+import { withStoredMemberships } from "./stored-memberships.ts";
 
 const TZ = "Asia/Shanghai";
 const DAY1 = Date.parse("2024-03-15T03:00:00+08:00"); // asOf = 14 March 23:59:59.999
@@ -57,7 +59,7 @@ class MemorySink implements EventSink {
 }
 
 async function setup() {
-  const { k } = featureDb();
+  const { db, k, s: sql } = featureDb();
   await createTag(k, {
     name: "lifecycle", kind: "computed", valueType: "string", emitEvent: "lifecycle_changed",
     definition: { fn: "lifecycle", activityEvents: ["view", "purchase"], thresholds: { newDays: 7, activeDays: 3, dormantDays: 10 } },
@@ -85,23 +87,27 @@ async function setup() {
   let now = DAY1;
   let people = day1People;
   const sink = new MemorySink();
+  const data = (): PopulationData => populationFromSnapshots(people, { chunkSize: 2 });
+  /** engineOver answers from the fixture (through `wrap`, which may inject crashes) and the stored tags and packs. */
+  const engineOver = (wrap: (d: PopulationData) => PopulationData) => populationEngine(() => withStoredMemberships(wrap(data()), sql));
+  const rollups: number[] = [];
   const deps: MaterialiseDeps = {
-    kdb: k, sink, timezone: TZ, clock: () => now,
-    data: async () => populationFromSnapshots(people, { chunkSize: 2 }),
+    db, kdb: k, sink, timezone: TZ, clock: () => now, engine: engineOver((d) => d),
+    rollups: async () => void rollups.push(now),
   };
   const nextDay = () => { now = DAY2; people = day2People; };
-  return { k, deps, sink, a1, a2, paused, nextDay };
+  return { k, sql, deps, sink, a1, a2, paused, nextDay, engineOver, rollups };
 }
 
 type Setup = Awaited<ReturnType<typeof setup>>;
 
-async function dump({ k, sink, a1, a2 }: Setup) {
+async function dump({ k, sql, sink, a1, a2 }: Setup) {
   const tags = await k.selectFrom("person_tags").innerJoin("tags", "tags.id", "person_tags.tag_id")
     .select(["tags.name", "person_tags.person_id", "person_tags.value"]).orderBy("tags.name").orderBy("person_id").execute();
   return {
     tags: tags.map((t) => `${t.name}:${t.person_id}=${t.value}`),
-    a1: [...((await readSnapshot(k, a1.id))?.members ?? [])],
-    a2: [...((await readSnapshot(k, a2.id))?.members ?? [])],
+    a1: [...((await readSnapshot(sql, a1.id))?.members ?? [])],
+    a2: [...((await readSnapshot(sql, a2.id))?.members ?? [])],
     sizes: (await k.selectFrom("audience_sizes").select(["audience_id", "as_of", "size", "entered", "exited"]).orderBy("id").execute())
       .map((s) => `${s.audience_id}@${s.as_of}: ${s.size} +${s.entered} -${s.exited}`),
     events: sink.summary(),
@@ -112,7 +118,8 @@ test("two nights: memberships, tags and the events their changes produce", async
   const s = await setup();
   const first = await runNightly(s.deps);
   expect(first).toMatchObject({ state: "new", status: "done", asOf: DAY1 - 3 * 3_600_000 - 1 });
-  expect(first.steps.map((x) => x.step)).toEqual(["tag:lifecycle", "tag:rfm_class", "tag:buyer", `audience:${s.a1.id}`, `audience:${s.a2.id}`, "emit"]);
+  expect(first.steps.map((x) => x.step)).toEqual(["rollups", "merged-persons", "tag:lifecycle", "tag:rfm_class", "tag:buyer", `audience:${s.a1.id}`, `audience:${s.a2.id}`, "emit"]);
+  expect(s.rollups).toEqual([DAY1]);
   const d1 = await dump(s);
   expect(d1.a1).toEqual([1, 5]);
   expect(d1.a2).toEqual([3, 4]);
@@ -122,7 +129,7 @@ test("two nights: memberships, tags and the events their changes produce", async
   expect(d1.tags.filter((t) => t.startsWith("buyer"))).toEqual(["buyer:1=null", "buyer:3=null", "buyer:5=null"]);
   expect(d1.tags.filter((t) => t.startsWith("rfm_class"))).toHaveLength(3);
   expect(d1.events).toEqual([]); // first computations establish state silently
-  expect(await readSnapshot(s.k, s.paused.id)).toBeNull();
+  expect(await readSnapshot(s.sql, s.paused.id)).toBeNull();
 
   s.nextDay();
   const second = await runNightly(s.deps);
@@ -160,13 +167,9 @@ test("a crash between steps and a crash during emission end in the state of one 
   s.nextDay();
   // Crash 1: the process dies after the first step of night 2 (an abort leaves the run open).
   const abort = new AbortController();
-  const data = s.deps.data;
   const crashing: MaterialiseDeps = {
     ...s.deps,
-    data: async (): Promise<PopulationData> => {
-      const d = await data();
-      return { personIds: d.personIds, trait: (p) => d.trait(p), events: (scan) => { abort.abort(); return d.events(scan); } };
-    },
+    engine: s.engineOver((d) => ({ personIds: d.personIds, trait: (p) => d.trait(p), events: (scan) => { abort.abort(); return d.events(scan); } })),
   };
   await expect(runNightly(crashing, abort.signal)).rejects.toThrow();
   // Crash 2: the resumed run dies inside emission, after the sink committed the first batch.
@@ -183,26 +186,22 @@ test("a crash between steps and a crash during emission end in the state of one 
 
 test("a failing step fails its dependents, not independent steps, and a rerun completes", async () => {
   const s = await setup();
-  const data = s.deps.data;
   let broken = true;
   const deps: MaterialiseDeps = {
     ...s.deps,
-    data: async (): Promise<PopulationData> => {
-      const d = await data();
-      return {
-        personIds: d.personIds, trait: (p) => d.trait(p),
-        events: (scan) => {
-          if (broken && scan.event === "purchase" && scan.to - scan.from < 40 * 86_400_000) throw new Error("segment unreadable");
-          return d.events(scan);
-        },
-      };
-    },
+    engine: s.engineOver((d) => ({
+      personIds: d.personIds, trait: (p) => d.trait(p),
+      events: (scan) => {
+        if (broken && scan.event === "purchase" && scan.to - scan.from < 40 * 86_400_000) throw new Error("segment unreadable");
+        return d.events(scan);
+      },
+    })),
   };
   const failed = await runNightly(deps);
   expect(failed.status).toBe("failed");
   const status = Object.fromEntries(failed.steps.map((x) => [x.step, x.status]));
   expect(status).toEqual({
-    "tag:lifecycle": "done", "tag:rfm_class": "done", "tag:buyer": "failed",
+    rollups: "done", "merged-persons": "done", "tag:lifecycle": "done", "tag:rfm_class": "done", "tag:buyer": "failed",
     [`audience:${s.a1.id}`]: "failed", [`audience:${s.a2.id}`]: "failed", emit: "done",
   });
   expect(failed.steps.find((x) => x.step === `audience:${s.a2.id}`)?.error).toBe(`depends on audience:${s.a1.id}, which failed`);

@@ -9,19 +9,20 @@
  * deduplicated by the store when the step runs again. A step whose dependency failed fails too;
  * independent steps still run.
  */
-import { getTagByName, markTagChangesEmitted, pendingTagChanges, replaceTagValues, type Tag } from "../tags/tags.repo.ts";
-import { ComputedSpec, computeTagValues } from "../tags/computed.ts";
+import type { Database } from "bun:sqlite";
+import { syncDb } from "../db/sync.ts";
+import type { Kdb } from "../db/kysely.ts";
+import { getTagByName, markTagChangesEmitted, pendingTagChanges, rehomeMergedTags, replaceTagValues, type Tag } from "../tags/tags.repo.ts";
+import { ComputedSpec } from "../tags/computed.ts";
 import { lifecycleChange, STAGES, type Stage } from "../tags/lifecycle.ts";
 import { getAudience, markEmitted, pendingChanges, recordFailure, saveComputation } from "./audiences.repo.ts";
 import { Definition } from "./definition.ts";
 import { dependencyOrder } from "./dependencies.ts";
-import { evaluateSet, personIdsOf } from "./evaluate-set.ts";
+import type { AudienceEngine } from "./engine.ts";
 import { loadGraph } from "./graph.ts";
-import type { PopulationData } from "./population.ts";
 import { beginStep, completeStep, doneSteps, failStep, finishRun, openRun, stepLog, type Run, type StepRow } from "./runs.repo.ts";
 import type { AudienceTagDb } from "./schema.ts";
 import { nextRunAt } from "./schedule.ts";
-import { withStoredMemberships } from "./stored-memberships.ts";
 import { t1AsOf } from "./zone.ts";
 
 /** SystemEvent is an event Tessera itself emits about a person. */
@@ -39,10 +40,15 @@ export interface EventSink {
   append(events: readonly SystemEvent[]): Promise<void>;
 }
 
-/** MaterialiseDeps is what a run needs; `data` is a read snapshot of persons, traits and events. */
+/** MaterialiseDeps is what a run needs. */
 export interface MaterialiseDeps {
-  readonly kdb: AudienceTagDb;
-  readonly data: () => Promise<PopulationData>;
+  /** the writer connection: each step's results and its done mark commit in one synchronous transaction */
+  readonly db: Database;
+  readonly kdb: Kdb;
+  /** evaluates definitions and computed tags where the data is (the store worker) */
+  readonly engine: AudienceEngine;
+  /** brings the store's rollups (segments and their hourly directories) up to date: the nightly run's first step */
+  readonly rollups: () => Promise<void>;
   readonly sink: EventSink;
   /** the project time zone (packs may override it) */
   readonly timezone: string;
@@ -58,19 +64,29 @@ export interface RunReport {
   readonly steps: readonly StepRow[];
 }
 
+const ROLLUPS = "rollups";
+const MERGED = "merged-persons";
 const EMIT = "emit";
+
+const KIND_ORDER = { computed: 0, rule: 1, manual: 2 } as const;
 const EMIT_BATCH = 1000;
 
-/** planNightly orders every rule/computed tag and every active unscheduled pack, then emission. */
+/**
+ * planNightly is rollups → manual tags of merged persons moved to their survivor → scores (computed
+ * tags) → rule tags → active unscheduled packs → emission; dependencies win over that order (a rule
+ * tag reading a pack runs after the pack).
+ */
 export async function planNightly(k: AudienceTagDb): Promise<string[]> {
-  const graph = await loadGraph(k);
   const tags = await k.selectFrom("tags").select(["name", "kind"]).execute();
   const packs = await k.selectFrom("audiences").select(["id", "status", "schedule"]).execute();
+  const kindOf = new Map(tags.map((t) => [`tag:${t.name}`, KIND_ORDER[t.kind]]));
+  const graph = (await loadGraph(k)).map((g, i) => ({ g, i }))
+    .sort((a, b) => (kindOf.get(a.g.key) ?? 3) - (kindOf.get(b.g.key) ?? 3) || a.i - b.i).map((x) => x.g);
   const planned = new Set([
     ...tags.filter((t) => t.kind !== "manual").map((t) => `tag:${t.name}`),
     ...packs.filter((a) => a.status === "active" && a.schedule === null).map((a) => `audience:${a.id}`),
   ]);
-  return [...dependencyOrder(graph).filter((key) => planned.has(key)), EMIT];
+  return [ROLLUPS, MERGED, ...dependencyOrder(graph).filter((key) => planned.has(key)), EMIT];
 }
 
 function localDay(ms: number, tz: string): string {
@@ -80,7 +96,7 @@ function localDay(ms: number, tz: string): string {
 /** runNightly opens (or resumes, or finds finished) today's run and executes what is left. */
 export async function runNightly(deps: MaterialiseDeps, signal?: AbortSignal): Promise<RunReport> {
   const now = deps.clock();
-  const opened = await openRun(deps.kdb, {
+  const opened = openRun(syncDb(deps.db, deps.kdb), {
     kind: "nightly", day: localDay(now, deps.timezone), asOf: t1AsOf(now, deps.timezone),
     plan: await planNightly(deps.kdb), now,
   });
@@ -93,7 +109,7 @@ export async function runNightly(deps: MaterialiseDeps, signal?: AbortSignal): P
 /** computeAudienceNow recomputes one pack on demand (as of `asOf`, default now) and emits its change. */
 export async function computeAudienceNow(deps: MaterialiseDeps, audienceId: number, asOf?: number): Promise<RunReport> {
   const now = deps.clock();
-  const opened = await openRun(deps.kdb, {
+  const opened = openRun(syncDb(deps.db, deps.kdb), {
     kind: "manual", day: localDay(now, deps.timezone), asOf: asOf ?? now, plan: [`audience:${audienceId}`, EMIT], now,
   });
   return execute(deps, opened.run, opened.state, undefined);
@@ -123,7 +139,6 @@ async function execute(deps: MaterialiseDeps, run: Run, state: RunReport["state"
   const done = await doneSteps(k, run.id);
   const depsOf = new Map((await loadGraph(k)).map((g) => [g.key, g.deps]));
   const failed = new Set<string>();
-  const data = await deps.data();
   for (const step of run.plan) {
     if (done.has(step)) continue;
     // An abort leaves the run open, exactly like a crash: the next open resumes it.
@@ -132,7 +147,7 @@ async function execute(deps: MaterialiseDeps, run: Run, state: RunReport["state"
     const broken = (depsOf.get(step) ?? []).find((d) => failed.has(d));
     try {
       if (broken) throw new Error(`depends on ${broken}, which failed`);
-      await runStep(deps, run, step, data);
+      await runStep(deps, run, step);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       failed.add(step);
@@ -145,42 +160,50 @@ async function execute(deps: MaterialiseDeps, run: Run, state: RunReport["state"
   return { runId: run.id, state, status, asOf: run.asOf, steps: await stepLog(k, run.id) };
 }
 
-async function runStep(deps: MaterialiseDeps, run: Run, step: string, data: PopulationData): Promise<void> {
+async function runStep(deps: MaterialiseDeps, run: Run, step: string): Promise<void> {
   const k = deps.kdb;
-  const pop = withStoredMemberships(data, k);
+  const s = syncDb(deps.db, k);
+  if (step === ROLLUPS) {
+    await deps.rollups();
+    completeStep(s, run.id, step, null, deps.clock());
+    return;
+  }
+  if (step === MERGED) {
+    // Idempotent on its own (a rerun finds nothing left to move), so it needs no shared transaction.
+    const moved = rehomeMergedTags(s);
+    completeStep(s, run.id, step, { moved }, deps.clock());
+    return;
+  }
   if (step === EMIT) {
     const detail = await emitPending(deps);
-    await completeStep(k, run.id, step, detail, deps.clock());
+    completeStep(s, run.id, step, detail, deps.clock());
     return;
   }
   if (step.startsWith("tag:")) {
     const tag = await getTagByName(k, step.slice(4));
-    if (!tag || tag.kind === "manual") return completeStep(k, run.id, step, { skipped: "not a rule or computed tag any more" }, deps.clock());
+    if (!tag || tag.kind === "manual") return completeStep(s, run.id, step, { skipped: "not a rule or computed tag any more" }, deps.clock());
     const ctx = { asOf: run.asOf, timezone: deps.timezone };
     const values = new Map<number, string | null>();
     if (tag.kind === "computed") {
-      const perRow = await computeTagValues(ComputedSpec.parse(tag.definition), pop, ctx);
-      perRow.forEach((v, row) => { if (v !== null) values.set(pop.personIds[row]!, v); });
+      const computed = await deps.engine.computedTag({ ...ctx, spec: ComputedSpec.parse(tag.definition) });
+      computed.persons.forEach((id, i) => values.set(id, computed.values[i]!));
     } else {
-      for (const id of personIdsOf(await evaluateSet(Definition.parse(tag.definition), pop, ctx), pop)) values.set(id, null);
+      for (const id of await deps.engine.members({ ...ctx, definition: Definition.parse(tag.definition) })) values.set(id, null);
     }
-    await k.transaction().execute(async (trx) => {
-      const changes = await replaceTagValues(trx, { tagId: tag.id, values, source: tag.kind, runId: run.id, now: deps.clock() });
-      await completeStep(trx, run.id, step, changes, deps.clock());
-    });
+    replaceTagValues(s, { tagId: tag.id, values, source: tag.kind, runId: run.id, now: deps.clock() },
+      (changes) => completeStep(s, run.id, step, changes, deps.clock()));
     return;
   }
   const audience = await getAudience(k, Number(step.slice("audience:".length)));
-  if (!audience) return completeStep(k, run.id, step, { skipped: "deleted" }, deps.clock());
+  if (!audience) return completeStep(s, run.id, step, { skipped: "deleted" }, deps.clock());
   const started = deps.clock();
-  const ctx = { asOf: run.asOf, timezone: audience.timezone ?? deps.timezone };
-  const members = personIdsOf(await evaluateSet(audience.definition, pop, ctx), pop);
+  const members = await deps.engine.members({
+    asOf: run.asOf, timezone: audience.timezone ?? deps.timezone, definition: audience.definition,
+  });
   const finished = deps.clock();
-  await saveComputation(
-    k, { audienceId: audience.id, runId: run.id, asOf: run.asOf, members, computedAt: finished, durationMs: finished - started },
-    async (trx) => {
-      await completeStep(trx, run.id, step, { size: members.length }, finished);
-    },
+  saveComputation(
+    s, { audienceId: audience.id, runId: run.id, asOf: run.asOf, members, computedAt: finished, durationMs: finished - started },
+    () => completeStep(s, run.id, step, { size: members.length }, finished),
   );
 }
 

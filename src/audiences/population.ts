@@ -5,11 +5,11 @@
  *
  * Rows: the population is indexed by row `0..size-1`; `personIds[row]` is the person id, ascending,
  * so a set of rows converts to a sorted list of person ids in one pass.
+ *
+ * Synchronous on purpose: evaluation runs where the data is (the store worker, on one read snapshot
+ * that must not outlive the call), and bun:sqlite answers synchronously.
  */
 import type { Bitset } from "./bitset.ts";
-
-/** MaybePromise lets the data layer answer synchronously from memory or asynchronously from a worker. */
-export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * Column is a dictionary-encoded column: `values[codes[i]]` is the value of row i, and code 0 means
@@ -50,13 +50,13 @@ export interface Population {
   /** person ids in ascending order; index = row */
   readonly personIds: Int32Array;
   /** trait returns the column (length = personIds.length) of a trait or `$`-prefixed profile field */
-  trait(property: string): MaybePromise<Column>;
+  trait(property: string): Column;
   /** tag returns the rows carrying tag `name` (with exactly `value` when given) */
-  tag(name: string, value?: string): MaybePromise<Bitset>;
+  tag(name: string, value?: string): Bitset;
   /** audience returns the rows of the current membership of audience `id` */
-  audience(id: string): MaybePromise<Bitset>;
+  audience(id: string): Bitset;
   /** events streams the chunks answering one scan */
-  events(scan: EventScan): AsyncIterable<EventChunk> | Iterable<EventChunk>;
+  events(scan: EventScan): Iterable<EventChunk>;
 }
 
 /**
@@ -91,4 +91,6 @@ export interface ActorPerson {
 /** PersonDirectory describes persons by id (identity room); unknown ids are left out. */
 export interface PersonDirectory {
   describe(personIds: readonly number[]): Promise<ActorPerson[]>;
+  /** channels counts the persons reachable on each channel (app, wechat, email, …) through their identifiers. */
+  channels(personIds: Int32Array): Promise<Map<string, number>>;
 }

@@ -5,10 +5,11 @@
  * its `done` mark commit together (completeStep runs inside the step's transaction); steps with
  * outside effects (event emission) are idempotent by message id instead.
  */
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Kysely, Selectable } from "kysely";
+import type { SyncDb } from "../db/sync.ts";
 import type { AudienceTables, MaterialiseRunsTable, RunKind, RunStatus } from "./audiences.table.ts";
 
-type Db = Kysely<AudienceTables> | Transaction<AudienceTables>;
+type Db = Kysely<AudienceTables>;
 
 /** Run is one materialisation run. */
 export interface Run {
@@ -38,25 +39,24 @@ export interface OpenedRun {
 }
 
 /** openRun starts a run; a nightly run for a day that already has one is returned or resumed. */
-export async function openRun(
-  k: Kysely<AudienceTables>, a: { kind: RunKind; day: string; asOf: number; plan: readonly string[]; now: number },
-): Promise<OpenedRun> {
-  return k.transaction().execute(async (trx) => {
+export function openRun(
+  s: SyncDb<AudienceTables>, a: { kind: RunKind; day: string; asOf: number; plan: readonly string[]; now: number },
+): OpenedRun {
+  const { k } = s;
+  return s.transaction(() => {
     if (a.kind === "nightly") {
-      const existing = await trx.selectFrom("materialise_runs").selectAll()
-        .where("kind", "=", "nightly").where("day", "=", a.day).executeTakeFirst();
+      const existing = s.first(k.selectFrom("materialise_runs").selectAll().where("kind", "=", "nightly").where("day", "=", a.day));
       if (existing) {
         if (existing.status === "done") return { run: toRun(existing), state: "done" as const };
-        const row = await trx.updateTable("materialise_runs").set({ status: "running", error: null, finished_at: null })
-          .where("id", "=", existing.id).returningAll().executeTakeFirstOrThrow();
+        const row = s.first(k.updateTable("materialise_runs").set({ status: "running", error: null, finished_at: null })
+          .where("id", "=", existing.id).returningAll())!;
         return { run: toRun(row), state: "resumed" as const };
       }
     }
-    const row = await trx
+    const row = s.first(k
       .insertInto("materialise_runs")
       .values({ kind: a.kind, day: a.day, as_of: a.asOf, status: "running", plan: JSON.stringify(a.plan), started_at: a.now, finished_at: null, error: null })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+      .returningAll())!;
     return { run: toRun(row), state: "new" as const };
   });
 }
@@ -77,9 +77,9 @@ export async function beginStep(k: Db, runId: number, step: string, now: number)
 }
 
 /** completeStep marks a step done; call it inside the transaction that wrote the step's results. */
-export async function completeStep(k: Db, runId: number, step: string, detail: unknown, now: number): Promise<void> {
-  await k.updateTable("materialise_steps").set({ status: "done", finished_at: now, detail: JSON.stringify(detail) })
-    .where("run_id", "=", runId).where("step", "=", step).execute();
+export function completeStep(s: SyncDb<AudienceTables>, runId: number, step: string, detail: unknown, now: number): void {
+  s.run(s.k.updateTable("materialise_steps").set({ status: "done", finished_at: now, detail: JSON.stringify(detail) })
+    .where("run_id", "=", runId).where("step", "=", step));
 }
 
 /** failStep records why a step failed; the run continues with steps that do not depend on it. */

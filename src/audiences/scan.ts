@@ -64,15 +64,15 @@ export interface MatchedChunk {
  * scanEvents streams the chunks of one event name over a range; an event counts for a filter when
  * its person is in the population, its ts is in `range` and it passes the filter (undefined = all).
  */
-export async function* scanEvents(
+export function* scanEvents(
   pop: Population, event: string, range: Range, filters: readonly (Filter[] | undefined)[],
   extraProps: readonly string[],
-): AsyncGenerator<MatchedChunk> {
+): Generator<MatchedChunk> {
   if (!(range.from < range.to)) return;
   const vecs = filters.map((w) => (w && w.length > 0 ? compileVecFilter({ and: w }) : null));
   const props = new Set(extraProps);
   for (const w of filters) for (const l of leaves(w && { and: w })) props.add(l.property);
-  for await (const chunk of pop.events({ event, from: range.from, to: range.to, props: [...props] })) {
+  for (const chunk of pop.events({ event, from: range.from, to: range.to, props: [...props] })) {
     const base = new Uint8Array(chunk.n);
     for (let i = 0; i < chunk.n; i++) {
       const t = chunk.ts[i]!;

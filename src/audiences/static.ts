@@ -6,7 +6,7 @@
  * unchanged. It is created paused so the nightly run does not spend time on it; the graph takes the
  * self-reference as no cycle (graph.ts).
  */
-import type { Kysely } from "kysely";
+import type { SyncDb } from "../db/sync.ts";
 import { type Audience, createAudience, getAudience, saveComputation, updateAudience } from "./audiences.repo.ts";
 import type { AudienceTables } from "./audiences.table.ts";
 import type { Node } from "./definition.ts";
@@ -31,7 +31,8 @@ export interface StaticInput {
 }
 
 /** createStaticAudience creates a static pack holding `members` as of `now`. */
-export async function createStaticAudience(k: Kysely<AudienceTables>, input: StaticInput, now: number): Promise<Audience> {
+export async function createStaticAudience(s: SyncDb<AudienceTables>, input: StaticInput, now: number): Promise<Audience> {
+  const { k } = s;
   // The definition names the pack's own id, known only after the insert.
   const created = await createAudience(k, {
     name: input.name, description: input.description ?? null, createdBy: input.createdBy ?? null,
@@ -40,7 +41,7 @@ export async function createStaticAudience(k: Kysely<AudienceTables>, input: Sta
   try {
     await updateAudience(k, created.id, { definition: staticDefinition(created.id) }, now);
     const members = Int32Array.from(new Set(input.members)).sort();
-    await saveComputation(k, { audienceId: created.id, runId: null, asOf: now, members, computedAt: now, durationMs: 0 });
+    saveComputation(s, { audienceId: created.id, runId: null, asOf: now, members, computedAt: now, durationMs: 0 });
   } catch (e) {
     await k.deleteFrom("audiences").where("id", "=", created.id).execute();
     throw e;

@@ -1,13 +1,15 @@
 /**
  * Completes a PopulationData (persons, traits, events from the store and identity rooms) into a
- * Population by answering `tag` and `audience` leaves from this feature's tables, as they stand at
- * call time — so within a nightly run a pack sees the tags and packs computed before it.
+ * Population by answering `tag` and `audience` leaves from this feature's tables, as they stand when
+ * first asked — so within a nightly run a pack sees the tags and packs computed before it. `s` runs
+ * on the same snapshot as the data (the store worker's read connection).
  */
-import { emptySet, addRow, type Bitset } from "./bitset.ts";
+import type { SyncDb } from "../db/sync.ts";
+import { tagMembers } from "../tags/tags.repo.ts";
 import { readSnapshot } from "./audiences.repo.ts";
+import { addRow, emptySet, type Bitset } from "./bitset.ts";
 import type { Population, PopulationData } from "./population.ts";
-import type { AudienceTagDb } from "./schema.ts";
-import { getTagByName, tagMembers } from "../tags/tags.repo.ts";
+import type { AudienceTagTables } from "./schema.ts";
 
 /** rowsOf maps ascending person ids onto population rows (ids outside the population are dropped). */
 export function rowsOf(personIds: Int32Array, members: Int32Array): Bitset {
@@ -22,25 +24,22 @@ export function rowsOf(personIds: Int32Array, members: Int32Array): Bitset {
 }
 
 /** withStoredMemberships answers tag and audience membership from the database. */
-export function withStoredMemberships(data: PopulationData, k: AudienceTagDb): Population {
-  const cache = new Map<string, Promise<Bitset>>();
-  const memo = (key: string, load: () => Promise<Bitset>) => {
-    let p = cache.get(key);
-    if (!p) cache.set(key, (p = load()));
-    return p;
+export function withStoredMemberships(data: PopulationData, s: SyncDb<AudienceTagTables>): Population {
+  const cache = new Map<string, Bitset>();
+  const memo = (key: string, load: () => Bitset) => {
+    let rows = cache.get(key);
+    if (!rows) cache.set(key, (rows = load()));
+    return rows;
   };
   return {
     personIds: data.personIds,
     trait: (property) => data.trait(property),
     events: (scan) => data.events(scan),
     tag: (name, value) =>
-      memo(`t\u0000${name}\u0000${value ?? ""}\u0000${value === undefined}`, async () => {
-        const tag = await getTagByName(k, name);
-        return tag ? rowsOf(data.personIds, await tagMembers(k, tag.id, value)) : emptySet(data.personIds.length);
-      }),
+      memo(`t\u0000${name}\u0000${value ?? ""}\u0000${value === undefined}`, () => rowsOf(data.personIds, tagMembers(s, name, value))),
     audience: (id) =>
-      memo(`a\u0000${id}`, async () => {
-        const snap = /^\d+$/.test(id) ? await readSnapshot(k, Number(id)) : null;
+      memo(`a\u0000${id}`, () => {
+        const snap = /^\d+$/.test(id) ? readSnapshot(s, Number(id)) : null;
         return snap ? rowsOf(data.personIds, snap.members) : emptySet(data.personIds.length);
       }),
   };

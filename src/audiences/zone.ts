@@ -6,6 +6,7 @@
  * last day of February (Temporal's `constrain` overflow). Local times that fall into a DST gap move
  * forward and ambiguous ones take the earlier offset (Temporal's `compatible` disambiguation).
  */
+import { zone, type Zone } from "../query/zone.ts";
 
 /** TimeUnit is every unit a duration may use; month is the only one without a fixed length. */
 export type TimeUnit = "second" | "minute" | "hour" | "day" | "week" | "month";
@@ -116,44 +117,26 @@ export function valueToInstant(v: unknown, tz: string): number | null {
   return parseDateInput(v.trim(), tz)?.start ?? null;
 }
 
-/** LocalDays numbers local days (days since 1970-01-01 local) fast enough to call per event. */
+/**
+ * LocalDays numbers local days (days since 1970-01-01 local) fast enough to call per event, on the
+ * query room's offset tables (src/query/zone.ts), so analyses and audiences agree on every local day.
+ */
 export class LocalDays {
-  // Offset in ms at the start of UTC day (base + i); NaN until computed. Offsets change rarely, so a
-  // per-UTC-day table plus an exact fallback on transition days replaces a Temporal call per event.
-  private readonly offsets = new Float64Array(1 << 17).fill(Number.NaN);
-  private base = Number.NaN;
+  readonly #zone: Zone;
 
-  constructor(private readonly tz: string) {}
-
-  /** offsetAt returns the zone's UTC offset in ms at an instant. */
-  offsetAt(ms: number): number {
-    return zoned(ms, this.tz).offsetNanoseconds / 1e6;
-  }
-
-  private dayStartOffset(utcDay: number): number {
-    if (Number.isNaN(this.base)) this.base = utcDay - (1 << 16);
-    const i = utcDay - this.base;
-    if (i < 0 || i >= this.offsets.length) return this.offsetAt(utcDay * DAY_MS);
-    let off = this.offsets[i]!;
-    if (Number.isNaN(off)) {
-      off = this.offsetAt(utcDay * DAY_MS);
-      this.offsets[i] = off;
-    }
-    return off;
+  constructor(tz: string) {
+    this.#zone = zone(tz);
   }
 
   /** day returns the local day number of an instant. */
   day(ms: number): number {
-    const d = Math.floor(ms / DAY_MS);
-    const off = this.dayStartOffset(d);
-    const exact = off === this.dayStartOffset(d + 1) ? off : this.offsetAt(ms);
-    return Math.floor((ms + exact) / DAY_MS);
+    return Math.floor(this.#zone.wall(ms) / DAY_MS);
   }
 }
 
 const localDaysByZone = new Map<string, LocalDays>();
 
-/** localDays returns the shared LocalDays of a zone (its offset table fills once per process). */
+/** localDays returns the shared LocalDays of a zone. */
 export function localDays(tz: string): LocalDays {
   let d = localDaysByZone.get(tz);
   if (!d) localDaysByZone.set(tz, (d = new LocalDays(tz)));

@@ -8,6 +8,11 @@ import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
+import { readerEngine } from "../audiences/audience.ops.ts";
+import { audienceRoutes, type AudienceRoutesDeps } from "../audiences/audiences.routes.ts";
+import { forgetPersons } from "../audiences/forget.ts";
+import { personDirectory, personExtras, resolvePerson } from "../audiences/persons.ts";
+import { systemEventSink } from "../audiences/system-events.ts";
 import { auditRoutes } from "../auth/audit.routes.ts";
 import { actorOf } from "../auth/principal.ts";
 import { identityRoutes, personsRoutes, type PersonsDeps } from "../identity/persons.routes.ts";
@@ -20,7 +25,9 @@ import { activityRoutes } from "../insights/activity.routes.ts";
 import { dashboardRoutes, insightRoutes } from "../insights/insights.routes.ts";
 import { jobRoutes } from "../jobs/jobs.routes.ts";
 import { eventRoutes, queryRoutes } from "../query/query.routes.ts";
+import { getSettings } from "../settings/settings.ts";
 import { settingsRoutes } from "../settings/settings.routes.ts";
+import { tagRoutes } from "../tags/tags.routes.ts";
 import { sourceRoutes } from "../sources/sources.routes.ts";
 import { clientIp } from "./client-ip.ts";
 import type { AppDeps } from "./deps.ts";
@@ -52,11 +59,23 @@ export function createApp(deps: AppDeps) {
     kdb: deps.kdb,
     reader: events.store.reader,
     now: deps.now,
+    personExtras: personExtras(deps.kdb),
+    forget: forgetPersons,
     guard: (spec) => endpoint({ ...spec, tags: ["persons"] }),
     actor: (c) => {
       const p = c.get("principal");
       return p ? actorOf(p) : "anonymous";
     },
+  };
+
+  const audiences: AudienceRoutesDeps = {
+    db: deps.db,
+    kdb: deps.kdb,
+    engine: readerEngine(events.store.reader),
+    persons: personDirectory(events.identity),
+    sink: systemEventSink(deps),
+    timezone: async () => (await getSettings(deps.kdb, deps.config)).timezone,
+    now: deps.now,
   };
 
   const app = new Hono<AppEnv>()
@@ -126,7 +145,8 @@ export function createApp(deps: AppDeps) {
     // ── Analytics (later rooms mount here, each route declaring access "read" or "operate") ──
     .route("/api/query", queryRoutes(deps))
     .route("/api/events", eventRoutes(deps))
-    // .route("/api/audiences", audienceRoutes(deps))   preview (read), save/recompute (operate)
+    .route("/api/audiences", audienceRoutes(audiences))
+    .route("/api/tags", tagRoutes({ db: deps.db, kdb: deps.kdb, resolvePerson: resolvePerson(events.identity), now: deps.now }))
     .route("/api/insights", insightRoutes(deps))
     .route("/api/dashboards", dashboardRoutes(deps))
 

@@ -45,6 +45,13 @@ export interface IdentityInput {
   readonly identifiers?: readonly DeclaredId[];
   readonly externalIds?: readonly DeclaredId[];
   readonly traits?: TraitOps;
+  /**
+   * identityId pins the event to an existing identity: Tessera's own events about a person
+   * (audience_entered, lifecycle_changed, …) are stored against one of the person's identities with
+   * nothing extracted, linked or set, and are rejected once that identity is gone (person deleted),
+   * so an event emitted late can never recreate a deleted person. Ingest messages never carry it.
+   */
+  readonly identityId?: number;
 }
 
 /** EdgeKind says why two identifiers were linked. */

@@ -25,7 +25,7 @@ import { channelOf } from "./identifier.ts";
 import { IdentitySettingsPatch } from "./identity-settings.ts";
 import type { IdentityService } from "./identity-service.ts";
 import { listConflicts, personView, searchPersons, sourceNames } from "./persons.repo.ts";
-import { deletePerson, exportPerson, identifierRows, rootOf } from "./privacy.ts";
+import { deletePerson, exportPerson, identifierRows, rootOf, type PrivacyDeps } from "./privacy.ts";
 import type { TimelineCursor } from "./timeline.ts";
 import { personEdges, removeEdge, splitIdentities, UnmergeError, type SplitResult } from "./unmerge.ts";
 
@@ -44,6 +44,8 @@ export interface PersonsDeps {
   readonly actor?: (c: Context) => string;
   /** personExtras adds what other rooms own to the person page: tags, audience memberships. */
   readonly personExtras?: (person: number) => Promise<Record<string, unknown>>;
+  /** forget removes what other rooms hold about deleted persons, inside the deletion (PrivacyDeps.forget). */
+  readonly forget?: PrivacyDeps["forget"];
 }
 
 const Id = z.string().regex(/^[1-9]\d{0,15}$/, "must be a person id").transform(Number);
@@ -148,7 +150,7 @@ export function personsRoutes(deps: PersonsDeps) {
     .delete("/:id", guard({ summary: "Delete a person and all their data", access: "admin" }), async (c) => {
       const id = parse(Id, c.req.param("id"), "id");
       const suppress = ["true", "1"].includes(parse(DeleteQuery, c.req.query(), "query").suppress);
-      const res = await deletePerson({ graph: identity.graph, suppressions: identity.suppressions, reader }, id, { suppress, now: now() });
+      const res = await deletePerson({ graph: identity.graph, suppressions: identity.suppressions, reader, forget: deps.forget }, id, { suppress, now: now() });
       if (!res) return c.json({ error: "no such person" }, 404);
       return c.json({ deleted: { ...res, person: String(res.person) } });
     })

@@ -18,6 +18,12 @@ import { Fingerprinter } from "./fingerprint.ts";
 import type { IdentityInput } from "./identity-input.ts";
 import { deletePerson, exportPerson } from "./privacy.ts";
 import { identityDb, indexMismatches, storeEvent, testCrypto } from "./test-helpers.ts";
+import { createAudience, readSnapshot, saveComputation } from "../audiences/audiences.repo.ts";
+import { forgetPersons } from "../audiences/forget.ts";
+import { decodeMembers } from "../audiences/membership.ts";
+import { createKysely } from "../db/kysely.ts";
+import { syncDb } from "../db/sync.ts";
+import { assignTag, createTag, tagMembers } from "../tags/tags.repo.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 6, 1, 8);
@@ -58,8 +64,9 @@ function leftovers(db: Database, numbers: ReadonlySet<number>, needles: readonly
         if (typeof v === "number" && numbers.has(v)) found.push(`${where} = ${v}`);
         else if (typeof v === "string") inText(where, v);
         else if (v instanceof Uint8Array) {
-          // Segment columns: typed arrays (identity, ts, …) or JSON dictionaries of property values.
-          if (v[0] === 5) inText(where, JSON.stringify(decodeJson(v)));
+          // Audience membership lists; segment columns: typed arrays (identity, ts, …) or JSON dictionaries.
+          if (name.startsWith("audience_")) for (const x of decodeMembers(v)) { if (numbers.has(x)) found.push(`${where} decoded: ${x}`); }
+          else if (v[0] === 5) inText(where, JSON.stringify(decodeJson(v)));
           else for (const x of decodeColumn(v)) if (numbers.has(x)) found.push(`${where} decoded: ${x}`);
         }
       }
@@ -92,16 +99,30 @@ describe("deleting a person", () => {
     expect(ids.size).toBe(6);
     expect(db.query("SELECT count(*) AS n FROM identity_conflicts").get()).toEqual({ n: 1 });
 
+    // Other rooms' rows name the victim too: a manual tag, a pack's membership and its entered list.
+    const sql = syncDb(db, createKysely(db));
+    const vip = await createTag(sql.k, { name: "vip", kind: "manual", valueType: "boolean" }, T0);
+    assignTag(sql, vip.id, [{ personId: victim, value: null }, { personId: bystander, value: null }], "manual", T0);
+    const pack = await createAudience(sql.k, { name: "all", definition: { kind: "tag", tag: "vip", present: true } }, T0);
+    saveComputation(sql, { audienceId: pack.id, runId: null, asOf: T0, members: Int32Array.from([bystander]), computedAt: T0, durationMs: 1 });
+    saveComputation(sql, { audienceId: pack.id, runId: null, asOf: T0, members: Int32Array.from([bystander, victim].sort((a, b) => a - b)), computedAt: T0, durationMs: 1 });
+
     const numbers = new Set([...ids, ...persons].filter((n) => n > FIRST_IDENTITY));
     const needles = ["victim", "13912345678"];
     // The scan sees the victim everywhere before: ids in identity tables and segment columns, values in props.
     const before = leftovers(db, numbers, needles);
     for (const where of ["identities.id", "persons.id", "identity_changes", "identity_conflicts", "identities.link_to",
-      "segment_columns.data decoded", "segment_columns.data: \"victim\"", "events_tail_"]) {
+      "segment_columns.data decoded", "segment_columns.data: \"victim\"", "events_tail_", "person_tags.person_id",
+      "audience_members.person_id", "audience_snapshots.members decoded", "audience_changes.entered decoded"]) {
       expect(before.some((f) => f.startsWith(where))).toBe(true);
     }
 
-    const res = await deletePerson(deps, victim, { suppress: true, now: T0 + 3 * DAY });
+    // A long-lived reader knows the victim's identities before the deletion…
+    expect(local.read(() => [...ids].map((i) => local.personOf(i)))).toEqual([...ids].map(() => victim));
+    const res = await deletePerson({ ...deps, forget: forgetPersons }, victim, { suppress: true, now: T0 + 3 * DAY });
+    // …and forgets them after it (analyses and audience populations must not count a deleted person).
+    expect(local.read(() => [...ids].map((i) => local.personOf(i)))).toEqual([...ids].map(() => -1));
+    expect(local.read(() => local.personOf(identity.lookup("user_id", "bystander-1")!.identity))).toBe(bystander);
     expect(res).toMatchObject({ person: victim, persons: 2, identities: 6, events: 5, suppressed: 6 });
     expect(res!.segmentsRewritten).toBeGreaterThan(0);
     expect(leftovers(db, numbers, needles)).toEqual([]);
@@ -111,6 +132,8 @@ describe("deleting a person", () => {
     const remaining = local.read(() => local.chunks({ from: 0, to: 8.64e15 }).reduce((n, c) => n + c.n, 0));
     expect(remaining).toBe(3);
     expect(identity.graph.traits(bystander).values).toEqual({ plan: "free" });
+    expect(await tagMembers(sql, "vip")).toEqual(Int32Array.from([bystander]));
+    expect(readSnapshot(sql, pack.id)).toMatchObject({ size: 1, members: Int32Array.from([bystander]) });
     expect(await deletePerson(deps, victim, { suppress: false, now: T0 })).toBeNull();
   });
 

@@ -9,6 +9,7 @@
  * concurrent merge got there first. Events arriving meanwhile with the same identifiers make a new person,
  * unless suppressed. Ids are never reused (identity_state), so no later event can inherit the deleted person.
  */
+import type { Database } from "bun:sqlite";
 import { applyCompaction } from "../store/compaction.ts";
 import { purgeTail } from "../store/purge.ts";
 import type { ReaderClient } from "../store/reader-client.ts";
@@ -25,6 +26,11 @@ export interface PrivacyDeps {
   readonly graph: IdentityGraph;
   readonly suppressions: Suppressions;
   readonly reader: ReaderClient;
+  /**
+   * forget removes what other rooms hold about the deleted persons (tags, audience memberships),
+   * inside the deletion's transaction on the writer connection, so no row naming them survives.
+   */
+  readonly forget?: (db: Database, persons: readonly number[]) => void;
 }
 
 /** DeleteResult counts what a deletion removed. */
@@ -38,7 +44,7 @@ export interface DeleteResult {
 }
 
 /** rootOf follows merged_into to the surviving person; null when the person does not exist. */
-export function rootOf(g: IdentityGraph, person: number): number | null {
+export function rootOf(g: { readonly db: Database }, person: number): number | null {
   const q = g.db.query<{ merged_into: number | null }, [number]>("SELECT merged_into FROM persons WHERE id = ?");
   let at = person;
   for (let hops = 0; hops < 64; hops++) {
@@ -92,6 +98,8 @@ export async function deletePerson(
     // Identities that moved away in an unmerge still name the person they were created in.
     db.query(`UPDATE identities SET origin_person = 0 WHERE origin_person IN (SELECT value FROM json_each(?))`).run(personsJson);
     db.query(`DELETE FROM identities WHERE id IN ${inIds}`).run(idsJson);
+    // Before the persons go: their rows' change-log entries leave the log with them (migration 0050).
+    deps.forget?.(db, persons);
     db.query(`DELETE FROM persons WHERE id IN (SELECT value FROM json_each(?))`).run(personsJson);
     const events = purgeTail(db, ids);
     g.persistCounters();

@@ -160,6 +160,25 @@ describe("guards", () => {
   });
 });
 
+describe("pinned identities (Tessera's own events about a person)", () => {
+  test("are stored against the named identity without linking or creating anything, and rejected once it is gone", async () => {
+    const { db, identity, send, person } = setup();
+    await send(identify("u-1", "a-1"));
+    const id = identity.lookup("anonymous_id", "a-1")!.identity;
+    const count = () => db.query<{ p: number; i: number }, []>("SELECT (SELECT count(*) FROM persons) AS p, (SELECT count(*) FROM identities) AS i").get();
+    const before = count();
+    // The pin wins over anything else the input names: no user_id u-2 appears.
+    expect(await send({ type: "track", identityId: id, userId: "u-2" })).toEqual({ stored: 1, duplicates: [], rejected: [] });
+    expect(count()).toEqual(before);
+    expect(person("user_id", "u-2")).toBeNull();
+    const tail = db.query<{ identity: number }, []>("SELECT identity FROM events_tail_0 UNION ALL SELECT identity FROM events_tail_1 ORDER BY 1 DESC LIMIT 1").get();
+    expect(tail?.identity).toBe(id);
+    expect(await send({ type: "track", identityId: 999_999 })).toEqual({
+      stored: 0, duplicates: [], rejected: [{ index: 0, reason: "the identity no longer exists (person deleted)" }],
+    });
+  });
+});
+
 describe("rollback safety", () => {
   test("a transaction that fails after merges and creations leaves the index equal to the database", async () => {
     let failOn: string | null = null;

@@ -54,6 +54,9 @@ export class Resolver {
 
   /** resolve is the IdentityResolver handed to the store. */
   readonly resolve: IdentityResolver<IdentityInput> = (input: IdentityInput, event: StoreEvent<IdentityInput>, tx: Tx) => {
+    if (input.identityId !== undefined) {
+      return this.#g.index.personOf(input.identityId) !== 0 ? input.identityId : { reject: "the identity no longer exists (person deleted)" };
+    }
     const ex = extractIdentifiers(input, this.#guards);
     if (ex.list.length === 0) return { reject: "no identifier: the message needs userId, anonymousId or distinct_id" };
     const g = this.#g;

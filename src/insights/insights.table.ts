@@ -1,4 +1,4 @@
-/** Row types of migration 0051 (insights, dashboards, dashboard cards). */
+/** Row types of migration 0060 (insights, dashboards, dashboard cards). */
 import type { Generated } from "kysely";
 
 export interface InsightsTable {

@@ -3,9 +3,13 @@
  * function. The scheduler only wakes jobs; tests call `run` directly and await it.
  */
 import type { CoreDeps } from "../deps.ts";
+import type { Events } from "../events.ts";
 
-/** JobContext is what a job receives; it is the core dependencies, nothing request-scoped. */
-export type JobContext = CoreDeps;
+/**
+ * JobContext is what a job receives: the core dependencies plus the event side (identity, the store
+ * and its worker), which T+1 jobs read and write through; nothing request-scoped.
+ */
+export type JobContext = CoreDeps & { readonly events: Events };
 
 /** JobResult is an optional one-line summary shown in the dashboard ("deleted 12 sessions"). */
 export type JobResult = { summary?: string } | void;

@@ -3,9 +3,10 @@
  * seen, and per event the property keys with their value types and most common values (plus the
  * person properties). Volumes come from the segment directories' hourly counts (no rows read);
  * property statistics from the most recent rows only, which is what a picker needs and keeps the
- * call cheap at any data size.
+ * call cheap at any data size. Tags appear as person properties `$tag:<name>`.
  */
 import type { StoreReader } from "../store/reader.ts";
+import { TAG_PROPERTY } from "../tags/person-properties.ts";
 import { DAY_MS } from "../store/segment.ts";
 import { labelOfValue } from "./data/columns.ts";
 import { chunksOf } from "./data/scan.ts";
@@ -142,5 +143,10 @@ export function eventPropertiesOp(reader: StoreReader, args: { event?: string | 
     .query<{ traits: string }, [number]>("SELECT traits FROM persons WHERE traits != '{}' ORDER BY id DESC LIMIT ?")
     .all(SAMPLE_PERSONS);
   for (const r of rows) for (const [k, v] of Object.entries(JSON.parse(r.traits) as Record<string, unknown>)) people.add(k, v, 1);
-  return { event: args.event ?? null, results: [...stats.list("event"), ...people.list("person")] };
+  // Tags are person properties too ($tag:<name>); the catalogue's coverage is their count.
+  const tags = reader.db
+    .query<{ name: string; value_type: string; coverage: number }, []>("SELECT name, value_type, coverage FROM tags ORDER BY name")
+    .all()
+    .map((t): PropertyInfo => ({ key: `${TAG_PROPERTY}${t.name}`, type: "person", types: [t.value_type], count: t.coverage, topValues: [] }));
+  return { event: args.event ?? null, results: [...stats.list("event"), ...people.list("person"), ...tags] };
 }

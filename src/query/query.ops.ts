@@ -31,7 +31,8 @@ const HEAVY_BYTES = 48 * 1024 * 1024;
 const FULL_GC_AT = 560 * 1024 * 1024;
 let fullPending = false;
 
-function collect(rssBefore: number): void {
+/** collect runs that policy after a read op; other rooms' ops that allocate per call (audiences) use it too. */
+export function collect(rssBefore: number): void {
   const rss = process.memoryUsage.rss();
   if (rss - rssBefore > HEAVY_BYTES) return Bun.gc(true);
   Bun.gc(false);
@@ -74,6 +75,14 @@ function snapshot(reader: StoreReader): { state: State; version: string } {
   const state = stateOf(reader);
   state.people.refresh(reader.db);
   return { state, version: `${reader.dataVersion}:${state.people.version}` };
+}
+
+/**
+ * personColumns returns the reader's person-property columns brought up to date with the snapshot;
+ * other rooms' read ops (audiences) share them rather than loading traits a second time.
+ */
+export function personColumns(reader: StoreReader): PersonColumns {
+  return snapshot(reader).state.people;
 }
 
 /** context is a query context on the current snapshot (only built when a result is computed). */

@@ -6,6 +6,7 @@
  * 400s, the pickers' routes and the OpenAPI document. Times are UTC; the queries say so.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
+import { syncDb } from "../db/sync.ts";
 import { readSnapshot } from "../audiences/audiences.repo.ts";
 import type { AudienceTagTables } from "../audiences/schema.ts";
 import { silentLogger } from "../log.ts";
@@ -155,7 +156,7 @@ describe("POST /api/query/actors", () => {
     const body = (await res.json()) as { audience: { id: number; name: string; size: number }; persons: unknown[] };
     expect(body.persons).toHaveLength(1);
     expect(body.audience).toMatchObject({ name: "No signup", size: 2 });
-    const snap = await readSnapshot(t.deps.kdb.withTables<AudienceTagTables>(), body.audience.id);
+    const snap = readSnapshot(syncDb(t.deps.db, t.deps.kdb.withTables<AudienceTagTables>()), body.audience.id);
     expect(snap!.members).toHaveLength(2);
   });
 });

@@ -9,6 +9,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { createStaticAudience } from "../audiences/static.ts";
+import { syncDb } from "../db/sync.ts";
 import type { AudienceTagTables } from "../audiences/schema.ts";
 import { auditRequest } from "../auth/audit-request.ts";
 import { actorOf } from "../auth/principal.ts";
@@ -99,7 +100,7 @@ export function queryRoutes(deps: AppDeps) {
       let audience: { id: number; name: string; size: number } | undefined;
       if (request.saveAs && out.all) {
         const k = deps.kdb.withTables<AudienceTagTables>();
-        const a = await createStaticAudience(k, {
+        const a = await createStaticAudience(syncDb(deps.db, k), {
           name: request.saveAs.name, createdBy: actorOf(principal), members: out.all,
           description: `saved from a ${request.kind} actors list`,
         }, deps.now());

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { Filter } from "./filter.ts";
 import { FormulaError, parseFormula } from "./formula.ts";
 import { isDateSpec } from "./time.ts";
-import { isTimeZone } from "./zone.ts";
+import { isTimeZone } from "../config.ts";
 
 const DateSpec = z.string().max(40).refine(isDateSpec, {
   message: 'expected YYYY-MM-DD, an ISO datetime, "today", "yesterday", "now" or -N with h|d|w|m|y (e.g. "-7d")',

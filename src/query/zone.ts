@@ -4,6 +4,7 @@
  * question (the wall clock of an instant, the instant of a wall clock) is arithmetic over a short
  * table. Zones are shared per name and extend their table on demand.
  */
+import { isTimeZone } from "../config.ts";
 import { QueryError } from "./errors.ts";
 
 export const HOUR = 3_600_000;
@@ -11,15 +12,6 @@ export const DAY = 86_400_000;
 const SAMPLE = 6 * HOUR; // no zone has two offset changes within 6 h
 const PAD = 400 * DAY;
 
-/** isTimeZone tells whether Intl knows the IANA zone name. */
-export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Zone answers wall-clock questions for one IANA zone from a cached table of offset transitions. */
 export class Zone {

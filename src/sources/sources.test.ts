@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { silentLogger } from "../log.ts";
 import { testApp } from "../../test/app-helpers.ts";
-import { ensureDefaultSource, findSourceByWriteKey, type Source } from "./sources.ts";
+import { ensureDefaultSource, ensureSystemSource, findSourceByWriteKey, type Source } from "./sources.ts";
 
 describe("/api/sources", () => {
   test("create, list, rotate, disable, delete; ingest lookup follows every change", async () => {
@@ -80,5 +80,17 @@ describe("TESSERA_WRITE_KEY", () => {
     expect(findSourceByWriteKey(db, crypto, "key-from-env-1")).toBeNull();
     expect(findSourceByWriteKey(db, crypto, "key-from-env-2")?.name).toBe("default");
     expect(await kdb.selectFrom("sources").select("id").execute()).toHaveLength(1);
+  });
+});
+
+describe("the system source", () => {
+  test("is created once, and its write key cannot ingest", async () => {
+    const t = testApp();
+    const { db, kdb, crypto } = t.deps;
+    const id = await ensureSystemSource(db, kdb, crypto, t.clock.now);
+    expect(await ensureSystemSource(db, kdb, crypto, t.clock.now)).toBe(id);
+    const row = await kdb.selectFrom("sources").select(["name", "kind", "write_key_enc", "disabled_at"]).where("id", "=", id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ name: "tessera", kind: "system", disabled_at: t.clock.now });
+    expect(findSourceByWriteKey(db, crypto, crypto.decrypt(row.write_key_enc))).toBeNull();
   });
 });

@@ -172,3 +172,20 @@ export async function ensureDefaultSource(db: Database, kdb: Kdb, crypto: Crypto
   }
   invalidateSourceCache(db);
 }
+
+/** SYSTEM_SOURCE names the source Tessera's own events (audience_entered, lifecycle_changed, …) are stored under. */
+export const SYSTEM_SOURCE = { name: "tessera", kind: "system" } as const;
+
+/**
+ * ensureSystemSource returns the id of the system source, creating it on first use. Its write key is
+ * disabled at birth: nothing outside the process can send events in Tessera's name.
+ */
+export async function ensureSystemSource(db: Database, kdb: Kdb, crypto: Crypto, now: number): Promise<number> {
+  const find = () => kdb.selectFrom("sources").select("id").where("name", "=", SYSTEM_SOURCE.name).where("kind", "=", SYSTEM_SOURCE.kind).executeTakeFirst();
+  const found = await find();
+  if (found) return found.id;
+  const created = await createSource(db, kdb, crypto, SYSTEM_SOURCE, now);
+  await kdb.updateTable("sources").set({ disabled_at: now }).where("id", "=", created.id).execute();
+  invalidateSourceCache(db);
+  return created.id;
+}

@@ -2,6 +2,7 @@
  * The operations the read side answers, by name. They run inside the store worker (server) or in the
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
+import { audienceOps } from "../audiences/audience.ops.ts";
 import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
 import { recentEvents } from "../insights/recent-events.ts";
 import { heapStats } from "bun:jsc";
@@ -40,6 +41,7 @@ export const readerOps = {
   actors: actorsOp,
   events: eventsOp,
   eventProperties: eventPropertiesOp,
+  ...audienceOps,
 };
 
 export type ReaderOps = typeof readerOps;

@@ -92,6 +92,11 @@ export class StoreReader {
     return `${this.#version}:${this.#epoch}:${this.#tailSeq}:${this.#changeSeq}:${this.#identityMax}`;
   }
 
+  /** identityVersion changes whenever the identity → person map may have changed (new identities, merges, deletions). */
+  get identityVersion(): string {
+    return `${this.#epoch}:${this.#identityMax}:${this.#changeSeq}`;
+  }
+
   /** segments lists the live segments. */
   get segments(): ReadonlyMap<number, SegmentMeta> {
     return this.#segments;
@@ -219,6 +224,13 @@ export class StoreReader {
       this.#tail = [];
       this.#tailSeq = 0;
       this.#tailDays = null;
+      // They remove identities too: rebuild the identity map from the table (whose person_id is
+      // current, so the change log up to now needs no replay) instead of keeping deleted persons.
+      if (this.#epoch >= 0) {
+        this.#personOf.fill(-1);
+        this.#identityMax = 0;
+        this.#changeSeq = this.#db.query<{ s: number | null }, []>("SELECT max(seq) AS s FROM identity_changes").get()?.s ?? 0;
+      }
       this.#epoch = epoch;
     }
     if (compacted !== this.#compacted) {

@@ -48,14 +48,14 @@ interface OrderStats {
 }
 
 /** orderStats scans the order events once; a missing or non-numeric amount adds an order worth 0. */
-async function orderStats(pop: Population, src: OrderSource, ctx: EvalContext): Promise<OrderStats> {
+function orderStats(pop: Population, src: OrderSource, ctx: EvalContext): OrderStats {
   const size = pop.personIds.length;
   const range = resolveWindow({ kind: "last", ...src.window }, ctx.asOf, ctx.timezone);
   const count = new Int32Array(size);
   const money = new Float64Array(size);
   const last = new Float64Array(size).fill(Number.NEGATIVE_INFINITY);
   const numbers = new WeakMap<readonly unknown[], Float64Array>();
-  for await (const { chunk, masks } of scanEvents(pop, src.event, range, [src.where], [src.amountProperty])) {
+  for (const { chunk, masks } of scanEvents(pop, src.event, range, [src.where], [src.amountProperty])) {
     const col = chunk.props.get(src.amountProperty);
     const num = col ? codeTable(col, numbers, (v) => numericValue(v) ?? 0, Float64Array) : null;
     const mask = masks[0]!;
@@ -79,13 +79,13 @@ async function orderStats(pop: Population, src: OrderSource, ctx: EvalContext): 
 }
 
 /** activitySpan scans activity events up to asOf: first and last per row (NaN = never). */
-async function activitySpan(pop: Population, events: readonly string[], ctx: EvalContext) {
+function activitySpan(pop: Population, events: readonly string[], ctx: EvalContext) {
   const size = pop.personIds.length;
   const first = new Float64Array(size).fill(Number.NaN);
   const last = new Float64Array(size).fill(Number.NaN);
   const range = resolveWindow({ kind: "ever" }, ctx.asOf, ctx.timezone);
   for (const event of new Set(events)) {
-    for await (const { chunk, masks } of scanEvents(pop, event, range, [undefined], [])) {
+    for (const { chunk, masks } of scanEvents(pop, event, range, [undefined], [])) {
       const mask = masks[0]!;
       for (let i = 0; i < chunk.n; i++) {
         if (!mask[i]) continue;
@@ -100,18 +100,18 @@ async function activitySpan(pop: Population, events: readonly string[], ctx: Eva
 }
 
 /** computeTagValues returns one value per population row (null: the person does not get the tag). */
-export async function computeTagValues(
+export function computeTagValues(
   spec: ComputedSpec, pop: Population, ctx: EvalContext,
-): Promise<(string | null)[]> {
+): (string | null)[] {
   const out: (string | null)[] = new Array(pop.personIds.length).fill(null);
   if (spec.fn === "lifecycle") {
-    const { first, last } = await activitySpan(pop, spec.activityEvents, ctx);
+    const { first, last } = activitySpan(pop, spec.activityEvents, ctx);
     const classify = stageClassifier(ctx.asOf, ctx.timezone, spec.thresholds);
     const orNull = (x: number) => (Number.isNaN(x) ? null : x);
     for (let r = 0; r < out.length; r++) out[r] = classify({ firstSeen: orNull(first[r]!), lastActive: orNull(last[r]!) });
     return out;
   }
-  const s = await orderStats(pop, spec.orders, ctx);
+  const s = orderStats(pop, spec.orders, ctx);
   if (spec.fn === "order_frequency" || spec.fn === "spending_power") {
     const values = spec.fn === "order_frequency" ? s.frequency : s.monetary;
     const scores = quantileScores(values, "higher");

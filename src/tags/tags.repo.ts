@@ -3,13 +3,16 @@
  * referenced by name from definitions; person tags hold one value per (tag, person) — NULL for
  * boolean tags — and the source that set it.
  */
-import type { Kysely, Selectable, Transaction } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { forBatches } from "../audiences/batches.ts";
+import type { SyncDb } from "../db/sync.ts";
+import type { IdentityTables } from "../identity/identity.table.ts";
+import { rootOf } from "../identity/privacy.ts";
 import type { TagGroupsTable, TagKind, TagsTable, TagTables, TagValueType } from "./tags.table.ts";
 
 /** TagsDb is any Kysely instance that knows the tag tables. */
 export type TagsDb = Kysely<TagTables>;
-type Db = TagsDb | Transaction<TagTables>;
+type Db = TagsDb;
 
 /** TagGroup is a folder of the catalogue. */
 export interface TagGroup {
@@ -67,6 +70,10 @@ export async function listGroups(k: TagsDb): Promise<TagGroup[]> {
 }
 
 export async function updateGroup(k: TagsDb, id: number, g: Partial<GroupInput>): Promise<TagGroup | null> {
+  if (g.name === undefined && g.description === undefined && g.position === undefined) {
+    const same = await k.selectFrom("tag_groups").selectAll().where("id", "=", id).executeTakeFirst();
+    return same ? toGroup(same) : null;
+  }
   const row = await k.updateTable("tag_groups")
     .set({
       ...(g.name !== undefined && { name: g.name }),
@@ -144,10 +151,9 @@ export async function deleteTag(k: TagsDb, id: number): Promise<boolean> {
   return Number((await k.deleteFrom("tags").where("id", "=", id).executeTakeFirst()).numDeletedRows) > 0;
 }
 
-async function refreshCoverage(k: Db, tagId: number): Promise<number> {
-  const { n } = await k.selectFrom("person_tags").select((eb) => eb.fn.countAll<number>().as("n"))
-    .where("tag_id", "=", tagId).executeTakeFirstOrThrow();
-  await k.updateTable("tags").set({ coverage: n }).where("id", "=", tagId).execute();
+function refreshCoverage(s: SyncDb<TagTables>, tagId: number): number {
+  const { n } = s.first(s.k.selectFrom("person_tags").select((eb) => eb.fn.countAll<number>().as("n")).where("tag_id", "=", tagId))!;
+  s.run(s.k.updateTable("tags").set({ coverage: n }).where("id", "=", tagId));
   return n;
 }
 
@@ -157,32 +163,56 @@ export interface Assignment {
   readonly value: string | null;
 }
 
-async function upsert(k: Db, tagId: number, rows: readonly Assignment[], source: string, now: number): Promise<void> {
-  await forBatches([...rows], (b) =>
-    k.insertInto("person_tags")
+function upsert(s: SyncDb<TagTables>, tagId: number, rows: readonly Assignment[], source: string, now: number): void {
+  forBatches([...rows], (b) =>
+    s.run(s.k.insertInto("person_tags")
       .values(b.map((a) => ({ tag_id: tagId, person_id: a.personId, value: a.value, source, updated_at: now })))
       .onConflict((oc) => oc.columns(["tag_id", "person_id"]).doUpdateSet((eb) => ({
         value: eb.ref("excluded.value"), source: eb.ref("excluded.source"), updated_at: eb.ref("excluded.updated_at"),
-      })))
-      .execute());
+      })))));
 }
 
 /** assignTag sets a tag on persons (replacing their value) and returns the new coverage. */
-export async function assignTag(
-  k: TagsDb, tagId: number, rows: readonly Assignment[], source: string, now: number,
-): Promise<number> {
-  return k.transaction().execute(async (trx) => {
-    await upsert(trx, tagId, rows, source, now);
-    return refreshCoverage(trx, tagId);
+export function assignTag(s: SyncDb<TagTables>, tagId: number, rows: readonly Assignment[], source: string, now: number): number {
+  return s.transaction(() => {
+    upsert(s, tagId, rows, source, now);
+    return refreshCoverage(s, tagId);
   });
 }
 
 /** unassignTag removes a tag from persons and returns the new coverage. */
-export async function unassignTag(k: TagsDb, tagId: number, personIds: readonly number[]): Promise<number> {
-  return k.transaction().execute(async (trx) => {
-    await forBatches([...personIds], (b) =>
-      trx.deleteFrom("person_tags").where("tag_id", "=", tagId).where("person_id", "in", b).execute());
-    return refreshCoverage(trx, tagId);
+export function unassignTag(s: SyncDb<TagTables>, tagId: number, personIds: readonly number[]): number {
+  return s.transaction(() => {
+    forBatches([...personIds], (b) =>
+      s.run(s.k.deleteFrom("person_tags").where("tag_id", "=", tagId).where("person_id", "in", b)));
+    return refreshCoverage(s, tagId);
+  });
+}
+
+/**
+ * rehomeMergedTags moves manual tag values of persons merged away onto the person they became (the
+ * survivor keeps its own value when it has one) and returns how many moved. Rule and computed tags
+ * need no move: the nightly run recomputes them over surviving persons only.
+ */
+export function rehomeMergedTags(s: SyncDb<TagTables & IdentityTables>): number {
+  const { k } = s;
+  return s.transaction(() => {
+    const rows = s.all(k.selectFrom("person_tags")
+      .innerJoin("persons", "persons.id", "person_tags.person_id")
+      .innerJoin("tags", "tags.id", "person_tags.tag_id")
+      .select(["person_tags.tag_id", "person_tags.person_id", "person_tags.value", "person_tags.source", "person_tags.updated_at"])
+      .where("persons.merged_into", "is not", null).where("tags.kind", "=", "manual"));
+    for (const r of rows) {
+      const root = rootOf(s, r.person_id);
+      if (root !== null) {
+        s.run(k.insertInto("person_tags")
+          .values({ tag_id: r.tag_id, person_id: root, value: r.value, source: r.source, updated_at: r.updated_at })
+          .onConflict((oc) => oc.doNothing()));
+      }
+      s.run(k.deleteFrom("person_tags").where("tag_id", "=", r.tag_id).where("person_id", "=", r.person_id));
+    }
+    for (const tagId of new Set(rows.map((r) => r.tag_id))) refreshCoverage(s, tagId);
+    return rows.length;
   });
 }
 
@@ -203,12 +233,15 @@ export async function personTags(k: TagsDb, personId: number): Promise<PersonTag
   return rows;
 }
 
-/** tagMembers returns the ascending person ids carrying a tag (with exactly `value` when given). */
-export async function tagMembers(k: Db, tagId: number, value?: string): Promise<Int32Array> {
-  let q = k.selectFrom("person_tags").select("person_id").where("tag_id", "=", tagId);
-  if (value !== undefined) q = q.where("value", "=", value);
-  const rows = await q.orderBy("person_id").execute();
-  return Int32Array.from(rows, (r) => r.person_id);
+/**
+ * tagMembers returns the ascending person ids carrying the tag named `name` (with exactly `value`
+ * when given). Synchronous: the set evaluator asks it inside the store worker's read snapshot.
+ */
+export function tagMembers(s: SyncDb<TagTables>, name: string, value?: string): Int32Array {
+  let q = s.k.selectFrom("person_tags").innerJoin("tags", "tags.id", "person_tags.tag_id")
+    .select("person_tags.person_id").where("tags.name", "=", name);
+  if (value !== undefined) q = q.where("person_tags.value", "=", value);
+  return Int32Array.from(s.all(q.orderBy("person_tags.person_id")), (r) => r.person_id);
 }
 
 /** TagValueChanges summarises a recomputation. */
@@ -222,45 +255,51 @@ export interface TagValueChanges {
 /**
  * replaceTagValues makes a rule or computed tag hold exactly `values` (person id → value), writing
  * only the differences, and — when the tag emits an event and was computed before — records each
- * change in tag_changes for `runId`. The first computation of a tag is silent. `k` may be the
- * transaction of a materialisation step so the step's done mark commits with the values.
+ * change in tag_changes for `runId`. The first computation of a tag is silent. One transaction;
+ * `within` adds the caller's writes (the materialisation step mark) to it.
  */
-export async function replaceTagValues(
-  k: Db, a: { tagId: number; values: ReadonlyMap<number, string | null>; source: string; runId: number | null; now: number },
-): Promise<TagValueChanges> {
-  const tag = await k.selectFrom("tags").select(["emit_event", "last_computed_at"]).where("id", "=", a.tagId).executeTakeFirstOrThrow();
-  const record = tag.emit_event !== null && tag.last_computed_at !== null && a.runId !== null;
-  const before = new Map<number, string | null>();
-  for (const r of await k.selectFrom("person_tags").select(["person_id", "value"]).where("tag_id", "=", a.tagId).execute()) {
-    before.set(r.person_id, r.value);
-  }
-  const writes: Assignment[] = [];
-  const changes: { person_id: number; old_value: string | null; new_value: string | null }[] = [];
-  let added = 0;
-  let changed = 0;
-  for (const [personId, value] of a.values) {
-    const old = before.get(personId);
-    if (old === undefined) added++;
-    else if (old !== value) changed++;
-    else continue;
-    writes.push({ personId, value });
-    changes.push({ person_id: personId, old_value: old ?? null, new_value: value });
-  }
-  const removedIds = [...before.keys()].filter((p) => !a.values.has(p));
-  for (const p of removedIds) changes.push({ person_id: p, old_value: before.get(p) ?? null, new_value: null });
-  await upsert(k, a.tagId, writes, a.source, a.now);
-  await forBatches(removedIds, (b) =>
-    k.deleteFrom("person_tags").where("tag_id", "=", a.tagId).where("person_id", "in", b).execute());
-  if (record) {
-    const runId = a.runId!;
-    await forBatches(changes, (b) =>
-      k.insertInto("tag_changes")
-        .values(b.map((c) => ({ run_id: runId, tag_id: a.tagId, ...c, emitted_at: null })))
-        .onConflict((oc) => oc.doNothing())
-        .execute());
-  }
-  await k.updateTable("tags").set({ coverage: a.values.size, last_computed_at: a.now }).where("id", "=", a.tagId).execute();
-  return { added, removed: removedIds.length, changed, coverage: a.values.size };
+export function replaceTagValues(
+  s: SyncDb<TagTables>,
+  a: { tagId: number; values: ReadonlyMap<number, string | null>; source: string; runId: number | null; now: number },
+  within?: (changes: TagValueChanges) => void,
+): TagValueChanges {
+  const { k } = s;
+  return s.transaction(() => {
+    const tag = s.first(k.selectFrom("tags").select(["emit_event", "last_computed_at"]).where("id", "=", a.tagId));
+    if (!tag) throw new Error(`tag ${a.tagId} does not exist`);
+    const record = tag.emit_event !== null && tag.last_computed_at !== null && a.runId !== null;
+    const before = new Map<number, string | null>();
+    for (const r of s.all(k.selectFrom("person_tags").select(["person_id", "value"]).where("tag_id", "=", a.tagId))) {
+      before.set(r.person_id, r.value);
+    }
+    const writes: Assignment[] = [];
+    const changes: { person_id: number; old_value: string | null; new_value: string | null }[] = [];
+    let added = 0;
+    let changed = 0;
+    for (const [personId, value] of a.values) {
+      const old = before.get(personId);
+      if (old === undefined) added++;
+      else if (old !== value) changed++;
+      else continue;
+      writes.push({ personId, value });
+      changes.push({ person_id: personId, old_value: old ?? null, new_value: value });
+    }
+    const removedIds = [...before.keys()].filter((p) => !a.values.has(p));
+    for (const p of removedIds) changes.push({ person_id: p, old_value: before.get(p) ?? null, new_value: null });
+    upsert(s, a.tagId, writes, a.source, a.now);
+    forBatches(removedIds, (b) => s.run(k.deleteFrom("person_tags").where("tag_id", "=", a.tagId).where("person_id", "in", b)));
+    if (record) {
+      const runId = a.runId!;
+      forBatches(changes, (b) =>
+        s.run(k.insertInto("tag_changes")
+          .values(b.map((c) => ({ run_id: runId, tag_id: a.tagId, ...c, emitted_at: null })))
+          .onConflict((oc) => oc.doNothing())));
+    }
+    s.run(k.updateTable("tags").set({ coverage: a.values.size, last_computed_at: a.now }).where("id", "=", a.tagId));
+    const result = { added, removed: removedIds.length, changed, coverage: a.values.size };
+    within?.(result);
+    return result;
+  });
 }
 
 /** PendingTagChange is a recorded tag value change awaiting emission. */

@@ -5,24 +5,22 @@
  * number and can create missing tags.
  */
 import { describe, expect, test } from "bun:test";
-import { Hono } from "hono";
 import { createAudience } from "../audiences/audiences.repo.ts";
 import { featureDb } from "../audiences/feature-db.fixture.ts";
-import type { Guard } from "../audiences/route-helpers.ts";
+import { mountForTest } from "../audiences/routes.fixture.ts";
 import { personTags, tagMembers } from "./tags.repo.ts";
 import { tagRoutes, type Identifier } from "./tags.routes.ts";
 
 function world() {
-  const { k } = featureDb();
-  const directory = new Map([["email:a@b.cn", 7], ["wx_openid:wx123:oXyz", 8], ["phone:+8613800138000", 9]]);
-  const guard: Guard = (role) => async (c, next) => {
-    const have = c.req.header("x-role");
-    if (have !== role && !(have === "operator" && role === "analyst")) return c.json({ error: "forbidden" }, 403);
-    await next();
-  };
-  const app = new Hono().route("/api", tagRoutes({
-    kdb: k, guard, clock: () => 1000,
-    resolvePerson: async (id: Identifier) => directory.get(`${id.type}:${id.value}`) ?? null,
+  const { db, k, s } = featureDb();
+  // The identity room's answers: identifiers, live person ids, and person 6 merged into 5.
+  const directory = new Map([
+    ["email:a@b.cn", 7], ["wx_openid:wx123:oXyz", 8], ["phone:+8613800138000", 9],
+    ...[1, 2, 3, 5, 7, 8, 9, 42].map((p) => [`person:${p}`, p] as const), ["person:6", 5],
+  ]);
+  const app = mountForTest("/api/tags", tagRoutes({
+    db, kdb: k, now: () => 1000,
+    resolvePerson: (id: Identifier) => directory.get(`${id.type}:${id.value}`) ?? null,
   }));
   const call = async (method: string, path: string, body?: unknown, role = "operator", type = "application/json") => {
     const res = await app.request(path, {
@@ -31,7 +29,7 @@ function world() {
     });
     return { status: res.status, json: (await res.json().catch(() => null)) as Record<string, unknown> & { issues?: { path: string; message: string }[] } };
   };
-  return { k, call };
+  return { k, s, call };
 }
 
 const orders = { event: "purchase", amountProperty: "amount", window: { n: 12, unit: "month" } };
@@ -43,6 +41,8 @@ describe("catalogue", () => {
     expect(g.status).toBe(201);
     expect((await call("POST", "/api/tags/groups", { name: "价值" })).status).toBe(409);
     const gid = g.json.id as number;
+    expect((await call("PATCH", `/api/tags/groups/${gid}`, {})).json).toMatchObject({ id: gid, name: "价值", position: 1 });
+    expect((await call("PATCH", "/api/tags/groups/999", {})).status).toBe(404);
     const manual = await call("POST", "/api/tags", { kind: "manual", name: "vip", label: "VIP", valueType: "boolean", groupId: gid });
     expect(manual.json).toMatchObject({ kind: "manual", valueType: "boolean", definition: null, emitEvent: null });
     const computed = await call("POST", "/api/tags", { kind: "computed", name: "rfm_class", definition: { fn: "rfm_class", orders } });
@@ -100,7 +100,9 @@ test("manual assignment: values checked against the tag type, computed tags refu
   const rfm = (await call("POST", "/api/tags", { kind: "computed", name: "rfm", definition: { fn: "rfm_class", orders } })).json.id as number;
   expect((await call("POST", `/api/tags/${vip}/assign`, { persons: [{ person: 1 }, { person: 2 }] })).json).toEqual({ coverage: 2 });
   const badValue = await call("POST", `/api/tags/${vip}/assign`, { persons: [{ person: 3, value: "yes" }] });
-  expect(badValue.json.issues?.[0]?.path).toBe("persons[0].value");
+  expect(badValue.json.issues?.[0]?.path).toBe("persons.0.value");
+  const nobody = await call("POST", `/api/tags/${vip}/assign`, { persons: [{ person: 3 }, { person: 77 }] });
+  expect(nobody.json.issues).toEqual([{ path: "persons.1.person", message: "unknown person 77" }]);
   const noValue = await call("POST", `/api/tags/${tier}/assign`, { persons: [{ person: 3 }] });
   expect(noValue.json.issues?.[0]?.message).toBe("tag tier needs a value");
   expect((await call("POST", `/api/tags/${tier}/assign`, { persons: [{ person: 3, value: "gold" }] })).json).toEqual({ coverage: 1 });
@@ -108,10 +110,14 @@ test("manual assignment: values checked against the tag type, computed tags refu
   expect((await call("POST", `/api/tags/${vip}/unassign`, { persons: [1] })).json).toEqual({ coverage: 1 });
   expect((await call("POST", `/api/tags/${vip}/assign`, { persons: [{ person: 1 }] }, "analyst")).status).toBe(403);
   expect(await personTags(k, 3)).toMatchObject([{ name: "tier", value: "gold", source: "manual" }]);
+  // Person 6 was merged into 5: the tag lands on the person it became.
+  await call("POST", `/api/tags/${tier}/assign`, { persons: [{ person: 6, value: "silver" }] });
+  expect(await personTags(k, 5)).toMatchObject([{ name: "tier", value: "silver" }]);
+  expect(await personTags(k, 6)).toEqual([]);
 });
 
 test("CSV import resolves identifiers, reports bad lines and can create tags", async () => {
-  const { k, call } = world();
+  const { k, s, call } = world();
   await call("POST", "/api/tags", { kind: "manual", name: "vip", valueType: "boolean" });
   await call("POST", "/api/tags", { kind: "computed", name: "rfm", definition: { fn: "rfm_class", orders } });
   const csv = [
@@ -139,7 +145,7 @@ test("CSV import resolves identifiers, reports bad lines and can create tags", a
   });
   const vip = (await call("GET", "/api/tags", undefined, "analyst")).json.tags as { id: number; name: string; coverage: number }[];
   expect(vip.find((t) => t.name === "vip")?.coverage).toBe(2);
-  expect(await tagMembers(k, vip.find((t) => t.name === "vip")!.id)).toEqual(Int32Array.from([7, 8]));
+  expect(await tagMembers(s, "vip")).toEqual(Int32Array.from([7, 8]));
   expect(await personTags(k, 42)).toMatchObject([{ name: "interest", value: "tea, green", source: "import" }]);
   const noHeader = await call("POST", "/api/tags/import", "email:a@b.cn,vip\n", "operator", "text/csv");
   expect(noHeader.json.issues?.[0]?.path).toBe("(header)");

@@ -1,31 +1,36 @@
 /**
- * HTTP surface of the tag catalogue (SPEC §6), mounted under `/api`: groups, tags (manual, rule —
+ * HTTP surface of the tag catalogue (SPEC §6), mounted at `/api/tags`: groups, tags (manual, rule —
  * the audience grammar — and computed: RFM, tiers, lifecycle), manual assignment and CSV import.
- * Requests arrive authenticated; `guard` admits analysts to reads and operators to writes.
+ * Reads need "read"; every change, assignment and import needs "operate".
  *
- * | route                                          | role     |
- * |------------------------------------------------|----------|
- * | GET    /tags, /tags/:id, /tags/groups          | analyst  |
- * | POST/PATCH/DELETE /tags/groups[/:id]           | operator |
- * | POST /tags, PATCH/DELETE /tags/:id             | operator |
- * | POST /tags/:id/assign, /tags/:id/unassign      | operator |
- * | POST /tags/import (text/csv: person,tag,value)  | operator |
+ * | route                                              | access  |
+ * |----------------------------------------------------|---------|
+ * | GET    /api/tags, /api/tags/:id, /api/tags/groups  | read    |
+ * | POST/PATCH/DELETE /api/tags/groups[/:id]           | operate |
+ * | POST /api/tags, PATCH/DELETE /api/tags/:id         | operate |
+ * | POST /api/tags/:id/assign, /api/tags/:id/unassign  | operate |
+ * | POST /api/tags/import (text/csv: person,tag,value) | operate |
  */
+import type { Database } from "bun:sqlite";
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { parseCsv } from "../audiences/csv.ts";
 import { Definition, describeIssues } from "../audiences/definition.ts";
 import { depKey } from "../audiences/dependencies.ts";
 import { checkReferences, dependents } from "../audiences/graph.ts";
-import { invalid, isUniqueViolation, readBody, type Guard } from "../audiences/route-helpers.ts";
-import type { AudienceTagDb } from "../audiences/schema.ts";
+import { conflict, idParam, invalid, isUniqueViolation, notFound } from "../audiences/route-helpers.ts";
+import { auditRequest } from "../auth/audit-request.ts";
+import type { Kdb } from "../db/kysely.ts";
+import { syncDb } from "../db/sync.ts";
+import { endpoint } from "../http/endpoint.ts";
+import type { AppEnv } from "../http/env.ts";
 import { ComputedSpec } from "./computed.ts";
 import {
   assignTag, createGroup, createTag, deleteGroup, deleteTag, getTag, getTagByName, listGroups, listTags,
   unassignTag, updateGroup, updateTag, type Assignment, type Tag,
 } from "./tags.repo.ts";
 
-/** Identifier is a namespaced person identifier (`email:a@b.cn` in an import file). */
+/** Identifier names a person in an import file: `person:<id>` or a namespaced identifier (`email:a@b.cn`). */
 export interface Identifier {
   readonly type: string;
   readonly value: string;
@@ -33,20 +38,21 @@ export interface Identifier {
 
 /** TagRoutesDeps are the collaborators of the tag routes. */
 export interface TagRoutesDeps {
-  readonly kdb: AudienceTagDb;
-  readonly guard: Guard;
-  /** identity room: the person holding an identifier, or null */
-  readonly resolvePerson: (id: Identifier) => Promise<number | null>;
-  readonly clock?: () => number;
+  readonly db: Database;
+  readonly kdb: Kdb;
+  /** identity room: the (surviving) person an identifier or `person` id names, or null */
+  readonly resolvePerson: (id: Identifier) => number | null;
+  readonly now: () => number;
 }
 
+const tags = ["tags"];
 const TagName = z.string().regex(/^[\p{L}\p{N}_.:-]{1,100}$/u, "use 1–100 letters, digits or _ . : -");
 const common = {
   name: TagName,
   label: z.string().max(200).nullable().optional(),
   description: z.string().max(2000).nullable().optional(),
   groupId: z.number().int().positive().nullable().optional(),
-  emitEvent: z.string().min(1).max(200).nullable().optional(),
+  emitEvent: z.string().min(1).max(200).nullable().optional().describe("event emitted when a person's value changes"),
 };
 const TagCreate = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("manual"), valueType: z.enum(["boolean", "string"]), ...common }),
@@ -55,7 +61,7 @@ const TagCreate = z.discriminatedUnion("kind", [
 ]);
 const TagPatch = z.strictObject({
   label: common.label, description: common.description, groupId: common.groupId, emitEvent: common.emitEvent,
-  definition: z.unknown().optional(),
+  definition: z.unknown().optional().describe("a rule tag's definition or a computed tag's spec"),
 });
 const GroupBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -67,6 +73,8 @@ const AssignBody = z.strictObject({
   persons: z.array(z.strictObject({ person: z.number().int().positive(), value: Value })).min(1).max(10_000),
 });
 const UnassignBody = z.strictObject({ persons: z.array(z.number().int().positive()).min(1).max(10_000) });
+const ListQuery = z.object({ group: z.coerce.number().int().positive().optional() });
+const ImportQuery = z.object({ create: z.enum(["true", "false"]).default("false").describe("create missing manual tags") });
 
 const MAX_IMPORT_ROWS = 200_000;
 
@@ -76,52 +84,62 @@ function valueIssue(tag: Tag, value: string | null | undefined): string | null {
   return value ? null : `tag ${tag.name} needs a value`;
 }
 
-/** tagRoutes builds the Hono sub-app; mount it with `app.route("/api", tagRoutes(deps))`. */
+// Namespaces that carry a parameter (SPEC §4): `wx_openid:<appid>:<openid>`.
+const PARAMETERISED = new Set(["wx_openid", "wecom_external_userid", "douyin_open_id"]);
+
+/**
+ * parseWho reads an import file's person column: `person:<id>` or `type:value`. A bare value is
+ * refused — a phone number must not pass for a person id.
+ */
+function parseWho(who: string): Identifier | null {
+  const parts = who.split(":");
+  const typeParts = PARAMETERISED.has(parts[0] ?? "") ? 2 : 1;
+  if (parts.length <= typeParts) return null;
+  const value = parts.slice(typeParts).join(":");
+  return value === "" ? null : { type: parts.slice(0, typeParts).join(":"), value };
+}
+
+/** tagRoutes is the /api/tags sub-app. */
 export function tagRoutes(deps: TagRoutesDeps) {
-  const { kdb, guard } = deps;
-  const clock = deps.clock ?? Date.now;
-  const idOf = (c: Context) => Number(c.req.param("id"));
+  const { kdb } = deps;
+  const sql = syncDb(deps.db, kdb);
   const groupMissing = async (groupId: number | null | undefined) =>
     groupId != null && !(await kdb.selectFrom("tag_groups").select("id").where("id", "=", groupId).executeTakeFirst());
-  const taken = (c: Context, what: string) => c.json({ error: `${what} exists` }, 409);
+  const tagOf = async (c: Context) => (await getTag(kdb, idParam(c, "tag"))) ?? notFound("tag");
+  const manualOnly = (tag: Tag) => {
+    if (tag.kind !== "manual") conflict(`tag ${tag.name} is ${tag.kind}: its values are computed`);
+  };
 
-  return new Hono()
-    .get("/tags/groups", guard("analyst"), async (c) => c.json({ groups: await listGroups(kdb) }))
-    .post("/tags/groups", guard("operator"), async (c) => {
-      const body = await readBody(c, GroupBody);
-      if (!body.ok) return body.response;
+  return new Hono<AppEnv>()
+    .get("/groups", endpoint({ summary: "List tag groups", tags, access: "read" }), async (c) => c.json({ groups: await listGroups(kdb) }, 200))
+    .post("/groups", endpoint({ summary: "Create a tag group", tags, access: "operate", body: GroupBody, status: 201 }), async (c) => {
+      const body = c.req.valid("json");
       try {
-        return c.json(await createGroup(kdb, body.value, clock()), 201);
+        return c.json(await createGroup(kdb, body, deps.now()), 201);
       } catch (e) {
-        if (isUniqueViolation(e)) return taken(c, `a group named ${JSON.stringify(body.value.name)}`);
+        if (isUniqueViolation(e)) conflict(`a group named ${JSON.stringify(body.name)} exists`);
         throw e;
       }
     })
-    .patch("/tags/groups/:id{[0-9]+}", guard("operator"), async (c) => {
-      const body = await readBody(c, GroupBody.partial());
-      if (!body.ok) return body.response;
+    .patch("/groups/:id", endpoint({ summary: "Change a tag group", tags, access: "operate", body: GroupBody.partial() }), async (c) => {
+      const body = c.req.valid("json");
       try {
-        const g = await updateGroup(kdb, idOf(c), body.value);
-        return g ? c.json(g) : c.json({ error: "group not found" }, 404);
+        return c.json((await updateGroup(kdb, idParam(c, "group"), body)) ?? notFound("group"), 200);
       } catch (e) {
-        if (isUniqueViolation(e)) return taken(c, `a group named ${JSON.stringify(body.value.name)}`);
+        if (isUniqueViolation(e)) conflict(`a group named ${JSON.stringify(body.name)} exists`);
         throw e;
       }
     })
-    .delete("/tags/groups/:id{[0-9]+}", guard("operator"), async (c) =>
-      (await deleteGroup(kdb, idOf(c))) ? c.body(null, 204) : c.json({ error: "group not found" }, 404))
-    .get("/tags", guard("analyst"), async (c) => {
-      const group = c.req.query("group");
-      return c.json({ tags: await listTags(kdb, group && /^\d+$/.test(group) ? Number(group) : undefined) });
-    })
-    .post("/tags", guard("operator"), async (c) => {
-      const body = await readBody(c, TagCreate);
-      if (!body.ok) return body.response;
-      const t = body.value;
-      if (await groupMissing(t.groupId)) return invalid(c, [{ path: "groupId", message: `unknown group ${t.groupId}` }]);
+    .delete("/groups/:id", endpoint({ summary: "Delete a tag group (its tags stay, ungrouped)", tags, access: "operate", status: 204 }), async (c) =>
+      (await deleteGroup(kdb, idParam(c, "group"))) ? c.body(null, 204) : notFound("group"))
+    .get("/", endpoint({ summary: "The tag catalogue with coverage", tags, access: "read", query: ListQuery }), async (c) =>
+      c.json({ tags: await listTags(kdb, c.req.valid("query").group) }, 200))
+    .post("/", endpoint({ summary: "Create a manual, rule or computed tag", tags, access: "operate", body: TagCreate, status: 201 }), async (c) => {
+      const t = c.req.valid("json");
+      if (await groupMissing(t.groupId)) invalid([{ path: "groupId", message: `unknown group ${t.groupId}` }]);
       if (t.kind === "rule") {
         const issues = await checkReferences(kdb, t.definition, null);
-        if (issues.length > 0) return invalid(c, issues);
+        if (issues.length > 0) invalid(issues);
       }
       const lifecycle = t.kind === "computed" && t.definition.fn === "lifecycle";
       try {
@@ -129,75 +147,25 @@ export function tagRoutes(deps: TagRoutesDeps) {
           ...t,
           valueType: t.kind === "manual" ? t.valueType : t.kind === "rule" ? "boolean" : "string",
           emitEvent: t.emitEvent !== undefined ? t.emitEvent : lifecycle ? "lifecycle_changed" : null,
-        }, clock());
+        }, deps.now());
+        await auditRequest(deps, c, "tag.create", created.name, { kind: created.kind });
         return c.json(created, 201);
       } catch (e) {
-        if (isUniqueViolation(e)) return taken(c, `a tag named ${JSON.stringify(t.name)}`);
+        if (isUniqueViolation(e)) conflict(`a tag named ${JSON.stringify(t.name)} exists`);
         throw e;
       }
     })
-    .get("/tags/:id{[0-9]+}", guard("analyst"), async (c) => {
-      const tag = await getTag(kdb, idOf(c));
-      return tag ? c.json(tag) : c.json({ error: "tag not found" }, 404);
-    })
-    .patch("/tags/:id{[0-9]+}", guard("operator"), async (c) => {
-      const tag = await getTag(kdb, idOf(c));
-      if (!tag) return c.json({ error: "tag not found" }, 404);
-      const body = await readBody(c, TagPatch);
-      if (!body.ok) return body.response;
-      const { definition, ...rest } = body.value;
-      if (await groupMissing(rest.groupId)) return invalid(c, [{ path: "groupId", message: `unknown group ${rest.groupId}` }]);
-      let parsed: unknown;
-      if (definition !== undefined) {
-        if (tag.kind === "manual") return invalid(c, [{ path: "definition", message: "manual tags have no definition" }]);
-        const r = (tag.kind === "rule" ? Definition : ComputedSpec).safeParse(definition);
-        if (!r.success) return invalid(c, describeIssues(r.error, ["definition"]));
-        if (tag.kind === "rule") {
-          const issues = await checkReferences(kdb, Definition.parse(definition), depKey("tag", tag.name));
-          if (issues.length > 0) return invalid(c, issues);
-        }
-        parsed = r.data;
-      }
-      const updated = await updateTag(kdb, tag.id, { ...rest, ...(parsed !== undefined && { definition: parsed }) }, clock());
-      return c.json(updated);
-    })
-    .delete("/tags/:id{[0-9]+}", guard("operator"), async (c) => {
-      const tag = await getTag(kdb, idOf(c));
-      if (!tag) return c.json({ error: "tag not found" }, 404);
-      const users = await dependents(kdb, depKey("tag", tag.name));
-      if (users.length > 0) return c.json({ error: `tag ${tag.name} is used by ${users.join(", ")}`, dependents: users }, 409);
-      await deleteTag(kdb, tag.id);
-      return c.body(null, 204);
-    })
-    .post("/tags/:id{[0-9]+}/assign", guard("operator"), async (c) => {
-      const tag = await getTag(kdb, idOf(c));
-      if (!tag) return c.json({ error: "tag not found" }, 404);
-      if (tag.kind !== "manual") return c.json({ error: `tag ${tag.name} is ${tag.kind}: its values are computed` }, 409);
-      const body = await readBody(c, AssignBody);
-      if (!body.ok) return body.response;
-      const issues = body.value.persons.flatMap((p, i) => {
-        const msg = valueIssue(tag, p.value);
-        return msg ? [{ path: `persons[${i}].value`, message: msg }] : [];
-      });
-      if (issues.length > 0) return invalid(c, issues);
-      const rows = body.value.persons.map((p) => ({ personId: p.person, value: p.value ?? null }));
-      return c.json({ coverage: await assignTag(kdb, tag.id, rows, "manual", clock()) });
-    })
-    .post("/tags/:id{[0-9]+}/unassign", guard("operator"), async (c) => {
-      const tag = await getTag(kdb, idOf(c));
-      if (!tag) return c.json({ error: "tag not found" }, 404);
-      if (tag.kind !== "manual") return c.json({ error: `tag ${tag.name} is ${tag.kind}: its values are computed` }, 409);
-      const body = await readBody(c, UnassignBody);
-      if (!body.ok) return body.response;
-      return c.json({ coverage: await unassignTag(kdb, tag.id, body.value.persons) });
-    })
-    .post("/tags/import", guard("operator"), async (c) => {
+    .post("/import", endpoint({
+      summary: "Import manual tags from CSV (person,tag[,value]; person is person:<id> or type:value)",
+      description: "The body is text/csv, at most 200 000 rows. Lines that cannot be applied are reported by number; the others are imported.",
+      tags, access: "operate", query: ImportQuery,
+    }), async (c) => {
       const rows = parseCsv(await c.req.text());
       const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
       const [pi, ti, vi] = ["person", "tag", "value"].map((h) => header.indexOf(h)) as [number, number, number];
-      if (pi < 0 || ti < 0) return invalid(c, [{ path: "(header)", message: "the first line must name the columns person,tag[,value]" }]);
+      if (pi < 0 || ti < 0) invalid([{ path: "(header)", message: "the first line must name the columns person,tag[,value]" }]);
       if (rows.length - 1 > MAX_IMPORT_ROWS) return c.json({ error: `at most ${MAX_IMPORT_ROWS} rows per import` }, 413);
-      const create = c.req.query("create") === "true";
+      const create = c.req.valid("query").create === "true";
       const errors: { line: number; error: string }[] = [];
       const created: string[] = [];
       const byTag = new Map<number, { tag: Tag; rows: Assignment[] }>();
@@ -205,14 +173,15 @@ export function tagRoutes(deps: TagRoutesDeps) {
         const line = i + 1;
         const [who, name, raw] = [rows[i]![pi]?.trim() ?? "", rows[i]![ti]?.trim() ?? "", vi >= 0 ? (rows[i]![vi]?.trim() ?? "") : ""];
         const value = raw === "" ? null : raw;
-        const personId = await resolve(deps, who);
-        if (personId === null) {
+        const id = parseWho(who);
+        const personId = id && deps.resolvePerson(id);
+        if (!personId) {
           errors.push({ line, error: `unknown person ${JSON.stringify(who)} (write person:<id> or type:value, e.g. email:a@b.cn)` });
           continue;
         }
         let tag = await getTagByName(kdb, name);
         if (!tag && create && TagName.safeParse(name).success) {
-          tag = await createTag(kdb, { name, kind: "manual", valueType: value === null ? "boolean" : "string" }, clock());
+          tag = await createTag(kdb, { name, kind: "manual", valueType: value === null ? "boolean" : "string" }, deps.now());
           created.push(name);
         }
         if (!tag) { errors.push({ line, error: `unknown tag ${JSON.stringify(name)}` }); continue; }
@@ -225,26 +194,57 @@ export function tagRoutes(deps: TagRoutesDeps) {
       }
       let imported = 0;
       for (const { tag, rows: assignments } of byTag.values()) {
-        await assignTag(kdb, tag.id, assignments, "import", clock());
+        assignTag(sql, tag.id, assignments, "import", deps.now());
         imported += assignments.length;
       }
-      return c.json({ imported, created, errors });
+      await auditRequest(deps, c, "tag.import", null, { imported, created, errors: errors.length });
+      return c.json({ imported, created, errors }, 200);
+    })
+    .get("/:id", endpoint({ summary: "One tag", tags, access: "read" }), async (c) => c.json(await tagOf(c), 200))
+    .patch("/:id", endpoint({ summary: "Change a tag's label, group, emitted event or definition", tags, access: "operate", body: TagPatch }), async (c) => {
+      const tag = await tagOf(c);
+      const { definition, ...rest } = c.req.valid("json");
+      if (await groupMissing(rest.groupId)) invalid([{ path: "groupId", message: `unknown group ${rest.groupId}` }]);
+      let parsed: unknown;
+      if (definition !== undefined) {
+        if (tag.kind === "manual") invalid([{ path: "definition", message: "manual tags have no definition" }]);
+        const r = (tag.kind === "rule" ? Definition : ComputedSpec).safeParse(definition);
+        if (!r.success) invalid(describeIssues(r.error, ["definition"]));
+        if (tag.kind === "rule") {
+          const issues = await checkReferences(kdb, Definition.parse(definition), depKey("tag", tag.name));
+          if (issues.length > 0) invalid(issues);
+        }
+        parsed = r.data;
+      }
+      const updated = await updateTag(kdb, tag.id, { ...rest, ...(parsed !== undefined && { definition: parsed }) }, deps.now());
+      await auditRequest(deps, c, "tag.update", tag.name, { fields: Object.keys(c.req.valid("json")) });
+      return c.json(updated, 200);
+    })
+    .delete("/:id", endpoint({ summary: "Delete a tag (refused while packs or rule tags use it)", tags, access: "operate", status: 204 }), async (c) => {
+      const tag = await tagOf(c);
+      const users = await dependents(kdb, depKey("tag", tag.name));
+      if (users.length > 0) return c.json({ error: `tag ${tag.name} is used by ${users.join(", ")}`, dependents: users }, 409);
+      await deleteTag(kdb, tag.id);
+      await auditRequest(deps, c, "tag.delete", tag.name, null);
+      return c.body(null, 204);
+    })
+    .post("/:id/assign", endpoint({ summary: "Set a manual tag on persons", tags, access: "operate", body: AssignBody }), async (c) => {
+      const tag = await tagOf(c);
+      manualOnly(tag);
+      const body = c.req.valid("json");
+      // A merged person's id names the person it became; an id that names no one is refused.
+      const persons = body.persons.map((p) => deps.resolvePerson({ type: "person", value: String(p.person) }));
+      const issues = body.persons.flatMap((p, i) => {
+        const msg = persons[i] === null ? `unknown person ${p.person}` : valueIssue(tag, p.value);
+        return msg ? [{ path: `persons.${i}.${persons[i] === null ? "person" : "value"}`, message: msg }] : [];
+      });
+      if (issues.length > 0) invalid(issues);
+      const rows = body.persons.map((p, i) => ({ personId: persons[i]!, value: p.value ?? null }));
+      return c.json({ coverage: assignTag(sql, tag.id, rows, "manual", deps.now()) }, 200);
+    })
+    .post("/:id/unassign", endpoint({ summary: "Remove a manual tag from persons", tags, access: "operate", body: UnassignBody }), async (c) => {
+      const tag = await tagOf(c);
+      manualOnly(tag);
+      return c.json({ coverage: unassignTag(sql, tag.id, c.req.valid("json").persons) }, 200);
     });
-}
-
-// Namespaces that carry a parameter (SPEC §4): `wx_openid:<appid>:<openid>`.
-const PARAMETERISED = new Set(["wx_openid", "wecom_external_userid", "douyin_open_id"]);
-
-/**
- * resolve reads the person column: `person:<id>` is a person id; anything else is `type:value`,
- * looked up by the identity room. A bare value is refused — a phone number must not pass for an id.
- */
-async function resolve(deps: TagRoutesDeps, who: string): Promise<number | null> {
-  const parts = who.split(":");
-  const typeParts = PARAMETERISED.has(parts[0] ?? "") ? 2 : 1;
-  if (parts.length <= typeParts) return null;
-  const type = parts.slice(0, typeParts).join(":");
-  const value = parts.slice(typeParts).join(":");
-  if (type === "person") return /^\d+$/.test(value) ? Number(value) : null;
-  return value === "" ? null : deps.resolvePerson({ type, value });
 }

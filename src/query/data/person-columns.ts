@@ -5,11 +5,12 @@
  * breakdown on a person property then costs one table lookup per row, like an event property.
  *
  * Paths read traits as `readPath` does for audiences: the own key first (`"a.b"` as one key), else a
- * walk along the dots. PII traits (e-mail, phone) are sealed by the identity room and cannot be
+ * walk along the dots. `$tag:<name>` and `$audience:<id>` read tag values and pack membership instead. PII traits (e-mail, phone) are sealed by the identity room and cannot be
  * filtered on here; they are found through identifiers instead.
  */
 import type { Database } from "bun:sqlite";
 import { readPath } from "../../audiences/population.ts";
+import { membershipProperty, type MembershipProperty } from "../../tags/person-properties.ts";
 
 /** PersonColumn is one trait over all persons; valid until the next refresh. */
 export interface PersonColumn {
@@ -127,6 +128,8 @@ const quote = (part: string) => `"${part}"`;
  * spell (quotes, backslashes) is read in JS.
  */
 function read(db: Database, key: string, ids: string | null, visit: (id: number, text: string) => void): void {
+  const membership = membershipProperty(key);
+  if (membership) return readMembership(db, membership, ids, visit);
   const only = ids === null ? "" : "AND id IN (SELECT value FROM json_each(?3))";
   if (/["\\]/.test(key)) {
     const rows = db.query<{ id: number; traits: string }, [] | [string]>(
@@ -146,4 +149,20 @@ function read(db: Database, key: string, ids: string | null, visit: (id: number,
   for (const r of ids === null ? stmt.iterate(own, walk) : stmt.iterate(own, walk, ids)) {
     if (r.v !== null) visit(r.id, r.v);
   }
+}
+
+/**
+ * readMembership reads `$tag:<name>` (a tag's value, `true` for a boolean tag) and `$audience:<id>`
+ * (`true` for a pack's current members) from the audiences room's tables; migration 0051 logs their
+ * changes into person_changes, so they refresh like traits.
+ */
+function readMembership(db: Database, m: MembershipProperty, ids: string | null, visit: (id: number, text: string) => void): void {
+  const only = ids === null ? "" : "AND person_id IN (SELECT value FROM json_each(?2))";
+  const sql = m.kind === "tag"
+    ? `SELECT person_id AS id, CASE WHEN value IS NULL THEN 'true' ELSE json_quote(value) END AS v FROM person_tags
+       WHERE tag_id = (SELECT id FROM tags WHERE name = ?1) ${only}`
+    : `SELECT person_id AS id, 'true' AS v FROM audience_members WHERE audience_id = ?1 ${only}`;
+  const key = m.kind === "tag" ? m.name : m.id;
+  const stmt = db.query<{ id: number; v: string }, [string | number] | [string | number, string]>(sql);
+  for (const r of ids === null ? stmt.iterate(key) : stmt.iterate(key, ids)) visit(r.id, r.v);
 }

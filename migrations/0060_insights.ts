@@ -1,11 +1,11 @@
 /**
- * 0051_insights: saved analyses (an insight is a query body of SPEC §5 plus how to draw it) and
+ * 0060_insights: saved analyses (an insight is a query body of SPEC §5 plus how to draw it) and
  * dashboards of insight cards in a user-chosen order. The home dashboard (id 1, "Overview") exists
  * from the start so the overview page always has somewhere to put a card.
  */
 import type { Database } from "bun:sqlite";
 
-export const name = "0051_insights";
+export const name = "0060_insights";
 
 export function up(db: Database): void {
   db.exec(`
