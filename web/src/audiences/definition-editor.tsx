@@ -7,14 +7,18 @@ import { api } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { useCatalog } from "../query/catalog.ts";
 import type { Audience, Tag } from "../types.ts";
-import { append, at, depth, leafCount, MAX_DEPTH, MAX_LEAVES, newLeaf, remove, replace, toggleNot, type LeafKind, type Node, type Path } from "./definition-model.ts";
-import { AttrEditor, AudienceLeafEditor, DidNotEditor, EventLeafEditor, SequenceEditor, TagLeafEditor } from "./leaf-editors.tsx";
+import { append, at, children, depth, leafCount, MAX_DEPTH, MAX_LEAVES, newLeaf, remove, replace, toggleNot, type LeafKind, type Node, type Path } from "./definition-model.ts";
+import { AttrEditor, AudienceLeafEditor, DidNotEditor, EventLeafEditor, SequenceEditor, TagLeafEditor, type Patch } from "./leaf-editors.tsx";
 
 const KINDS: LeafKind[] = ["attr", "event", "did_not", "sequence", "tag", "audience"];
 
 interface Ctx {
   root: Node;
-  onRoot: (n: Node) => void;
+  /**
+   * update applies an edit to the latest tree (not the one this render saw): two edits in one tick —
+   * a field committing on blur as the next control is used — must both land.
+   */
+  update: (edit: (root: Node) => Node) => void;
   tags: Tag[];
   audiences: Audience[];
   full: boolean;
@@ -35,7 +39,7 @@ function AddMenu({ ctx, path, level }: { ctx: Ctx; path: Path; level: number }) 
           onChange={(e) => {
             const v = e.currentTarget.value as LeafKind | "group" | "";
             if (v === "") return;
-            ctx.onRoot(append(ctx.root, path, v === "group" ? { kind: "and", children: [newLeaf("attr")] } : newLeaf(v)));
+            ctx.update((root) => append(root, path, v === "group" ? { kind: "and", children: [newLeaf("attr")] } : newLeaf(v)));
             e.currentTarget.value = "";
           }}
         >
@@ -54,16 +58,24 @@ function NodeView({ ctx, path, level }: { ctx: Ctx; path: Path; level: number })
   const { t } = useI18n();
   const node = at(ctx.root, path);
   const label = t("audience.conditionAt", { path: path.map((i) => i + 1).join(".") || "1" });
-  const set = (n: Node) => ctx.onRoot(replace(ctx.root, path, n));
+  // A leaf's patch lands on the leaf as it is when applied (not as rendered), and only if the node at
+  // this path is still that kind of condition.
+  const set = <N extends Node>(p: Patch<N>) =>
+    ctx.update((root) => {
+      const latest = at(root, path);
+      if (latest.kind !== node.kind) return root;
+      const patch = typeof p === "function" ? p(latest as N) : p;
+      return replace(root, path, { ...latest, ...patch } as Node);
+    });
   const actions = (
     <span class="node-actions">
       {path.length > 0 && (
-        <button type="button" class="btn btn-link" aria-pressed={node.kind === "not"} onClick={() => ctx.onRoot(toggleNot(ctx.root, path))} title={t("audience.negate")} disabled={node.kind !== "not" && level + depth(node) >= MAX_DEPTH + 1}>
+        <button type="button" class="btn btn-link" aria-pressed={node.kind === "not"} onClick={() => ctx.update((root) => toggleNot(root, path))} title={t("audience.negate")} disabled={node.kind !== "not" && level + depth(node) >= MAX_DEPTH + 1}>
           {t("audience.not")}
         </button>
       )}
       {path.length > 0 && (
-        <button type="button" class="btn btn-link" onClick={() => ctx.onRoot(remove(ctx.root, path))} aria-label={t("audience.removeAt", { label })}>
+        <button type="button" class="btn btn-link" onClick={() => ctx.update((root) => remove(root, path))} aria-label={t("audience.removeAt", { label })}>
           ✕
         </button>
       )}
@@ -84,7 +96,10 @@ function NodeView({ ctx, path, level }: { ctx: Ctx; path: Path; level: number })
     return (
       <div class={`node node-group ${node.kind}`} role="group" aria-label={label}>
         <div class="node-head">
-          <select value={node.kind} aria-label={t("audience.groupMode", { label })} onChange={(e) => set({ kind: e.currentTarget.value === "or" ? "or" : "and", children: node.children })}>
+          <select value={node.kind} aria-label={t("audience.groupMode", { label })} onChange={(e) => {
+            const kind = e.currentTarget.value === "or" ? "or" : "and";
+            ctx.update((root) => replace(root, path, { kind, children: children(at(root, path)) }));
+          }}>
             <option value="and">{t("audience.allOf")}</option>
             <option value="or">{t("audience.anyOf")}</option>
           </select>
@@ -118,15 +133,17 @@ function NodeView({ ctx, path, level }: { ctx: Ctx; path: Path; level: number })
   );
 }
 
-export function DefinitionEditor({ value, onValue, excludeAudience }: { value: Node; onValue: (n: Node) => void; excludeAudience?: number }) {
+/** asGroup shows a root that is a single condition inside an "all of", so conditions can be added beside it. */
+const asGroup = (n: Node): Node => (n.kind === "and" || n.kind === "or" ? n : { kind: "and", children: [n] });
+
+export function DefinitionEditor({ value, onChange, excludeAudience }: { value: Node; onChange: (edit: (prev: Node) => Node) => void; excludeAudience?: number }) {
   const { t } = useI18n();
   const tags = useCatalog(async () => (await api<{ tags: Tag[] }>("GET", "/api/tags")).tags, []);
   const audiences = useCatalog(async () => (await api<{ audiences: Audience[] }>("GET", "/api/audiences")).audiences, []);
-  // A root that is a single condition is shown inside an "all of" so conditions can be added beside it.
-  const root: Node = value.kind === "and" || value.kind === "or" ? value : { kind: "and", children: [value] };
+  const root = asGroup(value);
   const ctx: Ctx = {
     root,
-    onRoot: onValue,
+    update: (edit) => onChange((prev) => edit(asGroup(prev))),
     tags: tags.items,
     audiences: audiences.items.filter((a) => a.id !== excludeAudience),
     full: leafCount(root) >= MAX_LEAVES,

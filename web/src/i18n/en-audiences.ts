@@ -33,6 +33,8 @@ export const audiencesEn = {
   "audience.analyse": "Analyse",
   "audience.dim.trait": "trait",
   "audience.dim.tag": "tag",
+  "audience.dim.channel": "identifiers held",
+  "audience.byChannels": "By channel",
   "audience.schedule": "Computation",
   "audience.schedule.manual": "Nightly, with the other packs and tags (T+1)",
   "audience.schedule.daily": "Daily at 02:00",

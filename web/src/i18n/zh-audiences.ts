@@ -35,6 +35,8 @@ export const audiencesZh: Record<keyof typeof audiencesEn, string> = {
   "audience.analyse": "分析",
   "audience.dim.trait": "属性",
   "audience.dim.tag": "标签",
+  "audience.dim.channel": "所持标识",
+  "audience.byChannels": "按渠道",
   "audience.schedule": "计算方式",
   "audience.schedule.manual": "每晚与其他人群包和标签一起计算（T+1）",
   "audience.schedule.daily": "每天 02:00",

@@ -1,5 +1,6 @@
 /**
- * Audience analysis: how a pack's members spread over chosen traits and tags (GET /api/audiences/:id/analysis),
+ * Audience analysis: how a pack's members spread over chosen traits, tags and the channels their identifiers
+ * reach them on (GET /api/audiences/:id/analysis),
  * one bar list per dimension with counts and shares of the pack.
  */
 import { useState } from "preact/hooks";
@@ -16,17 +17,21 @@ export function AudienceAnalysis({ id }: { id: number }) {
   const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
   const [traits, setTraits] = useState("city");
   const [tags, setTags] = useState("");
-  const [asked, setAsked] = useState({ traits: "city", tags: "" });
+  const [channels, setChannels] = useState(true);
+  const [asked, setAsked] = useState({ traits: "city", tags: "", channels: "true" });
   const { data, error, loading } = useLoad(
     () => api<{ results: Distribution[]; totalPersons: number }>("GET", `/api/audiences/${id}/analysis?${new URLSearchParams({ ...asked, limit: "10" })}`),
-    [id, asked.traits, asked.tags],
+    [id, asked.traits, asked.tags, asked.channels],
   );
   return (
     <section class="card" aria-labelledby="analysis-title">
       <h2 id="analysis-title">{t("audience.analysis")}</h2>
-      <form class="inline-form" onSubmit={(e) => (e.preventDefault(), setAsked({ traits, tags }))}>
+      <form class="inline-form" onSubmit={(e) => (e.preventDefault(), setAsked({ traits, tags, channels: String(channels) }))}>
         <Field label={t("audience.byTraits")} value={traits} onValue={setTraits} placeholder="city, gender" />
         <Field label={t("audience.byTags")} value={tags} onValue={setTags} placeholder="rfm_class, lifecycle" />
+        <label class="inline checkbox">
+          <input type="checkbox" checked={channels} onChange={(e) => setChannels(e.currentTarget.checked)} /> {t("audience.byChannels")}
+        </label>
         <button type="submit" class="btn btn-primary">{t("audience.analyse")}</button>
       </form>
       {error && <Alert>{error}</Alert>}

@@ -68,7 +68,7 @@ export function AudienceForm({ initial, submitLabel, onSubmit, audienceId }: { i
         </div>
         <Field label={t("insight.description")} value={v.description} onValue={(description) => setV({ ...v, description })} maxLength={2000} />
         <h2>{t("audience.who")}</h2>
-        <DefinitionEditor value={v.definition} onValue={(definition) => setV({ ...v, definition })} excludeAudience={audienceId} />
+        <DefinitionEditor value={v.definition} onChange={(edit) => setV((prev) => ({ ...prev, definition: edit(prev.definition) }))} excludeAudience={audienceId} />
         {canOperate && (
           <div class="actions">
             <Button type="submit" variant="primary" busy={busy}>{submitLabel}</Button>

@@ -143,7 +143,7 @@ export function PersonPage({ id }: { id: string }) {
             {p.audiences?.length ? (
               <ul class="chips">
                 {p.audiences.map((a) => (
-                  <li key={a.audienceId} class="chip"><Link href={`/audiences/${a.audienceId}`}>{a.name ?? `#${a.audienceId}`}</Link> <span class="hint">{t("people.since", { when: dateTime(a.since) })}</span></li>
+                  <li key={a.id} class="chip"><Link href={`/audiences/${a.id}`}>{a.name}</Link> <span class="hint">{t("people.since", { when: dateTime(a.since) })}</span></li>
                 ))}
               </ul>
             ) : <p class="hint">{t("people.noAudiences")}</p>}

@@ -46,7 +46,7 @@ export function NewTagDialog({ groups, onClose, onCreated }: { groups: TagGroup[
         {kind === "manual" ? (
           <SelectField label={t("tags.valueType")} value={valueType} onValue={(v) => setValueType(v === "string" ? "string" : "boolean")} options={[{ value: "boolean", label: t("tags.boolean") }, { value: "string", label: t("tags.string") }]} />
         ) : (
-          <DefinitionEditor value={definition} onValue={setDefinition} />
+          <DefinitionEditor value={definition} onChange={(edit) => setDefinition((prev) => edit(prev))} />
         )}
         <div class="actions">
           <Button type="submit" variant="primary" busy={busy}>{t("common.create")}</Button>
