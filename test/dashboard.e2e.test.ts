@@ -262,6 +262,24 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(errors).toEqual([]);
   });
 
+  test("privacy: an admin exports a person's data and deletes the person", async () => {
+    await nav("People").click();
+    await page.getByLabel("Search persons").fill("shopper39@example.com");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.getByTestId("people-results").getByRole("link", { name: "Shopper 39" }).click();
+    await page.getByRole("heading", { name: "Shopper 39" }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export data (JSON)" }).click()]);
+    const exported = JSON.parse(await Bun.file((await download.path())!).text()) as { identifiers: { value: string }[] };
+    expect(exported.identifiers.map((i) => i.value)).toContain("u39");
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("heading", { name: "People" }).waitFor();
+    await page.getByLabel("Search persons").fill("shopper39@example.com");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.getByText("Nobody matches “shopper39@example.com”.").waitFor();
+    expect(errors).toEqual([]);
+  });
+
   test("keyboard: a skip link jumps past the navigation; the language switch is remembered (中文)", async () => {
     await nav("Overview").click();
     // Moving to a page puts focus at its start, so screen readers announce the new page.
