@@ -13,9 +13,9 @@ import type { DashboardsTable, InsightsTable } from "./insights.table.ts";
 export const QUERY_KINDS = ["trends", "funnel", "retention", "distribution", "lifecycle", "stickiness", "paths"] as const;
 
 /**
- * InsightQuery is a query body of `POST /api/query`. Only `kind` is checked here: the query engine
- * validates the rest when the insight runs, so an insight saved by an older dashboard still opens and
- * shows the engine's own error in words instead of being refused at save time.
+ * InsightQuery is a query body of `POST /api/query` as stored and read back: only `kind` is required,
+ * so an insight saved before the query language gained a rule still opens and shows the engine's error
+ * in words when it runs. New and changed insights must be valid queries (SavedQuery in the routes).
  */
 export const InsightQuery = z.looseObject({ kind: z.enum(QUERY_KINDS) });
 export type InsightQuery = z.infer<typeof InsightQuery>;

@@ -8,23 +8,32 @@ import { actorOf } from "../auth/principal.ts";
 import type { AppDeps } from "../http/deps.ts";
 import { endpoint } from "../http/endpoint.ts";
 import type { AppEnv } from "../http/env.ts";
+import { Query } from "../query/schema.ts";
 import {
   CardWidth, createDashboard, createInsight, deleteDashboard, deleteInsight, Display, DashboardConflict, getDashboard,
   getInsight, HOME_DASHBOARD, InsightQuery, listDashboards, listInsights, QUERY_KINDS, updateDashboard, updateInsight,
 } from "./insights.repo.ts";
 
 const Name = z.string().trim().min(1).max(200);
+/**
+ * SavedQuery is what saving accepts: a query the engine would run (its zod schema, issues by path), kept
+ * as sent — not with the schema's defaults filled in — so later defaults apply when it runs again.
+ */
+const SavedQuery = InsightQuery.superRefine((q, ctx) => {
+  const r = Query.safeParse(q);
+  if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: "custom", path: i.path, message: i.message });
+});
 const Description = z.string().max(2000).nullable().optional();
 const IdParam = z.coerce.number().int().positive();
 const NewInsight = z.strictObject({
   name: Name,
   description: Description,
-  query: InsightQuery,
+  query: SavedQuery,
   display: Display.optional(),
   /** dashboardId also places the new insight as the last card of that dashboard. */
   dashboardId: z.number().int().positive().optional(),
 });
-const InsightPatch = z.strictObject({ name: Name.optional(), description: Description, query: InsightQuery.optional(), display: Display.optional() });
+const InsightPatch = z.strictObject({ name: Name.optional(), description: Description, query: SavedQuery.optional(), display: Display.optional() });
 const NewDashboard = z.strictObject({ name: Name, description: Description });
 const DashboardPatch = z.strictObject({
   name: Name.optional(),

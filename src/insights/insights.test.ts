@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { testApp, type Caller } from "../../test/app-helpers.ts";
 import type { Dashboard, DashboardSummary, Insight } from "./insights.repo.ts";
 
-const FUNNEL = { kind: "funnel", steps: [{ event: "view" }, { event: "pay", where: { property: "amount", op: "gt", value: 10 } }], window: { n: 1, unit: "day" } } as const;
+const FUNNEL = { kind: "funnel", steps: [{ event: "view" }, { event: "pay", where: { property: "amount", type: "event", op: "gt", value: 10 } }], window: { n: 1, unit: "day" } } as const;
 const TRENDS = { kind: "trends", series: [{ event: "signup", math: "users" }], interval: "week", dateFrom: "-30d" } as const;
 
 async function setup() {
@@ -48,6 +48,8 @@ describe("/api/insights", () => {
   test.each([
     ["no name", { query: TRENDS }],
     ["an unknown kind", { name: "x", query: { kind: "sorcery" } }],
+    ["a funnel with one step", { name: "x", query: { kind: "funnel", steps: [{ event: "view" }] } }],
+    ["a sum without its property", { name: "x", query: { kind: "trends", series: [{ event: "pay", math: "sum" }] } }],
     ["a query that is not an object", { name: "x", query: "trends" }],
     ["an unknown chart", { name: "x", query: TRENDS, display: { chart: "pie3d" } }],
     ["an unknown field", { name: "x", query: TRENDS, owner: "me" }],
