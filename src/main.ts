@@ -9,7 +9,8 @@ import { createApiToken } from "./auth/api-tokens.ts";
 import { audit } from "./auth/audit.ts";
 import { RoleSchema } from "./auth/roles.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { demoStream, importInto, progressLine } from "./cli/import.command.ts";
+import { demoInputs, importInto, progressLine } from "./cli/import.command.ts";
+import { DEMO_SIZE } from "./demo/generate.ts";
 import { backupDatabase } from "./db/backup.ts";
 import { DB_FILE, openReader } from "./db/sqlite.ts";
 import { createLogger } from "./log.ts";
@@ -111,7 +112,7 @@ const COMMANDS: Record<string, Command> = {
       if (file === undefined || rest.length > 0) throw new UsageError("import needs exactly one FILE");
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const started = Date.now();
-      const r = await importInto(config, createLogger(config.log), resolve(file), values.source!, (p) => process.stderr.write(progressLine(p, started)));
+      const r = await importInto(config, createLogger(config.log), [{ input: resolve(file), sourceName: values.source! }], (p) => process.stderr.write(progressLine(p, started)));
       process.stderr.write("\n");
       for (const e of r.errors.slice(0, 20)) console.error(`line ${e.line}: ${e.error}`);
       console.log(`imported ${r.accepted} of ${r.lines} lines into source "${values.source}" (${r.rejected} rejected, ${r.dropped} dropped by policy)`);
@@ -119,11 +120,15 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   demo: {
-    usage: "tessera demo",
-    summary: "load the demo data set (~50k people, ~1M events over 90 days, several channels)",
-    async run(config) {
+    usage: "tessera demo [--persons N]",
+    summary: "load the demo data set (~50k people, ~1M events over 90 days, seven channels)",
+    async run(config, args) {
+      const { values } = parseArgs({ args, options: { persons: { type: "string" } } });
+      const persons = values.persons === undefined ? DEMO_SIZE.persons : Number(values.persons);
+      if (!Number.isInteger(persons) || persons < 1 || persons > 1_000_000) throw new UsageError("--persons must be a whole number from 1 to 1000000");
       const started = Date.now();
-      const r = await importInto(config, createLogger(config.log), demoStream(started), "demo", (p) => process.stderr.write(progressLine(p, started)));
+      const size = { persons, events: Math.round((DEMO_SIZE.events * persons) / DEMO_SIZE.persons) };
+      const r = await importInto(config, createLogger(config.log), demoInputs(started, size), (p) => process.stderr.write(progressLine(p, started)));
       process.stderr.write("\n");
       console.log(`demo data loaded: ${r.accepted} events in ${((Date.now() - started) / 1000).toFixed(0)} s. Start the server (tessera serve) and open the dashboard.`);
       return 0;

@@ -4,7 +4,7 @@
  * be running on it: the data-directory lock says so). A progress line is drawn on stderr.
  */
 import type { Config } from "../config.ts";
-import { generateDemo } from "../demo/generate.ts";
+import { DEMO_SOURCES, demoChannels, generateDemo } from "../demo/generate.ts";
 import { openEvents } from "../events.ts";
 import { importNdjson, type ImportProgress, type ImportResult } from "../ingest/import.ts";
 import { parseSourceSettings, type IngestSource } from "../ingest/source.ts";
@@ -12,30 +12,51 @@ import type { Logger } from "../log.ts";
 import { closeCore, openCore } from "../server.ts";
 import { createSource } from "../sources/sources.ts";
 
-/** importInto streams `input` into the data directory as source `sourceName` (created when missing). */
+/** ImportInput is one stream of messages and the source (created when missing) they arrive through. */
+export interface ImportInput {
+  readonly input: string | ReadableStream<Uint8Array>;
+  readonly sourceName: string;
+}
+
+/** importInto streams each input into the data directory, one after the other, and sums the results. */
 export async function importInto(
   config: Config,
   log: Logger,
-  input: string | ReadableStream<Uint8Array>,
-  sourceName: string,
+  inputs: readonly ImportInput[],
   onProgress?: (p: ImportProgress) => void,
 ): Promise<ImportResult> {
   const core = openCore(config, log);
   try {
     const events = await openEvents(core);
     try {
-      const source = await sourceNamed(core, sourceName);
-      const result = await importNdjson(input, { source, sink: events.sink, isSuppressed: events.isSuppressed, stats: events.stats, onProgress });
+      let total: ImportResult = { lines: 0, accepted: 0, rejected: 0, dropped: 0, bytes: 0, totalBytes: 0, errors: [] };
+      for (const { input, sourceName } of inputs) {
+        const source = await sourceNamed(core, sourceName);
+        const before = total;
+        const r = await importNdjson(input, {
+          source, sink: events.sink, isSuppressed: events.isSuppressed, stats: events.stats,
+          onProgress: onProgress && ((p) => onProgress(sum(before, p))),
+        });
+        total = { ...sum(before, r), errors: [...before.errors, ...r.errors] };
+      }
       // Leave the store compact so the first dashboard visit reads columns, not a large tail.
       await events.store.compactNow();
       await events.store.compactNow();
-      return result;
+      return total;
     } finally {
       await events.close();
     }
   } finally {
     closeCore(core);
   }
+}
+
+function sum(a: ImportProgress, b: ImportProgress): ImportProgress {
+  return {
+    lines: a.lines + b.lines, accepted: a.accepted + b.accepted, rejected: a.rejected + b.rejected,
+    dropped: a.dropped + b.dropped, bytes: a.bytes + b.bytes,
+    totalBytes: a.totalBytes !== null && b.totalBytes !== null ? a.totalBytes + b.totalBytes : null,
+  };
 }
 
 async function sourceNamed(core: ReturnType<typeof openCore>, name: string): Promise<IngestSource> {
@@ -47,16 +68,27 @@ async function sourceNamed(core: ReturnType<typeof openCore>, name: string): Pro
   return { id: row.id, name: row.name, settings: parseSourceSettings(row.settings) };
 }
 
-/** demoStream is the demo data set as NDJSON bytes, generated while it is read. */
-export function demoStream(now: number): ReadableStream<Uint8Array> {
-  const batches = generateDemo(now);
+/**
+ * demoInputs is the demo data set as one NDJSON stream per channel, each arriving through its own source
+ * as a real deployment's would (website SDK, app SDK, mini program, connectors). Each stream regenerates
+ * the deterministic data set and keeps its channel's messages, so nothing is held in memory.
+ */
+export function demoInputs(now: number, size?: { persons: number; events: number }): ImportInput[] {
   const enc = new TextEncoder();
-  return new ReadableStream({
-    pull(ctrl) {
-      const next = batches.next();
-      if (next.done) return ctrl.close();
-      ctrl.enqueue(enc.encode(next.value.map((m) => JSON.stringify(m)).join("\n") + "\n"));
-    },
+  return demoChannels().map((channel) => {
+    const batches = generateDemo(now, size);
+    const input = new ReadableStream<Uint8Array>({
+      pull(ctrl) {
+        for (;;) {
+          const next = batches.next();
+          if (next.done) return ctrl.close();
+          const mine = next.value.filter((m) => (m.context as { channel?: string }).channel === channel);
+          if (mine.length === 0) continue;
+          return ctrl.enqueue(enc.encode(mine.map((m) => JSON.stringify(m)).join("\n") + "\n"));
+        }
+      },
+    });
+    return { input, sourceName: DEMO_SOURCES[channel] };
   });
 }
 

@@ -13,6 +13,15 @@ export type DemoMessage = Record<string, unknown> & { type: string; messageId: s
 const DAY = 86_400_000;
 const CHANNELS = ["web", "app", "wx_mini", "wx_oa", "douyin", "tmall", "jd"] as const;
 type Channel = (typeof CHANNELS)[number];
+
+/** DEMO_SOURCES names the source each channel's events arrive through (`$source` on every event). */
+export const DEMO_SOURCES: Readonly<Record<Channel, string>> = {
+  web: "Website", app: "App", wx_mini: "WeChat Mini Program", wx_oa: "WeChat Official Account",
+  douyin: "Douyin", tmall: "Tmall", jd: "JD",
+};
+
+/** demoChannels lists the channels in a stable order. */
+export const demoChannels = (): readonly Channel[] => CHANNELS;
 const CHANNEL_WEIGHTS = [0.22, 0.18, 0.22, 0.12, 0.12, 0.08, 0.06];
 const WX_MINI_APPID = "wx5f1d0mini";
 const WX_OA_APPID = "wx9a2c0oa";

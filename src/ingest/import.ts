@@ -106,7 +106,7 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
 
   const flush = async () => {
     if (batch.length === 0) return;
-    const meta = { sourceId: o.source.id, receivedAt: now(), wire: "import" as const };
+    const meta = { sourceId: o.source.id, sourceName: o.source.name, receivedAt: now(), wire: "import" as const };
     const env = { sentAt: null, context: null };
     const r = runPipeline(batch, (raw) => segmentMessage(raw, null, env, meta), ctx);
     for (const x of r.rejected) reject(batchLines[x.index]!, x.error);

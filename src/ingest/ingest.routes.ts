@@ -144,6 +144,7 @@ export function ingestRoutes(deps: IngestDeps) {
 
   const meta = (source: IngestSource, receivedAt: number, wire: Wire): MessageMeta => ({
     sourceId: source.id,
+    sourceName: source.name,
     receivedAt,
     wire,
   });

@@ -58,6 +58,8 @@ export type Wire = "segment" | "posthog" | "pixel" | "import";
 /** Message is a validated, normalised and (after the enrich steps) enriched event. Times are ms since epoch. */
 export interface Message {
   readonly sourceId: number;
+  /** The source's name, stored on every event as `$source` (the channel an event came through). */
+  readonly sourceName: string;
   readonly wire: Wire;
   readonly type: MessageType;
   readonly event: string;

@@ -30,7 +30,7 @@ function ctx(over: Partial<StepContext> & { settings?: Partial<SourceSettings> }
 }
 
 function run(items: Json[], c: StepContext = ctx()) {
-  return runPipeline(items, (raw) => segmentMessage(raw, null, { sentAt: null, context: null }, { sourceId: 7, receivedAt: R, wire: "segment" }), c);
+  return runPipeline(items, (raw) => segmentMessage(raw, null, { sentAt: null, context: null }, { sourceId: 7, sourceName: "Website", receivedAt: R, wire: "segment" }), c);
 }
 
 const track = (over: JsonObject = {}): JsonObject => ({ type: "track", event: "e", anonymousId: "a1", ...over });

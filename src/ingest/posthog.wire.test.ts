@@ -13,7 +13,7 @@ import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
 import type { MessageMeta } from "./segment.wire.ts";
 
 const R = Date.parse("2024-05-01T12:00:00Z");
-const meta: MessageMeta = { sourceId: 1, receivedAt: R, wire: "posthog" };
+const meta: MessageMeta = { sourceId: 1, sourceName: "Website", receivedAt: R, wire: "posthog" };
 const map = (raw: Json, sentAt: number | null = null) => posthogMessage(raw, { sentAt }, meta);
 const LIMIT: BodyLimit = { bytes: 4 * 1024 * 1024, where: "on PostHog routes" };
 

@@ -189,6 +189,7 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
 
   return {
     sourceId: meta.sourceId,
+    sourceName: meta.sourceName,
     wire: meta.wire,
     type,
     event: m.event,

@@ -9,7 +9,7 @@ import type { Json } from "./json.ts";
 import { extractSegment, fastItem, SegmentItem, segmentMessage, type Envelope, type MessageMeta } from "./segment.wire.ts";
 
 const R = Date.parse("2024-05-01T12:00:00Z");
-const meta: MessageMeta = { sourceId: 3, receivedAt: R, wire: "segment" };
+const meta: MessageMeta = { sourceId: 3, sourceName: "Website", receivedAt: R, wire: "segment" };
 const none: Envelope = { sentAt: null, context: null };
 const map = (raw: Json, env: Envelope = none, routeType: Parameters<typeof segmentMessage>[1] = null) =>
   segmentMessage(raw, routeType, env, meta);

@@ -115,6 +115,7 @@ export function fastItem(raw: Json): SegmentItem | null {
 /** MessageMeta is what the route knows when a message arrives. */
 export interface MessageMeta {
   readonly sourceId: number;
+  readonly sourceName: string;
   readonly receivedAt: number;
   readonly wire: Wire;
 }
@@ -185,6 +186,7 @@ export function segmentMessage(raw: Json, routeType: MessageType | null, env: En
 
   return {
     sourceId: meta.sourceId,
+    sourceName: meta.sourceName,
     wire: meta.wire,
     type,
     event,

@@ -9,14 +9,19 @@ import type { JsonObject } from "./json.ts";
 import type { Message } from "./message.ts";
 import type { Sink } from "./sink.ts";
 
-/** eventProps are the properties an event is stored with: its own plus the sending library. */
+/**
+ * eventProps are the properties an event is stored with: its own, the sending library, and `$source`, the
+ * name of the source it came through (one source per channel: website, app, mini program, Douyin, …), so
+ * every analysis can break down by channel without a join.
+ */
 export function eventProps(m: Message): JsonObject {
+  const p = m.properties;
+  p.$source = m.sourceName;
   const lib = m.context.library;
-  if (typeof lib !== "object" || lib === null || Array.isArray(lib)) return m.properties;
-  const extra: JsonObject = {};
-  if (typeof lib.name === "string" && m.properties.$lib === undefined) extra.$lib = lib.name;
-  if (typeof lib.version === "string" && m.properties.$lib_version === undefined) extra.$lib_version = lib.version;
-  return Object.keys(extra).length === 0 ? m.properties : { ...m.properties, ...extra };
+  if (typeof lib !== "object" || lib === null || Array.isArray(lib)) return p;
+  if (typeof lib.name === "string" && p.$lib === undefined) p.$lib = lib.name;
+  if (typeof lib.version === "string" && p.$lib_version === undefined) p.$lib_version = lib.version;
+  return p;
 }
 
 /** toStoreEvent maps one message to the row the store keeps. */

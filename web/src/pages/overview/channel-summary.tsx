@@ -1,7 +1,8 @@
 /**
  * The per-channel summary at the top of the overview: persons ever seen, active and new persons in the
- * range, orders and revenue, per value of a channel property (an event property such as $channel, or a
- * person property such as the acquisition channel), with the totals. Computed by the query API
+ * range, orders and revenue, per value of a channel property (by default `$source`, the source each event
+ * came through — one per channel — or `$channel`, a person property such as the acquisition channel), with
+ * the totals. Computed by the query API
  * (channel-queries.ts); each channel opens its revenue in the event analysis.
  */
 import { useState } from "preact/hooks";
@@ -29,7 +30,7 @@ function storedBy(): Breakdown {
   } catch {
     // a broken stored value falls back to the default
   }
-  return { property: "$channel", type: "event" };
+  return { property: "$source", type: "event" };
 }
 
 type Range = { dateFrom: string; dateTo: string };
