@@ -92,6 +92,9 @@ afterAll(async () => {
 
 describe.skipIf(!hasChromium)("dashboard", () => {
   test("overview: the channel summary shows the query API's numbers, the time zone is in the header", async () => {
+    // The summary groups by $source by default; these shoppers share one source and differ by campaign.
+    await page.evaluate(() => localStorage.setItem("tessera.channelBy", JSON.stringify({ property: "$channel", type: "event" })));
+    await page.reload();
     await page.getByTestId("channel-summary").waitFor();
     expect(await page.getByTestId("project-timezone").textContent()).toContain("Asia/Shanghai");
     // The same six analyses the page runs, asked directly, read the same way.

@@ -24,10 +24,10 @@ export function openWriter(file: string): Database {
   if (file !== ":memory:") db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
-  db.exec("PRAGMA journal_size_limit = 200000000");
-  // Checkpoint every ~40 MB of WAL instead of 4 MB: a random person-row update measured 12.8 µs at the
-  // default and 6.0 µs with a larger WAL (src/identity/README.md), and group commits write many pages.
-  db.exec("PRAGMA wal_autocheckpoint = 10000");
+  db.exec("PRAGMA journal_size_limit = 67108864");
+  // The server checkpoints from the store worker instead (src/store/worker.ts); this default serves the
+  // CLI and tests, where nothing else would.
+  db.exec("PRAGMA wal_autocheckpoint = 1000");
   return db;
 }
 

@@ -21,7 +21,10 @@ export function localReader(db: Database): ReaderClient {
   };
 }
 
-/** workerReader starts the store worker on `file` and resolves once it has opened it. */
+/**
+ * workerReader starts the store worker on `file` and resolves once it has opened it. The worker also
+ * checkpoints the WAL, so the caller should turn the writer's automatic checkpoints off.
+ */
 export async function workerReader(file: string): Promise<ReaderClient> {
   // Inside the compiled binary every module is bundled at the root of src/, while the worker keeps its
   // own entry point at store/worker.ts (scripts/build.ts lists it).
