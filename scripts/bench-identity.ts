@@ -13,7 +13,8 @@
  */
 import { Database } from "bun:sqlite";
 import { parseArgs } from "node:util";
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { createCrypto } from "../src/crypto/crypto.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { openWriter } from "../src/db/sqlite.ts";
 import { Fingerprinter } from "../src/identity/fingerprint.ts";
@@ -41,22 +42,7 @@ const IDENTIFIED = Math.floor(PERSONS * 0.8);
 const BATCH = 100;
 const IN_FLIGHT = 32;
 
-// The bench stands in for src/crypto (same interface and algorithms: AES-256-GCM, HMAC-SHA256).
-const key = randomBytes(32);
-const crypto: PiiCrypto = {
-  encrypt(plain) {
-    const iv = randomBytes(12);
-    const c = createCipheriv("aes-256-gcm", key, iv);
-    return `v1:${Buffer.concat([iv, c.update(plain, "utf8"), c.final(), c.getAuthTag()]).toString("base64")}`;
-  },
-  decrypt(sealed) {
-    const raw = Buffer.from(sealed.slice(3), "base64");
-    const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-    d.setAuthTag(raw.subarray(raw.length - 16));
-    return Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString("utf8");
-  },
-  keyedHash: (v) => createHmac("sha256", key).update(v).digest("base64url"),
-};
+const crypto: PiiCrypto = createCrypto(randomBytes(32));
 
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
 const dir = mkdtempSync(join(tmpdir(), "tessera-bench-identity-"));

@@ -8,7 +8,8 @@
 import { emptySet, addRow, countRows, type Bitset } from "./bitset.ts";
 import { Definition } from "./definition.ts";
 import { evaluateSet } from "./evaluate-set.ts";
-import { ArrayPopulation, mulberry32, type EventBlock } from "./memory-population.fixture.ts";
+import { mulberry32 } from "../lib/random.ts";
+import { ArrayPopulation, type EventBlock } from "./memory-population.fixture.ts";
 import type { Column } from "./population.ts";
 
 const PERSONS = 1_000_000;

@@ -7,6 +7,7 @@
  * shuffled chunks with chunk-local dictionaries and events of persons outside the population), so
  * the evaluator's own range filtering and grouping are exercised.
  */
+import { mulberry32 } from "../lib/random.ts";
 import { addRow, emptySet, type Bitset } from "./bitset.ts";
 import type { PersonSnapshot } from "./evaluate-person.ts";
 import { readPath, type Column, type EventChunk, type EventScan, type Population } from "./population.ts";
@@ -90,17 +91,6 @@ function lowerBound(xs: Float64Array, x: number): number {
   return lo;
 }
 
-/** mulberry32 is a tiny seeded PRNG so fixtures and random tests are reproducible. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Chunks of a whole block in shuffled order, each with its own dictionary and a ghost event. */
 function* shuffledChunks(block: EventBlock, scan: EventScan, size: number, seed: number): Iterable<EventChunk> {

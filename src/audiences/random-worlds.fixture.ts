@@ -5,7 +5,8 @@
  */
 import type { Node, Window } from "./definition.ts";
 import type { PersonEvent } from "./evaluate-person.ts";
-import { mulberry32, type FixturePerson } from "./memory-population.fixture.ts";
+import { mulberry32 } from "../lib/random.ts";
+import type { FixturePerson } from "./memory-population.fixture.ts";
 import { shift, type Duration } from "./zone.ts";
 
 const DAY = 86_400_000;

@@ -1,33 +1,19 @@
 /**
- * Test helpers of the identity room: a stand-in for src/crypto (AES-256-GCM + HMAC, the same interface the
- * foundation room ships) and a migrated database with an identity service on it.
+ * Test helpers of the identity room: the real crypto under a fixed test key, and a migrated database with
+ * an identity service on it.
  */
 import type { Database } from "bun:sqlite";
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { freshDb } from "../../test/helpers.ts";
+import { createCrypto } from "../crypto/crypto.ts";
 import type { StoreEvent } from "../store/writer.ts";
 import { parseHash } from "./fingerprint.ts";
 import type { IdentityInput } from "./identity-input.ts";
 import type { PiiCrypto } from "./pii.ts";
 import { IdentityService } from "./identity-service.ts";
 
-/** testCrypto seals with a fixed test key; only tests use it. */
-export function testCrypto(key = Buffer.alloc(32, 7)): PiiCrypto {
-  return {
-    encrypt(plain) {
-      const iv = randomBytes(12);
-      const c = createCipheriv("aes-256-gcm", key, iv);
-      const ct = Buffer.concat([c.update(plain, "utf8"), c.final()]);
-      return `v1:${Buffer.concat([iv, ct, c.getAuthTag()]).toString("base64")}`;
-    },
-    decrypt(sealed) {
-      const raw = Buffer.from(sealed.slice(3), "base64");
-      const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-      d.setAuthTag(raw.subarray(raw.length - 16));
-      return Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString("utf8");
-    },
-    keyedHash: (v) => createHmac("sha256", key).update(v).digest("base64url"),
-  };
+/** testCrypto is src/crypto under a fixed test key. */
+export function testCrypto(key: Uint8Array = new Uint8Array(32).fill(7)): PiiCrypto {
+  return createCrypto(key);
 }
 
 /** identityDb is a fresh migrated database with an identity service over it. */

@@ -34,3 +34,15 @@ export function pickCdf(cdf: Float64Array, u: number): number {
   }
   return lo;
 }
+
+/** mulberry32 is the tests' seeded PRNG in [0, 1): tiny, and a failing seed can be replayed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

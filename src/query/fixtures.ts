@@ -3,6 +3,7 @@
  * randomized cross-checks, and an Intl-only local label used by the brute-force references (so the
  * references do not share `time.ts` with the code they check).
  */
+import { mulberry32 } from "../lib/random.ts";
 import type { Rows } from "./stream.ts";
 import type { Interval, WeekStart } from "./time.ts";
 
@@ -36,16 +37,7 @@ export function byPersonTime<T extends { p: number; t: string | number }>(events
 }
 
 /** rng returns a deterministic PRNG in [0, 1) (mulberry32) so a failing seed can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** int draws an integer in [0, n). */
 export function int(r: () => number, n: number): number {

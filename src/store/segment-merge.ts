@@ -5,7 +5,7 @@
  * rows holds ~40 bytes per row of typed arrays, where rebuilding from row objects held ~400.
  */
 import { codesFor, decodeColumn, encodeColumn, encodeJson, type IntArray } from "./codec.ts";
-import { COL, DAY_MS, decodeProp, dictKey, type BuiltSegment, type Directory, type EventRange } from "./segment.ts";
+import { baseColumns, COL, DAY_MS, decodeProp, dictKey, type BuiltSegment, type Directory, type EventRange } from "./segment.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -95,13 +95,7 @@ export function mergeSegments(day: number, inputs: readonly SegmentInput[]): Bui
     if (ts[i]! > maxTs) maxTs = ts[i]!;
   }
 
-  const columns: [string, Uint8Array][] = [
-    [COL.ts, encodeColumn(ts)],
-    [COL.identity, encodeColumn(identity, true)],
-    [COL.source, encodeColumn(source)],
-    [COL.msgHi, encodeColumn(msgHi)],
-    [COL.msgLo, encodeColumn(msgLo)],
-  ];
+  const columns = baseColumns({ ts, identity, source, msgHi, msgLo });
   const keys = new Set<string>();
   for (const p of parts) for (const name of p.input.columns.keys()) if (name.startsWith("p:")) keys.add(name.slice(2));
   for (const key of keys) {

@@ -156,19 +156,33 @@ export function buildSegment(day: number, rows: readonly TailRow[]): BuiltSegmen
     }
   }
   if (range) range[3] = [...keysOfEvent];
-  const columns: [string, Uint8Array][] = [
-    [COL.ts, encodeColumn(ts)],
-    [COL.identity, encodeColumn(identity, true)],
-    [COL.source, encodeColumn(source)],
-    [COL.msgHi, encodeColumn(msgHi)],
-    [COL.msgLo, encodeColumn(msgLo)],
-  ];
+  const columns = baseColumns({ ts, identity, source, msgHi, msgLo });
   for (const [key, col] of props) {
     const narrow = codesFor(col.values.length, n);
     narrow.set(col.codes);
     columns.push([`p:${key}`, encodeColumn(narrow)], [`d:${key}`, encodeJson(col.values)]);
   }
   return { day, rows: n, minTs, maxTs, directory: { events }, columns };
+}
+
+/** BaseArrays are a segment's columns every row has, in segment order. */
+export interface BaseArrays {
+  ts: Uint32Array;
+  identity: Uint32Array;
+  source: Uint16Array;
+  msgHi: Uint32Array;
+  msgLo: Uint32Array;
+}
+
+/** baseColumns encodes the base arrays (identity delta-encoded: sorted runs shrink to a byte or two). */
+export function baseColumns(b: BaseArrays): [string, Uint8Array][] {
+  return [
+    [COL.ts, encodeColumn(b.ts)],
+    [COL.identity, encodeColumn(b.identity, true)],
+    [COL.source, encodeColumn(b.source)],
+    [COL.msgHi, encodeColumn(b.msgHi)],
+    [COL.msgLo, encodeColumn(b.msgLo)],
+  ];
 }
 
 /** PropColumn is one property of a row range: code 0 = absent, otherwise dict[code - 1]. */
