@@ -10,6 +10,7 @@ import type { IdentityInput } from "./identity/identity-input.ts";
 import { IdentityService } from "./identity/identity-service.ts";
 import type { Identifier } from "./ingest/message.ts";
 import { parseSourceSettings, type IngestSource } from "./ingest/source.ts";
+import { LiveTap } from "./ingest/live-tap.ts";
 import { IngestStats } from "./ingest/stats.ts";
 import { storeSink } from "./ingest/store-sink.ts";
 import type { Sink } from "./ingest/sink.ts";
@@ -21,6 +22,8 @@ export interface Events {
   readonly identity: IdentityService;
   readonly store: StoreService<IdentityInput>;
   readonly stats: IngestStats;
+  /** live streams committed events to the Sources page. */
+  readonly live: LiveTap;
   readonly sink: Sink;
   findSource(writeKey: string): IngestSource | null;
   isSuppressed(ids: readonly Identifier[]): boolean;
@@ -47,11 +50,13 @@ function assemble(core: CoreDeps, identity: IdentityService, store: StoreService
   const stats = new IngestStats(core.now);
   const stopStats = stats.startFlushing(core.db, 10_000, (err) => core.log.error("ingest stats flush failed", { error: String(err) }));
   const settingsCache = new Map<string, IngestSource["settings"]>();
+  const live = new LiveTap();
   return {
     identity,
     store,
     stats,
-    sink: storeSink(store.store.writer),
+    live,
+    sink: storeSink(store.store.writer, live),
     findSource(writeKey) {
       const ref = findSourceByWriteKey(core.db, core.crypto, writeKey);
       if (!ref) return null;

@@ -6,6 +6,7 @@
 import type { IdentityInput } from "../identity/identity-input.ts";
 import type { EventWriter, StoreEvent } from "../store/writer.ts";
 import type { JsonObject } from "./json.ts";
+import type { LiveTap } from "./live-tap.ts";
 import type { Message } from "./message.ts";
 import type { Sink } from "./sink.ts";
 
@@ -37,10 +38,18 @@ export function toStoreEvent(m: Message): StoreEvent<IdentityInput> {
   };
 }
 
-/** storeSink hands a request's messages to the writer and reports duplicates and late suppressions. */
-export function storeSink(writer: EventWriter<IdentityInput>): Sink {
+/**
+ * storeSink hands a request's messages to the writer and reports duplicates and late suppressions; what
+ * was stored goes to the live tap when someone watches the source.
+ */
+export function storeSink(writer: EventWriter<IdentityInput>, tap?: LiveTap): Sink {
   return async (messages) => {
     const r = await writer.append(messages.map(toStoreEvent));
+    const sourceId = messages[0]?.sourceId;
+    if (tap && sourceId !== undefined && tap.watched(sourceId) && r.stored > 0) {
+      const skipped = new Set([...r.duplicates, ...r.rejected.map((x) => x.index)]);
+      tap.publish(sourceId, skipped.size === 0 ? messages : messages.filter((_, i) => !skipped.has(i)));
+    }
     return { duplicates: r.duplicates.length, suppressed: r.rejected.length };
   };
 }

@@ -1,12 +1,16 @@
 /**
  * A source's activity for its page, mounted beside the sources routes at /api/sources: the ingest
- * counters of the last 24 hours (received, stored, rejected by reason, per minute) and its latest events.
+ * counters of the last 24 hours (received, stored, rejected by reason, per minute), its latest events,
+ * and the live stream: server-sent events, first the latest 100, then each event as it is committed.
  */
 import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { Message } from "../ingest/message.ts";
 import { z } from "zod";
 import type { AppDeps } from "../http/deps.ts";
 import { endpoint } from "../http/endpoint.ts";
 import type { AppEnv } from "../http/env.ts";
+import type { RecentEvent } from "./recent-events.ts";
 
 const IdParam = z.coerce.number().int().positive();
 const RecentQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
@@ -18,8 +22,45 @@ export function activityRoutes(deps: AppDeps) {
     .get("/:id/stats", endpoint({ summary: "Received, stored and rejected events by reason per minute, last 24 hours", tags, access: "read" }), (c) =>
       c.json({ results: deps.events.stats.lastDay(deps.db, IdParam.parse(c.req.param("id"))) }, 200),
     )
-    .get("/:id/recent", endpoint({ summary: "The latest events of a source, newest first (the live stream)", tags, access: "read", query: RecentQuery }), async (c) => {
+    .get("/:id/recent", endpoint({ summary: "The latest events of a source, newest first", tags, access: "read", query: RecentQuery }), async (c) => {
       const source = IdParam.parse(c.req.param("id"));
       return c.json({ results: await deps.events.store.reader.call("recentEvents", { source, limit: c.req.valid("query").limit }) }, 200);
+    })
+    .get("/:id/stream", endpoint({ summary: "Live stream (text/event-stream): `snapshot` with the latest 100 events, then `events` as they commit", tags, access: "read" }), (c) => {
+      const source = IdParam.parse(c.req.param("id"));
+      return streamSSE(c, async (stream) => {
+        const snapshot = await deps.events.store.reader.call("recentEvents", { source, limit: 100 });
+        await stream.writeSSE({ event: "snapshot", data: JSON.stringify(snapshot) });
+        const queue: RecentEvent[] = [];
+        let wake: (() => void) | null = null;
+        const unsubscribe = deps.events.live.subscribe(source, (messages) => {
+          // A viewer that cannot keep up keeps only the newest: this is a view, not a delivery channel.
+          for (const m of messages.slice(-100)) queue.push(live(deps, m));
+          if (queue.length > 100) queue.splice(0, queue.length - 100);
+          wake?.();
+        });
+        stream.onAbort(unsubscribe);
+        try {
+          while (!stream.aborted) {
+            await new Promise<void>((r) => {
+              wake = r;
+              setTimeout(r, 15_000);
+            });
+            wake = null;
+            const batch = queue.splice(0);
+            // An empty batch is the heartbeat that keeps proxies from closing an idle stream.
+            await stream.writeSSE({ event: "events", data: JSON.stringify(batch.reverse()) });
+          }
+        } finally {
+          unsubscribe();
+        }
+      });
     });
+}
+
+/** live turns a committed message into a stream row, with the person its first identifier resolves to now. */
+function live(deps: AppDeps, m: Message): RecentEvent {
+  const first = m.identifiers[0];
+  const person = first ? (deps.events.identity.lookup(first.type, first.id)?.person ?? -1) : -1;
+  return { ts: m.timestamp, event: m.event, person, properties: m.properties };
 }

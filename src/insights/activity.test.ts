@@ -49,3 +49,56 @@ describe("a source's activity", () => {
     expect(other.results).toEqual([]);
   });
 });
+
+describe("the live stream (server-sent events)", () => {
+  /** readEvents reads SSE messages off a response body until `want` of them arrived. */
+  async function readEvents(res: Response, want: number): Promise<{ event: string; data: unknown }[]> {
+    const reader = res.body!.getReader();
+    const out: { event: string; data: unknown }[] = [];
+    let text = "";
+    while (out.length < want) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+      let end: number;
+      while ((end = text.indexOf("\n\n")) >= 0) {
+        const block = text.slice(0, end);
+        text = text.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (data !== undefined) out.push({ event, data: JSON.parse(data) });
+      }
+    }
+    await reader.cancel();
+    return out;
+  }
+
+  test("starts with the latest events, then pushes each committed event of that source only", async () => {
+    const { t, admin, source } = await seeded();
+    const other = (await (await t.call("POST", "/api/sources", { headers: admin.headers, json: { name: "app" } })).json()) as Source;
+    const res = await t.call("GET", `/api/sources/${source.id}/stream`, { headers: admin.headers });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reading = readEvents(res, 2);
+    await Bun.sleep(20);
+    const send = (key: string, event: string) =>
+      t.call("POST", "/v1/track", { headers: { authorization: `Basic ${btoa(`${key}:`)}` }, json: { userId: "live-1", event, properties: { n: 1 } } });
+    expect((await send(other.writeKey, "elsewhere")).status).toBe(200);
+    expect((await send(source.writeKey, "just_now")).status).toBe(200);
+    const [snapshot, pushed] = await reading;
+    expect(snapshot!.event).toBe("snapshot");
+    expect((snapshot!.data as RecentEvent[]).length).toBe(7);
+    expect(pushed!.event).toBe("events");
+    expect((pushed!.data as RecentEvent[]).map((e) => [e.event, e.properties.n])).toEqual([["just_now", 1]]);
+    expect((pushed!.data as RecentEvent[])[0]!.person).toBeGreaterThan(0);
+  });
+
+  test("analysts may watch, anonymous callers may not", async () => {
+    const { t, source } = await seeded();
+    expect((await t.call("GET", `/api/sources/${source.id}/stream`)).status).toBe(401);
+    const analyst = await t.asToken("analyst");
+    const res = await t.call("GET", `/api/sources/${source.id}/stream`, { headers: analyst.headers });
+    expect(res.status).toBe(200);
+    await res.body!.cancel();
+  });
+});

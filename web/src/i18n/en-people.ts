@@ -50,7 +50,7 @@ export const peopleEn = {
   "sources.last24h": "Events per hour over the last 24 hours",
   "sources.statsFailed": "Could not read the counters: {message}",
   "sources.live": "Live events (last 100)",
-  "sources.liveFailed": "Could not read the live events: {message}",
+  "sources.liveReconnecting": "The live stream was interrupted; reconnecting…",
   "sources.noEvents": "No events from this source yet. Paste the snippet below into your site, or send a test event with the curl line.",
   "sources.pause": "Pause",
   "sources.resume": "Resume",

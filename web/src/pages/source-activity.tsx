@@ -1,10 +1,10 @@
 /**
  * A source's activity: received / stored / rejected by reason over the last 24 hours (per hour, from the
- * ingest counters) and the live stream of its last 100 events, polled every few seconds while the page
- * is visible (GET /api/sources/:id/stats, GET /api/sources/:id/recent).
+ * ingest counters, GET /api/sources/:id/stats) and the live stream of its last 100 events, pushed by the
+ * server as they commit (server-sent events, GET /api/sources/:id/stream).
  */
 import { useEffect, useState } from "preact/hooks";
-import { api, errorMessage } from "../api.ts";
+import { api } from "../api.ts";
 import { color } from "../charts/palette.ts";
 import { CategoryChart } from "../charts/uplot-chart.tsx";
 import { useI18n } from "../i18n/index.tsx";
@@ -14,8 +14,6 @@ import { Link } from "../router.tsx";
 import { Alert, Empty } from "../ui/feedback.tsx";
 import { useLoad } from "../ui/use-load.ts";
 import { hourly } from "./source-stats.ts";
-
-const POLL_MS = 3000;
 
 function Stats({ source }: { source: Source }) {
   const { t, lang } = useI18n();
@@ -60,22 +58,18 @@ function LiveStream({ source }: { source: Source }) {
   const [paused, setPaused] = useState(false);
   useEffect(() => {
     if (paused) return;
-    let live = true;
-    const poll = async () => {
-      if (document.visibilityState !== "visible") return;
-      try {
-        const page = await api<{ results: RecentEvent[] }>("GET", `/api/sources/${source.id}/recent?limit=100`);
-        if (live) (setEvents(page.results), setError(null));
-      } catch (e) {
-        if (live) setError(errorMessage(e));
-      }
-    };
-    void poll();
-    const timer = setInterval(poll, POLL_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
+    // EventSource reconnects by itself; each connection starts with a fresh snapshot.
+    const stream = new EventSource(`/api/sources/${source.id}/stream`);
+    stream.addEventListener("snapshot", (e) => {
+      setEvents(JSON.parse((e as MessageEvent<string>).data) as RecentEvent[]);
+      setError(null);
+    });
+    stream.addEventListener("events", (e) => {
+      const fresh = JSON.parse((e as MessageEvent<string>).data) as RecentEvent[];
+      if (fresh.length > 0) setEvents((old) => [...fresh, ...(old ?? [])].slice(0, 100));
+    });
+    stream.onerror = () => setError(t("sources.liveReconnecting"));
+    return () => stream.close();
   }, [source.id, paused]);
   const time = new Intl.DateTimeFormat(undefined, { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
   return (
@@ -84,7 +78,7 @@ function LiveStream({ source }: { source: Source }) {
         <h3>{t("sources.live")}</h3>
         <button type="button" class="btn btn-link" aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? t("sources.resume") : t("sources.pause")}</button>
       </div>
-      {error && <Alert>{t("sources.liveFailed", { message: error })}</Alert>}
+      {error && <Alert>{error}</Alert>}
       {events && events.length === 0 && <Empty>{t("sources.noEvents")}</Empty>}
       {events && events.length > 0 && (
         <div class="table-scroll stream">
