@@ -136,6 +136,14 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(await page.getByTestId("stat-received").textContent()).toBe(num(sent));
     expect(await page.getByTestId("stat-stored").textContent()).toBe(num(sent));
     expect(await page.getByTestId("live-events").locator("tbody tr").count()).toBe(Math.min(100, sent));
+    // An event sent while the page is open appears at the top without a reload (server-sent events).
+    const live = await fetch(new URL("/v1/track", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` },
+      body: JSON.stringify({ userId: "live-viewer", event: "live_check", properties: { n: 1 } }),
+    });
+    expect(live.status).toBe(200);
+    await page.getByTestId("live-events").locator("tbody tr").first().getByText("live_check").waitFor({ timeout: 5000 });
     await shot("sources");
     expect(errors).toEqual([]);
   });
