@@ -4,8 +4,11 @@
  * database grows, p50/p99 acknowledgement latency, server RSS, and the ratio to a parse-only ceiling
  * measured in the same run. Not a test: figures only.
  *
- * Usage: bun scripts/bench-ingest.ts [--events 10000000] [--conns 32] [--batch 100] [--link 0.3]
+ * Usage: bun scripts/bench-ingest.ts [--events 10000000] [--conns 32] [--batch 100] [--link 0.3] [--rate 80000]
  *   --link: share of events that carry a new identity link (identify with a fresh anonymousId)
+ *   --rate: offer this many events/s instead of as many as the server takes (closed loop); latency is then
+ *           measured from each request's scheduled send time, so a stall is not hidden by sending less
+ *           (wrk2's correction for coordinated omission)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,6 +20,7 @@ const EVENTS = Number(args.get("events") ?? 10_000_000);
 const CONNS = Number(args.get("conns") ?? 32);
 const BATCH = Number(args.get("batch") ?? 100);
 const LINK = Number(args.get("link") ?? 0);
+const RATE = Number(args.get("rate") ?? 0);
 const PERSONS = 1_000_000;
 const WRITE_KEY = "wk_benchmark_key_0123456789";
 const PARSE_ONLY_EVENTS = Math.min(EVENTS, 2_000_000);
@@ -51,7 +55,7 @@ interface RunResult {
 }
 
 /** load sends `events` events with CONNS concurrent request loops and records latencies. */
-async function load(url: string, events: number): Promise<RunResult> {
+async function load(url: string, events: number, paced = false): Promise<RunResult> {
   const requests = Math.ceil(events / BATCH);
   const latencies = new Float64Array(requests);
   const perMillion: number[] = [];
@@ -62,12 +66,17 @@ async function load(url: string, events: number): Promise<RunResult> {
   let markEvents = 0;
   const auth = `Basic ${btoa(`${WRITE_KEY}:`)}`;
   const t0 = performance.now();
+  // With --rate, request i is due at t0 + i / (requests per ms); without, as soon as a connection is free.
+  const perMs = RATE > 0 && paced ? RATE / BATCH / 1000 : 0;
   const loop = async () => {
     for (;;) {
       const i = next++;
       if (i >= requests) return;
       const b = body(i);
-      const t = performance.now();
+      const due = perMs > 0 ? t0 + i / perMs : performance.now();
+      const wait = due - performance.now();
+      if (wait > 0) await Bun.sleep(wait);
+      const t = due;
       for (;;) {
         const res = await fetch(url, { method: "POST", body: b, headers: { "content-type": "application/json", authorization: auth } });
         await res.arrayBuffer();
@@ -133,7 +142,7 @@ const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=.benc
 const server = await startServer(["bun", ...profile, "src/main.ts", "serve"], {
   TESSERA_PORT: String(port2), TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: dir, TESSERA_WRITE_KEY: WRITE_KEY, TESSERA_LOG: "warn",
 }, port2);
-const run = await load(`http://127.0.0.1:${port2}/v1/batch`, EVENTS);
+const run = await load(`http://127.0.0.1:${port2}/v1/batch`, EVENTS, true);
 const rss = rssOf(server.pid);
 server.kill("SIGTERM");
 await server.exited;
@@ -141,5 +150,5 @@ const rate = (run.events / run.ms) * 1000;
 console.log(`tessera: ${run.events} events in ${(run.ms / 1000).toFixed(1)} s = ${rate.toFixed(0)} ev/s, ${(rate / ceilingRate * 100).toFixed(0)}% of the parse-only ceiling`);
 console.log(`per million: ${run.perMillion.map((r) => r.toFixed(0)).join(" · ")}`);
 console.log(`ack latency: p50 ${pct(run.latencies, 50).toFixed(1)} ms, p99 ${pct(run.latencies, 99).toFixed(1)} ms; 503 retries: ${run.errors}`);
-console.log(`server peak RSS: ${rss.toFixed(0)} MB; connections ${CONNS}, batch ${BATCH}, link share ${LINK}`);
+console.log(`server peak RSS: ${rss.toFixed(0)} MB; connections ${CONNS}, batch ${BATCH}, link share ${LINK}${RATE ? `, offered ${RATE} ev/s` : ", closed loop"}`);
 rmSync(dir, { recursive: true, force: true });
