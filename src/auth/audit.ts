@@ -3,6 +3,8 @@
  * "who created this token / rotated that key". Rows older than AUDIT_RETENTION_DAYS are removed by the
  * sessions-cleanup job.
  */
+import type { Selectable } from "kysely";
+import type { AuditLogTable } from "../db/foundation.table.ts";
 import { z } from "zod";
 import type { Kdb } from "../db/kysely.ts";
 
@@ -18,16 +20,8 @@ export interface AuditEntry {
   ip?: string | null;
 }
 
-/** AuditRow is an entry as listed by GET /api/audit. */
-export interface AuditRow {
-  id: number;
-  ts: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  detail: string | null;
-  ip: string | null;
-}
+/** AuditRow is an entry as listed by GET /api/audit: the table's row. */
+export type AuditRow = Selectable<AuditLogTable>;
 
 /** audit appends one entry. Callers must never put secrets or passwords in `detail`. */
 export async function audit(kdb: Kdb, e: AuditEntry, now: number = Date.now()): Promise<void> {
