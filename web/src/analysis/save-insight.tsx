@@ -3,7 +3,7 @@
  * update the insight the page was opened from.
  */
 import { useState } from "preact/hooks";
-import { api, errorMessage } from "../api.ts";
+import { api } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
 import type { Query } from "../query/types.ts";
 import type { Display, Insight } from "../types.ts";
@@ -11,6 +11,7 @@ import { Button } from "../ui/button.tsx";
 import { Dialog } from "../ui/dialog.tsx";
 import { Alert } from "../ui/feedback.tsx";
 import { Field } from "../ui/field.tsx";
+import { useAction } from "../ui/use-action.ts";
 
 /** HOME_DASHBOARD is the overview's dashboard (created by migration 0050). */
 const HOME_DASHBOARD = 1;
@@ -22,19 +23,9 @@ export function SaveInsightDialog({ query, display, current, onSaved, onClose }:
   const [name, setName] = useState(current?.name ?? "");
   const [description, setDescription] = useState(current?.description ?? "");
   const [onOverview, setOnOverview] = useState(current === null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const run = async (fn: () => Promise<Insight>) => {
-    setBusy(true);
-    try {
-      onSaved(await fn());
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const action = useAction();
+  const { busy, error } = action;
+  const run = (fn: () => Promise<Insight>) => action.run(async () => onSaved(await fn()));
   const body = { name, description: description || null, query, display };
   const saveNew = (e: Event) => {
     e.preventDefault();

@@ -1,32 +1,26 @@
 /** Login with e-mail and password; the server sets the session cookie. */
 import { useState } from "preact/hooks";
-import { api, errorMessage, setCsrfToken } from "../api.ts";
+import { api, setCsrfToken } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { LanguageSwitch } from "../layout.tsx";
 import { Button } from "../ui/button.tsx";
 import { Alert } from "../ui/feedback.tsx";
 import { Field } from "../ui/field.tsx";
+import { useAction } from "../ui/use-action.ts";
 
 export function LoginPage({ onDone }: { onDone: () => Promise<void> }) {
   const { t } = useI18n();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const out = await api<{ csrf: string }>("POST", "/api/auth/login", { email, password });
       setCsrfToken(out.csrf);
       await onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

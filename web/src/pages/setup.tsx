@@ -1,32 +1,26 @@
 /** First-run setup: create the admin with the one-time code the server printed in its log. */
 import { useState } from "preact/hooks";
-import { api, errorMessage, setCsrfToken } from "../api.ts";
+import { api, setCsrfToken } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { LanguageSwitch } from "../layout.tsx";
 import { Button } from "../ui/button.tsx";
 import { Alert } from "../ui/feedback.tsx";
 import { Field } from "../ui/field.tsx";
+import { useAction } from "../ui/use-action.ts";
 
 export function SetupPage({ onDone }: { onDone: () => Promise<void> }) {
   const { t } = useI18n();
   const [form, setForm] = useState({ code: "", email: "", password: "", name: "" });
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const set = (k: keyof typeof form) => (v: string) => setForm({ ...form, [k]: v });
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const out = await api<{ csrf: string }>("POST", "/api/setup", { ...form, name: form.name || undefined });
       setCsrfToken(out.csrf);
       await onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,12 +1,13 @@
 /** API tokens (admin): create one (its secret is shown once, with a copy button) and revoke. */
 import { useState } from "preact/hooks";
-import { api, errorMessage } from "../api.ts";
+import { api } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
 import type { ApiToken, Role } from "../types.ts";
 import { Button } from "../ui/button.tsx";
 import { CopyButton } from "../ui/copy.tsx";
 import { Alert, Empty, Loading, PageHeader } from "../ui/feedback.tsx";
 import { Field, SelectField } from "../ui/field.tsx";
+import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
 
 const ROLES: Role[] = ["analyst", "operator", "admin"];
@@ -17,33 +18,24 @@ export function TokensPage() {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("analyst");
   const [fresh, setFresh] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: actionError, run } = useAction();
 
-  const create = async (e: Event) => {
+  const create = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setActionError(null);
-    try {
+    void run(async () => {
       const created = await api<ApiToken & { token: string }>("POST", "/api/tokens", { name, role });
       setFresh(created.token);
       setName("");
       await reload();
-    } catch (err) {
-      setActionError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  const revoke = async (tok: ApiToken) => {
+  const revoke = (tok: ApiToken) => {
     if (!confirm(t("tokens.revokeConfirm", { name: tok.name }))) return;
-    try {
+    void run(async () => {
       await api("DELETE", `/api/tokens/${tok.id}`);
       await reload();
-    } catch (err) {
-      setActionError(errorMessage(err));
-    }
+    });
   };
 
   const tokens = data?.results ?? [];
