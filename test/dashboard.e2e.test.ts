@@ -119,7 +119,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await page.getByTestId("people-results").getByRole("link", { name: "Shopper 10" }).click();
     await page.getByRole("heading", { name: "Shopper 10" }).waitFor();
     await page.getByRole("heading", { name: "WeChat" }).waitFor();
-    expect(await page.getByText("oUnion10").isVisible()).toBe(true);
+    expect(await page.getByRole("region", { name: "Identifiers" }).getByText("oUnion10").isVisible()).toBe(true);
     const timeline = page.getByTestId("timeline");
     await timeline.waitFor();
     // Shopper 10 identified, viewed, added to cart (10 % 2 = 0) and did not order (10 % 4 ≠ 0).
@@ -290,6 +290,41 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await page.getByText("Nobody matches “shopper39@example.com”.").waitFor();
     expect(errors).toEqual([]);
   });
+
+  test("identity: the links of a person, an admin unlinks a wrong one and the person splits; refused links are listed", async () => {
+    // One device, two logins: the second user_id is refused and listed, not merged.
+    const shared = await fetch(new URL("/v1/batch", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` },
+      body: JSON.stringify({ batch: [
+        { type: "identify", userId: "kiosk-a", anonymousId: "shared-ipad" },
+        { type: "identify", userId: "kiosk-b", anonymousId: "shared-ipad" },
+      ] }),
+    });
+    expect(shared.status).toBe(200);
+    await nav("People").click();
+    await page.reload(); // the previous test may have left the People page open, read before the batch
+    const refused = page.getByTestId("identity-conflicts");
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain("user_id: kiosk-b");
+
+    await page.getByLabel("Search persons").fill("shopper15@example.com");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.getByTestId("people-results").getByRole("link", { name: "Shopper 15" }).click();
+    const links = page.getByTestId("person-links");
+    await links.waitFor();
+    const before = await links.locator("tbody tr").count();
+    const emailLink = links.locator("tbody tr", { hasText: "email: shopper15@example.com" });
+    page.once("dialog", (d) => void d.accept());
+    await emailLink.getByRole("button", { name: "Unlink" }).click();
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=person-links] tbody tr").length === n, before - 1);
+    // The e-mail now belongs to a person of its own.
+    const found = await api<{ persons: { id: string; identifiers: { type: string }[] }[] }>("GET", "/api/persons?search=shopper15%40example.com");
+    expect(found.persons).toHaveLength(1);
+    expect(found.persons[0]!.identifiers.map((i) => i.type)).toEqual(["email"]);
+    await shot("person-links");
+    expect(errors).toEqual([]);
+  }, 30_000);
 
   test("keyboard: a skip link jumps past the navigation; the language switch is remembered (中文)", async () => {
     await nav("Overview").click();

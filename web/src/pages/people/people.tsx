@@ -11,6 +11,7 @@ import { Link, replaceSearch, usePath } from "../../router.tsx";
 import { Button } from "../../ui/button.tsx";
 import { Alert, Empty, PageHeader } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
+import { Conflicts } from "./links.tsx";
 import { PersonPage } from "./person.tsx";
 
 function Search() {
@@ -69,6 +70,7 @@ function Search() {
         </table>
       ))}
       {page?.next && <Button onClick={() => run(page.next)} busy={busy}>{t("common.loadMore")}</Button>}
+      <Conflicts />
     </>
   );
 }

@@ -14,6 +14,7 @@ import { useSession } from "../../session.tsx";
 import { Button } from "../../ui/button.tsx";
 import { Alert, Empty, Loading, PageHeader } from "../../ui/feedback.tsx";
 import { useLoad } from "../../ui/use-load.ts";
+import { PersonLinks } from "./links.tsx";
 import { Timeline } from "./timeline.tsx";
 
 function show(v: unknown): string {
@@ -86,7 +87,7 @@ function Traits({ p }: { p: PersonDetail }) {
 export function PersonPage({ id }: { id: string }) {
   const { t, dateTime } = useI18n();
   const { isAdmin } = useSession();
-  const { data: p, error, loading } = useLoad(() => api<PersonDetail>("GET", `/api/persons/${encodeURIComponent(id)}`), [id]);
+  const { data: p, error, loading, reload } = useLoad(() => api<PersonDetail>("GET", `/api/persons/${encodeURIComponent(id)}`), [id]);
   const [suppress, setSuppress] = useState(true);
   const [actionError, setActionError] = useState<string | null>(null);
   if (loading && !p) return <Loading />;
@@ -125,6 +126,7 @@ export function PersonPage({ id }: { id: string }) {
       <div class="person-grid">
         <div>
           <Identifiers p={p} />
+          <PersonLinks p={p} onChanged={reload} />
           <Traits p={p} />
         </div>
         <div>

@@ -1,0 +1,90 @@
+/**
+ * Identity on the person page and the People page: the links that hold a person together (each can be
+ * removed by an admin, splitting a wrong merge: POST /api/identity/edges), and the links the identity guards
+ * refused (GET /api/identity/conflicts), so a wrong or missing merge can be seen and mended.
+ */
+import type { EdgeView } from "../../../../src/identity/unmerge.ts";
+import type { ConflictView } from "../../../../src/identity/persons.repo.ts";
+import { api } from "../../api.ts";
+import { useI18n } from "../../i18n/index.tsx";
+import type { PersonDetail } from "../../people/types.ts";
+import { Link } from "../../router.tsx";
+import { useSession } from "../../session.tsx";
+import { Button } from "../../ui/button.tsx";
+import { Alert, Loading } from "../../ui/feedback.tsx";
+import { useAction } from "../../ui/use-action.ts";
+import { useLoad } from "../../ui/use-load.ts";
+
+/** PersonLinks lists the person's links; an admin's Unlink splits the person where the link was a bridge. */
+export function PersonLinks({ p, onChanged }: { p: PersonDetail; onChanged: () => Promise<void> }) {
+  const { t, dateTime } = useI18n();
+  const { isAdmin } = useSession();
+  const { data, error, reload } = useLoad(() => api<{ edges: EdgeView[] }>("GET", `/api/persons/${encodeURIComponent(p.id)}/edges`), [p.id]);
+  const action = useAction();
+  const name = (identity: number) => {
+    const i = p.identifiers.find((x) => x.id === identity);
+    return i ? `${i.type}: ${i.value}` : `#${identity}`;
+  };
+  const unlink = (e: EdgeView) => {
+    if (!confirm(t("people.unlinkConfirm", { a: name(e.a), b: name(e.b) }))) return;
+    void action.run(async () => {
+      // The part that keeps this person's id stays on this page; the split-off part becomes its own person.
+      await api("DELETE", `/api/identity/edges/${encodeURIComponent(e.id)}`);
+      await Promise.all([reload(), onChanged()]);
+    });
+  };
+  if (!data) return error ? <Alert>{error}</Alert> : <Loading />;
+  return (
+    <section class="card" aria-labelledby="links-title">
+      <h2 id="links-title">{t("people.links")}</h2>
+      <p class="hint">{t("people.linksIntro")}</p>
+      {action.error && <Alert>{action.error}</Alert>}
+      {data.edges.length === 0 ? <p class="hint">{t("people.noLinks")}</p> : (
+        <table class="table compact" data-testid="person-links">
+          <thead>
+            <tr><th scope="col">{t("people.linked")}</th><th scope="col">{t("people.linkKind")}</th><th scope="col">{t("people.linkedAt")}</th>{isAdmin && <th scope="col" aria-label={t("people.unlink")} />}</tr>
+          </thead>
+          <tbody>
+            {data.edges.map((e) => (
+              <tr key={e.id}>
+                <td class="detail">{name(e.a)} ↔ {name(e.b)}</td>
+                <td>{e.kind}</td>
+                <td class="hint">{dateTime(e.ts)}</td>
+                {isAdmin && <td><Button busy={action.busy} onClick={() => unlink(e)}>{t("people.unlink")}</Button></td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Conflicts lists the links the guards refused, newest first, both sides opening their person. */
+export function Conflicts() {
+  const { t, dateTime } = useI18n();
+  const { data, error } = useLoad(() => api<{ conflicts: ConflictView[]; next: string | null }>("GET", "/api/identity/conflicts?limit=50"));
+  const side = (r: ConflictView["a"]) => r ? <Link href={`/people/${encodeURIComponent(r.person)}`}>{r.type}: {r.value}</Link> : "—";
+  if (!data) return error ? <Alert>{error}</Alert> : null;
+  if (data.conflicts.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="conflicts-title">
+      <h2 id="conflicts-title">{t("people.conflicts")}</h2>
+      <p class="hint">{t("people.conflictsIntro")}</p>
+      <table class="table compact" data-testid="identity-conflicts">
+        <thead>
+          <tr><th scope="col">{t("people.conflictSides")}</th><th scope="col">{t("people.conflictReason")}</th><th scope="col">{t("people.linkedAt")}</th></tr>
+        </thead>
+        <tbody>
+          {data.conflicts.map((c) => (
+            <tr key={c.id}>
+              <td class="detail">{side(c.a)} ↔ {side(c.b)}</td>
+              <td>{c.reason}</td>
+              <td class="hint">{dateTime(Date.parse(c.at))}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
