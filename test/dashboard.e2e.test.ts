@@ -291,7 +291,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(errors).toEqual([]);
   });
 
-  test("identity: the links of a person, an admin unlinks a wrong one and the person splits; refused links are listed", async () => {
+  test("identity: the links of a person, an admin unlinks a wrong one and the person splits; refused links are listed; the rules are edited in Settings", async () => {
     // One device, two logins: the second user_id is refused and listed, not merged.
     const shared = await fetch(new URL("/v1/batch", server.url), {
       method: "POST",
@@ -323,6 +323,14 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(found.persons).toHaveLength(1);
     expect(found.persons[0]!.identifiers.map((i) => i.type)).toEqual(["email"]);
     await shot("person-links");
+
+    // The guards themselves are on the Settings page.
+    await nav("Settings").click();
+    await page.getByRole("heading", { name: "Identity rules" }).waitFor();
+    await page.getByLabel("Most values per person").fill("wx_unionid=1\nemail=2");
+    await page.getByRole("form", { name: "Identity rules" }).getByRole("button", { name: "Save" }).click();
+    await page.getByRole("form", { name: "Identity rules" }).getByText("Saved").waitFor();
+    expect((await api<{ caps: Record<string, number> }>("GET", "/api/identity/settings")).caps).toEqual({ wx_unionid: 1, email: 2 });
     expect(errors).toEqual([]);
   }, 30_000);
 

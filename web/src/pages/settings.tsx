@@ -1,4 +1,4 @@
-/** Project settings: time zone and week start (admins edit; others see them read-only). */
+/** Project settings: time zone and week start, and the identity rules (admins edit; others see them read-only). */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
@@ -8,6 +8,7 @@ import { Button } from "../ui/button.tsx";
 import { Alert, Loading, PageHeader } from "../ui/feedback.tsx";
 import { Field, SelectField } from "../ui/field.tsx";
 import { useLoad } from "../ui/use-load.ts";
+import { IdentityRules } from "./identity-settings.tsx";
 
 export function SettingsPage() {
   const { t } = useI18n();
@@ -68,6 +69,7 @@ export function SettingsPage() {
           )}
         </form>
       )}
+      <IdentityRules />
     </>
   );
 }
