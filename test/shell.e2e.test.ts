@@ -117,7 +117,8 @@ test.skipIf(!hasChromium)(
     await nav(page, "Settings").click();
     await page.getByLabel("Time zone").waitFor();
     await page.getByLabel("Time zone").fill("Europe/Berlin");
-    await page.getByRole("button", { name: "Save" }).click();
+    // The first form is the project settings (the identity rules follow it).
+    await page.getByRole("button", { name: "Save" }).first().click();
     await page.getByText("Saved.").waitFor();
     await shot(page, "5-settings");
 

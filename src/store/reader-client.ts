@@ -51,6 +51,9 @@ export async function workerReader(file: string): Promise<ReaderClient> {
   await send({ id: 0, init: file });
   return {
     call: (op, args) => send({ id: next++, op, args }) as Promise<never>,
-    close: async () => worker.terminate(),
+    close: async () => {
+      await send({ id: next++, close: true });
+      worker.terminate();
+    },
   };
 }

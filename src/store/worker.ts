@@ -12,11 +12,13 @@ import { callOp, type OpName } from "./reader-ops.ts";
 declare const self: Worker;
 
 /** WorkerRequest is one call from the main thread. */
-export type WorkerRequest = { id: number; op: OpName; args: unknown } | { id: 0; init: string };
+export type WorkerRequest = { id: number; op: OpName; args: unknown } | { id: 0; init: string } | { id: number; close: true };
 /** WorkerResponse answers one call. */
 export type WorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
 let reader: StoreReader | null = null;
+let readerDb: Database | null = null;
+let checkpoints: { db: Database; timer: ReturnType<typeof setInterval> } | null = null;
 
 /** CHECKPOINT_MS is how often the worker copies committed WAL frames into the database file. */
 const CHECKPOINT_MS = 200;
@@ -28,21 +30,43 @@ const CHECKPOINT_MS = 200;
 function startCheckpoints(file: string): void {
   const db = new Database(file, { strict: true });
   db.exec("PRAGMA busy_timeout = 0");
-  setInterval(() => {
+  const timer = setInterval(() => {
     try {
       db.query("PRAGMA wal_checkpoint(PASSIVE)").get();
     } catch {
       // Busy: the next tick tries again.
     }
   }, CHECKPOINT_MS);
+  checkpoints = { db, timer };
+}
+
+/**
+ * closeAll closes the worker's connections before it is terminated: while they are open the writer's final
+ * `wal_checkpoint(TRUNCATE)` at shutdown cannot empty the WAL.
+ */
+function closeAll(): void {
+  if (checkpoints) {
+    clearInterval(checkpoints.timer);
+    checkpoints.db.close();
+    checkpoints = null;
+  }
+  readerDb?.close();
+  readerDb = null;
+  reader = null;
 }
 
 self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   const msg = e.data;
   if ("init" in msg) {
-    reader = new StoreReader(openReader(msg.init));
+    readerDb = openReader(msg.init);
+    reader = new StoreReader(readerDb);
     startCheckpoints(msg.init);
     self.postMessage({ id: 0, ok: true, value: null } satisfies WorkerResponse);
+    return;
+  }
+  if ("close" in msg) {
+    closeAll();
+    self.postMessage({ id: msg.id, ok: true, value: null } satisfies WorkerResponse);
     return;
   }
   try {
