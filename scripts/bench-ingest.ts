@@ -149,6 +149,6 @@ await server.exited;
 const rate = (run.events / run.ms) * 1000;
 console.log(`tessera: ${run.events} events in ${(run.ms / 1000).toFixed(1)} s = ${rate.toFixed(0)} ev/s, ${(rate / ceilingRate * 100).toFixed(0)}% of the parse-only ceiling`);
 console.log(`per million: ${run.perMillion.map((r) => r.toFixed(0)).join(" · ")}`);
-console.log(`ack latency: p50 ${pct(run.latencies, 50).toFixed(1)} ms, p99 ${pct(run.latencies, 99).toFixed(1)} ms; 503 retries: ${run.errors}`);
+console.log(`ack latency: p50 ${pct(run.latencies, 50).toFixed(1)} ms, p90 ${pct(run.latencies, 90).toFixed(1)} ms, p99 ${pct(run.latencies, 99).toFixed(1)} ms, p99.9 ${pct(run.latencies, 99.9).toFixed(1)} ms; 503 retries: ${run.errors}`);
 console.log(`server peak RSS: ${rss.toFixed(0)} MB; connections ${CONNS}, batch ${BATCH}, link share ${LINK}${RATE ? `, offered ${RATE} ev/s` : ", closed loop"}`);
 rmSync(dir, { recursive: true, force: true });

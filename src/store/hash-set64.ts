@@ -132,6 +132,10 @@ export class ShardedHashSet64 {
   add(hi: number, lo: number): boolean {
     return this.#shards[hi >>> 26]!.add(hi, lo);
   }
+
+  delete(hi: number, lo: number): boolean {
+    return this.#shards[hi >>> 26]!.delete(hi, lo);
+  }
 }
 
 /** messageHash hashes (source, messageId) to two independent uint32 halves without BigInt. */

@@ -78,6 +78,20 @@ describe("writer", () => {
   });
 });
 
+  test("a transaction that fails gives back every messageId it claimed, so a retry stores them", async () => {
+    const db = freshDb();
+    let fail = true;
+    const s = new EventStore<number>(db, (id) => {
+      if (id === 999 && fail) throw Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR" });
+      return id;
+    });
+    const batch = [ev(1), ev(2), ev(3, { identity: 999 })];
+    await expect(s.writer.append(batch)).rejects.toThrow(/refused the write/);
+    fail = false;
+    expect(await s.writer.append(batch)).toEqual({ stored: 3, duplicates: [], rejected: [] });
+    expect(await s.writer.append(batch)).toEqual({ stored: 0, duplicates: [0, 1, 2], rejected: [] });
+  });
+
 describe("compaction", () => {
   test("moves the tail into segments without changing what readers see", async () => {
     const db = freshDb();

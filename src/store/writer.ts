@@ -6,7 +6,7 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import { EventNames } from "./event-names.ts";
-import { HashSet64, messageHash, type ShardedHashSet64 } from "./hash-set64.ts";
+import { messageHash, type ShardedHashSet64 } from "./hash-set64.ts";
 
 /** StoreEvent is one event as the store keeps it; `identity` is whatever the resolver consumes. */
 export interface StoreEvent<I> {
@@ -187,9 +187,9 @@ export class EventWriter<I> {
     const undo: (() => void)[] = [];
     const apply: (() => void)[] = [];
     const tx: Tx = { db: this.#db, now, onRollback: (f) => undo.push(f), onCommit: (f) => apply.push(f) };
-    const inBatch = new HashSet64(n * 2);
     const results: AppendResult[] = [];
     const hashes: number[] = [];
+    const seen = this.#o.seen;
     const firstSeq = this.#nextSeq;
     try {
       this.#db.transaction(() => {
@@ -200,15 +200,18 @@ export class EventWriter<I> {
           let stored = 0;
           p.items.forEach((e, index) => {
             const [hi, lo] = messageHash(e.source, e.messageId);
-            if (this.#o.seen.has(hi, lo) || !inBatch.add(hi, lo)) return void duplicates.push(index);
+            // One probe both checks and claims the hash (the set is a large table: each probe is a cache
+            // miss); a rejected event gives it back, and a rolled-back transaction gives back all of them.
+            if (!seen.add(hi, lo)) return void duplicates.push(index);
+            hashes.push(hi, lo);
             const identity = this.#o.resolve(e.identity, e, tx);
             if (typeof identity !== "number") {
-              inBatch.delete(hi, lo);
+              seen.delete(hi, lo);
+              hashes.length -= 2;
               return void rejected.push({ index, reason: identity.reject });
             }
             const event = this.#o.names.id(e.event, tx);
             rows.push(this.#nextSeq++, Math.round(e.ts), event, identity, e.source, hi, lo, e.receivedAt, JSON.stringify(e.props));
-            hashes.push(hi, lo);
             stored++;
             if (rows.length === MULTI * COLS) {
               this.#many.run(...rows);
@@ -221,6 +224,7 @@ export class EventWriter<I> {
       })();
     } catch (err) {
       this.#nextSeq = firstSeq;
+      for (let i = 0; i < hashes.length; i += 2) seen.delete(hashes[i]!, hashes[i + 1]!);
       for (const f of undo.reverse()) f();
       const e = isDiskProblem(err)
         ? new Overloaded(`the database refused the write (${(err as Error).message})`, 30)
@@ -229,7 +233,6 @@ export class EventWriter<I> {
       return;
     }
     for (const f of apply) f();
-    for (let i = 0; i < hashes.length; i += 2) this.#o.seen.add(hashes[i]!, hashes[i + 1]!);
     batch.forEach((p, i) => p.resolve(results[i]!));
     if (this.#nextSeq > firstSeq) this.#o.onCommit?.(this.#nextSeq - 1, this.#nextSeq - firstSeq);
   }
