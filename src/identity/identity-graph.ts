@@ -12,7 +12,7 @@ import { IdentityIndex, JUNK } from "./identity-index.ts";
 import type { EdgeKind } from "./identity-input.ts";
 import { decodeTraits, encodeTraits, isPiiNamespace, piiSealer, type PiiCrypto } from "./pii.ts";
 import {
-  applyTraitOps, emptyTraits, mergeTraits, type Provenance, type Sealer, type TraitOps, type TraitState,
+  applyTraitOps, emptyTraits, mergeTraits, settles, type Provenance, type Sealer, type TraitOps, type TraitState,
 } from "./traits.ts";
 
 /** Probe is one identifier looked up in the index (id 0 = not known yet); `lookup` fills it. */
@@ -55,6 +55,12 @@ export class IdentityGraph {
   readonly removed: HashSet64;
   nextIdentity: number;
   nextPerson: number;
+  /**
+   * Per person, a 64-bit hash of the last trait operations that left the person settled (traits.ts
+   * `settles`): the same operations again are skipped without reading the row. Any write of the person's
+   * traits clears it. 8 bytes per person.
+   */
+  #settled = new Uint32Array(0);
   nextChange: number;
   readonly #s: Record<"insIdentity" | "insPerson" | "insEdge" | "insChange" | "repoint" | "mergedInto" | "getTraits"
     | "setTraits" | "insConflict", Statement>;
@@ -199,6 +205,7 @@ export class IdentityGraph {
 
   /** saveTraits writes a person's traits (PII values as sealed by the Sealer). */
   saveTraits(person: number, state: TraitState, now: number): void {
+    if (2 * person < this.#settled.length) this.#settled[2 * person] = this.#settled[2 * person + 1] = 0;
     const c = encodeTraits(state);
     this.#s.setTraits.run(c.traits, c.pii, c.trait_meta, now, person);
   }
@@ -207,8 +214,19 @@ export class IdentityGraph {
   applyTraits(tx: Tx, person: number, ops: TraitOps, p: Provenance): void {
     // Most events carry no trait operations (ingest sends empty objects): skip the row read entirely.
     if (isEmptyObject(ops.set) && isEmptyObject(ops.setOnce) && !(ops.unset && ops.unset.length > 0)) return;
+    const key = JSON.stringify([ops.set, ops.setOnce, ops.unset]);
+    const hi = Bun.hash.murmur32v3(key, 0x5bd1e995) >>> 0 || 1;
+    const lo = Bun.hash.xxHash32(key, 0x27d4eb2f) >>> 0;
+    const settled = this.#settled;
+    if (2 * person < settled.length && settled[2 * person] === hi && settled[2 * person + 1] === lo) return;
     const state = this.traits(person);
     if (applyTraitOps(state, ops, p, this.sealer)) this.saveTraits(person, state, tx.now);
+    if (!settles(state, ops, this.sealer)) return;
+    if (2 * person >= settled.length) this.#settled = grown(settled, 2 * Math.max(person + 1, this.nextPerson));
+    this.#settled[2 * person] = hi;
+    this.#settled[2 * person + 1] = lo;
+    // A rolled-back write leaves the row as it was: forget what this transaction settled.
+    tx.onRollback(() => this.#settled.fill(0));
   }
 
   /** persistCounters stores the id counters so a restart after a deletion never reuses an id. */
@@ -237,6 +255,12 @@ export function transact<T>(db: Database, now: number, fn: (tx: Tx) => T): T {
   }
   for (const f of apply) f();
   return out;
+}
+
+function grown(a: Uint32Array, need: number): Uint32Array {
+  const b = new Uint32Array(Math.max(need, Math.ceil(a.length * 1.5)));
+  b.set(a);
+  return b;
 }
 
 function isEmptyObject(o: Readonly<Record<string, unknown>> | undefined): boolean {

@@ -4,7 +4,10 @@
  * two $set_once), and a split sends each key with the identity that last changed it.
  */
 import { describe, expect, test } from "bun:test";
-import { applyTraitOps, emptyTraits, mergeTraits, splitTraits, type TraitState } from "./traits.ts";
+import { EventStore } from "../store/event-store.ts";
+import type { IdentityInput } from "./identity-input.ts";
+import { identityDb, storeEvent } from "./test-helpers.ts";
+import { applyTraitOps, emptyTraits, mergeTraits, settles, splitTraits, type TraitState } from "./traits.ts";
 
 const at = (t: number, i = 1, s = 1) => ({ t, s, i });
 
@@ -40,6 +43,45 @@ describe("operations", () => {
     applyTraitOps(st, { set: JSON.parse('{"__proto__": {"admin": true}, "ok": 1}') as Record<string, unknown> }, at(1));
     expect(Object.getPrototypeOf(st.values)).toBe(Object.prototype);
     expect(st.values).toEqual({ ok: 1 });
+  });
+});
+
+describe("settled operations (repeats skipped without reading the person)", () => {
+  test("settles only when the same operations again could change nothing at any time", () => {
+    const st = emptyTraits();
+    applyTraitOps(st, { set: { plan: "pro", tags: ["a"] }, setOnce: { ref: "wechat" }, unset: ["gone"] }, at(10));
+    expect(settles(st, { set: { plan: "pro", tags: ["a"] }, setOnce: { ref: "wechat" }, unset: ["gone"] })).toBe(true);
+    expect(settles(st, { setOnce: { ref: "douyin" } })).toBe(true);
+    applyTraitOps(st, { set: { plan: "free" } }, at(5));
+    // Skipped as older than the last change: a later resend with a newer time would apply, so not settled.
+    expect(settles(st, { set: { plan: "free" } })).toBe(false);
+    expect(settles(st, { unset: ["plan"] })).toBe(false);
+    const sealed = { isSealed: (k: string) => k === "email", seal: String, hash: String };
+    expect(settles({ values: { email: "x" }, meta: {} }, { set: { email: "x" } }, sealed)).toBe(false);
+  });
+
+  test("through the writer: a repeat is skipped only while nothing else changed the person", async () => {
+    const { db, identity } = identityDb();
+    const store = new EventStore<IdentityInput>(db, identity.resolve, { delayMs: 0 });
+    const send = (ts: number, input: IdentityInput) => store.writer.append([storeEvent(input, { ts })]);
+    const set = (userId: string | undefined, values: Record<string, unknown>, anonymousId?: string): IdentityInput =>
+      ({ type: "identify", userId, anonymousId, traits: { set: values } });
+    const plan = () => identity.graph.traits(identity.lookup("user_id", "u1")!.person).values.plan;
+    await send(10, set("u1", { plan: "pro" }));
+    await send(20, set("u1", { plan: "free" }));
+    await send(30, set("u1", { plan: "pro" }));
+    expect(plan()).toBe("pro");
+    await send(5, set("u1", { plan: "free" }));
+    expect(plan()).toBe("pro");
+    await send(40, set("u1", { plan: "free" }));
+    await send(41, set("u1", { plan: "free" }));
+    expect(plan()).toBe("free");
+    // A merge brings a newer value from the other person: the settled repeat must be applied again.
+    await send(50, set(undefined, { plan: "gold" }, "a2"));
+    await send(55, { type: "identify", userId: "u1", anonymousId: "a2" });
+    expect(plan()).toBe("gold");
+    await send(60, set("u1", { plan: "free" }));
+    expect(plan()).toBe("free");
   });
 });
 

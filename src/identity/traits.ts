@@ -113,6 +113,27 @@ export function applyTraitOps(state: TraitState, ops: TraitOps, p: Provenance, s
   return changed;
 }
 
+/**
+ * settles tells whether applying `ops` to `state` again could never change it, whatever the time: every
+ * `set` value is already there (a set skipped as older than the trait's last change is not), every
+ * `setOnce` key exists and no `unset` key does. Sealed keys are never called settled (their values are only
+ * comparable through a keyed hash). The identity graph uses this to skip re-reading a person whose app
+ * repeats the same identify traits on every visit.
+ */
+export function settles(state: TraitState, ops: TraitOps, sealer?: Sealer): boolean {
+  const { values } = state;
+  for (const k in ops.set) {
+    const v = ops.set[k];
+    if (v === undefined || FORBIDDEN.has(k)) continue;
+    if (sealer?.isSealed(k) || !has(values, k) || !same(values[k], v)) return false;
+  }
+  for (const k in ops.setOnce) {
+    if (ops.setOnce[k] !== undefined && !FORBIDDEN.has(k) && !has(values, k)) return false;
+  }
+  for (const k of ops.unset ?? []) if (has(values, k)) return false;
+  return true;
+}
+
 /** wins decides a merge conflict: does the loser's change of a key beat the survivor's? */
 function loserWins(s: TraitMeta | undefined, l: TraitMeta | undefined): boolean {
   if (!l) return false;
