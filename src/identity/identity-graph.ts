@@ -60,7 +60,7 @@ export class IdentityGraph {
    * `settles`): the same operations again are skipped without reading the row. Any write of the person's
    * traits clears it. 8 bytes per person.
    */
-  #settled = new Uint32Array(0);
+  #settled: Uint32Array = new Uint32Array(0);
   nextChange: number;
   readonly #s: Record<"insIdentity" | "insPerson" | "insEdge" | "insChange" | "repoint" | "mergedInto" | "getTraits"
     | "setTraits" | "insConflict", Statement>;

@@ -98,26 +98,106 @@ export function planCompaction(
 /** applyCompaction writes a plan in one transaction; false when the plan went stale meanwhile. */
 export function applyCompaction(db: Database, plan: CompactionPlan, now = Date.now()): boolean {
   return db.transaction(() => {
-    const epoch = db.query<{ value: number }, []>("SELECT value FROM store_state WHERE key = 'epoch'").get()!.value;
-    if (epoch !== plan.epoch) return false;
-    const exists = db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM segments WHERE id = ?");
-    if (plan.replaces.some((id) => exists.get(id)!.n === 0)) return false;
-    const insertSeg = db.query<{ id: number }, [number, number, number, number, string, number, number]>(
-      "INSERT INTO segments (day, rows, min_ts, max_ts, directory, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    );
-    const insertCol = db.query("INSERT INTO segment_columns (segment_id, name, data) VALUES (?, ?, ?)");
-    for (const s of plan.segments) {
-      const bytes = s.columns.reduce((sum, [, b]) => sum + b.byteLength, 0);
-      const { id } = insertSeg.get(s.day, s.rows, s.minTs, s.maxTs, JSON.stringify(s.directory), bytes, now)!;
-      for (const [name, data] of s.columns) insertCol.run(id, name, data);
-    }
-    const drop = db.query("DELETE FROM segments WHERE id = ?");
-    for (const id of plan.replaces) drop.run(id);
-    if (plan.sealed) {
-      db.exec(`DELETE FROM events_tail_${plan.sealed.table}`);
-      db.query("UPDATE store_state SET value = max(value, ?) WHERE key = 'compacted_seq'").run(plan.sealed.upToSeq);
-    }
-    db.query("UPDATE store_state SET value = value + 1 WHERE key = 'version'").run();
-    return true;
+    const ids = plan.segments.map((s) => insertSegment(db, s, now, 0));
+    if (publish(db, plan, [])) return true;
+    for (const id of ids) dropSegment(db, id);
+    return false;
   })();
+}
+
+/** STAGE_BYTES is about how much column data one staging transaction writes (~2 ms of the writer's thread). */
+const STAGE_BYTES = 1 << 20;
+
+/**
+ * applyCompactionStaged writes a plan the way applyCompaction does, but in short transactions: each
+ * segment's row and then its columns about a megabyte at a time, invisible to readers (`staged = 1`),
+ * with `pause()` between them so the writer's group commits go on; then one short transaction checks the
+ * plan is still current and makes the segments visible, drops what they replace and empties the sealed
+ * tail. A crash in between leaves only staged rows, deleted at the next start (dropStaged).
+ */
+export async function applyCompactionStaged(
+  db: Database,
+  plan: CompactionPlan,
+  pause: () => Promise<void>,
+  now = Date.now(),
+): Promise<boolean> {
+  const ids: number[] = [];
+  try {
+    for (const s of plan.segments) {
+      ids.push(insertSegment(db, s, now, 1, false));
+      let batch: (readonly [string, Uint8Array])[] = [];
+      let bytes = 0;
+      const flush = () => {
+        const id = ids[ids.length - 1]!;
+        db.transaction(() => { for (const [name, data] of batch) insertColumn(db, id, name, data); })();
+        batch = [];
+        bytes = 0;
+      };
+      for (const col of s.columns) {
+        batch.push(col);
+        bytes += col[1].byteLength;
+        if (bytes >= STAGE_BYTES) {
+          await pause();
+          flush();
+        }
+      }
+      if (batch.length > 0) {
+        await pause();
+        flush();
+      }
+    }
+    await pause();
+    const staged = ids;
+    const ok = db.transaction(() => publish(db, plan, staged))();
+    if (!ok) dropStaged(db);
+    return ok;
+  } catch (err) {
+    dropStaged(db);
+    throw err;
+  }
+}
+
+/** dropStaged deletes segments left half-written (a failed or interrupted staged apply). */
+export function dropStaged(db: Database): void {
+  db.query("DELETE FROM segments WHERE staged = 1").run();
+}
+
+function insertSegment(db: Database, s: BuiltSegment, now: number, staged: 0 | 1, columns = true): number {
+  const bytes = s.columns.reduce((sum, [, b]) => sum + b.byteLength, 0);
+  const { id } = db
+    .query<{ id: number }, [number, number, number, number, string, number, number, number]>(
+      "INSERT INTO segments (day, rows, min_ts, max_ts, directory, bytes, created_at, staged) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .get(s.day, s.rows, s.minTs, s.maxTs, JSON.stringify(s.directory), bytes, now, staged)!;
+  if (columns) for (const [name, data] of s.columns) insertColumn(db, id, name, data);
+  return id;
+}
+
+function insertColumn(db: Database, segment: number, name: string, data: Uint8Array): void {
+  db.query("INSERT INTO segment_columns (segment_id, name, data) VALUES (?, ?, ?)").run(segment, name, data);
+}
+
+function dropSegment(db: Database, id: number): void {
+  db.query("DELETE FROM segments WHERE id = ?").run(id);
+}
+
+/**
+ * publish makes a written plan current, inside the caller's transaction: false (nothing changed) when a
+ * deletion or a concurrent merge made it stale; else the staged segments become visible, the replaced
+ * ones and the sealed tail's rows go, and readers see a new version.
+ */
+function publish(db: Database, plan: CompactionPlan, staged: readonly number[]): boolean {
+  const epoch = db.query<{ value: number }, []>("SELECT value FROM store_state WHERE key = 'epoch'").get()!.value;
+  if (epoch !== plan.epoch) return false;
+  const exists = db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM segments WHERE id = ? AND staged = 0");
+  if (plan.replaces.some((id) => exists.get(id)!.n === 0)) return false;
+  const show = db.query("UPDATE segments SET staged = 0 WHERE id = ?");
+  for (const id of staged) show.run(id);
+  for (const id of plan.replaces) dropSegment(db, id);
+  if (plan.sealed) {
+    db.exec(`DELETE FROM events_tail_${plan.sealed.table}`);
+    db.query("UPDATE store_state SET value = max(value, ?) WHERE key = 'compacted_seq'").run(plan.sealed.upToSeq);
+  }
+  db.query("UPDATE store_state SET value = value + 1 WHERE key = 'version'").run();
+  return true;
 }

@@ -5,7 +5,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { decodeColumn } from "./codec.ts";
-import { applyCompaction, type CompactionPlan } from "./compaction.ts";
+import { applyCompaction, applyCompactionStaged, dropStaged, type CompactionPlan } from "./compaction.ts";
 import { EventNames } from "./event-names.ts";
 import { ShardedHashSet64 } from "./hash-set64.ts";
 import { COL } from "./segment.ts";
@@ -23,6 +23,7 @@ export class EventStore<I> {
     options: Partial<Omit<WriterOptions<I>, "resolve" | "seen" | "names">> = {},
   ) {
     this.#db = db;
+    dropStaged(db);
     this.names = new EventNames(db);
     this.seen = loadSeen(db);
     this.writer = new EventWriter<I>(db, { ...options, resolve, seen: this.seen, names: this.names });
@@ -45,9 +46,14 @@ export class EventStore<I> {
     return { table: this.writer.rotate(), upToSeq: active };
   }
 
-  /** apply writes a compaction plan made by a reader; false when it went stale. */
+  /** apply writes a compaction plan made by a reader in one transaction; false when it went stale. */
   apply(plan: CompactionPlan): boolean {
     return applyCompaction(this.#db, plan);
+  }
+
+  /** applyStaged is `apply` in short transactions with `pause()` between them (compaction.ts). */
+  applyStaged(plan: CompactionPlan, pause: () => Promise<void>): Promise<boolean> {
+    return applyCompactionStaged(this.#db, plan, pause);
   }
 }
 

@@ -202,7 +202,7 @@ export class StoreReader {
     if (version !== this.#version) {
       const live = this.#db
         .query<{ id: number; day: number; rows: number; min_ts: number; max_ts: number }, []>(
-          "SELECT id, day, rows, min_ts, max_ts FROM segments",
+          "SELECT id, day, rows, min_ts, max_ts FROM segments WHERE staged = 0",
         )
         .all();
       const next = new Map<number, SegmentMeta>();

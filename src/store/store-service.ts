@@ -96,9 +96,12 @@ export class StoreService<I> {
       this.#lastSeal = Date.now();
       this.#rowsSinceSeal = 0;
       const plan = await this.reader.call("compact", { sealed, options: this.#options });
-      if (plan && !this.store.apply(plan)) this.#log("compaction plan went stale; retrying on the next cycle");
+      // Staged: the writer's group commits go on between the plan's short transactions.
+      if (plan && !(await this.store.applyStaged(plan, nextTurn))) this.#log("compaction plan went stale; retrying on the next cycle");
     } catch (err) {
       this.#log(`compaction failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
