@@ -12,10 +12,13 @@ const fp = (i: number): [number, number, number] => [Math.imul(i, 2654435761) >>
 test("lookups stay exact through growth and deletions", () => {
   const index = new IdentityIndex(16);
   const ns = index.nsId("anonymous_id");
-  for (let i = 1; i <= 5000; i++) index.add(i, ...fp(i), ns, 1 + (i % 100));
-  for (let i = 1; i <= 5000; i += 3) index.remove(i, fp(i)[0], fp(i)[1]);
-  for (let i = 1; i <= 5000; i++) expect(index.find(...fp(i))).toBe(i % 3 === 1 ? 0 : i);
-  expect(index.size).toBe(5000 - 1667);
+  // 20k identities over the 64 tables: each grows several times.
+  for (let i = 1; i <= 20_000; i++) index.add(i, ...fp(i), ns, 1 + (i % 100));
+  for (let i = 1; i <= 20_000; i += 3) index.remove(i, fp(i)[0], fp(i)[1]);
+  let wrong = 0;
+  for (let i = 1; i <= 20_000; i++) if (index.find(...fp(i)) !== (i % 3 === 1 ? 0 : i)) wrong++;
+  expect(wrong).toBe(0);
+  expect(index.size).toBe(20_000 - 6667);
   // A fingerprint that shares the first 64 bits but not the check word is not a match.
   const [hi, lo] = fp(2);
   expect(index.find(hi, lo, 12345)).toBe(0);
