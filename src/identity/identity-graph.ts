@@ -55,13 +55,13 @@ export class IdentityGraph {
   readonly removed: HashSet64;
   nextIdentity: number;
   nextPerson: number;
+  nextChange: number;
   /**
    * Per person, a 64-bit hash of the last trait operations that left the person settled (traits.ts
    * `settles`): the same operations again are skipped without reading the row. Any write of the person's
    * traits clears it. 8 bytes per person.
    */
   #settled: Uint32Array = new Uint32Array(0);
-  nextChange: number;
   readonly #s: Record<"insIdentity" | "insPerson" | "insEdge" | "insChange" | "repoint" | "mergedInto" | "getTraits"
     | "setTraits" | "insConflict", Statement>;
 

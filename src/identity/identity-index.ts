@@ -297,7 +297,6 @@ export class IdentityIndex {
     this.#size = grown(this.#size, id, factor);
     this.#uid = grown(this.#uid, id, factor);
   }
-
 }
 
 /**

@@ -127,31 +127,20 @@ export async function applyCompactionStaged(
   const ids: number[] = [];
   try {
     for (const s of plan.segments) {
-      ids.push(insertSegment(db, s, now, 1, false));
-      let batch: (readonly [string, Uint8Array])[] = [];
-      let bytes = 0;
-      const flush = () => {
-        const id = ids[ids.length - 1]!;
-        db.transaction(() => { for (const [name, data] of batch) insertColumn(db, id, name, data); })();
-        batch = [];
-        bytes = 0;
-      };
-      for (const col of s.columns) {
-        batch.push(col);
-        bytes += col[1].byteLength;
-        if (bytes >= STAGE_BYTES) {
-          await pause();
-          flush();
-        }
-      }
-      if (batch.length > 0) {
+      const id = insertSegment(db, s, now, 1, false);
+      ids.push(id);
+      for (let i = 0; i < s.columns.length; ) {
         await pause();
-        flush();
+        const from = i;
+        let bytes = s.columns[i++]![1].byteLength;
+        while (i < s.columns.length && bytes + s.columns[i]![1].byteLength <= STAGE_BYTES) bytes += s.columns[i++]![1].byteLength;
+        db.transaction(() => {
+          for (const [name, data] of s.columns.slice(from, i)) insertColumn(db, id, name, data);
+        })();
       }
     }
     await pause();
-    const staged = ids;
-    const ok = db.transaction(() => publish(db, plan, staged))();
+    const ok = db.transaction(() => publish(db, plan, ids))();
     if (!ok) dropStaged(db);
     return ok;
   } catch (err) {
