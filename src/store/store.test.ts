@@ -76,7 +76,6 @@ describe("writer", () => {
     await expect(s.writer.append(Array.from({ length: 8 }, (_, k) => ev(100 + k)))).rejects.toThrow(/queue full/);
     expect((await first).stored).toBe(8);
   });
-});
 
   test("a transaction that fails gives back every messageId it claimed, so a retry stores them", async () => {
     const db = freshDb();
@@ -91,6 +90,7 @@ describe("writer", () => {
     expect(await s.writer.append(batch)).toEqual({ stored: 3, duplicates: [], rejected: [] });
     expect(await s.writer.append(batch)).toEqual({ stored: 0, duplicates: [0, 1, 2], rejected: [] });
   });
+});
 
 describe("compaction", () => {
   test("moves the tail into segments without changing what readers see", async () => {
