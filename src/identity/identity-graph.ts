@@ -8,7 +8,7 @@ import type { Database, Statement } from "bun:sqlite";
 import { HashSet64 } from "../store/hash-set64.ts";
 import type { Tx } from "../store/writer.ts";
 import type { Fingerprinter } from "./fingerprint.ts";
-import { IdentityIndex, JUNK } from "./identity-index.ts";
+import { grown, IdentityIndex, JUNK } from "./identity-index.ts";
 import type { EdgeKind } from "./identity-input.ts";
 import { decodeTraits, encodeTraits, isPiiNamespace, piiSealer, type PiiCrypto } from "./pii.ts";
 import {
@@ -222,7 +222,7 @@ export class IdentityGraph {
     const state = this.traits(person);
     if (applyTraitOps(state, ops, p, this.sealer)) this.saveTraits(person, state, tx.now);
     if (!settles(state, ops, this.sealer)) return;
-    if (2 * person >= settled.length) this.#settled = grown(settled, 2 * Math.max(person + 1, this.nextPerson));
+    this.#settled = grown(settled, 2 * Math.max(person + 1, this.nextPerson), 1.5);
     this.#settled[2 * person] = hi;
     this.#settled[2 * person + 1] = lo;
     // A rolled-back write leaves the row as it was: forget what this transaction settled.
@@ -255,12 +255,6 @@ export function transact<T>(db: Database, now: number, fn: (tx: Tx) => T): T {
   }
   for (const f of apply) f();
   return out;
-}
-
-function grown(a: Uint32Array, need: number): Uint32Array {
-  const b = new Uint32Array(Math.max(need, Math.ceil(a.length * 1.5)));
-  b.set(a);
-  return b;
 }
 
 function isEmptyObject(o: Readonly<Record<string, unknown>> | undefined): boolean {

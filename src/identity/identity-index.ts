@@ -30,7 +30,8 @@ const MAX_LOAD = 0.8;
 const GROWTH = 1.5;
 const SHARDS = 64;
 
-function grown<T extends Int32Array | Uint32Array | Uint16Array>(a: T, need: number, factor: number): T {
+/** grown returns `a`, or a copy of it with room past index `need` (× factor) when it is too short. */
+export function grown<T extends Int32Array | Uint32Array | Uint16Array>(a: T, need: number, factor: number): T {
   if (need < a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(16, Math.ceil(need * factor)));
   b.set(a);
