@@ -5,7 +5,7 @@
  * index can never disagree with the database. Inserts use prepared statements: this runs per event.
  */
 import type { Database, Statement } from "bun:sqlite";
-import { HashSet64 } from "../store/hash-set64.ts";
+import { hash64, HashSet64 } from "../store/hash-set64.ts";
 import type { Tx } from "../store/writer.ts";
 import type { Fingerprinter } from "./fingerprint.ts";
 import { grown, IdentityIndex, JUNK } from "./identity-index.ts";
@@ -214,9 +214,8 @@ export class IdentityGraph {
   applyTraits(tx: Tx, person: number, ops: TraitOps, p: Provenance): void {
     // Most events carry no trait operations (ingest sends empty objects): skip the row read entirely.
     if (isEmptyObject(ops.set) && isEmptyObject(ops.setOnce) && !(ops.unset && ops.unset.length > 0)) return;
-    const key = JSON.stringify([ops.set, ops.setOnce, ops.unset]);
-    const hi = Bun.hash.murmur32v3(key, 0x5bd1e995) >>> 0 || 1;
-    const lo = Bun.hash.xxHash32(key, 0x27d4eb2f) >>> 0;
+    const [h, lo] = hash64(JSON.stringify([ops.set, ops.setOnce, ops.unset]));
+    const hi = h || 1; // (0, 0) marks "nothing settled"
     const settled = this.#settled;
     if (2 * person < settled.length && settled[2 * person] === hi && settled[2 * person + 1] === lo) return;
     const state = this.traits(person);

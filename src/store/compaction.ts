@@ -101,10 +101,13 @@ export function planCompaction(
 /** applyCompaction writes a plan in one transaction; false when the plan went stale meanwhile. */
 export function applyCompaction(db: Database, plan: CompactionPlan, now = Date.now()): boolean {
   return db.transaction(() => {
-    const ids = plan.segments.map((s) => insertSegment(db, s, now, 0));
-    if (publish(db, plan, [])) return true;
-    for (const id of ids) dropSegment(db, id);
-    return false;
+    if (!isCurrent(db, plan)) return false;
+    for (const s of plan.segments) {
+      const id = insertSegment(db, s, now, 0);
+      for (const [name, data] of s.columns) insertColumn(db, id, name, data);
+    }
+    publish(db, plan, []);
+    return true;
   })();
 }
 
@@ -127,7 +130,7 @@ export async function applyCompactionStaged(
   const ids: number[] = [];
   try {
     for (const s of plan.segments) {
-      const id = insertSegment(db, s, now, 1, false);
+      const id = insertSegment(db, s, now, 1);
       ids.push(id);
       for (let i = 0; i < s.columns.length; ) {
         await pause();
@@ -140,7 +143,11 @@ export async function applyCompactionStaged(
       }
     }
     await pause();
-    const ok = db.transaction(() => publish(db, plan, ids))();
+    const ok = db.transaction(() => {
+      if (!isCurrent(db, plan)) return false;
+      publish(db, plan, ids);
+      return true;
+    })();
     if (!ok) dropStaged(db);
     return ok;
   } catch (err) {
@@ -154,42 +161,40 @@ export function dropStaged(db: Database): void {
   db.query("DELETE FROM segments WHERE staged = 1").run();
 }
 
-function insertSegment(db: Database, s: BuiltSegment, now: number, staged: 0 | 1, columns = true): number {
+/** insertSegment writes a segment's row (its columns go in with insertColumn). */
+function insertSegment(db: Database, s: BuiltSegment, now: number, staged: 0 | 1): number {
   const bytes = s.columns.reduce((sum, [, b]) => sum + b.byteLength, 0);
-  const { id } = db
+  return db
     .query<{ id: number }, [number, number, number, number, string, number, number, number]>(
       "INSERT INTO segments (day, rows, min_ts, max_ts, directory, bytes, created_at, staged) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
-    .get(s.day, s.rows, s.minTs, s.maxTs, JSON.stringify(s.directory), bytes, now, staged)!;
-  if (columns) for (const [name, data] of s.columns) insertColumn(db, id, name, data);
-  return id;
+    .get(s.day, s.rows, s.minTs, s.maxTs, JSON.stringify(s.directory), bytes, now, staged)!.id;
 }
 
 function insertColumn(db: Database, segment: number, name: string, data: Uint8Array): void {
   db.query("INSERT INTO segment_columns (segment_id, name, data) VALUES (?, ?, ?)").run(segment, name, data);
 }
 
-function dropSegment(db: Database, id: number): void {
-  db.query("DELETE FROM segments WHERE id = ?").run(id);
+/** isCurrent: no deletion bumped the epoch since the plan was made and every segment it replaces is still live. */
+function isCurrent(db: Database, plan: CompactionPlan): boolean {
+  const epoch = db.query<{ value: number }, []>("SELECT value FROM store_state WHERE key = 'epoch'").get()!.value;
+  if (epoch !== plan.epoch) return false;
+  const live = db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM segments WHERE id = ? AND staged = 0");
+  return plan.replaces.every((id) => live.get(id)!.n > 0);
 }
 
 /**
- * publish makes a written plan current, inside the caller's transaction: false (nothing changed) when a
- * deletion or a concurrent merge made it stale; else the staged segments become visible, the replaced
- * ones and the sealed tail's rows go, and readers see a new version.
+ * publish makes a current plan's segments visible inside the caller's transaction: the staged ones lose
+ * their flag, the replaced ones and the sealed tail's rows go, and readers see a new version.
  */
-function publish(db: Database, plan: CompactionPlan, staged: readonly number[]): boolean {
-  const epoch = db.query<{ value: number }, []>("SELECT value FROM store_state WHERE key = 'epoch'").get()!.value;
-  if (epoch !== plan.epoch) return false;
-  const exists = db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM segments WHERE id = ? AND staged = 0");
-  if (plan.replaces.some((id) => exists.get(id)!.n === 0)) return false;
+function publish(db: Database, plan: CompactionPlan, staged: readonly number[]): void {
   const show = db.query("UPDATE segments SET staged = 0 WHERE id = ?");
   for (const id of staged) show.run(id);
-  for (const id of plan.replaces) dropSegment(db, id);
+  const drop = db.query("DELETE FROM segments WHERE id = ?");
+  for (const id of plan.replaces) drop.run(id);
   if (plan.sealed) {
     db.exec(`DELETE FROM events_tail_${plan.sealed.table}`);
     db.query("UPDATE store_state SET value = max(value, ?) WHERE key = 'compacted_seq'").run(plan.sealed.upToSeq);
   }
   db.query("UPDATE store_state SET value = value + 1 WHERE key = 'version'").run();
-  return true;
 }

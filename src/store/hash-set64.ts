@@ -138,8 +138,12 @@ export class ShardedHashSet64 {
   }
 }
 
-/** messageHash hashes (source, messageId) to two independent uint32 halves without BigInt. */
-export function messageHash(source: number, messageId: string): [number, number] {
-  const key = `${source}\u0000${messageId}`;
+/** hash64 hashes a string to two independent uint32 halves (a 64-bit key for HashSet64) without BigInt. */
+export function hash64(key: string): [number, number] {
   return [Bun.hash.murmur32v3(key, 0x5bd1e995) >>> 0, Bun.hash.xxHash32(key, 0x27d4eb2f) >>> 0];
+}
+
+/** messageHash is the dedup key of (source, messageId). */
+export function messageHash(source: number, messageId: string): [number, number] {
+  return hash64(`${source}\u0000${messageId}`);
 }

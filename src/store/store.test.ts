@@ -20,6 +20,22 @@ const ev = (i: number, over: Partial<StoreEvent<number>> = {}): StoreEvent<numbe
   receivedAt: T0, props: { i, browser: i % 2 ? "Chrome" : "Safari", nested: { a: i % 2 } }, identity: 100 + (i % 7), ...over,
 });
 const store = (db: Database) => new EventStore<number>(db, (identity) => identity, { delayMs: 1 });
+/** sealAndPlan seals the active tail and plans its compaction with the defaults, as the service does. */
+const sealAndPlan = (reader: StoreReader, s: EventStore<number>) =>
+  reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
+
+/** onFile runs `fn` against a migrated database file in a temporary directory (restarts reopen `file`). */
+async function onFile(fn: (file: string, db: Database) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = `${dir}/t.db`;
+    const db = openWriter(file);
+    migrate(db);
+    await fn(file, db);
+  } finally {
+    cleanup();
+  }
+}
 
 function rowsOf(reader: StoreReader): { event: string; ts: number; identity: number; i: unknown; browser: unknown }[] {
   return reader.read(() => {
@@ -100,7 +116,7 @@ describe("compaction", () => {
     const reader = new StoreReader(db);
     const before = rowsOf(reader);
     expect(before.length).toBe(300);
-    const plan = reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
+    const plan = sealAndPlan(reader, s);
     expect(plan.segments.map((x) => x.day)).toEqual([...new Set(before.map((r) => Math.floor(r.ts / 864e5)))]);
     expect(s.apply(plan)).toBe(true);
     expect(db.query("SELECT (SELECT count(*) FROM events_tail_0) + (SELECT count(*) FROM events_tail_1) AS n").get()).toEqual({ n: 0 });
@@ -117,7 +133,7 @@ describe("compaction", () => {
     const sizes: number[][] = [];
     for (let round = 0; round < 5; round++) {
       await s.writer.append(Array.from({ length: 40 }, (_, k) => ev(round * 40 + k, { ts: T0 + 60_000 * k })));
-      const plan = reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
+      const plan = sealAndPlan(reader, s);
       expect(s.apply(plan)).toBe(true);
       reader.read(() => sizes.push([...reader.segments.values()].map((x) => x.rows)));
     }
@@ -132,7 +148,7 @@ describe("compaction", () => {
     const s = store(db);
     await s.writer.append([ev(1)]);
     const reader = new StoreReader(db);
-    const plan = reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
+    const plan = sealAndPlan(reader, s);
     db.query("UPDATE store_state SET value = value + 1 WHERE key = 'epoch'").run();
     expect(s.apply(plan)).toBe(false);
   });
@@ -149,7 +165,7 @@ describe("staged apply", () => {
     await s.writer.append(Array.from({ length: 3000 }, (_, k) => ev(k, { props: { k, blob: `${k}-${"x".repeat(2000)}-${k * 7919}` } })));
     const reader = new StoreReader(db);
     const before = rowsOf(reader);
-    const plan = reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
+    const plan = sealAndPlan(reader, s);
     let pauses = 0;
     let during = 0;
     const ok = await s.applyStaged(plan, async () => {
@@ -172,7 +188,7 @@ describe("staged apply", () => {
     const s = store(db);
     await s.writer.append(Array.from({ length: 100 }, (_, k) => ev(k)));
     const reader = new StoreReader(db);
-    const plan = reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
+    const plan = sealAndPlan(reader, s);
     const ok = await s.applyStaged(plan, async () => {
       db.query("UPDATE store_state SET value = value + 1 WHERE key = 'epoch'").run();
     });
@@ -182,16 +198,11 @@ describe("staged apply", () => {
     expect(rowsOf(reader).length).toBe(100);
   });
 
-  test("segments left staged by a crash are invisible and deleted at the next start", async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const file = `${dir}/t.db`;
-      const db = openWriter(file);
-      migrate(db);
+  test("segments left staged by a crash are invisible and deleted at the next start", () =>
+    onFile(async (file, db) => {
       const s = store(db);
       await s.writer.append(Array.from({ length: 100 }, (_, k) => ev(k)));
-      const reader = new StoreReader(db);
-      const plan = reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
+      const plan = sealAndPlan(new StoreReader(db), s);
       // The process dies during staging: the next pause never returns.
       let pauses = 0;
       void s.applyStaged(plan, () => (++pauses > 1 ? new Promise<void>(() => {}) : Promise.resolve()));
@@ -204,22 +215,15 @@ describe("staged apply", () => {
       expect(again.query("SELECT count(*) AS n FROM segments").get()).toEqual({ n: 0 });
       expect(rowsOf(new StoreReader(again)).length).toBe(100);
       again.close();
-    } finally {
-      cleanup();
-    }
-  });
+    }));
 });
 
-test("dedup survives compaction and a restart", async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const file = `${dir}/t.db`;
-    let db = openWriter(file);
-    migrate(db);
+test("dedup survives compaction and a restart", () =>
+  onFile(async (file, first) => {
+    let db = first;
     let s = store(db);
     await s.writer.append(Array.from({ length: 50 }, (_, k) => ev(k)));
-    const reader = new StoreReader(db);
-    s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!);
+    s.apply(sealAndPlan(new StoreReader(db), s));
     await s.writer.append([ev(60)]);
     db.close();
     db = openWriter(file);
@@ -227,18 +231,11 @@ test("dedup survives compaction and a restart", async () => {
     const r = await s.writer.append([ev(3), ev(60), ev(61)]);
     expect(r).toEqual({ stored: 1, duplicates: [0, 1], rejected: [] });
     db.close();
-  } finally {
-    cleanup();
-  }
-});
+  }));
 
 describe("store service", () => {
-  test("worker-side compaction while writes continue loses nothing and stores nothing twice", async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const file = `${dir}/s.db`;
-      const db = openWriter(file);
-      migrate(db);
+  test("worker-side compaction while writes continue loses nothing and stores nothing twice", () =>
+    onFile(async (file, db) => {
       const svc = await StoreService.open<number>(db, {
         file, resolve: (x) => x, compaction: { minRows: 200, maxAgeMs: 0 },
       });
@@ -259,8 +256,5 @@ describe("store service", () => {
       expect(again.stored).toBe(0);
       await svc.close();
       db.close();
-    } finally {
-      cleanup();
-    }
-  });
+    }));
 });
