@@ -7,7 +7,7 @@
 import { Database } from "bun:sqlite";
 import { openReader } from "../db/sqlite.ts";
 import { StoreReader } from "./reader.ts";
-import { callOp, type OpName } from "./reader-ops.ts";
+import { callOp, type OpName, type OpResult } from "./reader-ops.ts";
 
 declare const self: Worker;
 
@@ -22,6 +22,18 @@ let checkpoints: { db: Database; timer: ReturnType<typeof setInterval> } | null 
 
 /** CHECKPOINT_MS is how often the worker copies committed WAL frames into the database file. */
 const CHECKPOINT_MS = 200;
+
+/**
+ * A compaction plan of this many rows is followed by a full collection of the worker's heap: planning
+ * parses and re-encodes every row, and left to its own pace the heap held that garbage for seconds. Measured
+ * at 4M ingested events, the process's peak RSS went from ~550–600 MB to ~470–490 MB, for ~23 ms of this
+ * thread per plan (queries wait that long at most; ingestion does not wait at all).
+ */
+const GC_AFTER_ROWS = 50_000;
+
+function plannedRows(plan: OpResult<"compact">): number {
+  return plan?.segments.reduce((n, s) => n + s.rows, 0) ?? 0;
+}
 
 /**
  * startCheckpoints checkpoints from a connection of its own: PASSIVE never waits for the writer or
@@ -73,6 +85,7 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
     if (!reader) throw new Error("store worker used before init");
     const value = callOp(reader, msg.op, msg.args as never);
     self.postMessage({ id: msg.id, ok: true, value } satisfies WorkerResponse);
+    if (msg.op === "compact" && plannedRows(value as OpResult<"compact">) >= GC_AFTER_ROWS) Bun.gc(true);
   } catch (err) {
     self.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse);
   }
