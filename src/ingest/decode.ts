@@ -26,6 +26,19 @@ export async function readBody(req: Request, limit: BodyLimit): Promise<Uint8Arr
   const declared = Number(req.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > limit.bytes) throw tooLarge(limit, "request body");
   if (!req.body) return new Uint8Array(0);
+  // With a declared length within the limit, HTTP framing bounds the body: read it natively in one piece
+  // (the stream reader below costs a promise and the stream machinery per chunk, ~2% of the ingest thread).
+  if (Number.isFinite(declared) && req.headers.has("content-length")) {
+    let body: Uint8Array;
+    try {
+      body = await req.bytes();
+    } catch (err) {
+      throw new IngestError(400, `could not read the request body: ${(err as Error).message}`);
+    }
+    // Only a Request built in-process can carry more than it declares; the limit still holds.
+    if (body.byteLength > limit.bytes) throw tooLarge(limit, "request body");
+    return body;
+  }
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
