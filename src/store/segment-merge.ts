@@ -5,9 +5,7 @@
  * rows holds ~40 bytes per row of typed arrays, where rebuilding from row objects held ~400.
  */
 import { codesFor, decodeColumn, encodeColumn, encodeJson, type IntArray } from "./codec.ts";
-import { baseColumns, COL, DAY_MS, decodeProp, dictKey, type BuiltSegment, type Directory, type EventRange } from "./segment.ts";
-
-const HOUR_MS = 3_600_000;
+import { BaseBuilder, baseColumns, COL, DAY_MS, decodeProp, dictKey, type BuiltSegment, type Directory } from "./segment.ts";
 
 /** SegmentInput is a segment as stored: its directory and its column blobs by name. */
 export interface SegmentInput {
@@ -66,36 +64,15 @@ export function mergeSegments(day: number, inputs: readonly SegmentInput[]): Bui
     fromRow[i] = heads[best]!++;
   }
 
-  const ts = new Uint32Array(n);
-  const identity = new Uint32Array(n);
-  const source = new Uint16Array(n);
-  const msgHi = new Uint32Array(n);
-  const msgLo = new Uint32Array(n);
-  const events: Record<string, EventRange> = {};
-  let range: EventRange | undefined;
-  let rangeEvent = -1;
-  let minTs = Infinity;
-  let maxTs = -Infinity;
+  const b = new BaseBuilder(n);
   for (let i = 0; i < n; i++) {
     const p = parts[fromPart[i]!]!;
     const r = fromRow[i]!;
-    const ev = p.event[r]!;
-    if (ev !== rangeEvent) {
-      range = events[ev] = [i, 0, new Array<number>(24).fill(0), []];
-      rangeEvent = ev;
-    }
-    range![1]++;
-    range![2][(p.ts[r]! / HOUR_MS) | 0]!++;
-    ts[i] = p.ts[r]!;
-    identity[i] = p.identity[r]!;
-    source[i] = p.source[r]!;
-    msgHi[i] = p.msgHi[r]!;
-    msgLo[i] = p.msgLo[r]!;
-    if (ts[i]! < minTs) minTs = ts[i]!;
-    if (ts[i]! > maxTs) maxTs = ts[i]!;
+    b.row(i, p.event[r]!, p.ts[r]!, p.identity[r]!, p.source[r]!, p.msgHi[r]!, p.msgLo[r]!);
   }
+  const events = b.events;
 
-  const columns = baseColumns({ ts, identity, source, msgHi, msgLo });
+  const columns = baseColumns(b.arrays);
   const keys = new Set<string>();
   for (const p of parts) for (const name of p.input.columns.keys()) if (name.startsWith("p:")) keys.add(name.slice(2));
   for (const key of keys) {
@@ -135,5 +112,5 @@ export function mergeSegments(day: number, inputs: readonly SegmentInput[]): Bui
     columns.push([`p:${key}`, encodeColumn(out)], [`d:${key}`, encodeJson(values)]);
   }
   const base = day * DAY_MS;
-  return { day, rows: n, minTs: base + minTs, maxTs: base + maxTs, directory: { events }, columns };
+  return { day, rows: n, minTs: base + b.minTs, maxTs: base + b.maxTs, directory: { events }, columns };
 }

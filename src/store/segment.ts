@@ -111,58 +111,82 @@ export function buildSegment(day: number, rows: readonly TailRow[]): BuiltSegmen
   const n = rows.length;
   const base = day * DAY_MS;
   const order = sortOrder(rows, base);
-  const ts = new Uint32Array(n);
-  const identity = new Uint32Array(n);
-  const source = new Uint16Array(n);
-  const msgHi = new Uint32Array(n);
-  const msgLo = new Uint32Array(n);
-  const events: Record<string, EventRange> = {};
+  const b = new BaseBuilder(n);
   const props = new Map<string, PropBuilder>();
-  let minTs = Infinity;
-  let maxTs = -Infinity;
-  let range: EventRange | undefined;
-  let rangeEvent = -1;
   let keysOfEvent = new Set<string>();
   for (let i = 0; i < n; i++) {
     const r = rows[order[i]!]!;
     const off = r.ts - base;
     if (off < 0 || off >= DAY_MS) throw new Error(`row ${r.seq} is not on UTC day ${day}`);
-    if (r.event !== rangeEvent) {
-      if (range) range[3] = [...keysOfEvent];
-      range = events[r.event] = [i, 0, new Array<number>(24).fill(0), []];
-      rangeEvent = r.event;
+    const previous = b.range;
+    if (b.row(i, r.event, off, r.identity, r.source, r.msgHi, r.msgLo) && previous) {
+      previous[3] = [...keysOfEvent];
       keysOfEvent = new Set();
     }
-    range![1]++;
-    range![2][(off / HOUR_MS) | 0]!++;
-    ts[i] = off;
-    identity[i] = r.identity;
-    source[i] = r.source;
-    msgHi[i] = r.msgHi;
-    msgLo[i] = r.msgLo;
-    if (r.ts < minTs) minTs = r.ts;
-    if (r.ts > maxTs) maxTs = r.ts;
     const p = r.props;
     for (const key in p) {
       const v = p[key];
       if (v === undefined) continue;
       let col = props.get(key);
       if (!col) props.set(key, (col = new PropBuilder(n)));
-      if (col.seenIn !== rangeEvent) {
-        col.seenIn = rangeEvent;
+      if (col.seenIn !== r.event) {
+        col.seenIn = r.event;
         keysOfEvent.add(key);
       }
       col.codes[i] = col.code(v);
     }
   }
-  if (range) range[3] = [...keysOfEvent];
-  const columns = baseColumns({ ts, identity, source, msgHi, msgLo });
+  if (b.range) b.range[3] = [...keysOfEvent];
+  const columns = baseColumns(b.arrays);
   for (const [key, col] of props) {
     const narrow = codesFor(col.values.length, n);
     narrow.set(col.codes);
     columns.push([`p:${key}`, encodeColumn(narrow)], [`d:${key}`, encodeJson(col.values)]);
   }
-  return { day, rows: n, minTs, maxTs, directory: { events }, columns };
+  return { day, rows: n, minTs: base + b.minTs, maxTs: base + b.maxTs, directory: { events: b.events }, columns };
+}
+
+/**
+ * BaseBuilder fills a segment's base arrays and event directory row by row in segment order (building
+ * from the tail and merging segments both end here).
+ */
+export class BaseBuilder {
+  readonly arrays: BaseArrays;
+  readonly events: Record<string, EventRange> = {};
+  /** The range of the event of the last row. */
+  range: EventRange | undefined;
+  /** Smallest and largest ts, as offsets in the day. */
+  minTs = Infinity;
+  maxTs = -Infinity;
+  #event = -1;
+
+  constructor(n: number) {
+    this.arrays = {
+      ts: new Uint32Array(n), identity: new Uint32Array(n), source: new Uint16Array(n),
+      msgHi: new Uint32Array(n), msgLo: new Uint32Array(n),
+    };
+  }
+
+  /** row writes row i (`ts` is the offset in the day) and returns true when it starts its event's range. */
+  row(i: number, event: number, ts: number, identity: number, source: number, msgHi: number, msgLo: number): boolean {
+    const starts = event !== this.#event;
+    if (starts) {
+      this.range = this.events[event] = [i, 0, new Array<number>(24).fill(0), []];
+      this.#event = event;
+    }
+    const range = this.range!;
+    range[1]++;
+    range[2][(ts / HOUR_MS) | 0]!++;
+    const a = this.arrays;
+    a.ts[i] = ts;
+    a.identity[i] = identity;
+    a.source[i] = source;
+    a.msgHi[i] = msgHi;
+    a.msgLo[i] = msgLo;
+    if (ts < this.minTs) this.minTs = ts;
+    if (ts > this.maxTs) this.maxTs = ts;
+    return starts;
+  }
 }
 
 /** BaseArrays are a segment's columns every row has, in segment order. */
