@@ -4,7 +4,7 @@
  * change its definition.
  */
 import { useState } from "preact/hooks";
-import { api, errorMessage } from "../../api.ts";
+import { api } from "../../api.ts";
 import { color } from "../../charts/palette.ts";
 import { CategoryChart } from "../../charts/uplot-chart.tsx";
 import { useI18n } from "../../i18n/index.tsx";
@@ -16,6 +16,7 @@ import { useSession } from "../../session.tsx";
 import type { Audience, SizePoint } from "../../types.ts";
 import { Button } from "../../ui/button.tsx";
 import { Alert, Empty, Loading, PageHeader } from "../../ui/feedback.tsx";
+import { useAction } from "../../ui/use-action.ts";
 import { useLoad } from "../../ui/use-load.ts";
 import { AudienceAnalysis } from "./audience-analysis.tsx";
 import { AudienceForm, toBody } from "./audience-form.tsx";
@@ -52,21 +53,9 @@ export function AudienceDetail({ id }: { id: number }) {
   const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
   const { data: a, error, loading, reload, setData } = useLoad(() => api<Audience>("GET", `/api/audiences/${id}`), [id]);
   const sizes = useLoad(() => api<{ results: SizePoint[] }>("GET", `/api/audiences/${id}/sizes?limit=90`), [id]);
-  const [busy, setBusy] = useState(false);
-  const [actionError, setActionError] = useState<string | null>(null);
+  const { busy, error: actionError, run: act } = useAction();
   const [tab, setTab] = useState<"analysis" | "members" | "edit">("analysis");
 
-  const act = async (fn: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await fn();
-      setActionError(null);
-    } catch (e) {
-      setActionError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   if (loading && !a) return <Loading />;
   if (!a) return <Alert>{error ?? t("audience.notFound")}</Alert>;
   const history = sizes.data?.results ?? [];

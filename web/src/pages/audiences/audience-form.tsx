@@ -3,7 +3,7 @@
  * a pack (/audiences/new) and to edit one on its page.
  */
 import { useState } from "preact/hooks";
-import { api, errorMessage } from "../../api.ts";
+import { api } from "../../api.ts";
 import { DefinitionEditor } from "../../audiences/definition-editor.tsx";
 import { sendable, type Node } from "../../audiences/definition-model.ts";
 import { LiveCount } from "../../audiences/live-count.tsx";
@@ -14,6 +14,7 @@ import type { Audience } from "../../types.ts";
 import { Button } from "../../ui/button.tsx";
 import { Alert, PageHeader } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
+import { useAction } from "../../ui/use-action.ts";
 
 const SCHEDULES = [
   { value: "", key: "audience.schedule.manual" },
@@ -33,21 +34,12 @@ export function AudienceForm({ initial, submitLabel, onSubmit, audienceId }: { i
   const { t } = useI18n();
   const { canOperate } = useSession();
   const [v, setV] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const custom = !SCHEDULES.some((s) => s.value === v.schedule);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (sendable(v.definition) === null) return setError(t("audience.needCondition"));
-    setBusy(true);
-    try {
-      await onSubmit(v);
-      setError(null);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    await run(() => onSubmit(v));
   };
   return (
     <div class="builder-layout">

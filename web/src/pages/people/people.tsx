@@ -3,7 +3,7 @@
  * /people/:id is the person page.
  */
 import { useEffect, useState } from "preact/hooks";
-import { api, errorMessage } from "../../api.ts";
+import { api } from "../../api.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { ChannelIcons, displayName } from "../../people/person-label.tsx";
 import type { ActorsPage } from "../../query/types.ts";
@@ -11,6 +11,7 @@ import { Link, replaceSearch, usePath } from "../../router.tsx";
 import { Button } from "../../ui/button.tsx";
 import { Alert, Empty, PageHeader } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
+import { useAction } from "../../ui/use-action.ts";
 import { Conflicts } from "./links.tsx";
 import { PersonPage } from "./person.tsx";
 
@@ -18,23 +19,16 @@ function Search() {
   const { t } = useI18n();
   const [text, setText] = useState(() => new URLSearchParams(location.search).get("search") ?? "");
   const [page, setPage] = useState<ActorsPage | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (cursor: string | null) => {
-    setBusy(true);
-    try {
+  const action = useAction();
+  const { busy, error } = action;
+  const run = (cursor: string | null) =>
+    action.run(async () => {
       const params = new URLSearchParams({ search: text });
       if (cursor) params.set("cursor", cursor);
       const next = await api<ActorsPage>("GET", `/api/persons?${params}`);
       setPage((p) => (cursor && p ? { ...next, persons: [...p.persons, ...next.persons] } : next));
       replaceSearch({ search: text });
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   // A shared /people?search= link runs its search on arrival.
   useEffect(() => {
     if (text.trim() !== "") void run(null);

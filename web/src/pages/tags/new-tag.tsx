@@ -1,6 +1,6 @@
 /** NewTagDialog: a manual tag (assigned by hand or import; yes/no or with a value) or a rule tag (the audience grammar). */
 import { useState } from "preact/hooks";
-import { api, errorMessage } from "../../api.ts";
+import { api } from "../../api.ts";
 import { DefinitionEditor } from "../../audiences/definition-editor.tsx";
 import { sendable, type Node } from "../../audiences/definition-model.ts";
 import { useI18n } from "../../i18n/index.tsx";
@@ -9,6 +9,7 @@ import { Button } from "../../ui/button.tsx";
 import { Dialog } from "../../ui/dialog.tsx";
 import { Alert } from "../../ui/feedback.tsx";
 import { Field, SelectField } from "../../ui/field.tsx";
+import { useAction } from "../../ui/use-action.ts";
 
 export function NewTagDialog({ groups, onClose, onCreated }: { groups: TagGroup[]; onClose: () => void; onCreated: () => void }) {
   const { t } = useI18n();
@@ -18,22 +19,16 @@ export function NewTagDialog({ groups, onClose, onCreated }: { groups: TagGroup[
   const [groupId, setGroupId] = useState("");
   const [valueType, setValueType] = useState<"boolean" | "string">("boolean");
   const [definition, setDefinition] = useState<Node>({ kind: "and", children: [] });
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const submit = async (e: Event) => {
     e.preventDefault();
     const common = { name, label: label || null, groupId: groupId ? Number(groupId) : null };
     const def = sendable(definition);
     if (kind === "rule" && def === null) return setError(t("audience.needCondition"));
-    setBusy(true);
-    try {
+    await run(async () => {
       await api("POST", "/api/tags", kind === "manual" ? { kind, valueType, ...common } : { kind, definition: def, ...common });
       onCreated();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <Dialog title={t("tags.new")} onClose={onClose} wide={kind === "rule"}>

@@ -4,7 +4,7 @@
  * refused line.
  */
 import { useState } from "preact/hooks";
-import { api, errorMessage } from "../../api.ts";
+import { api } from "../../api.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { displayName } from "../../people/person-label.tsx";
 import type { Actor } from "../../query/types.ts";
@@ -13,6 +13,7 @@ import { Button } from "../../ui/button.tsx";
 import { Dialog } from "../../ui/dialog.tsx";
 import { Alert } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
+import { useAction } from "../../ui/use-action.ts";
 
 export function AssignDialog({ tag, onClose, onDone }: { tag: Tag; onClose: () => void; onDone: () => void }) {
   const { t } = useI18n();
@@ -20,29 +21,17 @@ export function AssignDialog({ tag, onClose, onDone }: { tag: Tag; onClose: () =
   const [found, setFound] = useState<Actor[]>([]);
   const [picked, setPicked] = useState<Actor[]>([]);
   const [value, setValue] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const find = async (e: Event) => {
     e.preventDefault();
-    try {
-      setFound((await api<{ persons: Actor[] }>("GET", `/api/persons?${new URLSearchParams({ search })}`)).persons);
-      setError(null);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
+    await run(async () => setFound((await api<{ persons: Actor[] }>("GET", `/api/persons?${new URLSearchParams({ search })}`)).persons));
   };
-  const send = async (action: "assign" | "unassign") => {
-    setBusy(true);
-    try {
+  const send = (action: "assign" | "unassign") =>
+    run(async () => {
       const persons = picked.map((p) => Number(p.id));
       await api("POST", `/api/tags/${tag.id}/${action}`, action === "assign" ? { persons: persons.map((person) => ({ person, value: tag.valueType === "string" ? value : null })) } : { persons });
       onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Dialog title={t("tags.assignTitle", { name: tag.label ?? tag.name })} onClose={onClose}>
       {error && <Alert>{error}</Alert>}
@@ -79,20 +68,13 @@ export function ImportCard({ onDone }: { onDone: () => void }) {
   const [csv, setCsv] = useState("person,tag,value\n");
   const [create, setCreate] = useState(true);
   const [result, setResult] = useState<ImportResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const submit = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    try {
+    await run(async () => {
       setResult(await api<ImportResult>("POST", `/api/tags/import?create=${create}`, undefined, { text: { body: csv, contentType: "text/csv" } }));
-      setError(null);
       onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="card" onSubmit={submit} aria-labelledby="import-title">
