@@ -47,6 +47,13 @@ const nav = (name: string) => page.getByRole("navigation").getByRole("link", { n
 /** cells reads a table's body as text, row by row. */
 const cells = (testId: string) =>
   page.getByTestId(testId).locator("tbody tr, tfoot tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("th, td")].map((c) => (c.textContent ?? "").trim())));
+/** openPerson finds a shopper by e-mail on the People page (already open) and opens their person page. */
+async function openPerson(n: number): Promise<void> {
+  await page.getByLabel("Search persons").fill(`shopper${n}@example.com`);
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.getByTestId("people-results").getByRole("link", { name: `Shopper ${n}` }).click();
+  await page.getByRole("heading", { name: `Shopper ${n}` }).waitFor();
+}
 const num = (n: number) => new Intl.NumberFormat("en").format(n);
 const money = (n: number) => new Intl.NumberFormat("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n);
 
@@ -114,10 +121,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
 
   test("people: find a shopper by e-mail, see identifiers by channel, traits and the cross-channel timeline", async () => {
     await nav("People").click();
-    await page.getByLabel("Search persons").fill("shopper10@example.com");
-    await page.getByRole("button", { name: "Find" }).click();
-    await page.getByTestId("people-results").getByRole("link", { name: "Shopper 10" }).click();
-    await page.getByRole("heading", { name: "Shopper 10" }).waitFor();
+    await openPerson(10);
     await page.getByRole("heading", { name: "WeChat" }).waitFor();
     expect(await page.getByRole("region", { name: "Identifiers" }).getByText("oUnion10").isVisible()).toBe(true);
     const timeline = page.getByTestId("timeline");
@@ -262,10 +266,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await shot("tags");
 
     await nav("People").click();
-    await page.getByLabel("Search persons").fill("shopper4@example.com");
-    await page.getByRole("button", { name: "Find" }).click();
-    await page.getByTestId("people-results").getByRole("link", { name: "Shopper 4" }).click();
-    await page.getByRole("heading", { name: "Shopper 4" }).waitFor();
+    await openPerson(4);
     // Shopper 4 lives in Beijing, ordered and added to cart: in both packs made above.
     await page.locator(".chip", { hasText: "VIP" }).waitFor();
     await page.locator(".chip", { hasText: "Beijing buyers" }).waitFor();
@@ -275,10 +276,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
 
   test("privacy: an admin exports a person's data and deletes the person", async () => {
     await nav("People").click();
-    await page.getByLabel("Search persons").fill("shopper39@example.com");
-    await page.getByRole("button", { name: "Find" }).click();
-    await page.getByTestId("people-results").getByRole("link", { name: "Shopper 39" }).click();
-    await page.getByRole("heading", { name: "Shopper 39" }).waitFor();
+    await openPerson(39);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export data (JSON)" }).click()]);
     const exported = JSON.parse(await Bun.file((await download.path())!).text()) as { identifiers: { value: string }[] };
     expect(exported.identifiers.map((i) => i.value)).toContain("u39");
@@ -308,9 +306,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await refused.waitFor();
     expect(await refused.textContent()).toContain("user_id: kiosk-b");
 
-    await page.getByLabel("Search persons").fill("shopper15@example.com");
-    await page.getByRole("button", { name: "Find" }).click();
-    await page.getByTestId("people-results").getByRole("link", { name: "Shopper 15" }).click();
+    await openPerson(15);
     const links = page.getByTestId("person-links");
     await links.waitFor();
     const before = await links.locator("tbody tr").count();
