@@ -12,7 +12,7 @@ import { mergeSegments, type SegmentInput } from "./segment-merge.ts";
 export interface CompactionPlan {
   readonly epoch: number;
   /** The sealed tail table whose rows (all with seq <= upToSeq) are now in `segments`, or null. */
-  readonly sealed: { readonly table: number; readonly upToSeq: number } | null;
+  readonly sealed: { readonly table: 0 | 1; readonly upToSeq: number } | null;
   readonly segments: BuiltSegment[];
   /** Segments the new ones replace. */
   readonly replaces: number[];
@@ -105,6 +105,7 @@ export function applyCompaction(db: Database, plan: CompactionPlan, now = Date.n
     for (const s of plan.segments) {
       const id = insertSegment(db, s, now, 0);
       for (const [name, data] of s.columns) insertColumn(db, id, name, data);
+      insertHashes(db, id, s.hashes);
     }
     publish(db, plan, []);
     return true;
@@ -141,6 +142,11 @@ export async function applyCompactionStaged(
           for (const [name, data] of s.columns.slice(from, i)) insertColumn(db, id, name, data);
         })();
       }
+      // Dedup blocks (8 bytes per row in blocks of ≤ 512 bytes) go in ~1 MB steps too.
+      for (let i = 0; i < s.hashes.length; i += STAGE_BYTES / 512) {
+        await pause();
+        db.transaction(() => insertHashes(db, id, s.hashes.slice(i, i + STAGE_BYTES / 512)))();
+      }
     }
     await pause();
     const ok = db.transaction(() => {
@@ -173,6 +179,12 @@ function insertSegment(db: Database, s: BuiltSegment, now: number, staged: 0 | 1
 
 function insertColumn(db: Database, segment: number, name: string, data: Uint8Array): void {
   db.query("INSERT INTO segment_columns (segment_id, name, data) VALUES (?, ?, ?)").run(segment, name, data);
+}
+
+/** insertHashes writes a segment's dedup blocks (dedup.ts). */
+function insertHashes(db: Database, segment: number, blocks: readonly [number, Uint8Array][]): void {
+  const insert = db.query("INSERT INTO segment_hashes (block, segment_id, keys) VALUES (?, ?, ?)");
+  for (const [block, keys] of blocks) insert.run(block, segment, keys);
 }
 
 /** isCurrent: no deletion bumped the epoch since the plan was made and every segment it replaces is still live. */

@@ -90,6 +90,22 @@ export class HashSet64 {
     return true;
   }
 
+  /** forEach calls fn with every key held. */
+  forEach(fn: (hi: number, lo: number) => void): void {
+    const s = this.#slots;
+    for (let i = 0; i < s.length; i += 2) if (s[i] !== 0 || s[i + 1] !== 0) fn(s[i]!, s[i + 1]!);
+  }
+
+  /** bytes is the memory the table holds. */
+  get bytes(): number {
+    return this.#slots.byteLength;
+  }
+
+  /** free releases the table now; the set must not be used afterwards. */
+  free(): void {
+    release(this.#slots);
+  }
+
   #slot(hi: number, lo: number): number {
     // The keys are already hashes; mix both halves, then map onto [0, cap) without a modulo.
     const mixed = (Math.imul(lo ^ (hi >>> 15), 0x9e3779b1) ^ hi) >>> 0;
@@ -111,35 +127,6 @@ export class HashSet64 {
 }
 
 /**
- * ShardedHashSet64 splits the keys over 64 HashSet64s by their top bits, so growing never needs the old
- * and new tables of the whole set at once: at 10M messages one 1.5x growth briefly held ~300 MB.
- */
-export class ShardedHashSet64 {
-  readonly #shards: HashSet64[];
-
-  constructor(capacity = 1 << 16) {
-    this.#shards = Array.from({ length: 64 }, () => new HashSet64(Math.ceil(capacity / 64)));
-  }
-
-  /** size is the number of keys held. */
-  get size(): number {
-    return this.#shards.reduce((n, s) => n + s.size, 0);
-  }
-
-  has(hi: number, lo: number): boolean {
-    return this.#shards[hi >>> 26]!.has(hi, lo);
-  }
-
-  add(hi: number, lo: number): boolean {
-    return this.#shards[hi >>> 26]!.add(hi, lo);
-  }
-
-  delete(hi: number, lo: number): boolean {
-    return this.#shards[hi >>> 26]!.delete(hi, lo);
-  }
-}
-
-/**
  * release frees an outgrown table now rather than at the collector's next pass, which on a busy ingest
  * thread can be seconds away; the 64 shards fill evenly and grow within moments of each other (at ~8.5M
  * messages, ~100 MB of old tables at once). Detaching the buffer (`transfer(0)`) frees its memory, so only
@@ -154,7 +141,12 @@ export function hash64(key: string): [number, number] {
   return [Bun.hash.murmur32v3(key, 0x5bd1e995) >>> 0, Bun.hash.xxHash32(key, 0x27d4eb2f) >>> 0];
 }
 
-/** messageHash is the dedup key of (source, messageId). */
+/**
+ * messageHash is the dedup key of (source, messageId). It is never (0, 0), which HashSet64 stores as
+ * (0, 1): dedup moves keys out of such sets into a filter checked against the stored hashes.
+ */
 export function messageHash(source: number, messageId: string): [number, number] {
-  return hash64(`${source}\u0000${messageId}`);
+  const h = hash64(`${source}\u0000${messageId}`);
+  if (h[0] === 0 && h[1] === 0) h[1] = 1;
+  return h;
 }

@@ -14,7 +14,7 @@ export interface StoreServiceOptions<I> {
   readonly file: string | null;
   readonly resolve: IdentityResolver<I>;
   readonly compaction?: Partial<CompactionOptions>;
-  readonly writer?: Partial<Omit<WriterOptions<I>, "resolve" | "seen" | "names">>;
+  readonly writer?: Partial<Omit<WriterOptions<I>, "resolve" | "dedup" | "names">>;
   readonly log?: (msg: string) => void;
 }
 

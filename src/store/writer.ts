@@ -6,7 +6,8 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import { EventNames } from "./event-names.ts";
-import { messageHash, type ShardedHashSet64 } from "./hash-set64.ts";
+import type { Dedup } from "./dedup.ts";
+import { messageHash } from "./hash-set64.ts";
 
 /** StoreEvent is one event as the store keeps it; `identity` is whatever the resolver consumes. */
 export interface StoreEvent<I> {
@@ -51,8 +52,8 @@ export class Overloaded extends Error {
 
 export interface WriterOptions<I> {
   readonly resolve: IdentityResolver<I>;
-  /** Dedup set of committed message hashes (loaded by the store at start). */
-  readonly seen: ShardedHashSet64;
+  /** Which messages were stored before (loaded by the store at start). */
+  readonly dedup: Dedup;
   readonly names: EventNames;
   /** Most queued events before append answers Overloaded. */
   readonly maxPending?: number;
@@ -81,7 +82,7 @@ export class EventWriter<I> {
   readonly #o: Required<Omit<WriterOptions<I>, "onCommit">> & Pick<WriterOptions<I>, "onCommit">;
   #one!: Statement;
   #many!: Statement;
-  #table: number;
+  #table: 0 | 1;
   #queue: Pending<I>[] = [];
   #queued = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -94,7 +95,7 @@ export class EventWriter<I> {
     // 50k queued events bound the queue to ~100 MB of messages; 5k events per transaction keep one commit
     // (which blocks the event loop) to ~20 ms, so acknowledgements stay well under the 50 ms p99 target.
     this.#o = { maxPending: 50_000, maxBatch: 5_000, delayMs: 2, now: Date.now, ...options };
-    this.#table = db.query<{ value: number }, []>("SELECT value FROM store_state WHERE key = 'tail'").get()!.value;
+    this.#table = db.query<{ value: 0 | 1 }, []>("SELECT value FROM store_state WHERE key = 'tail'").get()!.value;
     this.#prepare();
     this.#nextSeq = nextSeq(db);
   }
@@ -107,7 +108,7 @@ export class EventWriter<I> {
   }
 
   /** table is the events_tail_N the writer appends to. */
-  get table(): number {
+  get table(): 0 | 1 {
     return this.#table;
   }
 
@@ -120,9 +121,9 @@ export class EventWriter<I> {
    * rotate makes the other tail table the active one and returns the sealed one; commits are
    * synchronous, so no transaction is open when this runs.
    */
-  rotate(): number {
+  rotate(): 0 | 1 {
     const sealed = this.#table;
-    this.#table = 1 - sealed;
+    this.#table = sealed === 0 ? 1 : 0;
     this.#db.query("UPDATE store_state SET value = ? WHERE key = 'tail'").run(this.#table);
     this.#prepare();
     return sealed;
@@ -189,7 +190,8 @@ export class EventWriter<I> {
     const tx: Tx = { db: this.#db, now, onRollback: (f) => undo.push(f), onCommit: (f) => apply.push(f) };
     const results: AppendResult[] = [];
     const hashes: number[] = [];
-    const seen = this.#o.seen;
+    const dedup = this.#o.dedup;
+    const table = this.#table;
     const firstSeq = this.#nextSeq;
     try {
       this.#db.transaction(() => {
@@ -200,13 +202,13 @@ export class EventWriter<I> {
           let stored = 0;
           p.items.forEach((e, index) => {
             const [hi, lo] = messageHash(e.source, e.messageId);
-            // One probe both checks and claims the hash (the set is a large table: each probe is a cache
-            // miss); a rejected event gives it back, and a rolled-back transaction gives back all of them.
-            if (!seen.add(hi, lo)) return void duplicates.push(index);
+            // One call both checks and claims the hash; a rejected event gives it back, and a rolled-back
+            // transaction gives back all of them.
+            if (!dedup.claim(table, hi, lo)) return void duplicates.push(index);
             hashes.push(hi, lo);
             const identity = this.#o.resolve(e.identity, e, tx);
             if (typeof identity !== "number") {
-              seen.delete(hi, lo);
+              dedup.release(table, hi, lo);
               hashes.length -= 2;
               return void rejected.push({ index, reason: identity.reject });
             }
@@ -224,7 +226,7 @@ export class EventWriter<I> {
       })();
     } catch (err) {
       this.#nextSeq = firstSeq;
-      for (let i = 0; i < hashes.length; i += 2) seen.delete(hashes[i]!, hashes[i + 1]!);
+      for (let i = 0; i < hashes.length; i += 2) dedup.release(table, hashes[i]!, hashes[i + 1]!);
       for (const f of undo.reverse()) f();
       const e = isDiskProblem(err)
         ? new Overloaded(`the database refused the write (${(err as Error).message})`, 30)

@@ -1,0 +1,197 @@
+/**
+ * Dedup must be exact: a false "duplicate" silently drops an event, a false "new" stores it twice. The
+ * Bloom filter only decides when the exact check on disk runs, so the store is driven through random
+ * re-sends, compactions, merges and restarts both with the real filter and with one that says "maybe"
+ * to nearly everything (every claim then takes the disk path), and compared with a plain Set.
+ */
+import { describe, expect, test } from "bun:test";
+import type { Database } from "bun:sqlite";
+import { tempDir } from "../../test/helpers.ts";
+import { migrate } from "../db/migrate.ts";
+import { openWriter } from "../db/sqlite.ts";
+import { DEFAULT_COMPACTION, planCompaction } from "./compaction.ts";
+import { blockBits, blockHas, hashBlocks } from "./dedup.ts";
+import { EventStore } from "./event-store.ts";
+import { messageHash } from "./hash-set64.ts";
+import { planPurge } from "./purge.ts";
+import { StoreReader } from "./reader.ts";
+import type { StoreEvent } from "./writer.ts";
+
+function rng(seed: number): () => number {
+  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+}
+
+describe("hash blocks", () => {
+  test("every hash is found in its block and others are not; blocks are sorted and keyed by top bits", () => {
+    const rnd = rng(3);
+    for (const n of [0, 1, 255, 257, 5_000, 70_000]) {
+      const hi = Uint32Array.from({ length: n }, () => (rnd() * 2 ** 32) >>> 0);
+      const lo = Uint32Array.from({ length: n }, () => (rnd() * 2 ** 32) >>> 0);
+      if (n > 10) hi[7] = hi[3]!; // two hashes sharing the high half
+      const blocks = hashBlocks(hi, lo);
+      const bits = blockBits(n);
+      expect(blocks.reduce((s, [, b]) => s + b.byteLength / 8, 0)).toBe(n);
+      const byKey = new Map(blocks);
+      expect(byKey.size).toBe(blocks.length);
+      const find = (h: number, l: number) => {
+        const key = bits * 2 ** 21 + (bits === 0 ? 0 : h >>> (32 - bits));
+        const block = byKey.get(key);
+        return block !== undefined && blockHas(block, h, l);
+      };
+      for (let i = 0; i < n; i++) expect(find(hi[i]!, lo[i]!)).toBe(true);
+      let found = 0;
+      for (let i = 0; i < 2_000; i++) if (find((rnd() * 2 ** 32) >>> 0, (rnd() * 2 ** 32) >>> 0)) found++;
+      expect(found).toBe(0);
+      // Same high half as a stored hash, another low half.
+      if (n > 10) expect(find(hi[3]!, (lo[3]! ^ 1) >>> 0)).toBe(lo[7] === (lo[3]! ^ 1) >>> 0);
+      for (const [, b] of blocks) {
+        const w = new Uint32Array(b.slice().buffer);
+        for (let i = 2; i < w.length; i += 2) expect(w[i + 1]! > w[i - 1]! || (w[i + 1] === w[i - 1] && w[i]! > w[i - 2]!)).toBe(true);
+      }
+    }
+    // Blocks hold ~32-64 hashes: small segments are one block, big ones get more top bits.
+    expect([1, 64, 65, 128, 400_000].map(blockBits)).toEqual([0, 0, 1, 1, 13]);
+  });
+
+  test("a block read back from SQLite at any alignment is searched correctly", () => {
+    const hi = Uint32Array.from([5, 1, 9]);
+    const lo = Uint32Array.from([0, 7, 3]);
+    const [[, block]] = hashBlocks(hi, lo) as [[number, Uint8Array]];
+    const odd = new Uint8Array(block.byteLength + 1);
+    odd.set(block, 1);
+    for (const b of [block, odd.subarray(1)]) {
+      expect([blockHas(b, 5, 0), blockHas(b, 1, 7), blockHas(b, 9, 3)]).toEqual([true, true, true]);
+      expect([blockHas(b, 5, 1), blockHas(b, 0, 0), blockHas(b, 10, 0)]).toEqual([false, false, false]);
+    }
+  });
+});
+
+describe("the store stores each message once", () => {
+  const T0 = Date.UTC(2024, 2, 1);
+  const ev = (id: number, src: number, day: number): StoreEvent<number> => ({
+    source: src, messageId: `m-${id}`, event: id % 4 === 0 ? "buy" : "view", ts: T0 + day * 86_400_000 + (id % 1000) * 1000,
+    receivedAt: T0, props: { id }, identity: 1 + (id % 50),
+  });
+
+  for (const bloomBitsPerKey of [16, 1]) {
+    test(`random re-sends across compactions, merges and restarts (${bloomBitsPerKey} Bloom bits per key)`, async () => {
+      const { dir, cleanup } = tempDir();
+      try {
+        const file = `${dir}/d.db`;
+        let db: Database = openWriter(file);
+        migrate(db);
+        const open = () => new EventStore<number>(db, (i) => i, { delayMs: 1 }, { bloomKeys: 64, bloomBitsPerKey });
+        let s = open();
+        const rnd = rng(bloomBitsPerKey);
+        const stored = new Set<string>();
+        let sent = 0;
+        for (let round = 0; round < 40; round++) {
+          // A batch mixes new messages, re-sends of any age and repeats inside the batch.
+          const batch: StoreEvent<number>[] = [];
+          for (let k = 0; k < 150; k++) {
+            const id = rnd() < 0.6 ? sent++ : Math.floor(rnd() * Math.max(1, sent));
+            batch.push(ev(id, 1 + (id % 2), id % 3));
+          }
+          const expected: number[] = [];
+          const inBatch = new Set<string>();
+          batch.forEach((e, i) => {
+            const key = `${e.source}:${e.messageId}`;
+            if (stored.has(key) || inBatch.has(key)) expected.push(i);
+            inBatch.add(key);
+          });
+          const r = await s.writer.append(batch);
+          expect(r.duplicates).toEqual(expected);
+          for (const k of inBatch) stored.add(k);
+          const step = rnd();
+          if (step < 0.35) {
+            const reader = new StoreReader(db);
+            const opts = { ...DEFAULT_COMPACTION, mergeCount: 2 + Math.floor(rnd() * 3) };
+            const plan = reader.read(() => planCompaction(reader, opts, s.seal()));
+            if (plan) expect(rnd() < 0.5 ? s.apply(plan) : await s.applyStaged(plan, async () => {})).toBe(true);
+          } else if (step < 0.5) {
+            // Seal only: later batches go to the other tail while this one waits for its plan.
+            s.seal();
+          } else if (step < 0.6) {
+            db.close();
+            db = openWriter(file);
+            s = open();
+          }
+        }
+        const count = db.query<{ n: number }, []>(
+          "SELECT (SELECT coalesce(sum(rows), 0) FROM segments) + (SELECT count(*) FROM events_tail_0) + (SELECT count(*) FROM events_tail_1) AS n",
+        ).get()!.n;
+        expect(count).toBe(stored.size);
+        expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM segments").get()!.n).toBeGreaterThan(2);
+        // Each segment's blocks hold exactly its rows' hashes.
+        expect(db.query("SELECT (SELECT sum(length(keys)) / 8 FROM segment_hashes) = (SELECT sum(rows) FROM segments) AS ok").get()).toEqual({ ok: 1 });
+        db.close();
+      } finally {
+        cleanup();
+      }
+    });
+  }
+
+  test("re-sends of compacted events take the disk check; new events almost never do", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const db = openWriter(`${dir}/d.db`);
+      migrate(db);
+      const s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
+      await s.writer.append(Array.from({ length: 3_000 }, (_, i) => ev(i, 1, 0)));
+      const reader = new StoreReader(db);
+      expect(s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!)).toBe(true);
+      await s.writer.append(Array.from({ length: 3_000 }, (_, i) => ev(10_000 + i, 1, 0)));
+      expect(s.dedup.diskChecks).toBeLessThan(10);
+      const r = await s.writer.append(Array.from({ length: 500 }, (_, i) => ev(i * 6, 1, 0)));
+      expect(r.stored).toBe(0);
+      expect(s.dedup.diskChecks).toBeGreaterThanOrEqual(500);
+      db.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("a deleted event's message is stored again when re-sent, as after a restart", async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const db = openWriter(`${dir}/d.db`);
+      migrate(db);
+      const s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
+      await s.writer.append(Array.from({ length: 100 }, (_, i) => ev(i, 1, 0)));
+      const reader = new StoreReader(db);
+      s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!);
+      // Rewrite the segment without identity 1's rows (ids 0, 50), the way a privacy deletion does.
+      expect(s.apply(reader.read(() => planPurge(reader, [1])).plan)).toBe(true);
+      const r = await s.writer.append([ev(0, 1, 0), ev(50, 1, 0), ev(1, 1, 0)]);
+      expect(r).toEqual({ stored: 2, duplicates: [2], rejected: [] });
+      expect(messageHash(1, "m-0")).not.toEqual([0, 0]);
+      db.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+test("the migration builds the blocks of segments written before it", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const db = openWriter(`${dir}/d.db`);
+    migrate(db);
+    let s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
+    const ev = (i: number): StoreEvent<number> => ({
+      source: 1, messageId: `m${i}`, event: "view", ts: Date.UTC(2024, 0, 1 + (i % 3)), receivedAt: 0, props: {}, identity: 1,
+    });
+    await s.writer.append(Array.from({ length: 1_000 }, (_, i) => ev(i)));
+    const reader = new StoreReader(db);
+    s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!);
+    const blocks = db.query("SELECT block, segment_id, hex(keys) AS k FROM segment_hashes ORDER BY 1, 2").all();
+    db.exec("DROP TABLE segment_hashes; DELETE FROM _migrations WHERE name = '0080_segment_hashes'");
+    expect(migrate(db)).toEqual(["0080_segment_hashes"]);
+    expect(db.query("SELECT block, segment_id, hex(keys) AS k FROM segment_hashes ORDER BY 1, 2").all()).toEqual(blocks);
+    s = new EventStore<number>(db, (i) => i, { delayMs: 1 }, { bloomBitsPerKey: 1 });
+    expect(await s.writer.append([ev(5), ev(1_000)])).toEqual({ stored: 1, duplicates: [0], rejected: [] });
+    db.close();
+  } finally {
+    cleanup();
+  }
+});
