@@ -4,6 +4,7 @@
  * short writer transaction that refuses plans made stale by a concurrent merge or a person deletion.
  */
 import type { Database } from "bun:sqlite";
+import { buildRun, hashRun, sortPairs, type BuiltRun } from "./dedup.ts";
 import type { StoreReader } from "./reader.ts";
 import { buildSegment, DAY_MS, type BuiltSegment, type TailRow } from "./segment.ts";
 import { mergeSegments, type SegmentInput } from "./segment-merge.ts";
@@ -16,6 +17,10 @@ export interface CompactionPlan {
   readonly segments: BuiltSegment[];
   /** Segments the new ones replace. */
   readonly replaces: number[];
+  /** Dedup runs to write: the sealed tail's hashes, and a merge of small runs (dedup.ts). */
+  readonly runs: BuiltRun[];
+  /** Runs the merged one replaces. */
+  readonly replacesRuns: number[];
 }
 
 export interface CompactionOptions {
@@ -29,6 +34,10 @@ export interface CompactionOptions {
   readonly mergeCount: number;
   /** No merged segment exceeds this many rows. */
   readonly maxRows: number;
+  /** Dedup runs below maxRunHashes are merged, smallest first, while there are more than this many… */
+  readonly maxRuns: number;
+  /** …and no merged run exceeds this many hashes (16 MB of the store worker's memory while merging). */
+  readonly maxRunHashes: number;
 }
 
 export const DEFAULT_COMPACTION: CompactionOptions = {
@@ -40,6 +49,11 @@ export const DEFAULT_COMPACTION: CompactionOptions = {
   smallRows: 250_000,
   mergeCount: 4,
   maxRows: 400_000,
+  // Each exact dedup check reads one block per run (~1.3 µs each), but only ~0.1% of new events need
+  // one, while every merge rewrites its hashes on the writer's thread: allow many runs, merge rarely. At
+  // 10M events: ~5 full runs + ≤ 24 smaller ones, and each hash is rewritten about twice (50k → 400k → 2M).
+  maxRuns: 24,
+  maxRunHashes: 1 << 21,
 };
 
 /**
@@ -94,8 +108,45 @@ export function planCompaction(
     else if (fresh) segments.push(fresh);
     else replaces.pop();
   }
-  if (segments.length === 0 && !sealed) return null;
-  return { epoch: reader.epoch, sealed, segments, replaces };
+  const runs: BuiltRun[] = [];
+  if (sealed) {
+    const hi: number[] = [];
+    const lo: number[] = [];
+    for (const list of byDay.values()) for (const r of list) hi.push(r.msgHi), lo.push(r.msgLo);
+    if (hi.length > 0) runs.push(hashRun(hi, lo));
+  }
+  const merge = planRunMerge(reader, opts);
+  if (merge) runs.push(merge.run);
+  if (segments.length === 0 && runs.length === 0 && !sealed) return null;
+  return { epoch: reader.epoch, sealed, segments, replaces, runs, replacesRuns: merge?.replaces ?? [] };
+}
+
+/** Runs merged at once (size-tiered: a hash is rewritten once per ~8x growth of its run). */
+const RUNS_PER_MERGE = 8;
+
+/**
+ * planRunMerge merges the smallest dedup runs into one while there are more than `maxRuns` runs that are
+ * not full, so the number of runs (blocks read per exact check) grows with the amount of data, by
+ * `maxRunHashes` at a time, not with the number of compactions or days.
+ */
+function planRunMerge(reader: StoreReader, opts: CompactionOptions): { run: BuiltRun; replaces: number[] } | null {
+  const open = reader.dedupRuns().filter((r) => r.hashes < opts.maxRunHashes).sort((a, b) => a.hashes - b.hashes || a.id - b.id);
+  if (open.length <= opts.maxRuns) return null;
+  const take: { id: number; hashes: number }[] = [];
+  let total = 0;
+  for (const r of open) {
+    if (take.length >= 2 && total + r.hashes > opts.maxRunHashes) break;
+    take.push(r);
+    total += r.hashes;
+    if (take.length === RUNS_PER_MERGE) break;
+  }
+  const pairs = new Uint32Array(2 * total);
+  let at = 0;
+  for (const r of take) for (const block of reader.runBlocks(r.id)) {
+    pairs.set(new Uint32Array(block.slice().buffer), at);
+    at += block.byteLength >>> 2;
+  }
+  return { run: buildRun(sortPairs(pairs)), replaces: take.map((r) => r.id) };
 }
 
 /** applyCompaction writes a plan in one transaction; false when the plan went stale meanwhile. */
@@ -105,9 +156,10 @@ export function applyCompaction(db: Database, plan: CompactionPlan, now = Date.n
     for (const s of plan.segments) {
       const id = insertSegment(db, s, now, 0);
       for (const [name, data] of s.columns) insertColumn(db, id, name, data);
-      insertHashes(db, id, s.hashes);
     }
-    publish(db, plan, []);
+    for (const r of plan.runs) insertRun(db, r, 0);
+    publish(db, plan, [], []);
+    for (const id of plan.replacesRuns) db.query("DELETE FROM dedup_runs WHERE id = ?").run(id);
     return true;
   })();
 }
@@ -129,6 +181,7 @@ export async function applyCompactionStaged(
   now = Date.now(),
 ): Promise<boolean> {
   const ids: number[] = [];
+  const runs: number[] = [];
   try {
     for (const s of plan.segments) {
       const id = insertSegment(db, s, now, 1);
@@ -142,29 +195,49 @@ export async function applyCompactionStaged(
           for (const [name, data] of s.columns.slice(from, i)) insertColumn(db, id, name, data);
         })();
       }
-      // Dedup blocks (8 bytes per row in blocks of ≤ 512 bytes) go in ~1 MB steps too.
-      for (let i = 0; i < s.hashes.length; i += STAGE_BYTES / 512) {
+    }
+    for (const r of plan.runs) {
+      await pause();
+      const run = db.transaction(() => insertRun(db, { hashes: r.hashes, blocks: [] }, 1))();
+      runs.push(run);
+      // 8 bytes per hash in blocks of ≤ 512 bytes: ~1 MB per transaction here too.
+      for (let i = 0; i < r.blocks.length; i += STAGE_BYTES / 512) {
         await pause();
-        db.transaction(() => insertHashes(db, id, s.hashes.slice(i, i + STAGE_BYTES / 512)))();
+        db.transaction(() => insertBlocks(db, run, r.blocks.slice(i, i + STAGE_BYTES / 512)))();
       }
     }
     await pause();
     const ok = db.transaction(() => {
       if (!isCurrent(db, plan)) return false;
-      publish(db, plan, ids);
+      publish(db, plan, ids, runs);
       return true;
     })();
-    if (!ok) dropStaged(db);
-    return ok;
+    if (!ok) {
+      dropStaged(db);
+      return false;
+    }
+    // Replaced runs were retired by publish; their blocks go now, a batch at a time (deleting the ~130k
+    // blocks of four merged 1M-hash runs in one transaction held the writer for ~200 ms). Until then
+    // the exact check also reads them, which changes nothing: the merged run holds the same hashes.
+    for (const id of plan.replacesRuns) {
+      do await pause();
+      while (db.transaction(() => deleteRunBlocks(db, id, STAGE_BYTES / 512))() > 0);
+      db.query("DELETE FROM dedup_runs WHERE id = ?").run(id);
+    }
+    return true;
   } catch (err) {
     dropStaged(db);
     throw err;
   }
 }
 
-/** dropStaged deletes segments left half-written (a failed or interrupted staged apply). */
+/**
+ * dropStaged deletes segments and runs left half-written (a failed or interrupted staged apply) and
+ * runs retired by a merge whose blocks were not all deleted yet.
+ */
 export function dropStaged(db: Database): void {
   db.query("DELETE FROM segments WHERE staged = 1").run();
+  db.query("DELETE FROM dedup_runs WHERE staged <> 0").run();
 }
 
 /** insertSegment writes a segment's row (its columns go in with insertColumn). */
@@ -181,29 +254,50 @@ function insertColumn(db: Database, segment: number, name: string, data: Uint8Ar
   db.query("INSERT INTO segment_columns (segment_id, name, data) VALUES (?, ?, ?)").run(segment, name, data);
 }
 
-/** insertHashes writes a segment's dedup blocks (dedup.ts). */
-function insertHashes(db: Database, segment: number, blocks: readonly [number, Uint8Array][]): void {
-  const insert = db.query("INSERT INTO segment_hashes (block, segment_id, keys) VALUES (?, ?, ?)");
-  for (const [block, keys] of blocks) insert.run(block, segment, keys);
+/** insertRun writes a dedup run (and its blocks) and returns its id. */
+export function insertRun(db: Database, run: BuiltRun, staged: 0 | 1): number {
+  const id = db
+    .query<{ id: number }, [number, number]>("INSERT INTO dedup_runs (hashes, staged) VALUES (?, ?) RETURNING id")
+    .get(run.hashes, staged)!.id;
+  insertBlocks(db, id, run.blocks);
+  return id;
 }
 
-/** isCurrent: no deletion bumped the epoch since the plan was made and every segment it replaces is still live. */
+/** deleteRunBlocks deletes up to `limit` blocks of a run and returns how many it deleted. */
+function deleteRunBlocks(db: Database, run: number, limit: number): number {
+  return db
+    .query("DELETE FROM dedup_blocks WHERE run_id = ?1 AND block IN (SELECT block FROM dedup_blocks WHERE run_id = ?1 LIMIT ?2)")
+    .run(run, limit).changes;
+}
+
+function insertBlocks(db: Database, run: number, blocks: readonly [number, Uint8Array][]): void {
+  const insert = db.query("INSERT INTO dedup_blocks (block, run_id, keys) VALUES (?, ?, ?)");
+  for (const [block, keys] of blocks) insert.run(block, run, keys);
+}
+
+/** isCurrent: no deletion bumped the epoch since the plan was made and everything it replaces is still live. */
 function isCurrent(db: Database, plan: CompactionPlan): boolean {
   const epoch = db.query<{ value: number }, []>("SELECT value FROM store_state WHERE key = 'epoch'").get()!.value;
   if (epoch !== plan.epoch) return false;
   const live = db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM segments WHERE id = ? AND staged = 0");
-  return plan.replaces.every((id) => live.get(id)!.n > 0);
+  const liveRun = db.query<{ n: number }, [number]>("SELECT count(*) AS n FROM dedup_runs WHERE id = ? AND staged = 0");
+  return plan.replaces.every((id) => live.get(id)!.n > 0) && plan.replacesRuns.every((id) => liveRun.get(id)!.n > 0);
 }
 
 /**
  * publish makes a current plan's segments visible inside the caller's transaction: the staged ones lose
  * their flag, the replaced ones and the sealed tail's rows go, and readers see a new version.
  */
-function publish(db: Database, plan: CompactionPlan, staged: readonly number[]): void {
+function publish(db: Database, plan: CompactionPlan, staged: readonly number[], stagedRuns: readonly number[]): void {
   const show = db.query("UPDATE segments SET staged = 0 WHERE id = ?");
   for (const id of staged) show.run(id);
   const drop = db.query("DELETE FROM segments WHERE id = ?");
   for (const id of plan.replaces) drop.run(id);
+  const showRun = db.query("UPDATE dedup_runs SET staged = 0 WHERE id = ?");
+  for (const id of stagedRuns) showRun.run(id);
+  // staged = 2: retired (applyCompactionStaged deletes its blocks in batches, applyCompaction at once).
+  const retire = db.query("UPDATE dedup_runs SET staged = 2 WHERE id = ?");
+  for (const id of plan.replacesRuns) retire.run(id);
   if (plan.sealed) {
     db.exec(`DELETE FROM events_tail_${plan.sealed.table}`);
     db.query("UPDATE store_state SET value = max(value, ?) WHERE key = 'compacted_seq'").run(plan.sealed.upToSeq);

@@ -1,8 +1,9 @@
 /**
  * Dedup must be exact: a false "duplicate" silently drops an event, a false "new" stores it twice. The
  * Bloom filter only decides when the exact check on disk runs, so the store is driven through random
- * re-sends, compactions, merges and restarts both with the real filter and with one that says "maybe"
- * to nearly everything (every claim then takes the disk path), and compared with a plain Set.
+ * re-sends, seals, compactions, segment and run merges and restarts, both with the real filter and with
+ * one that says "maybe" to nearly everything (every claim then takes the disk path), and compared with a
+ * plain Set.
  */
 import { describe, expect, test } from "bun:test";
 import type { Database } from "bun:sqlite";
@@ -10,10 +11,10 @@ import { tempDir } from "../../test/helpers.ts";
 import { migrate } from "../db/migrate.ts";
 import { openWriter } from "../db/sqlite.ts";
 import { DEFAULT_COMPACTION, planCompaction } from "./compaction.ts";
-import { blockBits, blockHas, hashBlocks } from "./dedup.ts";
+import { blockBits, blockHas, hashRun } from "./dedup.ts";
 import { EventStore } from "./event-store.ts";
 import { messageHash } from "./hash-set64.ts";
-import { planPurge } from "./purge.ts";
+import { planPurge, purgeTail } from "./purge.ts";
 import { StoreReader } from "./reader.ts";
 import type { StoreEvent } from "./writer.ts";
 
@@ -28,7 +29,8 @@ describe("hash blocks", () => {
       const hi = Uint32Array.from({ length: n }, () => (rnd() * 2 ** 32) >>> 0);
       const lo = Uint32Array.from({ length: n }, () => (rnd() * 2 ** 32) >>> 0);
       if (n > 10) hi[7] = hi[3]!; // two hashes sharing the high half
-      const blocks = hashBlocks(hi, lo);
+      const { hashes, blocks } = hashRun(hi, lo);
+      expect(hashes).toBe(n);
       const bits = blockBits(n);
       expect(blocks.reduce((s, [, b]) => s + b.byteLength / 8, 0)).toBe(n);
       const byKey = new Map(blocks);
@@ -49,14 +51,14 @@ describe("hash blocks", () => {
         for (let i = 2; i < w.length; i += 2) expect(w[i + 1]! > w[i - 1]! || (w[i + 1] === w[i - 1] && w[i]! > w[i - 2]!)).toBe(true);
       }
     }
-    // Blocks hold ~32-64 hashes: small segments are one block, big ones get more top bits.
+    // Blocks hold ~32-64 hashes: small runs are one block, big ones get more top bits.
     expect([1, 64, 65, 128, 400_000].map(blockBits)).toEqual([0, 0, 1, 1, 13]);
   });
 
-  test("a block read back from SQLite at any alignment is searched correctly", () => {
+  test("a block at any alignment (as SQLite hands it back) is searched correctly", () => {
     const hi = Uint32Array.from([5, 1, 9]);
     const lo = Uint32Array.from([0, 7, 3]);
-    const [[, block]] = hashBlocks(hi, lo) as [[number, Uint8Array]];
+    const [, block] = hashRun(hi, lo).blocks[0]!;
     const odd = new Uint8Array(block.byteLength + 1);
     odd.set(block, 1);
     for (const b of [block, odd.subarray(1)]) {
@@ -105,7 +107,7 @@ describe("the store stores each message once", () => {
           const step = rnd();
           if (step < 0.35) {
             const reader = new StoreReader(db);
-            const opts = { ...DEFAULT_COMPACTION, mergeCount: 2 + Math.floor(rnd() * 3) };
+            const opts = { ...DEFAULT_COMPACTION, mergeCount: 2 + Math.floor(rnd() * 3), maxRuns: 2, maxRunHashes: 600 };
             const plan = reader.read(() => planCompaction(reader, opts, s.seal()));
             if (plan) expect(rnd() < 0.5 ? s.apply(plan) : await s.applyStaged(plan, async () => {})).toBe(true);
           } else if (step < 0.5) {
@@ -122,8 +124,13 @@ describe("the store stores each message once", () => {
         ).get()!.n;
         expect(count).toBe(stored.size);
         expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM segments").get()!.n).toBeGreaterThan(2);
-        // Each segment's blocks hold exactly its rows' hashes.
-        expect(db.query("SELECT (SELECT sum(length(keys)) / 8 FROM segment_hashes) = (SELECT sum(rows) FROM segments) AS ok").get()).toEqual({ ok: 1 });
+        // The runs hold exactly the compacted rows' hashes, merged (several runs are full) and each counted once.
+        const runs = db.query<{ hashes: number }, []>("SELECT hashes FROM dedup_runs").all().map((r) => r.hashes);
+        expect(runs.filter((h) => h >= 600).length).toBeGreaterThan(0);
+        expect(db.query("SELECT (SELECT sum(length(keys)) / 8 FROM dedup_blocks) = (SELECT sum(rows) FROM segments) AS ok").get()).toEqual({ ok: 1 });
+        expect(runs.reduce((a, b) => a + b, 0)).toBe(db.query<{ n: number }, []>("SELECT sum(rows) AS n FROM segments").get()!.n);
+        // Runs a merge replaced are gone, blocks included (staged applies delete them in batches).
+        expect(db.query("SELECT count(*) AS n FROM dedup_runs WHERE staged <> 0").get()).toEqual({ n: 0 });
         db.close();
       } finally {
         cleanup();
@@ -151,19 +158,27 @@ describe("the store stores each message once", () => {
     }
   });
 
-  test("a deleted event's message is stored again when re-sent, as after a restart", async () => {
+  test("a re-sent message of a deleted event stays a duplicate, whether it was compacted or in the tail", async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const db = openWriter(`${dir}/d.db`);
+      const file = `${dir}/d.db`;
+      let db = openWriter(file);
       migrate(db);
-      const s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
+      let s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
       await s.writer.append(Array.from({ length: 100 }, (_, i) => ev(i, 1, 0)));
       const reader = new StoreReader(db);
       s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!);
-      // Rewrite the segment without identity 1's rows (ids 0, 50), the way a privacy deletion does.
-      expect(s.apply(reader.read(() => planPurge(reader, [1])).plan)).toBe(true);
-      const r = await s.writer.append([ev(0, 1, 0), ev(50, 1, 0), ev(1, 1, 0)]);
-      expect(r).toEqual({ stored: 2, duplicates: [2], rejected: [] });
+      await s.writer.append([ev(101, 1, 0), ev(151, 1, 0)]);
+      // Identity 2's events: 1 and 51 in a segment, 101 and 151 in the tail.
+      db.transaction(() => purgeTail(db, [2]))();
+      expect(s.apply(reader.read(() => planPurge(reader, [2])).plan)).toBe(true);
+      expect(db.query("SELECT count(*) AS n FROM events_tail_0").get()).toEqual({ n: 0 });
+      const again = [ev(1, 1, 0), ev(51, 1, 0), ev(101, 1, 0), ev(151, 1, 0), ev(2, 1, 0), ev(300, 1, 0)];
+      expect(await s.writer.append(again)).toEqual({ stored: 1, duplicates: [0, 1, 2, 3, 4], rejected: [] });
+      db.close();
+      db = openWriter(file);
+      s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
+      expect((await s.writer.append(again)).stored).toBe(0);
       expect(messageHash(1, "m-0")).not.toEqual([0, 0]);
       db.close();
     } finally {
@@ -172,7 +187,7 @@ describe("the store stores each message once", () => {
   });
 });
 
-test("the migration builds the blocks of segments written before it", async () => {
+test("the migration builds runs from the segments written before it", async () => {
   const { dir, cleanup } = tempDir();
   try {
     const db = openWriter(`${dir}/d.db`);
@@ -184,10 +199,11 @@ test("the migration builds the blocks of segments written before it", async () =
     await s.writer.append(Array.from({ length: 1_000 }, (_, i) => ev(i)));
     const reader = new StoreReader(db);
     s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!);
-    const blocks = db.query("SELECT block, segment_id, hex(keys) AS k FROM segment_hashes ORDER BY 1, 2").all();
-    db.exec("DROP TABLE segment_hashes; DELETE FROM _migrations WHERE name = '0080_segment_hashes'");
-    expect(migrate(db)).toEqual(["0080_segment_hashes"]);
-    expect(db.query("SELECT block, segment_id, hex(keys) AS k FROM segment_hashes ORDER BY 1, 2").all()).toEqual(blocks);
+    const blocks = db.query("SELECT block, hex(keys) AS k FROM dedup_blocks ORDER BY 1").all();
+    db.exec("DROP TABLE dedup_blocks; DROP TABLE dedup_runs; DELETE FROM _migrations WHERE name = '0080_dedup_runs'");
+    expect(migrate(db)).toEqual(["0080_dedup_runs"]);
+    // Three segments (days) gathered into one run: the same sorted blocks as the compaction wrote.
+    expect(db.query("SELECT block, hex(keys) AS k FROM dedup_blocks ORDER BY 1").all()).toEqual(blocks);
     s = new EventStore<number>(db, (i) => i, { delayMs: 1 }, { bloomBitsPerKey: 1 });
     expect(await s.writer.append([ev(5), ev(1_000)])).toEqual({ stored: 1, duplicates: [0], rejected: [] });
     db.close();

@@ -5,58 +5,80 @@
  * - Tail rows (not yet compacted) are in two exact in-memory sets, one per tail table; compaction empties
  *   a tail table, so its set is dropped whole when the plan lands. A sealed tail's hashes also go into the
  *   filter at the seal, so a new message probes one small set and the filter.
- * - Every compacted hash is in a Bloom filter (16 bits per key: 20 MB at 10M events instead of the
- *   ~150 MB an exact set held), and on disk with its segment: `segment_hashes` holds each segment's hashes
- *   sorted and cut into blocks by their top bits, so the exact check behind a Bloom hit reads one small
- *   block per segment in one indexed query. Only re-sent messages and ~0.1% false positives take it.
- * - A segment's blocks are written and deleted with the segment (compaction, merges, privacy rewrites), so
- *   the check is exact whatever replaced what; a deleted event's hash may stay in the filter, where it costs
- *   one disk check and is stored again if re-sent, as it would be after a restart.
+ * - Every compacted hash is in a Bloom filter (16 bits per key: ~30 MB at 10M events instead of the
+ *   ~150 MB an exact set held), and on disk in a hash run: each compaction writes the sealed tail's hashes
+ *   sorted and cut into blocks by their top bits (`dedup_runs`, `dedup_blocks`), and runs of similar size
+ *   are merged (log-structured), so the exact check behind a filter hit reads one small block per run in
+ *   one indexed query: ~10–20 runs at 10M events, however many days the events span. Only re-sent
+ *   messages and ~0.1% false positives take it.
+ * - Runs keep the hashes of events deleted later (privacy): a re-sent message of a deleted event stays a
+ *   duplicate rather than bringing the event back.
  */
 import type { Database, Statement } from "bun:sqlite";
-import { HashSet64, release } from "./hash-set64.ts";
+import { HashSet64 } from "./hash-set64.ts";
 
 /**
- * A segment's hash blocks hold 32–64 hashes (≤ 512 bytes): a WITHOUT ROWID row over ~1 KB spills into an
- * overflow page, and with 256-hash blocks one exact check took 126 µs instead of 40 µs (30 segments).
+ * Blocks hold 32–64 hashes (≤ 512 bytes): a WITHOUT ROWID row over ~1 KB spills into an overflow page,
+ * and with 256-hash blocks one exact check took 126 µs instead of 40 µs (30 runs).
  */
 const BLOCK_HASHES = 64;
 /** Block keys are `bits * 2^21 + top bits of the hash` for bits in 0..MAX_BITS. */
 const MAX_BITS = 20;
 const BITS_UNIT = 2 ** 21;
 
-/** blockBits is how many top bits of a hash pick its block in a segment of `rows` rows (≤ 64 per block on average). */
-export function blockBits(rows: number): number {
-  return Math.min(MAX_BITS, Math.max(0, Math.ceil(Math.log2(rows / BLOCK_HASHES))));
+/** blockBits is how many top bits of a hash pick its block in a run of `n` hashes (≤ 64 per block on average). */
+export function blockBits(n: number): number {
+  return Math.min(MAX_BITS, Math.max(0, Math.ceil(Math.log2(n / BLOCK_HASHES))));
 }
 
 function blockKey(bits: number, hi: number): number {
   return bits * BITS_UNIT + (bits === 0 ? 0 : hi >>> (32 - bits));
 }
 
+/** BuiltRun is a run of hashes ready to be written: [block key, hashes as little-endian uint64] blocks. */
+export interface BuiltRun {
+  readonly hashes: number;
+  readonly blocks: [number, Uint8Array][];
+}
+
 /**
- * hashBlocks sorts a segment's message hashes and cuts them into blocks: [block key, hashes as
- * little-endian uint64] (a [lo, hi] uint32 pair is that uint64 on the little-endian machines Bun runs on,
- * so one native BigUint64Array sort orders them without allocating a BigInt per hash).
+ * sortPairs sorts hashes held as [lo, hi] uint32 pairs in place and returns them: a pair is the
+ * little-endian uint64 `hi·2³² + lo` on the machines Bun runs on, so one native BigUint64Array sort
+ * orders them without allocating a BigInt per hash.
  */
-export function hashBlocks(hi: Uint32Array, lo: Uint32Array): [number, Uint8Array][] {
-  const n = hi.length;
-  const pairs = new Uint32Array(2 * n);
-  for (let i = 0; i < n; i++) {
+export function sortPairs(pairs: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
+  new BigUint64Array(pairs.buffer, pairs.byteOffset, pairs.length >>> 1).sort();
+  return pairs;
+}
+
+/** pairsOf interleaves hash halves into [lo, hi] pairs. */
+export function pairsOf(hi: ArrayLike<number>, lo: ArrayLike<number>): Uint32Array<ArrayBuffer> {
+  const pairs = new Uint32Array(2 * hi.length);
+  for (let i = 0; i < hi.length; i++) {
     pairs[2 * i] = lo[i]!;
     pairs[2 * i + 1] = hi[i]!;
   }
-  new BigUint64Array(pairs.buffer).sort();
+  return pairs;
+}
+
+/** buildRun cuts sorted [lo, hi] pairs into blocks by their top bits. */
+export function buildRun(pairs: Uint32Array<ArrayBuffer>): BuiltRun {
+  const n = pairs.length >>> 1;
   const bits = blockBits(n);
   const blocks: [number, Uint8Array][] = [];
   for (let start = 0; start < n; ) {
     const key = blockKey(bits, pairs[2 * start + 1]!);
     let end = start + 1;
     while (end < n && blockKey(bits, pairs[2 * end + 1]!) === key) end++;
-    blocks.push([key, new Uint8Array(pairs.buffer, start * 8, (end - start) * 8)]);
+    blocks.push([key, new Uint8Array(pairs.buffer, pairs.byteOffset + start * 8, (end - start) * 8)]);
     start = end;
   }
-  return blocks;
+  return { hashes: n, blocks };
+}
+
+/** hashRun sorts hashes given as halves into a run. */
+export function hashRun(hi: ArrayLike<number>, lo: ArrayLike<number>): BuiltRun {
+  return buildRun(sortPairs(pairsOf(hi, lo)));
 }
 
 /** blockHas binary-searches one block for (hi, lo). */
@@ -170,13 +192,13 @@ export class Dedup {
   diskChecks = 0;
 
   /**
-   * The constructor loads every stored hash: segments' blocks into the filter, each tail's rows into its
+   * The constructor loads every stored hash: the runs' blocks into the filter, each tail's rows into its
    * set; the tail the writer is not appending to counts as sealed.
    */
   constructor(db: Database, opts: DedupOptions = {}) {
-    const compacted = db.query<{ n: number }, []>("SELECT coalesce(sum(rows), 0) AS n FROM segments").get()!.n;
+    const compacted = db.query<{ n: number }, []>("SELECT coalesce(sum(hashes), 0) AS n FROM dedup_runs").get()!.n;
     this.#bloom = new BloomChain(Math.max(opts.bloomKeys ?? 1 << 21, Math.ceil(compacted * 1.5)), opts.bloomBitsPerKey ?? BLOOM_BITS_PER_KEY);
-    for (const { keys } of db.query<{ keys: Uint8Array }, []>("SELECT keys FROM segment_hashes").iterate()) {
+    for (const { keys } of db.query<{ keys: Uint8Array }, []>("SELECT keys FROM dedup_blocks").iterate()) {
       const w = new Uint32Array(keys.slice().buffer);
       for (let i = 0; i < w.length; i += 2) this.#bloom.add(w[i + 1]!, w[i]!);
     }
@@ -188,7 +210,7 @@ export class Dedup {
     }
     const active = db.query<{ value: 0 | 1 }, []>("SELECT value FROM store_state WHERE key = 'tail'").get()!.value;
     this.sealed(active === 0 ? 1 : 0);
-    this.#find = db.prepare(`SELECT keys FROM segment_hashes WHERE block IN (${this.#keys.map(() => "?").join(",")})`);
+    this.#find = db.prepare(`SELECT keys FROM dedup_blocks WHERE block IN (${this.#keys.map(() => "?").join(",")})`);
   }
 
   /**
@@ -222,7 +244,7 @@ export class Dedup {
 
   /**
    * compacted is called once a plan that emptied the sealed tail `table` is published: its hashes are now
-   * in segment blocks, so its exact set goes (the next one starts at its size: growing costs rehashes).
+   * in a run, so its exact set goes (the next one starts at its size: growing costs rehashes).
    */
   compacted(table: 0 | 1): void {
     const old = this.#tails[table];
@@ -236,7 +258,7 @@ export class Dedup {
     return this.#bloom.bytes + this.#tails[0].bytes + this.#tails[1].bytes;
   }
 
-  /** #stored is the exact check: one query fetches the block (hi, lo) would be in, of every segment. */
+  /** #stored is the exact check: one query fetches the block (hi, lo) would be in, of every run. */
   #stored(hi: number, lo: number): boolean {
     this.diskChecks++;
     const keys = this.#keys;

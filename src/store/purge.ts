@@ -6,17 +6,30 @@
  * merge replaced one of them first (the caller plans again).
  */
 import type { Database } from "bun:sqlite";
-import type { CompactionPlan } from "./compaction.ts";
+import { insertRun, type CompactionPlan } from "./compaction.ts";
+import { hashRun } from "./dedup.ts";
 import type { StoreReader } from "./reader.ts";
 import { buildSegment, COL, segmentRows, type BuiltSegment } from "./segment.ts";
 
-/** purgeTail deletes the identities' tail rows and bumps the epoch; call inside the writer's transaction. */
+/**
+ * purgeTail deletes the identities' tail rows and bumps the epoch; call inside the writer's transaction.
+ * Their message hashes become a dedup run, as compacted events' hashes are: a re-sent message of a
+ * deleted event stays a duplicate wherever the event was when it was deleted.
+ */
 export function purgeTail(db: Database, identities: readonly number[]): number {
   const ids = JSON.stringify(identities);
+  const hi: number[] = [];
+  const lo: number[] = [];
   let deleted = 0;
   for (const t of [0, 1]) {
-    deleted += db.query(`DELETE FROM events_tail_${t} WHERE identity IN (SELECT value FROM json_each(?))`).run(ids).changes;
+    const where = `FROM events_tail_${t} WHERE identity IN (SELECT value FROM json_each(?))`;
+    for (const r of db.query<{ h: number; l: number }, [string]>(`SELECT msg_hi AS h, msg_lo AS l ${where}`).iterate(ids)) {
+      hi.push(r.h);
+      lo.push(r.l);
+    }
+    deleted += db.query(`DELETE ${where}`).run(ids).changes;
   }
+  if (hi.length > 0) insertRun(db, hashRun(hi, lo), 0);
   db.query("UPDATE store_state SET value = value + 1 WHERE key = 'epoch'").run();
   return deleted;
 }
@@ -72,5 +85,5 @@ export function planPurge(reader: StoreReader, identities: readonly number[]): P
     replaces.push(seg.id);
     rows += seg.rows - kept.length;
   }
-  return { plan: { epoch: reader.epoch, sealed: null, segments, replaces }, rows };
+  return { plan: { epoch: reader.epoch, sealed: null, segments, replaces, runs: [], replacesRuns: [] }, rows };
 }

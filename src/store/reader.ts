@@ -151,6 +151,19 @@ export class StoreReader {
     return new Map(rows.map((r) => [r.name, r.data]));
   }
 
+  /** dedupRuns lists the published dedup runs (compaction merges the small ones). */
+  dedupRuns(): { id: number; hashes: number }[] {
+    return this.#db.query<{ id: number; hashes: number }, []>("SELECT id, hashes FROM dedup_runs WHERE staged = 0").all();
+  }
+
+  /** runBlocks returns a dedup run's blocks (each sorted; blocks in key order). */
+  runBlocks(run: number): Uint8Array[] {
+    return this.#db
+      .query<{ keys: Uint8Array }, [number]>("SELECT keys FROM dedup_blocks WHERE run_id = ?")
+      .all(run)
+      .map((r) => r.keys);
+  }
+
   /** chunks returns every chunk overlapping the range; rows outside [from, to) are the caller's to skip. */
   chunks(range: ScanRange): Chunk[] {
     const out: Chunk[] = [];

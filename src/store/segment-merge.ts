@@ -112,5 +112,5 @@ export function mergeSegments(day: number, inputs: readonly SegmentInput[]): Bui
     columns.push([`p:${key}`, encodeColumn(out)], [`d:${key}`, encodeJson(values)]);
   }
   const base = day * DAY_MS;
-  return { day, rows: n, minTs: base + b.minTs, maxTs: base + b.maxTs, directory: { events }, columns, hashes: b.hashes() };
+  return { day, rows: n, minTs: base + b.minTs, maxTs: base + b.maxTs, directory: { events }, columns };
 }

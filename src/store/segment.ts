@@ -5,7 +5,6 @@
  * dictionary, so a filter is evaluated once per distinct value instead of once per row.
  */
 import { codesFor, decodeColumn, decodeJson, encodeColumn, encodeJson, type IntArray } from "./codec.ts";
-import { hashBlocks } from "./dedup.ts";
 
 export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -38,8 +37,6 @@ export interface BuiltSegment {
   maxTs: number;
   directory: Directory;
   columns: [string, Uint8Array][];
-  /** The message hashes' dedup blocks (dedup.ts `hashBlocks`), written to `segment_hashes`. */
-  hashes: [number, Uint8Array][];
 }
 
 /** Base column names; property columns are `p:<key>` (codes) and `d:<key>` (dictionary). */
@@ -146,7 +143,7 @@ export function buildSegment(day: number, rows: readonly TailRow[]): BuiltSegmen
     narrow.set(col.codes);
     columns.push([`p:${key}`, encodeColumn(narrow)], [`d:${key}`, encodeJson(col.values)]);
   }
-  return { day, rows: n, minTs: base + b.minTs, maxTs: base + b.maxTs, directory: { events: b.events }, columns, hashes: b.hashes() };
+  return { day, rows: n, minTs: base + b.minTs, maxTs: base + b.maxTs, directory: { events: b.events }, columns };
 }
 
 /**
@@ -168,11 +165,6 @@ export class BaseBuilder {
       ts: new Uint32Array(n), identity: new Uint32Array(n), source: new Uint16Array(n),
       msgHi: new Uint32Array(n), msgLo: new Uint32Array(n),
     };
-  }
-
-  /** hashes cuts the rows' message hashes into dedup blocks (call once every row is written). */
-  hashes(): [number, Uint8Array][] {
-    return hashBlocks(this.arrays.msgHi, this.arrays.msgLo);
   }
 
   /** row writes row i (`ts` is the offset in the day) and returns true when it starts its event's range. */

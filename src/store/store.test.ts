@@ -198,22 +198,26 @@ describe("staged apply", () => {
     expect(rowsOf(reader).length).toBe(100);
   });
 
-  test("segments left staged by a crash are invisible and deleted at the next start", () =>
+  test("segments and dedup runs left staged by a crash are invisible and deleted at the next start", () =>
     onFile(async (file, db) => {
       const s = store(db);
       await s.writer.append(Array.from({ length: 100 }, (_, k) => ev(k)));
       const plan = sealAndPlan(new StoreReader(db), s);
       // The process dies during staging: the next pause never returns.
+      // It dies once the segments and the dedup run are staged, before they are published.
+      const steps = plan.segments.length + plan.runs.length * 2 + 1;
       let pauses = 0;
-      void s.applyStaged(plan, () => (++pauses > 1 ? new Promise<void>(() => {}) : Promise.resolve()));
+      void s.applyStaged(plan, () => (++pauses >= steps ? new Promise<void>(() => {}) : Promise.resolve()));
       await Bun.sleep(10);
       expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM segments WHERE staged = 1").get()!.n).toBeGreaterThan(0);
+      expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM dedup_runs WHERE staged = 1").get()!.n).toBe(1);
       expect(rowsOf(new StoreReader(db)).length).toBe(100);
       db.close();
       const again = openWriter(file);
-      store(again);
-      expect(again.query("SELECT count(*) AS n FROM segments").get()).toEqual({ n: 0 });
+      const s2 = store(again);
+      expect(again.query("SELECT (SELECT count(*) FROM segments) + (SELECT count(*) FROM dedup_runs) AS n").get()).toEqual({ n: 0 });
       expect(rowsOf(new StoreReader(again)).length).toBe(100);
+      expect((await s2.writer.append([ev(5), ev(500)])).duplicates).toEqual([0]);
       again.close();
     }));
 });
