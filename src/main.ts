@@ -115,7 +115,8 @@ const COMMANDS: Record<string, Command> = {
       const r = await importInto(config, createLogger(config.log), [{ input: resolve(file), sourceName: values.source! }], (p) => process.stderr.write(progressLine(p, started)));
       process.stderr.write("\n");
       for (const e of r.errors.slice(0, 20)) console.error(`line ${e.line}: ${e.error}`);
-      console.log(`imported ${r.accepted} of ${r.lines} lines into source "${values.source}" (${r.rejected} rejected, ${r.dropped} dropped by policy)`);
+      const seen = r.duplicates > 0 ? `, ${r.duplicates} of them already stored` : "";
+      console.log(`imported ${r.accepted} of ${r.lines} lines into source "${values.source}"${seen} (${r.rejected} rejected, ${r.dropped} dropped by policy)`);
       return r.rejected > 0 && r.accepted === 0 ? 1 : 0;
     },
   },

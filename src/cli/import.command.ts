@@ -29,7 +29,7 @@ export async function importInto(
   try {
     const events = await openEvents(core);
     try {
-      let total: ImportResult = { lines: 0, accepted: 0, rejected: 0, dropped: 0, bytes: 0, totalBytes: 0, errors: [] };
+      let total: ImportResult = { lines: 0, accepted: 0, duplicates: 0, rejected: 0, dropped: 0, bytes: 0, totalBytes: 0, errors: [] };
       for (const { input, sourceName } of inputs) {
         const source = await sourceNamed(core, sourceName);
         const before = total;
@@ -53,7 +53,7 @@ export async function importInto(
 
 function sum(a: ImportProgress, b: ImportProgress): ImportProgress {
   return {
-    lines: a.lines + b.lines, accepted: a.accepted + b.accepted, rejected: a.rejected + b.rejected,
+    lines: a.lines + b.lines, accepted: a.accepted + b.accepted, duplicates: a.duplicates + b.duplicates, rejected: a.rejected + b.rejected,
     dropped: a.dropped + b.dropped, bytes: a.bytes + b.bytes,
     totalBytes: a.totalBytes !== null && b.totalBytes !== null ? a.totalBytes + b.totalBytes : null,
   };
@@ -97,5 +97,6 @@ export function progressLine(p: ImportProgress, started: number): string {
   const secs = (Date.now() - started) / 1000;
   const pct = p.totalBytes ? ` ${((100 * p.bytes) / p.totalBytes).toFixed(1)}%` : "";
   const rate = secs > 0 ? Math.round(p.accepted / secs) : 0;
-  return `\r${pct} ${p.lines} lines, ${p.accepted} stored, ${p.rejected} rejected, ${p.dropped} dropped, ${rate}/s   `;
+  const seen = p.duplicates > 0 ? `, ${p.duplicates} already stored` : "";
+  return `\r${pct} ${p.lines} lines, ${p.accepted - p.duplicates} stored${seen}, ${p.rejected} rejected, ${p.dropped} dropped, ${rate}/s   `;
 }

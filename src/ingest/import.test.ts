@@ -84,7 +84,7 @@ test("imports a multi-MB file with line-numbered rejections, bounded batches and
 
   expect(progress.length).toBeGreaterThan(2);
   for (let i = 1; i < progress.length; i++) expect(progress[i]!.bytes).toBeGreaterThanOrEqual(progress[i - 1]!.bytes);
-  expect(progress.at(-1)).toEqual({ lines: r.lines, accepted: r.accepted, rejected: r.rejected, dropped: 0, bytes: size, totalBytes: size });
+  expect(progress.at(-1)).toEqual({ lines: r.lines, accepted: r.accepted, duplicates: 0, rejected: r.rejected, dropped: 0, bytes: size, totalBytes: size });
   const counts = Object.fromEntries(stats.pendingRows().map((x) => [x.outcome, x.count]));
   expect(counts).toEqual({ received: LINES - 1, accepted: expectedAccepted, invalid: 4, too_large: 1 });
 

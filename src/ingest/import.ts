@@ -22,7 +22,10 @@ import type { IngestStats } from "./stats.ts";
 export interface ImportProgress {
   /** Lines read so far (blank lines included). */
   readonly lines: number;
+  /** Valid lines the store acknowledged: stored now, or `duplicates` of messages it already held. */
   readonly accepted: number;
+  /** Accepted lines whose message was already stored (a re-import): acknowledged, not stored again. */
+  readonly duplicates: number;
   /** Lines refused: unparseable, invalid, too large (see `errors`). */
   readonly rejected: number;
   /** Valid lines not stored by policy (consent, suppression, bots). */
@@ -73,7 +76,7 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
     stream = file.stream();
   } else stream = input;
 
-  const p = { lines: 0, accepted: 0, rejected: 0, dropped: 0, bytes: 0, totalBytes };
+  const p = { lines: 0, accepted: 0, duplicates: 0, rejected: 0, dropped: 0, bytes: 0, totalBytes };
   const errors: { line: number; error: string }[] = [];
   const reject = (line: number, error: string) => {
     p.rejected++;
@@ -117,6 +120,7 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
     let duplicates = 0;
     if (r.messages.length > 0) duplicates = await sinkWithRetry(o, r.messages.length, () => o.sink(r.messages));
     p.accepted += r.messages.length;
+    p.duplicates += duplicates;
     o.stats?.add(o.source.id, "accepted", r.messages.length - duplicates);
     o.stats?.add(o.source.id, "duplicate", duplicates);
     batch = [];
