@@ -1,5 +1,6 @@
 /**
- * Compaction moves tail rows into columnar segments and merges small segments of the same UTC day.
+ * Compaction moves tail rows into columnar segments and merges small segments of the same UTC day; it
+ * also writes the tail's message hashes as a dedup run and merges small runs (dedup.ts).
  * Planning (parse, sort, encode, compress) runs off the writer, on a reader snapshot; applying is one
  * short writer transaction that refuses plans made stale by a concurrent merge or a person deletion.
  */
@@ -36,7 +37,7 @@ export interface CompactionOptions {
   readonly maxRows: number;
   /** Dedup runs below maxRunHashes are merged, smallest first, while there are more than this many… */
   readonly maxRuns: number;
-  /** …and no merged run exceeds this many hashes (16 MB of the store worker's memory while merging). */
+  /** …and a merge stops taking runs at this many hashes (16 MB of the store worker's memory while merging). */
   readonly maxRunHashes: number;
 }
 
@@ -166,13 +167,17 @@ export function applyCompaction(db: Database, plan: CompactionPlan, now = Date.n
 
 /** STAGE_BYTES is about how much column data one staging transaction writes (~2 ms of the writer's thread). */
 const STAGE_BYTES = 1 << 20;
+/** Dedup blocks (≤ 512 bytes each) one staging transaction writes or deletes. */
+const STAGE_BLOCKS = STAGE_BYTES / 512;
 
 /**
  * applyCompactionStaged writes a plan the way applyCompaction does, but in short transactions: each
- * segment's row and then its columns about a megabyte at a time, invisible to readers (`staged = 1`),
- * with `pause()` between them so the writer's group commits go on; then one short transaction checks the
- * plan is still current and makes the segments visible, drops what they replace and empties the sealed
- * tail. A crash in between leaves only staged rows, deleted at the next start (dropStaged).
+ * segment's row and then its columns, and each dedup run's blocks, about a megabyte at a time, invisible
+ * to readers (`staged = 1`), with `pause()` between them so the writer's group commits go on; then one
+ * short transaction checks the plan is still current and makes them visible, drops the segments they
+ * replace, retires the runs they replace and empties the sealed tail; the retired runs' blocks are then
+ * deleted a batch at a time. A crash in between leaves only staged or retired rows, deleted at the next
+ * start (dropStaged).
  */
 export async function applyCompactionStaged(
   db: Database,
@@ -200,10 +205,9 @@ export async function applyCompactionStaged(
       await pause();
       const run = db.transaction(() => insertRun(db, { hashes: r.hashes, blocks: [] }, 1))();
       runs.push(run);
-      // 8 bytes per hash in blocks of ≤ 512 bytes: ~1 MB per transaction here too.
-      for (let i = 0; i < r.blocks.length; i += STAGE_BYTES / 512) {
+      for (let i = 0; i < r.blocks.length; i += STAGE_BLOCKS) {
         await pause();
-        db.transaction(() => insertBlocks(db, run, r.blocks.slice(i, i + STAGE_BYTES / 512)))();
+        db.transaction(() => insertBlocks(db, run, r.blocks.slice(i, i + STAGE_BLOCKS)))();
       }
     }
     await pause();
@@ -221,7 +225,7 @@ export async function applyCompactionStaged(
     // the exact check also reads them, which changes nothing: the merged run holds the same hashes.
     for (const id of plan.replacesRuns) {
       do await pause();
-      while (db.transaction(() => deleteRunBlocks(db, id, STAGE_BYTES / 512))() > 0);
+      while (db.transaction(() => deleteRunBlocks(db, id, STAGE_BLOCKS))() > 0);
       db.query("DELETE FROM dedup_runs WHERE id = ?").run(id);
     }
     return true;

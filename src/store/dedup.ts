@@ -136,10 +136,6 @@ class Bloom {
     }
     return true;
   }
-
-  get bytes(): number {
-    return this.#bits.byteLength;
-  }
 }
 
 /**
@@ -165,10 +161,6 @@ class BloomChain {
     const f = this.#filters;
     for (let i = f.length - 1; i >= 0; i--) if (f[i]!.has(hi, lo)) return true;
     return false;
-  }
-
-  get bytes(): number {
-    return this.#filters.reduce((n, f) => n + f.bytes, 0);
   }
 }
 
@@ -216,7 +208,7 @@ export class Dedup {
   /**
    * claim returns true when (hi, lo) was never stored, and then holds it for tail table `table` (the one
    * the commit writes to); a later claim of the same hash returns false until `release` gives it back.
-   * A new message costs one probe of the active tail's set and one of the filter.
+   * A new message costs one probe of the active tail's set and one per filter of the chain.
    */
   claim(table: 0 | 1, hi: number, lo: number): boolean {
     const tail = this.#tails[table];
@@ -251,11 +243,6 @@ export class Dedup {
     this.#tails[table] = new HashSet64(Math.max(1 << 16, old.size));
     old.free();
     if (this.#sealed === table) this.#sealed = null;
-  }
-
-  /** bytes is the memory the dedup structures hold. */
-  get bytes(): number {
-    return this.#bloom.bytes + this.#tails[0].bytes + this.#tails[1].bytes;
   }
 
   /** #stored is the exact check: one query fetches the block (hi, lo) would be in, of every run. */

@@ -59,7 +59,7 @@ export class EventStore<I> {
 
   /**
    * #landed hands a published plan's emptied tail to dedup. Until then its hashes stay in the tail's exact
-   * set, which is correct either way: they are in the segments from the moment the plan is published.
+   * set, which is correct either way: they are in the plan's dedup run from the moment it is published.
    */
   #landed(plan: CompactionPlan, ok: boolean): boolean {
     if (ok && plan.sealed) this.dedup.compacted(plan.sealed.table);

@@ -96,11 +96,6 @@ export class HashSet64 {
     for (let i = 0; i < s.length; i += 2) if (s[i] !== 0 || s[i + 1] !== 0) fn(s[i]!, s[i + 1]!);
   }
 
-  /** bytes is the memory the table holds. */
-  get bytes(): number {
-    return this.#slots.byteLength;
-  }
-
   /** free releases the table now; the set must not be used afterwards. */
   free(): void {
     release(this.#slots);
