@@ -15,21 +15,22 @@ const RUN = 1 << 21;
 
 export function up(db: Database): void {
   db.exec(`
-    -- A run: the sorted hashes of one compaction, or a merge of runs. staged = 1 while being written.
+    -- A run: the sorted hashes of one compaction, or a merge of runs. bits: how many top bits of a hash pick
+    -- its block (grows with the run's size). staged: 1 while being written, 2 once a merge replaced it.
     CREATE TABLE dedup_runs (
       id INTEGER PRIMARY KEY,
       hashes INTEGER NOT NULL,
+      bits INTEGER NOT NULL,
       staged INTEGER NOT NULL DEFAULT 0
     ) STRICT;
-    -- block = bits * 2^21 + the hash's top \`bits\` bits, where bits grows with the run's size; a lookup asks
-    -- for its block at every bits value in one query. keys: the block's hashes as sorted uint64 LE.
+    -- keys: the hashes whose top \`bits\` bits are \`block\`, as sorted uint64 LE. Keyed by run first, so a
+    -- run's blocks are written and deleted as one contiguous range; a lookup seeks one block per run.
     CREATE TABLE dedup_blocks (
-      block INTEGER NOT NULL,
       run_id INTEGER NOT NULL REFERENCES dedup_runs(id) ON DELETE CASCADE,
+      block INTEGER NOT NULL,
       keys BLOB NOT NULL,
-      PRIMARY KEY (block, run_id)
+      PRIMARY KEY (run_id, block)
     ) STRICT, WITHOUT ROWID;
-    CREATE INDEX dedup_blocks_run ON dedup_blocks(run_id);
   `);
   const column = db.query<{ data: Uint8Array }, [number, string]>("SELECT data FROM segment_columns WHERE segment_id = ? AND name = ?");
   let pairs = new Uint32Array(2 * RUN);

@@ -203,7 +203,7 @@ export async function applyCompactionStaged(
     }
     for (const r of plan.runs) {
       await pause();
-      const run = db.transaction(() => insertRun(db, { hashes: r.hashes, blocks: [] }, 1))();
+      const run = db.transaction(() => insertRun(db, { ...r, blocks: [] }, 1))();
       runs.push(run);
       for (let i = 0; i < r.blocks.length; i += STAGE_BLOCKS) {
         await pause();
@@ -221,8 +221,9 @@ export async function applyCompactionStaged(
       return false;
     }
     // Replaced runs were retired by publish; their blocks go now, a batch at a time (deleting the ~130k
-    // blocks of four merged 1M-hash runs in one transaction held the writer for ~200 ms). Until then
-    // the exact check also reads them, which changes nothing: the merged run holds the same hashes.
+    // blocks of four merged 1M-hash runs in one transaction held the writer for ~200 ms, when blocks were
+    // keyed by block first). Until then the exact check also reads them, which changes nothing: the merged
+    // run holds the same hashes.
     for (const id of plan.replacesRuns) {
       do await pause();
       while (db.transaction(() => deleteRunBlocks(db, id, STAGE_BLOCKS))() > 0);
@@ -261,8 +262,8 @@ function insertColumn(db: Database, segment: number, name: string, data: Uint8Ar
 /** insertRun writes a dedup run (and its blocks) and returns its id. */
 export function insertRun(db: Database, run: BuiltRun, staged: 0 | 1): number {
   const id = db
-    .query<{ id: number }, [number, number]>("INSERT INTO dedup_runs (hashes, staged) VALUES (?, ?) RETURNING id")
-    .get(run.hashes, staged)!.id;
+    .query<{ id: number }, [number, number, number]>("INSERT INTO dedup_runs (hashes, bits, staged) VALUES (?, ?, ?) RETURNING id")
+    .get(run.hashes, run.bits, staged)!.id;
   insertBlocks(db, id, run.blocks);
   return id;
 }
@@ -275,8 +276,8 @@ function deleteRunBlocks(db: Database, run: number, limit: number): number {
 }
 
 function insertBlocks(db: Database, run: number, blocks: readonly [number, Uint8Array][]): void {
-  const insert = db.query("INSERT INTO dedup_blocks (block, run_id, keys) VALUES (?, ?, ?)");
-  for (const [block, keys] of blocks) insert.run(block, run, keys);
+  const insert = db.query("INSERT INTO dedup_blocks (run_id, block, keys) VALUES (?, ?, ?)");
+  for (const [block, keys] of blocks) insert.run(run, block, keys);
 }
 
 /** isCurrent: no deletion bumped the epoch since the plan was made and everything it replaces is still live. */

@@ -11,7 +11,7 @@ import { tempDir } from "../../test/helpers.ts";
 import { migrate } from "../db/migrate.ts";
 import { openWriter } from "../db/sqlite.ts";
 import { DEFAULT_COMPACTION, planCompaction } from "./compaction.ts";
-import { blockBits, blockHas, hashRun } from "./dedup.ts";
+import { blockBits, blockHas, blockOf, FIND_BLOCKS, hashRun } from "./dedup.ts";
 import { EventStore } from "./event-store.ts";
 import { messageHash } from "./hash-set64.ts";
 import { planPurge, purgeTail } from "./purge.ts";
@@ -29,15 +29,13 @@ describe("hash blocks", () => {
       const hi = Uint32Array.from({ length: n }, () => (rnd() * 2 ** 32) >>> 0);
       const lo = Uint32Array.from({ length: n }, () => (rnd() * 2 ** 32) >>> 0);
       if (n > 10) hi[7] = hi[3]!; // two hashes sharing the high half
-      const { hashes, blocks } = hashRun(hi, lo);
-      expect(hashes).toBe(n);
-      const bits = blockBits(n);
+      const { hashes, bits, blocks } = hashRun(hi, lo);
+      expect([hashes, bits]).toEqual([n, blockBits(n)]);
       expect(blocks.reduce((s, [, b]) => s + b.byteLength / 8, 0)).toBe(n);
       const byKey = new Map(blocks);
       expect(byKey.size).toBe(blocks.length);
       const find = (h: number, l: number) => {
-        const key = bits * 2 ** 21 + (bits === 0 ? 0 : h >>> (32 - bits));
-        const block = byKey.get(key);
+        const block = byKey.get(blockOf(bits, h));
         return block !== undefined && blockHas(block, h, l);
       };
       for (let i = 0; i < n; i++) expect(find(hi[i]!, lo[i]!)).toBe(true);
@@ -156,6 +154,14 @@ describe("the store stores each message once", () => {
     } finally {
       cleanup();
     }
+  });
+
+  test("the exact check seeks one block per run instead of scanning the blocks", () => {
+    const db = openWriter(":memory:");
+    migrate(db);
+    const plan = db.query<{ detail: string }, [number]>(`EXPLAIN QUERY PLAN ${FIND_BLOCKS}`).all(1).map((r) => r.detail);
+    expect(plan).toEqual(["SCAN r", "SEARCH b USING PRIMARY KEY (run_id=? AND block=?)"]);
+    db.close();
   });
 
   test("a re-sent message of a deleted event stays a duplicate, whether it was compacted or in the tail", async () => {

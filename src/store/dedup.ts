@@ -3,14 +3,13 @@
  * message hash in memory (docs/architecture.md "Dedup").
  *
  * - Tail rows (not yet compacted) are in two exact in-memory sets, one per tail table; compaction empties
- *   a tail table, so its set is dropped whole when the plan lands. A sealed tail's hashes also go into the
- *   filter at the seal, so a new message probes one small set and the filter.
- * - Every compacted hash is in a Bloom filter (16 bits per key: ~30 MB at 10M events instead of the
- *   ~150 MB an exact set held), and on disk in a hash run: each compaction writes the sealed tail's hashes
- *   sorted and cut into blocks by their top bits (`dedup_runs`, `dedup_blocks`), and runs of similar size
- *   are merged (log-structured), so the exact check behind a filter hit reads one small block per run in
- *   one indexed query: ~10–20 runs at 10M events, however many days the events span. Only re-sent
- *   messages and ~0.1% false positives take it.
+ *   a tail table, so its set is dropped whole when the plan lands.
+ * - Every stored hash is in a Bloom filter (16 bits per key: ~30 MB at 10M events instead of the
+ *   ~150 MB an exact set held), added when it is claimed. Compacted ones are also on disk in a hash run:
+ *   each compaction writes the sealed tail's hashes sorted and cut into blocks by their top bits
+ *   (`dedup_runs`, `dedup_blocks`), and the smallest runs are merged (log-structured), so the exact check
+ *   behind a filter hit reads one small block per run in one query: ~5–30 runs at 10M events, however
+ *   many days the events span. Only re-sent messages and ~0.1% false positives take it.
  * - Runs keep the hashes of events deleted later (privacy): a re-sent message of a deleted event stays a
  *   duplicate rather than bringing the event back.
  */
@@ -22,22 +21,22 @@ import { HashSet64 } from "./hash-set64.ts";
  * and with 256-hash blocks one exact check took 126 µs instead of 40 µs (30 runs).
  */
 const BLOCK_HASHES = 64;
-/** Block keys are `bits * 2^21 + top bits of the hash` for bits in 0..MAX_BITS. */
 const MAX_BITS = 20;
-const BITS_UNIT = 2 ** 21;
 
 /** blockBits is how many top bits of a hash pick its block in a run of `n` hashes (≤ 64 per block on average). */
 export function blockBits(n: number): number {
   return Math.min(MAX_BITS, Math.max(0, Math.ceil(Math.log2(n / BLOCK_HASHES))));
 }
 
-function blockKey(bits: number, hi: number): number {
-  return bits * BITS_UNIT + (bits === 0 ? 0 : hi >>> (32 - bits));
+/** blockOf is the block of a run with `bits` block bits that can hold a hash with high half `hi`. */
+export function blockOf(bits: number, hi: number): number {
+  return bits === 0 ? 0 : hi >>> (32 - bits);
 }
 
-/** BuiltRun is a run of hashes ready to be written: [block key, hashes as little-endian uint64] blocks. */
+/** BuiltRun is a run of hashes ready to be written: [block, hashes as little-endian uint64] in block order. */
 export interface BuiltRun {
   readonly hashes: number;
+  readonly bits: number;
   readonly blocks: [number, Uint8Array][];
 }
 
@@ -67,13 +66,13 @@ export function buildRun(pairs: Uint32Array<ArrayBuffer>): BuiltRun {
   const bits = blockBits(n);
   const blocks: [number, Uint8Array][] = [];
   for (let start = 0; start < n; ) {
-    const key = blockKey(bits, pairs[2 * start + 1]!);
+    const block = blockOf(bits, pairs[2 * start + 1]!);
     let end = start + 1;
-    while (end < n && blockKey(bits, pairs[2 * end + 1]!) === key) end++;
-    blocks.push([key, new Uint8Array(pairs.buffer, pairs.byteOffset + start * 8, (end - start) * 8)]);
+    while (end < n && blockOf(bits, pairs[2 * end + 1]!) === block) end++;
+    blocks.push([block, new Uint8Array(pairs.buffer, pairs.byteOffset + start * 8, (end - start) * 8)]);
     start = end;
   }
-  return { hashes: n, blocks };
+  return { hashes: n, bits, blocks };
 }
 
 /** hashRun sorts hashes given as halves into a run. */
@@ -157,9 +156,11 @@ class BloomChain {
     last.add(hi, lo);
   }
 
-  has(hi: number, lo: number): boolean {
+  /** hasOrAdd returns true when (hi, lo) may be present, else adds it (its block is in cache by then). */
+  hasOrAdd(hi: number, lo: number): boolean {
     const f = this.#filters;
     for (let i = f.length - 1; i >= 0; i--) if (f[i]!.has(hi, lo)) return true;
+    this.add(hi, lo);
     return false;
   }
 }
@@ -171,21 +172,28 @@ export interface DedupOptions {
   readonly bloomBitsPerKey?: number;
 }
 
+/**
+ * FIND_BLOCKS fetches, for hash high half ?1, the one block per run that could hold it: a primary-key
+ * lookup per run (dedup_runs.bits says how many top bits pick the block). CROSS JOIN keeps runs as the
+ * outer loop: with a plain JOIN SQLite chose to scan every block instead.
+ */
+export const FIND_BLOCKS = `SELECT b.keys FROM dedup_runs r
+  CROSS JOIN dedup_blocks b ON b.run_id = r.id AND b.block = CASE r.bits WHEN 0 THEN 0 ELSE ?1 >> (32 - r.bits) END`;
+
 /** Dedup answers "was this message stored before?" and claims it for the commit in progress. */
 export class Dedup {
   /** Exact sets of the hashes in events_tail_0 and _1. */
   readonly #tails: [HashSet64, HashSet64];
-  /** The sealed tail (waiting for its compaction plan), whose hashes are also in the filter, or null. */
+  /** The sealed tail (waiting for its compaction plan), or null. */
   #sealed: 0 | 1 | null = null;
   readonly #bloom: BloomChain;
-  readonly #find: Statement<{ keys: Uint8Array }, number[]>;
-  readonly #keys: number[] = new Array<number>(MAX_BITS + 1).fill(0);
-  /** Disk checks made (Bloom hits that were not in the sealed tail). */
+  readonly #find: Statement<{ keys: Uint8Array }, [number]>;
+  /** Disk checks made (filter hits that were in neither tail). */
   diskChecks = 0;
 
   /**
-   * The constructor loads every stored hash: the runs' blocks into the filter, each tail's rows into its
-   * set; the tail the writer is not appending to counts as sealed.
+   * The constructor loads every stored hash into the filter, and each tail's rows into its set; the tail
+   * the writer is not appending to counts as sealed.
    */
   constructor(db: Database, opts: DedupOptions = {}) {
     const compacted = db.query<{ n: number }, []>("SELECT coalesce(sum(hashes), 0) AS n FROM dedup_runs").get()!.n;
@@ -198,11 +206,12 @@ export class Dedup {
     for (const t of [0, 1] as const) {
       for (const r of db.query<{ h: number; l: number }, []>(`SELECT msg_hi AS h, msg_lo AS l FROM events_tail_${t}`).iterate()) {
         this.#tails[t].add(r.h, r.l);
+        this.#bloom.add(r.h, r.l);
       }
     }
     const active = db.query<{ value: 0 | 1 }, []>("SELECT value FROM store_state WHERE key = 'tail'").get()!.value;
     this.sealed(active === 0 ? 1 : 0);
-    this.#find = db.prepare(`SELECT keys FROM dedup_blocks WHERE block IN (${this.#keys.map(() => "?").join(",")})`);
+    this.#find = db.prepare(FIND_BLOCKS);
   }
 
   /**
@@ -213,24 +222,26 @@ export class Dedup {
   claim(table: 0 | 1, hi: number, lo: number): boolean {
     const tail = this.#tails[table];
     if (!tail.add(hi, lo)) return false;
-    if (this.#bloom.has(hi, lo) && ((this.#sealed !== null && this.#tails[this.#sealed].has(hi, lo)) || this.#stored(hi, lo))) {
+    if (this.#bloom.hasOrAdd(hi, lo) && ((this.#sealed !== null && this.#tails[this.#sealed].has(hi, lo)) || this.#stored(hi, lo))) {
       tail.delete(hi, lo);
       return false;
     }
     return true;
   }
 
-  /** release gives back a claim whose event was not stored (rejected, or its transaction rolled back). */
+  /**
+   * release gives back a claim whose event was not stored (rejected, or its transaction rolled back). The
+   * filter keeps it: a later claim then costs one exact check that finds nothing.
+   */
   release(table: 0 | 1, hi: number, lo: number): void {
     this.#tails[table].delete(hi, lo);
   }
 
   /**
-   * sealed is called when the writer turns away from tail `table`: its hashes go into the filter now, so
-   * the claims meanwhile probe one exact set, and its set answers exactly for them until the plan lands.
+   * sealed is called when the writer turns away from tail `table`: only a filter hit probes its set from
+   * now on, until the plan that empties it lands.
    */
   sealed(table: 0 | 1): void {
-    this.#tails[table].forEach((hi, lo) => this.#bloom.add(hi, lo));
     this.#sealed = table;
   }
 
@@ -248,9 +259,7 @@ export class Dedup {
   /** #stored is the exact check: one query fetches the block (hi, lo) would be in, of every run. */
   #stored(hi: number, lo: number): boolean {
     this.diskChecks++;
-    const keys = this.#keys;
-    for (let bits = 0; bits <= MAX_BITS; bits++) keys[bits] = blockKey(bits, hi);
-    for (const { keys: block } of this.#find.iterate(...keys)) if (blockHas(block, hi, lo)) return true;
+    for (const { keys } of this.#find.iterate(hi)) if (blockHas(keys, hi, lo)) return true;
     return false;
   }
 }

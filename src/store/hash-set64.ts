@@ -90,12 +90,6 @@ export class HashSet64 {
     return true;
   }
 
-  /** forEach calls fn with every key held. */
-  forEach(fn: (hi: number, lo: number) => void): void {
-    const s = this.#slots;
-    for (let i = 0; i < s.length; i += 2) if (s[i] !== 0 || s[i + 1] !== 0) fn(s[i]!, s[i + 1]!);
-  }
-
   /** free releases the table now; the set must not be used afterwards. */
   free(): void {
     release(this.#slots);

@@ -156,10 +156,10 @@ export class StoreReader {
     return this.#db.query<{ id: number; hashes: number }, []>("SELECT id, hashes FROM dedup_runs WHERE staged = 0").all();
   }
 
-  /** runBlocks returns a dedup run's blocks (each sorted; blocks in key order). */
+  /** runBlocks returns a dedup run's blocks in order (so its hashes come out sorted). */
   runBlocks(run: number): Uint8Array[] {
     return this.#db
-      .query<{ keys: Uint8Array }, [number]>("SELECT keys FROM dedup_blocks WHERE run_id = ?")
+      .query<{ keys: Uint8Array }, [number]>("SELECT keys FROM dedup_blocks WHERE run_id = ? ORDER BY block")
       .all(run)
       .map((r) => r.keys);
   }
