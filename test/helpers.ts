@@ -18,3 +18,16 @@ export function tempDir(prefix = "tessera-test-"): { dir: string; cleanup: () =>
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** onFile runs `fn` against a migrated database file in a temporary directory (restarts reopen `file`). */
+export async function onFile(fn: (file: string, db: Database) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir();
+  try {
+    const file = `${dir}/t.db`;
+    const db = openWriter(file);
+    migrate(db);
+    await fn(file, db);
+  } finally {
+    cleanup();
+  }
+}

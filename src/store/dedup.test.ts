@@ -7,16 +7,24 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { Database } from "bun:sqlite";
-import { tempDir } from "../../test/helpers.ts";
+import { onFile } from "../../test/helpers.ts";
 import { migrate } from "../db/migrate.ts";
 import { openWriter } from "../db/sqlite.ts";
 import { DEFAULT_COMPACTION, planCompaction } from "./compaction.ts";
-import { blockBits, blockHas, blockOf, FIND_BLOCKS, hashRun } from "./dedup.ts";
+import { blockBits, blockHas, blockOf, FIND_BLOCKS, hashRun, type DedupOptions } from "./dedup.ts";
 import { EventStore } from "./event-store.ts";
 import { messageHash } from "./hash-set64.ts";
 import { planPurge, purgeTail } from "./purge.ts";
 import { StoreReader } from "./reader.ts";
 import type { StoreEvent } from "./writer.ts";
+
+const open = (db: Database, dedup: DedupOptions = {}) => new EventStore<number>(db, (i) => i, { delayMs: 1 }, dedup);
+
+/** compact seals the active tail and applies its compaction plan, as the store service does. */
+function compact(db: Database, s: EventStore<number>): boolean {
+  const reader = new StoreReader(db);
+  return s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!);
+}
 
 function rng(seed: number): () => number {
   return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
@@ -74,14 +82,11 @@ describe("the store stores each message once", () => {
   });
 
   for (const bloomBitsPerKey of [16, 1]) {
-    test(`random re-sends across compactions, merges and restarts (${bloomBitsPerKey} Bloom bits per key)`, async () => {
-      const { dir, cleanup } = tempDir();
-      try {
-        const file = `${dir}/d.db`;
-        let db: Database = openWriter(file);
-        migrate(db);
-        const open = () => new EventStore<number>(db, (i) => i, { delayMs: 1 }, { bloomKeys: 64, bloomBitsPerKey });
-        let s = open();
+    test(`random re-sends across compactions, merges and restarts (${bloomBitsPerKey} Bloom bits per key)`, () =>
+      onFile(async (file, first) => {
+        let db = first;
+        const dedup = { bloomKeys: 64, bloomBitsPerKey };
+        let s = open(db, dedup);
         const rnd = rng(bloomBitsPerKey);
         const stored = new Set<string>();
         let sent = 0;
@@ -114,7 +119,7 @@ describe("the store stores each message once", () => {
           } else if (step < 0.6) {
             db.close();
             db = openWriter(file);
-            s = open();
+            s = open(db, dedup);
           }
         }
         const count = db.query<{ n: number }, []>(
@@ -130,31 +135,21 @@ describe("the store stores each message once", () => {
         // Runs a merge replaced are gone, blocks included (staged applies delete them in batches).
         expect(db.query("SELECT count(*) AS n FROM dedup_runs WHERE staged <> 0").get()).toEqual({ n: 0 });
         db.close();
-      } finally {
-        cleanup();
-      }
-    });
+      }));
   }
 
-  test("re-sends of compacted events take the disk check; new events almost never do", async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const db = openWriter(`${dir}/d.db`);
-      migrate(db);
-      const s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
+  test("re-sends of compacted events take the disk check; new events almost never do", () =>
+    onFile(async (_, db) => {
+      const s = open(db);
       await s.writer.append(Array.from({ length: 3_000 }, (_, i) => ev(i, 1, 0)));
-      const reader = new StoreReader(db);
-      expect(s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!)).toBe(true);
+      expect(compact(db, s)).toBe(true);
       await s.writer.append(Array.from({ length: 3_000 }, (_, i) => ev(10_000 + i, 1, 0)));
       expect(s.dedup.diskChecks).toBeLessThan(10);
       const r = await s.writer.append(Array.from({ length: 500 }, (_, i) => ev(i * 6, 1, 0)));
       expect(r.stored).toBe(0);
       expect(s.dedup.diskChecks).toBeGreaterThanOrEqual(500);
       db.close();
-    } finally {
-      cleanup();
-    }
-  });
+    }));
 
   test("the exact check seeks one block per run instead of scanning the blocks", () => {
     const db = openWriter(":memory:");
@@ -164,56 +159,43 @@ describe("the store stores each message once", () => {
     db.close();
   });
 
-  test("a re-sent message of a deleted event stays a duplicate, whether it was compacted or in the tail", async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const file = `${dir}/d.db`;
-      let db = openWriter(file);
-      migrate(db);
-      let s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
+  test("a re-sent message of a deleted event stays a duplicate, whether it was compacted or in the tail", () =>
+    onFile(async (file, first) => {
+      let db = first;
+      let s = open(db);
       await s.writer.append(Array.from({ length: 100 }, (_, i) => ev(i, 1, 0)));
-      const reader = new StoreReader(db);
-      s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!);
+      compact(db, s);
       await s.writer.append([ev(101, 1, 0), ev(151, 1, 0)]);
       // Identity 2's events: 1 and 51 in a segment, 101 and 151 in the tail.
       db.transaction(() => purgeTail(db, [2]))();
+      const reader = new StoreReader(db);
       expect(s.apply(reader.read(() => planPurge(reader, [2])).plan)).toBe(true);
       expect(db.query("SELECT count(*) AS n FROM events_tail_0").get()).toEqual({ n: 0 });
       const again = [ev(1, 1, 0), ev(51, 1, 0), ev(101, 1, 0), ev(151, 1, 0), ev(2, 1, 0), ev(300, 1, 0)];
       expect(await s.writer.append(again)).toEqual({ stored: 1, duplicates: [0, 1, 2, 3, 4], rejected: [] });
       db.close();
       db = openWriter(file);
-      s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
+      s = open(db);
       expect((await s.writer.append(again)).stored).toBe(0);
       expect(messageHash(1, "m-0")).not.toEqual([0, 0]);
       db.close();
-    } finally {
-      cleanup();
-    }
-  });
+    }));
 });
 
-test("the migration builds runs from the segments written before it", async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const db = openWriter(`${dir}/d.db`);
-    migrate(db);
-    let s = new EventStore<number>(db, (i) => i, { delayMs: 1 });
+test("the migration builds runs from the segments written before it", () =>
+  onFile(async (_, db) => {
     const ev = (i: number): StoreEvent<number> => ({
       source: 1, messageId: `m${i}`, event: "view", ts: Date.UTC(2024, 0, 1 + (i % 3)), receivedAt: 0, props: {}, identity: 1,
     });
-    await s.writer.append(Array.from({ length: 1_000 }, (_, i) => ev(i)));
-    const reader = new StoreReader(db);
-    s.apply(reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!);
+    const first = open(db);
+    await first.writer.append(Array.from({ length: 1_000 }, (_, i) => ev(i)));
+    compact(db, first);
     const blocks = db.query("SELECT block, hex(keys) AS k FROM dedup_blocks ORDER BY 1").all();
     db.exec("DROP TABLE dedup_blocks; DROP TABLE dedup_runs; DELETE FROM _migrations WHERE name = '0080_dedup_runs'");
     expect(migrate(db)).toEqual(["0080_dedup_runs"]);
     // Three segments (days) gathered into one run: the same sorted blocks as the compaction wrote.
     expect(db.query("SELECT block, hex(keys) AS k FROM dedup_blocks ORDER BY 1").all()).toEqual(blocks);
-    s = new EventStore<number>(db, (i) => i, { delayMs: 1 }, { bloomBitsPerKey: 1 });
+    const s = open(db, { bloomBitsPerKey: 1 });
     expect(await s.writer.append([ev(5), ev(1_000)])).toEqual({ stored: 1, duplicates: [0], rejected: [] });
     db.close();
-  } finally {
-    cleanup();
-  }
-});
+  }));

@@ -5,8 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { Database } from "bun:sqlite";
-import { freshDb, tempDir } from "../../test/helpers.ts";
-import { migrate } from "../db/migrate.ts";
+import { freshDb, onFile } from "../../test/helpers.ts";
 import { openWriter } from "../db/sqlite.ts";
 import { DEFAULT_COMPACTION, planCompaction } from "./compaction.ts";
 import { EventStore } from "./event-store.ts";
@@ -23,19 +22,6 @@ const store = (db: Database) => new EventStore<number>(db, (identity) => identit
 /** sealAndPlan seals the active tail and plans its compaction with the defaults, as the service does. */
 const sealAndPlan = (reader: StoreReader, s: EventStore<number>) =>
   reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
-
-/** onFile runs `fn` against a migrated database file in a temporary directory (restarts reopen `file`). */
-async function onFile(fn: (file: string, db: Database) => Promise<void>): Promise<void> {
-  const { dir, cleanup } = tempDir();
-  try {
-    const file = `${dir}/t.db`;
-    const db = openWriter(file);
-    migrate(db);
-    await fn(file, db);
-  } finally {
-    cleanup();
-  }
-}
 
 function rowsOf(reader: StoreReader): { event: string; ts: number; identity: number; i: unknown; browser: unknown }[] {
   return reader.read(() => {
