@@ -6,7 +6,8 @@
 import type { Database } from "bun:sqlite";
 import { decodeColumn } from "../src/store/codec.ts";
 import { insertRun } from "../src/store/compaction.ts";
-import { buildRun, sortPairs } from "../src/store/dedup.ts";
+import { buildRun } from "../src/store/dedup.ts";
+import { sortPairs } from "../src/store/hash-pairs.ts";
 
 export const name = "0080_dedup_runs";
 

@@ -5,7 +5,8 @@
  * short writer transaction that refuses plans made stale by a concurrent merge or a person deletion.
  */
 import type { Database } from "bun:sqlite";
-import { buildRun, hashRun, sortPairs, type BuiltRun } from "./dedup.ts";
+import { buildRun, hashRun, type BuiltRun } from "./dedup.ts";
+import { sortPairs } from "./hash-pairs.ts";
 import type { StoreReader } from "./reader.ts";
 import { buildSegment, DAY_MS, type BuiltSegment, type TailRow } from "./segment.ts";
 import { mergeSegments, type SegmentInput } from "./segment-merge.ts";

@@ -2,8 +2,8 @@
  * Dedup: exact "stored once per (source, messageId)" for any re-send window, without holding every
  * message hash in memory (docs/architecture.md "Dedup").
  *
- * - Tail rows (not yet compacted) are in two exact in-memory sets, one per tail table; compaction empties
- *   a tail table, so its set is dropped whole when the plan lands.
+ * - Tail rows (not yet compacted) are in two exact in-memory logs, one per tail table (tail-log.ts);
+ *   compaction empties a tail table, so its log is dropped whole when the plan lands.
  * - Every stored hash is in a Bloom filter (16 bits per key: ~30 MB at 10M events instead of the
  *   ~150 MB an exact set held), added when it is claimed. Compacted ones are also on disk in a hash run:
  *   each compaction writes the sealed tail's hashes sorted and cut into blocks by their top bits
@@ -14,7 +14,8 @@
  *   duplicate rather than bringing the event back.
  */
 import type { Database, Statement } from "bun:sqlite";
-import { HashSet64 } from "./hash-set64.ts";
+import { pairIndex, pairsOf, sortPairs } from "./hash-pairs.ts";
+import { TailLog } from "./tail-log.ts";
 
 /**
  * Blocks hold 32–64 hashes (≤ 512 bytes): a WITHOUT ROWID row over ~1 KB spills into an overflow page,
@@ -40,26 +41,6 @@ export interface BuiltRun {
   readonly blocks: [number, Uint8Array][];
 }
 
-/**
- * sortPairs sorts hashes held as [lo, hi] uint32 pairs in place and returns them: a pair is the
- * little-endian uint64 `hi·2³² + lo` on the machines Bun runs on, so one native BigUint64Array sort
- * orders them without allocating a BigInt per hash.
- */
-export function sortPairs(pairs: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
-  new BigUint64Array(pairs.buffer, pairs.byteOffset, pairs.length >>> 1).sort();
-  return pairs;
-}
-
-/** pairsOf interleaves hash halves into [lo, hi] pairs. */
-export function pairsOf(hi: ArrayLike<number>, lo: ArrayLike<number>): Uint32Array<ArrayBuffer> {
-  const pairs = new Uint32Array(2 * hi.length);
-  for (let i = 0; i < hi.length; i++) {
-    pairs[2 * i] = lo[i]!;
-    pairs[2 * i + 1] = hi[i]!;
-  }
-  return pairs;
-}
-
 /** buildRun cuts sorted [lo, hi] pairs into blocks by their top bits. */
 export function buildRun(pairs: Uint32Array<ArrayBuffer>): BuiltRun {
   const n = pairs.length >>> 1;
@@ -80,19 +61,10 @@ export function hashRun(hi: ArrayLike<number>, lo: ArrayLike<number>): BuiltRun 
   return buildRun(sortPairs(pairsOf(hi, lo)));
 }
 
-/** blockHas binary-searches one block for (hi, lo). */
+/** blockHas binary-searches one block for (hi, lo); SQLite may hand blobs back at any byte offset. */
 export function blockHas(block: Uint8Array, hi: number, lo: number): boolean {
   const words = block.byteOffset % 4 === 0 ? new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2) : new Uint32Array(block.slice().buffer);
-  let a = 0;
-  let b = words.length >>> 1;
-  while (a < b) {
-    const mid = (a + b) >>> 1;
-    const h = words[2 * mid + 1]!;
-    const l = words[2 * mid]!;
-    if (h < hi || (h === hi && l < lo)) a = mid + 1;
-    else b = mid;
-  }
-  return a < words.length >>> 1 && words[2 * a + 1] === hi && words[2 * a] === lo;
+  return pairIndex(words, hi, lo) >= 0;
 }
 
 /**
@@ -182,8 +154,8 @@ export const FIND_BLOCKS = `SELECT b.keys FROM dedup_runs r
 
 /** Dedup answers "was this message stored before?" and claims it for the commit in progress. */
 export class Dedup {
-  /** Exact sets of the hashes in events_tail_0 and _1. */
-  readonly #tails: [HashSet64, HashSet64];
+  /** The hashes in events_tail_0 and _1, exactly. */
+  readonly #tails: [TailLog, TailLog];
   /** The sealed tail (waiting for its compaction plan), or null. */
   #sealed: 0 | 1 | null = null;
   readonly #bloom: BloomChain;
@@ -192,7 +164,7 @@ export class Dedup {
   diskChecks = 0;
 
   /**
-   * The constructor loads every stored hash into the filter, and each tail's rows into its set; the tail
+   * The constructor loads every stored hash into the filter, and each tail's rows into its log; the tail
    * the writer is not appending to counts as sealed.
    */
   constructor(db: Database, opts: DedupOptions = {}) {
@@ -202,7 +174,7 @@ export class Dedup {
       const w = new Uint32Array(keys.slice().buffer);
       for (let i = 0; i < w.length; i += 2) this.#bloom.add(w[i + 1]!, w[i]!);
     }
-    this.#tails = [new HashSet64(), new HashSet64()];
+    this.#tails = [new TailLog(), new TailLog()];
     for (const t of [0, 1] as const) {
       for (const r of db.query<{ h: number; l: number }, []>(`SELECT msg_hi AS h, msg_lo AS l FROM events_tail_${t}`).iterate()) {
         this.#tails[t].add(r.h, r.l);
@@ -217,15 +189,12 @@ export class Dedup {
   /**
    * claim returns true when (hi, lo) was never stored, and then holds it for tail table `table` (the one
    * the commit writes to); a later claim of the same hash returns false until `release` gives it back.
-   * A new message costs one probe of the active tail's set and one per filter of the chain.
+   * A new message costs one probe per filter of the chain and an append to the tail's log; only a filter
+   * hit (a repeat, or ~0.1% false positives) looks in the tails and then on disk.
    */
   claim(table: 0 | 1, hi: number, lo: number): boolean {
-    const tail = this.#tails[table];
-    if (!tail.add(hi, lo)) return false;
-    if (this.#bloom.hasOrAdd(hi, lo) && ((this.#sealed !== null && this.#tails[this.#sealed].has(hi, lo)) || this.#stored(hi, lo))) {
-      tail.delete(hi, lo);
-      return false;
-    }
+    if (this.#bloom.hasOrAdd(hi, lo) && (this.#tails[table].has(hi, lo) || this.#inSealed(hi, lo) || this.#stored(hi, lo))) return false;
+    this.#tails[table].add(hi, lo);
     return true;
   }
 
@@ -237,23 +206,22 @@ export class Dedup {
     this.#tails[table].delete(hi, lo);
   }
 
-  /**
-   * sealed is called when the writer turns away from tail `table`: only a filter hit probes its set from
-   * now on, until the plan that empties it lands.
-   */
+  /** sealed is called when the writer turns away from tail `table`, which waits for its compaction plan. */
   sealed(table: 0 | 1): void {
     this.#sealed = table;
   }
 
   /**
    * compacted is called once a plan that emptied the sealed tail `table` is published: its hashes are now
-   * in a run, so its exact set goes (the next one starts at its size: growing costs rehashes).
+   * in a run, so its log goes.
    */
   compacted(table: 0 | 1): void {
-    const old = this.#tails[table];
-    this.#tails[table] = new HashSet64(Math.max(1 << 16, old.size));
-    old.free();
+    this.#tails[table] = new TailLog();
     if (this.#sealed === table) this.#sealed = null;
+  }
+
+  #inSealed(hi: number, lo: number): boolean {
+    return this.#sealed !== null && this.#tails[this.#sealed].has(hi, lo);
   }
 
   /** #stored is the exact check: one query fetches the block (hi, lo) would be in, of every run. */

@@ -1,7 +1,7 @@
 /**
- * HashSet64 is an open-addressing set of 64-bit keys given as two uint32 halves, 8 bytes per slot.
- * It backs exact message dedup: a JS Set of 10M strings would cost ~1 GB, this costs ~110 MB, and a
- * UNIQUE index on random message ids was measured at 11k inserts/s (performance.md §4.2).
+ * HashSet64 is an open-addressing set of 64-bit keys given as two uint32 halves, 8 bytes per slot (a JS
+ * Set of the same keys as strings costs ~100 bytes each). It holds the identity graph's conflicting and
+ * removed pairs and the suppressed identifiers; the 64-bit message hash dedup keys on is made here too.
  * Halves are interleaved so one probe touches one cache line; the capacity is not a power of two
  * (slots are picked by multiply-shift) so growth is 1.5x rather than 2x (linear probing stays short at loads up to 0.7).
  */
@@ -88,11 +88,6 @@ export class HashSet64 {
     s[2 * i + 1] = 0;
     this.#size--;
     return true;
-  }
-
-  /** free releases the table now; the set must not be used afterwards. */
-  free(): void {
-    release(this.#slots);
   }
 
   #slot(hi: number, lo: number): number {
