@@ -147,10 +147,12 @@ export interface DedupOptions {
 /**
  * FIND_BLOCKS fetches, for hash high half ?1, the one block per run that could hold it: a primary-key
  * lookup per run (dedup_runs.bits says how many top bits pick the block). CROSS JOIN keeps runs as the
- * outer loop: with a plain JOIN SQLite chose to scan every block instead.
+ * outer loop: with a plain JOIN SQLite chose to scan every block instead. Newest runs first: a re-sent
+ * message is more often a recent one, and the check stops at the first block that holds it.
  */
 export const FIND_BLOCKS = `SELECT b.keys FROM dedup_runs r
-  CROSS JOIN dedup_blocks b ON b.run_id = r.id AND b.block = CASE r.bits WHEN 0 THEN 0 ELSE ?1 >> (32 - r.bits) END`;
+  CROSS JOIN dedup_blocks b ON b.run_id = r.id AND b.block = CASE r.bits WHEN 0 THEN 0 ELSE ?1 >> (32 - r.bits) END
+  ORDER BY r.id DESC`;
 
 /** Dedup answers "was this message stored before?" and claims it for the commit in progress. */
 export class Dedup {
