@@ -168,7 +168,7 @@ export function applyCompaction(db: Database, plan: CompactionPlan, now = Date.n
 
 /** STAGE_BYTES is about how much column data one staging transaction writes (~2 ms of the writer's thread). */
 const STAGE_BYTES = 1 << 20;
-/** Dedup blocks (≤ 512 bytes each) one staging transaction writes or deletes. */
+/** Dedup blocks (≤ 512 bytes on average) one staging transaction writes or deletes: ~1 MB. */
 const STAGE_BLOCKS = STAGE_BYTES / 512;
 
 /**

@@ -18,8 +18,8 @@ import { pairIndex, pairsOf, sortPairs } from "./hash-pairs.ts";
 import { TailLog } from "./tail-log.ts";
 
 /**
- * Blocks hold 32–64 hashes (≤ 512 bytes): a WITHOUT ROWID row over ~1 KB spills into an overflow page,
- * and with 256-hash blocks one exact check took 126 µs instead of 40 µs (30 runs).
+ * Blocks hold 32–64 hashes on average (256–512 bytes): a WITHOUT ROWID row over ~1 KB spills into an
+ * overflow page, and with 256-hash blocks one exact check took 126 µs instead of 40 µs (30 runs).
  */
 const BLOCK_HASHES = 64;
 const MAX_BITS = 20;
