@@ -76,7 +76,8 @@ test.skipIf(!hasChromium)(
     await page.getByRole("heading", { name: "Overview" }).waitFor(); // the home page after setup
     await nav(page, "Sources").click();
     await page.getByRole("heading", { name: "Sources" }).waitFor();
-    expect(await page.getByText("No sources yet").isVisible()).toBe(true);
+    // The heading renders before the source list has loaded; wait for the empty state itself.
+    await page.getByText("No sources yet").waitFor();
 
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByRole("heading", { name: "Log in to Tessera" }).waitFor();
