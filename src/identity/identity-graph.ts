@@ -62,6 +62,15 @@ export class IdentityGraph {
    * traits clears it. 8 bytes per person.
    */
   #settled: Uint32Array = new Uint32Array(0);
+  /**
+   * The person created last in the transaction in progress while its traits are still the empty row it
+   * was inserted with: a new user's first identify then applies its traits without reading the row.
+   * Forgotten at every commit or rollback, so no other writer of the row can make it stale.
+   */
+  #fresh = -1;
+  readonly #forgetFresh = () => {
+    this.#fresh = -1;
+  };
   readonly #s: Record<"insIdentity" | "insPerson" | "insEdge" | "insChange" | "repoint" | "mergedInto" | "getTraits"
     | "setTraits" | "insConflict", Statement>;
 
@@ -125,7 +134,12 @@ export class IdentityGraph {
   createPerson(tx: Tx): number {
     const id = this.nextPerson++;
     this.#s.insPerson.run(id, tx.now, tx.now);
-    tx.onRollback(() => (this.nextPerson = id));
+    this.#fresh = id;
+    tx.onRollback(() => {
+      this.nextPerson = id;
+      this.#fresh = -1;
+    });
+    tx.onCommit(this.#forgetFresh);
     return id;
   }
 
@@ -198,6 +212,7 @@ export class IdentityGraph {
 
   /** traits reads a person's traits with PII values still sealed (`open` decrypts them, for the API). */
   traits(person: number, open = false): TraitState {
+    if (person === this.#fresh) return emptyTraits();
     const row = this.#s.getTraits.get(person) as { traits: string; pii: string | null; trait_meta: string } | null;
     if (!row || (row.traits === "{}" && row.pii === null && row.trait_meta === "{}")) return emptyTraits();
     return decodeTraits(row, open ? this.crypto : undefined);
@@ -205,6 +220,7 @@ export class IdentityGraph {
 
   /** saveTraits writes a person's traits (PII values as sealed by the Sealer). */
   saveTraits(person: number, state: TraitState, now: number): void {
+    if (person === this.#fresh) this.#fresh = -1;
     if (2 * person < this.#settled.length) this.#settled[2 * person] = this.#settled[2 * person + 1] = 0;
     const c = encodeTraits(state);
     this.#s.setTraits.run(c.traits, c.pii, c.trait_meta, now, person);

@@ -85,6 +85,30 @@ describe("settled operations (repeats skipped without reading the person)", () =
   });
 });
 
+describe("a new person's first traits (applied without reading the row)", () => {
+  test("several events of new persons in one commit all keep their traits; a rolled-back commit leaves none", async () => {
+    const { db, identity } = identityDb();
+    const store = new EventStore<IdentityInput>(db, identity.resolve, { delayMs: 0 });
+    const traitsOf = (userId: string) => identity.graph.traits(identity.lookup("user_id", userId)!.person).values;
+    const id = (userId: string, values: Record<string, unknown>, ts: number) =>
+      storeEvent({ type: "identify", userId, traits: { set: values } }, { ts });
+    // One append is one commit: u1 is created, then u2, then u1 and u2 again, then a merge of u3 into u1.
+    await store.writer.append([
+      id("u1", { plan: "pro" }, 10), id("u2", { city: "Hangzhou" }, 11), id("u1", { city: "Shanghai" }, 12),
+      id("u2", { plan: "free" }, 13), storeEvent({ type: "identify", anonymousId: "a3", traits: { set: { vip: true } } }, { ts: 14 }),
+      storeEvent({ type: "identify", userId: "u1", anonymousId: "a3" }, { ts: 15 }),
+    ]);
+    expect(traitsOf("u1")).toEqual({ plan: "pro", city: "Shanghai", vip: true });
+    expect(traitsOf("u2")).toEqual({ city: "Hangzhou", plan: "free" });
+    // The next commit creates a person whose first event fails to store: its traits must not survive.
+    db.exec("CREATE TRIGGER fail_u4 BEFORE UPDATE ON persons WHEN NEW.traits LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    await expect(store.writer.append([id("u4", { plan: "boom" }, 20)])).rejects.toThrow("boom");
+    db.exec("DROP TRIGGER fail_u4");
+    await store.writer.append([id("u4", { city: "Suzhou" }, 21)]);
+    expect(traitsOf("u4")).toEqual({ city: "Suzhou" });
+  });
+});
+
 describe("merge and split", () => {
   const state = (values: Record<string, unknown>, meta: TraitState["meta"]): TraitState => ({ values, meta });
 
