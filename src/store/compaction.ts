@@ -6,7 +6,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { buildRun, hashRun, type BuiltRun } from "./dedup.ts";
-import { sortPairs } from "./hash-pairs.ts";
+import { sortPairs, wordsOf } from "./hash-pairs.ts";
 import type { StoreReader } from "./reader.ts";
 import { buildSegment, DAY_MS, type BuiltSegment, type TailRow } from "./segment.ts";
 import { mergeSegments, type SegmentInput } from "./segment-merge.ts";
@@ -145,7 +145,7 @@ function planRunMerge(reader: StoreReader, opts: CompactionOptions): { run: Buil
   const pairs = new Uint32Array(2 * total);
   let at = 0;
   for (const r of take) for (const block of reader.runBlocks(r.id)) {
-    pairs.set(new Uint32Array(block.slice().buffer), at);
+    pairs.set(wordsOf(block), at);
     at += block.byteLength >>> 2;
   }
   return { run: buildRun(sortPairs(pairs)), replaces: take.map((r) => r.id) };

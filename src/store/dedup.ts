@@ -14,7 +14,8 @@
  *   duplicate rather than bringing the event back.
  */
 import type { Database, Statement } from "bun:sqlite";
-import { pairIndex, pairsOf, sortPairs } from "./hash-pairs.ts";
+import { pairIndex, pairsOf, sortPairs, wordsOf } from "./hash-pairs.ts";
+import { hash64 } from "./hash-set64.ts";
 import { TailLog } from "./tail-log.ts";
 
 /**
@@ -61,10 +62,14 @@ export function hashRun(hi: ArrayLike<number>, lo: ArrayLike<number>): BuiltRun 
   return buildRun(sortPairs(pairsOf(hi, lo)));
 }
 
-/** blockHas binary-searches one block for (hi, lo); SQLite may hand blobs back at any byte offset. */
+/** blockHas binary-searches one block for (hi, lo). */
 export function blockHas(block: Uint8Array, hi: number, lo: number): boolean {
-  const words = block.byteOffset % 4 === 0 ? new Uint32Array(block.buffer, block.byteOffset, block.byteLength >>> 2) : new Uint32Array(block.slice().buffer);
-  return pairIndex(words, hi, lo) >= 0;
+  return pairIndex(wordsOf(block), hi, lo) >= 0;
+}
+
+/** messageHash is the dedup key of (source, messageId). */
+export function messageHash(source: number, messageId: string): [number, number] {
+  return hash64(`${source}\u0000${messageId}`);
 }
 
 /**
@@ -140,7 +145,7 @@ class BloomChain {
 }
 
 export interface DedupOptions {
-  /** Smallest first Bloom filter, in keys (default 2M: 4 MB; at start it holds 1.5x the stored events). */
+  /** Smallest first Bloom filter, in keys (default 2M: 5 MB; at start it holds 1.5x the stored events). */
   readonly bloomKeys?: number;
   /** Tests set 1 to make nearly every probe a false positive, so the exact check runs for every event. */
   readonly bloomBitsPerKey?: number;
@@ -175,7 +180,7 @@ export class Dedup {
     const compacted = db.query<{ n: number }, []>("SELECT coalesce(sum(hashes), 0) AS n FROM dedup_runs").get()!.n;
     this.#bloom = new BloomChain(Math.max(opts.bloomKeys ?? 1 << 21, Math.ceil(compacted * 1.5)), opts.bloomBitsPerKey ?? BLOOM_BITS_PER_KEY);
     for (const { keys } of db.query<{ keys: Uint8Array }, []>("SELECT keys FROM dedup_blocks").iterate()) {
-      const w = new Uint32Array(keys.slice().buffer);
+      const w = wordsOf(keys);
       for (let i = 0; i < w.length; i += 2) this.#bloom.add(w[i + 1]!, w[i]!);
     }
     this.#tails = [new TailLog(), new TailLog()];

@@ -20,6 +20,11 @@ export function pairsOf(hi: ArrayLike<number>, lo: ArrayLike<number>): Uint32Arr
   return pairs;
 }
 
+/** wordsOf views a blob of pairs as uint32 words; SQLite may hand blobs back at any byte offset (then it copies). */
+export function wordsOf(blob: Uint8Array): Uint32Array {
+  return blob.byteOffset % 4 === 0 ? new Uint32Array(blob.buffer, blob.byteOffset, blob.byteLength >>> 2) : new Uint32Array(blob.slice().buffer);
+}
+
 /** pairIndex binary-searches sorted [lo, hi] pairs for (hi, lo) and returns its pair index, or -1. */
 export function pairIndex(words: Uint32Array, hi: number, lo: number): number {
   let a = 0;

@@ -3,7 +3,7 @@
  * events. Checked against a JS Set under random inserts and deletes, including growth.
  */
 import { expect, test } from "bun:test";
-import { HashSet64, messageHash } from "./hash-set64.ts";
+import { HashSet64 } from "./hash-set64.ts";
 
 test("agrees with a Set under random adds, deletes and growth", () => {
   const set = new HashSet64(4);
@@ -27,11 +27,4 @@ test("agrees with a Set under random adds, deletes and growth", () => {
     expect(set.has(h, l)).toBe(true);
   }
   expect(set.size).toBe(ref.size);
-});
-
-test("message hashes differ per source and per id", () => {
-  const a = messageHash(1, "m-1");
-  expect(messageHash(1, "m-1")).toEqual(a);
-  expect(messageHash(2, "m-1")).not.toEqual(a);
-  expect(messageHash(1, "m-2")).not.toEqual(a);
 });

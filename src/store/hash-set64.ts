@@ -1,7 +1,7 @@
 /**
  * HashSet64 is an open-addressing set of 64-bit keys given as two uint32 halves, 8 bytes per slot (a JS
  * Set of the same keys as strings costs ~100 bytes each). It holds the identity graph's conflicting and
- * removed pairs and the suppressed identifiers; the 64-bit message hash dedup keys on is made here too.
+ * removed pairs and the suppressed identifiers.
  * Halves are interleaved so one probe touches one cache line; the capacity is not a power of two
  * (slots are picked by multiply-shift) so growth is 1.5x rather than 2x (linear probing stays short at loads up to 0.7).
  */
@@ -112,9 +112,9 @@ export class HashSet64 {
 
 /**
  * release frees an outgrown table now rather than at the collector's next pass, which on a busy ingest
- * thread can be seconds away; the 64 shards fill evenly and grow within moments of each other (at ~8.5M
- * messages, ~100 MB of old tables at once). Detaching the buffer (`transfer(0)`) frees its memory, so only
- * call it on a table nothing else references.
+ * thread can be seconds away (the identity index's 64 tables fill evenly and grow within moments of each
+ * other). Detaching the buffer (`transfer(0)`) frees its memory, so only call it on a table nothing else
+ * references.
  */
 export function release(old: Uint32Array<ArrayBuffer>): void {
   old.buffer.transfer(0);
@@ -123,14 +123,4 @@ export function release(old: Uint32Array<ArrayBuffer>): void {
 /** hash64 hashes a string to two independent uint32 halves (a 64-bit key for HashSet64) without BigInt. */
 export function hash64(key: string): [number, number] {
   return [Bun.hash.murmur32v3(key, 0x5bd1e995) >>> 0, Bun.hash.xxHash32(key, 0x27d4eb2f) >>> 0];
-}
-
-/**
- * messageHash is the dedup key of (source, messageId). It is never (0, 0), which HashSet64 stores as
- * (0, 1): dedup moves keys out of such sets into a filter checked against the stored hashes.
- */
-export function messageHash(source: number, messageId: string): [number, number] {
-  const h = hash64(`${source}\u0000${messageId}`);
-  if (h[0] === 0 && h[1] === 0) h[1] = 1;
-  return h;
 }

@@ -6,8 +6,7 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import { EventNames } from "./event-names.ts";
-import type { Dedup } from "./dedup.ts";
-import { messageHash } from "./hash-set64.ts";
+import { messageHash, type Dedup } from "./dedup.ts";
 
 /** StoreEvent is one event as the store keeps it; `identity` is whatever the resolver consumes. */
 export interface StoreEvent<I> {
