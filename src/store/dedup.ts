@@ -8,8 +8,9 @@
  *   ~150 MB an exact set held), added when it is claimed. Compacted ones are also on disk in a hash run:
  *   each compaction writes the sealed tail's hashes sorted and cut into blocks by their top bits
  *   (`dedup_runs`, `dedup_blocks`), and the smallest runs are merged (log-structured), so the exact check
- *   behind a filter hit reads one small block per run in one query: ~5–13 runs at 10M events, however
- *   many days the events span. Only re-sent messages and ~0.1% false positives take it.
+ *   behind a filter hit reads one small block per run in one query: one run per ~2M hashes plus at most 8
+ *   smaller ones (5 at 10M events), however many days the events span. Only re-sent messages and the
+ *   filter's false positives (~0.025% per full filter) take it.
  * - Runs keep the hashes of events deleted later (privacy): a re-sent message of a deleted event stays a
  *   duplicate rather than bringing the event back.
  */
@@ -199,7 +200,7 @@ export class Dedup {
    * claim returns true when (hi, lo) was never stored, and then holds it for tail table `table` (the one
    * the commit writes to); a later claim of the same hash returns false until `release` gives it back.
    * A new message costs one probe per filter of the chain and an append to the tail's log; only a filter
-   * hit (a repeat, or ~0.1% false positives) looks in the tails and then on disk.
+   * hit (a repeat, or a false positive) looks in the tails and then on disk.
    */
   claim(table: 0 | 1, hi: number, lo: number): boolean {
     if (this.#bloom.hasOrAdd(hi, lo) && (this.#tails[table].has(hi, lo) || this.#inSealed(hi, lo) || this.#stored(hi, lo))) return false;

@@ -15,11 +15,10 @@ export class TailLog {
   /** The open chunk: [lo, hi] pairs in arrival order. */
   #open = new Uint32Array(2 * CHUNK);
   #n = 0;
-  #size = 0;
 
   /** size is the number of hashes held. */
   get size(): number {
-    return this.#size;
+    return this.#sorted.reduce((n, c) => n + (c.length >>> 1), this.#n);
   }
 
   /** add appends (hi, lo); the caller knows it is not held yet. */
@@ -27,7 +26,6 @@ export class TailLog {
     const n = this.#n;
     this.#open[2 * n] = lo;
     this.#open[2 * n + 1] = hi;
-    this.#size++;
     if ((this.#n = n + 1) === CHUNK) {
       this.#sorted.push(sortPairs(this.#open));
       this.#open = new Uint32Array(2 * CHUNK);
@@ -47,7 +45,6 @@ export class TailLog {
       const last = --this.#n;
       this.#open[2 * i] = this.#open[2 * last]!;
       this.#open[2 * i + 1] = this.#open[2 * last + 1]!;
-      this.#size--;
       return true;
     }
     for (let k = 0; k < this.#sorted.length; k++) {
@@ -56,7 +53,6 @@ export class TailLog {
       if (at < 0) continue;
       c.copyWithin(2 * at, 2 * at + 2);
       this.#sorted[k] = c.subarray(0, c.length - 2);
-      this.#size--;
       return true;
     }
     return false;
