@@ -137,6 +137,8 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await nav("Sources").click();
     await page.getByTestId("live-events").waitFor();
     const sent = seedMessages(Date.now()).length;
+    // The counters come from their own request and may land after the live stream's first snapshot.
+    await page.waitForFunction(() => document.querySelector("[data-testid=stat-received]")?.textContent !== "—");
     expect(await page.getByTestId("stat-received").textContent()).toBe(num(sent));
     expect(await page.getByTestId("stat-stored").textContent()).toBe(num(sent));
     expect(await page.getByTestId("live-events").locator("tbody tr").count()).toBe(Math.min(100, sent));

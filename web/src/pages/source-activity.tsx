@@ -25,14 +25,15 @@ function Stats({ source }: { source: Source }) {
   const hours = hourly(minutes, Date.now());
   const reasons = new Map<DropReason, number>();
   for (const m of minutes) for (const [r, n] of Object.entries(m.dropped)) reasons.set(r as DropReason, (reasons.get(r as DropReason) ?? 0) + (n ?? 0));
-  const sum = (k: "received" | "stored" | "rejected") => hours.reduce((s, h) => s + h[k], 0);
+  // Until the counters have loaded, show a dash rather than a zero that is not true.
+  const sum = (k: "received" | "stored" | "rejected") => (data ? nf.format(hours.reduce((s, h) => s + h[k], 0)) : "—");
   const fmt = new Intl.DateTimeFormat(undefined, { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit" });
   return (
     <div class="source-stats">
       <dl class="stats">
-        <div><dt>{t("sources.received")}</dt><dd class="big-number" data-testid="stat-received">{nf.format(sum("received"))}</dd></div>
-        <div><dt>{t("sources.stored")}</dt><dd class="big-number" data-testid="stat-stored">{nf.format(sum("stored"))}</dd></div>
-        <div><dt>{t("sources.rejected")}</dt><dd class="big-number">{nf.format(sum("rejected"))}</dd></div>
+        <div><dt>{t("sources.received")}</dt><dd class="big-number" data-testid="stat-received">{sum("received")}</dd></div>
+        <div><dt>{t("sources.stored")}</dt><dd class="big-number" data-testid="stat-stored">{sum("stored")}</dd></div>
+        <div><dt>{t("sources.rejected")}</dt><dd class="big-number">{sum("rejected")}</dd></div>
       </dl>
       {reasons.size > 0 && (
         <ul class="chips" aria-label={t("sources.byReason")}>
