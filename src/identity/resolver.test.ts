@@ -156,7 +156,7 @@ describe("guards", () => {
 
   test("a message without any identifier is rejected with a reason", async () => {
     const { send } = setup();
-    expect(await send(track({}))).toEqual({ stored: 0, duplicates: [], rejected: [{ index: 0, reason: expect.stringContaining("no identifier") }] });
+    expect(await send(track({}))).toEqual({ stored: 0, duplicates: [], rejected: [{ index: 0, reason: expect.stringContaining("no identifier") }], lastSeq: 0 });
   });
 });
 
@@ -168,13 +168,13 @@ describe("pinned identities (Tessera's own events about a person)", () => {
     const count = () => db.query<{ p: number; i: number }, []>("SELECT (SELECT count(*) FROM persons) AS p, (SELECT count(*) FROM identities) AS i").get();
     const before = count();
     // The pin wins over anything else the input names: no user_id u-2 appears.
-    expect(await send({ type: "track", identityId: id, userId: "u-2" })).toEqual({ stored: 1, duplicates: [], rejected: [] });
+    expect(await send({ type: "track", identityId: id, userId: "u-2" })).toEqual({ stored: 1, duplicates: [], rejected: [], lastSeq: expect.any(Number) });
     expect(count()).toEqual(before);
     expect(person("user_id", "u-2")).toBeNull();
     const tail = db.query<{ identity: number }, []>("SELECT identity FROM events_tail_0 UNION ALL SELECT identity FROM events_tail_1 ORDER BY 1 DESC LIMIT 1").get();
     expect(tail?.identity).toBe(id);
     expect(await send({ type: "track", identityId: 999_999 })).toEqual({
-      stored: 0, duplicates: [], rejected: [{ index: 0, reason: "the identity no longer exists (person deleted)" }],
+      stored: 0, duplicates: [], rejected: [{ index: 0, reason: "the identity no longer exists (person deleted)" }], lastSeq: 0,
     });
   });
 });

@@ -5,8 +5,8 @@
  */
 import type { Message } from "./message.ts";
 
-/** LiveListener receives committed messages of the source it subscribed to. */
-export type LiveListener = (messages: readonly Message[]) => void;
+/** LiveListener receives committed messages of the source it subscribed to, with their commit's last seq. */
+export type LiveListener = (messages: readonly Message[], seq: number) => void;
 
 export class LiveTap {
   readonly #listeners = new Map<number, Set<LiveListener>>();
@@ -27,8 +27,8 @@ export class LiveTap {
     return this.#listeners.has(sourceId);
   }
 
-  /** publish hands committed messages (all of one source) to its listeners. */
-  publish(sourceId: number, messages: readonly Message[]): void {
-    for (const l of this.#listeners.get(sourceId) ?? []) l(messages);
+  /** publish hands committed messages (all of one source, from the commit ending at `seq`) to its listeners. */
+  publish(sourceId: number, messages: readonly Message[], seq: number): void {
+    for (const l of this.#listeners.get(sourceId) ?? []) l(messages, seq);
   }
 }

@@ -48,7 +48,7 @@ export function storeSink(writer: EventWriter<IdentityInput>, tap?: LiveTap): Si
     const sourceId = messages[0]?.sourceId;
     if (tap && sourceId !== undefined && tap.watched(sourceId) && r.stored > 0) {
       const skipped = new Set([...r.duplicates, ...r.rejected.map((x) => x.index)]);
-      tap.publish(sourceId, skipped.size === 0 ? messages : messages.filter((_, i) => !skipped.has(i)));
+      tap.publish(sourceId, skipped.size === 0 ? messages : messages.filter((_, i) => !skipped.has(i)), r.lastSeq);
     }
     return { duplicates: r.duplicates.length, suppressed: r.rejected.length };
   };

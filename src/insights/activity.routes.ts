@@ -24,30 +24,34 @@ export function activityRoutes(deps: AppDeps) {
     )
     .get("/:id/recent", endpoint({ summary: "The latest events of a source, newest first", tags, access: "read", query: RecentQuery }), async (c) => {
       const source = IdParam.parse(c.req.param("id"));
-      return c.json({ results: await deps.events.store.reader.call("recentEvents", { source, limit: c.req.valid("query").limit }) }, 200);
+      const { events } = await deps.events.store.reader.call("recentEvents", { source, limit: c.req.valid("query").limit });
+      return c.json({ results: events }, 200);
     })
     .get("/:id/stream", endpoint({ summary: "Live stream (text/event-stream): `snapshot` with the latest 100 events, then `events` as they commit", tags, access: "read" }), (c) => {
       const source = IdParam.parse(c.req.param("id"));
       return streamSSE(c, async (stream) => {
-        const snapshot = await deps.events.store.reader.call("recentEvents", { source, limit: 100 });
-        await stream.writeSSE({ event: "snapshot", data: JSON.stringify(snapshot) });
-        const queue: RecentEvent[] = [];
+        // Listen before taking the snapshot, so that nothing committed in between is missed; what the
+        // snapshot already holds is dropped by its seq below.
+        let queue: { seq: number; event: RecentEvent }[] = [];
         let wake: (() => void) | null = null;
-        const unsubscribe = deps.events.live.subscribe(source, (messages) => {
+        const unsubscribe = deps.events.live.subscribe(source, (messages, seq) => {
           // A viewer that cannot keep up keeps only the newest: this is a view, not a delivery channel.
-          for (const m of messages.slice(-100)) queue.push(live(deps, m));
+          for (const m of messages.slice(-100)) queue.push({ seq, event: live(deps, m) });
           if (queue.length > 100) queue.splice(0, queue.length - 100);
           wake?.();
         });
         stream.onAbort(unsubscribe);
         try {
+          const snapshot = await deps.events.store.reader.call("recentEvents", { source, limit: 100 });
+          queue = queue.filter((q) => q.seq > snapshot.seq);
+          await stream.writeSSE({ event: "snapshot", data: JSON.stringify(snapshot.events) });
           while (!stream.aborted) {
             await new Promise<void>((r) => {
               wake = r;
               setTimeout(r, 15_000);
             });
             wake = null;
-            const batch = queue.splice(0);
+            const batch = queue.splice(0).map((q) => q.event);
             // An empty batch is the heartbeat that keeps proxies from closing an idle stream.
             await stream.writeSSE({ event: "events", data: JSON.stringify(batch.reverse()) });
           }

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { testApp } from "../../test/app-helpers.ts";
 import type { Source } from "../sources/sources.ts";
+import type { OpName } from "../store/reader-ops.ts";
 import type { RecentEvent } from "./recent-events.ts";
 
 const DAY = 86_400_000;
@@ -51,46 +52,76 @@ describe("a source's activity", () => {
 });
 
 describe("the live stream (server-sent events)", () => {
-  /** readEvents reads SSE messages off a response body until `want` of them arrived. */
-  async function readEvents(res: Response, want: number): Promise<{ event: string; data: unknown }[]> {
+  /** sse reads a response body's server-sent messages one at a time. */
+  function sse(res: Response) {
     const reader = res.body!.getReader();
-    const out: { event: string; data: unknown }[] = [];
+    const ready: { event: string; data: unknown }[] = [];
     let text = "";
-    while (out.length < want) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-      let end: number;
-      while ((end = text.indexOf("\n\n")) >= 0) {
-        const block = text.slice(0, end);
-        text = text.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (data !== undefined) out.push({ event, data: JSON.parse(data) });
-      }
-    }
-    await reader.cancel();
-    return out;
+    return {
+      async next(): Promise<{ event: string; data: unknown }> {
+        while (ready.length === 0) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error("the stream ended");
+          text += new TextDecoder().decode(value);
+          let end: number;
+          while ((end = text.indexOf("\n\n")) >= 0) {
+            const block = text.slice(0, end);
+            text = text.slice(end + 2);
+            const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (data !== undefined) ready.push({ event, data: JSON.parse(data) });
+          }
+        }
+        return ready.shift()!;
+      },
+      close: () => reader.cancel(),
+    };
   }
 
-  test("starts with the latest events, then pushes each committed event of that source only", async () => {
+  async function open() {
     const { t, admin, source } = await seeded();
-    const other = (await (await t.call("POST", "/api/sources", { headers: admin.headers, json: { name: "app" } })).json()) as Source;
     const res = await t.call("GET", `/api/sources/${source.id}/stream`, { headers: admin.headers });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const reading = readEvents(res, 2);
-    await Bun.sleep(20);
     const send = (key: string, event: string) =>
       t.call("POST", "/v1/track", { headers: { authorization: `Basic ${btoa(`${key}:`)}` }, json: { userId: "live-1", event, properties: { n: 1 } } });
+    return { t, admin, source, stream: sse(res), send };
+  }
+
+  test("starts with the latest events, then pushes each committed event of that source only", async () => {
+    const { t, admin, source, stream, send } = await open();
+    const other = (await (await t.call("POST", "/api/sources", { headers: admin.headers, json: { name: "app" } })).json()) as Source;
+    const snapshot = await stream.next();
+    expect(snapshot.event).toBe("snapshot");
+    expect((snapshot.data as RecentEvent[]).length).toBe(7);
     expect((await send(other.writeKey, "elsewhere")).status).toBe(200);
     expect((await send(source.writeKey, "just_now")).status).toBe(200);
-    const [snapshot, pushed] = await reading;
-    expect(snapshot!.event).toBe("snapshot");
-    expect((snapshot!.data as RecentEvent[]).length).toBe(7);
-    expect(pushed!.event).toBe("events");
-    expect((pushed!.data as RecentEvent[]).map((e) => [e.event, e.properties.n])).toEqual([["just_now", 1]]);
-    expect((pushed!.data as RecentEvent[])[0]!.person).toBeGreaterThan(0);
+    const pushed = await stream.next();
+    expect(pushed.event).toBe("events");
+    expect((pushed.data as RecentEvent[]).map((e) => [e.event, e.properties.n])).toEqual([["just_now", 1]]);
+    expect((pushed.data as RecentEvent[])[0]!.person).toBeGreaterThan(0);
+    await stream.close();
+  });
+
+  test("an event committed after the stream listens and before its snapshot is read is shown once", async () => {
+    const { t, admin, source } = await seeded();
+    const send = (event: string) =>
+      t.call("POST", "/v1/track", { headers: { authorization: `Basic ${btoa(`${source.writeKey}:`)}` }, json: { userId: "live-1", event } });
+    // Commit "racer" exactly in that gap: the stream has subscribed and is about to read its snapshot.
+    const reader = t.deps.events.store.reader;
+    const call = reader.call.bind(reader);
+    reader.call = (async (op: OpName, args: never) => {
+      reader.call = call;
+      expect((await send("racer")).status).toBe(200);
+      return call(op, args);
+    }) as typeof reader.call;
+    const stream = sse(await t.call("GET", `/api/sources/${source.id}/stream`, { headers: admin.headers }));
+    const snapshot = (await stream.next()).data as RecentEvent[];
+    expect(snapshot.map((e) => e.event)).toContain("racer");
+    expect((await send("after")).status).toBe(200);
+    const pushed = (await stream.next()).data as RecentEvent[];
+    expect(pushed.map((e) => e.event)).toEqual(["after"]);
+    await stream.close();
   });
 
   test("analysts may watch, anonymous callers may not", async () => {

@@ -14,8 +14,11 @@ export interface RecentEvent {
   readonly properties: Record<string, unknown>;
 }
 
-/** recentEvents returns up to `limit` latest events of a source (all sources when null). */
-export function recentEvents(reader: StoreReader, args: { source: number | null; limit: number }): RecentEvent[] {
+/**
+ * recentEvents returns up to `limit` latest events of a source (all sources when null), and the seq they
+ * are current to (the live stream skips what it is told of later but this already holds).
+ */
+export function recentEvents(reader: StoreReader, args: { source: number | null; limit: number }): { events: RecentEvent[]; seq: number } {
   const mine = (r: TailRow) => args.source === null || r.source === args.source;
   const picked: TailRow[] = [];
   for (let i = reader.tailRows.length - 1; i >= 0 && picked.length < args.limit; i--) {
@@ -35,7 +38,8 @@ export function recentEvents(reader: StoreReader, args: { source: number | null;
     older.sort((a, b) => b.ts - a.ts);
     older = older.slice(0, need);
   }
-  return [...tail, ...older].slice(0, args.limit).map((r) => ({
+  const events = [...tail, ...older].slice(0, args.limit).map((r) => ({
     ts: r.ts, event: reader.eventName(r.event), person: reader.personOf(r.identity), properties: r.props,
   }));
+  return { events, seq: reader.seenSeq };
 }

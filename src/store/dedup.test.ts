@@ -179,7 +179,7 @@ describe("the store stores each message once", () => {
       expect(s.apply(reader.read(() => planPurge(reader, [2])).plan)).toBe(true);
       expect(db.query("SELECT count(*) AS n FROM events_tail_0").get()).toEqual({ n: 0 });
       const again = [ev(1, 1, 0), ev(51, 1, 0), ev(101, 1, 0), ev(151, 1, 0), ev(2, 1, 0), ev(300, 1, 0)];
-      expect(await s.writer.append(again)).toEqual({ stored: 1, duplicates: [0, 1, 2, 3, 4], rejected: [] });
+      expect(await s.writer.append(again)).toEqual({ stored: 1, duplicates: [0, 1, 2, 3, 4], rejected: [], lastSeq: expect.any(Number) });
       db.close();
       db = openWriter(file);
       s = open(db);
@@ -202,6 +202,6 @@ test("the migration builds runs from the segments written before it", () =>
     // Three segments (days) gathered into one run: the same sorted blocks as the compaction wrote.
     expect(db.query("SELECT block, hex(keys) AS k FROM dedup_blocks ORDER BY 1").all()).toEqual(blocks);
     const s = open(db, { bloomBitsPerKey: 1 });
-    expect(await s.writer.append([ev(5), ev(1_000)])).toEqual({ stored: 1, duplicates: [0], rejected: [] });
+    expect(await s.writer.append([ev(5), ev(1_000)])).toEqual({ stored: 1, duplicates: [0], rejected: [], lastSeq: expect.any(Number) });
     db.close();
   }));

@@ -117,6 +117,11 @@ export class StoreReader {
     return this.#compacted;
   }
 
+  /** seenSeq is the highest seq this snapshot holds: seqs grow in commit order, so it has seen every commit up to it. */
+  get seenSeq(): number {
+    return Math.max(this.#tailSeq, this.#compacted);
+  }
+
   /** eventId returns the id of an event name, or undefined when no such event was ever stored. */
   eventId(name: string): number | undefined {
     for (const [id, n] of this.#names) if (n === name) return id;

@@ -46,10 +46,10 @@ describe("writer", () => {
     const db = freshDb();
     const s = store(db);
     const r1 = await s.writer.append([ev(1), ev(2), ev(1)]);
-    expect(r1).toEqual({ stored: 2, duplicates: [2], rejected: [] });
+    expect(r1).toEqual({ stored: 2, duplicates: [2], rejected: [], lastSeq: 2 });
     expect(db.query("SELECT (SELECT count(*) FROM events_tail_0) + (SELECT count(*) FROM events_tail_1) AS n").get()).toEqual({ n: 2 });
     const r2 = await s.writer.append([ev(2), ev(3)]);
-    expect(r2).toEqual({ stored: 1, duplicates: [0], rejected: [] });
+    expect(r2).toEqual({ stored: 1, duplicates: [0], rejected: [], lastSeq: 3 });
     // The same messageId from another source is a different message.
     expect((await s.writer.append([ev(2, { source: 2 })])).stored).toBe(1);
   });
@@ -67,7 +67,7 @@ describe("writer", () => {
     const db = freshDb();
     const s = new EventStore<number>(db, (id) => (id < 0 ? { reject: "no identifier" } : id));
     const r = await s.writer.append([ev(1, { identity: -1 }), ev(2)]);
-    expect(r).toEqual({ stored: 1, duplicates: [], rejected: [{ index: 0, reason: "no identifier" }] });
+    expect(r).toEqual({ stored: 1, duplicates: [], rejected: [{ index: 0, reason: "no identifier" }], lastSeq: expect.any(Number) });
     expect((await s.writer.append([ev(1)])).stored).toBe(1);
   });
 
@@ -89,8 +89,8 @@ describe("writer", () => {
     const batch = [ev(1), ev(2), ev(3, { identity: 999 })];
     await expect(s.writer.append(batch)).rejects.toThrow(/refused the write/);
     fail = false;
-    expect(await s.writer.append(batch)).toEqual({ stored: 3, duplicates: [], rejected: [] });
-    expect(await s.writer.append(batch)).toEqual({ stored: 0, duplicates: [0, 1, 2], rejected: [] });
+    expect(await s.writer.append(batch)).toEqual({ stored: 3, duplicates: [], rejected: [], lastSeq: expect.any(Number) });
+    expect(await s.writer.append(batch)).toEqual({ stored: 0, duplicates: [0, 1, 2], rejected: [], lastSeq: 0 });
   });
 });
 
@@ -219,7 +219,7 @@ test("dedup survives compaction and a restart", () =>
     db = openWriter(file);
     s = store(db);
     const r = await s.writer.append([ev(3), ev(60), ev(61)]);
-    expect(r).toEqual({ stored: 1, duplicates: [0, 1], rejected: [] });
+    expect(r).toEqual({ stored: 1, duplicates: [0, 1], rejected: [], lastSeq: expect.any(Number) });
     db.close();
   }));
 

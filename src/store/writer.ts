@@ -39,6 +39,9 @@ export interface AppendResult {
   readonly stored: number;
   readonly duplicates: number[];
   readonly rejected: { index: number; reason: string }[];
+  /** The highest seq of the transaction that held these events (0 if it stored none): a reader that has
+   * seen this seq has seen them (the live stream uses it to join its snapshot and what follows). */
+  readonly lastSeq: number;
 }
 
 /** Overloaded means "retry later": the queue is full or the disk refused the write. */
@@ -137,7 +140,7 @@ export class EventWriter<I> {
   /** append queues events and resolves after the transaction holding them committed. */
   append(items: readonly StoreEvent<I>[]): Promise<AppendResult> {
     if (this.#closed) return Promise.reject(new Overloaded("the server is shutting down", 5));
-    if (items.length === 0) return Promise.resolve({ stored: 0, duplicates: [], rejected: [] });
+    if (items.length === 0) return Promise.resolve({ stored: 0, duplicates: [], rejected: [], lastSeq: 0 });
     if (this.#queued + items.length > this.#o.maxPending && this.#queued > 0) {
       return Promise.reject(new Overloaded(`ingest queue full (${this.#queued} events waiting)`));
     }
@@ -188,7 +191,7 @@ export class EventWriter<I> {
     const undo: (() => void)[] = [];
     const apply: (() => void)[] = [];
     const tx: Tx = { db: this.#db, now, onRollback: (f) => undo.push(f), onCommit: (f) => apply.push(f) };
-    const results: AppendResult[] = [];
+    const results: Omit<AppendResult, "lastSeq">[] = [];
     const hashes: number[] = [];
     const dedup = this.#o.dedup;
     const table = this.#table;
@@ -235,8 +238,9 @@ export class EventWriter<I> {
       return;
     }
     for (const f of apply) f();
-    batch.forEach((p, i) => p.resolve(results[i]!));
-    if (this.#nextSeq > firstSeq) this.#o.onCommit?.(this.#nextSeq - 1, this.#nextSeq - firstSeq);
+    const lastSeq = this.#nextSeq > firstSeq ? this.#nextSeq - 1 : 0;
+    batch.forEach((p, i) => p.resolve({ ...results[i]!, lastSeq }));
+    if (lastSeq > 0) this.#o.onCommit?.(lastSeq, this.#nextSeq - firstSeq);
   }
 }
 
