@@ -6,7 +6,8 @@
  * and the event store. The browser part is skipped with a warning when /usr/bin/chromium is missing.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { Analytics as SegmentAnalytics } from "@segment/analytics-node";
 import RudderAnalytics from "@rudderstack/rudder-sdk-node";
@@ -14,6 +15,7 @@ import { PostHog } from "posthog-node";
 import { loadConfig } from "../src/config.ts";
 import { silentLogger } from "../src/log.ts";
 import { startServer, type RunningServer } from "../src/server.ts";
+import { sourceSnippets, type SnippetKind } from "../web/src/pages/source-snippets.ts";
 import { tempDir } from "./helpers.ts";
 
 const WRITE_KEY = "wk_sdk_e2e_0123456789abcdef";
@@ -51,6 +53,17 @@ async function api<T>(path: string): Promise<T> {
 
 function expectNear(actual: string, expected: string): void {
   expect(Math.abs(Date.parse(actual) - Date.parse(expected))).toBeLessThan(1000);
+}
+
+/** createSource makes a source through the API and returns its id and write key. */
+async function createSource(name: string): Promise<{ id: number; writeKey: string }> {
+  const res = await fetch(`${base}/api/sources`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as { id: number; writeKey: string };
 }
 
 /** personEvents finds the one person holding `value` and returns their whole timeline. */
@@ -123,6 +136,37 @@ test("posthog-node (gzip): $identify links the anonymous distinct id; properties
   expect(events.map((e) => e.event)).toContain("$identify");
 });
 
+// The Sources page's snippets, pasted unchanged: the Node ones run in Node from a file beside the repo's
+// node_modules (where `npm install` would have put the SDK), curl in a shell. One source per snippet, so
+// each event's `$source` says which snippet sent it.
+test("the Sources page's Segment, RudderStack, PostHog and curl snippets work as pasted", async () => {
+  const expected: Partial<Record<SnippetKind, string[]>> = {
+    segment: ["$identify", "Order Completed"],
+    rudderstack: ["$identify", "Order Completed"],
+    posthog: ["$identify", "order_completed"],
+    curl: ["Signed Up"],
+  };
+  const dir = join(import.meta.dir, "..", "test-artifacts", "snippets");
+  mkdirSync(dir, { recursive: true });
+  for (const kind of Object.keys(expected) as SnippetKind[]) {
+    const source = await createSource(`snippet-${kind}`);
+    const snippet = sourceSnippets(base, source.writeKey)[kind];
+    const file = join(dir, `${kind}.mjs`);
+    if (kind !== "curl") writeFileSync(file, snippet.code);
+    const proc = Bun.spawn(kind === "curl" ? ["sh", "-c", snippet.code] : ["node", file], { stdout: "pipe", stderr: "pipe" });
+    const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+    // curl reports its progress on stderr; what it prints on stdout is our answer.
+    if (kind === "curl") expect({ code, stdout }).toEqual({ code: 0, stdout: '{"success":true}' });
+    else expect({ kind, code, stderr }).toEqual({ kind, code: 0, stderr: "" });
+  }
+  const { events } = await personEvents("user-1@example.com");
+  for (const [kind, names] of Object.entries(expected)) {
+    const sent = events.filter((e) => e.properties.$source === `snippet-${kind}`);
+    expect({ kind, events: sent.map((e) => e.event).sort() }).toEqual({ kind, events: names });
+  }
+  expect(events.find((e) => e.event === "order_completed")!.properties).toMatchObject({ revenue: 99, currency: "CNY", $lib: "posthog-node" });
+}, 30_000);
+
 const CHROMIUM = "/usr/bin/chromium";
 if (!existsSync(CHROMIUM)) console.warn(`sdk-store.e2e.test.ts: ${CHROMIUM} not found, skipping the browser SDK test (apt-get install -y chromium)`);
 
@@ -157,6 +201,35 @@ test.skipIf(!existsSync(CHROMIUM))("/sdk.js in Chromium on another origin: page 
     expect(events.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", "add_to_cart"]);
     expect(events.find((e) => e.event === "add_to_cart")!.properties).toMatchObject({ sku: "tea-9", price: 88 });
     expect(events.find((e) => e.event === "$pageview")!.properties).toMatchObject({ utm_source: "wechat", utm_campaign: "spring" });
+  } finally {
+    await browser.close();
+    site.stop(true);
+  }
+}, 30_000);
+
+test.skipIf(!existsSync(CHROMIUM))("the Sources page's browser snippet, pasted into a page on another origin, sends its page view", async () => {
+  const source = await createSource("snippet-browser");
+  const snippet = sourceSnippets(base, source.writeKey).browser;
+  const site = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: () => new Response(`<!doctype html><html><head><title>Tea shop</title></head><body><h1>Tea shop</h1>\n${snippet.code}\n</body></html>`, { headers: { "content-type": "text/html" } }),
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"] });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.goto(`http://127.0.0.1:${site.port}/tea?utm_source=douyin`);
+    let accepted = 0;
+    for (let i = 0; i < 60 && accepted === 0; i++) {
+      await Bun.sleep(100);
+      const { results } = await api<{ results: { accepted: number; received: number }[] }>(`/api/sources/${source.id}/stats`);
+      accepted = results.reduce((n, m) => n + m.accepted, 0);
+    }
+    expect(errors).toEqual([]);
+    expect(accepted).toBe(1);
   } finally {
     await browser.close();
     site.stop(true);

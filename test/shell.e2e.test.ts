@@ -108,6 +108,10 @@ test.skipIf(!hasChromium)(
     await page.getByRole("button", { name: "Copied: Write key" }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe((await key.textContent()) ?? "");
     await shot(page, "3-source");
+    await page.getByRole("tab", { name: "PostHog (Node.js)" }).click();
+    const [install, posthogCode] = await page.locator("figure.code pre").allTextContents();
+    expect(install).toBe("npm install posthog-node");
+    expect(posthogCode).toContain(`new PostHog("${await key.textContent()}", { host: "${server.url.origin}" })`);
 
     await nav(page, "API tokens").click();
     await page.getByLabel("New token").fill("BI tool");

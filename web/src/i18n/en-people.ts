@@ -63,7 +63,7 @@ export const peopleEn = {
   "sources.statsFailed": "Could not read the counters: {message}",
   "sources.live": "Live events (last 100)",
   "sources.liveReconnecting": "The live stream was interrupted; reconnecting…",
-  "sources.noEvents": "No events from this source yet. Paste the snippet below into your site, or send a test event with the curl line.",
+  "sources.noEvents": "No events from this source yet. Paste a snippet from below into your site or server, or send a test event with curl.",
   "sources.pause": "Pause",
   "sources.resume": "Resume",
   "sources.time": "Time",

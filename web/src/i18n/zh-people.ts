@@ -65,7 +65,7 @@ export const peopleZh: Record<keyof typeof peopleEn, string> = {
   "sources.statsFailed": "无法读取计数：{message}",
   "sources.live": "实时事件（最近 100 条）",
   "sources.liveReconnecting": "实时事件流已中断，正在重新连接…",
-  "sources.noEvents": "此数据源还没有事件。把下方代码片段粘贴到你的网站，或用 curl 命令发送一条测试事件。",
+  "sources.noEvents": "此数据源还没有事件。把下方的代码片段粘贴到你的网站或服务端，或用 curl 发送一条测试事件。",
   "sources.pause": "暂停",
   "sources.resume": "继续",
   "sources.time": "时间",

@@ -1,6 +1,7 @@
 /**
- * Sources: list, create (admin), and for the selected source its write key with copy buttons, the
- * browser snippet and a curl line, so the first event is one paste away.
+ * Sources: list, create (admin), and for the selected source its write key with copy buttons and a
+ * snippet for each way of sending (browser SDK, the Segment/RudderStack/PostHog Node SDKs, curl), so the
+ * first event is one paste away.
  */
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
@@ -13,26 +14,34 @@ import { Alert, Empty, Loading, PageHeader } from "../ui/feedback.tsx";
 import { Field } from "../ui/field.tsx";
 import { useLoad } from "../ui/use-load.ts";
 import { SourceActivity } from "./source-activity.tsx";
+import { SNIPPET_KINDS, sourceSnippets, type SnippetKind } from "./source-snippets.ts";
 
-function snippets(writeKey: string) {
-  const host = location.origin;
-  const browser = `<script src="${host}/sdk.js"></script>
-<script>
-  tessera.init("${writeKey}", { host: "${host}" });
-  tessera.page();
-</script>`;
-  const curl = `curl -X POST ${host}/v1/track \\
-  -u '${writeKey}:' \\
-  -H 'Content-Type: application/json' \\
-  -d '{"userId":"user-1","event":"Signed Up","properties":{"plan":"pro"}}'`;
-  return { browser, curl };
+/** Snippets: one tab per way of sending, the browser SDK first (what most sources are). */
+function Snippets({ writeKey }: { writeKey: string }) {
+  const { t } = useI18n();
+  const [kind, setKind] = useState<SnippetKind>("browser");
+  const snippet = sourceSnippets(location.origin, writeKey)[kind];
+  return (
+    <div class="snippets">
+      <div class="segmented tabs" role="tablist" aria-label={t("sources.snippets")}>
+        {SNIPPET_KINDS.map((k) => (
+          <button key={k} type="button" role="tab" aria-selected={kind === k} onClick={() => setKind(k)}>
+            {t(`sources.tab.${k}`)}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel">
+        {snippet.install && <CodeBlock label={t("sources.install")} code={snippet.install} />}
+        <CodeBlock label={t(`sources.snippet.${kind}`)} code={snippet.code} />
+      </div>
+    </div>
+  );
 }
 
 function SourceDetails({ source, onChange }: { source: Source; onChange: (s: Source | null) => void }) {
   const { t } = useI18n();
   const { isAdmin } = useSession();
   const [error, setError] = useState<string | null>(null);
-  const { browser, curl } = snippets(source.writeKey);
   const act = async (fn: () => Promise<Source | null>) => {
     try {
       setError(null);
@@ -52,8 +61,7 @@ function SourceDetails({ source, onChange }: { source: Source; onChange: (s: Sou
         </code>
         <CopyButton text={source.writeKey} label={t("sources.writeKey")} />
       </div>
-      <CodeBlock label={t("sources.browser")} code={browser} />
-      <CodeBlock label={t("sources.curl")} code={curl} />
+      <Snippets writeKey={source.writeKey} />
       {isAdmin && (
         <div class="actions">
           <Button onClick={() => confirm(t("sources.rotateConfirm")) && act(() => api<Source>("PATCH", `/api/sources/${source.id}`, { rotateWriteKey: true }))}>{t("sources.rotate")}</Button>

@@ -9,15 +9,13 @@ import { Link } from "../../router.tsx";
 import type { Source } from "../../types.ts";
 import { CodeBlock } from "../../ui/copy.tsx";
 import { useLoad } from "../../ui/use-load.ts";
+import { sourceSnippets } from "../source-snippets.ts";
 
 export function FirstEvent() {
   const { t } = useI18n();
   const sources = useLoad(() => api<{ results: Source[] }>("GET", "/api/sources"));
   const key = sources.data?.results.find((s) => !s.disabled)?.writeKey;
-  const curl = `curl -X POST ${location.origin}/v1/track \\
-  -u '${key ?? "YOUR_WRITE_KEY"}:' \\
-  -H 'Content-Type: application/json' \\
-  -d '{"userId":"user-1","event":"Signed Up","properties":{"plan":"pro"}}'`;
+  const { curl } = sourceSnippets(location.origin, key ?? "YOUR_WRITE_KEY");
   return (
     <section class="card first-event" aria-labelledby="first-event">
       <h2 id="first-event">{t("overview.firstTitle")}</h2>
@@ -26,7 +24,7 @@ export function FirstEvent() {
         <li>{t("overview.firstSend")}</li>
         <li>{t("overview.firstSee")}</li>
       </ol>
-      <CodeBlock label={t("sources.curl")} code={curl} />
+      <CodeBlock label={t("sources.snippet.curl")} code={curl.code} />
     </section>
   );
 }
