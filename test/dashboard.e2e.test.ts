@@ -129,7 +129,12 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     // Shopper 10 identified, viewed, added to cart (10 % 2 = 0) and did not order (10 % 4 ≠ 0).
     const events = await timeline.locator(".timeline-event strong").allTextContents();
     expect(events.sort()).toEqual(["$identify", "add_to_cart", "view_product"]);
+    // Each event says its channel with the channel's icon; the channel filter keeps the WeChat ones.
+    expect((await timeline.locator(".channel-badge").allTextContents()).sort()).toEqual(["◆App and website", "微WeChat", "微WeChat"]);
     await shot("person");
+    await page.getByLabel("Channel").selectOption({ label: "WeChat" });
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=timeline] .timeline-event").length === 2);
+    expect((await timeline.locator(".timeline-event strong").allTextContents()).sort()).toEqual(["$identify", "view_product"]);
     expect(errors).toEqual([]);
   });
 

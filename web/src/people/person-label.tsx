@@ -3,6 +3,7 @@
  * identifier (user id before phone before channel ids), with channel icons for the identifiers held.
  */
 import { channelOf } from "../../../src/identity/identifier.ts";
+import type { useI18n } from "../i18n/index.tsx";
 import type { Actor } from "../query/types.ts";
 
 // The identity room decides which channel an identifier namespace belongs to; the dashboard only draws it.
@@ -12,6 +13,13 @@ export { channelOf };
 export const CHANNEL_ICONS: Record<string, string> = {
   wechat: "微", wecom: "企", douyin: "抖", taobao: "淘", jd: "京", youzan: "赞", email: "@", phone: "☎", app: "◆", custom: "•",
 };
+
+const KNOWN_CHANNELS = ["wechat", "wecom", "douyin", "taobao", "jd", "youzan", "email", "phone", "app", "custom"] as const;
+
+/** channelName names a channel in the user's language (other names, e.g. a campaign's $channel, as they are). */
+export function channelName(c: string, t: ReturnType<typeof useI18n>["t"]): string {
+  return (KNOWN_CHANNELS as readonly string[]).includes(c) ? t(`channel.${c as (typeof KNOWN_CHANNELS)[number]}`) : c;
+}
 
 const RANK = ["user_id", "email", "phone", "wx_unionid", "wx_openid", "douyin_open_id", "taobao_buyer", "jd_pin", "youzan_open_id", "anonymous_id", "distinct_id"];
 

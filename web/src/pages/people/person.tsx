@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../../api.ts";
 import { useI18n } from "../../i18n/index.tsx";
-import { CHANNEL_ICONS, displayName } from "../../people/person-label.tsx";
+import { CHANNEL_ICONS, channelName, displayName } from "../../people/person-label.tsx";
 import type { PersonDetail } from "../../people/types.ts";
 import { downloadText } from "../../query/csv.ts";
 import { Link, navigate } from "../../router.tsx";
@@ -20,13 +20,6 @@ import { Timeline } from "./timeline.tsx";
 function show(v: unknown): string {
   if (v === null || v === undefined) return "—";
   return typeof v === "object" ? JSON.stringify(v) : String(v);
-}
-
-const KNOWN_CHANNELS = ["wechat", "wecom", "douyin", "taobao", "jd", "youzan", "email", "phone", "app", "custom"] as const;
-
-/** channelName names an identity channel (the identity room's channelOf) in the user's language. */
-function channelName(c: string, t: ReturnType<typeof useI18n>["t"]): string {
-  return (KNOWN_CHANNELS as readonly string[]).includes(c) ? t(`channel.${c as (typeof KNOWN_CHANNELS)[number]}`) : c;
 }
 
 function Identifiers({ p }: { p: PersonDetail }) {

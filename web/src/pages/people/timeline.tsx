@@ -6,6 +6,7 @@ import { useState } from "preact/hooks";
 import { api } from "../../api.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { isoDay } from "../../query/dates.ts";
+import { CHANNEL_ICONS, channelName } from "../../people/person-label.tsx";
 import type { TimelineEvent, TimelinePage } from "../../people/types.ts";
 import { useSession } from "../../session.tsx";
 import { Button } from "../../ui/button.tsx";
@@ -18,6 +19,19 @@ const PAGE = 50;
 function channelOfEvent(e: TimelineEvent): string {
   const marketing = e.properties.$channel;
   return typeof marketing === "string" && marketing !== "" ? marketing : (e.channel ?? "");
+}
+
+/** ChannelBadge shows where an event came from: the channel's icon when it has one, and its name. */
+function ChannelBadge({ channel }: { channel: string }) {
+  const { t } = useI18n();
+  if (!channel) return null;
+  const icon = CHANNEL_ICONS[channel];
+  return (
+    <span class="badge channel-badge">
+      {icon && <span class={`chan chan-${channel}`} aria-hidden="true">{icon}</span>}
+      {channelName(channel, t)}
+    </span>
+  );
 }
 
 export function Timeline({ id }: { id: string }) {
@@ -60,7 +74,7 @@ export function Timeline({ id }: { id: string }) {
             {t("people.channel")}{" "}
             <select value={channel} onChange={(e) => setChannel(e.currentTarget.value)}>
               <option value="">{t("people.allChannels")}</option>
-              {channels.map((c) => <option key={c} value={c}>{c}</option>)}
+              {channels.map((c) => <option key={c} value={c}>{channelName(c, t)}</option>)}
             </select>
           </label>
         </div>
@@ -75,7 +89,7 @@ export function Timeline({ id }: { id: string }) {
                 {list.map((e, i) => (
                   <li key={`${e.time}-${i}`} class="timeline-event">
                     <time class="hint" dateTime={e.time}>{time.format(Date.parse(e.time))}</time> <strong>{e.event}</strong>
-                    {channelOfEvent(e) && <span class="badge">{channelOfEvent(e)}</span>}
+                    <ChannelBadge channel={channelOfEvent(e)} />
                     <span class="hint"> · {e.source}{e.identifier && ` · ${e.identifier.type}`}</span>
                     {Object.keys(e.properties).length > 0 && (
                       <details>
