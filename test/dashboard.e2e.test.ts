@@ -312,6 +312,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     const refused = page.getByTestId("identity-conflicts");
     await refused.waitFor();
     expect(await refused.textContent()).toContain("user_id: kiosk-b");
+    expect(await refused.locator("tbody tr", { hasText: "kiosk-b" }).locator("td").nth(1).textContent()).toBe("Two different user ids");
 
     await openPerson(15);
     const links = page.getByTestId("person-links");

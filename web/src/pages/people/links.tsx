@@ -5,6 +5,7 @@
  */
 import type { EdgeView } from "../../../../src/identity/unmerge.ts";
 import type { ConflictView } from "../../../../src/identity/persons.repo.ts";
+import { useState } from "preact/hooks";
 import { api } from "../../api.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import type { PersonDetail } from "../../people/types.ts";
@@ -60,13 +61,24 @@ export function PersonLinks({ p, onChanged }: { p: PersonDetail; onChanged: () =
   );
 }
 
+/** reasonText says in the user's language why a guard refused a link (resolver.ts names the reasons). */
+function reasonText(reason: string, t: ReturnType<typeof useI18n>["t"]): string {
+  if (reason === "user_id" || reason === "size" || reason === "unmerged") return t(`people.reason.${reason}`);
+  if (reason.startsWith("cap:")) return t("people.reason.cap", { ns: reason.slice(4) });
+  return reason;
+}
+
 /** Conflicts lists the links the guards refused, newest first, both sides opening their person. */
 export function Conflicts() {
   const { t, dateTime } = useI18n();
+  const [pages, setPages] = useState<{ conflicts: ConflictView[]; next: string | null }[]>([]);
   const { data, error } = useLoad(() => api<{ conflicts: ConflictView[]; next: string | null }>("GET", "/api/identity/conflicts?limit=50"));
+  const more = useAction();
   const side = (r: ConflictView["a"]) => r ? <Link href={`/people/${encodeURIComponent(r.person)}`}>{r.type}: {r.value}</Link> : "—";
   if (!data) return error ? <Alert>{error}</Alert> : null;
   if (data.conflicts.length === 0) return null;
+  const all = [data, ...pages];
+  const next = all.at(-1)!.next;
   return (
     <section class="card" aria-labelledby="conflicts-title">
       <h2 id="conflicts-title">{t("people.conflicts")}</h2>
@@ -76,15 +88,27 @@ export function Conflicts() {
           <tr><th scope="col">{t("people.conflictSides")}</th><th scope="col">{t("people.conflictReason")}</th><th scope="col">{t("people.linkedAt")}</th></tr>
         </thead>
         <tbody>
-          {data.conflicts.map((c) => (
+          {all.flatMap((p) => p.conflicts).map((c) => (
             <tr key={c.id}>
               <td class="detail">{side(c.a)} ↔ {side(c.b)}</td>
-              <td>{c.reason}</td>
+              <td>{reasonText(c.reason, t)}</td>
               <td class="hint">{dateTime(Date.parse(c.at))}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      {more.error && <Alert>{more.error}</Alert>}
+      {next && (
+        <Button
+          disabled={more.busy}
+          onClick={() => more.run(async () => {
+            const page = await api<{ conflicts: ConflictView[]; next: string | null }>("GET", `/api/identity/conflicts?limit=50&cursor=${encodeURIComponent(next)}`);
+            setPages((list) => [...list, page]);
+          })}
+        >
+          {t("common.loadMore")}
+        </Button>
+      )}
     </section>
   );
 }
