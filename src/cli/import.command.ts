@@ -92,11 +92,27 @@ export function demoInputs(now: number, size?: { persons: number; events: number
   });
 }
 
-/** progressLine renders one progress update for a terminal (carriage return, no newline). */
-export function progressLine(p: ImportProgress, started: number): string {
-  const secs = (Date.now() - started) / 1000;
-  const pct = p.totalBytes ? ` ${((100 * p.bytes) / p.totalBytes).toFixed(1)}%` : "";
+/**
+ * progressLine renders one progress update for a terminal (carriage return, no newline): a bar and the
+ * time left when the input's size is known (not for stdin), then the counts and the rate.
+ */
+export function progressLine(p: ImportProgress, started: number, now = Date.now()): string {
+  const secs = (now - started) / 1000;
+  let head = "";
+  if (p.totalBytes) {
+    const done = Math.min(1, p.bytes / p.totalBytes);
+    const filled = Math.round(done * BAR);
+    const left = done > 0 && done < 1 ? ` · ${duration((secs * (1 - done)) / done)} left` : "";
+    head = `[${"█".repeat(filled)}${"░".repeat(BAR - filled)}] ${(100 * done).toFixed(1)}%${left} · `;
+  }
   const rate = secs > 0 ? Math.round(p.accepted / secs) : 0;
   const seen = p.duplicates > 0 ? `, ${p.duplicates} already stored` : "";
-  return `\r${pct} ${p.lines} lines, ${p.accepted - p.duplicates} stored${seen}, ${p.rejected} rejected, ${p.dropped} dropped, ${rate}/s   `;
+  return `\r${head}${p.lines} lines, ${p.accepted - p.duplicates} stored${seen}, ${p.rejected} rejected, ${p.dropped} dropped, ${rate}/s   `;
+}
+
+const BAR = 24;
+
+function duration(secs: number): string {
+  const s = Math.ceil(secs);
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, "0")}m`;
 }
