@@ -42,7 +42,7 @@ export const API_BODY_LIMIT = 1024 * 1024;
 
 /** INGEST_PREFIXES are the public, CORS-open ingestion paths (SPEC §3); everything else needs auth. */
 export const INGEST_PREFIXES = [
-  "/v1", "/capture", "/batch", "/e", "/i/v0/e", "/t.gif", "/pixel", "/sdk.js", "/sdk",
+  "/v1", "/capture", "/batch", "/e", "/i/v0/e", "/t.gif", "/pixel", "/sdk.js", "/sdk.json", "/sdk",
   // What PostHog SDKs ask besides capture, answered minimally so they stay quiet.
   "/flags", "/decide", "/array",
 ] as const;

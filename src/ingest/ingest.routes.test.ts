@@ -342,6 +342,7 @@ describe("analytics.js settings and sdk.js", () => {
     // SRI on a cross-origin script needs CORS.
     expect(pinned.headers.get("access-control-allow-origin")).toBe("https://shop.example");
     expect([pinned.status, pinned.headers.get("cache-control")]).toEqual([200, "public, max-age=31536000, immutable"]);
+    expect(await (await app.request("/sdk.json")).json()).toEqual({ path: `/sdk/${sdk.hash}.js`, integrity: sdk.integrity, bytes: sdk.code.length });
     const old = await app.request("/sdk/0000.js");
     expect([old.status, old.headers.get("location")]).toEqual([302, `/sdk/${sdk.hash}.js`]);
   });

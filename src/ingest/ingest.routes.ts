@@ -63,7 +63,7 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
  */
 const CORS_PATHS = [
   "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/",
-  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sdk.js", "/sdk/*",
+  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sdk.js", "/sdk.json", "/sdk/*",
 ];
 
 const noSuppression = () => false;
@@ -316,6 +316,12 @@ export function ingestRoutes(deps: IngestDeps) {
     c.header("ETag", `"${sdk.hash}"`);
     if (c.req.header("if-none-match") === `"${sdk.hash}"`) return c.body(null, 304);
     return c.body(sdk.code, 200, { "Content-Type": "text/javascript; charset=utf-8" });
+  });
+  // What a pinned snippet needs (the Sources page offers one): the versioned path and its SRI value.
+  app.get("/sdk.json", async (c) => {
+    const sdk = await buildSdk();
+    c.header("Cache-Control", "no-cache");
+    return c.json({ path: `/sdk/${sdk.hash}.js`, integrity: sdk.integrity, bytes: sdk.code.length });
   });
   app.get("/sdk/:file", async (c) => {
     const sdk = await buildSdk();

@@ -112,6 +112,7 @@ export const shellEn = {
   "sources.snippet.segment": "Point Segment's SDK at Tessera: only the host changes",
   "sources.snippet.rudderstack": "Point RudderStack's SDK at Tessera: the data plane URL is this server",
   "sources.snippet.posthog": "Point PostHog's SDK at Tessera: the project API key is this write key",
+  "sources.snippet.pinned": "Or pin this SDK version with Subresource Integrity (copy it again after upgrading Tessera)",
   "sources.snippet.curl": "Send a test event with curl",
   "sources.rotate": "Rotate write key",
   "sources.rotateConfirm": "The old key stops working at once. Continue?",

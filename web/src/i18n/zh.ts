@@ -109,6 +109,7 @@ const shellZh: Record<keyof typeof shellEn, string> = {
   "sources.snippet.segment": "让 Segment SDK 发往 Tessera：只需改 host",
   "sources.snippet.rudderstack": "让 RudderStack SDK 发往 Tessera：数据平面地址（dataPlaneUrl）填本服务器",
   "sources.snippet.posthog": "让 PostHog SDK 发往 Tessera：项目 API Key 填这个 Write Key",
+  "sources.snippet.pinned": "或用子资源完整性（SRI）锁定此 SDK 版本（升级 Tessera 后需重新复制）",
   "sources.snippet.curl": "用 curl 发送一条测试事件",
   "sources.rotate": "轮换 Write Key",
   "sources.rotateConfirm": "旧的 Key 会立即失效。继续吗？",

@@ -59,3 +59,20 @@ await posthog.shutdown();`,
     },
   };
 }
+
+/** SdkVersion is what `GET /sdk.json` says of the served browser SDK. */
+export interface SdkVersion {
+  readonly path: string;
+  readonly integrity: string;
+}
+
+/**
+ * pinnedBrowserSnippet loads this exact SDK build, checked by Subresource Integrity: the browser refuses
+ * a changed file, so after upgrading Tessera the snippet must be copied again.
+ */
+export function pinnedBrowserSnippet(host: string, writeKey: string, sdk: SdkVersion): string {
+  return `<script src="${host}${sdk.path}" integrity="${sdk.integrity}" crossorigin="anonymous"></script>
+<script>
+  tessera.init(${JSON.stringify(writeKey)}, { host: ${JSON.stringify(host)} });
+</script>`;
+}

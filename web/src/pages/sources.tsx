@@ -14,13 +14,14 @@ import { Alert, Empty, Loading, PageHeader } from "../ui/feedback.tsx";
 import { Field } from "../ui/field.tsx";
 import { useLoad } from "../ui/use-load.ts";
 import { SourceActivity } from "./source-activity.tsx";
-import { SNIPPET_KINDS, sourceSnippets, type SnippetKind } from "./source-snippets.ts";
+import { pinnedBrowserSnippet, SNIPPET_KINDS, sourceSnippets, type SdkVersion, type SnippetKind } from "./source-snippets.ts";
 
 /** Snippets: one tab per way of sending, the browser SDK first (what most sources are). */
 function Snippets({ writeKey }: { writeKey: string }) {
   const { t } = useI18n();
   const [kind, setKind] = useState<SnippetKind>("browser");
   const snippet = sourceSnippets(location.origin, writeKey)[kind];
+  const sdk = useLoad(() => api<SdkVersion>("GET", "/sdk.json"));
   return (
     <div class="snippets">
       <div class="segmented tabs" role="tablist" aria-label={t("sources.snippets")}>
@@ -33,6 +34,7 @@ function Snippets({ writeKey }: { writeKey: string }) {
       <div role="tabpanel">
         {snippet.install && <CodeBlock label={t("sources.install")} code={snippet.install} />}
         <CodeBlock label={t(`sources.snippet.${kind}`)} code={snippet.code} />
+        {kind === "browser" && sdk.data && <CodeBlock label={t("sources.snippet.pinned")} code={pinnedBrowserSnippet(location.origin, writeKey, sdk.data)} />}
       </div>
     </div>
   );
