@@ -157,6 +157,8 @@ test.skipIf(!hasChromium)(
     await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
     await nav(page, "数据源").click();
     await page.getByRole("heading", { name: "数据源" }).waitFor();
+    // Times follow the UI language, not the browser's (here en-US): 24-hour clock, no AM/PM.
+    expect(await page.locator(".legend-at").first().textContent()).toMatch(/^\d\d:00$/);
     await shot(page, "9-zh");
     await page.reload();
     await page.getByRole("heading", { name: "数据源" }).waitFor(); // the choice is remembered

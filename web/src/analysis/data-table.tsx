@@ -2,7 +2,7 @@
  * DataTable renders a TableModel: numbers right-aligned and grouped, cells with persons behind them as
  * buttons (keyboard reachable), heat-map shading for retention. Wide tables scroll inside their card.
  */
-import { useI18n } from "../i18n/index.tsx";
+import { localeOf, useI18n } from "../i18n/index.tsx";
 import type { ActorsSelector } from "../query/types.ts";
 import type { Cell, TableModel } from "./table-model.ts";
 
@@ -27,7 +27,7 @@ function CellView({ cell, onActors, title, fmt, numeric: numericColumn }: { cell
 
 export function DataTable({ table, onActors, caption, testId }: { table: TableModel; onActors?: OnActors; caption?: string; testId?: string }) {
   const { lang, t } = useI18n();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 2 });
+  const nf = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2 });
   return (
     <div class="table-scroll">
       <table class="table data-table" data-testid={testId}>

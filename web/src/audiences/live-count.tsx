@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { api, errorMessage, isAbort } from "../api.ts";
-import { useI18n } from "../i18n/index.tsx";
+import { localeOf, useI18n } from "../i18n/index.tsx";
 import { ChannelIcons, displayName } from "../people/person-label.tsx";
 import type { Actor } from "../query/types.ts";
 import { Link } from "../router.tsx";
@@ -22,7 +22,7 @@ const DEBOUNCE_MS = 500;
 
 export function LiveCount({ definition }: { definition: Node }) {
   const { t, lang } = useI18n();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const nf = new Intl.NumberFormat(localeOf(lang));
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

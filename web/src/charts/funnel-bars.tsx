@@ -4,7 +4,7 @@
  * start and the median time. Counts and drop-offs are buttons opening the persons behind them. Plain
  * HTML rather than canvas so every number is focusable and read out.
  */
-import { useI18n } from "../i18n/index.tsx";
+import { localeOf, useI18n } from "../i18n/index.tsx";
 import { duration, pct } from "../analysis/table-model.ts";
 import type { OnActors } from "../analysis/data-table.tsx";
 import type { FunnelStepsResult } from "../query/types.ts";
@@ -14,7 +14,7 @@ const MAX_BREAKDOWNS = 6;
 
 export function FunnelBars({ results, onActors, labelOf }: { results: FunnelStepsResult[]; onActors: OnActors; labelOf: (bv: string | null) => string }) {
   const { t, lang } = useI18n();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const nf = new Intl.NumberFormat(localeOf(lang));
   const shown = results.slice(0, MAX_BREAKDOWNS);
   const max = Math.max(1, ...shown.map((r) => r.steps[0]?.count ?? 0));
   const steps = shown[0]?.steps ?? [];

@@ -3,7 +3,7 @@
  * small enough). Each band is focusable and opens the persons who took that step; hovering highlights it.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { useI18n } from "../i18n/index.tsx";
+import { localeOf, useI18n } from "../i18n/index.tsx";
 import type { OnActors } from "../analysis/data-table.tsx";
 import type { PathEdge } from "../query/types.ts";
 import { color } from "./palette.ts";
@@ -16,7 +16,7 @@ const MIN_SHARE = 0.01;
 
 export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: OnActors }) {
   const { t, lang } = useI18n();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const nf = new Intl.NumberFormat(localeOf(lang));
   const box = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(800);
   const [hover, setHover] = useState<string | null>(null);

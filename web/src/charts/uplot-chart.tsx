@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
-import { useI18n } from "../i18n/index.tsx";
+import { localeOf, useI18n } from "../i18n/index.tsx";
 import { stack } from "./palette.ts";
 
 export interface ChartSeries {
@@ -44,8 +44,8 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
   const { lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const [hover, setHover] = useState<number | null>(null);
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 2 });
-  const compact = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { notation: "compact", maximumFractionDigits: 1 });
+  const nf = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2 });
+  const compact = new Intl.NumberFormat(localeOf(lang), { notation: "compact", maximumFractionDigits: 1 });
   const clickRef = useRef(onCategory);
   clickRef.current = onCategory;
 

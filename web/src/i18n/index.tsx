@@ -8,6 +8,9 @@ import { en, type MessageKey } from "./en.ts";
 import { zh } from "./zh.ts";
 
 export type Lang = "en" | "zh";
+
+/** localeOf is the BCP 47 locale numbers and dates are formatted in for a UI language. */
+export const localeOf = (lang: Lang): string => (lang === "zh" ? "zh-CN" : "en");
 export const LANGS: { code: Lang; label: string }[] = [
   { code: "zh", label: "中文" },
   { code: "en", label: "English" },
@@ -33,7 +36,7 @@ export interface I18n {
 }
 
 function make(lang: Lang, setLang: (l: Lang) => void, timeZone: string | undefined, setTimeZone: (tz: string | undefined) => void): I18n {
-  const fmt = new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en", { dateStyle: "medium", timeStyle: "short", timeZone });
+  const fmt = new Intl.DateTimeFormat(localeOf(lang), { dateStyle: "medium", timeStyle: "short", timeZone });
   return {
     lang,
     setLang,
@@ -49,7 +52,7 @@ export function I18nProvider({ children }: { children: ComponentChildren }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
   const [timeZone, setTimeZone] = useState<string | undefined>(undefined);
   const value = useMemo(() => {
-    document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+    document.documentElement.lang = localeOf(lang);
     const setLang = (l: Lang) => {
       localStorage.setItem(STORAGE_KEY, l);
       setLangState(l);

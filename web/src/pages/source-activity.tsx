@@ -7,7 +7,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { color } from "../charts/palette.ts";
 import { CategoryChart } from "../charts/uplot-chart.tsx";
-import { useI18n } from "../i18n/index.tsx";
+import { localeOf, useI18n } from "../i18n/index.tsx";
 import { useSession } from "../session.tsx";
 import type { DropReason, MinuteStats, RecentEvent, Source } from "../types.ts";
 import { Link } from "../router.tsx";
@@ -18,7 +18,7 @@ import { hourly } from "./source-stats.ts";
 function Stats({ source }: { source: Source }) {
   const { t, lang } = useI18n();
   const { settings } = useSession();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const nf = new Intl.NumberFormat(localeOf(lang));
   const { data, error } = useLoad(() => api<{ results: MinuteStats[] }>("GET", `/api/sources/${source.id}/stats`), [source.id]);
   if (error) return <Alert>{t("sources.statsFailed", { message: error })}</Alert>;
   const minutes = data?.results ?? [];
@@ -27,7 +27,7 @@ function Stats({ source }: { source: Source }) {
   for (const m of minutes) for (const [r, n] of Object.entries(m.dropped)) reasons.set(r as DropReason, (reasons.get(r as DropReason) ?? 0) + (n ?? 0));
   // Until the counters have loaded, show a dash rather than a zero that is not true.
   const sum = (k: "received" | "stored" | "rejected") => (data ? nf.format(hours.reduce((s, h) => s + h[k], 0)) : "—");
-  const fmt = new Intl.DateTimeFormat(undefined, { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit" });
+  const fmt = new Intl.DateTimeFormat(localeOf(lang), { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit" });
   return (
     <div class="source-stats">
       <dl class="stats">
@@ -52,7 +52,7 @@ function Stats({ source }: { source: Source }) {
 }
 
 function LiveStream({ source }: { source: Source }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { settings } = useSession();
   const [events, setEvents] = useState<RecentEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -72,7 +72,7 @@ function LiveStream({ source }: { source: Source }) {
     stream.onerror = () => setError(t("sources.liveReconnecting"));
     return () => stream.close();
   }, [source.id, paused]);
-  const time = new Intl.DateTimeFormat(undefined, { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const time = new Intl.DateTimeFormat(localeOf(lang), { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
   return (
     <div class="live-stream">
       <div class="insight-head">

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
+import { localeOf, type Lang } from "../i18n/index.tsx";
 import type { EventName, PropertyInfo, PropertyType } from "./types.ts";
 
 const cache = new Map<string, Promise<unknown>>();
@@ -63,6 +64,6 @@ export function useCatalog<T>(load: (() => Promise<T[]>) | null, deps: unknown[]
 }
 
 /** compactNumber renders volumes the way pickers show them: 1234 → 1.2K. */
-export function compactNumber(n: number, lang: string): string {
-  return new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { notation: "compact", maximumFractionDigits: 1 }).format(n);
+export function compactNumber(n: number, lang: Lang): string {
+  return new Intl.NumberFormat(localeOf(lang), { notation: "compact", maximumFractionDigits: 1 }).format(n);
 }

@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../../api.ts";
 import { pct } from "../../analysis/table-model.ts";
-import { useI18n } from "../../i18n/index.tsx";
+import { localeOf, useI18n } from "../../i18n/index.tsx";
 import type { Distribution } from "../../types.ts";
 import { Alert, Loading } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
@@ -14,7 +14,7 @@ import { useLoad } from "../../ui/use-load.ts";
 
 export function AudienceAnalysis({ id }: { id: number }) {
   const { t, lang } = useI18n();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const nf = new Intl.NumberFormat(localeOf(lang));
   const [traits, setTraits] = useState("city");
   const [tags, setTags] = useState("");
   const [channels, setChannels] = useState(true);

@@ -7,7 +7,7 @@ import { useState } from "preact/hooks";
 import { api } from "../../api.ts";
 import { color } from "../../charts/palette.ts";
 import { CategoryChart } from "../../charts/uplot-chart.tsx";
-import { useI18n } from "../../i18n/index.tsx";
+import { localeOf, useI18n } from "../../i18n/index.tsx";
 import { ChannelIcons, displayName } from "../../people/person-label.tsx";
 import type { Actor } from "../../query/types.ts";
 import { isoDay } from "../../query/dates.ts";
@@ -50,7 +50,7 @@ function Members({ id }: { id: number }) {
 export function AudienceDetail({ id }: { id: number }) {
   const { t, dateTime, lang } = useI18n();
   const { canOperate, settings } = useSession();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const nf = new Intl.NumberFormat(localeOf(lang));
   const { data: a, error, loading, reload, setData } = useLoad(() => api<Audience>("GET", `/api/audiences/${id}`), [id]);
   const sizes = useLoad(() => api<{ results: SizePoint[] }>("GET", `/api/audiences/${id}/sizes?limit=90`), [id]);
   const { busy, error: actionError, run: act } = useAction();

@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../../api.ts";
 import { Sparkline } from "../../charts/sparkline.tsx";
-import { useI18n } from "../../i18n/index.tsx";
+import { localeOf, useI18n } from "../../i18n/index.tsx";
 import { Link, usePath } from "../../router.tsx";
 import { useSession } from "../../session.tsx";
 import type { Audience, SizePoint } from "../../types.ts";
@@ -25,7 +25,7 @@ function SizeTrend({ id, name }: { id: number; name: string }) {
 function AudienceList() {
   const { t, dateTime, lang } = useI18n();
   const { canOperate } = useSession();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const nf = new Intl.NumberFormat(localeOf(lang));
   const { data, error, loading, reload } = useLoad(() => api<{ audiences: Audience[] }>("GET", "/api/audiences"));
   const [busy, setBusy] = useState<number | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);

@@ -10,7 +10,7 @@ import { api } from "../../api.ts";
 import { BreakdownEditor } from "../../analysis/breakdown-editor.tsx";
 import { DateRange } from "../../analysis/date-range.tsx";
 import { breakdownLabel } from "../../analysis/table-model.ts";
-import { useI18n } from "../../i18n/index.tsx";
+import { localeOf, useI18n } from "../../i18n/index.tsx";
 import type { Answer, Breakdown } from "../../query/types.ts";
 import { encodeQuery } from "../../query/url-state.ts";
 import { Link } from "../../router.tsx";
@@ -37,8 +37,8 @@ type Range = { dateFrom: string; dateTo: string };
 
 export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range; onRange: (r: Range) => void; onTotals: (persons: number) => void }) {
   const { t, lang } = useI18n();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 0 });
-  const money = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en", { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+  const nf = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 0 });
+  const money = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2, minimumFractionDigits: 2 });
   const [by, setByState] = useState<Breakdown>(storedBy);
   const setBy = (b: Breakdown | undefined) => {
     if (!b || b.property === "") return;

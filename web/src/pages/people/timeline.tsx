@@ -4,7 +4,7 @@
  */
 import { useState } from "preact/hooks";
 import { api } from "../../api.ts";
-import { useI18n } from "../../i18n/index.tsx";
+import { localeOf, useI18n } from "../../i18n/index.tsx";
 import { isoDay } from "../../query/dates.ts";
 import { CHANNEL_ICONS, channelName } from "../../people/person-label.tsx";
 import type { TimelineEvent, TimelinePage } from "../../people/types.ts";
@@ -35,7 +35,7 @@ function ChannelBadge({ channel }: { channel: string }) {
 }
 
 export function Timeline({ id }: { id: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { settings } = useSession();
   const [event, setEvent] = useState("");
   const [channel, setChannel] = useState("");
@@ -49,7 +49,7 @@ export function Timeline({ id }: { id: string }) {
     setEvents((list) => (cursor ? [...list, ...page.events] : page.events));
     return page;
   }, [id, event, cursor]);
-  const time = new Intl.DateTimeFormat(undefined, { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const time = new Intl.DateTimeFormat(localeOf(lang), { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const shown = events.filter((e) => !channel || channelOfEvent(e) === channel);
   const channels = [...new Set(events.map(channelOfEvent).filter(Boolean))];
   const names = [...new Set(events.map((e) => e.event))].sort();

@@ -5,7 +5,7 @@
  */
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../../api.ts";
-import { useI18n } from "../../i18n/index.tsx";
+import { localeOf, useI18n } from "../../i18n/index.tsx";
 import { useSession } from "../../session.tsx";
 import type { Tag, TagGroup } from "../../types.ts";
 import { Button } from "../../ui/button.tsx";
@@ -18,7 +18,7 @@ import { NewTagDialog } from "./new-tag.tsx";
 function Catalogue({ groups, tags, onAssign }: { groups: TagGroup[]; tags: Tag[]; onAssign: (t: Tag) => void }) {
   const { t, dateTime, lang } = useI18n();
   const { canOperate } = useSession();
-  const nf = new Intl.NumberFormat(lang === "zh" ? "zh-CN" : "en");
+  const nf = new Intl.NumberFormat(localeOf(lang));
   const sections = [...groups.map((g) => ({ key: String(g.id), name: g.name, description: g.description, tags: tags.filter((x) => x.groupId === g.id) })), { key: "none", name: t("tags.ungrouped"), description: null, tags: tags.filter((x) => x.groupId === null) }].filter((s) => s.tags.length > 0);
   return (
     <>
