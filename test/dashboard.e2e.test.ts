@@ -51,7 +51,9 @@ const cells = (testId: string) =>
 async function openPerson(n: number): Promise<void> {
   await page.getByLabel("Search persons").fill(`shopper${n}@example.com`);
   await page.getByRole("button", { name: "Find" }).click();
-  await page.getByTestId("people-results").getByRole("link", { name: `Shopper ${n}` }).click();
+  // The page opens on the newest persons; wait for the search's own list.
+  await page.getByRole("heading", { name: `Persons matching “shopper${n}@example.com”` }).waitFor();
+  await page.getByTestId("people-results").getByRole("link", { name: `Shopper ${n}`, exact: true }).click();
   await page.getByRole("heading", { name: `Shopper ${n}` }).waitFor();
 }
 const num = (n: number) => new Intl.NumberFormat("en").format(n);
@@ -119,8 +121,12 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(errors).toEqual([]);
   });
 
-  test("people: find a shopper by e-mail, see identifiers by channel, traits and the cross-channel timeline", async () => {
+  test("people: the newest persons listed on arrival; find a shopper by e-mail, see identifiers by channel, traits and the cross-channel timeline", async () => {
     await nav("People").click();
+    await page.getByRole("heading", { name: "Newest persons" }).waitFor();
+    const newest = await api<{ persons: { id: string }[] }>("GET", "/api/persons?limit=50");
+    expect(await page.getByTestId("people-results").locator("tbody tr").count()).toBe(newest.persons.length);
+    expect(await page.getByTestId("people-results").locator("tbody tr a").first().getAttribute("href")).toBe(`/people/${newest.persons[0]!.id}`);
     await openPerson(10);
     await page.getByRole("heading", { name: "WeChat" }).waitFor();
     expect(await page.getByRole("region", { name: "Identifiers" }).getByText("oUnion10").isVisible()).toBe(true);

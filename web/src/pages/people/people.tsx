@@ -1,8 +1,8 @@
 /**
- * People: find persons by any identifier or trait value (GET /api/persons?search=, SPEC §4) and open one;
- * /people/:id is the person page.
+ * People: the newest persons, or those found by any identifier or trait value (GET /api/persons?search=,
+ * SPEC §4), each opening their person page (/people/:id).
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../../api.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { ChannelIcons, displayName } from "../../people/person-label.tsx";
@@ -18,52 +18,59 @@ import { PersonPage } from "./person.tsx";
 function Search() {
   const { t } = useI18n();
   const [text, setText] = useState(() => new URLSearchParams(location.search).get("search") ?? "");
-  const [page, setPage] = useState<ActorsPage | null>(null);
+  const [page, setPage] = useState<(ActorsPage & { text: string }) | null>(null);
+  // Only the latest search may fill the list: the newest-persons list asked on arrival can answer after a
+  // search typed meanwhile.
+  const latest = useRef(0);
   const action = useAction();
   const { busy, error } = action;
   const run = (cursor: string | null) =>
     action.run(async () => {
-      const params = new URLSearchParams({ search: text });
+      const asked = ++latest.current;
+      const q = text.trim();
+      const params = new URLSearchParams({ search: q });
       if (cursor) params.set("cursor", cursor);
       const next = await api<ActorsPage>("GET", `/api/persons?${params}`);
-      setPage((p) => (cursor && p ? { ...next, persons: [...p.persons, ...next.persons] } : next));
-      replaceSearch({ search: text });
+      if (asked !== latest.current) return;
+      setPage((p) => (cursor && p ? { ...next, text: q, persons: [...p.persons, ...next.persons] } : { ...next, text: q }));
+      replaceSearch({ search: q });
     });
-  // A shared /people?search= link runs its search on arrival.
-  useEffect(() => {
-    if (text.trim() !== "") void run(null);
-  }, []);
+  // On arrival: a shared /people?search= link runs its search; without one, the newest persons are listed.
+  useEffect(() => void run(null), []);
   return (
     <>
       <PageHeader title={t("nav.people")} intro={t("people.intro")} />
       <form class="card inline-form" role="search" onSubmit={(e) => (e.preventDefault(), void run(null))}>
-        <Field label={t("people.search")} type="search" value={text} onValue={setText} placeholder={t("people.searchPlaceholder")} required />
+        <Field label={t("people.search")} type="search" value={text} onValue={setText} placeholder={t("people.searchPlaceholder")} />
         <Button type="submit" variant="primary" busy={busy}>{t("people.find")}</Button>
       </form>
       {error && <Alert>{error}</Alert>}
       {page && (page.persons.length === 0 ? (
-        <Empty>{t("people.none", { text })}</Empty>
+        page.text === "" ? <Empty>{t("people.nobody")} <Link href="/sources">{t("nav.sources")}</Link></Empty> : <Empty>{t("people.none", { text: page.text })}</Empty>
       ) : (
-        <table class="table" data-testid="people-results">
-          <thead>
-            <tr>
-              <th scope="col">{t("people.person")}</th>
-              <th scope="col">{t("people.channels")}</th>
-              <th scope="col">{t("people.identifiers")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {page.persons.map((p) => (
-              <tr key={p.id}>
-                <td><Link href={`/people/${encodeURIComponent(p.id)}`}>{displayName(p)}</Link></td>
-                <td><ChannelIcons identifiers={p.identifiers} /></td>
-                <td class="detail">{p.identifiers.slice(0, 4).map((i) => `${i.type}: ${i.value}`).join(" · ")}</td>
+        <section class="card" aria-labelledby="people-list-title">
+          <h2 id="people-list-title">{page.text === "" ? t("people.newest") : t("people.matches", { text: page.text })}</h2>
+          <table class="table" data-testid="people-results">
+            <thead>
+              <tr>
+                <th scope="col">{t("people.person")}</th>
+                <th scope="col">{t("people.channels")}</th>
+                <th scope="col">{t("people.identifiers")}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {page.persons.map((p) => (
+                <tr key={p.id}>
+                  <td><Link href={`/people/${encodeURIComponent(p.id)}`}>{displayName(p)}</Link></td>
+                  <td><ChannelIcons identifiers={p.identifiers} /></td>
+                  <td class="detail">{p.identifiers.slice(0, 4).map((i) => `${i.type}: ${i.value}`).join(" · ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {page.next && <Button onClick={() => run(page.next)} busy={busy}>{t("common.loadMore")}</Button>}
+        </section>
       ))}
-      {page?.next && <Button onClick={() => run(page.next)} busy={busy}>{t("common.loadMore")}</Button>}
       <Conflicts />
     </>
   );
