@@ -255,7 +255,13 @@ describe("PostHog routes", () => {
   test("flags and remote config answer 'nothing' so PostHog SDKs stay quiet", async () => {
     const { app } = testApp();
     expect(await (await app.request("/flags/?v=2", post({}))).json()).toMatchObject({ featureFlags: {}, flags: {} });
-    expect((await app.request("/array/phc_x/config")).status).toBe(200);
+    expect(await (await app.request("/array/phc_x/config")).json()).toMatchObject({ token: "phc_x", hasFeatureFlags: false, sessionRecording: false });
+    // The script form sets the same config where posthog-js looks for it.
+    const js = await app.request("/array/phc_x/config.js");
+    expect(js.headers.get("content-type")).toStartWith("text/javascript");
+    const window: { _POSTHOG_REMOTE_CONFIG?: Record<string, { config: unknown; siteApps: unknown[] }> } = {};
+    new Function("window", await js.text())(window);
+    expect(window._POSTHOG_REMOTE_CONFIG?.phc_x).toEqual({ config: await (await app.request("/array/phc_x/config")).json(), siteApps: [] });
   });
 });
 

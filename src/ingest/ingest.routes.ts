@@ -306,7 +306,18 @@ export function ingestRoutes(deps: IngestDeps) {
   const noFlags = (c: Context) =>
     c.json({ featureFlags: {}, featureFlagPayloads: {}, flags: {}, errorsWhileComputingFlags: false, quotaLimited: [] });
   app.on(["GET", "POST"], ["/flags", "/flags/", "/decide", "/decide/"], noFlags);
-  app.get("/array/:token/config", (c) => c.json({ token: c.req.param("token"), supportedCompression: ["gzip", "gzip-js", "base64"] }));
+  // posthog-js first loads /array/<token>/config.js as a script (it fills window._POSTHOG_REMOTE_CONFIG),
+  // then falls back to the JSON; a missing script is a console error on every page of the customer's site.
+  const remoteConfig = (token: string) => ({
+    token, supportedCompression: ["gzip", "gzip-js", "base64"],
+    hasFeatureFlags: false, sessionRecording: false, heatmaps: false, autocaptureExceptions: false, siteApps: [],
+  });
+  app.get("/array/:token/config", (c) => c.json(remoteConfig(c.req.param("token"))));
+  app.get("/array/:token/config.js", (c) => {
+    const token = JSON.stringify(c.req.param("token"));
+    const js = `(function(){var w=window;w._POSTHOG_REMOTE_CONFIG=w._POSTHOG_REMOTE_CONFIG||{};w._POSTHOG_REMOTE_CONFIG[${token}]={config:${JSON.stringify(remoteConfig(c.req.param("token")))},siteApps:[]};})();`;
+    return c.body(js, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=300" });
+  });
 
   app.get("/sdk.js", async (c) => {
     const sdk = await buildSdk();

@@ -1,0 +1,119 @@
+/**
+ * The browser SDKs our users already have on their sites, from npm and unchanged — posthog-js and
+ * Segment's analytics-next — in headless Chromium on another origin, pointed at a real Tessera server by
+ * their host option alone: page views, identify and track land once on one person with their properties,
+ * and the SDKs log no error (PostHog's remote config script, Segment's project settings are answered).
+ * Skipped with a warning when /usr/bin/chromium is missing.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { loadConfig } from "../src/config.ts";
+import { silentLogger } from "../src/log.ts";
+import { startServer, type RunningServer } from "../src/server.ts";
+import { tempDir } from "./helpers.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`browser-sdks.e2e.test.ts: ${CHROMIUM} not found, skipping (apt-get install -y chromium)`);
+
+const WRITE_KEY = "wk_browser_sdks_0123456789";
+const ADMIN = "browser-sdks-admin-token-0123456789";
+const scratch = tempDir("tessera-browser-sdks-");
+let server: RunningServer;
+let site: ReturnType<typeof Bun.serve>;
+let browser: Browser;
+let base = "";
+let page = "";
+
+beforeAll(async () => {
+  if (!hasChromium) return;
+  server = await startServer(
+    loadConfig({ TESSERA_PORT: "0", TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: scratch.dir, TESSERA_WRITE_KEY: WRITE_KEY, TESSERA_ADMIN_TOKEN: ADMIN }),
+    { log: silentLogger, webRoot: null },
+  );
+  base = server.url.href.replace(/\/$/, "");
+  const built = await Bun.build({ entrypoints: [join(import.meta.dir, "browser-sdks.entry.ts")], target: "browser", format: "iife" });
+  if (!built.success) throw new Error(built.logs.map(String).join("\n"));
+  const bundle = await built.outputs[0]!.text();
+  // The shop: the bundle, and a page running the script of the current test.
+  site = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (req) =>
+      new URL(req.url).pathname === "/bundle.js"
+        ? new Response(bundle, { headers: { "content-type": "text/javascript" } })
+        : new Response(`<!doctype html><html><head><title>Tea shop</title><script src="/bundle.js"></script></head><body>shop<script>${page}</script></body></html>`, { headers: { "content-type": "text/html" } }),
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"] });
+}, 30_000);
+
+afterAll(async () => {
+  await browser?.close();
+  site?.stop(true);
+  await server?.stop();
+  scratch.cleanup();
+});
+
+interface TimelineEvent {
+  event: string;
+  properties: Record<string, unknown>;
+}
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+
+/** visit runs `script` on the shop's page and waits until the person holding `userId` has `events` events. */
+async function visit(script: string, userId: string, events: number): Promise<{ errors: string[]; timeline: TimelineEvent[]; persons: number }> {
+  page = script;
+  const tab = await browser.newPage();
+  const errors: string[] = [];
+  tab.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  tab.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
+  await tab.goto(`http://127.0.0.1:${site.port}/tea?utm_source=wechat&utm_campaign=spring`);
+  let timeline: TimelineEvent[] = [];
+  let persons = 0;
+  for (let i = 0; i < 100 && timeline.length < events; i++) {
+    await Bun.sleep(100);
+    const found = await api<{ persons: { id: string }[] }>(`/api/persons?search=${encodeURIComponent(userId)}`);
+    persons = found.persons.length;
+    if (persons === 1) timeline = (await api<{ events: TimelineEvent[] }>(`/api/persons/${found.persons[0]!.id}/events?limit=100`)).events;
+  }
+  await Bun.sleep(300); // anything sent twice would arrive by now
+  const found = await api<{ persons: { id: string }[] }>(`/api/persons?search=${encodeURIComponent(userId)}`);
+  if (found.persons.length === 1) timeline = (await api<{ events: TimelineEvent[] }>(`/api/persons/${found.persons[0]!.id}/events?limit=100`)).events;
+  await tab.close();
+  return { errors, timeline, persons: found.persons.length };
+}
+
+test.skipIf(!hasChromium)("posthog-js: the page view before identify, identify and capture are one person's, stored once", async () => {
+  // opt_out_useragent_filter: posthog-js drops events from headless browsers on its own.
+  const r = await visit(`
+    posthog.init(${JSON.stringify(WRITE_KEY)}, { api_host: ${JSON.stringify(base)}, autocapture: false, capture_pageleave: false, disable_session_recording: true, opt_out_useragent_filter: true });
+    posthog.identify("ph-browser-1", { email: "ph-browser-1@example.com", plan: "gold" });
+    posthog.capture("purchase", { amount: 168, currency: "CNY" });
+  `, "ph-browser-1", 3);
+  expect(r.errors).toEqual([]);
+  expect(r.persons).toBe(1);
+  expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", "purchase"]);
+  expect(r.timeline.find((e) => e.event === "purchase")!.properties).toMatchObject({ amount: 168, currency: "CNY", $lib: "web" });
+  expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject({ utm_source: "wechat", utm_campaign: "spring" });
+}, 30_000);
+
+test.skipIf(!hasChromium)("@segment/analytics-next: settings from Tessera, then page, identify and track on one person, stored once", async () => {
+  const r = await visit(`
+    const analytics = AnalyticsBrowser.load({ writeKey: ${JSON.stringify(WRITE_KEY)}, cdnURL: ${JSON.stringify(base)} });
+    analytics.page();
+    analytics.identify("seg-browser-1", { email: "seg-browser-1@example.com" });
+    analytics.track("Order Completed", { revenue: 99, currency: "CNY" });
+  `, "seg-browser-1", 3);
+  expect(r.errors).toEqual([]);
+  expect(r.persons).toBe(1);
+  expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", "Order Completed"]);
+  expect(r.timeline.find((e) => e.event === "Order Completed")!.properties).toMatchObject({ revenue: 99, currency: "CNY", $lib: "analytics.js" });
+  expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject({ path: "/tea", utm_source: "wechat" });
+}, 30_000);
