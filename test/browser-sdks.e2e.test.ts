@@ -1,8 +1,9 @@
 /**
- * The browser SDKs our users already have on their sites, from npm and unchanged — posthog-js and
- * Segment's analytics-next — in headless Chromium on another origin, pointed at a real Tessera server by
- * their host option alone: page views, identify and track land once on one person with their properties,
- * and the SDKs log no error (PostHog's remote config script, Segment's project settings are answered).
+ * The browser SDKs our users already have on their sites, from npm and unchanged — posthog-js, Segment's
+ * analytics-next and RudderStack's analytics-js — in headless Chromium on another origin, pointed at a real
+ * Tessera server by their host options alone: page views, identify and track land once on one person with
+ * their properties, and the SDKs log no error (PostHog's remote config script, Segment's project settings
+ * and RudderStack's source config are answered).
  * Skipped with a warning when /usr/bin/chromium is missing.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -115,5 +116,20 @@ test.skipIf(!hasChromium)("@segment/analytics-next: settings from Tessera, then 
   expect(r.persons).toBe(1);
   expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", "Order Completed"]);
   expect(r.timeline.find((e) => e.event === "Order Completed")!.properties).toMatchObject({ revenue: 99, currency: "CNY", $lib: "analytics.js" });
+  expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject({ path: "/tea", utm_source: "wechat" });
+}, 30_000);
+
+test.skipIf(!hasChromium)("@rudderstack/analytics-js: source config from Tessera, then page, identify and track on one person, stored once", async () => {
+  const r = await visit(`
+    const analytics = new RudderAnalytics();
+    analytics.load(${JSON.stringify(WRITE_KEY)}, ${JSON.stringify(base)}, { configUrl: ${JSON.stringify(base)} });
+    analytics.page();
+    analytics.identify("rs-browser-1", { email: "rs-browser-1@example.com" });
+    analytics.track("Order Completed", { revenue: 59, currency: "CNY" });
+  `, "rs-browser-1", 3);
+  expect(r.errors).toEqual([]);
+  expect(r.persons).toBe(1);
+  expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", "Order Completed"]);
+  expect(r.timeline.find((e) => e.event === "Order Completed")!.properties).toMatchObject({ revenue: 59, currency: "CNY", $lib: "RudderLabs JavaScript SDK" });
   expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject({ path: "/tea", utm_source: "wechat" });
 }, 30_000);

@@ -2,5 +2,7 @@
 // file for the browser and puts both on `window`).
 import posthog from "posthog-js";
 import { AnalyticsBrowser } from "@segment/analytics-next";
+// The build with its plugins inside: the default one loads them from RudderStack's CDN.
+import { RudderAnalytics } from "@rudderstack/analytics-js/bundled";
 
-Object.assign(window, { posthog, AnalyticsBrowser });
+Object.assign(window, { posthog, AnalyticsBrowser, RudderAnalytics });

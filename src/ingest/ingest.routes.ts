@@ -63,7 +63,7 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
  */
 const CORS_PATHS = [
   "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/",
-  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sdk.js", "/sdk.json", "/sdk/*",
+  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sourceConfig", "/sourceConfig/", "/sdk.js", "/sdk.json", "/sdk/*",
 ];
 
 const noSuppression = () => false;
@@ -299,6 +299,19 @@ export function ingestRoutes(deps: IngestDeps) {
       metrics: { sampleRate: 0 },
       legacyVideoPluginsEnabled: false,
       remotePlugins: [],
+    });
+  });
+
+  // RudderStack's JavaScript SDK (v3) asks its control plane for the source's config before it sends
+  // anything; with `configUrl` pointed here it gets the source, without device-mode destinations.
+  app.on(["GET"], ["/sourceConfig", "/sourceConfig/"], async (c) => {
+    const basic = /^Basic\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    const key = c.req.query("writeKey") ?? (basic ? atob(basic).split(":")[0] : undefined);
+    const source = key ? await deps.findSource(key) : null;
+    if (!key || !source) return c.json({ success: false, error: "unknown write key" }, 401);
+    return c.json({
+      isHosted: false,
+      source: { id: String(source.id), name: source.name, writeKey: key, workspaceId: "tessera", enabled: true, config: {}, destinations: [] },
     });
   });
 
