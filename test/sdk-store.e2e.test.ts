@@ -241,3 +241,73 @@ test.skipIf(!existsSync(CHROMIUM))("the Sources page's browser snippets, plain a
     site.stop(true);
   }
 }, 30_000);
+
+// The vendors' browser SDKs as the Segment, RudderStack and PostHog tabs show them: each snippet is the
+// entry of a bundle (as the user's bundler would build it) on a page of another origin. Chromium runs
+// without its automation flag and with a desktop user agent, because posthog-js drops bot traffic.
+test.skipIf(!existsSync(CHROMIUM))("the Sources page's Segment, RudderStack and PostHog browser snippets, bundled as pasted, send the page view", async () => {
+  const dir = join(import.meta.dir, "..", "test-artifacts", "snippets");
+  mkdirSync(dir, { recursive: true });
+  const kinds = ["segment", "rudderstack", "posthog"] as const;
+  const bundles = new Map<string, string>();
+  const sources = new Map<string, { id: number; writeKey: string }>();
+  for (const kind of kinds) {
+    const source = await createSource(`snippet-${kind}-browser`);
+    sources.set(kind, source);
+    const entry = join(dir, `${kind}-browser.ts`);
+    writeFileSync(entry, sourceSnippets(base, source.writeKey)[kind].browser!.code);
+    const built = await Bun.build({ entrypoints: [entry], target: "browser", format: "iife" });
+    expect({ kind, logs: built.logs.map(String) }).toEqual({ kind, logs: [] });
+    bundles.set(kind, await built.outputs[0]!.text());
+  }
+  const site = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (req) => {
+      const url = new URL(req.url);
+      const kind = url.searchParams.get("sdk") ?? "";
+      return url.pathname === "/bundle.js"
+        ? new Response(bundles.get(kind) ?? "", { headers: { "content-type": "text/javascript" } })
+        : new Response(`<!doctype html><html><head><title>Tea shop</title><script src="/bundle.js?sdk=${kind}"></script></head><body><h1>Tea shop</h1></body></html>`, { headers: { "content-type": "text/html" } });
+    },
+  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic", "--disable-blink-features=AutomationControlled"] });
+  try {
+    for (const kind of kinds) {
+      const page = await browser.newPage({ userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36" });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+      await page.goto(`http://127.0.0.1:${site.port}/tea?sdk=${kind}&utm_source=wechat`);
+      const source = sources.get(kind)!;
+      let events: { event: string; properties: Record<string, unknown> }[] = [];
+      for (let i = 0; i < 100 && events.length === 0; i++) {
+        await Bun.sleep(100);
+        events = await latestEvents(source.id);
+      }
+      expect({ kind, errors, events: events.map((e) => e.event) }).toEqual({ kind, errors: [], events: ["$pageview"] });
+      expect(events[0]!.properties).toMatchObject({ utm_source: "wechat" });
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    site.stop(true);
+  }
+}, 60_000);
+
+/** latestEvents reads the snapshot the Sources page's live stream starts with (the source's latest events). */
+async function latestEvents(sourceId: number): Promise<{ event: string; properties: Record<string, unknown> }[]> {
+  const stop = new AbortController();
+  const res = await fetch(`${base}/api/sources/${sourceId}/stream`, { headers: { authorization: `Bearer ${ADMIN}` }, signal: stop.signal });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let snapshot: RegExpExecArray | null = null;
+  while (!(snapshot = /event: snapshot\ndata: (.*)\n/.exec(text))) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  stop.abort();
+  return snapshot ? JSON.parse(snapshot[1]!) : [];
+}

@@ -108,10 +108,12 @@ test.skipIf(!hasChromium)(
     await page.getByRole("button", { name: "Copied: Write key" }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe((await key.textContent()) ?? "");
     await shot(page, "3-source");
-    await page.getByRole("tab", { name: "PostHog (Node.js)" }).click();
-    const [install, posthogCode] = await page.locator("figure.code pre").allTextContents();
-    expect(install).toBe("npm install posthog-node");
-    expect(posthogCode).toContain(`new PostHog("${await key.textContent()}", { host: "${server.url.origin}" })`);
+    await page.getByRole("tab", { name: "PostHog" }).click();
+    const [browserInstall, browserCode, nodeInstall, nodeCode] = await page.locator("figure.code pre").allTextContents();
+    expect([browserInstall, nodeInstall]).toEqual(["npm install posthog-js", "npm install posthog-node"]);
+    expect(browserCode).toContain(`posthog.init("${await key.textContent()}", { api_host: "${server.url.origin}" })`);
+    expect(nodeCode).toContain(`new PostHog("${await key.textContent()}", { host: "${server.url.origin}" })`);
+    await shot(page, "3b-source-posthog");
 
     await nav(page, "API tokens").click();
     await page.getByLabel("New token").fill("BI tool");

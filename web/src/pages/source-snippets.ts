@@ -1,16 +1,21 @@
 /**
- * The copy-paste snippets of the Sources page: our browser SDK, the Node SDKs of Segment, RudderStack and
- * PostHog pointed at this server, and curl. Plain strings from (host, writeKey), so a test can run each
- * one exactly as a user pastes it (test/sdk-store.e2e.test.ts).
+ * The copy-paste snippets of the Sources page: our browser SDK; Segment's, RudderStack's and PostHog's own
+ * SDKs, for the browser (from npm) and for Node, pointed at this server; and curl. Plain strings from
+ * (host, writeKey), so a test can run each one exactly as a user pastes it (test/sdk-store.e2e.test.ts).
  */
 
 export const SNIPPET_KINDS = ["browser", "segment", "rudderstack", "posthog", "curl"] as const;
 export type SnippetKind = (typeof SNIPPET_KINDS)[number];
 
-export interface Snippet {
+export interface SnippetPart {
   /** The shell command that installs the SDK, when there is one. */
   readonly install?: string;
   readonly code: string;
+}
+
+/** Snippet is what one tab shows: the code (Node for a vendor's SDK) and, for vendors, their browser SDK. */
+export interface Snippet extends SnippetPart {
+  readonly browser?: SnippetPart;
 }
 
 export function sourceSnippets(host: string, writeKey: string): Record<SnippetKind, Snippet> {
@@ -25,6 +30,14 @@ export function sourceSnippets(host: string, writeKey: string): Record<SnippetKi
 </script>`,
     },
     segment: {
+      browser: {
+        install: "npm install @segment/analytics-next",
+        code: `import { AnalyticsBrowser } from "@segment/analytics-next";
+
+// The project's settings come from Tessera too (cdnURL), so events go nowhere else.
+export const analytics = AnalyticsBrowser.load({ writeKey: ${k}, cdnURL: ${h} });
+analytics.page();`,
+      },
       install: "npm install @segment/analytics-node",
       code: `import { Analytics } from "@segment/analytics-node";
 
@@ -34,6 +47,15 @@ analytics.track({ userId: "user-1", event: "Order Completed", properties: { reve
 await analytics.closeAndFlush();`,
     },
     rudderstack: {
+      browser: {
+        install: "npm install @rudderstack/analytics-js",
+        // The bundled build: the default one loads its plugins from RudderStack's CDN.
+        code: `import { RudderAnalytics } from "@rudderstack/analytics-js/bundled";
+
+export const analytics = new RudderAnalytics();
+analytics.load(${k}, ${h}, { configUrl: ${h} });
+analytics.page();`,
+      },
       install: "npm install @rudderstack/rudder-sdk-node",
       code: `import Analytics from "@rudderstack/rudder-sdk-node";
 
@@ -43,6 +65,13 @@ client.track({ userId: "user-1", event: "Order Completed", properties: { revenue
 await client.flush();`,
     },
     posthog: {
+      browser: {
+        install: "npm install posthog-js",
+        code: `import posthog from "posthog-js";
+
+// Page views are captured by posthog-js itself.
+posthog.init(${k}, { api_host: ${h} });`,
+      },
       install: "npm install posthog-node",
       code: `import { PostHog } from "posthog-node";
 

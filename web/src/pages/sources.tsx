@@ -14,7 +14,18 @@ import { Alert, Empty, Loading, PageHeader } from "../ui/feedback.tsx";
 import { Field } from "../ui/field.tsx";
 import { useLoad } from "../ui/use-load.ts";
 import { SourceActivity } from "./source-activity.tsx";
-import { pinnedBrowserSnippet, SNIPPET_KINDS, sourceSnippets, type SdkVersion, type SnippetKind } from "./source-snippets.ts";
+import { pinnedBrowserSnippet, SNIPPET_KINDS, sourceSnippets, type SdkVersion, type SnippetKind, type SnippetPart } from "./source-snippets.ts";
+
+/** Part is one snippet: its install command (when it has one), then its code. */
+function Part({ title, part }: { title: string; part: SnippetPart }) {
+  const { t } = useI18n();
+  return (
+    <>
+      {part.install && <CodeBlock label={`${title} · ${t("sources.install")}`} code={part.install} />}
+      <CodeBlock label={title} code={part.code} />
+    </>
+  );
+}
 
 /** Snippets: one tab per way of sending, the browser SDK first (what most sources are). */
 function Snippets({ writeKey }: { writeKey: string }) {
@@ -32,8 +43,15 @@ function Snippets({ writeKey }: { writeKey: string }) {
         ))}
       </div>
       <div role="tabpanel">
-        {snippet.install && <CodeBlock label={t("sources.install")} code={snippet.install} />}
-        <CodeBlock label={t(`sources.snippet.${kind}`)} code={snippet.code} />
+        {snippet.browser ? (
+          <>
+            <p class="hint">{t(`sources.snippet.${kind}`)}</p>
+            <Part title={t("sources.inBrowser")} part={snippet.browser} />
+            <Part title={t("sources.onServer")} part={snippet} />
+          </>
+        ) : (
+          <Part title={t(`sources.snippet.${kind}`)} part={snippet} />
+        )}
         {kind === "browser" && sdk.data && <CodeBlock label={t("sources.snippet.pinned")} code={pinnedBrowserSnippet(location.origin, writeKey, sdk.data)} />}
       </div>
     </div>
