@@ -58,8 +58,13 @@ export function setupRoutes(deps: AppDeps) {
   return new Hono<AppEnv>()
     .get(
       "/",
-      endpoint({ summary: "Whether the first-run setup is still open", tags: ["auth"], access: "public", response: z.object({ needed: z.boolean() }) }),
-      async (c) => c.json({ needed: (await countUsers(deps.kdb)) === 0 }),
+      endpoint({
+        summary: "Whether the first-run setup is still open, and whether the caller is signed in",
+        tags: ["auth"], access: "public",
+        response: z.object({ needed: z.boolean(), signedIn: z.boolean().describe("a valid session cookie or token came with the request") }),
+      }),
+      // The dashboard asks this first, so a signed-out visit never shows the browser's red 401 in the console.
+      async (c) => c.json({ needed: (await countUsers(deps.kdb)) === 0, signedIn: c.get("principal") !== null }),
     )
     .post(
       "/",

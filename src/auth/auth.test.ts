@@ -16,7 +16,7 @@ const PASSWORD = "correct horse battery";
 describe("first-run setup", () => {
   test("needs the code from the log, works once, then the code is dead", async () => {
     const t = testApp();
-    expect(await (await t.call("GET", "/api/setup")).json()).toEqual({ needed: true });
+    expect(await (await t.call("GET", "/api/setup")).json()).toEqual({ needed: true, signedIn: false });
     const code = t.deps.setup.issue();
     const body = { code, email: "Admin@Example.com", password: PASSWORD };
 
@@ -32,7 +32,10 @@ describe("first-run setup", () => {
 
     const again = await t.call("POST", "/api/setup", { json: { ...body, email: "second@example.com" } });
     expect(again.status).toBe(409);
-    expect(await (await t.call("GET", "/api/setup")).json()).toEqual({ needed: false });
+    expect(await (await t.call("GET", "/api/setup")).json()).toEqual({ needed: false, signedIn: false });
+    // The session the setup started is seen by the same public route (the dashboard's first question).
+    const cookie = `${SESSION_COOKIE}=${cookieOf(ok, SESSION_COOKIE)}`;
+    expect(await (await t.call("GET", "/api/setup", { headers: { cookie } })).json()).toEqual({ needed: false, signedIn: true });
 
     const audit = await t.deps.kdb.selectFrom("audit_log").select("action").execute();
     expect(audit.map((a) => a.action)).toContain("setup.admin_created");

@@ -25,23 +25,26 @@ export function App() {
 
   const refresh = useCallback(async () => {
     try {
+      // Public: whether anyone is signed in, before asking who (a 401 would show in the console).
+      const { needed, signedIn } = await api<{ needed: boolean; signedIn: boolean }>("GET", "/api/setup");
+      if (!signedIn) {
+        setCsrfToken(null);
+        setState({ kind: needed ? "setup" : "login" });
+        return;
+      }
       const me = await api<Me>("GET", "/api/auth/me");
       setCsrfToken(me.csrf);
       const settings = await api<Settings>("GET", "/api/settings");
       setTimeZone(settings.timezone);
       setState({ kind: "in", me, settings });
     } catch (e) {
-      if (!(e instanceof ApiError && e.status === 401)) {
-        setState({ kind: "failed", message: errorMessage(e) });
+      if (e instanceof ApiError && e.status === 401) {
+        // The session ended between the two requests.
+        setCsrfToken(null);
+        setState({ kind: "login" });
         return;
       }
-      setCsrfToken(null);
-      try {
-        const { needed } = await api<{ needed: boolean }>("GET", "/api/setup");
-        setState({ kind: needed ? "setup" : "login" });
-      } catch (e2) {
-        setState({ kind: "failed", message: errorMessage(e2) });
-      }
+      setState({ kind: "failed", message: errorMessage(e) });
     }
   }, []);
 
