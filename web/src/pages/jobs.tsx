@@ -1,12 +1,19 @@
 /** Jobs: schedule, last and next run of each background job; admins can run one now. */
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
+import { en, type MessageKey } from "../i18n/en.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { useSession } from "../session.tsx";
 import type { JobState } from "../types.ts";
 import { Button } from "../ui/button.tsx";
 import { Alert, Empty, Loading, PageHeader } from "../ui/feedback.tsx";
 import { useLoad } from "../ui/use-load.ts";
+
+/** jobDescription says what a built-in job does in the user's language (others as the server describes them). */
+function jobDescription(j: { name: string; description: string }, t: ReturnType<typeof useI18n>["t"]): string {
+  const key = `job.${j.name}`;
+  return key in en ? t(key as MessageKey) : j.description;
+}
 
 export function JobsPage() {
   const { t, dateTime } = useI18n();
@@ -53,7 +60,7 @@ export function JobsPage() {
               <tr key={j.name}>
                 <td>
                   <strong>{j.name}</strong>
-                  <div class="hint">{j.description}</div>
+                  <div class="hint">{jobDescription(j, t)}</div>
                 </td>
                 <td>
                   <code>{j.pattern}</code>
