@@ -21,6 +21,8 @@ import { tempDir } from "./helpers.ts";
 const WRITE_KEY = "wk_sdk_e2e_0123456789abcdef";
 const ADMIN = "sdk-e2e-admin-token-0123456789";
 const scratch = tempDir("tessera-sdk-e2e-");
+// Snippets are written inside the repository, where their imports resolve to its node_modules.
+const SNIPPETS = join(import.meta.dir, "..", "test-artifacts", "snippets");
 let server: RunningServer;
 let base = "";
 
@@ -146,12 +148,11 @@ test("the Sources page's Segment, RudderStack, PostHog and curl snippets work as
     posthog: ["$identify", "order_completed"],
     curl: ["Signed Up"],
   };
-  const dir = join(import.meta.dir, "..", "test-artifacts", "snippets");
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(SNIPPETS, { recursive: true });
   for (const kind of Object.keys(expected) as SnippetKind[]) {
     const source = await createSource(`snippet-${kind}`);
     const snippet = sourceSnippets(base, source.writeKey)[kind];
-    const file = join(dir, `${kind}.mjs`);
+    const file = join(SNIPPETS, `${kind}.mjs`);
     if (kind !== "curl") writeFileSync(file, snippet.code);
     const proc = Bun.spawn(kind === "curl" ? ["sh", "-c", snippet.code] : ["node", file], { stdout: "pipe", stderr: "pipe" });
     const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
@@ -246,15 +247,14 @@ test.skipIf(!existsSync(CHROMIUM))("the Sources page's browser snippets, plain a
 // entry of a bundle (as the user's bundler would build it) on a page of another origin. Chromium runs
 // without its automation flag and with a desktop user agent, because posthog-js drops bot traffic.
 test.skipIf(!existsSync(CHROMIUM))("the Sources page's Segment, RudderStack and PostHog browser snippets, bundled as pasted, send the page view", async () => {
-  const dir = join(import.meta.dir, "..", "test-artifacts", "snippets");
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(SNIPPETS, { recursive: true });
   const kinds = ["segment", "rudderstack", "posthog"] as const;
   const bundles = new Map<string, string>();
   const sources = new Map<string, { id: number; writeKey: string }>();
   for (const kind of kinds) {
     const source = await createSource(`snippet-${kind}-browser`);
     sources.set(kind, source);
-    const entry = join(dir, `${kind}-browser.ts`);
+    const entry = join(SNIPPETS, `${kind}-browser.ts`);
     writeFileSync(entry, sourceSnippets(base, source.writeKey)[kind].browser!.code);
     const built = await Bun.build({ entrypoints: [entry], target: "browser", format: "iife" });
     expect({ kind, logs: built.logs.map(String) }).toEqual({ kind, logs: [] });
