@@ -117,6 +117,10 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     const wechat = s.results.find((r) => r.channel === "wechat")!;
     expect(wechat.persons).toBe(PERSONS / 5);
     expect(rows.find((r) => r[0] === "wechat")?.slice(1, 3)).toEqual([num(wechat.persons), num(wechat.activePersons)]);
+    // Active persons and revenue carry a bar; hovering says the channel's share of the total.
+    const share = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 }).format(wechat.activePersons / s.totals.activePersons);
+    const wechatRow = page.getByTestId("channel-summary").locator("tbody tr", { hasText: "wechat" });
+    expect(await wechatRow.locator("td.share").first().getAttribute("title")).toBe(`${share} of the total`);
     await shot("overview");
     expect(errors).toEqual([]);
   });

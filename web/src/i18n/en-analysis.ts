@@ -237,6 +237,7 @@ export const analysisEn = {
   "paths.chartLabel": "Paths as a Sankey diagram; each band is a button listing its persons.",
   "paths.edgeTitle": "{from} → {to}: {n} persons",
   "overview.intro": "Your channels at a glance, then the insights your team pinned here.",
+  "overview.share": "{pct} of the total",
   "overview.channels": "Channels",
   "overview.channelBy": "Channel by",
   "overview.channel": "Channel",

@@ -19,6 +19,7 @@ import { useLoad } from "../../ui/use-load.ts";
 import { channelQueries, channelRows, type ChannelSetup } from "./channel-queries.ts";
 
 const COLUMNS = ["persons", "activePersons", "newPersons", "orders", "revenue"] as const;
+const SHARED = new Set<(typeof COLUMNS)[number]>(["activePersons", "revenue"]);
 const STORAGE_KEY = "tessera.channelBy";
 const ORDERS = { orderEvent: "order_completed", revenue: "revenue" };
 
@@ -39,6 +40,7 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
   const { t, lang } = useI18n();
   const nf = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 0 });
   const money = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2, minimumFractionDigits: 2 });
+  const pct = new Intl.NumberFormat(localeOf(lang), { style: "percent", maximumFractionDigits: 1 });
   const [by, setByState] = useState<Breakdown>(storedBy);
   const setBy = (b: Breakdown | undefined) => {
     if (!b || b.property === "") return;
@@ -88,9 +90,16 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
                   <th scope="row">
                     <Link href={revenueLink(r.channel)}>{label(r.channel)}</Link>
                   </th>
-                  {COLUMNS.map((c) => (
-                    <td key={c} class="num">{fmt(c, r[c])}</td>
-                  ))}
+                  {COLUMNS.map((c) => {
+                    // Active persons and revenue carry a bar (the busiest channel's is full) to compare at a glance,
+                    // and say their share of the total on hover.
+                    const top = SHARED.has(c) ? Math.max(...data.results.map((x) => x[c])) : 0;
+                    return top <= 0 ? (
+                      <td key={c} class="num">{fmt(c, r[c])}</td>
+                    ) : (
+                      <td key={c} class="num share" style={`--share: ${(r[c] / top).toFixed(3)}`} title={t("overview.share", { pct: pct.format(r[c] / data.totals[c]) })}>{fmt(c, r[c])}</td>
+                    );
+                  })}
                 </tr>
               ))}
             </tbody>
