@@ -91,45 +91,54 @@ async function visit(script: string, userId: string, events: number): Promise<{ 
   return { errors, timeline, persons: found.persons.length };
 }
 
-test.skipIf(!hasChromium)("posthog-js: the page view before identify, identify and capture are one person's, stored once", async () => {
-  // opt_out_useragent_filter: posthog-js drops events from headless browsers on its own.
-  const r = await visit(`
-    posthog.init(${JSON.stringify(WRITE_KEY)}, { api_host: ${JSON.stringify(base)}, autocapture: false, capture_pageleave: false, disable_session_recording: true, opt_out_useragent_filter: true });
-    posthog.identify("ph-browser-1", { email: "ph-browser-1@example.com", plan: "gold" });
-    posthog.capture("purchase", { amount: 168, currency: "CNY" });
-  `, "ph-browser-1", 3);
-  expect(r.errors).toEqual([]);
-  expect(r.persons).toBe(1);
-  expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", "purchase"]);
-  expect(r.timeline.find((e) => e.event === "purchase")!.properties).toMatchObject({ amount: 168, currency: "CNY", $lib: "web" });
-  expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject({ utm_source: "wechat", utm_campaign: "spring" });
-}, 30_000);
+const key = JSON.stringify(WRITE_KEY);
+const host = () => JSON.stringify(base);
 
-test.skipIf(!hasChromium)("@segment/analytics-next: settings from Tessera, then page, identify and track on one person, stored once", async () => {
-  const r = await visit(`
-    const analytics = AnalyticsBrowser.load({ writeKey: ${JSON.stringify(WRITE_KEY)}, cdnURL: ${JSON.stringify(base)} });
-    analytics.page();
-    analytics.identify("seg-browser-1", { email: "seg-browser-1@example.com" });
-    analytics.track("Order Completed", { revenue: 99, currency: "CNY" });
-  `, "seg-browser-1", 3);
-  expect(r.errors).toEqual([]);
-  expect(r.persons).toBe(1);
-  expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", "Order Completed"]);
-  expect(r.timeline.find((e) => e.event === "Order Completed")!.properties).toMatchObject({ revenue: 99, currency: "CNY", $lib: "analytics.js" });
-  expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject({ path: "/tea", utm_source: "wechat" });
-}, 30_000);
+/** Each SDK as a site would run it: a page view, identify and a purchase, with what it must store. */
+const SDKS = [
+  {
+    name: "posthog-js: the page view before identify, identify and capture are one person's, stored once",
+    // opt_out_useragent_filter: posthog-js drops events from headless browsers on its own.
+    script: () => `
+      posthog.init(${key}, { api_host: ${host()}, autocapture: false, capture_pageleave: false, disable_session_recording: true, opt_out_useragent_filter: true });
+      posthog.identify("ph-browser-1", { email: "ph-browser-1@example.com", plan: "gold" });
+      posthog.capture("purchase", { amount: 168, currency: "CNY" });`,
+    user: "ph-browser-1",
+    purchase: { event: "purchase", properties: { amount: 168, currency: "CNY", $lib: "web" } },
+    pageview: { utm_source: "wechat", utm_campaign: "spring" },
+  },
+  {
+    name: "@segment/analytics-next: settings from Tessera, then page, identify and track on one person, stored once",
+    script: () => `
+      const analytics = AnalyticsBrowser.load({ writeKey: ${key}, cdnURL: ${host()} });
+      analytics.page();
+      analytics.identify("seg-browser-1", { email: "seg-browser-1@example.com" });
+      analytics.track("Order Completed", { revenue: 99, currency: "CNY" });`,
+    user: "seg-browser-1",
+    purchase: { event: "Order Completed", properties: { revenue: 99, currency: "CNY", $lib: "analytics.js" } },
+    pageview: { path: "/tea", utm_source: "wechat" },
+  },
+  {
+    name: "@rudderstack/analytics-js: source config from Tessera, then page, identify and track on one person, stored once",
+    script: () => `
+      const analytics = new RudderAnalytics();
+      analytics.load(${key}, ${host()}, { configUrl: ${host()} });
+      analytics.page();
+      analytics.identify("rs-browser-1", { email: "rs-browser-1@example.com" });
+      analytics.track("Order Completed", { revenue: 59, currency: "CNY" });`,
+    user: "rs-browser-1",
+    purchase: { event: "Order Completed", properties: { revenue: 59, currency: "CNY", $lib: "RudderLabs JavaScript SDK" } },
+    pageview: { path: "/tea", utm_source: "wechat" },
+  },
+];
 
-test.skipIf(!hasChromium)("@rudderstack/analytics-js: source config from Tessera, then page, identify and track on one person, stored once", async () => {
-  const r = await visit(`
-    const analytics = new RudderAnalytics();
-    analytics.load(${JSON.stringify(WRITE_KEY)}, ${JSON.stringify(base)}, { configUrl: ${JSON.stringify(base)} });
-    analytics.page();
-    analytics.identify("rs-browser-1", { email: "rs-browser-1@example.com" });
-    analytics.track("Order Completed", { revenue: 59, currency: "CNY" });
-  `, "rs-browser-1", 3);
-  expect(r.errors).toEqual([]);
-  expect(r.persons).toBe(1);
-  expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", "Order Completed"]);
-  expect(r.timeline.find((e) => e.event === "Order Completed")!.properties).toMatchObject({ revenue: 59, currency: "CNY", $lib: "RudderLabs JavaScript SDK" });
-  expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject({ path: "/tea", utm_source: "wechat" });
-}, 30_000);
+for (const sdk of SDKS) {
+  test.skipIf(!hasChromium)(sdk.name, async () => {
+    const r = await visit(sdk.script(), sdk.user, 3);
+    expect(r.errors).toEqual([]);
+    expect(r.persons).toBe(1);
+    expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", sdk.purchase.event].sort());
+    expect(r.timeline.find((e) => e.event === sdk.purchase.event)!.properties).toMatchObject(sdk.purchase.properties);
+    expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject(sdk.pageview);
+  }, 30_000);
+}
