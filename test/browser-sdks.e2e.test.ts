@@ -130,6 +130,18 @@ const SDKS = [
     purchase: { event: "Order Completed", properties: { revenue: 59, currency: "CNY", $lib: "RudderLabs JavaScript SDK" } },
     pageview: { path: "/tea", utm_source: "wechat" },
   },
+  {
+    name: "@rudderstack/analytics-js with useBeacon: the batch sent by sendBeacon to /beacon/v1/batch is stored once",
+    script: () => `
+      const analytics = new RudderAnalytics();
+      analytics.load(${key}, ${host()}, { configUrl: ${host()}, useBeacon: true, beaconQueueOptions: { flushQueueInterval: 200 } });
+      analytics.page();
+      analytics.identify("rs-beacon-1", { email: "rs-beacon-1@example.com" });
+      analytics.track("Order Completed", { revenue: 42, currency: "CNY" });`,
+    user: "rs-beacon-1",
+    purchase: { event: "Order Completed", properties: { revenue: 42, currency: "CNY", $lib: "RudderLabs JavaScript SDK" } },
+    pageview: { path: "/tea", utm_source: "wechat" },
+  },
 ];
 
 for (const sdk of SDKS) {

@@ -45,8 +45,8 @@ export const INGEST_PREFIXES = [
   "/v1", "/capture", "/batch", "/e", "/i/v0/e", "/t.gif", "/pixel", "/sdk.js", "/sdk.json", "/sdk",
   // What PostHog SDKs ask besides capture, answered minimally so they stay quiet.
   "/flags", "/decide", "/array",
-  // What RudderStack's JavaScript SDK asks its control plane.
-  "/sourceConfig",
+  // What RudderStack's JavaScript SDK asks its control plane, and its sendBeacon route.
+  "/sourceConfig", "/beacon",
 ] as const;
 
 /** VERSION is reported by the OpenAPI document. */

@@ -35,6 +35,13 @@ describe("write key", () => {
     expect(rec.messages()).toHaveLength(1);
   });
 
+  test("RudderStack's beacon route: a batch sent as text/plain with the key in the query", async () => {
+    const { app, rec } = testApp();
+    const res = await app.request(`/beacon/v1/batch?writeKey=${WRITE_KEY}`, post({ batch: [{ ...ev(), type: "track" }] }, { "content-type": "text/plain;charset=UTF-8" }));
+    expect([res.status, await res.json()]).toEqual([200, { success: true }]);
+    expect(rec.messages()).toHaveLength(1);
+  });
+
   test("missing and unknown keys are 401 with a JSON error", async () => {
     const { app, rec } = testApp();
     const missing = await app.request("/v1/track", post(ev()));

@@ -63,7 +63,7 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
  */
 const CORS_PATHS = [
   "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/",
-  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sourceConfig", "/sourceConfig/", "/sdk.js", "/sdk.json", "/sdk/*",
+  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sourceConfig", "/sourceConfig/", "/beacon/*", "/sdk.js", "/sdk.json", "/sdk/*",
 ];
 
 const noSuppression = () => false;
@@ -267,6 +267,8 @@ export function ingestRoutes(deps: IngestDeps) {
   for (const type of MESSAGE_TYPES) app.post(`/v1/${type}`, (c) => segment(c, type, false, "segment"));
   app.post("/v1/batch", (c) => segment(c, null, false, "segment"));
   app.post("/v1/import", (c) => segment(c, null, false, "import"));
+  // RudderStack's JavaScript SDK with `useBeacon` sends batches by navigator.sendBeacon (key in the query).
+  app.post("/beacon/v1/batch", (c) => segment(c, null, true, "segment"));
   for (const [letter, type] of Object.entries(SHORT_TYPES)) {
     app.post(`/v1/${letter}`, (c) => segment(c, type === "batch" ? null : type, true, "segment"));
   }
