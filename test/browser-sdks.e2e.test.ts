@@ -1,6 +1,6 @@
 /**
  * The browser SDKs our users already have on their sites, from npm and unchanged — posthog-js, Segment's
- * analytics-next and RudderStack's analytics-js — in headless Chromium on another origin, pointed at a real
+ * analytics-next, RudderStack's analytics-js and Jitsu's @jitsu/js — in headless Chromium on another origin, pointed at a real
  * Tessera server by their host options alone: page views, identify and track land once on one person with
  * their properties, and the SDKs log no error (PostHog's remote config script, Segment's project settings
  * and RudderStack's source config are answered).
@@ -140,6 +140,15 @@ const SDKS = [
       analytics.track("Order Completed", { revenue: 42, currency: "CNY" });`,
     user: "rs-beacon-1",
     purchase: { event: "Order Completed", properties: { revenue: 42, currency: "CNY", $lib: "RudderLabs JavaScript SDK" } },
+    pageview: { path: "/tea", utm_source: "wechat" },
+  },
+  {
+    name: "@jitsu/js: page, identify and track posted to /api/s/:type land on one person, stored once",
+    script: () => `
+      const jitsu = jitsuAnalytics({ host: ${host()}, writeKey: ${JSON.stringify(`${WRITE_KEY}:jitsu`)} });
+      jitsu.page().then(() => jitsu.identify("jitsu-browser-1", { email: "jitsu-browser-1@example.com" })).then(() => jitsu.track("Order Completed", { revenue: 77, currency: "CNY" }));`,
+    user: "jitsu-browser-1",
+    purchase: { event: "Order Completed", properties: { revenue: 77, currency: "CNY", $lib: "@jitsu/js" } },
     pageview: { path: "/tea", utm_source: "wechat" },
   },
 ];

@@ -4,5 +4,6 @@ import posthog from "posthog-js";
 import { AnalyticsBrowser } from "@segment/analytics-next";
 // The build with its plugins inside: the default one loads them from RudderStack's CDN.
 import { RudderAnalytics } from "@rudderstack/analytics-js/bundled";
+import { jitsuAnalytics } from "@jitsu/js";
 
-Object.assign(window, { posthog, AnalyticsBrowser, RudderAnalytics });
+Object.assign(window, { posthog, AnalyticsBrowser, RudderAnalytics, jitsuAnalytics });

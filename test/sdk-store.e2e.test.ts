@@ -12,6 +12,7 @@ import { chromium } from "playwright-core";
 import { Analytics as SegmentAnalytics } from "@segment/analytics-node";
 import RudderAnalytics from "@rudderstack/rudder-sdk-node";
 import { PostHog } from "posthog-node";
+import { jitsuAnalytics } from "@jitsu/js";
 import { loadConfig } from "../src/config.ts";
 import { silentLogger } from "../src/log.ts";
 import { startServer, type RunningServer } from "../src/server.ts";
@@ -138,14 +139,26 @@ test("posthog-node (gzip): $identify links the anonymous distinct id; properties
   expect(events.map((e) => e.event)).toContain("$identify");
 });
 
+test("@jitsu/js server to server (/api/s/s2s/:type, key:secret write key): identify and track on one person", async () => {
+  // Jitsu's SDK only takes "key:secret" write keys; the part before the colon is the source's key.
+  const jitsu = jitsuAnalytics({ host: base, writeKey: `${WRITE_KEY}:jitsu`, s2s: true });
+  await jitsu.identify("jitsu-node-1", { email: "jitsu-node-1@example.com", plan: "gold" });
+  await jitsu.track("Order Completed", { revenue: 12, currency: "CNY" });
+  const { events } = await personEvents("jitsu-node-1@example.com");
+  expect(events.map((e) => e.event).sort()).toEqual(["$identify", "Order Completed"]);
+  expect(events.find((e) => e.event === "Order Completed")!.properties).toMatchObject({ revenue: 12, currency: "CNY", $lib: "@jitsu/js" });
+  expect(events.find((e) => e.event === "Order Completed")!.identifier).toEqual({ type: "user_id", value: "jitsu-node-1" });
+});
+
 // The Sources page's snippets, pasted unchanged: the Node ones run in Node from a file beside the repo's
 // node_modules (where `npm install` would have put the SDK), curl in a shell. One source per snippet, so
 // each event's `$source` says which snippet sent it.
-test("the Sources page's Segment, RudderStack, PostHog and curl snippets work as pasted", async () => {
+test("the Sources page's Segment, RudderStack, PostHog, Jitsu and curl snippets work as pasted", async () => {
   const expected: Partial<Record<SnippetKind, string[]>> = {
     segment: ["$identify", "Order Completed"],
     rudderstack: ["$identify", "Order Completed"],
     posthog: ["$identify", "order_completed"],
+    jitsu: ["$identify", "Order Completed"],
     curl: ["Signed Up"],
   };
   mkdirSync(SNIPPETS, { recursive: true });
@@ -243,12 +256,12 @@ test.skipIf(!existsSync(CHROMIUM))("the Sources page's browser snippets, plain a
   }
 }, 30_000);
 
-// The vendors' browser SDKs as the Segment, RudderStack and PostHog tabs show them: each snippet is the
+// The vendors' browser SDKs as the Segment, RudderStack, PostHog and Jitsu tabs show them: each snippet is the
 // entry of a bundle (as the user's bundler would build it) on a page of another origin. Chromium runs
 // without its automation flag and with a desktop user agent, because posthog-js drops bot traffic.
-test.skipIf(!existsSync(CHROMIUM))("the Sources page's Segment, RudderStack and PostHog browser snippets, bundled as pasted, send the page view", async () => {
+test.skipIf(!existsSync(CHROMIUM))("the Sources page's Segment, RudderStack, PostHog and Jitsu browser snippets, bundled as pasted, send the page view", async () => {
   mkdirSync(SNIPPETS, { recursive: true });
-  const kinds = ["segment", "rudderstack", "posthog"] as const;
+  const kinds = ["segment", "rudderstack", "posthog", "jitsu"] as const;
   const bundles = new Map<string, string>();
   const sources = new Map<string, { id: number; writeKey: string }>();
   for (const kind of kinds) {

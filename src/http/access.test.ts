@@ -14,7 +14,7 @@ import { INGEST_PREFIXES } from "./app.ts";
 import { specOf, type Access } from "./endpoint.ts";
 
 // Every route open to anonymous callers, on purpose. Adding one means adding it here.
-const PUBLIC = ["GET /healthz", "GET /api/setup", "POST /api/setup", "POST /api/auth/login"];
+const PUBLIC = ["GET /healthz", "GET /api/setup", "POST /api/setup", "POST /api/auth/login", "POST /api/s/:type", "POST /api/s/s2s/:type"];
 const ADMIN_TOKEN = "env-admin-token-0123456789";
 
 const t = testApp({ env: { TESSERA_ADMIN_TOKEN: ADMIN_TOKEN } });

@@ -47,6 +47,8 @@ export const INGEST_PREFIXES = [
   "/flags", "/decide", "/array",
   // What RudderStack's JavaScript SDK asks its control plane, and its sendBeacon route.
   "/sourceConfig", "/beacon",
+  // Jitsu's SDK (the only ingestion under /api: the management API's auth lets a write-key call through).
+  "/api/s",
 ] as const;
 
 /** VERSION is reported by the OpenAPI document. */

@@ -42,6 +42,18 @@ describe("write key", () => {
     expect(rec.messages()).toHaveLength(1);
   });
 
+  test("Jitsu's routes: one event per request, type from the path, a key:secret write key in X-Write-Key", async () => {
+    const { app, rec } = testApp();
+    for (const path of ["/api/s/track", "/api/s/s2s/track"]) {
+      const res = await app.request(path, post(ev(), { "x-write-key": `${WRITE_KEY}:secret` }));
+      expect([path, res.status, await res.json()]).toEqual([path, 200, { success: true }]);
+    }
+    expect(rec.messages().map((m) => m.type)).toEqual(["track", "track"]);
+    const bad = await app.request("/api/s/purchase", post(ev(), { "x-write-key": WRITE_KEY }));
+    expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([400, 'type "purchase" in the path is not one of track, identify, page, screen, group, alias']);
+    expect((await app.request("/api/s/track", post(ev(), { "x-write-key": "nope:secret" }))).status).toBe(401);
+  });
+
   test("missing and unknown keys are 401 with a JSON error", async () => {
     const { app, rec } = testApp();
     const missing = await app.request("/v1/track", post(ev()));

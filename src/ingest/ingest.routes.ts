@@ -12,6 +12,7 @@
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { getConnInfo } from "hono/bun";
 import { cors } from "hono/cors";
+import { endpoint } from "../http/endpoint.ts";
 import { headerWriteKey, queryWriteKey } from "./auth.ts";
 import { inflate, parseJson, readBody, utf8, type BodyLimit } from "./decode.ts";
 import { IngestError } from "./errors.ts";
@@ -63,7 +64,7 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
  */
 const CORS_PATHS = [
   "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/",
-  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sourceConfig", "/sourceConfig/", "/beacon/*", "/sdk.js", "/sdk.json", "/sdk/*",
+  "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sourceConfig", "/sourceConfig/", "/beacon/*", "/api/s/*", "/sdk.js", "/sdk.json", "/sdk/*",
 ];
 
 const noSuppression = () => false;
@@ -101,7 +102,10 @@ export function ingestRoutes(deps: IngestDeps) {
 
   const lookup = async (key: string | null, help = SEGMENT_KEY_HELP): Promise<IngestSource> => {
     if (key === null) throw new IngestError(401, help);
-    const source = await deps.findSource(key);
+    // Jitsu's SDK refuses a write key that is not "key:secret": the part before the colon is ours, as with
+    // a Basic username.
+    const colon = key.indexOf(":");
+    const source = (await deps.findSource(key)) ?? (colon > 0 ? await deps.findSource(key.slice(0, colon)) : null);
     if (!source) throw new IngestError(401, "unknown write key");
     return source;
   };
@@ -267,6 +271,19 @@ export function ingestRoutes(deps: IngestDeps) {
   for (const type of MESSAGE_TYPES) app.post(`/v1/${type}`, (c) => segment(c, type, false, "segment"));
   app.post("/v1/batch", (c) => segment(c, null, false, "segment"));
   app.post("/v1/import", (c) => segment(c, null, false, "import"));
+  // Jitsu's SDK (@jitsu/js) posts one Segment-shaped event per call, the key in X-Write-Key: from the
+  // browser to /api/s/:type, server to server to /api/s/s2s/:type. It reads the answer as JSON.
+  // Declared with endpoint(): they live under /api, whose every route says who may call it.
+  const jitsu = (browserRoute: boolean) => async (c: Context) => {
+    const type = c.req.param("type") ?? "";
+    if (!(MESSAGE_TYPES as readonly string[]).includes(type)) {
+      return c.json({ success: false, error: `type "${type}" in the path is not one of ${MESSAGE_TYPES.join(", ")}` }, 400);
+    }
+    return segment(c, type as MessageType, browserRoute, "segment");
+  };
+  const jitsuSpec = (summary: string) => endpoint({ summary, tags: ["ingest"], access: "public" });
+  app.post("/api/s/s2s/:type", jitsuSpec("Jitsu server-to-server event (write key in X-Write-Key)"), jitsu(false));
+  app.post("/api/s/:type", jitsuSpec("Jitsu browser event (write key in X-Write-Key)"), jitsu(true));
   // RudderStack's JavaScript SDK with `useBeacon` sends batches by navigator.sendBeacon (key in the query).
   app.post("/beacon/v1/batch", (c) => segment(c, null, true, "segment"));
   for (const [letter, type] of Object.entries(SHORT_TYPES)) {

@@ -106,6 +106,8 @@ export const shellEn = {
   "sources.tab.segment": "Segment",
   "sources.tab.rudderstack": "RudderStack",
   "sources.tab.posthog": "PostHog",
+  "sources.tab.jitsu": "Jitsu",
+  "sources.snippet.jitsu": "Already on Jitsu? Keep its SDK: the host is this server, and the write key is this one followed by \":\" and any secret (Jitsu insists on key:secret).",
   "sources.tab.curl": "curl",
   "sources.install": "install",
   "sources.inBrowser": "In the browser",

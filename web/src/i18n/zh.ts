@@ -103,6 +103,8 @@ const shellZh: Record<keyof typeof shellEn, string> = {
   "sources.tab.segment": "Segment",
   "sources.tab.rudderstack": "RudderStack",
   "sources.tab.posthog": "PostHog",
+  "sources.tab.jitsu": "Jitsu",
+  "sources.snippet.jitsu": "已在用 Jitsu？保留它的 SDK：host 填本服务器，writeKey 填这个 Write Key 加上 \":\" 和任意内容（Jitsu 要求 key:secret 格式）。",
   "sources.tab.curl": "curl",
   "sources.install": "安装",
   "sources.inBrowser": "浏览器端",

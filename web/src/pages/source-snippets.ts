@@ -1,10 +1,10 @@
 /**
- * The copy-paste snippets of the Sources page: our browser SDK; Segment's, RudderStack's and PostHog's own
- * SDKs, for the browser (from npm) and for Node, pointed at this server; and curl. Plain strings from
+ * The copy-paste snippets of the Sources page: our browser SDK; Segment's, RudderStack's, PostHog's and
+ * Jitsu's own SDKs, for the browser (from npm) and for Node, pointed at this server; and curl. Plain strings from
  * (host, writeKey), so a test can run each one exactly as a user pastes it (test/sdk-store.e2e.test.ts).
  */
 
-export const SNIPPET_KINDS = ["browser", "segment", "rudderstack", "posthog", "curl"] as const;
+export const SNIPPET_KINDS = ["browser", "segment", "rudderstack", "posthog", "jitsu", "curl"] as const;
 export type SnippetKind = (typeof SNIPPET_KINDS)[number];
 
 export interface SnippetPart {
@@ -79,6 +79,22 @@ const posthog = new PostHog(${k}, { host: ${h} });
 posthog.identify({ distinctId: "user-1", properties: { email: "user-1@example.com", plan: "pro" } });
 posthog.capture({ distinctId: "user-1", event: "order_completed", properties: { revenue: 99, currency: "CNY" } });
 await posthog.shutdown();`,
+    },
+    jitsu: {
+      // Jitsu's SDK takes only "key:secret" write keys; Tessera reads the part before the colon.
+      browser: {
+        install: "npm install @jitsu/js",
+        code: `import { jitsuAnalytics } from "@jitsu/js";
+
+export const analytics = jitsuAnalytics({ host: ${h}, writeKey: ${JSON.stringify(`${writeKey}:tessera`)} });
+analytics.page();`,
+      },
+      install: "npm install @jitsu/js",
+      code: `import { jitsuAnalytics } from "@jitsu/js";
+
+const analytics = jitsuAnalytics({ host: ${h}, writeKey: ${JSON.stringify(`${writeKey}:tessera`)}, s2s: true });
+await analytics.identify("user-1", { email: "user-1@example.com", plan: "pro" });
+await analytics.track("Order Completed", { revenue: 99, currency: "CNY" });`,
     },
     curl: {
       code: `curl -X POST ${host}/v1/track \\
