@@ -13,6 +13,7 @@ import { Analytics as SegmentAnalytics } from "@segment/analytics-node";
 import RudderAnalytics from "@rudderstack/rudder-sdk-node";
 import { PostHog } from "posthog-node";
 import { jitsuAnalytics } from "@jitsu/js";
+import LegacySegment from "analytics-node";
 import { loadConfig } from "../src/config.ts";
 import { silentLogger } from "../src/log.ts";
 import { startServer, type RunningServer } from "../src/server.ts";
@@ -137,6 +138,17 @@ test("posthog-node (gzip): $identify links the anonymous distinct id; properties
   expect(events.find((e) => e.event === "signup_started")!.properties).toMatchObject({ plan: "trial" });
   expectNear(events.find((e) => e.event === "signup_finished")!.time, "2025-01-02T03:04:05.000Z");
   expect(events.map((e) => e.event)).toContain("$identify");
+});
+
+test("analytics-node 6 (Segment's deprecated SDK, still in use): the first message flushed alone, the rest batched, one person", async () => {
+  const legacy = new LegacySegment(WRITE_KEY, { host: base, flushAt: 2, flushInterval: 50 });
+  const sent = (f: (done: (err?: Error) => void) => void) => new Promise<void>((ok, fail) => f((err) => (err ? fail(err) : ok())));
+  await sent((done) => legacy.track({ userId: "legacy-1", event: "Order Completed", properties: { revenue: 30 } }, done));
+  await sent((done) => legacy.identify({ userId: "legacy-1", traits: { email: "legacy-1@example.com" } }, done));
+  await sent((done) => legacy.flush(done));
+  const { events } = await personEvents("legacy-1@example.com");
+  expect(events.map((e) => e.event).sort()).toEqual(["$identify", "Order Completed"]);
+  expect(events.find((e) => e.event === "Order Completed")!.properties).toMatchObject({ revenue: 30, $lib: "analytics-node" });
 });
 
 test("@jitsu/js server to server (/api/s/s2s/:type, key:secret write key): identify and track on one person", async () => {
