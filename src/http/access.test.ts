@@ -131,6 +131,17 @@ describe("CSRF", () => {
   });
 });
 
+test("Jitsu's ingestion under /api/s takes its write key only: a dashboard session cookie without CSRF does not refuse it", async () => {
+  const created = await t.call("POST", "/api/sources", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, json: { name: "jitsu-same-origin" } });
+  const { writeKey } = (await created.json()) as { writeKey: string };
+  const s = await createSession(t.deps.kdb, users.get("admin") ?? 0, { ip: null, userAgent: null }, t.clock.now);
+  const res = await t.call("POST", "/api/s/track", {
+    headers: { cookie: `${SESSION_COOKIE}=${s.token}`, "x-write-key": `${writeKey}:secret` },
+    json: { type: "track", event: "Viewed", anonymousId: "jitsu-anon-1" },
+  });
+  expect([res.status, await res.json()]).toEqual([200, { success: true }]);
+});
+
 describe("bearer tokens", () => {
   test.each([
     ["a malformed Authorization header", "Basic abc"],

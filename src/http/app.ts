@@ -82,6 +82,7 @@ export function createApp(deps: AppDeps) {
     now: deps.now,
   };
 
+  const auth = authenticate(deps);
   const app = new Hono<AppEnv>()
     // 1. Every response carries X-Request-Id; 500s name it so a log line can be found.
     .use(requestId())
@@ -112,8 +113,10 @@ export function createApp(deps: AppDeps) {
     )
     // 3. Management API bodies are small; refuse big ones before reading them.
     .use("/api/*", bodyLimit({ maxSize: API_BODY_LIMIT, onError: (c) => c.json({ error: `request body too large (limit ${API_BODY_LIMIT} bytes)` }, 413) }))
-    // 4. Who is calling (session cookie + CSRF, or bearer token). Routes decide what they require.
-    .use("/api/*", authenticate(deps))
+    // 4. Who is calling (session cookie + CSRF, or bearer token). Routes decide what they require. Jitsu's
+    //    ingestion routes under /api/s are the exception: a write key is their only credential, so a
+    //    dashboard session cookie sent along (a site on the same origin) must not turn them into a 403.
+    .use("/api/*", (c, next) => (c.req.path.startsWith("/api/s/") ? next() : auth(c, next)))
 
     .get("/healthz", endpoint({ summary: "Liveness and readiness for Docker and load balancers", tags: ["system"], access: "public", response: z.object({ ok: z.boolean() }) }), (c) =>
       deps.ready() ? c.json({ ok: true }, 200) : c.json({ ok: false }, 503),
