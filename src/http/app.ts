@@ -47,7 +47,7 @@ export const INGEST_PREFIXES = [
   "/flags", "/decide", "/array",
   // What RudderStack's JavaScript SDK asks its control plane, and its sendBeacon route.
   "/sourceConfig", "/beacon",
-  // Jitsu's SDK (the only ingestion under /api: the management API's auth lets a write-key call through).
+  // Jitsu's SDK: the only ingestion under /api, skipped by the management API's auth middleware.
   "/api/s",
 ] as const;
 

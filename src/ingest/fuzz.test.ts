@@ -120,7 +120,7 @@ describe("Segment routes", () => {
     for (let i = 0; i < 10; i++) bodies.push([`gzip random ${i}`, new Uint8Array(gzipSync(crypto.getRandomValues(new Uint8Array(r.int(3000))))), { "content-encoding": "gzip" }]);
 
     for (const [name, body, headers] of bodies) {
-      for (const path of ["/v1/batch", "/v1/track", "/v1/b", "/v1/import"]) {
+      for (const path of ["/v1/batch", "/v1/track", "/v1/b", "/v1/import", "/beacon/v1/batch", "/api/s/track", "/api/s/s2s/identify"]) {
         const { app, errors } = testApp();
         const res = await app.request(path, {
           method: "POST",

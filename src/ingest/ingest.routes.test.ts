@@ -351,6 +351,7 @@ describe("analytics.js settings and sdk.js", () => {
     expect(await (await app.request("/sourceConfig", { headers: { authorization: basic(WRITE_KEY) } })).json()).toMatchObject(want);
     expect((await app.request("/sourceConfig/?writeKey=nope")).status).toBe(401);
     expect((await app.request("/sourceConfig/")).status).toBe(401);
+    expect((await app.request("/sourceConfig/", { headers: { authorization: "Basic %%%not-base64" } })).status).toBe(401);
   });
 
   test("settings point the Segment.io integration back at this host", async () => {

@@ -324,10 +324,9 @@ export function ingestRoutes(deps: IngestDeps) {
   // RudderStack's JavaScript SDK (v3) asks its control plane for the source's config before it sends
   // anything; with `configUrl` pointed here it gets the source, without device-mode destinations.
   app.on(["GET"], ["/sourceConfig", "/sourceConfig/"], async (c) => {
-    const basic = /^Basic\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-    const key = c.req.query("writeKey") ?? (basic ? atob(basic).split(":")[0] : undefined);
-    const source = key ? await deps.findSource(key) : null;
-    if (!key || !source) return c.json({ success: false, error: "unknown write key" }, 401);
+    const key = queryWriteKey(new URL(c.req.url).searchParams) ?? headerWriteKey(c.req.raw.headers);
+    const source = key === null ? null : await deps.findSource(key);
+    if (key === null || !source) return c.json({ success: false, error: "unknown write key" }, 401);
     return c.json({
       isHosted: false,
       source: { id: String(source.id), name: source.name, writeKey: key, workspaceId: "tessera", enabled: true, config: {}, destinations: [] },
