@@ -24,10 +24,10 @@ function Search() {
   const latest = useRef(0);
   const action = useAction();
   const { busy, error } = action;
-  const run = (cursor: string | null) =>
+  // `q` defaults to the box; "Load more" pages the list on screen, whatever the box says now.
+  const run = (cursor: string | null, q = text.trim()) =>
     action.run(async () => {
       const asked = ++latest.current;
-      const q = text.trim();
       const params = new URLSearchParams({ search: q });
       if (cursor) params.set("cursor", cursor);
       const next = await api<ActorsPage>("GET", `/api/persons?${params}`);
@@ -68,7 +68,7 @@ function Search() {
               ))}
             </tbody>
           </table>
-          {page.next && <Button onClick={() => run(page.next)} busy={busy}>{t("common.loadMore")}</Button>}
+          {page.next && <Button onClick={() => run(page.next, page.text)} busy={busy}>{t("common.loadMore")}</Button>}
         </section>
       ))}
       <Conflicts />
