@@ -138,6 +138,8 @@ test.skipIf(!hasChromium)(
     await nav(page, "Jobs").click();
     await page.getByText("sessions-cleanup").waitFor();
     expect(await page.getByText("Europe/Berlin").count()).toBeGreaterThan(0);
+    // Common cron patterns are said in words beside the pattern.
+    expect(await page.getByRole("row", { name: /sessions-cleanup/ }).textContent()).toContain("17 * * * *hourly at :17 · Europe/Berlin");
     await page.getByRole("row", { name: /sessions-cleanup/ }).getByRole("button", { name: "Run now" }).click();
     await page.getByText(/deleted \d+ expired sessions/).waitFor();
     await shot(page, "6-jobs");

@@ -2,7 +2,8 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
 import { en, type MessageKey } from "../i18n/en.ts";
-import { useI18n } from "../i18n/index.tsx";
+import { localeOf, useI18n, type Lang } from "../i18n/index.tsx";
+import { cronText } from "../query/cron-text.ts";
 import { useSession } from "../session.tsx";
 import type { JobState } from "../types.ts";
 import { Button } from "../ui/button.tsx";
@@ -15,8 +16,20 @@ function jobDescription(j: { name: string; description: string }, t: ReturnType<
   return key in en ? t(key as MessageKey) : j.description;
 }
 
+/** scheduleText says a job's cron pattern in words when it has a common shape (empty otherwise). */
+function scheduleText(pattern: string, t: ReturnType<typeof useI18n>["t"], lang: Lang): string {
+  const c = cronText(pattern);
+  if (!c) return "";
+  if (c.kind === "everyMinute") return t("cron.everyMinute");
+  if (c.kind === "hourly") return t("cron.hourly", { minute: c.minute });
+  if (c.kind === "daily") return t("cron.daily", { time: c.time });
+  // 2024-01-07 was a Sunday (cron weekday 0).
+  const day = new Intl.DateTimeFormat(localeOf(lang), { weekday: "long", timeZone: "UTC" }).format(Date.UTC(2024, 0, 7 + c.weekday));
+  return t("cron.weekly", { day, time: c.time });
+}
+
 export function JobsPage() {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, lang } = useI18n();
   const { isAdmin } = useSession();
   const { data, error, loading, reload } = useLoad(() => api<{ results: JobState[] }>("GET", "/api/jobs"));
   const [running, setRunning] = useState<string | null>(null);
@@ -64,7 +77,7 @@ export function JobsPage() {
                 </td>
                 <td>
                   <code>{j.pattern}</code>
-                  <div class="hint">{j.timezone}</div>
+                  <div class="hint">{[scheduleText(j.pattern, t, lang), j.timezone].filter(Boolean).join(" · ")}</div>
                 </td>
                 <td>
                   {j.running ? (
