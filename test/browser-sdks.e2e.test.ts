@@ -94,62 +94,63 @@ async function visit(script: string, userId: string, events: number): Promise<{ 
 const key = JSON.stringify(WRITE_KEY);
 const host = () => JSON.stringify(base);
 
-/** Each SDK as a site would run it: a page view, identify and a purchase, with what it must store. */
+// Every SDK sends the same order, and each page view must carry the page's UTM parameters.
+const ORDER = { revenue: 99, currency: "CNY" };
+const order = JSON.stringify(ORDER);
+const PAGE = { path: "/tea", utm_source: "wechat" };
+
+/** rudder is RudderStack's SDK loaded with its config from Tessera, plus `loadOptions`. */
+const rudder = (name: string, user: string, loadOptions = "") => ({
+  name,
+  user,
+  script: () => `
+      const analytics = new RudderAnalytics();
+      analytics.load(${key}, ${host()}, { configUrl: ${host()}${loadOptions} });
+      analytics.page();
+      analytics.identify("${user}", { email: "${user}@example.com" });
+      analytics.track("Order Completed", ${order});`,
+  purchase: { event: "Order Completed", lib: "RudderLabs JavaScript SDK" },
+  pageview: PAGE,
+});
+
+/** Each SDK as a site would run it: a page view, identify and an order, with what it must store. */
 const SDKS = [
   {
     name: "posthog-js: the page view before identify, identify and capture are one person's, stored once",
+    user: "ph-browser-1",
     // opt_out_useragent_filter: posthog-js drops events from headless browsers on its own.
     script: () => `
       posthog.init(${key}, { api_host: ${host()}, autocapture: false, capture_pageleave: false, disable_session_recording: true, opt_out_useragent_filter: true });
       posthog.identify("ph-browser-1", { email: "ph-browser-1@example.com", plan: "gold" });
-      posthog.capture("purchase", { amount: 168, currency: "CNY" });`,
-    user: "ph-browser-1",
-    purchase: { event: "purchase", properties: { amount: 168, currency: "CNY", $lib: "web" } },
+      posthog.capture("purchase", ${order});`,
+    purchase: { event: "purchase", lib: "web" },
     pageview: { utm_source: "wechat", utm_campaign: "spring" },
   },
   {
     name: "@segment/analytics-next: settings from Tessera, then page, identify and track on one person, stored once",
+    user: "seg-browser-1",
     script: () => `
       const analytics = AnalyticsBrowser.load({ writeKey: ${key}, cdnURL: ${host()} });
       analytics.page();
       analytics.identify("seg-browser-1", { email: "seg-browser-1@example.com" });
-      analytics.track("Order Completed", { revenue: 99, currency: "CNY" });`,
-    user: "seg-browser-1",
-    purchase: { event: "Order Completed", properties: { revenue: 99, currency: "CNY", $lib: "analytics.js" } },
-    pageview: { path: "/tea", utm_source: "wechat" },
+      analytics.track("Order Completed", ${order});`,
+    purchase: { event: "Order Completed", lib: "analytics.js" },
+    pageview: PAGE,
   },
-  {
-    name: "@rudderstack/analytics-js: source config from Tessera, then page, identify and track on one person, stored once",
-    script: () => `
-      const analytics = new RudderAnalytics();
-      analytics.load(${key}, ${host()}, { configUrl: ${host()} });
-      analytics.page();
-      analytics.identify("rs-browser-1", { email: "rs-browser-1@example.com" });
-      analytics.track("Order Completed", { revenue: 59, currency: "CNY" });`,
-    user: "rs-browser-1",
-    purchase: { event: "Order Completed", properties: { revenue: 59, currency: "CNY", $lib: "RudderLabs JavaScript SDK" } },
-    pageview: { path: "/tea", utm_source: "wechat" },
-  },
-  {
-    name: "@rudderstack/analytics-js with useBeacon: the batch sent by sendBeacon to /beacon/v1/batch is stored once",
-    script: () => `
-      const analytics = new RudderAnalytics();
-      analytics.load(${key}, ${host()}, { configUrl: ${host()}, useBeacon: true, beaconQueueOptions: { flushQueueInterval: 200 } });
-      analytics.page();
-      analytics.identify("rs-beacon-1", { email: "rs-beacon-1@example.com" });
-      analytics.track("Order Completed", { revenue: 42, currency: "CNY" });`,
-    user: "rs-beacon-1",
-    purchase: { event: "Order Completed", properties: { revenue: 42, currency: "CNY", $lib: "RudderLabs JavaScript SDK" } },
-    pageview: { path: "/tea", utm_source: "wechat" },
-  },
+  rudder("@rudderstack/analytics-js: source config from Tessera, then page, identify and track on one person, stored once", "rs-browser-1"),
+  rudder(
+    "@rudderstack/analytics-js with useBeacon: the batch sent by sendBeacon to /beacon/v1/batch is stored once",
+    "rs-beacon-1",
+    ", useBeacon: true, beaconQueueOptions: { flushQueueInterval: 200 }",
+  ),
   {
     name: "@jitsu/js: page, identify and track posted to /api/s/:type land on one person, stored once",
+    user: "jitsu-browser-1",
     script: () => `
       const jitsu = jitsuAnalytics({ host: ${host()}, writeKey: ${JSON.stringify(`${WRITE_KEY}:jitsu`)} });
-      jitsu.page().then(() => jitsu.identify("jitsu-browser-1", { email: "jitsu-browser-1@example.com" })).then(() => jitsu.track("Order Completed", { revenue: 77, currency: "CNY" }));`,
-    user: "jitsu-browser-1",
-    purchase: { event: "Order Completed", properties: { revenue: 77, currency: "CNY", $lib: "@jitsu/js" } },
-    pageview: { path: "/tea", utm_source: "wechat" },
+      jitsu.page().then(() => jitsu.identify("jitsu-browser-1", { email: "jitsu-browser-1@example.com" })).then(() => jitsu.track("Order Completed", ${order}));`,
+    purchase: { event: "Order Completed", lib: "@jitsu/js" },
+    pageview: PAGE,
   },
 ];
 
@@ -159,7 +160,7 @@ for (const sdk of SDKS) {
     expect(r.errors).toEqual([]);
     expect(r.persons).toBe(1);
     expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", sdk.purchase.event].sort());
-    expect(r.timeline.find((e) => e.event === sdk.purchase.event)!.properties).toMatchObject(sdk.purchase.properties);
+    expect(r.timeline.find((e) => e.event === sdk.purchase.event)!.properties).toMatchObject({ ...ORDER, $lib: sdk.purchase.lib });
     expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject(sdk.pageview);
   }, 30_000);
 }

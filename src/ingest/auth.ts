@@ -5,7 +5,7 @@
  * `api_key`/`token`/`$token`. The header wins over the query, which wins over the body.
  */
 
-/** headerWriteKey reads the Basic username or `X-Write-Key`; null when neither is usable. */
+/** headerWriteKey reads the Basic username or `X-Write-Key` (up to a colon); null when neither is usable. */
 export function headerWriteKey(headers: Headers): string | null {
   const auth = headers.get("authorization");
   if (auth && /^basic\s+/i.test(auth)) {
@@ -18,7 +18,8 @@ export function headerWriteKey(headers: Headers): string | null {
     const user = decoded.includes(":") ? decoded.slice(0, decoded.indexOf(":")) : decoded;
     if (user !== "") return user;
   }
-  const header = headers.get("x-write-key")?.trim();
+  // Jitsu's SDK only sends "key:secret": read it like a Basic credential, the key before the colon.
+  const header = headers.get("x-write-key")?.trim().split(":")[0];
   return header ? header : null;
 }
 

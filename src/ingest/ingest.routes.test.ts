@@ -25,6 +25,7 @@ describe("write key", () => {
     ["Basic with trailing colon", "/v1/track", { authorization: basic(WRITE_KEY) }, {}],
     ["Basic without colon", "/v1/track", { authorization: basic(WRITE_KEY, false) }, {}],
     ["X-Write-Key", "/v1/track", { "x-write-key": WRITE_KEY }, {}],
+    ["X-Write-Key key:secret (Jitsu)", "/v1/track", { "x-write-key": `${WRITE_KEY}:secret` }, {}],
     ["?writeKey=", `/v1/track?writeKey=${WRITE_KEY}`, {}, {}],
     ["?writekey=", `/v1/track?writekey=${WRITE_KEY}`, {}, {}],
     ["body writeKey", "/v1/track", {}, { writeKey: WRITE_KEY }],

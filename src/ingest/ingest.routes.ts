@@ -18,7 +18,7 @@ import { inflate, parseJson, readBody, utf8, type BodyLimit } from "./decode.ts"
 import { IngestError } from "./errors.ts";
 import type { Json } from "./json.ts";
 import { MAX_POSTHOG_REQUEST_BYTES, MAX_SEGMENT_REQUEST_BYTES } from "./limits.ts";
-import { MESSAGE_TYPES, type Identifier, type MessageType, type Wire } from "./message.ts";
+import { isMessageType, MESSAGE_TYPES, type Identifier, type MessageType, type Wire } from "./message.ts";
 import { runPipeline, type PipelineResult } from "./pipeline.ts";
 import { pixelItem } from "./pixel.wire.ts";
 import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
@@ -102,10 +102,7 @@ export function ingestRoutes(deps: IngestDeps) {
 
   const lookup = async (key: string | null, help = SEGMENT_KEY_HELP): Promise<IngestSource> => {
     if (key === null) throw new IngestError(401, help);
-    // Jitsu's SDK refuses a write key that is not "key:secret": the part before the colon is ours, as with
-    // a Basic username.
-    const colon = key.indexOf(":");
-    const source = (await deps.findSource(key)) ?? (colon > 0 ? await deps.findSource(key.slice(0, colon)) : null);
+    const source = await deps.findSource(key);
     if (!source) throw new IngestError(401, "unknown write key");
     return source;
   };
@@ -276,10 +273,8 @@ export function ingestRoutes(deps: IngestDeps) {
   // Declared with endpoint(): they live under /api, whose every route says who may call it.
   const jitsu = (browserRoute: boolean) => async (c: Context) => {
     const type = c.req.param("type") ?? "";
-    if (!(MESSAGE_TYPES as readonly string[]).includes(type)) {
-      return c.json({ success: false, error: `type "${type}" in the path is not one of ${MESSAGE_TYPES.join(", ")}` }, 400);
-    }
-    return segment(c, type as MessageType, browserRoute, "segment");
+    if (!isMessageType(type)) return c.json({ success: false, error: `type "${type}" in the path is not one of ${MESSAGE_TYPES.join(", ")}` }, 400);
+    return segment(c, type, browserRoute, "segment");
   };
   const jitsuSpec = (summary: string) => endpoint({ summary, tags: ["ingest"], access: "public" });
   app.post("/api/s/s2s/:type", jitsuSpec("Jitsu server-to-server event (write key in X-Write-Key)"), jitsu(false));
@@ -376,6 +371,6 @@ export function ingestRoutes(deps: IngestDeps) {
 }
 
 function pixelType(t: string): MessageType {
-  if ((MESSAGE_TYPES as readonly string[]).includes(t)) return t as MessageType;
+  if (isMessageType(t)) return t;
   throw new IngestError(400, `pixel type "${t}" is not one of ${MESSAGE_TYPES.join(", ")}`);
 }

@@ -26,6 +26,11 @@ export type MessageType = "track" | "identify" | "page" | "screen" | "group" | "
 
 export const MESSAGE_TYPES: readonly MessageType[] = ["track", "identify", "page", "screen", "group", "alias"];
 
+/** isMessageType tells a message type named by a client (a path segment, a query parameter). */
+export function isMessageType(t: unknown): t is MessageType {
+  return typeof t === "string" && (MESSAGE_TYPES as readonly string[]).includes(t);
+}
+
 /** EVENT_NAME_OF gives the stored event name of the non-track Segment types. */
 export const EVENT_NAME_OF: Readonly<Record<Exclude<MessageType, "track">, string>> = {
   page: "$pageview",

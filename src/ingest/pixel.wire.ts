@@ -6,7 +6,7 @@
 import { decodeBase64, parseJson, queryToObject, utf8 } from "./decode.ts";
 import { IngestError } from "./errors.ts";
 import { isObject, type JsonObject } from "./json.ts";
-import { MESSAGE_TYPES, type MessageType } from "./message.ts";
+import { isMessageType, type MessageType } from "./message.ts";
 
 const KEY_PARAMS = new Set(["writeKey", "writekey", "write_key", "data", "_", "cb"]);
 
@@ -36,7 +36,7 @@ export function pixelItem(params: URLSearchParams, routeType: MessageType | null
   const t = item.type;
   const type =
     routeType ??
-    (typeof t === "string" && (MESSAGE_TYPES as readonly string[]).includes(t) ? (t as MessageType) : null) ??
+    (isMessageType(t) ? t : null) ??
     (item.event ? "track" : "page");
   return { item, bodyWriteKey: typeof key === "string" && key !== "" ? key : null, type };
 }

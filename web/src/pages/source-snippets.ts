@@ -18,6 +18,13 @@ export interface Snippet extends SnippetPart {
   readonly browser?: SnippetPart;
 }
 
+// One example person and order in every server snippet (the test finds each snippet's events by them).
+const TRAITS = `{ email: "user-1@example.com", plan: "pro" }`;
+const ORDER = `{ revenue: 99, currency: "CNY" }`;
+/** segmentCalls are the identify and track of the Segment spec, which RudderStack's SDK speaks too. */
+const segmentCalls = (client: string) => `${client}.identify({ userId: "user-1", traits: ${TRAITS} });
+${client}.track({ userId: "user-1", event: "Order Completed", properties: ${ORDER} });`;
+
 export function sourceSnippets(host: string, writeKey: string): Record<SnippetKind, Snippet> {
   const h = JSON.stringify(host);
   const k = JSON.stringify(writeKey);
@@ -42,8 +49,7 @@ analytics.page();`,
       code: `import { Analytics } from "@segment/analytics-node";
 
 const analytics = new Analytics({ writeKey: ${k}, host: ${h} });
-analytics.identify({ userId: "user-1", traits: { email: "user-1@example.com", plan: "pro" } });
-analytics.track({ userId: "user-1", event: "Order Completed", properties: { revenue: 99, currency: "CNY" } });
+${segmentCalls("analytics")}
 await analytics.closeAndFlush();`,
     },
     rudderstack: {
@@ -60,8 +66,7 @@ analytics.page();`,
       code: `import Analytics from "@rudderstack/rudder-sdk-node";
 
 const client = new Analytics(${k}, { dataPlaneUrl: ${h} });
-client.identify({ userId: "user-1", traits: { email: "user-1@example.com", plan: "pro" } });
-client.track({ userId: "user-1", event: "Order Completed", properties: { revenue: 99, currency: "CNY" } });
+${segmentCalls("client")}
 await client.flush();`,
     },
     posthog: {
@@ -76,8 +81,8 @@ posthog.init(${k}, { api_host: ${h} });`,
       code: `import { PostHog } from "posthog-node";
 
 const posthog = new PostHog(${k}, { host: ${h} });
-posthog.identify({ distinctId: "user-1", properties: { email: "user-1@example.com", plan: "pro" } });
-posthog.capture({ distinctId: "user-1", event: "order_completed", properties: { revenue: 99, currency: "CNY" } });
+posthog.identify({ distinctId: "user-1", properties: ${TRAITS} });
+posthog.capture({ distinctId: "user-1", event: "order_completed", properties: ${ORDER} });
 await posthog.shutdown();`,
     },
     jitsu: {
@@ -93,8 +98,8 @@ analytics.page();`,
       code: `import { jitsuAnalytics } from "@jitsu/js";
 
 const analytics = jitsuAnalytics({ host: ${h}, writeKey: ${JSON.stringify(`${writeKey}:tessera`)}, s2s: true });
-await analytics.identify("user-1", { email: "user-1@example.com", plan: "pro" });
-await analytics.track("Order Completed", { revenue: 99, currency: "CNY" });`,
+await analytics.identify("user-1", ${TRAITS});
+await analytics.track("Order Completed", ${ORDER});`,
     },
     curl: {
       code: `curl -X POST ${host}/v1/track \\

@@ -54,6 +54,9 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
     onTotals(rows.totals.persons);
     return rows;
   }, [range.dateFrom, range.dateTo, by.property, by.type]);
+  // Active persons and revenue carry a bar (the busiest channel's is full) to compare at a glance, and say
+  // their share of the total on hover.
+  const tops = Object.fromEntries(COLUMNS.map((c) => [c, data && SHARED.has(c) ? Math.max(0, ...data.results.map((x) => x[c])) : 0])) as Record<(typeof COLUMNS)[number], number>;
   const fmt = (k: (typeof COLUMNS)[number], v: number) => (k === "revenue" ? money.format(v) : nf.format(v));
   const label = (v: string) => breakdownLabel(v, { none: t("query.none"), other: t("query.other") });
   const revenueLink = (channel: string) =>
@@ -91,9 +94,7 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
                     <Link href={revenueLink(r.channel)}>{label(r.channel)}</Link>
                   </th>
                   {COLUMNS.map((c) => {
-                    // Active persons and revenue carry a bar (the busiest channel's is full) to compare at a glance,
-                    // and say their share of the total on hover.
-                    const top = SHARED.has(c) ? Math.max(...data.results.map((x) => x[c])) : 0;
+                    const top = tops[c];
                     return top <= 0 ? (
                       <td key={c} class="num">{fmt(c, r[c])}</td>
                     ) : (
