@@ -138,8 +138,8 @@ console.log(`parse-only ceiling: ${ceilingRate.toFixed(0)} ev/s (p99 ${pct(parse
 // 2. Tessera.
 const dir = mkdtempSync(join(tmpdir(), "tessera-bench-ingest-"));
 const port2 = port1 + 1;
-// BENCH_PROFILE=1 writes a CPU profile of the server's main thread to .bench/profile.
-const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=.bench/profile"] : [];
+// BENCH_PROFILE=1 writes a CPU profile of the server's main thread to .bench/profile, with a grep-friendly Markdown summary.
+const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-md", "--cpu-prof-dir=.bench/profile"] : [];
 const server = await startServer(["bun", ...profile, "src/main.ts", "serve"], {
   TESSERA_PORT: String(port2), TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: dir, TESSERA_WRITE_KEY: WRITE_KEY, TESSERA_LOG: "warn",
 }, port2);

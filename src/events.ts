@@ -48,7 +48,10 @@ export function openLocalEvents(core: CoreDeps): Events {
 function assemble(core: CoreDeps, identity: IdentityService, store: StoreService<IdentityInput>): Events {
   store.start();
   const stats = new IngestStats(core.now);
-  const stopStats = stats.startFlushing(core.db, 10_000, (err) => core.log.error("ingest stats flush failed", { error: String(err) }));
+  // Counts that cannot be written stay pending; a full disk was already reported once by the store.
+  const stopStats = stats.startFlushing(core.db, 10_000, (err) => {
+    if (!store.store.writer.refusal) core.log.error("ingest stats flush failed", { error: String(err) });
+  });
   const settingsCache = new Map<string, IngestSource["settings"]>();
   const live = new LiveTap();
   return {

@@ -348,6 +348,40 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  test("storage: the Sources page shows the database's size; a full disk puts a banner on every page until writes succeed again", async () => {
+    const send = () =>
+      fetch(new URL("/v1/batch", server.url), {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` },
+        body: JSON.stringify({ batch: Array.from({ length: 200 }, (_, k) => ({ type: "track", event: "disk", userId: "u1", messageId: `disk-${k}`, properties: { pad: `${k}`.repeat(300) } })) }),
+      });
+    await nav("Sources").click();
+    expect(await page.getByTestId("storage-line").textContent()).toMatch(/^Storage: database \d[\d.,]* (KB|MB) · [\d.,]+ (MB|GB|TB) free of [\d.,]+ (MB|GB|TB) on the data directory's disk\.$/);
+    // SQLite's page limit makes the writer's next commit fail with the same SQLITE_FULL a full disk gives.
+    const db = server.deps.db;
+    db.exec(`PRAGMA max_page_count = ${db.query<{ page_count: number }, []>("PRAGMA page_count").get()!.page_count}`);
+    try {
+      expect((await send()).status).toBe(503);
+      await page.reload();
+      const banner = page.getByRole("alert").filter({ hasText: "The database has refused to write since" });
+      await banner.waitFor();
+      expect(await banner.textContent()).toContain("(database or disk is full)");
+      await shot("disk-full");
+      await nav("People").click();
+      await page.getByRole("heading", { name: "Newest persons" }).waitFor();
+      expect(await banner.isVisible()).toBe(true);
+    } finally {
+      db.exec("PRAGMA max_page_count = 1073741823");
+    }
+    expect((await send()).status).toBe(200);
+    const polled = page.waitForResponse((r) => r.url().endsWith("/api/storage"));
+    await page.reload();
+    expect(((await (await polled).json()) as { refusing: unknown }).refusing).toBeNull();
+    await page.getByRole("heading", { name: "Newest persons" }).waitFor();
+    expect(await page.getByText("The database has refused to write since").count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   test("keyboard: a skip link jumps past the navigation; the language switch is remembered (中文)", async () => {
     await nav("Overview").click();
     // Moving to a page puts focus at its start, so screen readers announce the new page.

@@ -29,6 +29,7 @@ import { getSettings } from "../settings/settings.ts";
 import { settingsRoutes } from "../settings/settings.routes.ts";
 import { tagRoutes } from "../tags/tags.routes.ts";
 import { sourceRoutes } from "../sources/sources.routes.ts";
+import { storageRoutes } from "../store/storage.routes.ts";
 import { clientIp } from "./client-ip.ts";
 import type { AppDeps } from "./deps.ts";
 import { endpoint } from "./endpoint.ts";
@@ -144,6 +145,7 @@ export function createApp(deps: AppDeps) {
     .route("/api/settings", settingsRoutes(deps))
     .route("/api/jobs", jobRoutes(deps))
     .route("/api/audit", auditRoutes(deps))
+    .route("/api/storage", storageRoutes(deps))
 
     // ── People (src/identity/) ──
     .route("/api/persons", personsRoutes(persons))

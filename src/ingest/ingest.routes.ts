@@ -121,10 +121,13 @@ export function ingestRoutes(deps: IngestDeps) {
       return null;
     } catch (err) {
       stats.add(source.id, "overloaded", r.messages.length);
-      if (!(err instanceof Error && err.name === "Overloaded")) onError(err, "sink");
+      const overloaded = err instanceof Error && err.name === "Overloaded";
+      if (!overloaded) onError(err, "sink");
       // Retry-After takes whole seconds.
       c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfterOf(err)))));
-      return c.json({ success: false, error: "the event store is busy, retry later" }, 503);
+      // The store's own words say which limit it is (queue full, disk full, shutting down); anything else stays private.
+      const why = overloaded ? err.message : "the event store is busy";
+      return c.json({ success: false, error: `${why}; retry later` }, 503);
     }
   };
 

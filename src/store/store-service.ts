@@ -57,6 +57,10 @@ export class StoreService<I> {
         opts.writer?.onCommit?.(seq, rows);
         if (service) service.#committed(rows);
       },
+      onRefusal: (r) => {
+        opts.writer?.onRefusal?.(r);
+        opts.log?.(r ? `the database refuses writes (${r.message}): ingestion answers 503 until it has space again` : "the database accepts writes again");
+      },
     });
     service = new StoreService(store, reader, opts);
     return service;
@@ -91,6 +95,9 @@ export class StoreService<I> {
   }
 
   async #cycle(): Promise<void> {
+    // A compaction writes too: while the database refuses writes it would only fail (and log) every cycle.
+    // The next commit that succeeds clears the refusal and triggers a cycle again.
+    if (this.store.writer.refusal) return;
     try {
       const sealed = this.store.seal();
       this.#lastSeal = Date.now();

@@ -92,6 +92,23 @@ describe("writer", () => {
     expect(await s.writer.append(batch)).toEqual({ stored: 3, duplicates: [], rejected: [], lastSeq: expect.any(Number) });
     expect(await s.writer.append(batch)).toEqual({ stored: 0, duplicates: [0, 1, 2], rejected: [], lastSeq: 0 });
   });
+
+  test("a full disk refuses the commit as Overloaded, is reported once, and clears with the next commit that succeeds", async () => {
+    const db = freshDb();
+    const seen: unknown[] = [];
+    const s = new EventStore<number>(db, (identity) => identity, { delayMs: 1, now: () => T0, onRefusal: (r) => seen.push(r) });
+    await s.writer.append([ev(1)]);
+    // SQLite's page limit raises the same SQLITE_FULL a full file system does, through the same code path.
+    db.exec(`PRAGMA max_page_count = ${db.query<{ page_count: number }, []>("PRAGMA page_count").get()!.page_count}`);
+    const batch = Array.from({ length: 500 }, (_, k) => ev(10 + k, { props: { pad: "x".repeat(400) } }));
+    for (let k = 0; k < 2; k++) await expect(s.writer.append(batch)).rejects.toThrow("the database refused the write (database or disk is full)");
+    expect(seen).toEqual([{ since: T0, message: "database or disk is full" }]);
+    expect(s.writer.refusal).toEqual({ since: T0, message: "database or disk is full" });
+    db.exec("PRAGMA max_page_count = 1073741823");
+    expect((await s.writer.append(batch)).stored).toBe(500);
+    expect(seen).toEqual([{ since: T0, message: "database or disk is full" }, null]);
+    expect(s.writer.refusal).toBeNull();
+  });
 });
 
 describe("compaction", () => {

@@ -44,6 +44,12 @@ export interface AppendResult {
   readonly lastSeq: number;
 }
 
+/** DiskRefusal: the database has refused every write since `since` (disk full, I/O error), in SQLite's words. */
+export interface DiskRefusal {
+  readonly since: number;
+  readonly message: string;
+}
+
 /** Overloaded means "retry later": the queue is full or the disk refused the write. */
 export class Overloaded extends Error {
   override name = "Overloaded";
@@ -66,6 +72,8 @@ export interface WriterOptions<I> {
   readonly now?: () => number;
   /** Called after each commit with the highest seq written. */
   readonly onCommit?: (lastSeq: number, rows: number) => void;
+  /** Called when the database starts refusing writes, and with null when a commit succeeds again. */
+  readonly onRefusal?: (refusal: DiskRefusal | null) => void;
 }
 
 interface Pending<I> {
@@ -81,7 +89,7 @@ const MULTI = 64;
 /** EventWriter owns every insert into events_tail. */
 export class EventWriter<I> {
   readonly #db: Database;
-  readonly #o: Required<Omit<WriterOptions<I>, "onCommit">> & Pick<WriterOptions<I>, "onCommit">;
+  readonly #o: Required<Omit<WriterOptions<I>, "onCommit" | "onRefusal">> & Pick<WriterOptions<I>, "onCommit" | "onRefusal">;
   #one!: Statement;
   #many!: Statement;
   #table: 0 | 1;
@@ -91,6 +99,7 @@ export class EventWriter<I> {
   #closed = false;
   /** Seqs are assigned here, not by SQLite: once compaction empties the tail, rowids would restart. */
   #nextSeq: number;
+  #refusal: DiskRefusal | null = null;
 
   constructor(db: Database, options: WriterOptions<I>) {
     this.#db = db;
@@ -130,6 +139,11 @@ export class EventWriter<I> {
     this.#db.query("UPDATE store_state SET value = ? WHERE key = 'tail'").run(this.#table);
     this.#prepare();
     return sealed;
+  }
+
+  /** refusal is set while the database refuses writes (the dashboard warns; ingest answers 503). */
+  get refusal(): DiskRefusal | null {
+    return this.#refusal;
   }
 
   /** pending is the number of events waiting for a commit. */
@@ -231,11 +245,22 @@ export class EventWriter<I> {
       this.#nextSeq = firstSeq;
       for (let i = 0; i < hashes.length; i += 2) dedup.release(table, hashes[i]!, hashes[i + 1]!);
       for (const f of undo.reverse()) f();
-      const e = isDiskProblem(err)
-        ? new Overloaded(`the database refused the write (${(err as Error).message})`, 30)
-        : err;
+      let e = err;
+      const trouble = storageTrouble(err);
+      if (trouble) {
+        const message = (err as Error).message;
+        e = new Overloaded(`the database refused the write (${message})`, 30);
+        if (trouble === "refusal" && !this.#refusal) {
+          this.#refusal = { since: now, message };
+          this.#o.onRefusal?.(this.#refusal);
+        }
+      }
       for (const p of batch) p.reject(e);
       return;
+    }
+    if (this.#refusal) {
+      this.#refusal = null;
+      this.#o.onRefusal?.(null);
     }
     for (const f of apply) f();
     const lastSeq = this.#nextSeq > firstSeq ? this.#nextSeq - 1 : 0;
@@ -255,7 +280,10 @@ function nextSeq(db: Database): number {
   return (row?.s ?? 0) + 1;
 }
 
-function isDiskProblem(err: unknown): boolean {
+/** storageTrouble classifies what makes a retry later worth it: a lock held too long passes by itself, a full
+ * or failing disk (a "refusal") needs someone to act. */
+function storageTrouble(err: unknown): "lock" | "refusal" | null {
   const code = String((err as { code?: unknown })?.code ?? "");
-  return /SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN)/.test(code);
+  if (/SQLITE_(BUSY|LOCKED)/.test(code)) return "lock";
+  return /SQLITE_(FULL|IOERR|READONLY|CANTOPEN)/.test(code) ? "refusal" : null;
 }

@@ -9,6 +9,7 @@ import { LANGS, useI18n, type Lang } from "./i18n/index.tsx";
 import { Link } from "./router.tsx";
 import type { NavGroup, Route } from "./routes.ts";
 import { useSession } from "./session.tsx";
+import { StorageBanner } from "./storage.tsx";
 import { Button } from "./ui/button.tsx";
 
 const GROUPS: NavGroup[] = ["analytics", "users", "data", "admin"];
@@ -97,6 +98,7 @@ export function Layout({ nav, path, children }: { nav: Route[]; path: string; ch
         })}
       </nav>
       <main id="main" class="content" tabIndex={-1} ref={main}>
+        <StorageBanner />
         {children}
       </main>
     </div>

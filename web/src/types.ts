@@ -14,3 +14,4 @@ export type { Distribution } from "../../src/audiences/analysis.ts";
 export type { MinuteStats } from "../../src/ingest/stats.ts";
 export type { DropReason } from "../../src/ingest/steps/step.ts";
 export type { RecentEvent } from "../../src/insights/recent-events.ts";
+export type { StorageStatus } from "../../src/store/storage.ts";

@@ -7,6 +7,7 @@ import { useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { useSession } from "../session.tsx";
+import { StorageLine } from "../storage.tsx";
 import type { Source } from "../types.ts";
 import { Button } from "../ui/button.tsx";
 import { CodeBlock, CopyButton } from "../ui/copy.tsx";
@@ -129,6 +130,7 @@ export function SourcesPage() {
   return (
     <>
       <PageHeader title={t("sources.title")} intro={t("sources.intro")} />
+      <StorageLine />
       {isAdmin && (
         <form class="inline-form card" onSubmit={create}>
           <Field label={t("sources.new")} value={name} onValue={setName} placeholder={t("sources.namePlaceholder")} required maxLength={100} />

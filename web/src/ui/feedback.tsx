@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useI18n } from "../i18n/index.tsx";
 
-export function Alert({ kind = "error", children }: { kind?: "error" | "success" | "info"; children: ComponentChildren }) {
+export function Alert({ kind = "error", children }: { kind?: "error" | "warning" | "success" | "info"; children: ComponentChildren }) {
   return (
     <div class={`alert alert-${kind}`} role={kind === "error" ? "alert" : "status"}>
       {children}
