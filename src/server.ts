@@ -6,7 +6,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { mkdirSync, unlinkSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createLoginLimits } from "./auth/rate-limit.ts";
 import { SetupGate } from "./auth/setup.ts";
 import { countUsers, ensureAdmin } from "./auth/users.ts";
@@ -41,6 +41,16 @@ function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** diskFull tells a full disk from the failures it would otherwise look like (corruption, permissions, a lock). */
+function diskFull(e: unknown): boolean {
+  const code = String((e as { code?: unknown })?.code ?? "");
+  return code === "ENOSPC" || code === "EDQUOT" || code === "SQLITE_FULL";
+}
+
+/** fullDisk is the one message for a start that ran out of space, whichever step it was in. */
+const fullDisk = (dir: string) =>
+  new StartupError(`the disk holding ${dir} is full. Free space on it (or grow the volume) and start again; every event already acknowledged is in the database.`);
+
 /** openDataDir creates the data directory if needed and proves it is writable. */
 export function openDataDir(dir: string): string {
   const abs = resolve(dir);
@@ -50,6 +60,7 @@ export function openDataDir(dir: string): string {
     writeFileSync(probe, "");
     unlinkSync(probe);
   } catch (e) {
+    if (diskFull(e)) throw fullDisk(abs);
     throw new StartupError(`the data directory ${abs} is not writable (${reason(e)}). Point TESSERA_DATA_DIR at a writable directory or fix its owner/permissions (the container runs as uid 65532).`);
   }
   return abs;
@@ -64,12 +75,14 @@ export function openDatabase(file: string): Database {
     if (problem !== null) throw new Error(problem);
   } catch (e) {
     db?.close();
+    if (diskFull(e)) throw fullDisk(dirname(file));
     throw new StartupError(`the database file ${file} is corrupt or not a Tessera database (${reason(e)}). Restore it from a backup (tessera backup FILE), or move it away to start with an empty database.`);
   }
   try {
     migrate(db);
   } catch (e) {
     db.close();
+    if (diskFull(e)) throw fullDisk(dirname(file));
     throw new StartupError(`cannot migrate ${file}: ${reason(e)}`);
   }
   return db;
@@ -84,6 +97,7 @@ export function openCore(config: Config, log: Logger): CoreDeps {
   try {
     release = lockDataDir(dataDir);
   } catch (e) {
+    if (diskFull(e)) throw fullDisk(dataDir);
     throw new StartupError(`${reason(e)} (${dataDir}). Stop it first, or send data to it over HTTP (POST /v1/batch) instead.`);
   }
   let db: Database;
@@ -99,7 +113,7 @@ export function openCore(config: Config, log: Logger): CoreDeps {
   } catch (e) {
     db.close();
     release();
-    throw new StartupError(`cannot load the secret key: ${reason(e)}`);
+    throw diskFull(e) ? fullDisk(dataDir) : new StartupError(`cannot load the secret key: ${reason(e)}`);
   }
   const core: CoreDeps = { db, kdb: createKysely(db), config, crypto: createCrypto(key), log, now: Date.now };
   releases.set(core, release);
@@ -110,6 +124,9 @@ export function openCore(config: Config, log: Logger): CoreDeps {
 export function closeCore(core: CoreDeps): void {
   try {
     core.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch (e) {
+    // On a full disk the WAL stays as it is: it is already durable, and the next start reads it.
+    if (!diskFull(e)) throw e;
   } finally {
     core.db.close();
     releases.get(core)?.();
@@ -192,7 +209,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     return { url, deps, stop };
   } catch (e) {
     await stop().catch(() => {});
-    throw e;
+    throw diskFull(e) ? fullDisk(core.config.dataDir) : e;
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * "Nothing lost" when the disk fills up (issue 3): on a real, small file system the server answers 503 with
  * Retry-After and says the disk is full, never acknowledges what it could not commit, tells the dashboard
- * (GET /api/storage), and takes everything once space is back, each event exactly once. The file system
- * is a tmpfs of a few MB, which needs root (CI runs as root); elsewhere the test is skipped with a note.
+ * (GET /api/storage), starts again after a crash on the full disk, and takes everything once space is back,
+ * each event exactly once. The file system is a tmpfs of a few MB, which needs root (CI runs as root);
+ * elsewhere the tests are skipped with a note.
  */
 import { afterAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
@@ -52,16 +53,26 @@ function storedNs(): number[] {
   }
 }
 
-test.skipIf(!mounted)("a full disk answers 503 and acknowledges nothing it did not store; with space back every event is stored once", async () => {
-  const port = 21_000 + Math.floor(Math.random() * 2000);
-  const base = `http://127.0.0.1:${port}`;
+/** start runs the server on the small file system and waits until it answers. */
+async function start(port: number): Promise<Bun.Subprocess<"ignore", "ignore", "pipe">> {
   const server = Bun.spawn([process.execPath, "src/main.ts", "serve"], {
     cwd: `${import.meta.dir}/..`,
     env: { ...process.env, TESSERA_PORT: String(port), TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: `${scratch.dir}/data`, TESSERA_WRITE_KEY: WRITE_KEY, TESSERA_ADMIN_TOKEN: ADMIN_TOKEN, TESSERA_LOG: "warn" },
     stdout: "ignore",
     stderr: "pipe",
   });
-  for (let i = 0; i < 200 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await Bun.sleep(50);
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) return server;
+    if (server.exitCode !== null) throw new Error(`the server exited ${server.exitCode}: ${await new Response(server.stderr).text()}`);
+    await Bun.sleep(50);
+  }
+  throw new Error("the server did not become healthy");
+}
+
+test.skipIf(!mounted)("a full disk answers 503 and acknowledges nothing it did not store; a crash while full restarts; with space back every event is stored once", async () => {
+  const port = 21_000 + Math.floor(Math.random() * 2000);
+  const base = `http://127.0.0.1:${port}`;
+  let server = await start(port);
   const post = (r: number) =>
     fetch(`${base}/v1/batch`, { method: "POST", body: body(r), headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` } });
   const storage = async () =>
@@ -84,6 +95,14 @@ test.skipIf(!mounted)("a full disk answers 503 and acknowledges nothing it did n
   // Still refused while the disk stays full, and still alive.
   expect((await post(sent - 1)).status).toBe(503);
 
+  // A crash while the disk is full: the server comes back on the same full disk (the dashboard stays
+  // reachable), still refusing what it cannot store.
+  server.kill("SIGKILL");
+  await server.exited;
+  server = await start(port);
+  expect((await post(sent - 1)).status).toBe(503);
+  expect((await storage()).refusing?.message).toBe("database or disk is full");
+
   expect(mount("remount,size=96m").exitCode).toBe(0);
   // The SDKs' retry: every request again, acknowledged ones included; they must not be stored twice.
   for (let r = 0; r < sent; r++) expect((await post(r)).status).toBe(200);
@@ -98,3 +117,21 @@ test.skipIf(!mounted)("a full disk answers 503 and acknowledges nothing it did n
   expect(all.length).toBe(sent * BATCH);
   expect(new Set(all).size).toBe(sent * BATCH);
 }, 120_000);
+
+test.skipIf(!mounted)("a start with no room at all says so in one line and exits 1", async () => {
+  const tiny = tempDir("tessera-tiny-");
+  expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", tiny.dir]).exitCode).toBe(0);
+  try {
+    const run = Bun.spawnSync([process.execPath, "src/main.ts", "serve"], {
+      cwd: `${import.meta.dir}/..`,
+      env: { ...process.env, TESSERA_PORT: "0", TESSERA_DATA_DIR: `${tiny.dir}/data`, TESSERA_LOG: "warn" },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.toString().trim()).toBe(
+      `tessera: the disk holding ${tiny.dir}/data is full. Free space on it (or grow the volume) and start again; every event already acknowledged is in the database.`,
+    );
+  } finally {
+    Bun.spawnSync(["umount", "-l", tiny.dir]);
+    tiny.cleanup();
+  }
+});

@@ -27,6 +27,7 @@ export class StoreService<I> {
   #lastSeal = Date.now();
   #running: Promise<void> | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
+  #lastFailure: { message: string; at: number; repeats: number } | null = null;
 
   private constructor(store: EventStore<I>, reader: ReaderClient, opts: StoreServiceOptions<I>) {
     this.store = store;
@@ -89,6 +90,19 @@ export class StoreService<I> {
     await this.reader.close();
   }
 
+  /** #failed logs a compaction failure, the same one at most every 10 minutes (a full disk fails every cycle). */
+  #failed(message: string): void {
+    const now = Date.now();
+    const last = this.#lastFailure;
+    if (last && last.message === message && now - last.at < 600_000) {
+      last.repeats++;
+      return;
+    }
+    const again = last && last.message === message && last.repeats > 0 ? ` (${last.repeats} more times since the last report)` : "";
+    this.#log(`compaction failed: ${message}${again}`);
+    this.#lastFailure = { message, at: now, repeats: 0 };
+  }
+
   #committed(rows: number): void {
     this.#rowsSinceSeal += rows;
     if (this.#rowsSinceSeal >= this.#options.minRows) void this.compactNow();
@@ -106,7 +120,7 @@ export class StoreService<I> {
       // Staged: the writer's group commits go on between the plan's short transactions.
       if (plan && !(await this.store.applyStaged(plan, nextTurn))) this.#log("compaction plan went stale; retrying on the next cycle");
     } catch (err) {
-      this.#log(`compaction failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.#failed(err instanceof Error ? err.message : String(err));
     }
   }
 }

@@ -264,4 +264,26 @@ describe("store service", () => {
       await svc.close();
       db.close();
     }));
+
+  test("a full disk: compaction's failure is logged once, not every cycle; ingest's refusal once, and its end", async () => {
+    const db = freshDb();
+    const log: string[] = [];
+    const svc = StoreService.local<number>(db, { resolve: (x) => x, compaction: { minRows: 1_000_000, maxAgeMs: 0 }, log: (m) => log.push(m) });
+    await svc.store.writer.append(Array.from({ length: 300 }, (_, k) => ev(k, { props: { pad: `${k}`.repeat(200) } })));
+    db.exec(`PRAGMA max_page_count = ${db.query<{ page_count: number }, []>("PRAGMA page_count").get()!.page_count}`);
+    for (let k = 0; k < 3; k++) await svc.compactNow();
+    expect(log).toEqual(["compaction failed: database or disk is full"]);
+    for (let k = 0; k < 2; k++) await expect(svc.store.writer.append([ev(1000 + k, { props: { pad: "x".repeat(9000) } })])).rejects.toThrow("database or disk is full");
+    await svc.compactNow(); // skipped while the database refuses writes
+    db.exec("PRAGMA max_page_count = 1073741823");
+    await svc.store.writer.append([ev(2000)]);
+    expect(log).toEqual([
+      "compaction failed: database or disk is full",
+      "the database refuses writes (database or disk is full): ingestion answers 503 until it has space again",
+      "the database accepts writes again",
+    ]);
+    await svc.compactNow();
+    expect(log).toHaveLength(3);
+    await svc.close();
+  });
 });
