@@ -141,7 +141,7 @@ test.skipIf(!hasChromium)(
     // Common cron patterns are said in words beside the pattern.
     expect(await page.getByRole("row", { name: /sessions-cleanup/ }).textContent()).toContain("17 * * * *hourly at :17 · Europe/Berlin");
     await page.getByRole("row", { name: /sessions-cleanup/ }).getByRole("button", { name: "Run now" }).click();
-    await page.getByText(/deleted \d+ expired sessions/).waitFor();
+    await page.getByText(/^Deleted \d+ expired sessions and \d+ old audit entries$/).waitFor();
     await shot(page, "6-jobs");
 
     await nav(page, "Audit log").click();
@@ -168,6 +168,10 @@ test.skipIf(!hasChromium)(
     // Times follow the UI language, not the browser's (here en-US): 24-hour clock, no AM/PM.
     expect(await page.locator(".legend-at").first().textContent()).toMatch(/^\d\d:00$/);
     await shot(page, "9-zh");
+    // The last run's result too is said in the UI language.
+    await nav(page, "任务").click();
+    await page.getByText(/^删除了 \d+ 个过期会话和 \d+ 条过期审计记录$/).waitFor();
+    await nav(page, "数据源").click();
     await page.reload();
     await page.getByRole("heading", { name: "数据源" }).waitFor(); // the choice is remembered
 

@@ -4,7 +4,7 @@
  * recomputes packs with their own schedule. Both run on the appliance's store: evaluations in the
  * store worker, results and system events through the writer.
  */
-import type { Job, JobContext, JobResult } from "../jobs/job.ts";
+import type { Job, JobContext, JobMessage, JobResult } from "../jobs/job.ts";
 import { getSettings } from "../settings/settings.ts";
 import { readerEngine } from "./audience.ops.ts";
 import { runDueAudiences, runNightly, type MaterialiseDeps, type RunReport } from "./materialise.job.ts";
@@ -30,11 +30,17 @@ function describe(r: RunReport): string {
   return `run ${r.runId} as of ${new Date(r.asOf).toISOString()}: ${what}${failed.length ? `; failed: ${failed.map((s) => `${s.step} (${s.error})`).join(", ")}` : ""}`;
 }
 
+/** nightlyMessage is a successful run's summary for the Jobs page. */
+function nightlyMessage(r: RunReport): JobMessage {
+  const params = { run: r.runId, steps: r.steps.length };
+  return { key: r.state === "done" ? "nightlyDone" : r.state === "resumed" ? "nightlyResumed" : "nightlyRan", params };
+}
+
 /** audiencesNightly runs (or resumes) today's T+1 run; a failed step fails the job, and a rerun resumes it. */
 export async function audiencesNightly(ctx: JobContext): Promise<JobResult> {
   const report = await runNightly(await materialiseDeps(ctx));
   if (report.status === "failed") throw new Error(describe(report));
-  return { summary: describe(report) };
+  return { summary: describe(report), message: nightlyMessage(report) };
 }
 
 /** audiencesDue recomputes the packs whose own schedule has come. */
@@ -42,7 +48,7 @@ export async function audiencesDue(ctx: JobContext): Promise<JobResult> {
   const reports = await runDueAudiences(await materialiseDeps(ctx));
   const failed = reports.filter((r) => r.status === "failed");
   if (failed.length > 0) throw new Error(failed.map(describe).join("; "));
-  return { summary: `${reports.length} scheduled pack(s) recomputed` };
+  return { summary: `${reports.length} scheduled pack(s) recomputed`, message: { key: "audiencesDue", params: { packs: reports.length } } };
 }
 
 /** audienceJobs are the room's rows in the jobs table. */

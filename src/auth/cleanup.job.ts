@@ -11,7 +11,7 @@ export async function sessionsCleanup(ctx: JobContext): Promise<JobResult> {
   const now = ctx.now();
   const sessions = await deleteExpiredSessions(ctx.kdb, now);
   const audit = await deleteOldAudit(ctx.kdb, now);
-  return { summary: `deleted ${sessions} expired sessions and ${audit} old audit entries` };
+  return { summary: `deleted ${sessions} expired sessions and ${audit} old audit entries`, message: { key: "sessionsCleanup", params: { sessions, audit } } };
 }
 
 /** authJobs are the auth room's rows in the jobs table. */

@@ -70,6 +70,8 @@ export interface JobsTable {
   /** last_summary and last_trigger come from migration 0010. */
   last_summary: string | null;
   last_trigger: string | null;
+  /** JSON of the last run's JobMessage (migration 0090). */
+  last_message: string | null;
 }
 
 export interface FoundationTables {

@@ -11,8 +11,17 @@ import type { Events } from "../events.ts";
  */
 export type JobContext = CoreDeps & { readonly events: Events };
 
-/** JobResult is an optional one-line summary shown in the dashboard ("deleted 12 sessions"). */
-export type JobResult = { summary?: string } | void;
+/**
+ * JobMessage is a run's summary for people: a key of the dashboard's dictionaries (`jobResult.<key>`) and
+ * the numbers it names, so the Jobs page says it in the user's language.
+ */
+export interface JobMessage {
+  readonly key: string;
+  readonly params: Readonly<Record<string, number | string>>;
+}
+
+/** JobResult is an optional one-line summary ("deleted 12 sessions", for the log and the API) and its message. */
+export type JobResult = { summary?: string; message?: JobMessage } | void;
 
 export interface Job {
   /** name is kebab-case and stable: it keys the persisted state. */

@@ -18,6 +18,10 @@ const JobOut = z.object({
   lastError: z.string().nullable(),
   lastDurationMs: z.number().nullable(),
   lastSummary: z.string().nullable(),
+  lastMessage: z
+    .object({ key: z.string(), params: z.record(z.string(), z.union([z.number(), z.string()])) })
+    .nullable()
+    .describe("lastSummary as a dictionary key (jobResult.<key>) and its numbers, for the dashboard's languages"),
   lastTrigger: z.enum(["schedule", "manual", "missed"]).nullable(),
   nextRunAt: z.number().nullable(),
 });

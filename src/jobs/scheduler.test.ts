@@ -128,7 +128,7 @@ describe("sessions-cleanup", () => {
     await audit(t.deps.kdb, { actor: "test", action: "recent" }, T0 - 10 * DAY);
 
     const r = await sessionsCleanup(t.deps);
-    expect(r).toEqual({ summary: "deleted 1 expired sessions and 1 old audit entries" });
+    expect(r).toEqual({ summary: "deleted 1 expired sessions and 1 old audit entries", message: { key: "sessionsCleanup", params: { sessions: 1, audit: 1 } } });
     expect(await t.deps.kdb.selectFrom("sessions").select("user_id").execute()).toHaveLength(1);
     expect((await t.deps.kdb.selectFrom("audit_log").select("action").execute()).map((a) => a.action)).toEqual(["recent"]);
   });

@@ -5,7 +5,7 @@
  * at once: a manual run during a scheduled one joins it.
  */
 import { Cron } from "croner";
-import type { Job, JobContext } from "./job.ts";
+import type { Job, JobContext, JobMessage } from "./job.ts";
 
 /** JobTrigger is what started a run. */
 export type JobTrigger = "schedule" | "manual" | "missed";
@@ -23,6 +23,7 @@ export interface JobState {
   lastError: string | null;
   lastDurationMs: number | null;
   lastSummary: string | null;
+  lastMessage: JobMessage | null;
   lastTrigger: JobTrigger | null;
   nextRunAt: number | null;
 }
@@ -118,15 +119,17 @@ export class Scheduler {
     const t0 = performance.now();
     await kdb
       .insertInto("jobs")
-      .values({ name: job.name, last_started_at: started, last_status: "running", last_trigger: trigger, last_error: null, last_finished_at: null, last_duration_ms: null, next_run_at: null, last_summary: null })
+      .values({ name: job.name, last_started_at: started, last_status: "running", last_trigger: trigger, last_error: null, last_finished_at: null, last_duration_ms: null, next_run_at: null, last_summary: null, last_message: null })
       .onConflict((oc) => oc.column("name").doUpdateSet({ last_started_at: started, last_status: "running", last_trigger: trigger }))
       .execute();
     let status: "ok" | "error" = "ok";
     let error: string | null = null;
     let summary: string | null = null;
+    let message: string | null = null;
     try {
       const r = await job.run(this.#ctx);
       summary = r?.summary ?? null;
+      message = r?.message ? JSON.stringify(r.message) : null;
     } catch (e) {
       status = "error";
       error = e instanceof Error ? e.message : String(e);
@@ -135,7 +138,7 @@ export class Scheduler {
     const durationMs = Math.round(performance.now() - t0);
     await kdb
       .updateTable("jobs")
-      .set({ last_finished_at: this.#ctx.now(), last_status: status, last_error: error, last_duration_ms: durationMs, last_summary: summary, next_run_at: this.#nextRun(job) })
+      .set({ last_finished_at: this.#ctx.now(), last_status: status, last_error: error, last_duration_ms: durationMs, last_summary: summary, last_message: message, next_run_at: this.#nextRun(job) })
       .where("name", "=", job.name)
       .execute();
     log.info("job finished", { job: job.name, trigger, status, ms: durationMs, summary });
@@ -151,7 +154,7 @@ export class Scheduler {
       const next = this.#nextRun(job);
       await this.#ctx.kdb
         .insertInto("jobs")
-        .values({ name: job.name, next_run_at: next, last_started_at: null, last_finished_at: null, last_status: null, last_error: null, last_duration_ms: null, last_summary: null, last_trigger: null })
+        .values({ name: job.name, next_run_at: next, last_started_at: null, last_finished_at: null, last_status: null, last_error: null, last_duration_ms: null, last_summary: null, last_message: null, last_trigger: null })
         .onConflict((oc) => oc.column("name").doUpdateSet({ next_run_at: next }))
         .execute();
     }
@@ -171,6 +174,7 @@ export class Scheduler {
       lastError: r?.last_error ?? null,
       lastDurationMs: r?.last_duration_ms ?? null,
       lastSummary: r?.last_summary ?? null,
+      lastMessage: r?.last_message ? (JSON.parse(r.last_message) as JobMessage) : null,
       lastTrigger: (r?.last_trigger as JobTrigger | null) ?? null,
       nextRunAt: this.#crons.size > 0 ? this.#nextRun(job) : (r?.next_run_at ?? null),
     };

@@ -12,7 +12,7 @@ export const KEEP = 100_000;
 /** prunePersonChanges is the job's function; tests await it directly. */
 export async function prunePersonChanges(ctx: JobContext): Promise<JobResult> {
   const r = ctx.db.query("DELETE FROM person_changes WHERE seq <= (SELECT max(seq) FROM person_changes) - ?").run(KEEP);
-  return { summary: `pruned ${r.changes} person changes` };
+  return { summary: `pruned ${r.changes} person changes`, message: { key: "personChangesPrune", params: { changes: r.changes } } };
 }
 
 /** queryJobs are the query room's rows in the jobs table. */

@@ -47,7 +47,7 @@ test("a worker behind a pruned log reloads its columns", async () => {
     for (let i = 0; i <= KEEP; i++) db.query("INSERT INTO person_changes (person_id) VALUES (3)").run();
   })();
   const ctx = { db, kdb: null as never, config: null as never, crypto: null as never, events: null as never, log: silentLogger, now: () => 0 };
-  expect((await prunePersonChanges(ctx))).toEqual({ summary: "pruned 3 person changes" });
+  expect((await prunePersonChanges(ctx))).toEqual({ summary: "pruned 3 person changes", message: { key: "personChangesPrune", params: { changes: 3 } } });
   expect(db.query("SELECT min(seq) AS s FROM person_changes").get()).toEqual({ s: before + 3 });
   expect(read("plan")[1]).toBe("pro");
 });

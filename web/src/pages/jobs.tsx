@@ -16,6 +16,14 @@ function jobDescription(j: { name: string; description: string }, t: ReturnType<
   return key in en ? t(key as MessageKey) : j.description;
 }
 
+/** resultText is the last run's summary in the user's language when the job gave its message, else as the server said it. */
+function resultText(j: JobState, t: ReturnType<typeof useI18n>["t"], lang: Lang): string | null {
+  const key = j.lastMessage && `jobResult.${j.lastMessage.key}`;
+  if (!key || !(key in en)) return j.lastSummary;
+  const params = Object.fromEntries(Object.entries(j.lastMessage!.params).map(([k, v]) => [k, typeof v === "number" ? v.toLocaleString(localeOf(lang)) : v]));
+  return t(key as MessageKey, params);
+}
+
 /** scheduleText says a job's cron pattern in words when it has a common shape (empty otherwise). */
 function scheduleText(pattern: string, t: ReturnType<typeof useI18n>["t"], lang: Lang): string {
   const c = cronText(pattern);
@@ -86,7 +94,7 @@ export function JobsPage() {
                     <>
                       <span class={`badge badge-${j.lastStatus ?? "none"}`}>{j.lastStatus === "error" ? t("jobs.error") : t("jobs.ok")}</span> {dateTime(j.lastStartedAt)}
                       {j.lastDurationMs !== null && <span class="hint"> · {j.lastDurationMs} ms</span>}
-                      {(j.lastError ?? j.lastSummary) && <div class="hint">{j.lastError ?? j.lastSummary}</div>}
+                      {(j.lastError ?? j.lastSummary) && <div class="hint">{j.lastError ?? resultText(j, t, lang)}</div>}
                     </>
                   ) : (
                     t("common.never")
