@@ -303,6 +303,24 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await page.getByLabel("Search persons").fill("shopper39@example.com");
     await page.getByRole("button", { name: "Find" }).click();
     await page.getByText("Nobody matches “shopper39@example.com”.").waitFor();
+
+    // Their identifiers are suppressed: listed without values, found by typing one, lifted by an admin.
+    const suppressed = page.getByTestId("suppressions");
+    await suppressed.waitFor();
+    const { total } = await api<{ total: number }>("GET", "/api/identity/suppressions");
+    expect(total).toBeGreaterThanOrEqual(2);
+    expect(await suppressed.locator("tbody tr").count()).toBe(total);
+    await page.getByLabel("Identifier type").fill("email");
+    await page.getByLabel("Value", { exact: true }).fill("Shopper39@Example.com");
+    await page.getByRole("button", { name: "Check", exact: true }).click();
+    await page.getByText(/^email: Shopper39@Example\.com has been suppressed since /).waitFor();
+    await shot("suppressions");
+    page.once("dialog", (d) => void d.accept());
+    await page.getByTestId("suppression-check").getByRole("button", { name: "Lift" }).click();
+    await page.getByText("email: Shopper39@Example.com is not suppressed.").waitFor();
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=suppressions] tbody tr").length === n, total - 1);
+    const audit = await api<{ results: { action: string }[] }>("GET", "/api/audit?limit=5");
+    expect(audit.results.map((e) => e.action).slice(0, 3)).toEqual(["identity.suppression.lifted", "person.deleted", "person.exported"]);
     expect(errors).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import { audienceRoutes, type AudienceRoutesDeps } from "../audiences/audiences.
 import { forgetPersons } from "../audiences/forget.ts";
 import { personDirectory, personExtras, resolvePerson } from "../audiences/persons.ts";
 import { systemEventSink } from "../audiences/system-events.ts";
+import { auditRequest } from "../auth/audit-request.ts";
 import { auditRoutes } from "../auth/audit.routes.ts";
 import { actorOf } from "../auth/principal.ts";
 import { identityRoutes, personsRoutes, type PersonsDeps } from "../identity/persons.routes.ts";
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
       const p = c.get("principal");
       return p ? actorOf(p) : "anonymous";
     },
+    audit: (c, action, target, detail) => auditRequest(deps, c, action, target, detail),
   };
 
   const audiences: AudienceRoutesDeps = {

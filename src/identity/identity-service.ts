@@ -13,7 +13,7 @@
 import type { Database } from "bun:sqlite";
 import type { IdentityResolver } from "../store/writer.ts";
 import { Fingerprinter } from "./fingerprint.ts";
-import { normaliseValue } from "./identifier.ts";
+import { normaliseNamespace, normaliseValue } from "./identifier.ts";
 import { IdentityGraph } from "./identity-graph.ts";
 import { extractIdentifiers, type IdentityInput } from "./identity-input.ts";
 import {
@@ -21,7 +21,7 @@ import {
 } from "./identity-settings.ts";
 import { isPiiNamespace, type PiiCrypto } from "./pii.ts";
 import { Resolver } from "./resolver.ts";
-import { Suppressions } from "./suppression.ts";
+import { Suppressions, type Suppression } from "./suppression.ts";
 
 export class IdentityService {
   readonly graph: IdentityGraph;
@@ -69,6 +69,16 @@ export class IdentityService {
     const stored = row && (isPiiNamespace(row.ns) ? this.graph.crypto.decrypt(row.value) : row.value);
     if (!row || row.ns !== ns || stored !== v) return null;
     return { identity: p.id, person: this.graph.index.personOf(p.id) };
+  }
+
+  /**
+   * suppression answers whether data for an identifier is dropped at the door, reading `type` and `value` as
+   * ingestion does (namespace aliases, lower-cased e-mail, E.164 phone); undefined when they are not an identifier.
+   */
+  suppression(type: string, value: string): Suppression | null | undefined {
+    const ns = normaliseNamespace(type);
+    const v = ns === null ? null : normaliseValue(ns, value, this.#resolver.guards.defaultCountryCode);
+    return ns === null || v === null ? undefined : this.suppressions.find(ns, v);
   }
 
   /** settings are the guard settings in force. */

@@ -29,9 +29,11 @@ async function setup(role: "admin" | "analyst" = "admin") {
     declared.push(spec);
     return async (c, next) => (spec.access === "admin" && role !== "admin" ? c.json({ error: "forbidden" }, 403) : next());
   };
+  const audited: [string, string, unknown][] = [];
   const deps = {
     identity, kdb: createKysely(db), reader: localReader(db), guard, now: () => T0 + 1e6,
     personExtras: async (p: number) => ({ tags: [`tag-of-${p}`], audiences: [] }),
+    audit: async (_c: unknown, action: string, target: string, detail?: unknown) => void audited.push([action, target, detail]),
   };
   const app = new Hono<AppEnv>().route("/api/persons", personsRoutes(deps)).route("/api/identity", identityRoutes(deps));
   app.onError(onError(silentLogger));
@@ -44,7 +46,7 @@ async function setup(role: "admin" | "analyst" = "admin") {
     { type: "track", userId: "u-1", identifiers: [{ type: "wx_openid:wxmp1", id: "oMP-1" }] },
     { type: "identify", userId: "u-2", traits: { set: { city: "Shenzhen" } } },
     { type: "identify", userId: "u-3", anonymousId: "a-1" });
-  return { db, identity, send, call, declared };
+  return { db, identity, send, call, declared, audited };
 }
 
 describe("search", () => {
@@ -126,7 +128,7 @@ describe("person page, timeline, conflicts", () => {
     expect((await call("POST", `/api/persons/${id}/unmerge`, { identities: [phone] })).json.persons).toHaveLength(2);
     expect((await call("POST", `/api/persons/${id}/unmerge`, { nope: 1 })).status).toBe(400);
     const access = Object.fromEntries(declared.map((d) => [d.summary, d.access]));
-    expect(Object.values(access).filter((a) => a === "admin")).toHaveLength(5);
+    expect(Object.values(access).filter((a) => a === "admin")).toHaveLength(8);
     expect(access["Search persons by identifier or trait value"]).toBe("read");
     expect(access["Delete a person and all their data"]).toBe("admin");
   });
@@ -145,6 +147,36 @@ describe("privacy and settings routes", () => {
     const analyst = await setup("analyst");
     expect((await analyst.call("DELETE", `/api/persons/${id}`)).status).toBe(403);
     expect((await analyst.call("GET", "/api/identity/settings")).json.caps).toEqual({ wx_unionid: 1 });
+  });
+
+  test("suppressions: listed without values, checked by identifier as ingestion reads it, lifted so data flows again; all audited", async () => {
+    const { call, send, audited } = await setup();
+    const id = (await call("GET", "/api/persons?search=u-1")).json.persons[0].id;
+    const del = await call("DELETE", `/api/persons/${id}?suppress=true`);
+    expect(del.json.deleted.suppressed).toBe(5); // u-1, a-1, the e-mail, the phone, the openid
+    const list = await call("GET", "/api/identity/suppressions?limit=4");
+    // (Not toMatchObject with expect.any: bun 1.4.5 writes the matcher into the object it checks.)
+    expect([list.json.total, typeof list.json.next]).toEqual([5, "number"]);
+    expect(list.json.suppressions).toHaveLength(4);
+    expect(list.json.suppressions[0]).toEqual({ id: expect.any(Number), namespace: expect.any(String), createdAt: T0 + 1e6 });
+    expect((await call("GET", `/api/identity/suppressions?cursor=${list.json.next}`)).json.suppressions).toHaveLength(1);
+    // The e-mail as a person types it: case and spaces do not matter, as at the door.
+    const email = await call("POST", "/api/identity/suppressions/check", { type: "email", value: " LI.LEI@example.CN " });
+    expect(email.json.suppression).toMatchObject({ namespace: "email", createdAt: T0 + 1e6 });
+    expect((await call("POST", "/api/identity/suppressions/check", { type: "email", value: "someone@else.cn" })).json).toEqual({ suppression: null });
+    expect((await call("POST", "/api/identity/suppressions/check", { type: "phone", value: "12" })).status).toBe(400);
+    expect((await send(T0 + 2e6, { type: "identify", userId: "new-login", traits: { set: { email: "li.lei@example.cn" } } })).rejected).toHaveLength(1);
+
+    const lifted = await call("DELETE", `/api/identity/suppressions/${email.json.suppression.id}`);
+    expect(lifted.json.lifted).toEqual(email.json.suppression);
+    expect((await call("DELETE", `/api/identity/suppressions/${email.json.suppression.id}`)).status).toBe(404);
+    expect((await call("GET", "/api/identity/suppressions")).json.total).toBe(4);
+    expect((await send(T0 + 2e6, { type: "identify", userId: "new-login", traits: { set: { email: "li.lei@example.cn" } } })).stored).toBe(1);
+    expect(audited.map(([action, target]) => [action, target])).toEqual([
+      ["person.deleted", `person:${id}`],
+      ["identity.suppression.lifted", `suppression:${email.json.suppression.id}`],
+    ]);
+    expect(audited[0]![2]).toEqual({ persons: 1, identities: 5, events: 2, suppressed: 5 });
   });
 
   test("guard settings validate and apply", async () => {

@@ -15,6 +15,11 @@
  *   GET    /api/identity/conflicts?cursor=&limit= read  links the guards refused
  *   DELETE /api/identity/edges/:id               admin  remove one link and split if it was a bridge
  *   GET    /api/identity/settings                read   guard settings;  PATCH (admin) changes them
+ *   GET    /api/identity/suppressions?cursor=&limit=  admin  identifiers whose data is dropped (namespace, since)
+ *   POST   /api/identity/suppressions/check      admin  {type, value} → the suppression, or null
+ *   DELETE /api/identity/suppressions/:id        admin  lift one: that identifier's data is taken in again
+ *
+ * Exports, deletions, unmerges, removed links, guard changes and lifted suppressions go to the audit log.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -46,6 +51,8 @@ export interface PersonsDeps {
   readonly personExtras?: (person: number) => Promise<Record<string, unknown>>;
   /** forget removes what other rooms hold about deleted persons, inside the deletion (PrivacyDeps.forget). */
   readonly forget?: PrivacyDeps["forget"];
+  /** audit records a privacy or identity action in the audit log (the foundation's auditRequest). */
+  readonly audit?: (c: Context, action: string, target: string, detail?: unknown) => Promise<void>;
 }
 
 const Id = z.string().regex(/^[1-9]\d{0,15}$/, "must be a person id").transform(Number);
@@ -55,6 +62,8 @@ const NumericCursor = z.string().regex(/^\d{1,16}$/, "must be a cursor from a pr
 const SearchQuery = z.object({ search: z.string().max(500).default(""), cursor: NumericCursor.optional(), limit: Limit.default(50) });
 const EventsQuery = z.object({ cursor: z.string().max(200).optional(), limit: Limit.default(50) });
 const DeleteQuery = z.object({ suppress: z.enum(["true", "false", "1", "0"]).default("false") });
+const SuppressionId = z.string().regex(/^[1-9]\d{0,15}$/, "must be a suppression id").transform(Number);
+const SuppressionCheck = z.object({ type: z.string().min(1).max(200), value: z.string().min(1).max(1024) }).strict();
 const UnmergeBody = z.union([
   z.object({ edgeId: z.string().max(40) }).strict(),
   z.object({ identities: z.array(z.number().int().positive()).min(1).max(10_000) }).strict(),
@@ -99,6 +108,7 @@ export function personsRoutes(deps: PersonsDeps) {
   const now = deps.now ?? Date.now;
   const actor = deps.actor ?? (() => "admin");
   const { identity, kdb, reader } = deps;
+  const audit = deps.audit ?? (async () => {});
   /** person resolves :id to its surviving person (a merged id shows the person it became). */
   const person = (c: Context) => rootOf(identity.graph, parse(Id, c.req.param("id"), "id"));
 
@@ -144,6 +154,7 @@ export function personsRoutes(deps: PersonsDeps) {
     .get("/:id/export", guard({ summary: "Export everything stored about a person", access: "admin" }), async (c) => {
       const out = await exportPerson({ graph: identity.graph, suppressions: identity.suppressions, reader }, parse(Id, c.req.param("id"), "id"));
       if (!out) return c.json({ error: "no such person" }, 404);
+      await audit(c, "person.exported", `person:${out.person.id}`);
       c.header("Content-Disposition", `attachment; filename="person-${out.person.id}.json"`);
       return c.json(out);
     })
@@ -152,7 +163,9 @@ export function personsRoutes(deps: PersonsDeps) {
       const suppress = ["true", "1"].includes(parse(DeleteQuery, c.req.query(), "query").suppress);
       const res = await deletePerson({ graph: identity.graph, suppressions: identity.suppressions, reader, forget: deps.forget }, id, { suppress, now: now() });
       if (!res) return c.json({ error: "no such person" }, 404);
-      return c.json({ deleted: { ...res, person: String(res.person) } });
+      const deleted = { ...res, person: String(res.person) };
+      await audit(c, "person.deleted", `person:${deleted.person}`, { persons: res.persons, identities: res.identities, events: res.events, suppressed: res.suppressed });
+      return c.json({ deleted });
     })
     .post("/:id/unmerge", guard({ summary: "Split a wrongly merged person", access: "admin" }), async (c) => {
       const id = person(c);
@@ -164,13 +177,16 @@ export function personsRoutes(deps: PersonsDeps) {
         throw new HTTPException(400, { message: "the request body must be JSON" });
       }
       const b = parse(UnmergeBody, body, "body");
-      if ("edgeId" in b) {
-        if (!personEdges(identity.graph, id).some((e) => e.id === b.edgeId)) {
-          throw new HTTPException(409, { message: `edge ${b.edgeId} is not a live link of person ${id}` });
-        }
-        return c.json(splitJson(conflict(() => removeEdge(identity.graph, b.edgeId, actor(c), now()))));
+      if ("edgeId" in b && !personEdges(identity.graph, id).some((e) => e.id === b.edgeId)) {
+        throw new HTTPException(409, { message: `edge ${b.edgeId} is not a live link of person ${id}` });
       }
-      return c.json(splitJson(conflict(() => splitIdentities(identity.graph, id, b.identities, actor(c), now()))));
+      const split = splitJson(
+        conflict(() =>
+          "edgeId" in b ? removeEdge(identity.graph, b.edgeId, actor(c), now()) : splitIdentities(identity.graph, id, b.identities, actor(c), now()),
+        ),
+      );
+      await audit(c, "person.unmerged", `person:${id}`, { ...b, persons: split.persons.map((p) => p.id) });
+      return c.json(split);
     });
 }
 
@@ -180,14 +196,18 @@ export function identityRoutes(deps: PersonsDeps) {
   const now = deps.now ?? Date.now;
   const actor = deps.actor ?? (() => "admin");
   const { identity, kdb } = deps;
+  const audit = deps.audit ?? (async () => {});
   return new Hono()
     .get("/conflicts", guard({ summary: "Links the identity guards refused", access: "read" }), async (c) => {
       const q = parse(z.object({ cursor: NumericCursor.optional(), limit: Limit.default(50) }), c.req.query(), "query");
       const page = await listConflicts(identity, kdb, q.cursor ?? null, q.limit);
       return c.json({ conflicts: page.items, next: page.next });
     })
-    .delete("/edges/:id", guard({ summary: "Remove a link between identifiers (unmerge)", access: "admin" }), (c) =>
-      c.json(splitJson(conflict(() => removeEdge(identity.graph, c.req.param("id"), actor(c), now())))))
+    .delete("/edges/:id", guard({ summary: "Remove a link between identifiers (unmerge)", access: "admin" }), async (c) => {
+      const split = splitJson(conflict(() => removeEdge(identity.graph, c.req.param("id"), actor(c), now())));
+      await audit(c, "identity.link.removed", `edge:${c.req.param("id")}`, { persons: split.persons.map((p) => p.id) });
+      return c.json(split);
+    })
     .get("/settings", guard({ summary: "Identity guard settings", access: "read" }), (c) => c.json(identity.settings()))
     .patch("/settings", guard({ summary: "Change identity guard settings", access: "admin" }), async (c) => {
       let body: unknown;
@@ -196,6 +216,32 @@ export function identityRoutes(deps: PersonsDeps) {
       } catch {
         throw new HTTPException(400, { message: "the request body must be JSON" });
       }
-      return c.json(identity.updateSettings(parse(IdentitySettingsPatch, body, "body")));
+      const patch = parse(IdentitySettingsPatch, body, "body");
+      const next = identity.updateSettings(patch);
+      await audit(c, "identity.settings.changed", "identity", patch);
+      return c.json(next);
+    })
+    .get("/suppressions", guard({ summary: "Identifiers whose data is dropped at the door (after a deletion with suppression)", access: "admin" }), (c) => {
+      const q = parse(z.object({ cursor: NumericCursor.optional(), limit: Limit.default(50) }), c.req.query(), "query");
+      const page = identity.suppressions.list(q.cursor ?? null, q.limit);
+      return c.json({ suppressions: page.items, total: identity.suppressions.size, next: page.next });
+    })
+    .post("/suppressions/check", guard({ summary: "Is this identifier suppressed? ({type, value}, read as ingestion reads them)", access: "admin" }), async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        throw new HTTPException(400, { message: "the request body must be JSON" });
+      }
+      const b = parse(SuppressionCheck, body, "body");
+      const found = identity.suppression(b.type, b.value);
+      if (found === undefined) throw new HTTPException(400, { message: `body: "${b.value}" is not a valid ${b.type} identifier` });
+      return c.json({ suppression: found });
+    })
+    .delete("/suppressions/:id", guard({ summary: "Lift a suppression: the identifier's data is taken in again", access: "admin" }), async (c) => {
+      const lifted = identity.suppressions.lift(parse(SuppressionId, c.req.param("id"), "id"));
+      if (!lifted) return c.json({ error: "no such suppression" }, 404);
+      await audit(c, "identity.suppression.lifted", `suppression:${lifted.id}`, { namespace: lifted.namespace, since: lifted.createdAt });
+      return c.json({ lifted });
     });
 }

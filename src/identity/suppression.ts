@@ -7,18 +7,23 @@ import type { Database } from "bun:sqlite";
 import { HashSet64 } from "../store/hash-set64.ts";
 import { parseHash, type Fingerprinter } from "./fingerprint.ts";
 
+/** Suppression is one suppressed identifier as an admin sees it: its namespace and since when (never the value). */
+export interface Suppression {
+  readonly id: number;
+  readonly namespace: string;
+  readonly createdAt: number;
+}
+
 export class Suppressions {
   readonly #db: Database;
   readonly #fp: Fingerprinter;
-  readonly #set = new HashSet64(1 << 8);
+  #set = new HashSet64(1 << 8);
   readonly #exact = new Set<string>();
 
   constructor(db: Database, fp: Fingerprinter) {
     this.#db = db;
     this.#fp = fp;
-    for (const r of db.query<{ ns: string; h: string }, []>("SELECT ns, value_hash AS h FROM identity_suppressions").iterate()) {
-      this.#remember(r.ns, r.h);
-    }
+    this.reload();
   }
 
   /** size is the number of suppressed identifiers. */
@@ -45,11 +50,44 @@ export class Suppressions {
       .run(ns, hash, now);
   }
 
-  /** reload re-reads the table after a committed change. */
+  /** reload re-reads the table after a committed change (the 64-bit set has no removal: it is rebuilt). */
   reload(): void {
+    this.#set = new HashSet64(1 << 8);
+    this.#exact.clear();
     for (const r of this.#db.query<{ ns: string; h: string }, []>("SELECT ns, value_hash AS h FROM identity_suppressions").iterate()) {
       this.#remember(r.ns, r.h);
     }
+  }
+
+  /** list pages the suppressions, newest first (`before` is the last id of the previous page). */
+  list(before: number | null, limit: number): { items: Suppression[]; next: number | null } {
+    const rows = this.#db
+      .query<Suppression, [number, number]>(
+        "SELECT id, ns AS namespace, created_at AS createdAt FROM identity_suppressions WHERE id < ? ORDER BY id DESC LIMIT ?",
+      )
+      .all(before ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    const items = rows.slice(0, limit);
+    return { items, next: rows.length > limit ? items.at(-1)!.id : null };
+  }
+
+  /** find answers whether one identifier (already normalised for its namespace) is suppressed. */
+  find(ns: string, value: string): Suppression | null {
+    return (
+      this.#db
+        .query<Suppression, [string, string]>(
+          "SELECT id, ns AS namespace, created_at AS createdAt FROM identity_suppressions WHERE ns = ? AND value_hash = ?",
+        )
+        .get(ns, this.#fp.hashOf(ns, value)) ?? null
+    );
+  }
+
+  /** lift ends one suppression: data for that identifier is taken in again. Returns what was lifted. */
+  lift(id: number): Suppression | null {
+    const row = this.#db
+      .query<Suppression, [number]>("DELETE FROM identity_suppressions WHERE id = ? RETURNING id, ns AS namespace, created_at AS createdAt")
+      .get(id);
+    if (row) this.reload();
+    return row ?? null;
   }
 
   #remember(ns: string, hash: string): void {

@@ -8,15 +8,18 @@ import { useI18n } from "../../i18n/index.tsx";
 import { ChannelIcons, displayName } from "../../people/person-label.tsx";
 import type { ActorsPage } from "../../query/types.ts";
 import { Link, replaceSearch, usePath } from "../../router.tsx";
+import { useSession } from "../../session.tsx";
 import { Button } from "../../ui/button.tsx";
 import { Alert, Empty, PageHeader } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
 import { useAction } from "../../ui/use-action.ts";
 import { Conflicts } from "./links.tsx";
+import { Suppressions } from "./suppressions.tsx";
 import { PersonPage } from "./person.tsx";
 
 function Search() {
   const { t } = useI18n();
+  const { isAdmin } = useSession();
   const [text, setText] = useState(() => new URLSearchParams(location.search).get("search") ?? "");
   const [page, setPage] = useState<(ActorsPage & { text: string }) | null>(null);
   // Only the latest search may fill the list: the newest-persons list asked on arrival can answer after a
@@ -72,6 +75,7 @@ function Search() {
         </section>
       ))}
       <Conflicts />
+      {isAdmin && <Suppressions />}
     </>
   );
 }
