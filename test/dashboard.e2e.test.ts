@@ -166,6 +166,23 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(live.status).toBe(200);
     await page.getByTestId("live-events").locator("tbody tr").first().getByText("live_check").waitFor({ timeout: 5000 });
     await shot("sources");
+
+    // Data handling: keep IP addresses in full from now on; the next event shows it, where before it was truncated.
+    await page.getByLabel("IP addresses").selectOption({ label: "Keep in full" });
+    await page.getByRole("form", { name: "Data handling" }).getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
+    const sources = await api<{ results: { name: string; settings: { ipPolicy: string } }[] }>("GET", "/api/sources");
+    expect(sources.results.find((x) => x.name === "default")?.settings.ipPolicy).toBe("keep");
+    const kept = await fetch(new URL("/v1/track", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` },
+      body: JSON.stringify({ userId: "live-viewer", event: "ip_check", context: { ip: "203.0.113.77" } }),
+    });
+    expect(kept.status).toBe(200);
+    await page.getByTestId("live-events").locator("tbody tr").first().getByText('"$ip":"203.0.113.77"').waitFor({ timeout: 5000 });
+    await page.getByLabel("IP addresses").selectOption("truncate");
+    await page.getByRole("form", { name: "Data handling" }).getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
     expect(errors).toEqual([]);
   });
 

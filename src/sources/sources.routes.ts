@@ -5,12 +5,23 @@ import { auditRequest } from "../auth/audit-request.ts";
 import type { AppDeps } from "../http/deps.ts";
 import { endpoint } from "../http/endpoint.ts";
 import type { AppEnv } from "../http/env.ts";
+import { SourceSettings } from "../ingest/source.ts";
 import { createSource, deleteSource, getSource, listSources, SourceConflict, SourceKind, SourceSchema, updateSource } from "./sources.ts";
 
 const Name = z.string().trim().min(1).max(100);
 const NewSource = z.object({ name: Name, kind: SourceKind.optional() }).strict();
 const SourcePatch = z
-  .object({ name: Name.optional(), disabled: z.boolean().optional(), rotateWriteKey: z.literal(true).optional() })
+  .object({
+    name: Name.optional(),
+    disabled: z.boolean().optional(),
+    rotateWriteKey: z.literal(true).optional(),
+    // Only the keys sent change; the rest keep their values.
+    settings: z
+      .object({ ipPolicy: SourceSettings.shape.ipPolicy.removeDefault(), bots: SourceSettings.shape.bots.removeDefault(), consentCategories: SourceSettings.shape.consentCategories.removeDefault() })
+      .partial()
+      .strict()
+      .optional(),
+  })
   .strict();
 const IdParam = z.coerce.number().int().positive();
 
@@ -35,13 +46,13 @@ export function sourceRoutes(deps: AppDeps) {
         throw e;
       }
     })
-    .patch("/:id", endpoint({ summary: "Rename, disable/enable, or rotate the write key of a source", tags: ["sources"], access: "admin", body: SourcePatch, response: SourceSchema }), async (c) => {
+    .patch("/:id", endpoint({ summary: "Rename, disable/enable, rotate the write key or change the data handling (settings) of a source", tags: ["sources"], access: "admin", body: SourcePatch, response: SourceSchema }), async (c) => {
       const id = IdParam.parse(c.req.param("id"));
       const patch = c.req.valid("json");
       try {
         const s = await updateSource(db, kdb, crypto, id, patch, deps.now());
         if (!s) return c.json({ error: "no source with that id" }, 404);
-        await auditRequest(deps, c, patch.rotateWriteKey ? "source.key_rotated" : "source.updated", `source:${s.name}#${s.id}`, { name: patch.name, disabled: patch.disabled });
+        await auditRequest(deps, c, patch.rotateWriteKey ? "source.key_rotated" : "source.updated", `source:${s.name}#${s.id}`, { name: patch.name, disabled: patch.disabled, settings: patch.settings });
         return c.json(s, 200);
       } catch (e) {
         if (e instanceof SourceConflict) return c.json({ error: e.message }, 409);

@@ -55,6 +55,40 @@ describe("/api/sources", () => {
     expect(actions).toEqual(["source.created", "source.key_rotated", "source.updated", "source.updated", "source.deleted"]);
   });
 
+  test("data handling: defaults shown, a patch changes only what it names, ingestion follows at once, bad values name the field", async () => {
+    const t = testApp();
+    const admin = await t.asUser("admin");
+    const call = (method: string, path: string, json?: unknown) => t.call(method, path, { headers: admin.headers, json });
+    const s = (await (await call("POST", "/api/sources", { name: "Shop" })).json()) as Source;
+    expect(s.settings).toEqual({ ipPolicy: "truncate", bots: "flag", consentCategories: ["analytics", "statistics", "measurement"] });
+    const auth = { authorization: `Basic ${btoa(`${s.writeKey}:`)}` };
+    const send = async (userId: string, extra: Record<string, unknown> = {}) =>
+      (await t.call("POST", "/v1/track", { headers: auth, json: { userId, event: "e", context: { ip: "203.0.113.77", ...extra } } })).status;
+    const ipOf = async (userId: string) => {
+      const found = (await (await call("GET", `/api/persons?search=${userId}`)).json()) as { persons: { id: string }[] };
+      if (found.persons.length === 0) return "not stored";
+      const ev = (await (await call("GET", `/api/persons/${found.persons[0]!.id}/events`)).json()) as { events: { properties: Record<string, unknown> }[] };
+      return ev.events[0]?.properties.$ip ?? "no ip";
+    };
+
+    expect(await send("u-default")).toBe(200);
+    const patched = (await (await call("PATCH", `/api/sources/${s.id}`, { settings: { ipPolicy: "keep", consentCategories: ["tracking"] } })).json()) as Source;
+    expect(patched.settings).toEqual({ ipPolicy: "keep", bots: "flag", consentCategories: ["tracking"] });
+    expect(await send("u-kept")).toBe(200);
+    expect(await send("u-refused", { consent: { categoryPreferences: { Tracking: false } } })).toBe(200);
+    await call("PATCH", `/api/sources/${s.id}`, { settings: { ipPolicy: "drop" } });
+    expect(await send("u-dropped")).toBe(200);
+    await t.deps.events.store.store.writer.flush();
+    expect(await Promise.all(["u-default", "u-kept", "u-refused", "u-dropped"].map(ipOf))).toEqual(["203.0.113.0", "203.0.113.77", "not stored", "no ip"]);
+
+    const bad = await call("PATCH", `/api/sources/${s.id}`, { settings: { ipPolicy: "anonymise" } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("ipPolicy");
+    expect((await call("PATCH", `/api/sources/${s.id}`, { settings: { retention: 30 } })).status).toBe(400);
+    const audited = await t.deps.kdb.selectFrom("audit_log").select(["action", "detail"]).where("action", "=", "source.updated").orderBy("id").executeTakeFirstOrThrow();
+    expect(JSON.parse(audited.detail!)).toEqual({ settings: { ipPolicy: "keep", consentCategories: ["tracking"] } });
+  });
+
   test.each([
     ["an unknown field", { name: "x", writeKey: "mine" }],
     ["a bad kind", { name: "x", kind: "Not Valid" }],

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Crypto } from "../crypto/crypto.ts";
 import { randomToken } from "../crypto/crypto.ts";
 import type { Kdb } from "../db/kysely.ts";
+import { parseSourceSettings, SourceSettings } from "../ingest/source.ts";
 import type { Logger } from "../log.ts";
 
 /** WRITE_KEY_PREFIX marks generated write keys; keys from TESSERA_WRITE_KEY may look different. */
@@ -25,6 +26,8 @@ export const SourceSchema = z.object({
   writeKey: z.string(),
   createdAt: z.number(),
   disabled: z.boolean(),
+  /** How ingestion treats this source's data (IP addresses, bots, consent), defaults filled in. */
+  settings: SourceSettings,
 });
 export type Source = z.infer<typeof SourceSchema>;
 
@@ -37,10 +40,14 @@ export interface SourceRef {
   settings: string;
 }
 
-type Row = { id: number; name: string; kind: string; write_key_enc: string; created_at: number; disabled_at: number | null };
+type Row = { id: number; name: string; kind: string; write_key_enc: string; created_at: number; disabled_at: number | null; settings: string };
+const COLUMNS = ["id", "name", "kind", "write_key_enc", "created_at", "disabled_at", "settings"] as const;
 
 function toSource(crypto: Crypto, r: Row): Source {
-  return { id: r.id, name: r.name, kind: r.kind, writeKey: crypto.decrypt(r.write_key_enc), createdAt: r.created_at, disabled: r.disabled_at !== null };
+  return {
+    id: r.id, name: r.name, kind: r.kind, writeKey: crypto.decrypt(r.write_key_enc), createdAt: r.created_at, disabled: r.disabled_at !== null,
+    settings: parseSourceSettings(r.settings),
+  };
 }
 
 // One cache per writer connection, keyed by the raw write key: a hit costs no HMAC and no query.
@@ -72,13 +79,13 @@ export function findSourceByWriteKey(db: Database, crypto: Crypto, key: string):
 
 /** listSources lists every source, oldest first. */
 export async function listSources(kdb: Kdb, crypto: Crypto): Promise<Source[]> {
-  const rows = await kdb.selectFrom("sources").select(["id", "name", "kind", "write_key_enc", "created_at", "disabled_at"]).orderBy("id").execute();
+  const rows = await kdb.selectFrom("sources").select(COLUMNS).orderBy("id").execute();
   return rows.map((r) => toSource(crypto, r));
 }
 
 /** getSource returns one source or null. */
 export async function getSource(kdb: Kdb, crypto: Crypto, id: number): Promise<Source | null> {
-  const r = await kdb.selectFrom("sources").select(["id", "name", "kind", "write_key_enc", "created_at", "disabled_at"]).where("id", "=", id).executeTakeFirst();
+  const r = await kdb.selectFrom("sources").select(COLUMNS).where("id", "=", id).executeTakeFirst();
   return r ? toSource(crypto, r) : null;
 }
 
@@ -104,7 +111,7 @@ export async function createSource(
     const row = await kdb
       .insertInto("sources")
       .values({ name: s.name, kind: s.kind ?? "http", write_key_hash: crypto.keyedHash(key), write_key_enc: crypto.encrypt(key), created_at: now, disabled_at: null })
-      .returning(["id", "name", "kind", "write_key_enc", "created_at", "disabled_at"])
+      .returning(COLUMNS)
       .executeTakeFirstOrThrow();
     return toSource(crypto, row);
   } catch (e) {
@@ -121,11 +128,16 @@ export async function updateSource(
   kdb: Kdb,
   crypto: Crypto,
   id: number,
-  patch: { name?: string; disabled?: boolean; rotateWriteKey?: boolean },
+  patch: { name?: string; disabled?: boolean; rotateWriteKey?: boolean; settings?: Partial<SourceSettings> },
   now: number,
 ): Promise<Source | null> {
-  const set: { name?: string; disabled_at?: number | null; write_key_hash?: string; write_key_enc?: string } = {};
+  const set: { name?: string; disabled_at?: number | null; write_key_hash?: string; write_key_enc?: string; settings?: string } = {};
   if (patch.name !== undefined) set.name = patch.name;
+  if (patch.settings !== undefined) {
+    const row = await kdb.selectFrom("sources").select("settings").where("id", "=", id).executeTakeFirst();
+    if (!row) return null;
+    set.settings = JSON.stringify({ ...parseSourceSettings(row.settings), ...patch.settings });
+  }
   if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? now : null;
   if (patch.rotateWriteKey) {
     const key = randomToken(WRITE_KEY_PREFIX, 32);

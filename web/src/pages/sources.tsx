@@ -12,7 +12,8 @@ import type { Source } from "../types.ts";
 import { Button } from "../ui/button.tsx";
 import { CodeBlock, CopyButton } from "../ui/copy.tsx";
 import { Alert, Empty, Loading, PageHeader } from "../ui/feedback.tsx";
-import { Field } from "../ui/field.tsx";
+import { Field, SelectField } from "../ui/field.tsx";
+import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
 import { SourceActivity } from "./source-activity.tsx";
 import { pinnedBrowserSnippet, SNIPPET_KINDS, sourceSnippets, type SdkVersion, type SnippetKind, type SnippetPart } from "./source-snippets.ts";
@@ -59,6 +60,56 @@ function Snippets({ writeKey }: { writeKey: string }) {
   );
 }
 
+/** DataHandling edits what ingestion does with this source's data: IP addresses, bot traffic, consent. */
+function DataHandling({ source, onSaved }: { source: Source; onSaved: (s: Source) => void }) {
+  const { t } = useI18n();
+  const { isAdmin } = useSession();
+  const [ipPolicy, setIpPolicy] = useState(source.settings.ipPolicy);
+  const [bots, setBots] = useState(source.settings.bots);
+  const [consent, setConsent] = useState(source.settings.consentCategories.join(", "));
+  const [saved, setSaved] = useState(false);
+  const action = useAction();
+  const save = (e: Event) => {
+    e.preventDefault();
+    setSaved(false);
+    void action.run(async () => {
+      const consentCategories = consent.split(/[,，\s]+/).map((c) => c.trim()).filter(Boolean);
+      onSaved(await api<Source>("PATCH", `/api/sources/${source.id}`, { settings: { ipPolicy, bots, consentCategories } }));
+      setSaved(true);
+    });
+  };
+  return (
+    <form class="data-handling" onSubmit={save} aria-labelledby="data-handling-title">
+      <h3 id="data-handling-title">{t("sources.dataHandling")}</h3>
+      {!isAdmin && <p class="hint">{t("common.readOnly")}</p>}
+      <div class="form-grid">
+        <SelectField
+          label={t("sources.ipPolicy")}
+          value={ipPolicy}
+          disabled={!isAdmin}
+          onValue={(v) => setIpPolicy(v as Source["settings"]["ipPolicy"])}
+          options={(["truncate", "keep", "drop"] as const).map((v) => ({ value: v, label: t(`sources.ipPolicy.${v}`) }))}
+        />
+        <SelectField
+          label={t("sources.bots")}
+          value={bots}
+          disabled={!isAdmin}
+          onValue={(v) => setBots(v as Source["settings"]["bots"])}
+          options={(["flag", "drop"] as const).map((v) => ({ value: v, label: t(`sources.bots.${v}`) }))}
+        />
+      </div>
+      <Field label={t("sources.consent")} hint={t("sources.consentHint")} value={consent} disabled={!isAdmin} onValue={setConsent} maxLength={2000} />
+      {action.error && <Alert>{action.error}</Alert>}
+      {saved && <Alert kind="success">{t("common.saved")}</Alert>}
+      {isAdmin && (
+        <Button type="submit" busy={action.busy}>
+          {t("common.save")}
+        </Button>
+      )}
+    </form>
+  );
+}
+
 function SourceDetails({ source, onChange }: { source: Source; onChange: (s: Source | null) => void }) {
   const { t } = useI18n();
   const { isAdmin } = useSession();
@@ -83,6 +134,7 @@ function SourceDetails({ source, onChange }: { source: Source; onChange: (s: Sou
         <CopyButton text={source.writeKey} label={t("sources.writeKey")} />
       </div>
       <Snippets writeKey={source.writeKey} />
+      <DataHandling source={source} onSaved={onChange} />
       {isAdmin && (
         <div class="actions">
           <Button onClick={() => confirm(t("sources.rotateConfirm")) && act(() => api<Source>("PATCH", `/api/sources/${source.id}`, { rotateWriteKey: true }))}>{t("sources.rotate")}</Button>
