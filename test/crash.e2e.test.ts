@@ -5,9 +5,7 @@
  * the dedup state is rebuilt from what was committed.
  */
 import { afterAll, expect, test } from "bun:test";
-import { openReader } from "../src/db/sqlite.ts";
-import { StoreReader } from "../src/store/reader.ts";
-import { tempDir } from "./helpers.ts";
+import { storedValues, tempDir } from "./helpers.ts";
 
 const WRITE_KEY = "wk_crash_test_0123456789";
 const REQUESTS = 1200;
@@ -61,23 +59,7 @@ async function send(port: number, from: number, to: number, acked = new Set<numb
   return acked;
 }
 
-/** storedNs reads every stored event's `n` (with repeats) straight from the database. */
-function storedNs(): number[] {
-  const db = openReader(`${scratch.dir}/tessera.db`);
-  try {
-    const reader = new StoreReader(db);
-    return reader.read(() => {
-      const out: number[] = [];
-      for (const c of reader.chunks({ from: 0, to: 8.64e15 })) {
-        const p = c.prop("n");
-        for (let i = 0; i < c.n; i++) out.push(p!.dict[p!.codes[i]! - 1] as number);
-      }
-      return out;
-    });
-  } finally {
-    db.close();
-  }
-}
+const storedNs = () => storedValues(`${scratch.dir}/tessera.db`, "n") as number[];
 
 test("kill -9 under load loses no acknowledged event; a full re-send stores nothing twice", async () => {
   const port = 19_000 + Math.floor(Math.random() * 2000);

@@ -7,9 +7,7 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { openReader } from "../src/db/sqlite.ts";
-import { StoreReader } from "../src/store/reader.ts";
-import { tempDir } from "./helpers.ts";
+import { storedValues, tempDir } from "./helpers.ts";
 
 const WRITE_KEY = "wk_disk_full_test_0123456789";
 const ADMIN_TOKEN = "disk-full-admin-token-0123456789";
@@ -36,22 +34,7 @@ function body(r: number): string {
   return bodies[r]!;
 }
 
-function storedNs(): number[] {
-  const db = openReader(`${scratch.dir}/data/tessera.db`);
-  try {
-    const reader = new StoreReader(db);
-    return reader.read(() => {
-      const out: number[] = [];
-      for (const c of reader.chunks({ from: 0, to: 8.64e15 })) {
-        const p = c.prop("n");
-        for (let i = 0; i < c.n; i++) out.push(p!.dict[p!.codes[i]! - 1] as number);
-      }
-      return out;
-    });
-  } finally {
-    db.close();
-  }
-}
+const storedNs = () => storedValues(`${scratch.dir}/data/tessera.db`, "n") as number[];
 
 /** start runs the server on the small file system and waits until it answers. */
 async function start(port: number): Promise<Bun.Subprocess<"ignore", "ignore", "pipe">> {

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate } from "../src/db/migrate.ts";
-import { openWriter } from "../src/db/sqlite.ts";
+import { openReader, openWriter } from "../src/db/sqlite.ts";
+import { StoreReader } from "../src/store/reader.ts";
 
 /** freshDb returns an in-memory database with every migration applied. */
 export function freshDb(): Database {
@@ -29,5 +30,23 @@ export async function onFile(fn: (file: string, db: Database) => Promise<void>):
     await fn(file, db);
   } finally {
     cleanup();
+  }
+}
+
+/** storedValues reads one property of every stored event (repeats included) straight from a database file. */
+export function storedValues(file: string, prop: string): unknown[] {
+  const db = openReader(file);
+  try {
+    const reader = new StoreReader(db);
+    return reader.read(() => {
+      const out: unknown[] = [];
+      for (const c of reader.chunks({ from: 0, to: 8.64e15 })) {
+        const p = c.prop(prop);
+        for (let i = 0; i < c.n; i++) out.push(p && p.codes[i] ? p.dict[p.codes[i]! - 1] : undefined);
+      }
+      return out;
+    });
+  } finally {
+    db.close();
   }
 }

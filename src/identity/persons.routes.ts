@@ -97,6 +97,17 @@ function parse<T extends z.ZodType>(schema: T, data: unknown, what: string): z.o
   return r.data;
 }
 
+/** jsonBody reads and validates a JSON body: one that is not JSON, or not of the schema, is a 400. */
+async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.output<T>> {
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new HTTPException(400, { message: "the request body must be JSON" });
+  }
+  return parse(schema, body, "body");
+}
+
 const splitJson = (s: SplitResult) => ({
   person: String(s.person),
   persons: s.persons.map((p) => ({ id: String(p.id), identities: p.identities, restored: p.restored })),
@@ -170,13 +181,7 @@ export function personsRoutes(deps: PersonsDeps) {
     .post("/:id/unmerge", guard({ summary: "Split a wrongly merged person", access: "admin" }), async (c) => {
       const id = person(c);
       if (id === null) return c.json({ error: "no such person" }, 404);
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        throw new HTTPException(400, { message: "the request body must be JSON" });
-      }
-      const b = parse(UnmergeBody, body, "body");
+      const b = await jsonBody(c, UnmergeBody);
       if ("edgeId" in b && !personEdges(identity.graph, id).some((e) => e.id === b.edgeId)) {
         throw new HTTPException(409, { message: `edge ${b.edgeId} is not a live link of person ${id}` });
       }
@@ -210,13 +215,7 @@ export function identityRoutes(deps: PersonsDeps) {
     })
     .get("/settings", guard({ summary: "Identity guard settings", access: "read" }), (c) => c.json(identity.settings()))
     .patch("/settings", guard({ summary: "Change identity guard settings", access: "admin" }), async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        throw new HTTPException(400, { message: "the request body must be JSON" });
-      }
-      const patch = parse(IdentitySettingsPatch, body, "body");
+      const patch = await jsonBody(c, IdentitySettingsPatch);
       const next = identity.updateSettings(patch);
       await audit(c, "identity.settings.changed", "identity", patch);
       return c.json(next);
@@ -227,13 +226,7 @@ export function identityRoutes(deps: PersonsDeps) {
       return c.json({ suppressions: page.items, total: identity.suppressions.size, next: page.next });
     })
     .post("/suppressions/check", guard({ summary: "Is this identifier suppressed? ({type, value}, read as ingestion reads them)", access: "admin" }), async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        throw new HTTPException(400, { message: "the request body must be JSON" });
-      }
-      const b = parse(SuppressionCheck, body, "body");
+      const b = await jsonBody(c, SuppressionCheck);
       const found = identity.suppression(b.type, b.value);
       if (found === undefined) throw new HTTPException(400, { message: `body: "${b.value}" is not a valid ${b.type} identifier` });
       return c.json({ suppression: found });
