@@ -84,6 +84,18 @@ describe("search", () => {
     expect(second.json.next).toBeNull();
     expect((await call("GET", "/api/persons?cursor=abc")).status).toBe(400);
   });
+
+  test("trait search takes % and _ literally and matches numbers and any case", async () => {
+    const { call, send } = await setup();
+    await send(T0 + 10, { type: "identify", userId: "u-9", traits: { set: { discount: "50%_off", visits: 1234 } } });
+    const found = async (q: string) =>
+      (await call("GET", `/api/persons?search=${encodeURIComponent(q)}`)).json.persons.map((p: { traits: Record<string, unknown> }) => p.traits.discount ?? p.traits.city);
+    expect(await found("50%_")).toEqual(["50%_off"]);
+    expect(await found("5%off")).toEqual([]);
+    expect(await found("0_o")).toEqual([]);
+    expect(await found("123")).toEqual(["50%_off"]);
+    expect(await found("SHANG")).toEqual(["Shanghai"]);
+  });
 });
 
 describe("person page, timeline, conflicts", () => {

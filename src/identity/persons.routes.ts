@@ -126,7 +126,7 @@ export function personsRoutes(deps: PersonsDeps) {
   return new Hono()
     .get("/", guard({ summary: "Search persons by identifier or trait value", access: "read" }), async (c) => {
       const q = parse(SearchQuery, c.req.query(), "query");
-      const page = await searchPersons(identity, kdb, q.search, q.cursor ?? null, q.limit);
+      const page = await searchPersons(identity, reader, q.search, q.cursor ?? null, q.limit);
       return c.json({ persons: page.items, next: page.next });
     })
     .get("/:id", guard({ summary: "A person: identifiers by channel, traits with provenance", access: "read" }), async (c) => {

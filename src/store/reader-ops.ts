@@ -3,6 +3,7 @@
  * calling thread (tests, in-memory databases); both go through `callOp`, so behaviour is identical.
  */
 import { audienceOps } from "../audiences/audience.ops.ts";
+import { traitSearch, type TraitSearchArgs } from "../identity/persons.repo.ts";
 import { personTimeline, type TimelineArgs } from "../identity/timeline.ts";
 import { recentEvents } from "../insights/recent-events.ts";
 import { heapStats } from "bun:jsc";
@@ -36,6 +37,7 @@ export const readerOps = {
   }),
   purgePlan: (reader: StoreReader, args: { identities: number[] }) => planPurge(reader, args.identities),
   personEvents: (reader: StoreReader, args: TimelineArgs) => personTimeline(reader, args),
+  personsByTrait: (reader: StoreReader, args: TraitSearchArgs) => traitSearch(reader.db, args),
   recentEvents: (reader: StoreReader, args: { source: number | null; limit: number }) => recentEvents(reader, args),
   query: queryOp,
   actors: actorsOp,
