@@ -400,7 +400,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
       await page.reload();
       const banner = page.getByRole("alert").filter({ hasText: "The database has refused to write since" });
       await banner.waitFor();
-      expect(await banner.textContent()).toContain("(database or disk is full)");
+      expect(await banner.textContent()).toContain("(the disk is full)");
       await shot("disk-full");
       await nav("People").click();
       await page.getByRole("heading", { name: "Newest persons" }).waitFor();

@@ -50,7 +50,11 @@ export function useStorage(): StorageStatus | null {
 export function StorageBanner() {
   const { t, lang, dateTime } = useI18n();
   const s = useStorage();
-  if (s?.refusing) return <Alert>{t("storage.refusing", { since: dateTime(s.refusing.since), message: s.refusing.message })}</Alert>;
+  if (s?.refusing) {
+    // SQLite's words, except the common case, which is said in the user's language.
+    const message = s.refusing.message === "database or disk is full" ? t("storage.full") : s.refusing.message;
+    return <Alert>{t("storage.refusing", { since: dateTime(s.refusing.since), message })}</Alert>;
+  }
   if (s?.low && s.freeBytes !== null && s.totalBytes !== null) {
     return <Alert kind="warning">{t("storage.low", { free: formatBytes(s.freeBytes, lang), total: formatBytes(s.totalBytes, lang) })}</Alert>;
   }
