@@ -10,6 +10,7 @@ import { audit } from "./auth/audit.ts";
 import { RoleSchema } from "./auth/roles.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { demoInputs, importInto, progressLine } from "./cli/import.command.ts";
+import type { ImportProgress, ImportResult } from "./ingest/import.ts";
 import { DEMO_SIZE } from "./demo/generate.ts";
 import { backupDatabase } from "./db/backup.ts";
 import { DB_FILE, openReader } from "./db/sqlite.ts";
@@ -112,8 +113,26 @@ const COMMANDS: Record<string, Command> = {
       if (file === undefined || rest.length > 0) throw new UsageError("import needs exactly one FILE");
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const started = Date.now();
-      const r = await importInto(config, createLogger(config.log), [{ input: resolve(file), sourceName: values.source! }], (p) => process.stderr.write(progressLine(p, started)));
-      process.stderr.write("\n");
+      // The progress line is redrawn in place: a log line or the final error starts below it, not inside it.
+      let drawn = false;
+      const below = () => {
+        if (drawn) process.stderr.write("\n");
+        drawn = false;
+      };
+      const log = createLogger(config.log, (line) => {
+        below();
+        process.stderr.write(`${line}\n`);
+      });
+      const draw = (p: ImportProgress) => {
+        drawn = true;
+        process.stderr.write(progressLine(p, started));
+      };
+      let r: ImportResult;
+      try {
+        r = await importInto(config, log, [{ input: resolve(file), sourceName: values.source! }], draw);
+      } finally {
+        below();
+      }
       for (const e of r.errors.slice(0, 20)) console.error(`line ${e.line}: ${e.error}`);
       const seen = r.duplicates > 0 ? `, ${r.duplicates} of them already stored` : "";
       console.log(`imported ${r.accepted} of ${r.lines} lines into source "${values.source}"${seen} (${r.rejected} rejected, ${r.dropped} dropped by policy)`);

@@ -7,20 +7,37 @@
  */
 import { afterAll, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { storedValues, tempDir } from "./helpers.ts";
 
 const WRITE_KEY = "wk_disk_full_test_0123456789";
 const ADMIN_TOKEN = "disk-full-admin-token-0123456789";
 const BATCH = 50;
 const MAX_REQUESTS = 2000;
-const scratch = tempDir("tessera-diskfull-");
-const mount = (opts: string) => Bun.spawnSync(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", scratch.dir]);
-const mounted = process.getuid?.() === 0 && mount("size=12m").exitCode === 0;
+/** smallDisk mounts a tmpfs of `size` on a fresh directory (null without the right to mount). */
+function smallDisk(size: string): { dir: string; grow: (size: string) => void; cleanup: () => void } | null {
+  const t = tempDir("tessera-disk-");
+  const mount = (opts: string) => Bun.spawnSync(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", t.dir]).exitCode === 0;
+  if (process.getuid?.() !== 0 || !mount(`size=${size}`)) {
+    t.cleanup();
+    return null;
+  }
+  const disk = {
+    dir: t.dir,
+    grow: (to: string) => void expect(mount(`remount,size=${to}`)).toBe(true),
+    cleanup: () => {
+      Bun.spawnSync(["umount", "-l", t.dir]);
+      t.cleanup();
+    },
+  };
+  disks.push(disk);
+  return disk;
+}
+const disks: { cleanup: () => void }[] = [];
+afterAll(() => disks.forEach((d) => d.cleanup()));
+const scratch = smallDisk("12m");
+const mounted = scratch !== null;
 if (!mounted) console.warn("disk-full.e2e: skipped (mounting a small tmpfs needs root)");
-afterAll(() => {
-  if (mounted) Bun.spawnSync(["umount", "-l", scratch.dir]);
-  scratch.cleanup();
-});
 
 // Random padding: segments store repeated strings once, so only unique bytes fill a disk.
 const bodies: string[] = [];
@@ -34,13 +51,13 @@ function body(r: number): string {
   return bodies[r]!;
 }
 
-const storedNs = () => storedValues(`${scratch.dir}/data/tessera.db`, "n") as number[];
+const storedNs = () => storedValues(`${scratch!.dir}/data/tessera.db`, "n") as number[];
 
 /** start runs the server on the small file system and waits until it answers. */
 async function start(port: number): Promise<Bun.Subprocess<"ignore", "ignore", "pipe">> {
   const server = Bun.spawn([process.execPath, "src/main.ts", "serve"], {
     cwd: `${import.meta.dir}/..`,
-    env: { ...process.env, TESSERA_PORT: String(port), TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: `${scratch.dir}/data`, TESSERA_WRITE_KEY: WRITE_KEY, TESSERA_ADMIN_TOKEN: ADMIN_TOKEN, TESSERA_LOG: "warn" },
+    env: { ...process.env, TESSERA_PORT: String(port), TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: `${scratch!.dir}/data`, TESSERA_WRITE_KEY: WRITE_KEY, TESSERA_ADMIN_TOKEN: ADMIN_TOKEN, TESSERA_LOG: "warn" },
     stdout: "ignore",
     stderr: "pipe",
   });
@@ -86,7 +103,7 @@ test.skipIf(!mounted)("a full disk answers 503 and acknowledges nothing it did n
   expect((await post(sent - 1)).status).toBe(503);
   expect((await storage()).refusing?.message).toBe("database or disk is full");
 
-  expect(mount("remount,size=96m").exitCode).toBe(0);
+  scratch!.grow("96m");
   // The SDKs' retry: every request again, acknowledged ones included; they must not be stored twice.
   for (let r = 0; r < sent; r++) expect((await post(r)).status).toBe(200);
   expect((await storage()).refusing).toBeNull();
@@ -101,20 +118,38 @@ test.skipIf(!mounted)("a full disk answers 503 and acknowledges nothing it did n
   expect(new Set(all).size).toBe(sent * BATCH);
 }, 120_000);
 
-test.skipIf(!mounted)("a start with no room at all says so in one line and exits 1", async () => {
-  const tiny = tempDir("tessera-tiny-");
-  expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", tiny.dir]).exitCode).toBe(0);
-  try {
-    const run = Bun.spawnSync([process.execPath, "src/main.ts", "serve"], {
-      cwd: `${import.meta.dir}/..`,
-      env: { ...process.env, TESSERA_PORT: "0", TESSERA_DATA_DIR: `${tiny.dir}/data`, TESSERA_LOG: "warn" },
-    });
-    expect(run.exitCode).toBe(1);
-    expect(run.stderr.toString().trim()).toBe(
-      `tessera: the disk holding ${tiny.dir}/data is full. Free space on it (or grow the volume) and start again; every event already acknowledged is in the database.`,
-    );
-  } finally {
-    Bun.spawnSync(["umount", "-l", tiny.dir]);
-    tiny.cleanup();
-  }
+test.skipIf(!mounted)("a start with no room at all says so in one line and exits 1", () => {
+  const tiny = smallDisk("8k")!;
+  const run = Bun.spawnSync([process.execPath, "src/main.ts", "serve"], {
+    cwd: `${import.meta.dir}/..`,
+    env: { ...process.env, TESSERA_PORT: "0", TESSERA_DATA_DIR: `${tiny.dir}/data`, TESSERA_LOG: "warn" },
+  });
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr.toString().trim()).toBe(
+    `tessera: the disk holding ${tiny.dir}/data is full. Free space on it (or grow the volume) and start again; every event already acknowledged is in the database.`,
+  );
 });
+
+test.skipIf(!mounted)("tessera import on a full disk stops at once saying how to resume; run again with space, every line is stored once", () => {
+  const disk = smallDisk("12m")!;
+  const files = tempDir("tessera-import-file-");
+  disks.push(files);
+  const file = `${files.dir}/events.ndjson`;
+  const LINES = 30_000; // ~27 MB of unique bytes: more than the disk holds
+  writeFileSync(file, Array.from({ length: LINES }, (_, n) =>
+    JSON.stringify({ type: "track", event: "imported", userId: `u${n % 97}`, messageId: `imp-${n}`, properties: { n, pad: randomBytes(400).toString("hex") } })).join("\n"));
+  const run = () =>
+    Bun.spawnSync([process.execPath, "src/main.ts", "import", file], {
+      cwd: `${import.meta.dir}/..`,
+      env: { ...process.env, TESSERA_DATA_DIR: `${disk.dir}/data`, TESSERA_LOG: "warn" },
+    });
+  const first = run();
+  expect(first.exitCode).toBe(1);
+  expect(first.stderr.toString()).toMatch(
+    /tessera: the database refused the write \(database or disk is full\) at line \d+: free space and run the same command again \(the \d+ lines stored so far are skipped, not stored twice\)/,
+  );
+  disk.grow("128m");
+  expect(run().exitCode).toBe(0);
+  const ns = storedValues(`${disk.dir}/data/tessera.db`, "n");
+  expect([ns.length, new Set(ns).size]).toEqual([LINES, LINES]);
+}, 120_000);

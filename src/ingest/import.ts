@@ -118,7 +118,15 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
     o.stats?.add(o.source.id, "received", batch.length);
     o.stats?.addDrops(o.source.id, r.drops);
     let duplicates = 0;
-    if (r.messages.length > 0) duplicates = await sinkWithRetry(o, r.messages.length, () => o.sink(r.messages));
+    try {
+      if (r.messages.length > 0) duplicates = await sinkWithRetry(o, r.messages.length, () => o.sink(r.messages));
+    } catch (err) {
+      // A full disk does not pass by itself: stop now and say how to resume, rather than wait in silence.
+      if (!(err instanceof Error && (err as { refused?: unknown }).refused === true)) throw err;
+      throw new Error(
+        `${err.message} at line ${batchLines[0]}: free space and run the same command again (the ${p.accepted} lines stored so far are skipped, not stored twice)`,
+      );
+    }
     p.accepted += r.messages.length;
     p.duplicates += duplicates;
     o.stats?.add(o.source.id, "accepted", r.messages.length - duplicates);
@@ -199,7 +207,7 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
   return { ...p, errors: errors.sort((a, b) => a.line - b.line) };
 }
 
-/** sinkWithRetry waits out Overloaded (the store's backpressure) and returns the duplicates it reported. */
+/** sinkWithRetry waits out Overloaded (the store's backpressure, not a disk refusal) and returns the duplicates it reported. */
 async function sinkWithRetry(o: ImportOptions, n: number, call: () => ReturnType<Sink>): Promise<number> {
   const max = o.maxOverloadRetries ?? 30;
   for (let attempt = 0; ; attempt++) {
@@ -207,7 +215,7 @@ async function sinkWithRetry(o: ImportOptions, n: number, call: () => ReturnType
       const res = await call();
       return res ? Math.min(res.duplicates, n) : 0;
     } catch (err) {
-      if (!(err instanceof Error && err.name === "Overloaded") || attempt >= max) throw err;
+      if (!(err instanceof Error && err.name === "Overloaded") || (err as { refused?: unknown }).refused === true || attempt >= max) throw err;
       await Bun.sleep(Math.round(retryAfterOf(err) * 1000));
     }
   }

@@ -50,10 +50,13 @@ export interface DiskRefusal {
   readonly message: string;
 }
 
-/** Overloaded means "retry later": the queue is full or the disk refused the write. */
+/**
+ * Overloaded means "retry later": the queue is full or the disk refused the write. `refused` tells the two
+ * apart: a refusal lasts until someone frees space, so a batch job (import) stops instead of waiting.
+ */
 export class Overloaded extends Error {
   override name = "Overloaded";
-  constructor(message: string, readonly retryAfterSeconds = 1) {
+  constructor(message: string, readonly retryAfterSeconds = 1, readonly refused = false) {
     super(message);
   }
 }
@@ -249,7 +252,7 @@ export class EventWriter<I> {
       const trouble = storageTrouble(err);
       if (trouble) {
         const message = (err as Error).message;
-        e = new Overloaded(`the database refused the write (${message})`, 30);
+        e = new Overloaded(`the database refused the write (${message})`, 30, trouble === "refusal");
         if (trouble === "refusal" && !this.#refusal) {
           this.#refusal = { since: now, message };
           this.#o.onRefusal?.(this.#refusal);
