@@ -9,7 +9,7 @@ describe("loadConfig", () => {
   test("defaults match the README table", () => {
     expect(loadConfig({})).toEqual({
       port: 8080, host: "0.0.0.0", dataDir: "./data", timezone: "Asia/Shanghai", weekStart: "monday",
-      adminToken: undefined, writeKey: undefined, adminEmail: undefined, adminPassword: undefined, secretKey: undefined, log: "info",
+      adminToken: undefined, writeKey: undefined, adminEmail: undefined, adminPassword: undefined, secretKey: undefined, log: "info", sync: "normal",
     });
   });
 
@@ -26,6 +26,7 @@ describe("loadConfig", () => {
     ["TESSERA_WRITE_KEY", "abc"],
     ["TESSERA_SECRET_KEY", "not-a-key"],
     ["TESSERA_LOG", "verbose"],
+    ["TESSERA_SYNC", "always"],
   ])("%s=%s is a ConfigError naming it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -22,6 +22,7 @@ const Env = z.object({
     .regex(/^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/]{43}=?$/, "must be 32 bytes as 64 hex characters or base64")
     .optional(),
   TESSERA_LOG: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  TESSERA_SYNC: z.enum(["normal", "full"]).default("normal"),
 });
 
 export type WeekStart = "monday" | "sunday";
@@ -39,6 +40,11 @@ export interface Config {
   readonly adminPassword?: string;
   readonly secretKey?: string;
   readonly log: "debug" | "info" | "warn" | "error";
+  /**
+   * When an acknowledged commit reaches the disk: `normal` survives a crash of the process (the operating
+   * system still holds the write), `full` also a power loss or an OS crash (an fsync per group commit).
+   */
+  readonly sync: "normal" | "full";
 }
 
 /** ConfigError names every variable that is wrong and what to set instead. */
@@ -87,5 +93,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.TESSERA_ADMIN_PASSWORD,
     secretKey: e.TESSERA_SECRET_KEY,
     log: e.TESSERA_LOG,
+    sync: e.TESSERA_SYNC,
   });
 }

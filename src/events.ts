@@ -34,7 +34,9 @@ export interface Events {
 export async function openEvents(core: CoreDeps): Promise<Events> {
   const identity = IdentityService.open(core.db, core.crypto);
   const file = join(core.config.dataDir, DB_FILE);
-  const store = await StoreService.open<IdentityInput>(core.db, { file, resolve: identity.resolve, log: (msg) => core.log.warn(msg) });
+  const store = await StoreService.open<IdentityInput>(core.db, {
+    file, resolve: identity.resolve, log: (msg) => core.log.warn(msg), writer: { syncEachCommit: core.config.sync === "full" },
+  });
   return assemble(core, identity, store);
 }
 

@@ -93,6 +93,20 @@ describe("writer", () => {
     expect(await s.writer.append(batch)).toEqual({ stored: 0, duplicates: [0, 1, 2], rejected: [], lastSeq: 0 });
   });
 
+  test("syncEachCommit runs each group commit with synchronous = FULL and leaves the connection at NORMAL", async () => {
+    // The resolver runs inside the commit's transaction: it sees the level the commit is written with.
+    const levels = async (syncEachCommit: boolean) => {
+      const db = freshDb();
+      const level = () => db.query<{ synchronous: number }, []>("PRAGMA synchronous").get()!.synchronous;
+      const during: number[] = [];
+      const s = new EventStore<number>(db, (identity) => (during.push(level()), identity), { delayMs: 1, syncEachCommit });
+      await s.writer.append([ev(1), ev(2)]);
+      return { during, after: level() };
+    };
+    expect(await levels(true)).toEqual({ during: [2, 2], after: 1 }); // FULL = 2, NORMAL = 1
+    expect(await levels(false)).toEqual({ during: [1, 1], after: 1 });
+  });
+
   test("a full disk refuses the commit as Overloaded, is reported once, and clears with the next commit that succeeds", async () => {
     const db = freshDb();
     const seen: unknown[] = [];

@@ -75,6 +75,11 @@ export interface WriterOptions<I> {
   readonly now?: () => number;
   /** Called after each commit with the highest seq written. */
   readonly onCommit?: (lastSeq: number, rows: number) => void;
+  /**
+   * Sync each group commit to the disk (SQLite `synchronous = FULL` for its transaction): acknowledged
+   * events then survive a power loss too, not only a crash of the process. Measured here: 6–14% of the rate.
+   */
+  readonly syncEachCommit?: boolean;
   /** Called when the database starts refusing writes, and with null when a commit succeeds again. */
   readonly onRefusal?: (refusal: DiskRefusal | null) => void;
 }
@@ -109,7 +114,7 @@ export class EventWriter<I> {
     // 50k queued events bound the queue to ~100 MB of messages; 5k events per transaction keep one commit
     // (which blocks the event loop) to ~20–30 ms. A 2 ms wait for company measured best: 0 ms and 6 ms
     // both lost 7–14% of the rate (README, ingest benchmark).
-    this.#o = { maxPending: 50_000, maxBatch: 5_000, delayMs: 2, now: Date.now, ...options };
+    this.#o = { maxPending: 50_000, maxBatch: 5_000, delayMs: 2, now: Date.now, syncEachCommit: false, ...options };
     this.#table = db.query<{ value: 0 | 1 }, []>("SELECT value FROM store_state WHERE key = 'tail'").get()!.value;
     this.#prepare();
     this.#nextSeq = nextSeq(db);
@@ -213,6 +218,10 @@ export class EventWriter<I> {
     const dedup = this.#o.dedup;
     const table = this.#table;
     const firstSeq = this.#nextSeq;
+    // Set outside the transaction (SQLite refuses inside one); the WAL sync at this commit also makes every
+    // earlier commit durable, so the writes between group commits keep the cheaper setting.
+    const sync = this.#o.syncEachCommit;
+    if (sync) this.#db.exec("PRAGMA synchronous = FULL");
     try {
       this.#db.transaction(() => {
         const rows: (string | number)[] = [];
@@ -245,6 +254,7 @@ export class EventWriter<I> {
         for (let i = 0; i < rows.length; i += COLS) this.#one.run(...rows.slice(i, i + COLS));
       })();
     } catch (err) {
+      if (sync) this.#db.exec("PRAGMA synchronous = NORMAL");
       this.#nextSeq = firstSeq;
       for (let i = 0; i < hashes.length; i += 2) dedup.release(table, hashes[i]!, hashes[i + 1]!);
       for (const f of undo.reverse()) f();
@@ -261,6 +271,7 @@ export class EventWriter<I> {
       for (const p of batch) p.reject(e);
       return;
     }
+    if (sync) this.#db.exec("PRAGMA synchronous = NORMAL");
     if (this.#refusal) {
       this.#refusal = null;
       this.#o.onRefusal?.(null);
