@@ -358,6 +358,13 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await refused.waitFor();
     expect(await refused.textContent()).toContain("user_id: kiosk-b");
     expect(await refused.locator("tbody tr", { hasText: "kiosk-b" }).locator("td").nth(1).textContent()).toBe("Two different user ids");
+    // Here the two logins are one person after all (say, a renamed account): an admin links them anyway.
+    page.once("dialog", (d) => void d.accept());
+    await refused.locator("tbody tr", { hasText: "kiosk-b" }).getByRole("button", { name: "Link anyway" }).click();
+    await page.getByText("Linked: both sides are one person now.").waitFor();
+    const kiosk = await Promise.all(["kiosk-a", "kiosk-b"].map((q) => api<{ persons: { id: string }[] }>("GET", `/api/persons?search=${q}`)));
+    expect(kiosk[1]!.persons.map((p) => p.id)).toEqual(kiosk[0]!.persons.map((p) => p.id));
+    expect(await page.getByTestId("identity-conflicts").locator("tbody tr", { hasText: "kiosk-b" }).count()).toBe(0);
 
     await openPerson(15);
     const links = page.getByTestId("person-links");

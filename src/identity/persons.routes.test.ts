@@ -140,9 +140,30 @@ describe("person page, timeline, conflicts", () => {
     expect((await call("POST", `/api/persons/${id}/unmerge`, { identities: [phone] })).json.persons).toHaveLength(2);
     expect((await call("POST", `/api/persons/${id}/unmerge`, { nope: 1 })).status).toBe(400);
     const access = Object.fromEntries(declared.map((d) => [d.summary, d.access]));
-    expect(Object.values(access).filter((a) => a === "admin")).toHaveLength(8);
+    expect(Object.values(access).filter((a) => a === "admin")).toHaveLength(9);
     expect(access["Search persons by identifier or trait value"]).toBe("read");
     expect(access["Delete a person and all their data"]).toBe("admin");
+  });
+});
+
+describe("linking a refused pair", () => {
+  test("an admin applies a refused link: one person, an admin edge that Unlink takes back, the conflict gone, audited", async () => {
+    const { call, audited } = await setup();
+    const [conflict] = (await call("GET", "/api/identity/conflicts")).json.conflicts as { id: number; a: { person: string }; b: { person: string } }[];
+    expect(conflict!.a.person).not.toBe(conflict!.b.person); // u-3 was refused a-1 (u-1 holds it)
+    const linked = await call("POST", `/api/identity/conflicts/${conflict!.id}/link`);
+    expect(linked.status).toBe(200);
+    const person = linked.json.person as string;
+    expect(person).toBe(String(Math.min(Number(conflict!.a.person), Number(conflict!.b.person))));
+    for (const q of ["u-1", "u-3"]) expect((await call("GET", `/api/persons?search=${q}`)).json.persons.map((p: { id: string }) => p.id)).toEqual([person]);
+    expect((await call("GET", "/api/identity/conflicts")).json.conflicts).toEqual([]);
+    expect((await call("POST", `/api/identity/conflicts/${conflict!.id}/link`)).status).toBe(404);
+    expect(audited.map(([action, target]) => [action, target])).toEqual([["identity.link.forced", `person:${person}`]]);
+
+    const edge = ((await call("GET", `/api/persons/${person}/edges`)).json.edges as { id: string; kind: string }[]).find((e) => e.kind === "admin")!;
+    const split = await call("DELETE", `/api/identity/edges/${edge.id}`);
+    expect(split.json.persons).toHaveLength(2);
+    expect((await call("GET", "/api/persons?search=u-3")).json.persons[0].id).not.toBe(person);
   });
 });
 

@@ -13,13 +13,15 @@
  *   DELETE /api/persons/:id?suppress=true        admin  delete profile, identifiers, edges, events
  *   POST   /api/persons/:id/unmerge              admin  {edgeId} or {identities:[…]}
  *   GET    /api/identity/conflicts?cursor=&limit= read  links the guards refused
+ *   POST   /api/identity/conflicts/:id/link      admin  apply a refused link anyway (an `admin` edge)
  *   DELETE /api/identity/edges/:id               admin  remove one link and split if it was a bridge
  *   GET    /api/identity/settings                read   guard settings;  PATCH (admin) changes them
  *   GET    /api/identity/suppressions?cursor=&limit=  admin  identifiers whose data is dropped (namespace, since)
  *   POST   /api/identity/suppressions/check      admin  {type, value} → the suppression, or null
  *   DELETE /api/identity/suppressions/:id        admin  lift one: that identifier's data is taken in again
  *
- * Exports, deletions, unmerges, removed links, guard changes and lifted suppressions go to the audit log.
+ * Exports, deletions, unmerges, forced and removed links, guard changes and lifted suppressions go to the
+ * audit log.
  */
 import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -32,7 +34,7 @@ import type { IdentityService } from "./identity-service.ts";
 import { listConflicts, personView, searchPersons, sourceNames } from "./persons.repo.ts";
 import { deletePerson, exportPerson, identifierRows, rootOf, type PrivacyDeps } from "./privacy.ts";
 import type { TimelineCursor } from "./timeline.ts";
-import { personEdges, removeEdge, splitIdentities, UnmergeError, type SplitResult } from "./unmerge.ts";
+import { linkConflict, personEdges, removeEdge, splitIdentities, UnmergeError, type SplitResult } from "./unmerge.ts";
 
 /** Access is the permission a route needs (foundation roles: analyst has read, admin has all). */
 export type Access = "read" | "admin";
@@ -62,6 +64,7 @@ const NumericCursor = z.string().regex(/^\d{1,16}$/, "must be a cursor from a pr
 const SearchQuery = z.object({ search: z.string().max(500).default(""), cursor: NumericCursor.optional(), limit: Limit.default(50) });
 const EventsQuery = z.object({ cursor: z.string().max(200).optional(), limit: Limit.default(50) });
 const DeleteQuery = z.object({ suppress: z.enum(["true", "false", "1", "0"]).default("false") });
+const ConflictId = z.string().regex(/^[1-9]\d{0,15}$/, "must be a conflict id").transform(Number);
 const SuppressionId = z.string().regex(/^[1-9]\d{0,15}$/, "must be a suppression id").transform(Number);
 const SuppressionCheck = z.object({ type: z.string().min(1).max(200), value: z.string().min(1).max(1024) }).strict();
 const UnmergeBody = z.union([
@@ -207,6 +210,12 @@ export function identityRoutes(deps: PersonsDeps) {
       const q = parse(z.object({ cursor: NumericCursor.optional(), limit: Limit.default(50) }), c.req.query(), "query");
       const page = await listConflicts(identity, kdb, q.cursor ?? null, q.limit);
       return c.json({ conflicts: page.items, next: page.next });
+    })
+    .post("/conflicts/:id/link", guard({ summary: "Apply a link the guards refused: both sides become one person (Unlink undoes it)", access: "admin" }), async (c) => {
+      const linked = conflict(() => linkConflict(identity.graph, parse(ConflictId, c.req.param("id"), "id"), now()));
+      if (!linked) return c.json({ error: "no such conflict" }, 404);
+      await audit(c, "identity.link.forced", `person:${linked.person}`, { identities: [linked.a, linked.b] });
+      return c.json({ person: String(linked.person) });
     })
     .delete("/edges/:id", guard({ summary: "Remove a link between identifiers (unmerge)", access: "admin" }), async (c) => {
       const split = splitJson(conflict(() => removeEdge(identity.graph, c.req.param("id"), actor(c), now())));

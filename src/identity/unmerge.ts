@@ -13,6 +13,8 @@
  *   "unmerged" is recorded instead), so an admin's decision sticks. Other identifiers of the two parts that
  *   meet later do link again — the graph follows the evidence; a value that keeps linking strangers belongs
  *   on the blocklist (identity settings).
+ * - The inverse exists too: an admin may apply a link the guards refused (`linkConflict`), as PostHog's
+ *   `$merge_dangerously` does from code. It is an `admin` edge like any other, so Unlink takes it back.
  */
 import type { Tx } from "../store/writer.ts";
 import { transact, type IdentityGraph } from "./identity-graph.ts";
@@ -66,6 +68,28 @@ export function personEdges(g: IdentityGraph, person: number, removed = false): 
 /** UnmergeError is an admin request that cannot be applied (unknown or already removed edge, …). */
 export class UnmergeError extends Error {
   override name = "UnmergeError";
+}
+
+/**
+ * linkConflict applies a refused link on an admin's word: the two sides' persons become one (the older
+ * survives, as in every merge), the link is logged as an `admin` edge, and the conflict leaves the list.
+ * Null when there is no such conflict.
+ */
+export function linkConflict(g: IdentityGraph, conflictId: number, now: number): { person: number; a: number; b: number } | null {
+  const c = g.db.query<{ a: number; b: number }, [number]>("SELECT a, b FROM identity_conflicts WHERE id = ?").get(conflictId);
+  if (!c) return null;
+  const pa = g.index.personOf(c.a);
+  const pb = g.index.personOf(c.b);
+  if (pa === 0 || pb === 0) throw new UnmergeError(`conflict ${conflictId}: one side was deleted`);
+  return transact(g.db, now, (tx) => {
+    let person = pa;
+    if (pa !== pb) {
+      person = g.merge(tx, pa, pb);
+      g.edge(tx, c.a, c.b, "admin", { ts: now, source: 0 });
+    }
+    g.db.query("DELETE FROM identity_conflicts WHERE id = ?").run(conflictId);
+    return { person, a: c.a, b: c.b };
+  });
 }
 
 /** removeEdge removes one live edge and splits its person if the two sides are no longer connected. */

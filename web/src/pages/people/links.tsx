@@ -71,32 +71,56 @@ function reasonText(reason: string, t: ReturnType<typeof useI18n>["t"]): string 
 /** Conflicts lists the links the guards refused, newest first, both sides opening their person. */
 export function Conflicts() {
   const { t, dateTime } = useI18n();
+  const { isAdmin } = useSession();
   const [pages, setPages] = useState<{ conflicts: ConflictView[]; next: string | null }[]>([]);
-  const { data, error } = useLoad(() => api<{ conflicts: ConflictView[]; next: string | null }>("GET", "/api/identity/conflicts?limit=50"));
+  const { data, error, reload } = useLoad(() => api<{ conflicts: ConflictView[]; next: string | null }>("GET", "/api/identity/conflicts?limit=50"));
+  const [linked, setLinked] = useState<string | null>(null);
   const more = useAction();
-  const side = (r: ConflictView["a"]) => r ? <Link href={`/people/${encodeURIComponent(r.person)}`}>{r.type}: {r.value}</Link> : "—";
+  const label = (r: ConflictView["a"]) => (r ? `${r.type}: ${r.value}` : "—");
+  const side = (r: ConflictView["a"]) => r ? <Link href={`/people/${encodeURIComponent(r.person)}`}>{label(r)}</Link> : "—";
+  // An admin's "link anyway": both sides become one person; Unlink on the person page takes it back.
+  const link = (c: ConflictView) => {
+    if (!confirm(t("people.linkAnywayConfirm", { a: label(c.a), b: label(c.b) }))) return;
+    void more.run(async () => {
+      const r = await api<{ person: string }>("POST", `/api/identity/conflicts/${c.id}/link`);
+      setPages([]);
+      setLinked(r.person);
+      await reload();
+    });
+  };
   if (!data) return error ? <Alert>{error}</Alert> : null;
-  if (data.conflicts.length === 0) return null;
+  if (data.conflicts.length === 0 && !linked) return null;
   const all = [data, ...pages];
   const next = all.at(-1)!.next;
   return (
     <section class="card" aria-labelledby="conflicts-title">
       <h2 id="conflicts-title">{t("people.conflicts")}</h2>
       <p class="hint">{t("people.conflictsIntro")}</p>
-      <table class="table compact" data-testid="identity-conflicts">
-        <thead>
-          <tr><th scope="col">{t("people.conflictSides")}</th><th scope="col">{t("people.conflictReason")}</th><th scope="col">{t("people.linkedAt")}</th></tr>
-        </thead>
-        <tbody>
-          {all.flatMap((p) => p.conflicts).map((c) => (
-            <tr key={c.id}>
-              <td class="detail">{side(c.a)} ↔ {side(c.b)}</td>
-              <td>{reasonText(c.reason, t)}</td>
-              <td class="hint">{dateTime(Date.parse(c.at))}</td>
+      {linked && (
+        <Alert kind="success">
+          {t("people.linkedAnyway")} <Link href={`/people/${encodeURIComponent(linked)}`}>{t("people.openPerson")}</Link>
+        </Alert>
+      )}
+      {data.conflicts.length > 0 && (
+        <table class="table compact" data-testid="identity-conflicts">
+          <thead>
+            <tr>
+              <th scope="col">{t("people.conflictSides")}</th><th scope="col">{t("people.conflictReason")}</th><th scope="col">{t("people.linkedAt")}</th>
+              {isAdmin && <th scope="col" aria-label={t("people.linkAnyway")} />}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {all.flatMap((p) => p.conflicts).map((c) => (
+              <tr key={c.id}>
+                <td class="detail">{side(c.a)} ↔ {side(c.b)}</td>
+                <td>{reasonText(c.reason, t)}</td>
+                <td class="hint">{dateTime(Date.parse(c.at))}</td>
+                {isAdmin && <td><Button busy={more.busy} onClick={() => link(c)}>{t("people.linkAnyway")}</Button></td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       {more.error && <Alert>{more.error}</Alert>}
       {next && (
         <Button
