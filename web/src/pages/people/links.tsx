@@ -49,7 +49,7 @@ export function PersonLinks({ p, onChanged }: { p: PersonDetail; onChanged: () =
             {data.edges.map((e) => (
               <tr key={e.id}>
                 <td class="detail">{name(e.a)} ↔ {name(e.b)}</td>
-                <td>{e.kind}</td>
+                <td>{kindText(e.kind, t)}</td>
                 <td class="hint">{dateTime(e.ts)}</td>
                 {isAdmin && <td><Button busy={action.busy} onClick={() => unlink(e)}>{t("people.unlink")}</Button></td>}
               </tr>
@@ -59,6 +59,11 @@ export function PersonLinks({ p, onChanged }: { p: PersonDetail; onChanged: () =
       )}
     </section>
   );
+}
+
+/** kindText says how a link was made (identity-input.ts EdgeKind), in the user's language. */
+function kindText(kind: string, t: ReturnType<typeof useI18n>["t"]): string {
+  return kind === "identify" || kind === "alias" || kind === "event" || kind === "trait" || kind === "admin" ? t(`people.kind.${kind}`) : kind;
 }
 
 /** reasonText says in the user's language why a guard refused a link (resolver.ts names the reasons). */
