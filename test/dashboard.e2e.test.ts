@@ -148,13 +148,25 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(errors).toEqual([]);
   });
 
-  test("sources: received and stored in the last 24 hours, and the live stream", async () => {
+  test("sources: received and stored in the last 24 hours, the live stream, and what was refused and why", async () => {
+    // A browser SDK never shows the 400 that names the field; the source page does.
+    const bad = await fetch(new URL("/v1/batch", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` },
+      body: JSON.stringify({ batch: [{ type: "track", event: "no_id_yet", properties: { plan: "pro" } }] }),
+    });
+    expect(bad.status).toBe(400);
     await nav("Sources").click();
     await page.getByTestId("live-events").waitFor();
+    const refused = page.getByTestId("rejections").locator("tbody tr").first();
+    await refused.waitFor();
+    expect(await refused.locator("td").nth(1).textContent()).toBe("/v1/batch");
+    expect(await refused.locator("td").nth(2).textContent()).toBe("userId: every message needs a userId or an anonymousId");
+    expect(await refused.locator("td").nth(3).textContent()).toContain('"event":"no_id_yet"');
     const sent = seedMessages(Date.now()).length;
     // The counters come from their own request and may land after the live stream's first snapshot.
     await page.waitForFunction(() => document.querySelector("[data-testid=stat-received]")?.textContent !== "—");
-    expect(await page.getByTestId("stat-received").textContent()).toBe(num(sent));
+    expect(await page.getByTestId("stat-received").textContent()).toBe(num(sent + 1)); // with the refused one
     expect(await page.getByTestId("stat-stored").textContent()).toBe(num(sent));
     expect(await page.getByTestId("live-events").locator("tbody tr").count()).toBe(Math.min(100, sent));
     // An event sent while the page is open appears at the top without a reload (server-sent events).

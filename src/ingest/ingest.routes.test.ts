@@ -124,6 +124,19 @@ describe("Segment routes", () => {
     expect(counts).toEqual({ received: 4, accepted: 2, invalid: 2 });
   });
 
+  test("refused items and unreadable requests are kept as samples for the source page, newest first", async () => {
+    const { app, stats, source } = testApp();
+    await app.request("/v1/batch", post({ batch: [ev(), { event: "x", anonymousId: "a", properties: { big: "y".repeat(2000) } }] }, auth));
+    await app.request("/v1/track", { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: "{nope" });
+    const samples = stats.recentRejections(source.id);
+    expect(samples.map((x) => [x.route, x.error.split(":")[0], x.sample?.length ?? null])).toEqual([
+      ["/v1/track", "request body is not valid JSON (JSON Parse error", null],
+      ["/v1/batch", "type", 500],
+    ]);
+    expect(samples[1]!.sample!.startsWith('{"event":"x","anonymousId":"a"')).toBe(true);
+    expect(stats.recentRejections(source.id + 1)).toEqual([]);
+  });
+
   test("a batch where every item is invalid is a 400 with the list", async () => {
     const { app, rec } = testApp();
     const res = await app.request("/v1/batch", post({ batch: [{ type: "track" }] }, auth));

@@ -18,7 +18,7 @@ import { inflate, parseJson, readBody, utf8, type BodyLimit } from "./decode.ts"
 import { IngestError } from "./errors.ts";
 import type { Json } from "./json.ts";
 import { MAX_POSTHOG_REQUEST_BYTES, MAX_SEGMENT_REQUEST_BYTES } from "./limits.ts";
-import { isMessageType, MESSAGE_TYPES, type Identifier, type MessageType, type Wire } from "./message.ts";
+import { isMessageType, MESSAGE_TYPES, type Identifier, type Message, type MessageType, type Wire } from "./message.ts";
 import { runPipeline, type PipelineResult } from "./pipeline.ts";
 import { pixelItem } from "./pixel.wire.ts";
 import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
@@ -96,6 +96,14 @@ export function ingestRoutes(deps: IngestDeps) {
     isSuppressed,
   });
 
+  /** pipeline runs a request's items through the steps, counts them, and keeps samples of the refused ones. */
+  const pipeline = (c: Context, src: IngestSource, items: readonly Json[], toMessage: (raw: Json) => Message, browserRoute: boolean): PipelineResult => {
+    const r = runPipeline(items, toMessage, stepContext(c, src, browserRoute));
+    stats.add(src.id, "received", items.length);
+    for (const x of r.rejected) stats.reject(src.id, c.req.path, x.error, items[x.index]);
+    return r;
+  };
+
   const SEGMENT_KEY_HELP =
     "missing write key: send it as the HTTP Basic username, the X-Write-Key header, ?writeKey= or writeKey in the body";
   const POSTHOG_KEY_HELP = "missing api_key: send it as api_key or token in the body (or in each event's properties)";
@@ -137,6 +145,7 @@ export function ingestRoutes(deps: IngestDeps) {
       if (source) {
         stats.add(source.id, "received");
         stats.add(source.id, "bad_request");
+        stats.reject(source.id, c.req.path, err.message);
       }
       const body: Record<string, string | boolean> = { success: false, error: err.message };
       if (err.limit) body.limit = err.limit;
@@ -166,8 +175,7 @@ export function ingestRoutes(deps: IngestDeps) {
       source ??= await lookup(x.bodyWriteKey);
       const src = source;
       const m = meta(src, receivedAt, wire);
-      const r = runPipeline(x.items, (item) => segmentMessage(item, routeType, x.envelope, m), stepContext(c, src, browserRoute));
-      stats.add(src.id, "received", x.items.length);
+      const r = pipeline(c, src, x.items, (item) => segmentMessage(item, routeType, x.envelope, m), browserRoute);
       if (x.single && r.rejected.length > 0) {
         stats.addDrops(src.id, r.drops);
         const status = r.drops.too_large ? 413 : 400;
@@ -211,8 +219,7 @@ export function ingestRoutes(deps: IngestDeps) {
       source ??= await lookup(x.token ?? q.get("api_key") ?? q.get("token") ?? queryWriteKey(q), POSTHOG_KEY_HELP);
       const src = source;
       const m = meta(src, receivedAt, "posthog");
-      const r = runPipeline(x.items, (item) => posthogMessage(item, x.envelope, m), stepContext(c, src, browserRoute));
-      stats.add(src.id, "received", x.items.length);
+      const r = pipeline(c, src, x.items, (item) => posthogMessage(item, x.envelope, m), browserRoute);
       if (r.messages.length === 0 && r.rejected.length === x.items.length) {
         stats.addDrops(src.id, r.drops);
         return c.json({ status: 0, error: r.rejected[0]!.error, rejected: r.rejected }, 400);
@@ -241,8 +248,7 @@ export function ingestRoutes(deps: IngestDeps) {
       source = await lookup(headerWriteKey(c.req.raw.headers) ?? queryWriteKey(q) ?? p.bodyWriteKey);
       const src = source;
       const m = meta(src, receivedAt, "pixel");
-      const r = runPipeline([p.item], (item) => segmentMessage(item, p.type, { sentAt: null, context: null }, m), stepContext(c, src, true));
-      stats.add(src.id, "received");
+      const r = pipeline(c, src, [p.item], (item) => segmentMessage(item, p.type, { sentAt: null, context: null }, m), true);
       const refused = await commit(c, src, r);
       if (refused) return gif("the event store is busy");
       return gif(r.rejected[0]?.error ?? null);

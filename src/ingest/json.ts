@@ -3,6 +3,7 @@
  * (or a query string turned into an object), so these types are exact, not hopeful.
  */
 import { z } from "zod";
+import { MAX_DEPTH } from "./limits.ts";
 
 /** Json is any value `JSON.parse` can return. */
 export type Json = string | number | boolean | null | Json[] | JsonObject;
@@ -74,4 +75,33 @@ export function jsonBound(v: unknown, maxDepth: number): number {
     default:
       return 0;
   }
+}
+
+/**
+ * jsonPreview writes the start of `v` as JSON, at most `max` characters, without serialising the rest: a
+ * refused item may be a 500 KB string or nested 50,000 levels deep.
+ */
+export function jsonPreview(v: unknown, max: number): string {
+  let out = "";
+  const walk = (x: unknown, depth: number): boolean => {
+    if (typeof x === "string") out += JSON.stringify(x.length > max ? x.slice(0, max) : x);
+    else if (x === null || typeof x !== "object") out += JSON.stringify(x) ?? "null";
+    else if (depth >= MAX_DEPTH) out += "…";
+    else {
+      const array = Array.isArray(x);
+      out += array ? "[" : "{";
+      let first = true;
+      for (const k in x) {
+        if (out.length >= max) return false;
+        if (!first) out += ",";
+        first = false;
+        if (!array) out += `${JSON.stringify(k)}:`;
+        if (!walk((x as Record<string, unknown>)[k], depth + 1)) return false;
+      }
+      out += array ? "]" : "}";
+    }
+    return out.length < max;
+  };
+  walk(v, 0);
+  return out.slice(0, max);
 }

@@ -5,6 +5,7 @@
  * cannot interleave with the store's group commit on the same writer connection.
  */
 import type { Database } from "bun:sqlite";
+import { jsonPreview } from "./json.ts";
 import { DROP_REASONS, type DropReason } from "./steps/step.ts";
 
 /** Outcome is one counted column of the source page. */
@@ -18,6 +19,21 @@ export interface MinuteStats {
   readonly dropped: Partial<Record<DropReason, number>>;
 }
 
+/**
+ * RejectionSample is one refused item as the source page shows it, so whoever wires an SDK sees why: browser
+ * SDKs send and forget, and the 400 that names the field reaches nobody. Kept in memory only, newest 50 per
+ * source; `sample` is the start of the item as sent (null when the request itself could not be read).
+ */
+export interface RejectionSample {
+  readonly at: number;
+  readonly route: string;
+  readonly error: string;
+  readonly sample: string | null;
+}
+
+const SAMPLES = 50;
+const SAMPLE_CHARS = 500;
+
 /** RETENTION_MS: counters older than this are pruned (the page shows 24 h; a week allows comparisons). */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
 
@@ -27,6 +43,7 @@ const minuteOf = (ms: number) => Math.floor(ms / 60_000);
 export class IngestStats {
   private pending = new Map<string, number>();
   private lastPrune = 0;
+  private readonly rejections = new Map<number, RejectionSample[]>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -43,6 +60,19 @@ export class IngestStats {
       const n = drops[r];
       if (n) this.add(sourceId, r, n);
     }
+  }
+
+  /** reject keeps a sample of a refused item (or request, when `raw` is undefined) for the source page. */
+  reject(sourceId: number, route: string, error: string, raw?: unknown): void {
+    let list = this.rejections.get(sourceId);
+    if (!list) this.rejections.set(sourceId, (list = []));
+    list.push({ at: this.now(), route, error, sample: raw === undefined ? null : jsonPreview(raw, SAMPLE_CHARS) });
+    if (list.length > SAMPLES) list.splice(0, list.length - SAMPLES);
+  }
+
+  /** recentRejections lists a source's kept samples, newest first. */
+  recentRejections(sourceId: number): RejectionSample[] {
+    return [...(this.rejections.get(sourceId) ?? [])].reverse();
   }
 
   /** pendingRows lists what the next flush would write (also merged into `lastDay` so the page is live). */

@@ -22,6 +22,9 @@ export function activityRoutes(deps: AppDeps) {
     .get("/:id/stats", endpoint({ summary: "Received, stored and rejected events by reason per minute, last 24 hours", tags, access: "read" }), (c) =>
       c.json({ results: deps.events.stats.lastDay(deps.db, IdParam.parse(c.req.param("id"))) }, 200),
     )
+    .get("/:id/rejections", endpoint({ summary: "The latest refused items of a source (newest 50, since the server started), with the error and the start of the item", tags, access: "read" }), (c) =>
+      c.json({ results: deps.events.stats.recentRejections(IdParam.parse(c.req.param("id"))) }, 200),
+    )
     .get("/:id/recent", endpoint({ summary: "The latest events of a source, newest first", tags, access: "read", query: RecentQuery }), async (c) => {
       const source = IdParam.parse(c.req.param("id"));
       const { events } = await deps.events.store.reader.call("recentEvents", { source, limit: c.req.valid("query").limit });

@@ -11,7 +11,7 @@ export type { Card, Dashboard, DashboardSummary, Display, Insight } from "../../
 export type { Audience, SizePoint } from "../../src/audiences/audiences.repo.ts";
 export type { Tag, TagGroup, PersonTag } from "../../src/tags/tags.repo.ts";
 export type { Distribution } from "../../src/audiences/analysis.ts";
-export type { MinuteStats } from "../../src/ingest/stats.ts";
+export type { MinuteStats, RejectionSample } from "../../src/ingest/stats.ts";
 export type { DropReason } from "../../src/ingest/steps/step.ts";
 export type { RecentEvent } from "../../src/insights/recent-events.ts";
 export type { StorageStatus } from "../../src/store/storage.ts";

@@ -1,7 +1,8 @@
 /**
  * A source's activity: received / stored / rejected by reason over the last 24 hours (per hour, from the
  * ingest counters, GET /api/sources/:id/stats) and the live stream of its last 100 events, pushed by the
- * server as they commit (server-sent events, GET /api/sources/:id/stream).
+ * server as they commit (server-sent events, GET /api/sources/:id/stream), and the latest refused items with
+ * their errors (GET /api/sources/:id/rejections).
  */
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
@@ -9,7 +10,7 @@ import { color } from "../charts/palette.ts";
 import { CategoryChart } from "../charts/uplot-chart.tsx";
 import { localeOf, useI18n } from "../i18n/index.tsx";
 import { useSession } from "../session.tsx";
-import type { DropReason, MinuteStats, RecentEvent, Source } from "../types.ts";
+import type { DropReason, MinuteStats, RecentEvent, RejectionSample, Source } from "../types.ts";
 import { Link } from "../router.tsx";
 import { Alert, Empty } from "../ui/feedback.tsx";
 import { useLoad } from "../ui/use-load.ts";
@@ -104,6 +105,44 @@ function LiveStream({ source }: { source: Source }) {
   );
 }
 
+/**
+ * Rejections lists the latest refused items with the error that names the field: browser SDKs never show
+ * the 400, so this is where whoever wires one finds out why events are missing. Reloaded on demand.
+ */
+function Rejections({ source }: { source: Source }) {
+  const { t, lang } = useI18n();
+  const { settings } = useSession();
+  const { data, reload, loading } = useLoad(() => api<{ results: RejectionSample[] }>("GET", `/api/sources/${source.id}/rejections`), [source.id]);
+  if (!data || data.results.length === 0) return null;
+  const time = new Intl.DateTimeFormat(localeOf(lang), { timeZone: settings.timezone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return (
+    <div class="rejections">
+      <div class="insight-head">
+        <h3>{t("sources.rejections")}</h3>
+        <button type="button" class="btn btn-link" disabled={loading} onClick={() => void reload()}>{t("sources.refresh")}</button>
+      </div>
+      <p class="hint">{t("sources.rejectionsIntro")}</p>
+      <div class="table-scroll stream">
+        <table class="table compact" data-testid="rejections">
+          <thead>
+            <tr><th scope="col">{t("sources.time")}</th><th scope="col">{t("sources.route")}</th><th scope="col">{t("sources.error")}</th><th scope="col">{t("sources.sample")}</th></tr>
+          </thead>
+          <tbody>
+            {data.results.map((r, i) => (
+              <tr key={`${r.at}-${i}`}>
+                <td>{time.format(r.at)}</td>
+                <td><code>{r.route}</code></td>
+                <td>{r.error}</td>
+                <td class="detail">{r.sample === null ? "—" : <code>{r.sample.slice(0, 200)}</code>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
 export function SourceActivity({ source }: { source: Source }) {
   const { t } = useI18n();
   return (
@@ -111,6 +150,7 @@ export function SourceActivity({ source }: { source: Source }) {
       <h2 id="activity-title">{t("sources.activity", { name: source.name })}</h2>
       <Stats source={source} />
       <LiveStream source={source} />
+      <Rejections source={source} />
     </section>
   );
 }
