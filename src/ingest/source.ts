@@ -17,7 +17,7 @@ import { z } from "zod";
 export const SourceSettings = z.object({
   ipPolicy: z.enum(["keep", "truncate", "drop"]).default("truncate"),
   bots: z.enum(["flag", "drop"]).default("flag"),
-  consentCategories: z.array(z.string().trim().min(1).max(64)).max(20).default(["analytics", "statistics", "measurement"]),
+  consentCategories: z.array(z.string().min(1)).default(["analytics", "statistics", "measurement"]),
 });
 export type SourceSettings = z.infer<typeof SourceSettings>;
 

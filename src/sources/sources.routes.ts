@@ -17,7 +17,11 @@ const SourcePatch = z
     rotateWriteKey: z.literal(true).optional(),
     // Only the keys sent change; the rest keep their values.
     settings: z
-      .object({ ipPolicy: SourceSettings.shape.ipPolicy.removeDefault(), bots: SourceSettings.shape.bots.removeDefault(), consentCategories: SourceSettings.shape.consentCategories.removeDefault() })
+      .object({
+        ipPolicy: SourceSettings.shape.ipPolicy.removeDefault(),
+        bots: SourceSettings.shape.bots.removeDefault(),
+        consentCategories: z.array(z.string().trim().min(1).max(64)).max(20),
+      })
       .partial()
       .strict()
       .optional(),
