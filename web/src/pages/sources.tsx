@@ -73,7 +73,7 @@ function DataHandling({ source, onSaved }: { source: Source; onSaved: (s: Source
     e.preventDefault();
     setSaved(false);
     void action.run(async () => {
-      const consentCategories = consent.split(/[,，\s]+/).map((c) => c.trim()).filter(Boolean);
+      const consentCategories = consent.split(/[,，]/).map((c) => c.trim()).filter(Boolean);
       onSaved(await api<Source>("PATCH", `/api/sources/${source.id}`, { settings: { ipPolicy, bots, consentCategories } }));
       setSaved(true);
     });
