@@ -324,7 +324,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await nav("People").click();
     await openPerson(39);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export data (JSON)" }).click()]);
-    const exported = JSON.parse(await Bun.file((await download.path())!).text()) as { identifiers: { value: string }[] };
+    const exported = JSON.parse(await Bun.file((await download.path())!).text()) as { person: { id: string }; identifiers: { value: string }[] };
     expect(exported.identifiers.map((i) => i.value)).toContain("u39");
     page.once("dialog", (d) => void d.accept());
     await page.getByRole("button", { name: "Delete" }).click();
@@ -348,8 +348,11 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await page.getByTestId("suppression-check").getByRole("button", { name: "Lift" }).click();
     await page.getByText("email: Shopper39@Example.com is not suppressed.").waitFor();
     await page.waitForFunction((n) => document.querySelectorAll("[data-testid=suppressions] tbody tr").length === n, total - 1);
-    const audit = await api<{ results: { action: string }[] }>("GET", "/api/audit?limit=5");
+    const audit = await api<{ results: { action: string; target: string | null }[] }>("GET", "/api/audit?limit=5");
     expect(audit.results.map((e) => e.action).slice(0, 3)).toEqual(["identity.suppression.lifted", "person.deleted", "person.exported"]);
+    // The deletion keeps the record of the export but no longer says whose it was.
+    expect(audit.results.map((e) => e.target)).not.toContain(`person:${exported.person.id}`);
+    expect(audit.results[2]!.target).toBe("person (deleted)");
     expect(errors).toEqual([]);
   });
 

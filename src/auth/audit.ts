@@ -3,6 +3,7 @@
  * "who created this token / rotated that key". Rows older than AUDIT_RETENTION_DAYS are removed by the
  * sessions-cleanup job.
  */
+import type { Database } from "bun:sqlite";
 import type { Selectable } from "kysely";
 import type { AuditLogTable } from "../db/foundation.table.ts";
 import { z } from "zod";
@@ -44,6 +45,17 @@ export async function listAudit(kdb: Kdb, opts: { before?: number; limit: number
 }
 
 /** deleteOldAudit removes entries older than the retention and returns how many. */
+/**
+ * forgetAuditTargets keeps the record of what was done to persons who are then deleted, but no longer says
+ * to whom: a deletion removes every row that names the person (SPEC §4), the audit log included. Runs inside
+ * the deletion's transaction (synchronous, on the writer connection).
+ */
+export function forgetAuditTargets(db: Database, persons: readonly number[]): void {
+  if (persons.length === 0) return;
+  db.query("UPDATE audit_log SET target = 'person (deleted)' WHERE target IN (SELECT 'person:' || value FROM json_each(?))")
+    .run(JSON.stringify(persons));
+}
+
 export async function deleteOldAudit(kdb: Kdb, now: number, days = AUDIT_RETENTION_DAYS): Promise<number> {
   const r = await kdb.deleteFrom("audit_log").where("ts", "<", now - days * 86_400_000).executeTakeFirst();
   return Number(r.numDeletedRows);

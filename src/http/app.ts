@@ -13,6 +13,7 @@ import { audienceRoutes, type AudienceRoutesDeps } from "../audiences/audiences.
 import { forgetPersons } from "../audiences/forget.ts";
 import { personDirectory, personExtras, resolvePerson } from "../audiences/persons.ts";
 import { systemEventSink } from "../audiences/system-events.ts";
+import { forgetAuditTargets } from "../auth/audit.ts";
 import { auditRequest } from "../auth/audit-request.ts";
 import { auditRoutes } from "../auth/audit.routes.ts";
 import { actorOf } from "../auth/principal.ts";
@@ -66,7 +67,10 @@ export function createApp(deps: AppDeps) {
     reader: events.store.reader,
     now: deps.now,
     personExtras: personExtras(deps.kdb),
-    forget: forgetPersons,
+    forget: (db, persons) => {
+      forgetPersons(db, persons);
+      forgetAuditTargets(db, persons);
+    },
     guard: (spec) => endpoint({ ...spec, tags: ["persons"] }),
     actor: (c) => {
       const p = c.get("principal");

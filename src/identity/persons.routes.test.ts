@@ -206,7 +206,7 @@ describe("privacy and settings routes", () => {
     expect((await call("GET", "/api/identity/suppressions")).json.total).toBe(4);
     expect((await send(T0 + 2e6, { type: "identify", userId: "new-login", traits: { set: { email: "li.lei@example.cn" } } })).stored).toBe(1);
     expect(audited.map(([action, target]) => [action, target])).toEqual([
-      ["person.deleted", `person:${id}`],
+      ["person.deleted", "person (deleted)"],
       ["identity.suppression.lifted", `suppression:${email.json.suppression.id}`],
     ]);
     expect(audited[0]![2]).toEqual({ persons: 1, identities: 5, events: 2, suppressed: 5 });

@@ -178,7 +178,8 @@ export function personsRoutes(deps: PersonsDeps) {
       const res = await deletePerson({ graph: identity.graph, suppressions: identity.suppressions, reader, forget: deps.forget }, id, { suppress, now: now() });
       if (!res) return c.json({ error: "no such person" }, 404);
       const deleted = { ...res, person: String(res.person) };
-      await audit(c, "person.deleted", `person:${deleted.person}`, { persons: res.persons, identities: res.identities, events: res.events, suppressed: res.suppressed });
+      // Counts only: the deletion also strips the person's id from earlier audit rows (deps.forget).
+      await audit(c, "person.deleted", "person (deleted)", { persons: res.persons, identities: res.identities, events: res.events, suppressed: res.suppressed });
       return c.json({ deleted });
     })
     .post("/:id/unmerge", guard({ summary: "Split a wrongly merged person", access: "admin" }), async (c) => {
@@ -193,7 +194,7 @@ export function personsRoutes(deps: PersonsDeps) {
           "edgeId" in b ? removeEdge(identity.graph, b.edgeId, actor(c), now()) : splitIdentities(identity.graph, id, b.identities, actor(c), now()),
         ),
       );
-      await audit(c, "person.unmerged", `person:${id}`, { ...b, persons: split.persons.map((p) => p.id) });
+      await audit(c, "person.unmerged", `person:${id}`, { persons: split.persons.length });
       return c.json(split);
     });
 }
@@ -214,12 +215,12 @@ export function identityRoutes(deps: PersonsDeps) {
     .post("/conflicts/:id/link", guard({ summary: "Apply a link the guards refused: both sides become one person (Unlink undoes it)", access: "admin" }), async (c) => {
       const linked = conflict(() => linkConflict(identity.graph, parse(ConflictId, c.req.param("id"), "id"), now()));
       if (!linked) return c.json({ error: "no such conflict" }, 404);
-      await audit(c, "identity.link.forced", `person:${linked.person}`, { identities: [linked.a, linked.b] });
+      await audit(c, "identity.link.forced", `person:${linked.person}`);
       return c.json({ person: String(linked.person) });
     })
     .delete("/edges/:id", guard({ summary: "Remove a link between identifiers (unmerge)", access: "admin" }), async (c) => {
       const split = splitJson(conflict(() => removeEdge(identity.graph, c.req.param("id"), actor(c), now())));
-      await audit(c, "identity.link.removed", `edge:${c.req.param("id")}`, { persons: split.persons.map((p) => p.id) });
+      await audit(c, "identity.link.removed", `person:${split.person}`, { persons: split.persons.length });
       return c.json(split);
     })
     .get("/settings", guard({ summary: "Identity guard settings", access: "read" }), (c) => c.json(identity.settings()))

@@ -75,7 +75,7 @@ export class UnmergeError extends Error {
  * survives, as in every merge), the link is logged as an `admin` edge, and the conflict leaves the list.
  * Null when there is no such conflict.
  */
-export function linkConflict(g: IdentityGraph, conflictId: number, now: number): { person: number; a: number; b: number } | null {
+export function linkConflict(g: IdentityGraph, conflictId: number, now: number): { person: number } | null {
   const c = g.db.query<{ a: number; b: number }, [number]>("SELECT a, b FROM identity_conflicts WHERE id = ?").get(conflictId);
   if (!c) return null;
   const pa = g.index.personOf(c.a);
@@ -88,7 +88,7 @@ export function linkConflict(g: IdentityGraph, conflictId: number, now: number):
       g.edge(tx, c.a, c.b, "admin", { ts: now, source: 0 });
     }
     g.db.query("DELETE FROM identity_conflicts WHERE id = ?").run(conflictId);
-    return { person, a: c.a, b: c.b };
+    return { person };
   });
 }
 
