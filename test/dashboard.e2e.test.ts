@@ -423,6 +423,8 @@ describe.skipIf(!hasChromium)("dashboard", () => {
       const banner = page.getByRole("alert").filter({ hasText: "The database has refused to write since" });
       await banner.waitFor();
       expect(await banner.textContent()).toContain("(the disk is full)");
+      // The refused events are counted under their own reason on the source's activity.
+      await page.locator(".chip", { hasText: "disk full: 200" }).waitFor();
       await shot("disk-full");
       await nav("People").click();
       await page.getByRole("heading", { name: "Newest persons" }).waitFor();

@@ -95,6 +95,10 @@ test.skipIf(!mounted)("a full disk answers 503 and acknowledges nothing it did n
   const full = await storage();
   expect(full.refusing?.message).toBe("database or disk is full");
   expect(full.low).toBe(true);
+  const admin = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
+  const [source] = ((await (await fetch(`${base}/api/sources`, admin)).json()) as { results: { id: number }[] }).results;
+  const minutes = ((await (await fetch(`${base}/api/sources/${source!.id}/stats`, admin)).json()) as { results: { dropped: { disk_full?: number } }[] }).results;
+  expect(minutes.reduce((n, m) => n + (m.dropped.disk_full ?? 0), 0)).toBe(BATCH);
 
   // A crash while the disk is full: the server comes back on the same full disk (the dashboard stays
   // reachable), still refusing what it cannot store.

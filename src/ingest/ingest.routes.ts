@@ -128,8 +128,8 @@ export function ingestRoutes(deps: IngestDeps) {
       stats.add(source.id, "suppressed", suppressed);
       return null;
     } catch (err) {
-      stats.add(source.id, "overloaded", r.messages.length);
       const overloaded = err instanceof Error && err.name === "Overloaded";
+      stats.add(source.id, overloaded && (err as { refused?: unknown }).refused === true ? "disk_full" : "overloaded", r.messages.length);
       if (!overloaded) onError(err, "sink");
       // Retry-After takes whole seconds.
       c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfterOf(err)))));

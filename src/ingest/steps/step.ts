@@ -14,7 +14,8 @@ import type { IngestSource } from "../source.ts";
  * - `consent`: `context.consent.categoryPreferences` denies analytics
  * - `suppressed`: a privacy request suppressed one of the message's identifiers
  * - `bot`: a bot user agent on a source whose policy drops bots
- * - `overloaded`: the store refused the batch (503, the client retries)
+ * - `overloaded`: the store's queue was full (503, the client retries)
+ * - `disk_full`: the database refused the write: a full disk or an I/O error (503, the client retries)
  * - `duplicate`: the store already had the messageId (acknowledged, not stored twice)
  */
 export type DropReason =
@@ -25,10 +26,11 @@ export type DropReason =
   | "suppressed"
   | "bot"
   | "overloaded"
+  | "disk_full"
   | "duplicate";
 
 export const DROP_REASONS: readonly DropReason[] = [
-  "invalid", "too_large", "bad_request", "consent", "suppressed", "bot", "overloaded", "duplicate",
+  "invalid", "too_large", "bad_request", "consent", "suppressed", "bot", "overloaded", "disk_full", "duplicate",
 ];
 
 /** Drop is a step's verdict that the message must not be stored. */

@@ -102,5 +102,6 @@ export const peopleEn = {
   "reason.suppressed": "suppressed person",
   "reason.bot": "bot",
   "reason.overloaded": "overloaded",
+  "reason.disk_full": "disk full",
   "reason.duplicate": "duplicate",
 } as const;

@@ -104,5 +104,6 @@ export const peopleZh: Record<keyof typeof peopleEn, string> = {
   "reason.suppressed": "已屏蔽用户",
   "reason.bot": "机器人",
   "reason.overloaded": "过载",
+  "reason.disk_full": "磁盘已满",
   "reason.duplicate": "重复",
 };
