@@ -52,8 +52,16 @@ export function StorageBanner() {
   const s = useStorage();
   if (s?.refusing) {
     // SQLite's words, except the common case, which is said in the user's language.
-    const message = s.refusing.message === "database or disk is full" ? t("storage.full") : s.refusing.message;
-    return <Alert>{t("storage.refusing", { since: dateTime(s.refusing.since), message })}</Alert>;
+    const full = s.refusing.message === "database or disk is full";
+    const message = full ? t("storage.full") : s.refusing.message;
+    // The state clears with the next write that succeeds; once the disk has room again, say so meanwhile.
+    const roomAgain = full && s.freeBytes !== null && !s.low;
+    return (
+      <Alert>
+        {t("storage.refusing", { since: dateTime(s.refusing.since), message })}
+        {roomAgain && ` ${t("storage.roomAgain", { free: formatBytes(s.freeBytes!, lang) })}`}
+      </Alert>
+    );
   }
   if (s?.low && s.freeBytes !== null && s.totalBytes !== null) {
     return <Alert kind="warning">{t("storage.low", { free: formatBytes(s.freeBytes, lang), total: formatBytes(s.totalBytes, lang) })}</Alert>;

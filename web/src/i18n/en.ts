@@ -19,6 +19,7 @@ export const shellEn = {
   "nav.skip": "Skip to content",
   "storage.refusing": "The database has refused to write since {since} ({message}). Events are answered 503 and SDKs keep retrying; free space on the data directory's disk (or fix what the message names) and ingestion resumes by itself.",
   "storage.full": "the disk is full",
+  "storage.roomAgain": "The disk has {free} free again: the next event an SDK resends is stored and this message goes.",
   "storage.low": "Disk space is low: {free} free of {total}. When the disk is full, Tessera stops taking events (SDKs retry until there is space again).",
   "storage.line": "Storage: database {db} · {free} free of {total} on the data directory's disk.",
   "storage.lineNoDisk": "Storage: database {db}.",

@@ -16,6 +16,7 @@ const shellZh: Record<keyof typeof shellEn, string> = {
   "nav.skip": "跳到正文",
   "storage.refusing": "数据库自 {since} 起无法写入（{message}）。采集请求会收到 503，SDK 会持续重试；请清理数据目录所在磁盘的空间（或处理上述信息指出的问题），采集会自动恢复。",
   "storage.full": "磁盘已满",
+  "storage.roomAgain": "磁盘现已有 {free} 可用空间：SDK 重发的下一个事件入库后，此提示会消失。",
   "storage.low": "磁盘空间不足：剩余 {free}，共 {total}。磁盘写满后 Tessera 将暂停接收事件（SDK 会重试，直到有空间为止）。",
   "storage.line": "存储：数据库 {db} · 数据目录所在磁盘剩余 {free}，共 {total}。",
   "storage.lineNoDisk": "存储：数据库 {db}。",
