@@ -89,8 +89,9 @@ export function Conflicts() {
     void more.run(async () => {
       const r = await api<{ person: string }>("POST", `/api/identity/conflicts/${c.id}/link`);
       setPages([]);
-      setLinked(r.person);
       await reload();
+      // Said once the list no longer shows the pair.
+      setLinked(r.person);
     });
   };
   if (!data) return error ? <Alert>{error}</Alert> : null;
