@@ -72,13 +72,7 @@ function assemble(core: CoreDeps, identity: IdentityService, store: StoreService
     isSuppressed: (ids) => identity.isSuppressed({ type: "track", identifiers: ids }),
     async close() {
       await store.close();
-      try {
-        stopStats();
-      } catch (err) {
-        // On a full disk the last counters cannot be written; that was reported, and it must not hide
-        // the error that made the caller close (an import stopped by the same full disk).
-        if (!store.store.writer.refusal) throw err;
-      }
+      stopStats();
     },
   };
 }

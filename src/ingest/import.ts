@@ -14,7 +14,7 @@ import { MAX_MESSAGE_BYTES } from "./limits.ts";
 import type { Identifier } from "./message.ts";
 import { runPipeline } from "./pipeline.ts";
 import { segmentMessage } from "./segment.wire.ts";
-import { retryAfterOf, type Sink } from "./sink.ts";
+import { isDiskRefusal, retryAfterOf, type Sink } from "./sink.ts";
 import type { IngestSource } from "./source.ts";
 import type { IngestStats } from "./stats.ts";
 
@@ -122,7 +122,7 @@ export async function importNdjson(input: string | ReadableStream<Uint8Array>, o
       if (r.messages.length > 0) duplicates = await sinkWithRetry(o, r.messages.length, () => o.sink(r.messages));
     } catch (err) {
       // A full disk does not pass by itself: stop now and say how to resume, rather than wait in silence.
-      if (!(err instanceof Error && (err as { refused?: unknown }).refused === true)) throw err;
+      if (!isDiskRefusal(err)) throw err;
       throw new Error(
         `${err.message} at line ${batchLines[0]}: free space and run the same command again (the ${p.accepted} lines stored so far are skipped, not stored twice)`,
       );
@@ -215,7 +215,7 @@ async function sinkWithRetry(o: ImportOptions, n: number, call: () => ReturnType
       const res = await call();
       return res ? Math.min(res.duplicates, n) : 0;
     } catch (err) {
-      if (!(err instanceof Error && err.name === "Overloaded") || (err as { refused?: unknown }).refused === true || attempt >= max) throw err;
+      if (!(err instanceof Error && err.name === "Overloaded") || isDiskRefusal(err) || attempt >= max) throw err;
       await Bun.sleep(Math.round(retryAfterOf(err) * 1000));
     }
   }

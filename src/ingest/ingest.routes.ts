@@ -25,7 +25,7 @@ import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
 import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
 import { buildSdk } from "./sdk.bundle.ts";
 import { extractSegment, segmentMessage, type MessageMeta } from "./segment.wire.ts";
-import { retryAfterOf, type Sink } from "./sink.ts";
+import { isDiskRefusal, retryAfterOf, type Sink } from "./sink.ts";
 import type { IngestSource } from "./source.ts";
 import { IngestStats } from "./stats.ts";
 import type { StepContext } from "./steps/step.ts";
@@ -129,7 +129,7 @@ export function ingestRoutes(deps: IngestDeps) {
       return null;
     } catch (err) {
       const overloaded = err instanceof Error && err.name === "Overloaded";
-      stats.add(source.id, overloaded && (err as { refused?: unknown }).refused === true ? "disk_full" : "overloaded", r.messages.length);
+      stats.add(source.id, isDiskRefusal(err) ? "disk_full" : "overloaded", r.messages.length);
       if (!overloaded) onError(err, "sink");
       // Retry-After takes whole seconds.
       c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfterOf(err)))));

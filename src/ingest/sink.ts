@@ -41,3 +41,11 @@ export function retryAfterOf(err: unknown): number {
   }
   return 2;
 }
+
+/**
+ * isDiskRefusal tells a store refusal that lasts (the disk is full or failing: the store's Overloaded with
+ * `refused: true`) from backpressure that passes by itself; matched by shape, like retryAfterOf.
+ */
+export function isDiskRefusal(err: unknown): err is Error {
+  return err instanceof Error && err.name === "Overloaded" && (err as { refused?: unknown }).refused === true;
+}

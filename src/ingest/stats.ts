@@ -104,19 +104,24 @@ export class IngestStats {
     return rows.length;
   }
 
-  /** startFlushing flushes every `intervalMs` (unref'd: it never keeps the process alive); returns a stop function that flushes once more. */
+  /**
+   * startFlushing flushes every `intervalMs` (unref'd: it never keeps the process alive); returns a stop
+   * function that flushes once more. A failed flush, the last one too, goes to `onError` and never throws:
+   * counters must not hide the error that made the caller stop (an import stopped by a full disk).
+   */
   startFlushing(db: Database, intervalMs = 10_000, onError: (err: unknown) => void = console.error): () => void {
-    const timer = setInterval(() => {
+    const flush = () => {
       try {
         this.flush(db);
       } catch (err) {
         onError(err);
       }
-    }, intervalMs);
+    };
+    const timer = setInterval(flush, intervalMs);
     timer.unref?.();
     return () => {
       clearInterval(timer);
-      this.flush(db);
+      flush();
     };
   }
 

@@ -8,6 +8,7 @@ import { api } from "./api.ts";
 import { localeOf, useI18n, type Lang } from "./i18n/index.tsx";
 import type { StorageStatus } from "./types.ts";
 import { Alert } from "./ui/feedback.tsx";
+import { useLoad } from "./ui/use-load.ts";
 
 const UNITS = ["B", "KB", "MB", "GB", "TB", "PB"];
 
@@ -22,7 +23,7 @@ export function formatBytes(n: number, lang: Lang): string {
 }
 
 /** useStorage polls /api/storage: every 10 s while writes are refused (to see it clear), else every minute. */
-export function useStorage(): StorageStatus | null {
+function useStorage(): StorageStatus | null {
   const [status, setStatus] = useState<StorageStatus | null>(null);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -69,10 +70,10 @@ export function StorageBanner() {
   return null;
 }
 
-/** StorageLine says how big the database is and what the disk has left (Sources page). */
+/** StorageLine says how big the database is and what the disk has left (Sources page; read once: the banner polls). */
 export function StorageLine() {
   const { t, lang } = useI18n();
-  const s = useStorage();
+  const s = useLoad(() => api<StorageStatus>("GET", "/api/storage")).data;
   if (!s || s.databaseBytes === null) return null;
   const db = formatBytes(s.databaseBytes, lang);
   return (
