@@ -10,9 +10,11 @@ export const DB_FILE = "tessera.db";
 // No mmap: mapped pages count in the process RSS (budget: 300 MB while ingesting), and the OS page cache
 // serves re-reads just as well here (performance.md §2b: mmap only helped the first, cold run).
 // Page caches stay small for the same reason; the analytic working set lives in the column cache.
+const BUSY_TIMEOUT_MS = 10_000;
+
 function common(db: Database): void {
   // busy_timeout first, so the connection waits instead of failing while another one switches to WAL.
-  db.exec("PRAGMA busy_timeout = 10000");
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.exec("PRAGMA temp_store = MEMORY");
   db.exec("PRAGMA cache_size = -16384");
 }
@@ -42,4 +44,25 @@ export function openReader(file: string): Database {
 export function integrityCheck(db: Database): string | null {
   const row = db.query<{ quick_check: string }, []>("PRAGMA quick_check(1)").get();
   return row && row.quick_check !== "ok" ? row.quick_check : null;
+}
+
+/**
+ * restartWal copies what is left of the WAL into the database and starts the WAL over, from the writer
+ * connection between its transactions (the store worker asks when its checkpoints leave a long WAL). It
+ * never waits: a reader inside a read transaction on an older snapshot makes it give up (false), and the
+ * next request tries again. The writer's next commit then truncates the file to journal_size_limit.
+ */
+export function restartWal(db: Database): boolean {
+  try {
+    if (db.inTransaction) return false;
+    db.exec("PRAGMA busy_timeout = 0");
+    try {
+      return db.query<{ busy: number }, []>("PRAGMA wal_checkpoint(RESTART)").get()?.busy === 0;
+    } finally {
+      db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  } catch {
+    // Closed (shutdown) or refused (a full disk): the WAL stays as it is.
+    return false;
+  }
 }

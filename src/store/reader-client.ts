@@ -21,11 +21,18 @@ export function localReader(db: Database): ReaderClient {
   };
 }
 
+/** LongWal is told when the worker's checkpoints leave a WAL of at least `frames` (default in worker.ts). */
+export interface LongWal {
+  readonly frames?: number;
+  readonly onLong: () => void;
+}
+
 /**
  * workerReader starts the store worker on `file` and resolves once it has opened it. The worker also
- * checkpoints the WAL, so the caller should turn the writer's automatic checkpoints off.
+ * checkpoints the WAL, so the caller should turn the writer's automatic checkpoints off, and restart the
+ * WAL from the writer connection when `wal.onLong` is called.
  */
-export async function workerReader(file: string): Promise<ReaderClient> {
+export async function workerReader(file: string, wal?: LongWal): Promise<ReaderClient> {
   // Inside the compiled binary every module is bundled at the root of src/, while the worker keeps its
   // own entry point at store/worker.ts (scripts/build.ts lists it).
   const compiled = import.meta.url.includes("/$bunfs/");
@@ -33,6 +40,7 @@ export async function workerReader(file: string): Promise<ReaderClient> {
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 1;
   worker.onmessage = (e: MessageEvent<WorkerResponse>) => {
+    if ("walFrames" in e.data) return wal?.onLong();
     const w = waiting.get(e.data.id);
     if (!w) return;
     waiting.delete(e.data.id);
@@ -48,7 +56,7 @@ export async function workerReader(file: string): Promise<ReaderClient> {
       waiting.set(msg.id, { resolve, reject });
       worker.postMessage(msg);
     });
-  await send({ id: 0, init: file });
+  await send({ id: 0, init: file, longWalFrames: wal?.frames });
   return {
     call: (op, args) => send({ id: next++, op, args }) as Promise<never>,
     close: async () => {

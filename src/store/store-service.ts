@@ -4,6 +4,7 @@
  * segments from it, and applies them. `compactNow()` lets tests and shutdown drive it synchronously.
  */
 import type { Database } from "bun:sqlite";
+import { restartWal } from "../db/sqlite.ts";
 import { DEFAULT_COMPACTION, type CompactionOptions } from "./compaction.ts";
 import { EventStore } from "./event-store.ts";
 import { localReader, workerReader, type ReaderClient } from "./reader-client.ts";
@@ -16,6 +17,8 @@ export interface StoreServiceOptions<I> {
   readonly compaction?: Partial<CompactionOptions>;
   readonly writer?: Partial<Omit<WriterOptions<I>, "resolve" | "dedup" | "names">>;
   readonly log?: (msg: string) => void;
+  /** WAL length in frames past which the writer restarts the WAL (tests; default in worker.ts). */
+  readonly longWalFrames?: number;
 }
 
 export class StoreService<I> {
@@ -39,7 +42,7 @@ export class StoreService<I> {
   /** open builds the writer side on `db` and starts the read side (a worker when `file` is given). */
   static async open<I>(db: Database, opts: StoreServiceOptions<I>): Promise<StoreService<I>> {
     if (!opts.file) return StoreService.#assemble(db, opts, localReader(db));
-    const reader = await workerReader(opts.file);
+    const reader = await workerReader(opts.file, { frames: opts.longWalFrames, onLong: () => restartWal(db) });
     // The worker checkpoints (worker.ts): a checkpoint on this thread stalled ingestion for up to 130 ms.
     db.exec("PRAGMA wal_autocheckpoint = 0");
     return StoreService.#assemble(db, opts, reader);

@@ -4,6 +4,7 @@
  * same events before and after compaction.
  */
 import { describe, expect, test } from "bun:test";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { Database } from "bun:sqlite";
 import { freshDb, onFile } from "../../test/helpers.ts";
 import { openWriter } from "../db/sqlite.ts";
@@ -18,6 +19,14 @@ const ev = (i: number, over: Partial<StoreEvent<number>> = {}): StoreEvent<numbe
   source: 1, messageId: `m${i}`, event: i % 3 === 0 ? "signup" : "page", ts: T0 + i * 600_000,
   receivedAt: T0, props: { i, browser: i % 2 ? "Chrome" : "Safari", nested: { a: i % 2 } }, identity: 100 + (i % 7), ...over,
 });
+/** walRestarts reads the WAL header's checkpoint sequence number, which each restart of the WAL increments. */
+function walRestarts(file: string): number {
+  const header = Buffer.alloc(16);
+  const fd = openSync(`${file}-wal`, "r");
+  readSync(fd, header, 0, 16, 0);
+  closeSync(fd);
+  return header.readUInt32BE(12);
+}
 const store = (db: Database) => new EventStore<number>(db, (identity) => identity, { delayMs: 1 });
 /** sealAndPlan seals the active tail and plans its compaction with the defaults, as the service does. */
 const sealAndPlan = (reader: StoreReader, s: EventStore<number>) =>
@@ -277,6 +286,30 @@ describe("store service", () => {
       expect(again.stored).toBe(0);
       await svc.close();
       db.close();
+    }));
+
+  test("continuous ingestion: the writer restarts a long WAL, which SQLite alone never did between back-to-back commits", () =>
+    onFile(async (file, db) => {
+      // With no size limit the file's size is the WAL's length since its last restart.
+      db.exec("PRAGMA journal_size_limit = 0");
+      const svc = await StoreService.open<number>(db, {
+        file, resolve: (x) => x, compaction: { minRows: 1e9, maxAgeMs: 1e9 }, longWalFrames: 256,
+      });
+      // Four senders keep the writer's queue full: ~100 MB through the WAL, a commit right after another.
+      let next = 0;
+      let longest = 0;
+      const send = async () => {
+        while (next < 200_000) {
+          await svc.store.writer.append(Array.from({ length: 200 }, () => ev(next++, { props: { pad: "x".repeat(300) } })));
+          longest = Math.max(longest, statSync(`${file}-wal`).size);
+        }
+      };
+      await Promise.all([send(), send(), send(), send()]);
+      await svc.close();
+      // Before, the WAL held all ~100 MB at the end (restarted 0 times in two runs); now it restarts every
+      // few hundred milliseconds (the worker's checkpoint tick), 7 times in ~1.5 s here.
+      expect(walRestarts(file)).toBeGreaterThanOrEqual(2);
+      expect(longest).toBeLessThan(40e6);
     }));
 
   test("a full disk: compaction's failure is logged once, not every cycle; ingest's refusal once, and its end", async () => {

@@ -12,9 +12,15 @@ import { callOp, type OpName, type OpResult } from "./reader-ops.ts";
 declare const self: Worker;
 
 /** WorkerRequest is one call from the main thread. */
-export type WorkerRequest = { id: number; op: OpName; args: unknown } | { id: 0; init: string } | { id: number; close: true };
-/** WorkerResponse answers one call. */
-export type WorkerResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+export type WorkerRequest =
+  | { id: number; op: OpName; args: unknown }
+  | { id: 0; init: string; longWalFrames?: number }
+  | { id: number; close: true };
+/** WorkerResponse answers one call; `walFrames` (id -1) is unasked: the WAL is long, see startCheckpoints. */
+export type WorkerResponse =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: string }
+  | { id: -1; walFrames: number };
 
 let reader: StoreReader | null = null;
 let readerDb: Database | null = null;
@@ -36,15 +42,29 @@ function plannedRows(plan: OpResult<"compact">): number {
 }
 
 /**
- * startCheckpoints checkpoints from a connection of its own: PASSIVE never waits for the writer or
- * readers, and once a pass has caught up the writer restarts the WAL from its beginning.
+ * LONG_WAL_FRAMES: past this many frames (256 MB of 4 KB pages) the WAL is long. Restarting it costs the
+ * writer's thread 2–50 ms (the checkpoint syncs the WAL and the database file, slow while ingestion
+ * writes): at 64 MB that was a stall every second at full ingest rate, at 256 MB one every ~4 s.
  */
-function startCheckpoints(file: string): void {
+const LONG_WAL_FRAMES = 65_536;
+
+/**
+ * startCheckpoints checkpoints from a connection of its own: PASSIVE never waits for the writer or
+ * readers. SQLite starts the WAL over only when a write transaction begins with every frame already
+ * copied, which under continuous ingestion (a group commit every few milliseconds) almost never happens:
+ * the WAL grew to 2.9 GB over 10M events, measured, beside a 320 MB database. So when a pass leaves a
+ * long WAL, the worker tells the main thread, whose writer connection restarts it between two of its
+ * transactions (restartWal in db/sqlite.ts), having only the frames committed since this pass to copy.
+ * A RESTART from this connection instead would make a writer transaction that had read before its first
+ * write fail with SQLITE_BUSY_SNAPSHOT (seen: a compaction publish failing with "database is locked").
+ */
+function startCheckpoints(file: string, longWalFrames: number): void {
   const db = new Database(file, { strict: true });
   db.exec("PRAGMA busy_timeout = 0");
   const timer = setInterval(() => {
     try {
-      db.query("PRAGMA wal_checkpoint(PASSIVE)").get();
+      const wal = db.query<{ log: number }, []>("PRAGMA wal_checkpoint(PASSIVE)").get();
+      if (wal && wal.log >= longWalFrames) self.postMessage({ id: -1, walFrames: wal.log } satisfies WorkerResponse);
     } catch {
       // Busy: the next tick tries again.
     }
@@ -72,7 +92,7 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   if ("init" in msg) {
     readerDb = openReader(msg.init);
     reader = new StoreReader(readerDb);
-    startCheckpoints(msg.init);
+    startCheckpoints(msg.init, msg.longWalFrames ?? LONG_WAL_FRAMES);
     self.postMessage({ id: 0, ok: true, value: null } satisfies WorkerResponse);
     return;
   }
