@@ -310,6 +310,7 @@ describe("store service", () => {
       // few hundred milliseconds (the worker's checkpoint tick), 7 times in ~1.5 s here.
       expect(walRestarts(file)).toBeGreaterThanOrEqual(2);
       expect(longest).toBeLessThan(40e6);
+      db.close();
     }));
 
   test("a full disk: compaction's failure is logged once, not every cycle; ingest's refusal once, and its end", async () => {

@@ -43,7 +43,7 @@ function plannedRows(plan: OpResult<"compact">): number {
 
 /**
  * LONG_WAL_FRAMES: past this many frames (256 MB of 4 KB pages) the WAL is long. Restarting it costs the
- * writer's thread 2–50 ms (the checkpoint syncs the WAL and the database file, slow while ingestion
+ * writer's thread 2–70 ms (the checkpoint syncs the WAL and the database file, slow while ingestion
  * writes): at 64 MB that was a stall every second at full ingest rate, at 256 MB one every ~4 s.
  */
 const LONG_WAL_FRAMES = 65_536;
