@@ -4,6 +4,7 @@
  * writer's WAL restart never waits.
  */
 import { expect, test } from "bun:test";
+import { statSync } from "node:fs";
 import { sql } from "kysely";
 import { freshDb, onFile } from "../../test/helpers.ts";
 import { openReader, restartWal } from "./sqlite.ts";
@@ -72,5 +73,9 @@ test("restartWal starts the WAL over, and never waits: not inside a transaction,
     expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM t").get()!.n).toBe(3);
     // The busy timeout is back for everything else.
     expect(db.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()!.timeout).toBe(10_000);
+    // Truncating empties the file (a restart alone keeps its size, to be written over).
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    expect(restartWal(db, true)).toBe(true);
+    expect(statSync(`${file}-wal`).size).toBe(0);
     reader.close();
   }));

@@ -49,17 +49,18 @@ export function integrityCheck(db: Database): string | null {
 }
 
 /**
- * restartWal copies what is left of the WAL into the database and starts the WAL over, from the writer
- * connection between its transactions (the store worker asks when its checkpoints leave a long WAL). It
- * never waits: a reader inside a read transaction on an older snapshot makes it give up (false), and the
- * next request tries again.
+ * restartWal copies what is left of the WAL into the database so that the next write starts the WAL over
+ * (with `truncate`, it starts it over at once and empties its file), from the writer connection between
+ * its transactions: the store worker asks when its checkpoints leave a long WAL, or an idle one in a large
+ * file. It never waits: a reader inside a read transaction on an older snapshot makes it give up (false),
+ * and the next request tries again.
  */
-export function restartWal(db: Database): boolean {
+export function restartWal(db: Database, truncate = false): boolean {
   try {
     if (db.inTransaction) return false;
     db.exec("PRAGMA busy_timeout = 0");
     try {
-      return db.query<{ busy: number }, []>("PRAGMA wal_checkpoint(RESTART)").get()?.busy === 0;
+      return db.query<{ busy: number }, []>(`PRAGMA wal_checkpoint(${truncate ? "TRUNCATE" : "RESTART"})`).get()?.busy === 0;
     } finally {
       db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     }

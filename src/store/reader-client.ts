@@ -21,18 +21,20 @@ export function localReader(db: Database): ReaderClient {
   };
 }
 
-/** LongWal is told when the worker's checkpoints leave a WAL of at least `frames` (default in worker.ts). */
-export interface LongWal {
+/**
+ * WalUpkeep restarts the WAL from the writer connection when the worker's checkpoints ask: it is longer
+ * than `frames` (default in worker.ts), or it went idle and its file should shrink (`truncate`).
+ */
+export interface WalUpkeep {
   readonly frames?: number;
-  readonly onLong: () => void;
+  readonly restart: (truncate: boolean) => void;
 }
 
 /**
  * workerReader starts the store worker on `file` and resolves once it has opened it. The worker also
- * checkpoints the WAL, so the caller should turn the writer's automatic checkpoints off, and restart the
- * WAL from the writer connection when `wal.onLong` is called.
+ * checkpoints the WAL, so the caller should turn the writer's automatic checkpoints off and pass `wal`.
  */
-export async function workerReader(file: string, wal?: LongWal): Promise<ReaderClient> {
+export async function workerReader(file: string, wal?: WalUpkeep): Promise<ReaderClient> {
   // Inside the compiled binary every module is bundled at the root of src/, while the worker keeps its
   // own entry point at store/worker.ts (scripts/build.ts lists it).
   const compiled = import.meta.url.includes("/$bunfs/");
@@ -40,7 +42,7 @@ export async function workerReader(file: string, wal?: LongWal): Promise<ReaderC
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 1;
   worker.onmessage = (e: MessageEvent<WorkerResponse>) => {
-    if ("walFrames" in e.data) return wal?.onLong();
+    if ("wal" in e.data) return wal?.restart(e.data.wal === "truncate");
     const w = waiting.get(e.data.id);
     if (!w) return;
     waiting.delete(e.data.id);

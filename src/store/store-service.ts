@@ -42,7 +42,7 @@ export class StoreService<I> {
   /** open builds the writer side on `db` and starts the read side (a worker when `file` is given). */
   static async open<I>(db: Database, opts: StoreServiceOptions<I>): Promise<StoreService<I>> {
     if (!opts.file) return StoreService.#assemble(db, opts, localReader(db));
-    const reader = await workerReader(opts.file, { frames: opts.longWalFrames, onLong: () => restartWal(db) });
+    const reader = await workerReader(opts.file, { frames: opts.longWalFrames, restart: (truncate) => restartWal(db, truncate) });
     // The worker checkpoints (worker.ts): a checkpoint on this thread stalled ingestion for up to 130 ms.
     db.exec("PRAGMA wal_autocheckpoint = 0");
     return StoreService.#assemble(db, opts, reader);

@@ -288,7 +288,7 @@ describe("store service", () => {
       db.close();
     }));
 
-  test("continuous ingestion: the writer restarts a long WAL, which SQLite alone never did between back-to-back commits", () =>
+  test("continuous ingestion: the writer restarts a long WAL, which SQLite alone never did between back-to-back commits, and empties it when idle", () =>
     onFile(async (file, db) => {
       // With no size limit the file's size is the WAL's length since its last restart.
       db.exec("PRAGMA journal_size_limit = 0");
@@ -305,13 +305,20 @@ describe("store service", () => {
         }
       };
       await Promise.all([send(), send(), send(), send()]);
-      await svc.close();
       // Before, the WAL held all ~100 MB at the end (restarted 0 times in two runs); now it restarts every
       // few hundred milliseconds (the worker's checkpoint tick), 7 times in ~1.5 s here.
       expect(walRestarts(file)).toBeGreaterThanOrEqual(2);
       expect(longest).toBeLessThan(40e6);
+      // A restart keeps the file's size (here: no limit again); once nothing is committed for a tick, the
+      // file is emptied.
+      db.exec("PRAGMA journal_size_limit = -1");
+      await svc.store.writer.append(Array.from({ length: 1000 }, () => ev(next++, { props: { pad: "x".repeat(300) } })));
+      expect(statSync(`${file}-wal`).size).toBeGreaterThan(256 * 1024);
+      for (let waited = 0; statSync(`${file}-wal`).size > 0 && waited < 5_000; waited += 50) await Bun.sleep(50);
+      expect(statSync(`${file}-wal`).size).toBe(0);
+      await svc.close();
       db.close();
-    }));
+    }), 20_000);
 
   test("a full disk: compaction's failure is logged once, not every cycle; ingest's refusal once, and its end", async () => {
     const db = freshDb();

@@ -5,6 +5,7 @@
  * the writer's thread (event-loop stalls that were the ingest p99), here it costs the writer nothing.
  */
 import { Database } from "bun:sqlite";
+import { statSync } from "node:fs";
 import { openReader } from "../db/sqlite.ts";
 import { StoreReader } from "./reader.ts";
 import { callOp, type OpName, type OpResult } from "./reader-ops.ts";
@@ -16,11 +17,11 @@ export type WorkerRequest =
   | { id: number; op: OpName; args: unknown }
   | { id: 0; init: string; longWalFrames?: number }
   | { id: number; close: true };
-/** WorkerResponse answers one call; `walFrames` (id -1) is unasked: the WAL is long, see startCheckpoints. */
+/** WorkerResponse answers one call; `wal` (id -1) is unasked: the WAL wants a restart, see startCheckpoints. */
 export type WorkerResponse =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: string }
-  | { id: -1; walFrames: number };
+  | { id: -1; wal: "restart" | "truncate" };
 
 let reader: StoreReader | null = null;
 let readerDb: Database | null = null;
@@ -57,14 +58,25 @@ const LONG_WAL_FRAMES = 65_536;
  * transactions (restartWal in db/sqlite.ts), having only the frames committed since this pass to copy.
  * A RESTART from this connection instead would make a writer transaction that had read before its first
  * write fail with SQLITE_BUSY_SNAPSHOT (seen: a compaction publish failing with "database is locked").
+ * (A RESTART checkpoint does not start the WAL over itself: it makes sure the next write transaction
+ * will.) The restarted file keeps its size, to be written over; once nothing was committed for a tick and
+ * the file is over a quarter of the long length, the writer truncates it (cheap then: nothing to copy).
  */
 function startCheckpoints(file: string, longWalFrames: number): void {
   const db = new Database(file, { strict: true });
   db.exec("PRAGMA busy_timeout = 0");
+  const idleBytes = (longWalFrames * 4096) / 4;
+  let lastLog = -1;
+  const ask = (wal: "restart" | "truncate") => self.postMessage({ id: -1, wal } satisfies WorkerResponse);
   const timer = setInterval(() => {
     try {
-      const wal = db.query<{ log: number }, []>("PRAGMA wal_checkpoint(PASSIVE)").get();
-      if (wal && wal.log >= longWalFrames) self.postMessage({ id: -1, walFrames: wal.log } satisfies WorkerResponse);
+      const wal = db.query<{ log: number; checkpointed: number }, []>("PRAGMA wal_checkpoint(PASSIVE)").get();
+      if (!wal) return;
+      const idle = wal.log === lastLog && wal.checkpointed === wal.log;
+      lastLog = wal.log;
+      // Idle first: a RESTART checkpoint only lets the next write start the WAL over, and none comes.
+      if (idle && (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) > idleBytes) ask("truncate");
+      else if (wal.log >= longWalFrames) ask("restart");
     } catch {
       // Busy: the next tick tries again.
     }
