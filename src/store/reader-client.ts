@@ -42,7 +42,10 @@ export async function workerReader(file: string, wal?: WalUpkeep): Promise<Reade
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 1;
   worker.onmessage = (e: MessageEvent<WorkerResponse>) => {
-    if ("wal" in e.data) return wal?.restart(e.data.wal === "truncate");
+    if ("wal" in e.data) {
+      wal?.restart(e.data.wal === "truncate");
+      return worker.postMessage({ id: -1, walDone: true } satisfies WorkerRequest);
+    }
     const w = waiting.get(e.data.id);
     if (!w) return;
     waiting.delete(e.data.id);

@@ -288,7 +288,7 @@ describe("store service", () => {
       db.close();
     }));
 
-  test("continuous ingestion: the writer restarts a long WAL, which SQLite alone never did between back-to-back commits, and empties it when idle", () =>
+  test("continuous ingestion and reads: the writer restarts a long WAL, which SQLite alone never did between back-to-back commits, and empties it when idle", () =>
     onFile(async (file, db) => {
       // With no size limit the file's size is the WAL's length since its last restart.
       db.exec("PRAGMA journal_size_limit = 0");
@@ -304,7 +304,14 @@ describe("store service", () => {
           longest = Math.max(longest, statSync(`${file}-wal`).size);
         }
       };
-      await Promise.all([send(), send(), send(), send()]);
+      // And a stream of read operations, as from dashboards: they kept the worker's checkpoint timer from
+      // firing at all (0 restarts), until a due checkpoint also ran after each operation.
+      let reads = 0;
+      const read = async () => {
+        while (next < 200_000) await svc.reader.call("stats", {}), reads++;
+      };
+      await Promise.all([send(), send(), send(), send(), read(), read()]);
+      expect(reads).toBeGreaterThan(20);
       // Before, the WAL held all ~100 MB at the end (restarted 0 times in two runs); now it restarts every
       // few hundred milliseconds (the worker's checkpoint tick), 7 times in ~1.5 s here.
       expect(walRestarts(file)).toBeGreaterThanOrEqual(2);

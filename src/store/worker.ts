@@ -16,7 +16,8 @@ declare const self: Worker;
 export type WorkerRequest =
   | { id: number; op: OpName; args: unknown }
   | { id: 0; init: string; longWalFrames?: number }
-  | { id: number; close: true };
+  | { id: number; close: true }
+  | { id: -1; walDone: true };
 /** WorkerResponse answers one call; `wal` (id -1) is unasked: the WAL wants a restart, see startCheckpoints. */
 export type WorkerResponse =
   | { id: number; ok: true; value: unknown }
@@ -25,7 +26,14 @@ export type WorkerResponse =
 
 let reader: StoreReader | null = null;
 let readerDb: Database | null = null;
-let checkpoints: { db: Database; timer: ReturnType<typeof setInterval> } | null = null;
+let checkpoints: { db: Database; timer: ReturnType<typeof setInterval>; tick: () => void; last: number } | null = null;
+/**
+ * Operations that arrived while the writer restarts the WAL (null otherwise): a read transaction here
+ * would make the restart give up, and under a stream of queries the WAL had grown past 500 MB.
+ */
+let held: { id: number; op: OpName; args: unknown }[] | null = null;
+/** HOLD_MS bounds the wait for the writer's answer. */
+const HOLD_MS = 500;
 
 /** CHECKPOINT_MS is how often the worker copies committed WAL frames into the database file. */
 const CHECKPOINT_MS = 200;
@@ -58,17 +66,26 @@ const LONG_WAL_FRAMES = 65_536;
  * transactions (restartWal in db/sqlite.ts), having only the frames committed since this pass to copy.
  * A RESTART from this connection instead would make a writer transaction that had read before its first
  * write fail with SQLITE_BUSY_SNAPSHOT (seen: a compaction publish failing with "database is locked").
- * (A RESTART checkpoint does not start the WAL over itself: it makes sure the next write transaction
- * will.) The restarted file keeps its size, to be written over; once nothing was committed for a tick and
- * the file is over a quarter of the long length, the writer truncates it (cheap then: nothing to copy).
+ * Until the writer answers, this thread starts no read transaction (`held`) and no checkpoint. (A RESTART
+ * checkpoint does not start the WAL over itself: it makes sure the next write transaction will.) The
+ * restarted file keeps its size, to be written over; once nothing was committed for a tick and the file
+ * is over a quarter of the long length, the writer truncates it (cheap then: nothing to copy).
+ * A tick also runs after any operation when one is due: under a stream of queries (two dashboards
+ * refreshing) the interval's timer did not fire for 13 s, and the WAL grew past 500 MB.
  */
 function startCheckpoints(file: string, longWalFrames: number): void {
   const db = new Database(file, { strict: true });
   db.exec("PRAGMA busy_timeout = 0");
   const idleBytes = (longWalFrames * 4096) / 4;
   let lastLog = -1;
-  const ask = (wal: "restart" | "truncate") => self.postMessage({ id: -1, wal } satisfies WorkerResponse);
-  const timer = setInterval(() => {
+  const ask = (wal: "restart" | "truncate") => {
+    held ??= [];
+    setTimeout(release, HOLD_MS);
+    self.postMessage({ id: -1, wal } satisfies WorkerResponse);
+  };
+  const tick = () => {
+    if (held) return;
+    if (checkpoints) checkpoints.last = performance.now();
     try {
       const wal = db.query<{ log: number; checkpointed: number }, []>("PRAGMA wal_checkpoint(PASSIVE)").get();
       if (!wal) return;
@@ -80,8 +97,8 @@ function startCheckpoints(file: string, longWalFrames: number): void {
     } catch {
       // Busy: the next tick tries again.
     }
-  }, CHECKPOINT_MS);
-  checkpoints = { db, timer };
+  };
+  checkpoints = { db, timer: setInterval(tick, CHECKPOINT_MS), tick, last: performance.now() };
 }
 
 /**
@@ -99,20 +116,14 @@ function closeAll(): void {
   reader = null;
 }
 
-self.onmessage = (e: MessageEvent<WorkerRequest>) => {
-  const msg = e.data;
-  if ("init" in msg) {
-    readerDb = openReader(msg.init);
-    reader = new StoreReader(readerDb);
-    startCheckpoints(msg.init, msg.longWalFrames ?? LONG_WAL_FRAMES);
-    self.postMessage({ id: 0, ok: true, value: null } satisfies WorkerResponse);
-    return;
-  }
-  if ("close" in msg) {
-    closeAll();
-    self.postMessage({ id: msg.id, ok: true, value: null } satisfies WorkerResponse);
-    return;
-  }
+/** release runs the operations held while the writer restarted the WAL, in their order. */
+function release(): void {
+  const ops = held;
+  held = null;
+  for (const op of ops ?? []) run(op);
+}
+
+function run(msg: { id: number; op: OpName; args: unknown }): void {
   try {
     if (!reader) throw new Error("store worker used before init");
     const value = callOp(reader, msg.op, msg.args as never);
@@ -121,4 +132,25 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   } catch (err) {
     self.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse);
   }
+  if (checkpoints && performance.now() - checkpoints.last >= CHECKPOINT_MS) checkpoints.tick();
+}
+
+self.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  const msg = e.data;
+  if ("walDone" in msg) return release();
+  if ("init" in msg) {
+    readerDb = openReader(msg.init);
+    reader = new StoreReader(readerDb);
+    startCheckpoints(msg.init, msg.longWalFrames ?? LONG_WAL_FRAMES);
+    self.postMessage({ id: 0, ok: true, value: null } satisfies WorkerResponse);
+    return;
+  }
+  if ("close" in msg) {
+    release();
+    closeAll();
+    self.postMessage({ id: msg.id, ok: true, value: null } satisfies WorkerResponse);
+    return;
+  }
+  if (held) held.push(msg);
+  else run(msg);
 };
