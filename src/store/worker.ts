@@ -12,9 +12,11 @@ import { callOp, type OpName, type OpResult } from "./reader-ops.ts";
 
 declare const self: Worker;
 
+/** OpRequest asks for one read operation (reader-ops.ts). */
+type OpRequest = { id: number; op: OpName; args: unknown };
 /** WorkerRequest is one call from the main thread. */
 export type WorkerRequest =
-  | { id: number; op: OpName; args: unknown }
+  | OpRequest
   | { id: 0; init: string; longWalFrames?: number }
   | { id: number; close: true }
   | { id: -1; walDone: true };
@@ -31,9 +33,10 @@ let checkpoints: { db: Database; timer: ReturnType<typeof setInterval>; tick: ()
  * Operations that arrived while the writer restarts the WAL (null otherwise): a read transaction here
  * would make the restart give up, and under a stream of queries the WAL had grown past 500 MB.
  */
-let held: { id: number; op: OpName; args: unknown }[] | null = null;
+let held: OpRequest[] | null = null;
 /** HOLD_MS bounds the wait for the writer's answer. */
 const HOLD_MS = 500;
+let holdTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** CHECKPOINT_MS is how often the worker copies committed WAL frames into the database file. */
 const CHECKPOINT_MS = 200;
@@ -80,7 +83,7 @@ function startCheckpoints(file: string, longWalFrames: number): void {
   let lastLog = -1;
   const ask = (wal: "restart" | "truncate") => {
     held ??= [];
-    setTimeout(release, HOLD_MS);
+    holdTimer = setTimeout(release, HOLD_MS);
     self.postMessage({ id: -1, wal } satisfies WorkerResponse);
   };
   const tick = () => {
@@ -116,14 +119,19 @@ function closeAll(): void {
   reader = null;
 }
 
-/** release runs the operations held while the writer restarted the WAL, in their order. */
+/** release runs the operations held while the writer restarted the WAL, in their order (a new hold keeps the rest). */
 function release(): void {
-  const ops = held;
+  clearTimeout(holdTimer);
+  const ops = held ?? [];
   held = null;
-  for (const op of ops ?? []) run(op);
+  for (const op of ops) {
+    const again = held as OpRequest[] | null; // run() may have asked for another restart
+    if (again) again.push(op);
+    else run(op);
+  }
 }
 
-function run(msg: { id: number; op: OpName; args: unknown }): void {
+function run(msg: OpRequest): void {
   try {
     if (!reader) throw new Error("store worker used before init");
     const value = callOp(reader, msg.op, msg.args as never);
