@@ -79,6 +79,7 @@ class Conn {
   #buf: Buffer = Buffer.alloc(0);
   #out: Uint8Array | null = null;
   #waiting: { resolve: (r: Answer) => void; reject: (e: Error) => void } | null = null;
+  #closed = false;
   static async open(host: string, port: number): Promise<Conn> {
     const c = new Conn();
     c.#socket = await Bun.connect({
@@ -86,7 +87,10 @@ class Conn {
       socket: {
         data: (_s, chunk) => c.#data(chunk),
         drain: () => c.#flush(),
-        close: () => c.#waiting?.reject(new Error("connection closed")),
+        close: () => {
+          c.#closed = true;
+          c.#waiting?.reject(new Error("connection closed"));
+        },
         error: (_s, e) => c.#waiting?.reject(e),
       },
     });
@@ -94,6 +98,7 @@ class Conn {
   }
   post(url: URL, auth: string, body: string): Promise<Answer> {
     return new Promise((resolve, reject) => {
+      if (this.#closed) return reject(new Error("connection closed"));
       this.#waiting = { resolve, reject };
       this.#out = Buffer.from(`POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: ${auth}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       this.#flush();
@@ -137,7 +142,8 @@ async function load(url: string, events: number, paced = false): Promise<RunResu
   const perMs = RATE > 0 && paced ? RATE / BATCH / 1000 : 0;
   const target = new URL(url);
   const loop = async () => {
-    const conn = CLIENT === "raw" ? await Conn.open(target.hostname, Number(target.port)) : null;
+    const open = () => Conn.open(target.hostname, Number(target.port));
+    let conn = CLIENT === "raw" ? await open() : null;
     for (;;) {
       const i = next++;
       if (i >= requests) return conn?.close();
@@ -147,7 +153,17 @@ async function load(url: string, events: number, paced = false): Promise<RunResu
       if (wait > 0) await Bun.sleep(wait);
       const t = due;
       for (;;) {
-        const { status, retryAfter } = conn ? await conn.post(target, auth, b) : await fetchPost(target, auth, b);
+        let answer: Answer;
+        try {
+          answer = conn ? await conn.post(target, auth, b) : await fetchPost(target, auth, b);
+        } catch (err) {
+          if (!conn) throw err;
+          // The server closed the connection (an idle timeout): send again on a new one; stored once by messageId.
+          errors++;
+          conn = await open();
+          continue;
+        }
+        const { status, retryAfter } = answer;
         if (status === 200) break;
         errors++;
         if (status !== 503) throw new Error(`unexpected status ${status}`);
@@ -223,6 +239,6 @@ await server.exited;
 const rate = (run.events / run.ms) * 1000;
 console.log(`tessera: ${run.events} events in ${(run.ms / 1000).toFixed(1)} s = ${rate.toFixed(0)} ev/s, ${(rate / ceilingRate * 100).toFixed(0)}% of the parse-only ceiling`);
 console.log(`per million: ${run.perMillion.map((r) => r.toFixed(0)).join(" · ")}`);
-console.log(`ack latency: p50 ${pct(run.latencies, 50).toFixed(1)} ms, p90 ${pct(run.latencies, 90).toFixed(1)} ms, p99 ${pct(run.latencies, 99).toFixed(1)} ms, p99.9 ${pct(run.latencies, 99.9).toFixed(1)} ms; 503 retries: ${run.errors}`);
+console.log(`ack latency: p50 ${pct(run.latencies, 50).toFixed(1)} ms, p90 ${pct(run.latencies, 90).toFixed(1)} ms, p99 ${pct(run.latencies, 99).toFixed(1)} ms, p99.9 ${pct(run.latencies, 99.9).toFixed(1)} ms; retries (503 or a closed connection): ${run.errors}`);
 console.log(`server RSS: peak ${rss.toFixed(0)} MB, median of per-second samples ${rssMedian.toFixed(0)} MB, last ${(samples.at(-1) ?? 0).toFixed(0)} MB; connections ${CONNS}, batch ${BATCH}, link share ${LINK}${RATE ? `, offered ${RATE} ev/s` : ", closed loop"}`);
 rmSync(dir, { recursive: true, force: true });
