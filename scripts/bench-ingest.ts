@@ -10,7 +10,7 @@
  *           measured from each request's scheduled send time, so a stall is not hidden by sending less
  *           (wrk2's correction for coordinated omission)
  *   --client: `raw` (default) writes requests on keep-alive sockets, as wrk does; `fetch` uses Bun's fetch,
- *           which took ~30% more of the shared cores (parse-only ceiling ~630k vs ~850k ev/s, same hour)
+ *           a heavier client on the shared cores (parse-only ceiling 629k vs 847k ev/s, back to back)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
