@@ -44,7 +44,6 @@ export async function listAudit(kdb: Kdb, opts: { before?: number; limit: number
   return { results, next: more ? (results[results.length - 1]?.id ?? null) : null };
 }
 
-/** deleteOldAudit removes entries older than the retention and returns how many. */
 /**
  * forgetAuditTargets keeps the record of what was done to persons who are then deleted, but no longer says
  * to whom: a deletion removes every row that names the person (SPEC §4), the audit log included. Runs inside
@@ -56,6 +55,7 @@ export function forgetAuditTargets(db: Database, persons: readonly number[]): vo
     .run(JSON.stringify(persons));
 }
 
+/** deleteOldAudit removes entries older than the retention and returns how many. */
 export async function deleteOldAudit(kdb: Kdb, now: number, days = AUDIT_RETENTION_DAYS): Promise<number> {
   const r = await kdb.deleteFrom("audit_log").where("ts", "<", now - days * 86_400_000).executeTakeFirst();
   return Number(r.numDeletedRows);

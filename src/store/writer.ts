@@ -254,7 +254,6 @@ export class EventWriter<I> {
         for (let i = 0; i < rows.length; i += COLS) this.#one.run(...rows.slice(i, i + COLS));
       })();
     } catch (err) {
-      if (sync) this.#db.exec("PRAGMA synchronous = NORMAL");
       this.#nextSeq = firstSeq;
       for (let i = 0; i < hashes.length; i += 2) dedup.release(table, hashes[i]!, hashes[i + 1]!);
       for (const f of undo.reverse()) f();
@@ -270,8 +269,9 @@ export class EventWriter<I> {
       }
       for (const p of batch) p.reject(e);
       return;
+    } finally {
+      if (sync) this.#db.exec("PRAGMA synchronous = NORMAL");
     }
-    if (sync) this.#db.exec("PRAGMA synchronous = NORMAL");
     if (this.#refusal) {
       this.#refusal = null;
       this.#o.onRefusal?.(null);
