@@ -174,6 +174,14 @@ test.skipIf(!hasChromium)(
     await nav(page, "数据源").click();
     await page.reload();
     await page.getByRole("heading", { name: "数据源" }).waitFor(); // the choice is remembered
+    // A refusal is said in the UI language first; the server's own words follow.
+    await nav(page, "我的账号").click();
+    await page.getByLabel("当前密码").fill("not my password");
+    await page.getByLabel("新密码（至少 10 个字符）").fill("yet another password");
+    await page.getByRole("button", { name: "保存" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(await page.getByRole("alert").textContent()).toBe("操作被拒绝：the current password is wrong");
+    errors.splice(0); // the 403 is logged by the browser on purpose
 
     expect(errors).toEqual([]);
     await page.close();

@@ -2,6 +2,7 @@
  * The dashboard's API client: same-origin fetch with the session cookie, the CSRF token on every
  * state-changing request, and errors turned into ApiError with the server's message and zod issues.
  */
+import { statusHeadline } from "./i18n/index.tsx";
 
 let csrfToken: string | null = null;
 
@@ -60,7 +61,14 @@ export function isAbort(e: unknown): boolean {
   return e instanceof DOMException && e.name === "AbortError";
 }
 
-/** errorMessage renders anything thrown for a user. */
+/**
+ * errorMessage renders anything thrown for a user. The server's own words name fields and limits in
+ * English, so a Chinese reader is first told what the status means.
+ */
 export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
+  const head = statusHeadline(e.status);
+  if (!head) return e.message;
+  if (head.lang === "zh") return e.message ? `${head.text}：${e.message}` : head.text;
+  return e.message || head.text;
 }

@@ -46,6 +46,15 @@ function make(lang: Lang, setLang: (l: Lang) => void, timeZone: string | undefin
   };
 }
 
+// The language last chosen, for text made outside components (errorMessage in api.ts).
+let uiLang: Lang = "en";
+
+/** statusHeadline says in the UI's language what an HTTP error status means, or null for an unusual one. */
+export function statusHeadline(status: number): { lang: Lang; text: string } | null {
+  const key = `error.${status >= 500 && status !== 503 ? 500 : status}`;
+  return key in en ? { lang: uiLang, text: DICTS[uiLang][key as MessageKey] } : null;
+}
+
 const Ctx = createContext<I18n>(make("en", () => {}, undefined, () => {}));
 
 export function I18nProvider({ children }: { children: ComponentChildren }) {
@@ -53,6 +62,7 @@ export function I18nProvider({ children }: { children: ComponentChildren }) {
   const [timeZone, setTimeZone] = useState<string | undefined>(undefined);
   const value = useMemo(() => {
     document.documentElement.lang = localeOf(lang);
+    uiLang = lang;
     const setLang = (l: Lang) => {
       localStorage.setItem(STORAGE_KEY, l);
       setLangState(l);
