@@ -12,7 +12,7 @@
  *   --client: `raw` (default) writes requests on keep-alive sockets, as wrk does; `fetch` uses Bun's fetch,
  *           a heavier client on the shared cores (parse-only ceiling 629k vs 847k ev/s, back to back)
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -127,7 +127,7 @@ class Conn {
 }
 
 /** load sends `events` events with CONNS concurrent request loops and records latencies. */
-async function load(url: string, events: number, paced = false): Promise<RunResult> {
+async function load(url: string, events: number, paced = false, onMillion?: () => void): Promise<RunResult> {
   const requests = Math.ceil(events / BATCH);
   const latencies = new Float64Array(requests);
   const perMillion: number[] = [];
@@ -174,6 +174,7 @@ async function load(url: string, events: number, paced = false): Promise<RunResu
       if (done * BATCH - markEvents >= 1_000_000) {
         const now = performance.now();
         perMillion.push(((done * BATCH - markEvents) / (now - markAt)) * 1000);
+        onMillion?.();
         markAt = now;
         markEvents = done * BATCH;
       }
@@ -204,11 +205,29 @@ async function startServer(cmd: string[], env: Record<string, string>, port: num
 /** rssOf reads a process's peak (VmHWM) or current (VmRSS) resident set in MB. */
 function rssOf(pid: number, field: "VmHWM" | "VmRSS" = "VmHWM"): number {
   try {
-    const status = require("node:fs").readFileSync(`/proc/${pid}/status`, "utf8") as string;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
     return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
   } catch {
     return 0;
   }
+}
+
+/**
+ * cpuTicks reads a process's CPU time (user + system, in 10 ms ticks) on its main thread and on all its
+ * other threads (store worker, collectors, SQLite's), so each million's cost can be told from the VM's speed.
+ */
+function cpuTicks(pid: number): { main: number; others: number } {
+  const t = { main: 0, others: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      t[Number(tid) === pid ? "main" : "others"] += Number(f[11]) + Number(f[12]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return t;
 }
 
 // 1. Parse-only ceiling: the same HTTP stack and JSON parse, no storage.
@@ -230,7 +249,8 @@ const server = await startServer(["bun", ...profile, "src/main.ts", "serve"], {
 // The peak alone depends on when the collector last ran; a sample per second shows the level it works at.
 const samples: number[] = [];
 const sampler = setInterval(() => samples.push(rssOf(server.pid, "VmRSS")), 1000);
-const run = await load(`http://127.0.0.1:${port2}/v1/batch`, EVENTS, true);
+const cpu = [cpuTicks(server.pid)];
+const run = await load(`http://127.0.0.1:${port2}/v1/batch`, EVENTS, true, () => cpu.push(cpuTicks(server.pid)));
 clearInterval(sampler);
 const rss = rssOf(server.pid);
 const rssMedian = samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
@@ -239,6 +259,9 @@ await server.exited;
 const rate = (run.events / run.ms) * 1000;
 console.log(`tessera: ${run.events} events in ${(run.ms / 1000).toFixed(1)} s = ${rate.toFixed(0)} ev/s, ${(rate / ceilingRate * 100).toFixed(0)}% of the parse-only ceiling`);
 console.log(`per million: ${run.perMillion.map((r) => r.toFixed(0)).join(" · ")}`);
+// Ticks of 10 ms per million events are microseconds per event divided by 100.
+const perEvent = (k: "main" | "others") => cpu.slice(1).map((c, i) => ((c[k] - cpu[i]![k]) * 10_000) / 1_000_000);
+console.log(`server CPU µs per event, main thread / other threads: ${perEvent("main").map((m, i) => `${m.toFixed(1)}/${perEvent("others")[i]!.toFixed(1)}`).join(" · ")}`);
 console.log(`ack latency: p50 ${pct(run.latencies, 50).toFixed(1)} ms, p90 ${pct(run.latencies, 90).toFixed(1)} ms, p99 ${pct(run.latencies, 99).toFixed(1)} ms, p99.9 ${pct(run.latencies, 99.9).toFixed(1)} ms; retries (503 or a closed connection): ${run.errors}`);
 console.log(`server RSS: peak ${rss.toFixed(0)} MB, median of per-second samples ${rssMedian.toFixed(0)} MB, last ${(samples.at(-1) ?? 0).toFixed(0)} MB; connections ${CONNS}, batch ${BATCH}, link share ${LINK}${RATE ? `, offered ${RATE} ev/s` : ", closed loop"}`);
 rmSync(dir, { recursive: true, force: true });
