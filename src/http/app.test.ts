@@ -96,6 +96,30 @@ describe("error handler", () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: "invalid request", issues: [{ path: "n", message: expect.stringContaining("number") }] });
   });
+
+  test("zod's issues are in Chinese for a caller whose first language is Chinese; spelled-out messages stay", async () => {
+    const t = testApp();
+    const admin = await t.asToken("admin");
+    const post = (lang?: string) => t.call("POST", "/api/sources", {
+      json: { name: "", kind: 7 },
+      headers: { ...admin.headers, ...(lang ? { "accept-language": lang } : {}) },
+    }).then((r) => r.json());
+    const issues = [
+      { path: "name", message: "数值过小：期望 string >=1 字符" },
+      { path: "kind", message: expect.stringMatching(/^无效/) },
+    ];
+    expect(await post("zh-CN,zh;q=0.9,en;q=0.8")).toEqual({ error: "invalid request", issues });
+    expect(await post("zh")).toEqual({ error: "invalid request", issues });
+    for (const lang of [undefined, "en", "en-US,zh;q=0.5"]) {
+      expect((await post(lang)).issues[0]).toEqual({ path: "name", message: "Too small: expected string to have >=1 characters" });
+    }
+    // Users' own schema messages are not zod's to translate.
+    const user = await t.call("POST", "/api/users", {
+      json: { email: "a@example.com", password: "short", role: "analyst" },
+      headers: { ...admin.headers, "accept-language": "zh-CN" },
+    });
+    expect((await user.json()).issues).toContainEqual({ path: "password", message: "the password must have at least 10 characters" });
+  });
 });
 
 describe("OpenAPI", () => {

@@ -11,7 +11,7 @@
  * new Hono<AppEnv>().post("/", create, async (c) => c.json(await createSource(kdb, c.req.valid("json")), 201));
  * ```
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { z } from "zod";
 import { can, type Permission } from "../auth/roles.ts";
 import type { AppEnv } from "./env.ts";
@@ -43,6 +43,16 @@ export type AnySpec = EndpointSpec<Schema | undefined, Schema | undefined>;
 
 const specs = new WeakMap<Function, AnySpec>();
 
+const ZH: z.core.ParseContext<z.core.$ZodIssue> = { error: z.locales.zhCN().localeError };
+
+/**
+ * parseOptions gives zod's own issue messages in Chinese to a caller whose first language is Chinese
+ * (the dashboard sends its UI language as Accept-Language); messages a schema spells out stay as written.
+ */
+export function parseOptions(c: Context): z.core.ParseContext<z.core.$ZodIssue> | undefined {
+  return /^\s*zh\b/i.test(c.req.header("accept-language") ?? "") ? ZH : undefined;
+}
+
 /** specOf returns the declaration behind a handler registered on the app, if it is an endpoint(). */
 export function specOf(handler: Function): AnySpec | undefined {
   return specs.get(handler);
@@ -60,7 +70,7 @@ export function endpoint<B extends Schema | undefined = undefined, Q extends Sch
         return c.json({ error: `forbidden: this needs the "${spec.access}" permission, your role is ${p.role}` }, 403);
       }
     }
-    if (spec.query) c.req.addValidatedData("query", spec.query.parse(c.req.query()) as {});
+    if (spec.query) c.req.addValidatedData("query", spec.query.parse(c.req.query(), parseOptions(c)) as {});
     if (spec.body) {
       // Cross-site HTML forms can only send form and text/plain bodies; demanding JSON keeps them out
       // of even the public routes (login CSRF), on top of SameSite cookies and the CSRF token.
@@ -73,7 +83,7 @@ export function endpoint<B extends Schema | undefined = undefined, Q extends Sch
       } catch {
         return c.json({ error: "the request body must be JSON" }, 400);
       }
-      c.req.addValidatedData("json", spec.body.parse(raw) as {});
+      c.req.addValidatedData("json", spec.body.parse(raw, parseOptions(c)) as {});
     }
     await next();
   };

@@ -2,7 +2,7 @@
  * The dashboard's API client: same-origin fetch with the session cookie, the CSRF token on every
  * state-changing request, and errors turned into ApiError with the server's message and zod issues.
  */
-import { statusHeadline } from "./i18n/index.tsx";
+import { statusHeadline, uiLanguage } from "./i18n/index.tsx";
 
 let csrfToken: string | null = null;
 
@@ -29,7 +29,8 @@ export interface RequestOptions {
 
 /** api calls `path` and returns its JSON; it throws ApiError for any non-2xx answer. */
 export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  // The server words zod's issues in this language (the UI's choice, not the browser's).
+  const headers: Record<string, string> = { accept: "application/json", "accept-language": uiLanguage() === "zh" ? "zh-CN" : "en" };
   let payload: string | undefined;
   if (opts.text) {
     headers["content-type"] = opts.text.contentType;
@@ -62,13 +63,17 @@ export function isAbort(e: unknown): boolean {
 }
 
 /**
- * errorMessage renders anything thrown for a user. The server's own words name fields and limits in
- * English, so a Chinese reader is first told what the status means.
+ * errorMessage renders anything thrown for a user. A Chinese reader is first told what the status means:
+ * zod's issues come in the UI's language, but the server's own messages name fields and limits in English.
  */
 export function errorMessage(e: unknown): string {
   if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
   const head = statusHeadline(e.status);
   if (!head) return e.message;
-  if (head.lang === "zh") return e.message ? `${head.text}：${e.message}` : head.text;
+  if (head.lang === "zh") {
+    // The issues are already in Chinese (Accept-Language); the server's "invalid request" above them is not.
+    const detail = e.issues.length ? e.issues.map((i) => (i.path ? `${i.path}：${i.message}` : i.message)).join("；") : e.message;
+    return detail ? `${head.text}：${detail}` : head.text;
+  }
   return e.message || head.text;
 }

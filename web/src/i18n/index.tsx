@@ -49,6 +49,11 @@ function make(lang: Lang, setLang: (l: Lang) => void, timeZone: string | undefin
 // The language last chosen, for text made outside components (errorMessage in api.ts).
 let uiLang: Lang = "en";
 
+/** uiLanguage is the language last chosen (the API client sends it as Accept-Language). */
+export function uiLanguage(): Lang {
+  return uiLang;
+}
+
 /** statusHeadline says in the UI's language what an HTTP error status means, or null for an unusual one. */
 export function statusHeadline(status: number): { lang: Lang; text: string } | null {
   const key = `error.${status >= 500 && status !== 503 ? 500 : status}`;
