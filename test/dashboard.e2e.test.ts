@@ -177,6 +177,17 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     });
     expect(live.status).toBe(200);
     await page.getByTestId("live-events").locator("tbody tr").first().getByText("live_check").waitFor({ timeout: 5000 });
+    // One that happened days ago (a late SDK, an import) arrives on top too, and carries its date.
+    const late = await fetch(new URL("/v1/track", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` },
+      body: JSON.stringify({ userId: "live-viewer", event: "late_check", timestamp: new Date(Date.now() - 3 * 86_400_000).toISOString() }),
+    });
+    expect(late.status).toBe(200);
+    const rows = page.getByTestId("live-events").locator("tbody tr");
+    await rows.first().getByText("late_check").waitFor({ timeout: 5000 });
+    expect(await rows.first().locator("td").first().textContent()).toMatch(/^\d\d\/\d\d, \d\d:\d\d:\d\d( [AP]M)?$/);
+    expect(await rows.nth(1).locator("td").first().textContent()).toMatch(/^\d\d:\d\d:\d\d( [AP]M)?$/);
     await shot("sources");
 
     // Data handling: keep IP addresses in full from now on; the next event shows it, where before it was truncated.

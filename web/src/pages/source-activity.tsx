@@ -73,7 +73,12 @@ function LiveStream({ source }: { source: Source }) {
     stream.onerror = () => setError(t("sources.liveReconnecting"));
     return () => stream.close();
   }, [source.id, paused]);
-  const time = new Intl.DateTimeFormat(localeOf(lang), { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const clock = { timeZone: settings.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit" } as const;
+  const time = new Intl.DateTimeFormat(localeOf(lang), clock);
+  // Imported or late events can be days old: those carry their date.
+  const dated = new Intl.DateTimeFormat(localeOf(lang), { ...clock, month: "2-digit", day: "2-digit" });
+  const dayOf = new Intl.DateTimeFormat("en-CA", { timeZone: settings.timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+  const today = dayOf.format(Date.now());
   return (
     <div class="live-stream">
       <div class="insight-head">
@@ -91,7 +96,7 @@ function LiveStream({ source }: { source: Source }) {
             <tbody>
               {events.map((e, i) => (
                 <tr key={`${e.ts}-${i}`}>
-                  <td>{time.format(e.ts)}</td>
+                  <td>{(dayOf.format(e.ts) === today ? time : dated).format(e.ts)}</td>
                   <td><strong>{e.event}</strong></td>
                   <td>{e.person >= 0 ? <Link href={`/people/${e.person}`}>#{e.person}</Link> : "—"}</td>
                   <td class="detail"><code>{JSON.stringify(e.properties).slice(0, 160)}</code></td>
