@@ -46,10 +46,9 @@ function make(lang: Lang, setLang: (l: Lang) => void, timeZone: string | undefin
   };
 }
 
-// The language last chosen, for text made outside components (errorMessage in api.ts).
 let uiLang: Lang = "en";
 
-/** uiLanguage is the language last chosen (the API client sends it as Accept-Language). */
+/** uiLanguage is the language last chosen, for what runs outside components (the API client, errorMessage). */
 export function uiLanguage(): Lang {
   return uiLang;
 }
