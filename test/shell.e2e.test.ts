@@ -118,6 +118,14 @@ test.skipIf(!hasChromium)(
     expect(browserCode).toContain(`posthog.init("${await key.textContent()}", { api_host: "${server.url.origin}" })`);
     expect(nodeCode).toContain(`new PostHog("${await key.textContent()}", { host: "${server.url.origin}" })`);
     await shot(page, "3b-source-posthog");
+    // A source can stand for a platform: its events then show as that platform in people's timelines.
+    await page.getByLabel("New source").fill("Tmall store");
+    await page.getByLabel("Platform").selectOption({ label: "Taobao / Tmall" });
+    await page.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("row", { name: /Tmall store/ }).getByRole("cell", { name: "Taobao / Tmall" }).waitFor();
+    expect(await page.getByRole("row", { name: /^Website/ }).getByRole("cell", { name: "—" }).count()).toBe(1);
+    const created = await page.evaluate(() => fetch("/api/sources").then((r) => r.json()));
+    expect((created as { results: { name: string; kind: string }[] }).results.map((s) => [s.name, s.kind])).toEqual([["Website", "http"], ["Tmall store", "tmall"]]);
 
     await nav(page, "API tokens").click();
     await page.getByLabel("New token").fill("BI tool");
@@ -145,7 +153,8 @@ test.skipIf(!hasChromium)(
     await shot(page, "6-jobs");
 
     await nav(page, "Audit log").click();
-    await page.getByText("source.created").waitFor();
+    await page.getByText("source.created").first().waitFor();
+    expect(await page.getByText("source.created").count()).toBe(2);
     expect(await page.getByText("token.created").count()).toBe(1);
     await shot(page, "7-audit");
 
@@ -165,6 +174,7 @@ test.skipIf(!hasChromium)(
     await page.getByRole("combobox", { name: "Language" }).selectOption("zh");
     await nav(page, "数据源").click();
     await page.getByRole("heading", { name: "数据源" }).waitFor();
+    await page.getByRole("button", { name: "Website" }).click();
     // Times follow the UI language, not the browser's (here en-US): 24-hour clock, no AM/PM.
     expect(await page.locator(".legend-at").first().textContent()).toMatch(/^\d\d:00$/);
     await shot(page, "9-zh");

@@ -12,10 +12,12 @@ import type { Logger } from "../log.ts";
 import { closeCore, openCore } from "../server.ts";
 import { createSource } from "../sources/sources.ts";
 
-/** ImportInput is one stream of messages and the source (created when missing) they arrive through. */
+/** ImportInput is one stream of messages and the source (created when missing, of `sourceKind`) they arrive through. */
 export interface ImportInput {
   readonly input: string | ReadableStream<Uint8Array>;
   readonly sourceName: string;
+  /** The kind of a source created here: "import" unless it stands for a platform (`tmall`, `wx_mini`, …). */
+  readonly sourceKind?: string;
 }
 
 /** importInto streams each input into the data directory, one after the other, and sums the results. */
@@ -30,8 +32,8 @@ export async function importInto(
     const events = await openEvents(core);
     try {
       let total: ImportResult = { lines: 0, accepted: 0, duplicates: 0, rejected: 0, dropped: 0, bytes: 0, totalBytes: 0, errors: [] };
-      for (const { input, sourceName } of inputs) {
-        const source = await sourceNamed(core, sourceName);
+      for (const { input, sourceName, sourceKind } of inputs) {
+        const source = await sourceNamed(core, sourceName, sourceKind ?? "import");
         const before = total;
         const r = await importNdjson(input, {
           source, sink: events.sink, isSuppressed: events.isSuppressed, stats: events.stats,
@@ -59,10 +61,10 @@ function sum(a: ImportProgress, b: ImportProgress): ImportProgress {
   };
 }
 
-async function sourceNamed(core: ReturnType<typeof openCore>, name: string): Promise<IngestSource> {
+async function sourceNamed(core: ReturnType<typeof openCore>, name: string, kind: string): Promise<IngestSource> {
   let row = await core.kdb.selectFrom("sources").select(["id", "name", "settings"]).where("name", "=", name).executeTakeFirst();
   if (!row) {
-    await createSource(core.db, core.kdb, core.crypto, { name, kind: "import" }, core.now());
+    await createSource(core.db, core.kdb, core.crypto, { name, kind }, core.now());
     row = await core.kdb.selectFrom("sources").select(["id", "name", "settings"]).where("name", "=", name).executeTakeFirstOrThrow();
   }
   return { id: row.id, name: row.name, settings: parseSourceSettings(row.settings) };
@@ -88,7 +90,8 @@ export function demoInputs(now: number, size?: { persons: number; events: number
         }
       },
     });
-    return { input, sourceName: DEMO_SOURCES[channel] };
+    // The demo's mini program, official account, Douyin and marketplace sources say which platform they are.
+    return { input, sourceName: DEMO_SOURCES[channel], sourceKind: channel };
   });
 }
 

@@ -4,7 +4,7 @@
  * namespace rules agreed with the ingest room for Segment and PostHog messages.
  */
 import { describe, expect, test } from "bun:test";
-import { normaliseNamespace, normaliseValue } from "./identifier.ts";
+import { channelOfSource, normaliseNamespace, normaliseValue } from "./identifier.ts";
 import { extractIdentifiers, type IdentityInput } from "./identity-input.ts";
 import { compileGuards, IdentitySettings } from "./identity-settings.ts";
 import { JunkFilter } from "./junk.ts";
@@ -50,6 +50,14 @@ describe("values and namespaces", () => {
     ["my custom", null],
     ["", null],
   ])("%p → %p", (raw, want) => expect(normaliseNamespace(raw)).toBe(want));
+});
+
+describe("the channel a source stands for", () => {
+  test.each([
+    ["wx_mini", "wechat"], ["wx_oa", "wechat"], ["wecom", "wecom"], ["douyin", "douyin"], ["tmall", "taobao"],
+    ["taobao", "taobao"], ["jd", "jd"], ["youzan", "youzan"],
+    ["http", null], ["import", null], ["web", null], ["app", null], ["system", null], ["email", null],
+  ])("kind %p → %p", (kind, want) => expect(channelOfSource(kind)).toBe(want));
 });
 
 describe("junk blocklist", () => {

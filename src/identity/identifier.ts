@@ -77,6 +77,19 @@ export function channelOf(ns: string): string {
   return "custom";
 }
 
+/** PLATFORMS are the channels a source itself can stand for: a mini program, an official account, a marketplace connector. */
+const PLATFORMS = new Set(["wechat", "wecom", "douyin", "youzan", "taobao", "jd"]);
+
+/**
+ * channelOfSource is the channel a source's kind stands for (`wx_mini`, `tmall`, `jd`, …), or null for a
+ * website, app, server or import: the events of a platform source belong to that platform whatever
+ * identifier they were sent with (a connector or mini program often sends its platform id as the anonymousId).
+ */
+export function channelOfSource(kind: string): string | null {
+  const c = channelOf(kind);
+  return PLATFORMS.has(c) ? c : null;
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 /**

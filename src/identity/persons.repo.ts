@@ -7,7 +7,7 @@
 import type { Database } from "bun:sqlite";
 import type { Kdb } from "../db/kysely.ts";
 import type { ReaderClient } from "../store/reader-client.ts";
-import { channelOf } from "./identifier.ts";
+import { channelOf, channelOfSource } from "./identifier.ts";
 import type { IdentitiesTable } from "./identity.table.ts";
 import type { IdentityService } from "./identity-service.ts";
 import { isPiiNamespace } from "./pii.ts";
@@ -88,6 +88,13 @@ export async function sourceNames(kdb: Kdb): Promise<(id: number) => string> {
   const rows = await kdb.selectFrom("sources").select(["id", "name"]).execute();
   const names = new Map(rows.map((r) => [r.id, r.name]));
   return (id) => names.get(id) ?? `#${id}`;
+}
+
+/** sourceChannels maps a source id to the platform channel its kind stands for (channelOfSource), or null. */
+export async function sourceChannels(kdb: Kdb): Promise<(id: number) => string | null> {
+  const rows = await kdb.selectFrom("sources").select(["id", "kind"]).execute();
+  const channels = new Map(rows.map((r) => [r.id, channelOfSource(r.kind)]));
+  return (id) => channels.get(id) ?? null;
 }
 
 /** PersonView is the person page: identifiers by channel, traits with provenance, merge history. */

@@ -22,8 +22,9 @@ async function setup(role: "admin" | "analyst" = "admin") {
   const { db, identity } = identityDb();
   db.query("INSERT INTO sources (id, name, write_key_hash, write_key_enc, created_at) VALUES (1, 'web', 'h', 'e', 0)").run();
   const store = new EventStore<IdentityInput>(db, identity.resolve, { delayMs: 0 });
-  const send = (ts: number, ...inputs: IdentityInput[]) =>
-    store.writer.append(inputs.map((i, k) => storeEvent(i, { ts: ts + k, props: { k } })));
+  const sendFrom = (source: number, ts: number, ...inputs: IdentityInput[]) =>
+    store.writer.append(inputs.map((i, k) => storeEvent(i, { source, ts: ts + k, props: { k } })));
+  const send = (ts: number, ...inputs: IdentityInput[]) => sendFrom(1, ts, ...inputs);
   const declared: { summary: string; access: Access }[] = [];
   const guard = (spec: { summary: string; access: Access }): MiddlewareHandler => {
     declared.push(spec);
@@ -46,7 +47,7 @@ async function setup(role: "admin" | "analyst" = "admin") {
     { type: "track", userId: "u-1", identifiers: [{ type: "wx_openid:wxmp1", id: "oMP-1" }] },
     { type: "identify", userId: "u-2", traits: { set: { city: "Shenzhen" } } },
     { type: "identify", userId: "u-3", anonymousId: "a-1" });
-  return { db, identity, send, call, declared, audited };
+  return { db, identity, send, sendFrom, call, declared, audited };
 }
 
 describe("search", () => {
@@ -123,6 +124,19 @@ describe("person page, timeline, conflicts", () => {
     expect(rest.json.events.map((e: { event: string }) => e.event)).toEqual(["$identify"]);
     expect(rest.json.next).toBeNull();
     expect((await call("GET", `/api/persons/${id}/events?cursor=zzz`)).status).toBe(400);
+  });
+
+  test("an event from a platform source carries that platform's channel, whatever id it was sent with", async () => {
+    const { db, call, sendFrom } = await setup();
+    db.query("INSERT INTO sources (id, name, kind, write_key_hash, write_key_enc, created_at) VALUES (2, 'Tmall', 'tmall', 'h2', 'e2', 0)").run();
+    // A marketplace connector sends the buyer's id as the anonymousId, declaring it as a taobao_buyer too.
+    await sendFrom(2, T0 + 10, { type: "track", userId: "u-1", anonymousId: "tb-buyer-1", identifiers: [{ type: "taobao_buyer", id: "tb-buyer-1" }] });
+    await sendFrom(2, T0 + 20, { type: "track", anonymousId: "tb-buyer-1" });
+    const id = (await call("GET", "/api/persons?search=u-1")).json.persons[0].id;
+    const events = (await call("GET", `/api/persons/${id}/events?limit=3`)).json.events as { identifier: { type: string }; channel: string; source: string }[];
+    expect(events.map((e) => [e.identifier.type, e.channel, e.source])).toEqual([
+      ["anonymous_id", "taobao", "Tmall"], ["user_id", "taobao", "Tmall"], ["user_id", "app", "web"],
+    ]);
   });
 
   test("conflicts name both sides; unmerge by edge and by identities; admin-only routes are guarded", async () => {

@@ -31,7 +31,7 @@ import type { ReaderClient } from "../store/reader-client.ts";
 import { channelOf } from "./identifier.ts";
 import { IdentitySettingsPatch } from "./identity-settings.ts";
 import type { IdentityService } from "./identity-service.ts";
-import { listConflicts, personView, searchPersons, sourceNames } from "./persons.repo.ts";
+import { listConflicts, personView, searchPersons, sourceChannels, sourceNames } from "./persons.repo.ts";
 import { deletePerson, exportPerson, identifierRows, rootOf, type PrivacyDeps } from "./privacy.ts";
 import type { TimelineCursor } from "./timeline.ts";
 import { linkConflict, personEdges, removeEdge, splitIdentities, UnmergeError, type SplitResult } from "./unmerge.ts";
@@ -147,14 +147,14 @@ export function personsRoutes(deps: PersonsDeps) {
       const ids = identifierRows(identity.graph, id);
       const byId = new Map(ids.map((i) => [i.id, i]));
       const page = await reader.call("personEvents", { identities: ids.map((i) => i.id), before: decodeCursor(q.cursor), limit: q.limit, events });
-      const source = await sourceNames(kdb);
+      const [source, platform] = await Promise.all([sourceNames(kdb), sourceChannels(kdb)]);
       return c.json({
         events: page.rows.map((r) => {
           const via = byId.get(r.identity);
           return {
             time: new Date(r.ts).toISOString(), event: r.event, properties: r.props,
             identifier: via ? { type: via.type, value: via.value } : null,
-            channel: via ? channelOf(via.type) : null, source: source(r.source),
+            channel: platform(r.source) ?? (via ? channelOf(via.type) : null), source: source(r.source),
           };
         }),
         next: page.next ? encodeCursor(page.next) : null,

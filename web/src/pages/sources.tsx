@@ -151,12 +151,21 @@ function SourceDetails({ source, onChange }: { source: Source; onChange: (s: Sou
   );
 }
 
+/**
+ * PLATFORMS are the source kinds that stand for a platform: their events show as that platform in a
+ * person's timeline (src/identity/identifier.ts channelOfSource). "" creates a plain source (`http`).
+ */
+const PLATFORMS = ["", "wx_mini", "wx_oa", "wecom", "douyin", "tmall", "jd", "youzan"] as const;
+type Platform = (typeof PLATFORMS)[number];
+const isPlatform = (kind: string): kind is Exclude<Platform, ""> => kind !== "" && (PLATFORMS as readonly string[]).includes(kind);
+
 export function SourcesPage() {
   const { t, dateTime } = useI18n();
   const { isAdmin } = useSession();
   const { data, error, loading, reload } = useLoad(() => api<{ results: Source[] }>("GET", "/api/sources"));
   const [selected, setSelected] = useState<number | null>(null);
   const [name, setName] = useState("");
+  const [kind, setKind] = useState<Platform>("");
   const [createError, setCreateError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -165,8 +174,9 @@ export function SourcesPage() {
     setBusy(true);
     setCreateError(null);
     try {
-      const s = await api<Source>("POST", "/api/sources", { name });
+      const s = await api<Source>("POST", "/api/sources", kind ? { name, kind } : { name });
       setName("");
+      setKind("");
       await reload();
       setSelected(s.id);
     } catch (err) {
@@ -186,6 +196,12 @@ export function SourcesPage() {
       {isAdmin && (
         <form class="inline-form card" onSubmit={create}>
           <Field label={t("sources.new")} value={name} onValue={setName} placeholder={t("sources.namePlaceholder")} required maxLength={100} />
+          <SelectField
+            label={t("sources.platform")}
+            value={kind}
+            onValue={(v) => setKind(v as Platform)}
+            options={PLATFORMS.map((p) => ({ value: p, label: t(`sources.platform.${p || "none"}`) }))}
+          />
           <Button type="submit" variant="primary" busy={busy}>
             {t("common.create")}
           </Button>
@@ -202,6 +218,7 @@ export function SourcesPage() {
           <thead>
             <tr>
               <th scope="col">{t("common.name")}</th>
+              <th scope="col">{t("sources.platform")}</th>
               <th scope="col">{t("sources.writeKey")}</th>
               <th scope="col">{t("common.created")}</th>
               <th scope="col">{t("common.status")}</th>
@@ -215,6 +232,7 @@ export function SourcesPage() {
                     {s.name}
                   </Button>
                 </td>
+                <td>{isPlatform(s.kind) ? t(`sources.platform.${s.kind}`) : "—"}</td>
                 <td>
                   <code>{`${s.writeKey.slice(0, 7)}…`}</code>
                 </td>
