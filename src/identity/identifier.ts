@@ -90,6 +90,14 @@ export function channelOfSource(kind: string): string | null {
   return PLATFORMS.has(c) ? c : null;
 }
 
+/**
+ * channelOfIdentifier groups an identifier on the person page: an anonymous or distinct id first seen from
+ * a platform source (`platform`, from channelOfSource) is that platform's id; any other by its namespace.
+ */
+export function channelOfIdentifier(ns: string, platform: string | null): string {
+  return platform !== null && (ns === NS.anonymousId || ns === NS.distinctId) ? platform : channelOf(ns);
+}
+
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 /**

@@ -7,7 +7,7 @@
 import type { Database } from "bun:sqlite";
 import type { Kdb } from "../db/kysely.ts";
 import type { ReaderClient } from "../store/reader-client.ts";
-import { channelOf, channelOfSource } from "./identifier.ts";
+import { channelOfIdentifier, channelOfSource } from "./identifier.ts";
 import type { IdentitiesTable } from "./identity.table.ts";
 import type { IdentityService } from "./identity-service.ts";
 import { isPiiNamespace } from "./pii.ts";
@@ -113,11 +113,11 @@ export interface PersonView {
 export async function personView(identity: IdentityService, kdb: Kdb, person: number): Promise<PersonView | null> {
   const row = await kdb.selectFrom("persons").select(["created_at", "updated_at"]).where("id", "=", person).executeTakeFirst();
   if (!row) return null;
-  const source = await sourceNames(kdb);
-  const ids = identifierRows(identity.graph, person);
+  const [source, platform] = await Promise.all([sourceNames(kdb), sourceChannels(kdb)]);
+  const ids = identifierRows(identity.graph, person).map((i) => ({ ...i, channel: channelOfIdentifier(i.type, platform(i.source)) }));
   const byId = new Map(ids.map((i) => [i.id, i]));
   const channels: PersonView["channels"] = {};
-  for (const i of ids) (channels[channelOf(i.type)] ??= []).push({ type: i.type, value: i.value });
+  for (const i of ids) (channels[i.channel] ??= []).push({ type: i.type, value: i.value });
   const traits = identity.graph.traits(person, true);
   const iso = (t: number) => new Date(t).toISOString();
   return {
@@ -125,7 +125,7 @@ export async function personView(identity: IdentityService, kdb: Kdb, person: nu
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     mergedFrom: mergedInto(identity.graph, person).map(String),
-    identifiers: ids.map((i) => ({ id: i.id, type: i.type, value: i.value, channel: channelOf(i.type), firstSeen: iso(i.firstSeen), source: source(i.source) })),
+    identifiers: ids.map((i) => ({ id: i.id, type: i.type, value: i.value, channel: i.channel, firstSeen: iso(i.firstSeen), source: source(i.source) })),
     channels,
     traits: traits.values,
     traitMeta: Object.fromEntries(Object.entries(traits.meta).map(([k, m]) => {

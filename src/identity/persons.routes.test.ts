@@ -137,6 +137,11 @@ describe("person page, timeline, conflicts", () => {
     expect(events.map((e) => [e.identifier.type, e.channel, e.source])).toEqual([
       ["anonymous_id", "taobao", "Tmall"], ["user_id", "taobao", "Tmall"], ["user_id", "app", "web"],
     ]);
+    // On the person page the buyer id the connector sent as anonymousId sits with Tmall's ids; the website's a-1 stays.
+    const page = (await call("GET", `/api/persons/${id}`)).json;
+    const byType = (list: { type: string; value: string }[]) => [...list].sort((a, b) => a.type.localeCompare(b.type));
+    expect(byType(page.channels.taobao)).toEqual([{ type: "anonymous_id", value: "tb-buyer-1" }, { type: "taobao_buyer", value: "tb-buyer-1" }]);
+    expect(page.channels.app).toEqual(expect.arrayContaining([{ type: "anonymous_id", value: "a-1" }, { type: "user_id", value: "u-1" }]));
   });
 
   test("conflicts name both sides; unmerge by edge and by identities; admin-only routes are guarded", async () => {
