@@ -120,12 +120,18 @@ test.skipIf(!hasChromium)(
     await shot(page, "3b-source-posthog");
     // A source can stand for a platform: its events then show as that platform in people's timelines.
     await page.getByLabel("New source").fill("Tmall store");
-    await page.getByLabel("Platform").selectOption({ label: "Taobao / Tmall" });
+    await page.locator("form.inline-form").getByLabel("Platform").selectOption({ label: "Taobao / Tmall" });
     await page.getByRole("button", { name: "Create" }).click();
     await page.getByRole("row", { name: /Tmall store/ }).getByRole("cell", { name: "Taobao / Tmall" }).waitFor();
     expect(await page.getByRole("row", { name: /^Website/ }).getByRole("cell", { name: "—" }).count()).toBe(1);
-    const created = await page.evaluate(() => fetch("/api/sources").then((r) => r.json()));
-    expect((created as { results: { name: string; kind: string }[] }).results.map((s) => [s.name, s.kind])).toEqual([["Website", "http"], ["Tmall store", "tmall"]]);
+    // …and a source's platform can be changed later, with its data handling.
+    await page.getByRole("button", { name: "Website" }).click();
+    const handling = page.getByRole("form", { name: "Data handling" });
+    await handling.getByLabel("Platform").selectOption({ label: "WeChat Mini Program" });
+    await handling.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("row", { name: /^Website/ }).getByRole("cell", { name: "WeChat Mini Program" }).waitFor();
+    const kinds = await page.evaluate(() => fetch("/api/sources").then((r) => r.json()));
+    expect((kinds as { results: { name: string; kind: string }[] }).results.map((s) => [s.name, s.kind])).toEqual([["Website", "wx_mini"], ["Tmall store", "tmall"]]);
 
     await nav(page, "API tokens").click();
     await page.getByLabel("New token").fill("BI tool");

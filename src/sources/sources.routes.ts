@@ -13,6 +13,7 @@ const NewSource = z.object({ name: Name, kind: SourceKind.optional() }).strict()
 const SourcePatch = z
   .object({
     name: Name.optional(),
+    kind: SourceKind.optional(),
     disabled: z.boolean().optional(),
     rotateWriteKey: z.literal(true).optional(),
     // Only the keys sent change; the rest keep their values.

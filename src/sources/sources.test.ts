@@ -45,6 +45,10 @@ describe("/api/sources", () => {
     expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toBeNull();
     await call("PATCH", `/api/sources/${s.id}`, { disabled: false, name: "Site" });
     expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toEqual({ id: s.id, name: "Site", kind: "http", settings: "{}" });
+    // The platform a source stands for can change later; a kind is a lower-case word.
+    expect(((await (await call("PATCH", `/api/sources/${s.id}`, { kind: "tmall" })).json()) as Source).kind).toBe("tmall");
+    expect((await call("PATCH", `/api/sources/${s.id}`, { kind: "Tmall!" })).status).toBe(400);
+    await call("PATCH", `/api/sources/${s.id}`, { kind: "http" });
 
     expect((await call("DELETE", `/api/sources/${s.id}`)).status).toBe(200);
     expect(findSourceByWriteKey(db, crypto, rotated.writeKey)).toBeNull();
@@ -52,7 +56,7 @@ describe("/api/sources", () => {
     expect((await call("GET", `/api/sources/${s.id}`)).status).toBe(404);
 
     const actions = (await t.deps.kdb.selectFrom("audit_log").select("action").orderBy("id").execute()).map((a) => a.action);
-    expect(actions).toEqual(["source.created", "source.key_rotated", "source.updated", "source.updated", "source.deleted"]);
+    expect(actions).toEqual(["source.created", "source.key_rotated", "source.updated", "source.updated", "source.updated", "source.updated", "source.deleted"]);
   });
 
   test("data handling: defaults shown, a patch changes only what it names, ingestion follows at once, bad values name the field", async () => {

@@ -128,11 +128,12 @@ export async function updateSource(
   kdb: Kdb,
   crypto: Crypto,
   id: number,
-  patch: { name?: string; disabled?: boolean; rotateWriteKey?: boolean; settings?: Partial<SourceSettings> },
+  patch: { name?: string; kind?: string; disabled?: boolean; rotateWriteKey?: boolean; settings?: Partial<SourceSettings> },
   now: number,
 ): Promise<Source | null> {
-  const set: { name?: string; disabled_at?: number | null; write_key_hash?: string; write_key_enc?: string; settings?: string } = {};
+  const set: { name?: string; kind?: string; disabled_at?: number | null; write_key_hash?: string; write_key_enc?: string; settings?: string } = {};
   if (patch.name !== undefined) set.name = patch.name;
+  if (patch.kind !== undefined) set.kind = patch.kind;
   if (patch.settings !== undefined) {
     const row = await kdb.selectFrom("sources").select("settings").where("id", "=", id).executeTakeFirst();
     if (!row) return null;

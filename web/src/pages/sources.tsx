@@ -60,10 +60,34 @@ function Snippets({ writeKey }: { writeKey: string }) {
   );
 }
 
+/**
+ * PLATFORMS are the source kinds that stand for a platform: their events show as that platform in a
+ * person's timeline (src/identity/identifier.ts channelOfSource). "" is a plain source (`http`).
+ */
+const PLATFORMS = ["", "wx_mini", "wx_oa", "wecom", "douyin", "tmall", "jd", "youzan"] as const;
+type Platform = (typeof PLATFORMS)[number];
+const isPlatform = (kind: string): kind is Exclude<Platform, ""> => kind !== "" && (PLATFORMS as readonly string[]).includes(kind);
+
+/** PlatformField picks the platform a source stands for. */
+function PlatformField({ value, onValue, disabled }: { value: Platform; onValue: (p: Platform) => void; disabled?: boolean }) {
+  const { t } = useI18n();
+  return (
+    <SelectField
+      label={t("sources.platform")}
+      value={value}
+      disabled={disabled}
+      onValue={(v) => onValue(v as Platform)}
+      options={PLATFORMS.map((p) => ({ value: p, label: t(`sources.platform.${p || "none"}`) }))}
+    />
+  );
+}
+
 /** DataHandling edits what ingestion does with this source's data: IP addresses, bot traffic, consent. */
 function DataHandling({ source, onSaved }: { source: Source; onSaved: (s: Source) => void }) {
   const { t } = useI18n();
   const { isAdmin } = useSession();
+  const initialPlatform: Platform = isPlatform(source.kind) ? source.kind : "";
+  const [platform, setPlatform] = useState<Platform>(initialPlatform);
   const [ipPolicy, setIpPolicy] = useState(source.settings.ipPolicy);
   const [bots, setBots] = useState(source.settings.bots);
   const [consent, setConsent] = useState(source.settings.consentCategories.join(", "));
@@ -74,7 +98,9 @@ function DataHandling({ source, onSaved }: { source: Source; onSaved: (s: Source
     setSaved(false);
     void action.run(async () => {
       const consentCategories = consent.split(/[,，]/).map((c) => c.trim()).filter(Boolean);
-      onSaved(await api<Source>("PATCH", `/api/sources/${source.id}`, { settings: { ipPolicy, bots, consentCategories } }));
+      // The kind changes only when the platform does: a plain source keeps its own kind (http, import, …).
+      const kind = platform === initialPlatform ? {} : { kind: platform || "http" };
+      onSaved(await api<Source>("PATCH", `/api/sources/${source.id}`, { ...kind, settings: { ipPolicy, bots, consentCategories } }));
       setSaved(true);
     });
   };
@@ -83,6 +109,7 @@ function DataHandling({ source, onSaved }: { source: Source; onSaved: (s: Source
       <h3 id="data-handling-title">{t("sources.dataHandling")}</h3>
       {!isAdmin && <p class="hint">{t("common.readOnly")}</p>}
       <div class="form-grid">
+        <PlatformField value={platform} onValue={setPlatform} disabled={!isAdmin} />
         <SelectField
           label={t("sources.ipPolicy")}
           value={ipPolicy}
@@ -151,14 +178,6 @@ function SourceDetails({ source, onChange }: { source: Source; onChange: (s: Sou
   );
 }
 
-/**
- * PLATFORMS are the source kinds that stand for a platform: their events show as that platform in a
- * person's timeline (src/identity/identifier.ts channelOfSource). "" creates a plain source (`http`).
- */
-const PLATFORMS = ["", "wx_mini", "wx_oa", "wecom", "douyin", "tmall", "jd", "youzan"] as const;
-type Platform = (typeof PLATFORMS)[number];
-const isPlatform = (kind: string): kind is Exclude<Platform, ""> => kind !== "" && (PLATFORMS as readonly string[]).includes(kind);
-
 export function SourcesPage() {
   const { t, dateTime } = useI18n();
   const { isAdmin } = useSession();
@@ -196,12 +215,7 @@ export function SourcesPage() {
       {isAdmin && (
         <form class="inline-form card" onSubmit={create}>
           <Field label={t("sources.new")} value={name} onValue={setName} placeholder={t("sources.namePlaceholder")} required maxLength={100} />
-          <SelectField
-            label={t("sources.platform")}
-            value={kind}
-            onValue={(v) => setKind(v as Platform)}
-            options={PLATFORMS.map((p) => ({ value: p, label: t(`sources.platform.${p || "none"}`) }))}
-          />
+          <PlatformField value={kind} onValue={setKind} />
           <Button type="submit" variant="primary" busy={busy}>
             {t("common.create")}
           </Button>
