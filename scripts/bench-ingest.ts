@@ -260,8 +260,9 @@ const rate = (run.events / run.ms) * 1000;
 console.log(`tessera: ${run.events} events in ${(run.ms / 1000).toFixed(1)} s = ${rate.toFixed(0)} ev/s, ${(rate / ceilingRate * 100).toFixed(0)}% of the parse-only ceiling`);
 console.log(`per million: ${run.perMillion.map((r) => r.toFixed(0)).join(" · ")}`);
 // Ticks of 10 ms per million events are microseconds per event divided by 100.
-const perEvent = (k: "main" | "others") => cpu.slice(1).map((c, i) => ((c[k] - cpu[i]![k]) * 10_000) / 1_000_000);
-console.log(`server CPU µs per event, main thread / other threads: ${perEvent("main").map((m, i) => `${m.toFixed(1)}/${perEvent("others")[i]!.toFixed(1)}`).join(" · ")}`);
+const perEvent = (c: { main: number; others: number }, i: number) =>
+  `${(((c.main - cpu[i]!.main) * 10_000) / 1_000_000).toFixed(1)}/${(((c.others - cpu[i]!.others) * 10_000) / 1_000_000).toFixed(1)}`;
+console.log(`server CPU µs per event, main thread / other threads: ${cpu.slice(1).map(perEvent).join(" · ")}`);
 console.log(`ack latency: p50 ${pct(run.latencies, 50).toFixed(1)} ms, p90 ${pct(run.latencies, 90).toFixed(1)} ms, p99 ${pct(run.latencies, 99).toFixed(1)} ms, p99.9 ${pct(run.latencies, 99.9).toFixed(1)} ms; retries (503 or a closed connection): ${run.errors}`);
 console.log(`server RSS: peak ${rss.toFixed(0)} MB, median of per-second samples ${rssMedian.toFixed(0)} MB, last ${(samples.at(-1) ?? 0).toFixed(0)} MB; connections ${CONNS}, batch ${BATCH}, link share ${LINK}${RATE ? `, offered ${RATE} ev/s` : ", closed loop"}`);
 rmSync(dir, { recursive: true, force: true });

@@ -85,16 +85,19 @@ export async function searchPersons(
 
 /** SourceNames maps source ids to their names (unknown ids show as "#<id>"). */
 export async function sourceNames(kdb: Kdb): Promise<(id: number) => string> {
-  const rows = await kdb.selectFrom("sources").select(["id", "name"]).execute();
-  const names = new Map(rows.map((r) => [r.id, r.name]));
-  return (id) => names.get(id) ?? `#${id}`;
+  return (await sourceLookup(kdb)).name;
 }
 
-/** sourceChannels maps a source id to the platform channel its kind stands for (channelOfSource), or null. */
-export async function sourceChannels(kdb: Kdb): Promise<(id: number) => string | null> {
-  const rows = await kdb.selectFrom("sources").select(["id", "kind"]).execute();
-  const channels = new Map(rows.map((r) => [r.id, channelOfSource(r.kind)]));
-  return (id) => channels.get(id) ?? null;
+/** sourceLookup names each source and says which platform channel its kind stands for (channelOfSource), or null. */
+export async function sourceLookup(kdb: Kdb): Promise<{ name: (id: number) => string; platform: (id: number) => string | null }> {
+  const rows = new Map((await kdb.selectFrom("sources").select(["id", "name", "kind"]).execute()).map((r) => [r.id, r]));
+  return {
+    name: (id) => rows.get(id)?.name ?? `#${id}`,
+    platform: (id) => {
+      const kind = rows.get(id)?.kind;
+      return kind === undefined ? null : channelOfSource(kind);
+    },
+  };
 }
 
 /** PersonView is the person page: identifiers by channel, traits with provenance, merge history. */
@@ -113,7 +116,7 @@ export interface PersonView {
 export async function personView(identity: IdentityService, kdb: Kdb, person: number): Promise<PersonView | null> {
   const row = await kdb.selectFrom("persons").select(["created_at", "updated_at"]).where("id", "=", person).executeTakeFirst();
   if (!row) return null;
-  const [source, platform] = await Promise.all([sourceNames(kdb), sourceChannels(kdb)]);
+  const { name: source, platform } = await sourceLookup(kdb);
   const ids = identifierRows(identity.graph, person).map((i) => ({ ...i, channel: channelOfIdentifier(i.type, platform(i.source)) }));
   const byId = new Map(ids.map((i) => [i.id, i]));
   const channels: PersonView["channels"] = {};

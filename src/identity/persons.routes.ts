@@ -31,7 +31,7 @@ import type { ReaderClient } from "../store/reader-client.ts";
 import { channelOf } from "./identifier.ts";
 import { IdentitySettingsPatch } from "./identity-settings.ts";
 import type { IdentityService } from "./identity-service.ts";
-import { listConflicts, personView, searchPersons, sourceChannels, sourceNames } from "./persons.repo.ts";
+import { listConflicts, personView, searchPersons, sourceLookup } from "./persons.repo.ts";
 import { deletePerson, exportPerson, identifierRows, rootOf, type PrivacyDeps } from "./privacy.ts";
 import type { TimelineCursor } from "./timeline.ts";
 import { linkConflict, personEdges, removeEdge, splitIdentities, UnmergeError, type SplitResult } from "./unmerge.ts";
@@ -147,7 +147,7 @@ export function personsRoutes(deps: PersonsDeps) {
       const ids = identifierRows(identity.graph, id);
       const byId = new Map(ids.map((i) => [i.id, i]));
       const page = await reader.call("personEvents", { identities: ids.map((i) => i.id), before: decodeCursor(q.cursor), limit: q.limit, events });
-      const [source, platform] = await Promise.all([sourceNames(kdb), sourceChannels(kdb)]);
+      const { name: source, platform } = await sourceLookup(kdb);
       return c.json({
         events: page.rows.map((r) => {
           const via = byId.get(r.identity);

@@ -51,7 +51,7 @@ export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: 
   if (!res.ok) {
     const e = (data ?? {}) as { error?: string; issues?: { path: string; message: string }[] };
     const issues = e.issues ?? [];
-    const detail = issues.length ? `: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}` : "";
+    const detail = issues.length ? `: ${joinIssues(issues, ": ", "; ")}` : "";
     throw new ApiError(res.status, `${e.error ?? res.statusText}${detail}`, issues);
   }
   return data as T;
@@ -70,10 +70,13 @@ export function errorMessage(e: unknown): string {
   if (!(e instanceof ApiError)) return e instanceof Error ? e.message : String(e);
   const head = statusHeadline(e.status);
   if (!head) return e.message;
-  if (head.lang === "zh") {
-    // The issues are already in Chinese (Accept-Language); the server's "invalid request" above them is not.
-    const detail = e.issues.length ? e.issues.map((i) => (i.path ? `${i.path}：${i.message}` : i.message)).join("；") : e.message;
-    return detail ? `${head.text}：${detail}` : head.text;
-  }
-  return e.message || head.text;
+  if (uiLanguage() !== "zh") return e.message || head;
+  // The issues are already in Chinese (Accept-Language); the server's "invalid request" above them is not.
+  const detail = e.issues.length ? joinIssues(e.issues, "：", "；") : e.message;
+  return detail ? `${head}：${detail}` : head;
+}
+
+/** joinIssues lists validation issues as `path: message`, in the punctuation of the text around them. */
+function joinIssues(issues: ApiError["issues"], colon: string, separator: string): string {
+  return issues.map((i) => (i.path ? `${i.path}${colon}${i.message}` : i.message)).join(separator);
 }

@@ -54,9 +54,9 @@ export function uiLanguage(): Lang {
 }
 
 /** statusHeadline says in the UI's language what an HTTP error status means, or null for an unusual one. */
-export function statusHeadline(status: number): { lang: Lang; text: string } | null {
+export function statusHeadline(status: number): string | null {
   const key = `error.${status >= 500 && status !== 503 ? 500 : status}`;
-  return key in en ? { lang: uiLang, text: DICTS[uiLang][key as MessageKey] } : null;
+  return key in en ? DICTS[uiLang][key as MessageKey] : null;
 }
 
 const Ctx = createContext<I18n>(make("en", () => {}, undefined, () => {}));
