@@ -49,7 +49,7 @@ const ZH: z.core.ParseContext<z.core.$ZodIssue> = { error: z.locales.zhCN().loca
  * parseOptions gives zod's own issue messages in Chinese to a caller whose first language is Chinese
  * (the dashboard sends its UI language as Accept-Language); messages a schema spells out stay as written.
  */
-function parseOptions(c: Context): z.core.ParseContext<z.core.$ZodIssue> | undefined {
+export function parseOptions(c: Context): z.core.ParseContext<z.core.$ZodIssue> | undefined {
   return /^\s*zh\b/i.test(c.req.header("accept-language") ?? "") ? ZH : undefined;
 }
 

@@ -38,8 +38,8 @@ async function setup(role: "admin" | "analyst" = "admin") {
   };
   const app = new Hono<AppEnv>().route("/api/persons", personsRoutes(deps)).route("/api/identity", identityRoutes(deps));
   app.onError(onError(silentLogger));
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await app.request(path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await app.request(path, { method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });
     return { status: res.status, json: (await res.json()) as Record<string, any> };
   };
   await send(T0,
@@ -110,6 +110,12 @@ describe("person page, timeline, conflicts", () => {
     expect(page.json.tags).toEqual([`tag-of-${id}`]);
     expect((await call("GET", "/api/persons/999999")).status).toBe(404);
     expect((await call("GET", "/api/persons/abc")).status).toBe(400);
+  });
+
+  test("a request that is not of the schema is a 400 naming the part, worded by zod in the caller's language", async () => {
+    const { call } = await setup();
+    expect((await call("GET", "/api/persons?limit=0")).json.error).toBe("query: limit Too small: expected number to be >=1");
+    expect((await call("GET", "/api/persons?limit=0", undefined, { "accept-language": "zh-CN,zh;q=0.9" })).json.error).toBe("query: limit 数值过小：期望 number >=1");
   });
 
   test("the timeline pages newest first with identifier, channel and source", async () => {

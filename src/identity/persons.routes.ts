@@ -27,6 +27,7 @@ import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { Kdb } from "../db/kysely.ts";
+import { parseOptions } from "../http/endpoint.ts";
 import type { ReaderClient } from "../store/reader-client.ts";
 import { channelOf } from "./identifier.ts";
 import { IdentitySettingsPatch } from "./identity-settings.ts";
@@ -93,9 +94,9 @@ function decodeCursor(s: string | undefined): TimelineCursor | null {
   }
 }
 
-
-function parse<T extends z.ZodType>(schema: T, data: unknown, what: string): z.output<T> {
-  const r = schema.safeParse(data);
+/** parse validates one part of a request (`what`: query, body, id): not of the schema is a 400 in the caller's language. */
+function parse<T extends z.ZodType>(c: Context, schema: T, data: unknown, what: string): z.output<T> {
+  const r = schema.safeParse(data, parseOptions(c));
   if (!r.success) throw new HTTPException(400, { message: `${what}: ${r.error.issues.map((i) => `${i.path.join(".") || "value"} ${i.message}`).join("; ")}` });
   return r.data;
 }
@@ -108,7 +109,7 @@ async function jsonBody<T extends z.ZodType>(c: Context, schema: T): Promise<z.o
   } catch {
     throw new HTTPException(400, { message: "the request body must be JSON" });
   }
-  return parse(schema, body, "body");
+  return parse(c, schema, body, "body");
 }
 
 const splitJson = (s: SplitResult) => ({
@@ -124,11 +125,11 @@ export function personsRoutes(deps: PersonsDeps) {
   const { identity, kdb, reader } = deps;
   const audit = deps.audit ?? (async () => {});
   /** person resolves :id to its surviving person (a merged id shows the person it became). */
-  const person = (c: Context) => rootOf(identity.graph, parse(Id, c.req.param("id"), "id"));
+  const person = (c: Context) => rootOf(identity.graph, parse(c, Id, c.req.param("id"), "id"));
 
   return new Hono()
     .get("/", guard({ summary: "Search persons by identifier or trait value", access: "read" }), async (c) => {
-      const q = parse(SearchQuery, c.req.query(), "query");
+      const q = parse(c, SearchQuery, c.req.query(), "query");
       const page = await searchPersons(identity, reader, q.search, q.cursor ?? null, q.limit);
       return c.json({ persons: page.items, next: page.next });
     })
@@ -142,7 +143,7 @@ export function personsRoutes(deps: PersonsDeps) {
     .get("/:id/events", guard({ summary: "A person's cross-channel timeline, newest first", access: "read" }), async (c) => {
       const id = person(c);
       if (id === null) return c.json({ error: "no such person" }, 404);
-      const q = parse(EventsQuery, c.req.query(), "query");
+      const q = parse(c, EventsQuery, c.req.query(), "query");
       const events = c.req.queries("event") ?? null;
       const ids = identifierRows(identity.graph, id);
       const byId = new Map(ids.map((i) => [i.id, i]));
@@ -166,15 +167,15 @@ export function personsRoutes(deps: PersonsDeps) {
       return c.json({ edges: personEdges(identity.graph, id, c.req.query("removed") === "true") });
     })
     .get("/:id/export", guard({ summary: "Export everything stored about a person", access: "admin" }), async (c) => {
-      const out = await exportPerson({ graph: identity.graph, suppressions: identity.suppressions, reader }, parse(Id, c.req.param("id"), "id"));
+      const out = await exportPerson({ graph: identity.graph, suppressions: identity.suppressions, reader }, parse(c, Id, c.req.param("id"), "id"));
       if (!out) return c.json({ error: "no such person" }, 404);
       await audit(c, "person.exported", `person:${out.person.id}`);
       c.header("Content-Disposition", `attachment; filename="person-${out.person.id}.json"`);
       return c.json(out);
     })
     .delete("/:id", guard({ summary: "Delete a person and all their data", access: "admin" }), async (c) => {
-      const id = parse(Id, c.req.param("id"), "id");
-      const suppress = ["true", "1"].includes(parse(DeleteQuery, c.req.query(), "query").suppress);
+      const id = parse(c, Id, c.req.param("id"), "id");
+      const suppress = ["true", "1"].includes(parse(c, DeleteQuery, c.req.query(), "query").suppress);
       const res = await deletePerson({ graph: identity.graph, suppressions: identity.suppressions, reader, forget: deps.forget }, id, { suppress, now: now() });
       if (!res) return c.json({ error: "no such person" }, 404);
       const deleted = { ...res, person: String(res.person) };
@@ -208,12 +209,12 @@ export function identityRoutes(deps: PersonsDeps) {
   const audit = deps.audit ?? (async () => {});
   return new Hono()
     .get("/conflicts", guard({ summary: "Links the identity guards refused", access: "read" }), async (c) => {
-      const q = parse(z.object({ cursor: NumericCursor.optional(), limit: Limit.default(50) }), c.req.query(), "query");
+      const q = parse(c, z.object({ cursor: NumericCursor.optional(), limit: Limit.default(50) }), c.req.query(), "query");
       const page = await listConflicts(identity, kdb, q.cursor ?? null, q.limit);
       return c.json({ conflicts: page.items, next: page.next });
     })
     .post("/conflicts/:id/link", guard({ summary: "Apply a link the guards refused: both sides become one person (Unlink undoes it)", access: "admin" }), async (c) => {
-      const linked = conflict(() => linkConflict(identity.graph, parse(ConflictId, c.req.param("id"), "id"), now()));
+      const linked = conflict(() => linkConflict(identity.graph, parse(c, ConflictId, c.req.param("id"), "id"), now()));
       if (!linked) return c.json({ error: "no such conflict" }, 404);
       await audit(c, "identity.link.forced", `person:${linked.person}`);
       return c.json({ person: String(linked.person) });
@@ -231,7 +232,7 @@ export function identityRoutes(deps: PersonsDeps) {
       return c.json(next);
     })
     .get("/suppressions", guard({ summary: "Identifiers whose data is dropped at the door (after a deletion with suppression)", access: "admin" }), (c) => {
-      const q = parse(z.object({ cursor: NumericCursor.optional(), limit: Limit.default(50) }), c.req.query(), "query");
+      const q = parse(c, z.object({ cursor: NumericCursor.optional(), limit: Limit.default(50) }), c.req.query(), "query");
       const page = identity.suppressions.list(q.cursor ?? null, q.limit);
       return c.json({ suppressions: page.items, total: identity.suppressions.size, next: page.next });
     })
@@ -242,7 +243,7 @@ export function identityRoutes(deps: PersonsDeps) {
       return c.json({ suppression: found });
     })
     .delete("/suppressions/:id", guard({ summary: "Lift a suppression: the identifier's data is taken in again", access: "admin" }), async (c) => {
-      const lifted = identity.suppressions.lift(parse(SuppressionId, c.req.param("id"), "id"));
+      const lifted = identity.suppressions.lift(parse(c, SuppressionId, c.req.param("id"), "id"));
       if (!lifted) return c.json({ error: "no such suppression" }, 404);
       await audit(c, "identity.suppression.lifted", `suppression:${lifted.id}`, { namespace: lifted.namespace, since: lifted.createdAt });
       return c.json({ lifted });

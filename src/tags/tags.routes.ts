@@ -22,7 +22,7 @@ import { conflict, idParam, invalid, isUniqueViolation, notFound } from "../audi
 import { auditRequest } from "../auth/audit-request.ts";
 import type { Kdb } from "../db/kysely.ts";
 import { syncDb } from "../db/sync.ts";
-import { endpoint } from "../http/endpoint.ts";
+import { endpoint, parseOptions } from "../http/endpoint.ts";
 import type { AppEnv } from "../http/env.ts";
 import { ComputedSpec } from "./computed.ts";
 import {
@@ -208,7 +208,7 @@ export function tagRoutes(deps: TagRoutesDeps) {
       let parsed: unknown;
       if (definition !== undefined) {
         if (tag.kind === "manual") invalid([{ path: "definition", message: "manual tags have no definition" }]);
-        const r = (tag.kind === "rule" ? Definition : ComputedSpec).safeParse(definition);
+        const r = (tag.kind === "rule" ? Definition : ComputedSpec).safeParse(definition, parseOptions(c));
         if (!r.success) invalid(describeIssues(r.error, ["definition"]));
         if (tag.kind === "rule") {
           const issues = await checkReferences(kdb, Definition.parse(definition), depKey("tag", tag.name));
