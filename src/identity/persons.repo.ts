@@ -103,6 +103,9 @@ export async function sourceLookup(kdb: Kdb): Promise<{ name: (id: number) => st
 /** PersonView is the person page: identifiers by channel, traits with provenance, merge history. */
 export interface PersonView {
   id: string;
+  /** firstSeen is when the person was first seen acting: their earliest identifier's first event (imports and backfills included). */
+  firstSeen: string;
+  /** createdAt and updatedAt are when the profile row was written and last changed. */
   createdAt: string;
   updatedAt: string;
   mergedFrom: string[];
@@ -125,6 +128,7 @@ export async function personView(identity: IdentityService, kdb: Kdb, person: nu
   const iso = (t: number) => new Date(t).toISOString();
   return {
     id: String(person),
+    firstSeen: iso(Math.min(row.created_at, ...ids.map((i) => i.firstSeen))),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     mergedFrom: mergedInto(identity.graph, person).map(String),

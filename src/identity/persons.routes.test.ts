@@ -106,6 +106,8 @@ describe("person page, timeline, conflicts", () => {
     const page = await call("GET", `/api/persons/${id}`);
     expect(page.status).toBe(200);
     expect(Object.keys(page.json.channels).sort()).toEqual(["app", "email", "phone", "wechat"]);
+    // First seen is the first event's time (T0), not when the row was written.
+    expect(page.json.firstSeen).toBe(new Date(T0).toISOString());
     expect(page.json.traitMeta.city).toEqual({ at: new Date(T0).toISOString(), source: "web", op: "set", via: { type: "user_id", value: "u-1" } });
     expect(page.json.tags).toEqual([`tag-of-${id}`]);
     expect((await call("GET", "/api/persons/999999")).status).toBe(404);

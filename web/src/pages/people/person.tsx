@@ -106,7 +106,7 @@ export function PersonPage({ id }: { id: string }) {
 
   return (
     <>
-      <PageHeader title={displayName(p)} intro={`${t("people.firstSeen", { when: dateTime(Date.parse(p.createdAt)) })} · ${t("people.updated", { when: dateTime(Date.parse(p.updatedAt)) })}${p.mergedFrom.length ? ` · ${t("people.mergedFrom", { n: p.mergedFrom.length })}` : ""}`}>
+      <PageHeader title={displayName(p)} intro={`${t("people.firstSeen", { when: dateTime(Date.parse(p.firstSeen)) })} · ${t("people.updated", { when: dateTime(Date.parse(p.updatedAt)) })}${p.mergedFrom.length ? ` · ${t("people.mergedFrom", { n: p.mergedFrom.length })}` : ""}`}>
         {isAdmin && <Button onClick={exportJson}>{t("people.export")}</Button>}
         {isAdmin && (
           <>
