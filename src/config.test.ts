@@ -3,7 +3,7 @@
  * reported by name (with what to set), so a failed start tells the operator what to fix.
  */
 import { describe, expect, test } from "bun:test";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, configWarnings, loadConfig } from "./config.ts";
 
 describe("loadConfig", () => {
   test("defaults match the README table", () => {
@@ -22,14 +22,23 @@ describe("loadConfig", () => {
     ["TESSERA_PORT", "70000"],
     ["TESSERA_TIMEZONE", "Asia/Beijing"],
     ["TESSERA_WEEK_START", "saturday"],
-    ["TESSERA_ADMIN_TOKEN", "short"],
-    ["TESSERA_WRITE_KEY", "abc"],
     ["TESSERA_SECRET_KEY", "not-a-key"],
     ["TESSERA_LOG", "verbose"],
     ["TESSERA_SYNC", "always"],
   ])("%s=%s is a ConfigError naming it", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  test("short credentials are taken as set (SPEC §1 sets no length) and named by configWarnings", () => {
+    const c = loadConfig({ TESSERA_WRITE_KEY: "wk_test", TESSERA_ADMIN_TOKEN: "admin", TESSERA_ADMIN_EMAIL: "a@example.com", TESSERA_ADMIN_PASSWORD: "secret" });
+    expect([c.writeKey, c.adminToken, c.adminPassword]).toEqual(["wk_test", "admin", "secret"]);
+    expect(configWarnings(c)).toEqual([
+      "TESSERA_ADMIN_TOKEN is shorter than 16 characters: anyone who can reach this server could guess it",
+      "TESSERA_WRITE_KEY is shorter than 8 characters: anyone who can reach this server could guess it",
+      "TESSERA_ADMIN_PASSWORD is shorter than 10 characters: anyone who can reach this server could guess it",
+    ]);
+    expect(configWarnings(loadConfig({ TESSERA_WRITE_KEY: "wk_0123456789", TESSERA_ADMIN_TOKEN: "admintoken-0123456789" }))).toEqual([]);
   });
 
   test("admin e-mail and password go together", () => {

@@ -13,10 +13,12 @@ const Env = z.object({
     .default("Asia/Shanghai")
     .refine(isTimeZone, "must be an IANA time zone such as Asia/Shanghai or Europe/Berlin"),
   TESSERA_WEEK_START: z.enum(["monday", "sunday"]).default("monday"),
-  TESSERA_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
-  TESSERA_WRITE_KEY: z.string().min(8, "must be at least 8 characters").optional(),
+  // Values an operator sets are taken as they are (SPEC §1 sets no length); configWarnings says when one is
+  // short enough to guess.
+  TESSERA_ADMIN_TOKEN: z.string().optional(),
+  TESSERA_WRITE_KEY: z.string().optional(),
   TESSERA_ADMIN_EMAIL: z.email("must be an e-mail address").optional(),
-  TESSERA_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
+  TESSERA_ADMIN_PASSWORD: z.string().optional(),
   TESSERA_SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/]{43}=?$/, "must be 32 bytes as 64 hex characters or base64")
@@ -60,6 +62,18 @@ export function isTimeZone(tz: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** configWarnings names the credentials set shorter than is safe to expose (logged at start, not refused). */
+export function configWarnings(c: Config): string[] {
+  const set: [string, string | undefined, number][] = [
+    ["TESSERA_ADMIN_TOKEN", c.adminToken, 16],
+    ["TESSERA_WRITE_KEY", c.writeKey, 8],
+    ["TESSERA_ADMIN_PASSWORD", c.adminPassword, 10],
+  ];
+  return set
+    .filter(([, value, shortest]) => value !== undefined && value.length < shortest)
+    .map(([name, , shortest]) => `${name} is shorter than ${shortest} characters: anyone who can reach this server could guess it`);
 }
 
 /** loadConfig validates the environment; it throws a ConfigError that names each bad variable. */

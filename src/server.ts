@@ -10,7 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { createLoginLimits } from "./auth/rate-limit.ts";
 import { SetupGate } from "./auth/setup.ts";
 import { countUsers, ensureAdmin } from "./auth/users.ts";
-import type { Config } from "./config.ts";
+import { configWarnings, type Config } from "./config.ts";
 import { createCrypto } from "./crypto/crypto.ts";
 import { loadSecretKey } from "./crypto/secret-key.ts";
 import { createKysely } from "./db/kysely.ts";
@@ -201,6 +201,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     ready = true;
     const url = new URL(`http://${config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host}:${server.port}/`);
     log.info("tessera is listening", { url: url.href, dataDir: resolve(config.dataDir) });
+    for (const w of configWarnings(config)) log.warn(w);
     if (needsSetup) {
       // Issued after listening, so the log line can name the URL to open.
       const code = setup.issue();
