@@ -62,6 +62,20 @@ export function rankOf(ns: string): number {
   return 4;
 }
 
+/**
+ * twinOf is the namespace holding the same actor under the same value: a PostHog distinct_id and a Segment
+ * user_id (posthog-node's `distinctId` is the app's user id). null for other namespaces.
+ */
+export function twinOf(ns: string): string | null {
+  return ns === NS.userId ? NS.distinctId : ns === NS.distinctId ? NS.userId : null;
+}
+
+/** PREVIOUS_NAMESPACES are where an alias's previousId may already be known, most likely first. */
+export const PREVIOUS_NAMESPACES: readonly string[] = [NS.anonymousId, NS.userId, NS.distinctId];
+
+/** WEAK_NAMESPACES name a device rather than a person: several people can share one. */
+export const WEAK_NAMESPACES: ReadonlySet<string> = new Set([NS.anonymousId, NS.distinctId]);
+
 /** CHANNELS groups namespaces for the person page ("identifiers grouped by channel"). */
 export function channelOf(ns: string): string {
   const base = ns.split(":", 1)[0]!;

@@ -117,6 +117,11 @@ export class IdentityIndex {
     return id;
   }
 
+  /** hasNs reports whether an identifier of this namespace was ever looked up or stored. */
+  hasNs(ns: string): boolean {
+    return this.#nsIds.has(ns);
+  }
+
   /** namespaces lists every namespace seen (person search tries a value in each). */
   get namespaces(): readonly string[] {
     return this.#nsNames.slice(1);

@@ -5,7 +5,9 @@
  *
  * Namespace rules (decided with the ingest room, message.ts):
  * - Segment family: `userId` → user_id, `anonymousId` → anonymous_id. The event is stored with userId, else
- *   anonymousId. `alias`: `previousId` → anonymous_id when it equals the anonymousId, else user_id.
+ *   anonymousId. `alias`: `previousId` → anonymous_id when it equals the anonymousId, else user_id — a guess
+ *   the resolver corrects when the value is already known as an anonymous id (a server-side alias sends no
+ *   anonymousId) or a distinct_id (Candidate.previous).
  * - PostHog: `distinct_id` is its own namespace `distinct_id` (PostHog cannot say whether it names a user or a
  *   device) and is the stored identity. `$identify` also declares user_id = distinct_id (identify names the
  *   user; a Segment userId of the same value then meets the same person) and links `$anon_distinct_id`;
@@ -55,13 +57,15 @@ export interface IdentityInput {
 }
 
 /** EdgeKind says why two identifiers were linked. */
-export type EdgeKind = "identify" | "alias" | "event" | "trait" | "admin";
+export type EdgeKind = "identify" | "alias" | "event" | "trait" | "admin" | "same_id";
 
 /** Candidate is one normalised identifier of a message; the resolver fills in its lookup (Probe) fields. */
 export interface Candidate extends Probe {
   readonly kind: EdgeKind;
   readonly junk: boolean;
   readonly rank: number;
+  /** previous: an alias's previousId, whose namespace is a guess (see the module comment). */
+  readonly previous: boolean;
 }
 
 /** Extracted is a message's identifiers: `list[0]` is the identity the event is stored with. */
@@ -84,7 +88,7 @@ function namespaceOf(type: string): string | null {
   return ns;
 }
 
-function push(out: Candidate[], guards: Guards, ns: string | null, raw: unknown, kind: EdgeKind): void {
+function push(out: Candidate[], guards: Guards, ns: string | null, raw: unknown, kind: EdgeKind, previous = false): void {
   if (ns === null || raw === null || raw === undefined) return;
   const s = typeof raw === "string" ? raw : typeof raw === "number" && Number.isFinite(raw) ? String(raw) : null;
   if (s === null || s === "") return;
@@ -93,7 +97,7 @@ function push(out: Candidate[], guards: Guards, ns: string | null, raw: unknown,
   const junk = junkRaw || value === null || (value !== s && guards.junk.isJunk(value));
   const v = value ?? s;
   for (let k = 0; k < out.length; k++) if (out[k]!.ns === ns && out[k]!.value === v) return;
-  out.push({ ns, value: v, kind, junk, rank: rankOf(ns), nsId: 0, hi: 0, lo: 0, chk: 0, hash: "", id: 0 });
+  out.push({ ns, value: v, kind, junk, rank: rankOf(ns), previous, nsId: 0, hi: 0, lo: 0, chk: 0, hash: "", id: 0 });
 }
 
 /** extractIdentifiers reads, normalises and orders a message's identifiers (module comment has the rules). */
@@ -104,13 +108,12 @@ export function extractIdentifiers(input: IdentityInput, guards: Guards): Extrac
     push(out, guards, NS.distinctId, input.distinctId, kind);
     if (input.type === "identify") push(out, guards, NS.userId, input.distinctId, kind);
     push(out, guards, NS.distinctId, input.anonDistinctId, kind);
-    if (input.type === "alias") push(out, guards, NS.distinctId, input.previousId, kind);
+    if (input.type === "alias") push(out, guards, NS.distinctId, input.previousId, kind, true);
   } else {
     push(out, guards, NS.userId, input.userId, kind);
     push(out, guards, NS.anonymousId, input.anonymousId, kind);
-    if (input.type === "alias" && input.previousId) {
-      push(out, guards, input.previousId === input.anonymousId ? NS.anonymousId : NS.userId, input.previousId, kind);
-    }
+    // previousId = anonymousId is in already; any other is first guessed to be a user id.
+    if (input.type === "alias" && input.previousId !== input.anonymousId) push(out, guards, NS.userId, input.previousId, kind, true);
   }
   for (const list of [input.identifiers, input.externalIds]) {
     if (!list) continue;

@@ -13,7 +13,7 @@
 import type { Database } from "bun:sqlite";
 import type { IdentityResolver } from "../store/writer.ts";
 import { Fingerprinter } from "./fingerprint.ts";
-import { normaliseNamespace, normaliseValue } from "./identifier.ts";
+import { normaliseNamespace, normaliseValue, WEAK_NAMESPACES } from "./identifier.ts";
 import { IdentityGraph } from "./identity-graph.ts";
 import { extractIdentifiers, type IdentityInput } from "./identity-input.ts";
 import {
@@ -47,12 +47,13 @@ export class IdentityService {
 
   /**
    * isSuppressed tells the ingest pipeline to drop a message at the door: one of its identifiers (including
-   * e-mail/phone traits) belongs to a person deleted with suppression. Free while nothing is suppressed.
+   * e-mail/phone traits) belongs to a person deleted with suppression — a device id (WEAK_NAMESPACES) only
+   * when the message is sent with it, as the resolver decides. Free while nothing is suppressed.
    */
   isSuppressed(input: IdentityInput): boolean {
     if (this.suppressions.size === 0) return false;
     const { list } = extractIdentifiers(input, this.#resolver.guards);
-    return list.some((c) => !c.junk && this.suppressions.hasValue(c.ns, c.value));
+    return list.some((c, k) => !c.junk && (k === 0 || !WEAK_NAMESPACES.has(c.ns)) && this.suppressions.hasValue(c.ns, c.value));
   }
 
   /**

@@ -201,7 +201,7 @@ describe("privacy and settings routes", () => {
     const exported = await call("GET", `/api/persons/${id}/export`);
     expect(exported.json.events).toHaveLength(1);
     const del = await call("DELETE", `/api/persons/${id}?suppress=true`);
-    expect(del.json.deleted).toMatchObject({ person: id, identities: 1, events: 1, suppressed: 1 });
+    expect(del.json.deleted).toMatchObject({ person: id, identities: 1, events: 1, suppressed: 2 }); // u-2 as user_id and as distinct_id
     expect((await call("GET", `/api/persons/${id}`)).status).toBe(404);
     expect((await send(T0, { type: "track", userId: "u-2" })).rejected).toHaveLength(1);
     const analyst = await setup("analyst");
@@ -213,13 +213,14 @@ describe("privacy and settings routes", () => {
     const { call, send, audited } = await setup();
     const id = (await call("GET", "/api/persons?search=u-1")).json.persons[0].id;
     const del = await call("DELETE", `/api/persons/${id}?suppress=true`);
-    expect(del.json.deleted.suppressed).toBe(5); // u-1, a-1, the e-mail, the phone, the openid
+    // u-1, a-1, the e-mail, the phone, the openid, and u-1 as a PostHog distinct_id (the same user from PostHog)
+    expect(del.json.deleted.suppressed).toBe(6);
     const list = await call("GET", "/api/identity/suppressions?limit=4");
     // (Not toMatchObject with expect.any: bun 1.4.5 writes the matcher into the object it checks.)
-    expect([list.json.total, typeof list.json.next]).toEqual([5, "number"]);
+    expect([list.json.total, typeof list.json.next]).toEqual([6, "number"]);
     expect(list.json.suppressions).toHaveLength(4);
     expect(list.json.suppressions[0]).toEqual({ id: expect.any(Number), namespace: expect.any(String), createdAt: T0 + 1e6 });
-    expect((await call("GET", `/api/identity/suppressions?cursor=${list.json.next}`)).json.suppressions).toHaveLength(1);
+    expect((await call("GET", `/api/identity/suppressions?cursor=${list.json.next}`)).json.suppressions).toHaveLength(2);
     // The e-mail as a person types it: case and spaces do not matter, as at the door.
     const email = await call("POST", "/api/identity/suppressions/check", { type: "email", value: " LI.LEI@example.CN " });
     expect(email.json.suppression).toMatchObject({ namespace: "email", createdAt: T0 + 1e6 });
@@ -230,13 +231,13 @@ describe("privacy and settings routes", () => {
     const lifted = await call("DELETE", `/api/identity/suppressions/${email.json.suppression.id}`);
     expect(lifted.json.lifted).toEqual(email.json.suppression);
     expect((await call("DELETE", `/api/identity/suppressions/${email.json.suppression.id}`)).status).toBe(404);
-    expect((await call("GET", "/api/identity/suppressions")).json.total).toBe(4);
+    expect((await call("GET", "/api/identity/suppressions")).json.total).toBe(5);
     expect((await send(T0 + 2e6, { type: "identify", userId: "new-login", traits: { set: { email: "li.lei@example.cn" } } })).stored).toBe(1);
     expect(audited.map(([action, target]) => [action, target])).toEqual([
       ["person.deleted", "person (deleted)"],
       ["identity.suppression.lifted", `suppression:${email.json.suppression.id}`],
     ]);
-    expect(audited[0]![2]).toEqual({ persons: 1, identities: 5, events: 2, suppressed: 5 });
+    expect(audited[0]![2]).toEqual({ persons: 1, identities: 5, events: 2, suppressed: 6 });
   });
 
   test("guard settings validate and apply", async () => {

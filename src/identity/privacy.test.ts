@@ -125,7 +125,8 @@ describe("deleting a person", () => {
     // …and forgets them after it (analyses and audience populations must not count a deleted person).
     expect(local.read(() => [...ids].map((i) => local.personOf(i)))).toEqual([...ids].map(() => -1));
     expect(local.read(() => local.personOf(identity.lookup("user_id", "bystander-1")!.identity))).toBe(bystander);
-    expect(res).toMatchObject({ person: victim, persons: 2, identities: 6, events: 5, suppressed: 6 });
+    // Each identifier, plus the victim's user id as a PostHog distinct_id (identifier.ts twinOf).
+    expect(res).toMatchObject({ person: victim, persons: 2, identities: 6, events: 5, suppressed: 7 });
     expect(res!.segmentsRewritten).toBeGreaterThan(0);
     expect(leftovers(db, numbers, needles)).toEqual([]);
     expect(indexMismatches(identity)).toEqual([]);
@@ -149,6 +150,21 @@ describe("deleting a person", () => {
     expect(identity.isSuppressed({ type: "track", userId: "someone-else" })).toBe(false);
     const r = await send(T0, {}, { type: "track", anonymousId: "fresh", externalIds: [{ type: "user_id", id: "gone-1" }] });
     expect(r.rejected).toEqual([{ index: 0, reason: "suppressed by a privacy request" }]);
+  });
+
+  test("a deleted user stays out when they come back through PostHog; a device they shared keeps its other user", async () => {
+    const { identity, send, deps } = setup();
+    await send(T0, {}, { type: "identify", userId: "gone-2", anonymousId: "shared-dev" }, { type: "identify", userId: "stays-2", anonymousId: "shared-dev" });
+    await deletePerson(deps, identity.lookup("user_id", "gone-2")!.person, { suppress: true, now: T0 });
+    // The same user from posthog-node: its distinct_id is the user id (identifier.ts twinOf).
+    expect(identity.isSuppressed({ type: "track", distinctId: "gone-2" })).toBe(true);
+    expect((await send(T0, {}, { type: "track", distinctId: "gone-2" })).rejected).toHaveLength(1);
+    // The shared device alone is still the deleted person's; beside another user's id it is only left unlinked.
+    expect((await send(T0, {}, { type: "track", anonymousId: "shared-dev" })).rejected).toHaveLength(1);
+    expect(identity.isSuppressed({ type: "track", userId: "stays-2", anonymousId: "shared-dev" })).toBe(false);
+    expect((await send(T0, {}, { type: "track", userId: "stays-2", anonymousId: "shared-dev" })).stored).toBe(1);
+    expect(identity.lookup("anonymous_id", "shared-dev")).toBeNull();
+    expect(identity.lookup("user_id", "stays-2")).not.toBeNull();
   });
 
   test("without suppression the same identifiers start a new person; ids are never reused after a restart", async () => {

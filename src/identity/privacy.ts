@@ -16,6 +16,7 @@ import type { ReaderClient } from "../store/reader-client.ts";
 import { parseHash } from "./fingerprint.ts";
 import { transact, type IdentityGraph } from "./identity-graph.ts";
 import { JUNK } from "./identity-index.ts";
+import { twinOf } from "./identifier.ts";
 import { isPiiNamespace } from "./pii.ts";
 import type { Suppressions } from "./suppression.ts";
 import type { TimelineCursor, TimelinePage, TimelineRow } from "./timeline.ts";
@@ -74,8 +75,8 @@ export async function deletePerson(
   if (root === null) return null;
   const persons = [root, ...mergedInto(g, root)];
   const ids = g.index.members(root);
-  const rows = g.db.query<{ id: number; ns: string; h: string; flags: number }, [string]>(
-    "SELECT id, ns, value_hash AS h, flags FROM identities WHERE id IN (SELECT value FROM json_each(?))",
+  const rows = g.db.query<{ id: number; ns: string; h: string; flags: number; value: string }, [string]>(
+    "SELECT id, ns, value_hash AS h, flags, value FROM identities WHERE id IN (SELECT value FROM json_each(?))",
   ).all(JSON.stringify(ids));
   const idsJson = JSON.stringify(ids);
   const personsJson = JSON.stringify(persons);
@@ -87,6 +88,12 @@ export async function deletePerson(
         if (r.flags & JUNK) continue;
         deps.suppressions.add(r.ns, r.h, tx.now);
         suppressed++;
+        // The same value from the other SDK family is the same user (identifier.ts twinOf); its value is clear.
+        const twin = twinOf(r.ns);
+        if (twin !== null) {
+          deps.suppressions.add(twin, g.fp.hashOf(twin, r.value), tx.now);
+          suppressed++;
+        }
       }
     }
     const db = g.db;

@@ -93,6 +93,36 @@ describe("linking", () => {
     expect(person("user_id", "alice")).toBe(p);
   });
 
+  test("a server SDK's alias (previousId, no anonymousId) joins the anonymous history; an unknown previousId stays a user id", async () => {
+    const { send, person, identity } = setup();
+    await send(track({ anonymousId: "sa1" }), track({ userId: "su1" }));
+    expect(person("anonymous_id", "sa1")).not.toBe(person("user_id", "su1"));
+    // analytics-node and rudder-sdk-node send { type: "alias", userId, previousId } and nothing else.
+    await send({ type: "alias", userId: "su1", previousId: "sa1" });
+    expect(person("anonymous_id", "sa1")).toBe(person("user_id", "su1"));
+    expect(identity.lookup("user_id", "sa1")).toBeNull();
+    // A previousId never seen is taken as the user's former user id (a rename).
+    await send({ type: "alias", userId: "su1", previousId: "su0" });
+    expect(person("user_id", "su0")).toBe(person("user_id", "su1"));
+    // A PostHog $create_alias naming a Segment user id finds it too.
+    await send({ type: "alias", distinctId: "ph-x", previousId: "su1" });
+    expect(person("distinct_id", "ph-x")).toBe(person("user_id", "su1"));
+  });
+
+  test("a PostHog distinct_id and a Segment user id of the same value are one person, whichever came first", async () => {
+    const { db, send, person, conflicts } = setup();
+    await send({ type: "track", distinctId: "dd1" }, track({ userId: "dd1" }));
+    expect(person("user_id", "dd1")).toBe(person("distinct_id", "dd1"));
+    await send(track({ userId: "dd2", anonymousId: "a-dd2" }), { type: "track", distinctId: "dd2" });
+    expect(person("distinct_id", "dd2")).toBe(person("anonymous_id", "a-dd2"));
+    expect(db.query("SELECT count(*) AS n FROM identities WHERE link_kind = 'same_id'").get()).toEqual({ n: 2 });
+    // The guards still hold: a distinct_id whose person holds another user id does not pull a new one in.
+    await send({ type: "identify", distinctId: "carol", anonDistinctId: "dd3" });
+    await send(track({ userId: "dd3" }));
+    expect(person("user_id", "dd3")).not.toBe(person("user_id", "carol"));
+    expect(conflicts()).toEqual([{ reason: "user_id", kind: "same_id" }]);
+  });
+
   test("e-mail and phone traits link as identifiers, normalised", async () => {
     const { send, person } = setup();
     await send(identify("u-7", undefined, { email: " Ann@Example.COM ", phone: "138 0013 8000" }));
@@ -115,6 +145,14 @@ describe("guards", () => {
     // Recorded once, although the second event met the same conflict again.
     expect(conflicts()).toEqual([{ reason: "user_id", kind: "identify" }]);
     expect(store.names.lookup("$identify")).toBeDefined();
+  });
+
+  test("an alias between two persons who each hold a user id is refused and recorded, not applied", async () => {
+    const { send, person, conflicts } = setup();
+    await send(identify("u-carol", "anon-C"), identify("u-dave", "anon-D"));
+    await send({ type: "alias", userId: "u-dave", previousId: "u-carol" });
+    expect(person("user_id", "u-dave")).not.toBe(person("user_id", "u-carol"));
+    expect(conflicts()).toEqual([{ reason: "user_id", kind: "alias" }]);
   });
 
   test("junk ids never link, and events that carry only junk are still stored", async () => {

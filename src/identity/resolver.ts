@@ -2,13 +2,20 @@
  * The per-event identity resolution the store writer calls inside its group commit (SPEC §4): all
  * identifiers of one message belong to one person, unless a guard says otherwise.
  *
+ * Before the guards, a message's identifiers are widened by value (#widen): an alias's previousId is found
+ * wherever it is already known (anonymous id, user id, distinct id), and a new user_id or distinct_id brings
+ * along its known twin of the same value (a posthog-node distinctId and a Segment userId name one user).
+ * A suppressed identifier drops the message, unless it is a device id (anonymous_id, distinct_id) beside a
+ * primary identifier that is not suppressed: a device shared with a deleted person is skipped, not the
+ * other person's events.
+ *
  * Order of work: the primary identifier (the one the event is stored with) fixes the person; the others are
  * taken strongest first (user_id, wx_unionid, phone, email, channel ids, distinct_id, anonymous_id). A known
  * identifier of another person is a merge, a new one an attach; both pass the guards first:
  * - an admin unlinked this pair before → not relinked ("unmerged");
- * - both sides hold a user_id → refused ("user_id"), except an `alias` naming one user_id of each side: the
- *   app itself says they are one user (renaming); this is the SPEC's "no merge of two people holding
- *   different user_ids";
+ * - a merge of two persons each holding a user_id → refused ("user_id"), through an alias too: this is the
+ *   SPEC's "no merge of two people holding different user_ids". A new user_id joining a person holding one
+ *   is refused as well, except through an `alias` between two user_ids: the app renaming its user;
  * - more than `maxIdentities` identifiers in one person → refused ("size", the mega-person guard);
  * - a namespace cap (default one wx_unionid) would be exceeded → refused ("cap:<ns>").
  * A refused identifier stays with (or becomes) its own person and the pair is recorded once in
@@ -17,7 +24,7 @@
  * something new, so the graph is a spanning forest and does not grow with repeated traffic.
  */
 import type { IdentityResolver, StoreEvent, Tx } from "../store/writer.ts";
-import { NS } from "./identifier.ts";
+import { NS, PREVIOUS_NAMESPACES, rankOf, twinOf, WEAK_NAMESPACES } from "./identifier.ts";
 import type { IdentityGraph } from "./identity-graph.ts";
 import { extractIdentifiers, type Candidate, type IdentityInput } from "./identity-input.ts";
 import type { Guards } from "./identity-settings.ts";
@@ -64,9 +71,13 @@ export class Resolver {
     if (tx.db !== g.db) throw new Error("the identity resolver must run on the connection IdentityService.open was given");
     const items: Item[] = ex.list;
     for (const c of items) g.lookup(c);
+    if (!ex.onlyJunk) this.#widen(items);
     if (this.#suppressed.size > 0) {
-      for (const c of items) {
-        if (!c.junk && this.#suppressed.has(c.ns, c.value, c.hi, c.lo)) return { reject: "suppressed by a privacy request" };
+      for (let k = 0; k < items.length; k++) {
+        const c = items[k]!;
+        if (c.junk || !this.#suppressed.has(c.ns, c.value, c.hi, c.lo)) continue;
+        if (k === 0 || !WEAK_NAMESPACES.has(c.ns)) return { reject: "suppressed by a privacy request" };
+        items.splice(k--, 1);
       }
     }
     const primary = items[0]!;
@@ -113,6 +124,37 @@ export class Resolver {
     return a;
   };
 
+  /** widen corrects an alias's previousId to where it is known and adds known twins (module comment). */
+  #widen(items: Item[]): void {
+    const g = this.#g;
+    const n = items.length;
+    let changed = false;
+    for (let k = 0; k < n; k++) {
+      const it = items[k]!;
+      if (it.id !== 0 || it.junk) continue;
+      if (it.previous) {
+        for (const ns of PREVIOUS_NAMESPACES) {
+          if (ns === it.ns || !g.index.hasNs(ns)) continue;
+          const p = g.probe(ns, it.value);
+          if (p.id === 0) continue;
+          items[k] = { ...it, ...p, rank: rankOf(ns) };
+          changed = true;
+          break;
+        }
+        continue;
+      }
+      // Only a deployment that has seen both namespaces pays for the second lookup.
+      const twin = twinOf(it.ns);
+      if (twin === null || !g.index.hasNs(twin)) continue;
+      const p = g.probe(twin, it.value);
+      if (p.id === 0 || items.some((x) => x.id === p.id)) continue;
+      items.push({ ...p, kind: "same_id", junk: false, rank: rankOf(twin), previous: false });
+      changed = true;
+    }
+    // The primary stays first; the others are taken strongest first.
+    if (changed && items.length > 2) items.push(...items.splice(1).sort((a, b) => a.rank - b.rank));
+  }
+
   /** aliasRename: an alias between two user_ids is the app renaming its user, not two people meeting. */
   #aliasRename(primary: Item, it: Item): boolean {
     return it.kind === "alias" && primary.ns === NS.userId && it.ns === NS.userId;
@@ -126,7 +168,8 @@ export class Resolver {
   #mergeGuard(target: number, pending: readonly Item[], other: number, primary: Item, it: Item): string | null {
     const index = this.#g.index;
     if (primary.id !== 0 && this.#g.isRemoved(primary.id, it.id)) return "unmerged";
-    if (index.hasUserId(other) && this.#sideHasUserId(target, pending) && !this.#aliasRename(primary, it)) return "user_id";
+    // An alias joining new identifiers to a person holding a user_id is a rename; it never merges two persons.
+    if (index.hasUserId(other) && this.#sideHasUserId(target, pending) && !(target === 0 && this.#aliasRename(primary, it))) return "user_id";
     if (index.sizeOf(target) + pending.length + index.sizeOf(other) > this.#guards.maxIdentities) return "size";
     if (this.#capNs.size === 0) return null;
     // A cap is only broken by a merge that brings values of the namespace from both sides.

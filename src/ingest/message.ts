@@ -10,7 +10,8 @@
  *
  * Identifiers (for the identity room; SPEC §4 "all identifiers of one message belong to one person"):
  * - Segment/RudderStack/pixel/sdk.js: `userId` → `user_id`, `anonymousId` → `anonymous_id`; alias `previousId`
- *   → `user_id` unless it equals the message's anonymousId (analytics.js aliases from the anonymous id).
+ *   → `user_id` unless it equals the message's anonymousId (analytics.js aliases from the anonymous id); the
+ *   identity room looks a previousId up as an anonymous id too (a server SDK's alias sends no anonymousId).
  * - PostHog: `distinct_id` → its own namespace `distinct_id` (PostHog does not say whether a distinct id is a
  *   user or a device). `$identify` additionally declares `user_id` = distinct_id (identify names the user, which
  *   is what posthog-js/posthog-node send) and `distinct_id` = `$anon_distinct_id` when present, so the

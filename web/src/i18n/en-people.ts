@@ -37,6 +37,7 @@ export const peopleEn = {
   "people.kind.event": "seen together on an event",
   "people.kind.trait": "an e-mail or phone trait",
   "people.kind.admin": "an admin",
+  "people.kind.same_id": "the same id from PostHog and Segment",
   "people.linkAnyway": "Link anyway",
   "people.linkAnywayConfirm": "Make {a} and {b} one person? Their identifiers, traits and events join; Unlink on the person page takes it back.",
   "people.linkedAnyway": "Linked: both sides are one person now.",

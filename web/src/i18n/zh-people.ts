@@ -39,6 +39,7 @@ export const peopleZh: Record<keyof typeof peopleEn, string> = {
   "people.kind.event": "同一事件中出现",
   "people.kind.trait": "邮箱或手机号属性",
   "people.kind.admin": "管理员",
+  "people.kind.same_id": "PostHog 与 Segment 中的同一 ID",
   "people.linkAnyway": "仍然关联",
   "people.linkAnywayConfirm": "将 {a} 和 {b} 合并为同一个人？双方的标识、属性和事件将合并；可在用户页面用“解除关联”撤销。",
   "people.linkedAnyway": "已关联：双方现在是同一个人。",

@@ -63,7 +63,7 @@ export function PersonLinks({ p, onChanged }: { p: PersonDetail; onChanged: () =
 
 /** kindText says how a link was made (identity-input.ts EdgeKind), in the user's language. */
 function kindText(kind: string, t: ReturnType<typeof useI18n>["t"]): string {
-  return kind === "identify" || kind === "alias" || kind === "event" || kind === "trait" || kind === "admin" ? t(`people.kind.${kind}`) : kind;
+  return kind === "identify" || kind === "alias" || kind === "event" || kind === "trait" || kind === "admin" || kind === "same_id" ? t(`people.kind.${kind}`) : kind;
 }
 
 /** reasonText says in the user's language why a guard refused a link (resolver.ts names the reasons). */
