@@ -106,6 +106,23 @@ test("@segment/analytics-node: anonymous history joins the user, exactly once, w
   expect(Math.abs(Date.parse(viewed.time) - Date.now())).toBeLessThan(60_000);
 });
 
+test("@segment/analytics-node alias from the server joins the anonymous history; posthog-node's distinctId meets the same user", async () => {
+  const analytics = new SegmentAnalytics({ writeKey: WRITE_KEY, host: base, flushAt: 1, flushInterval: 50 });
+  analytics.track({ anonymousId: "seg-anon-8", event: "Cart Viewed" });
+  await analytics.closeAndFlush();
+  const later = new SegmentAnalytics({ writeKey: WRITE_KEY, host: base, flushAt: 1, flushInterval: 50 });
+  later.track({ userId: "seg-user-8", event: "Signed Up" });
+  later.alias({ userId: "seg-user-8", previousId: "seg-anon-8" });
+  await later.closeAndFlush();
+  const posthog = new PostHog(WRITE_KEY, { host: base, flushAt: 1, flushInterval: 0 });
+  posthog.capture({ distinctId: "seg-user-8", event: "Invoice Paid" });
+  await posthog.shutdown();
+
+  const { events } = await personEvents("seg-user-8");
+  expect(events.map((e) => e.event).sort()).toEqual(["$create_alias", "Cart Viewed", "Invoice Paid", "Signed Up"]);
+  expect((await personEvents("seg-anon-8")).id).toBe((await personEvents("seg-user-8")).id);
+});
+
 test("@rudderstack/rudder-sdk-node (gzip): originalTimestamp kept, user joined by userId", async () => {
   const rudder = new RudderAnalytics(WRITE_KEY, { dataPlaneUrl: base, flushAt: 2, flushInterval: 50 });
   const at = new Date("2025-06-01T08:00:00.000Z");
