@@ -27,6 +27,14 @@ describe("phone → E.164", () => {
     ["phone", null],
     ["(415) 555-2671", "+14155552671", "1"],
     ["020 7946 0958", "+442079460958", "44"],
+    // A Chinese mobile has 11 digits; Beijing's landlines start 10; the trunk 0 after +44 is dropped, Italy's 0 kept.
+    ["+86 138 0013 800", null],
+    ["+86 10 6552 9988", "+861065529988"],
+    ["010-6552 9988", "+861065529988"],
+    ["+86 (0)10 6552 9988", "+861065529988"],
+    ["+44 (0)20 7946 0958", "+442079460958"],
+    ["+44 07911 123456", "+447911123456"],
+    ["+39 06 1234 5678", "+390612345678"],
   ] as [string, string | null, string?][]).map(([raw, want, cc]) => [raw, want, cc ?? "86"]);
   test.each(cases)("%p → %p", (raw, want, cc) => expect(toE164(raw, cc)).toBe(want));
 });
