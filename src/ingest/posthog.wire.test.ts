@@ -8,6 +8,7 @@ import { gzipSync } from "node:zlib";
 import type { BodyLimit } from "./decode.ts";
 import { IngestError, ItemError } from "./errors.ts";
 import type { Json } from "./json.ts";
+import { compressToBase64 as lz } from "./lz-string.fixtures.ts";
 import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
 import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
 import type { MessageMeta } from "./segment.wire.ts";
@@ -129,7 +130,8 @@ describe("posthogMessage", () => {
 });
 
 describe("body encodings", () => {
-  const events = [{ event: "e", distinct_id: "d", properties: { s: "中文" } }];
+  // "中文 ~" makes lz-string's output contain a "+", which the lz64 form cases need.
+  const events = [{ event: "e", distinct_id: "d", properties: { s: "中文 ~" } }];
   const json = JSON.stringify(events);
   const opts = (o: { contentType?: string; contentEncoding?: string; compression?: string } = {}) => ({
     contentType: o.contentType ?? null, contentEncoding: o.contentEncoding ?? null, compression: o.compression ?? null, limit: LIMIT,
@@ -147,6 +149,13 @@ describe("body encodings", () => {
     ["form with plain JSON data", enc(`data=${encodeURIComponent(json)}`), opts({ contentType: "application/x-www-form-urlencoded" })],
     ["double base64 (legacy)", enc(`data=${encodeURIComponent(b64(b64(json)))}`), opts({ contentType: "application/x-www-form-urlencoded" })],
     ["raw base64 body", enc(b64(json)), opts()],
+    // PostHog's capture_post-form-lz64-urlencoded cases: the lz-string value is sent unescaped, so its "+"
+    // arrive as spaces after form decoding.
+    ["lz64 form, value not escaped", enc(`data=${lz(json)}&compression=lz64`), opts({ contentType: "application/x-www-form-urlencoded" })],
+    ["lz64 form, value escaped, compression in the query", enc(`data=${encodeURIComponent(lz(json))}`), opts({ contentType: "application/x-www-form-urlencoded", compression: "lz64" })],
+    ["lz-string raw body with ?compression=lz-string", enc(lz(json)), opts({ contentType: "text/plain", compression: "lz-string" })],
+    ["Content-Encoding lz64 (PostHog's old Django capture)", enc(lz(json)), opts({ contentEncoding: "lz64" })],
+    ["JSON labelled lz64 is still read as JSON", enc(json), opts({ compression: "LZ64" })],
   ])("%s", (_name, body, o) => {
     expect(decodePosthogBody(body, o)).toEqual(events);
   });
@@ -155,9 +164,23 @@ describe("body encodings", () => {
     expect(payloadFromData(b64(json), null, LIMIT)).toEqual(events);
   });
 
-  test("lz64 is refused with 415 saying what to send", () => {
-    const e = errorOf(() => decodePosthogBody(enc("data=abc&compression=lz64"), opts({ compression: "lz64" })));
-    expect([(e as IngestError).status, e.message]).toEqual([415, "compression=lz64 is not supported: send gzip-js, gzip or base64"]);
+  test("legacy GET ?data= with compression=lz64 (the query decoder also turns + into spaces)", () => {
+    expect(lz(json)).toContain("+");
+    const q = new URLSearchParams(`data=${lz(json)}&compression=lz64`);
+    expect(payloadFromData(q.get("data")!, q.get("compression"), LIMIT)).toEqual(events);
+  });
+
+  test("lz64 has the gzip path's limits: a bomb is a 413 naming the limit, garbage a 400", () => {
+    const small: BodyLimit = { bytes: 1000, where: "on PostHog routes" };
+    const bomb = lz(JSON.stringify([{ event: "e", distinct_id: "d", properties: { pad: "x".repeat(200_000) } }]));
+    expect(bomb.length).toBeLessThan(2000);
+    const e = errorOf(() => decodePosthogBody(enc(bomb), { ...opts({ compression: "lz64" }), limit: small })) as IngestError;
+    expect([e.status, e.message]).toEqual([413, "lz-string-decompressed body exceeds the limit of 1000 bytes per request on PostHog routes"]);
+    // Under the cap in UTF-16 units but over it in UTF-8 bytes (3 bytes per CJK character): still a 413.
+    const cjk = lz(JSON.stringify({ event: "e", distinct_id: "d", s: "中".repeat(400) }));
+    expect((errorOf(() => decodePosthogBody(enc(cjk), { ...opts({ compression: "lz64" }), limit: small })) as IngestError).status).toBe(413);
+    const bad = errorOf(() => decodePosthogBody(enc("data=%21%21%21%21&compression=lz64"), opts({ contentType: "application/x-www-form-urlencoded" }))) as IngestError;
+    expect([bad.status, bad.message]).toEqual([400, "data is not valid lz-string data (compression=lz64)"]);
   });
 
   test("a form without data and garbage bodies are 400s naming the problem", () => {
