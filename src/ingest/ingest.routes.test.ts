@@ -239,7 +239,7 @@ describe("store answers", () => {
 describe("PostHog routes", () => {
   const phEvent = (over: Record<string, unknown> = {}) => ({ event: "clicked", distinct_id: "d1", properties: { $lib: "web" }, ...over });
 
-  test.each(["/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/"])("POST %s", async (path) => {
+  test.each(["/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/", "/track", "/track/", "/engage", "/engage/"])("POST %s", async (path) => {
     const { app, rec } = testApp();
     const res = await app.request(path, post({ api_key: WRITE_KEY, batch: [phEvent()] }));
     expect([res.status, await res.json()]).toEqual([200, { status: 1 }]);
@@ -273,6 +273,25 @@ describe("PostHog routes", () => {
     const get = await app.request(`/e/?data=${encodeURIComponent(data)}&compression=lz64`);
     expect([form.status, raw.status, get.status]).toEqual([200, 200, 200]);
     expect(rec.messages().map((m) => m.properties.s)).toEqual(["中文 ~", "中文 ~", "中文 ~"]);
+  });
+
+  test("/engage: a nameless person update (capture-rs's fixture, and PostHog's legacy GET test) becomes $identify", async () => {
+    const { app, rec } = testApp();
+    for (const path of ["/engage", "/engage/"]) {
+      const body = { timestamp: "2024-05-01T11:00:00Z", api_key: WRITE_KEY, distinct_id: "01983d85", properties: { $set: { foo: "bar", baz: 42 } } };
+      const res = await app.request(path, post(body));
+      expect([res.status, await res.json()]).toEqual([200, { status: 1 }]);
+    }
+    const legacy = { $set: { $os: "Mac OS X" }, $token: WRITE_KEY, $distinct_id: 3 };
+    expect((await app.request(`/engage/?data=${encodeURIComponent(JSON.stringify(legacy))}`)).status).toBe(200);
+    expect(rec.messages().map((m) => [m.event, m.type, m.distinctId, m.traits.set])).toEqual([
+      ["$identify", "track", "01983d85", { foo: "bar", baz: 42 }],
+      ["$identify", "track", "01983d85", { foo: "bar", baz: 42 }],
+      ["$identify", "track", "3", { $os: "Mac OS X" }],
+    ]);
+    // Only /engage reads a nameless body that way (capture-rs: "non-engage request missing event name attribute").
+    const elsewhere = await app.request("/track", post({ api_key: WRITE_KEY, distinct_id: "d", $set: { a: 1 } }));
+    expect(elsewhere.status).toBe(400);
   });
 
   test("?beacon=1 answers 204", async () => {

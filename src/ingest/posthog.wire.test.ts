@@ -109,6 +109,27 @@ describe("posthogMessage", () => {
     expect(m.traits).toEqual({ set: { a: 1 }, setOnce: {}, unset: ["b", "c"] });
   });
 
+  test("a Mixpanel-style /engage body (no event): stored as $identify like PostHog does, a person update only", () => {
+    // PostHog's own test_engage body; capture-rs turns a nameless /engage body into an $identify event.
+    const m = posthogMessage({ $set: { $os: "Mac OS X" }, $token: "token123", $distinct_id: 3, $device_id: "16fd4afae9b2d8" }, { sentAt: null }, meta, true);
+    expect(m).toMatchObject({ event: "$identify", type: "track", distinctId: "3", userId: null, identifiers: [{ type: "distinct_id", id: "3" }] });
+    expect(m.traits).toEqual({ set: { $os: "Mac OS X" }, setOnce: {}, unset: [] });
+    // capture-rs's fixture shape: ops under properties; and a top-level $unset (Mixpanel's list form).
+    const p = posthogMessage(
+      { api_key: "phc", distinct_id: "d1", $unset: ["old"], properties: { $set: { foo: "bar", baz: 42 }, $set_once: { first: "x" }, $unset: ["gone"] } },
+      { sentAt: null }, meta, true,
+    );
+    expect([p.event, p.type, p.properties]).toEqual(["$identify", "track", {}]);
+    expect(p.traits).toEqual({ set: { foo: "bar", baz: 42 }, setOnce: { first: "x" }, unset: ["old", "gone"] });
+  });
+
+  test("on /engage a body with an event name is an ordinary event; elsewhere a nameless body is still refused", () => {
+    expect(posthogMessage({ event: "clicked", distinct_id: "d" }, { sentAt: null }, meta, true)).toMatchObject({ event: "clicked", type: "track" });
+    expect(posthogMessage({ event: "$identify", distinct_id: "d" }, { sentAt: null }, meta, true).type).toBe("identify");
+    expect(errorOf(() => map({ distinct_id: "d", $set: { a: 1 } })).message).toBe("event: Invalid input: expected string, received undefined");
+    expect(errorOf(() => map({ event: "e", distinct_id: "d", $unset: 5 })).message).toBe("$unset: expected an array of keys");
+  });
+
   test("timestamps: skew from sent_at, else offset", () => {
     expect(map({ event: "e", distinct_id: "d", timestamp: "2024-05-01T12:59:00Z" }, Date.parse("2024-05-01T13:00:00Z")).timestamp).toBe(R - 60_000);
     expect(map({ event: "e", distinct_id: "d", offset: 1500 }).timestamp).toBe(R - 1500);
