@@ -135,6 +135,12 @@ describe("posthogMessage", () => {
     expect(map({ event: "e", distinct_id: "d", offset: 1500 }).timestamp).toBe(R - 1500);
   });
 
+  test("a numeric-string offset is a number; a numeric uuid is its string", () => {
+    expect(map({ event: "e", distinct_id: "d", offset: "1500" }).timestamp).toBe(R - 1500);
+    expect(map({ event: "e", distinct_id: "d", offset: " 250.5 " }).timestamp).toBe(R - 250.5);
+    expect(map({ event: "e", distinct_id: "d", uuid: 12345 }).messageId).toBe("12345");
+  });
+
   test.each<[string, Json, string]>([
     ["no distinct_id", { event: "e" }, "distinct_id: required"],
     ["no event", { distinct_id: "d" }, "event: Invalid input: expected string, received undefined"],
@@ -143,6 +149,9 @@ describe("posthogMessage", () => {
     ["$set not an object", { event: "e", distinct_id: "d", properties: { $set: "x" } }, "properties.$set: expected an object of properties"],
     ["$unset wrong", { event: "e", distinct_id: "d", properties: { $unset: 5 } }, "properties.$unset: expected an array of keys"],
     ["not an object", [1], "expected an event object"],
+    ["offset not numeric", { event: "e", distinct_id: "d", offset: "soon" }, "offset: expected a number of milliseconds (or a numeric string)"],
+    ["offset boolean", { event: "e", distinct_id: "d", offset: true }, "offset: expected a number of milliseconds (or a numeric string)"],
+    ["uuid object", { event: "e", distinct_id: "d", uuid: { v: 1 } }, "uuid: expected a string (at most 255 characters) or a number"],
   ])("%s", (_name, raw, message) => {
     const e = errorOf(() => map(raw));
     expect(e).toBeInstanceOf(ItemError);

@@ -15,9 +15,9 @@
  */
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
-import { idValue, pushUnique } from "./identifiers.ts";
+import { idValue, MessageIdField, pushUnique } from "./identifiers.ts";
 import { isObject, JsonObjectField as Props, obj, str, type Json, type JsonObject } from "./json.ts";
-import { MAX_BATCH_ITEMS, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_ID_LENGTH } from "./limits.ts";
+import { MAX_BATCH_ITEMS, MAX_EVENT_NAME_LENGTH } from "./limits.ts";
 import type { Identifier, Message, MessageType } from "./message.ts";
 import type { MessageMeta } from "./segment.wire.ts";
 import { eventTime, parseTime } from "./timestamps.ts";
@@ -83,12 +83,21 @@ export function extractPosthog(body: Json, querySentAt: string | null): PosthogE
 }
 
 
+/** Offset is PostHog's `offset` (ms before sending); some clients send it as a numeric string. */
+const Offset = z
+  .custom<number | string>(
+    (v) => (typeof v === "number" && Number.isFinite(v)) || (typeof v === "string" && /^\s*-?\d+(?:\.\d+)?\s*$/.test(v)),
+    { message: "expected a number of milliseconds (or a numeric string)" },
+  )
+  .transform(Number)
+  .nullish();
+
 const PosthogItem = z.object({
   event: z.string().min(1, "required").max(MAX_EVENT_NAME_LENGTH),
   properties: Props,
   timestamp: z.union([z.string(), z.number()]).nullish(),
-  offset: z.number().finite().nullish(),
-  uuid: z.string().max(MAX_MESSAGE_ID_LENGTH).nullish(),
+  offset: Offset,
+  uuid: MessageIdField,
   $set: Props,
   $set_once: Props,
 });
