@@ -294,6 +294,14 @@ describe("PostHog routes", () => {
     expect(elsewhere.status).toBe(400);
   });
 
+  test("a personless event ($process_person_profile: false) is stored and counted, its $set ignored", async () => {
+    const { app, rec, stats } = testApp();
+    const res = await app.request("/e/", post([phEvent({ api_key: WRITE_KEY, properties: { $process_person_profile: false, $set: { plan: "pro" } } })]));
+    expect([res.status, await res.json()]).toEqual([200, { status: 1 }]);
+    expect(rec.messages().map((m) => [m.event, m.distinctId, m.traits.set])).toEqual([["clicked", "d1", {}]]);
+    expect(Object.fromEntries(stats.pendingRows().map((r) => [r.outcome, r.count]))).toEqual({ received: 1, accepted: 1 });
+  });
+
   test("?beacon=1 answers 204", async () => {
     const { app } = testApp();
     expect((await app.request("/e/?beacon=1", post([phEvent({ api_key: WRITE_KEY })]))).status).toBe(204);

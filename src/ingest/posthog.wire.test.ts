@@ -1,7 +1,8 @@
 /**
  * Protects the PostHog mapping and body forms: the three body shapes, token lookup (and mixed tokens), the
  * distinct_id rules and their identifiers ($identify links $anon_distinct_id and declares user_id),
- * $set/$set_once/$unset, $groupidentify, sent_at/offset times, and the gzip/base64/form encodings posthog-js uses.
+ * $set/$set_once/$unset (ignored on personless events), /engage person updates, $groupidentify, sent_at/offset
+ * times, numeric uuid/offset forms, and the gzip/base64/lz-string/form encodings PostHog clients use.
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
@@ -128,6 +129,28 @@ describe("posthogMessage", () => {
     expect(posthogMessage({ event: "$identify", distinct_id: "d" }, { sentAt: null }, meta, true).type).toBe("identify");
     expect(errorOf(() => map({ distinct_id: "d", $set: { a: 1 } })).message).toBe("event: Invalid input: expected string, received undefined");
     expect(errorOf(() => map({ event: "e", distinct_id: "d", $unset: 5 })).message).toBe("$unset: expected an array of keys");
+  });
+
+  test("$process_person_profile: false (posthog-js identified_only, anonymous): an event, no person-property change", () => {
+    const m = map({
+      event: "clicked", distinct_id: "anon-7", $set: { top: 1 },
+      properties: { $process_person_profile: false, $set: { email: "x@y.z" }, $set_once: { first: 1 }, $unset: ["plan"], color: "red" },
+    });
+    expect(m).toMatchObject({ type: "track", event: "clicked", distinctId: "anon-7", identifiers: [{ type: "distinct_id", id: "anon-7" }] });
+    expect(m.traits).toEqual({ set: {}, setOnce: {}, unset: [] });
+    expect(m.properties).toEqual({ $process_person_profile: false, color: "red" });
+    // The operations are ignored, not checked: a malformed one does not cost the event.
+    expect(map({ event: "e", distinct_id: "d", properties: { $process_person_profile: false, $set: "x", $unset: 5 } }).traits.set).toEqual({});
+    // Only false turns it off; true (or absent) processes the person as before.
+    expect(map({ event: "e", distinct_id: "d", properties: { $process_person_profile: true, $set: { a: 1 } } }).traits.set).toEqual({ a: 1 });
+  });
+
+  test("$process_person_profile: false keeps the distinct_id linkage of $identify and $create_alias", () => {
+    const i = map({ event: "$identify", distinct_id: "u1", properties: { $process_person_profile: false, $anon_distinct_id: "a1", $set: { email: "x@y.z" } } });
+    expect(i.identifiers).toEqual([{ type: "distinct_id", id: "u1" }, { type: "user_id", id: "u1" }, { type: "distinct_id", id: "a1" }]);
+    expect(i.traits.set).toEqual({});
+    const a = map({ event: "$create_alias", distinct_id: "u1", properties: { $process_person_profile: false, alias: "a2" } });
+    expect(a.identifiers).toEqual([{ type: "distinct_id", id: "u1" }, { type: "distinct_id", id: "a2" }]);
   });
 
   test("timestamps: skew from sent_at, else offset", () => {

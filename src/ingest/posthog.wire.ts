@@ -18,7 +18,7 @@ import { IngestError, ItemError } from "./errors.ts";
 import { idValue, MessageIdField, pushUnique } from "./identifiers.ts";
 import { isObject, JsonObjectField as Props, obj, str, type Json, type JsonObject } from "./json.ts";
 import { MAX_BATCH_ITEMS, MAX_EVENT_NAME_LENGTH } from "./limits.ts";
-import type { Identifier, Message, MessageType } from "./message.ts";
+import { EMPTY_TRAITS, type Identifier, type Message, type MessageType, type TraitOps } from "./message.ts";
 import type { MessageMeta } from "./segment.wire.ts";
 import { eventTime, parseTime } from "./timestamps.ts";
 import { traitOps, unsetKeys } from "./traits.ts";
@@ -101,6 +101,7 @@ const PosthogItem = z.object({
   $set: Props,
   $set_once: Props,
 });
+type PosthogItem = z.infer<typeof PosthogItem>;
 
 const TYPE_OF_EVENT: Readonly<Record<string, MessageType>> = {
   $pageview: "page",
@@ -148,6 +149,21 @@ function contextOf(p: JsonObject): JsonObject {
   return ctx;
 }
 
+/** personOps reads `$set`/`$set_once` (top level and under properties; properties win) and `$unset`. */
+function personOps(m: PosthogItem, raw: JsonObject, propsIn: JsonObject): TraitOps {
+  const setTop = m.$set ?? null;
+  const setProp = propsIn.$set;
+  if (setProp !== undefined && setProp !== null && !isObject(setProp)) {
+    throw new ItemError("properties.$set: expected an object of properties");
+  }
+  const set = setTop || setProp ? { ...setTop, ...(setProp as JsonObject | null | undefined) } : null;
+  const setOnceTop = m.$set_once ?? null;
+  const setOnce = setOnceTop && isObject(propsIn.$set_once) ? { ...setOnceTop, ...propsIn.$set_once } : setOnceTop ?? propsIn.$set_once;
+  // A top-level `$unset` is Mixpanel's engage form; PostHog's own SDKs put it under properties.
+  const unset = raw.$unset == null ? propsIn.$unset : [...unsetKeys(raw.$unset, "$unset"), ...unsetKeys(propsIn.$unset, "properties.$unset")];
+  return traitOps(set, setOnce, unset, "properties");
+}
+
 /**
  * posthogMessage validates one PostHog event and maps it to a Message; throws ItemError naming the field.
  * `engage` is set for the single-object body of `/engage`: without an event name it is a person update.
@@ -163,17 +179,10 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
   if (distinctId === null) throw new ItemError("distinct_id: required");
 
   const type: MessageType = personUpdate ? "track" : TYPE_OF_EVENT[m.event] ?? "track";
-  const setTop = m.$set ?? null;
-  const setProp = propsIn.$set;
-  if (setProp !== undefined && setProp !== null && !isObject(setProp)) {
-    throw new ItemError("properties.$set: expected an object of properties");
-  }
-  const set = setTop || setProp ? { ...setTop, ...(setProp as JsonObject | null | undefined) } : null;
-  const setOnceTop = m.$set_once ?? null;
-  const setOnce = setOnceTop && isObject(propsIn.$set_once) ? { ...setOnceTop, ...propsIn.$set_once } : setOnceTop ?? propsIn.$set_once;
-  // A top-level `$unset` is Mixpanel's engage form; PostHog's own SDKs put it under properties.
-  const unset = raw.$unset == null ? propsIn.$unset : [...unsetKeys(raw.$unset, "$unset"), ...unsetKeys(propsIn.$unset, "properties.$unset")];
-  const traits = traitOps(set, setOnce, unset, "properties");
+  // posthog-js's default `person_profiles: "identified_only"` marks an anonymous user's events personless:
+  // PostHog stores and counts them but never lets them touch person properties (PH-person), so the
+  // operations are dropped unread. The distinct ids still link as on any event.
+  const traits = propsIn.$process_person_profile === false ? EMPTY_TRAITS : personOps(m, raw, propsIn);
 
   const properties: JsonObject = { ...propsIn };
   for (const k of ENVELOPE_PROPS) delete properties[k];
