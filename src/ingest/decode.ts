@@ -16,7 +16,8 @@ export interface BodyLimit {
   readonly where: string;
 }
 
-function tooLarge(limit: BodyLimit, what: string): IngestError {
+/** tooLarge is the 413 for a body (or its decompressed form) past the route's limit. */
+export function tooLarge(limit: BodyLimit, what: string): IngestError {
   const l = `${formatBytes(limit.bytes)} per request`;
   return new IngestError(413, `${what} exceeds the limit of ${l} ${limit.where}`.trim(), l);
 }

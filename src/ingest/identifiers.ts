@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ItemError } from "./errors.ts";
 import type { Json } from "./json.ts";
-import { MAX_ID_LENGTH } from "./limits.ts";
+import { MAX_ID_LENGTH, MAX_MESSAGE_ID_LENGTH } from "./limits.ts";
 import type { Identifier } from "./message.ts";
 import { describeIssue } from "./zod-error.ts";
 
@@ -18,6 +18,18 @@ export function idValue(v: unknown, field: string): string | null {
   if (s.length > MAX_ID_LENGTH) throw new ItemError(`${field}: longer than ${MAX_ID_LENGTH} characters`);
   return s;
 }
+
+/**
+ * MessageIdField reads Segment's `messageId` / PostHog's `uuid`: a string, or a finite number (some server
+ * libraries send counters), which becomes its decimal string so dedup sees 12 and "12" as one message.
+ */
+export const MessageIdField = z
+  .custom<string | number>(
+    (v) => (typeof v === "string" && v.length <= MAX_MESSAGE_ID_LENGTH) || (typeof v === "number" && Number.isFinite(v)),
+    { message: `expected a string (at most ${MAX_MESSAGE_ID_LENGTH} characters) or a number` },
+  )
+  .transform(String)
+  .nullish();
 
 const ExternalId = z.object({
   id: z.union([z.string().min(1).max(MAX_ID_LENGTH), z.number()]),

@@ -8,6 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { gzipSync } from "node:zlib";
 import { basic, NOW, testApp, WRITE_KEY } from "./ingest.fixtures.ts";
+import { compressToBase64 as lz } from "./lz-string.fixtures.ts";
 import { ingestRoutes } from "./ingest.routes.ts";
 import { buildSdk } from "./sdk.bundle.ts";
 import { Overloaded } from "./sink.ts";
@@ -238,7 +239,7 @@ describe("store answers", () => {
 describe("PostHog routes", () => {
   const phEvent = (over: Record<string, unknown> = {}) => ({ event: "clicked", distinct_id: "d1", properties: { $lib: "web" }, ...over });
 
-  test.each(["/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/"])("POST %s", async (path) => {
+  test.each(["/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/", "/track", "/track/", "/engage", "/engage/"])("POST %s", async (path) => {
     const { app, rec } = testApp();
     const res = await app.request(path, post({ api_key: WRITE_KEY, batch: [phEvent()] }));
     expect([res.status, await res.json()]).toEqual([200, { status: 1 }]);
@@ -260,6 +261,45 @@ describe("PostHog routes", () => {
     const get = await app.request(`/e/?data=${encodeURIComponent(data)}`);
     expect([form.status, get.status]).toEqual([200, 200]);
     expect(rec.messages()).toHaveLength(2);
+  });
+
+  test("lz64 as PostHog's capture tests send it: form data= unescaped, raw body, legacy GET", async () => {
+    const { app, rec } = testApp();
+    // The "~" puts a "+" into the lz-string text: unescaped in a form, it arrives as a space.
+    const data = lz(JSON.stringify(phEvent({ api_key: WRITE_KEY, properties: { s: "中文 ~" } })));
+    expect(data).toContain("+");
+    const form = await app.request("/e/", post(`data=${data}&compression=lz64`, { "content-type": "application/x-www-form-urlencoded" }));
+    const raw = await app.request("/batch/?compression=lz-string", post(data, { "content-type": "text/plain" }));
+    const get = await app.request(`/e/?data=${encodeURIComponent(data)}&compression=lz64`);
+    expect([form.status, raw.status, get.status]).toEqual([200, 200, 200]);
+    expect(rec.messages().map((m) => m.properties.s)).toEqual(["中文 ~", "中文 ~", "中文 ~"]);
+  });
+
+  test("/engage: a nameless person update (capture-rs's fixture, and PostHog's legacy GET test) becomes $identify", async () => {
+    const { app, rec } = testApp();
+    for (const path of ["/engage", "/engage/"]) {
+      const body = { timestamp: "2024-05-01T11:00:00Z", api_key: WRITE_KEY, distinct_id: "01983d85", properties: { $set: { foo: "bar", baz: 42 } } };
+      const res = await app.request(path, post(body));
+      expect([res.status, await res.json()]).toEqual([200, { status: 1 }]);
+    }
+    const legacy = { $set: { $os: "Mac OS X" }, $token: WRITE_KEY, $distinct_id: 3 };
+    expect((await app.request(`/engage/?data=${encodeURIComponent(JSON.stringify(legacy))}`)).status).toBe(200);
+    expect(rec.messages().map((m) => [m.event, m.type, m.distinctId, m.traits.set])).toEqual([
+      ["$identify", "track", "01983d85", { foo: "bar", baz: 42 }],
+      ["$identify", "track", "01983d85", { foo: "bar", baz: 42 }],
+      ["$identify", "track", "3", { $os: "Mac OS X" }],
+    ]);
+    // Only /engage reads a nameless body that way (capture-rs: "non-engage request missing event name attribute").
+    const elsewhere = await app.request("/track", post({ api_key: WRITE_KEY, distinct_id: "d", $set: { a: 1 } }));
+    expect(elsewhere.status).toBe(400);
+  });
+
+  test("a personless event ($process_person_profile: false) is stored and counted, its $set ignored", async () => {
+    const { app, rec, stats } = testApp();
+    const res = await app.request("/e/", post([phEvent({ api_key: WRITE_KEY, properties: { $process_person_profile: false, $set: { plan: "pro" } } })]));
+    expect([res.status, await res.json()]).toEqual([200, { status: 1 }]);
+    expect(rec.messages().map((m) => [m.event, m.distinctId, m.traits.set])).toEqual([["clicked", "d1", {}]]);
+    expect(Object.fromEntries(stats.pendingRows().map((r) => [r.outcome, r.count]))).toEqual({ received: 1, accepted: 1 });
   });
 
   test("?beacon=1 answers 204", async () => {

@@ -1,6 +1,6 @@
 /**
  * The ingestion HTTP surface (SPEC §3): Segment-compatible `/v1/*` (long and short forms, batch, import),
- * PostHog `/capture`, `/batch`, `/e`, `/i/v0/e`, pixels, analytics.js settings and `/sdk.js`.
+ * PostHog `/capture`, `/batch`, `/e`, `/i/v0/e`, `/track`, `/engage`, pixels, analytics.js settings and `/sdk.js`.
  * Mount at the root: `app.route("/", ingestRoutes(deps))`. CORS is open (origin echoed) on these paths
  * only, because browsers post from our customers' sites.
  *
@@ -16,7 +16,7 @@ import { endpoint } from "../http/endpoint.ts";
 import { headerWriteKey, queryWriteKey } from "./auth.ts";
 import { inflate, parseJson, readBody, utf8, type BodyLimit } from "./decode.ts";
 import { IngestError } from "./errors.ts";
-import type { Json } from "./json.ts";
+import { isObject, type Json } from "./json.ts";
 import { MAX_POSTHOG_REQUEST_BYTES, MAX_SEGMENT_REQUEST_BYTES } from "./limits.ts";
 import { isMessageType, MESSAGE_TYPES, type Identifier, type Message, type MessageType, type Wire } from "./message.ts";
 import { runPipeline, type PipelineResult } from "./pipeline.ts";
@@ -63,7 +63,7 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
  * paths are included because `<script integrity=… crossorigin>` on another origin needs CORS to check SRI.
  */
 const CORS_PATHS = [
-  "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/",
+  "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/", "/track", "/track/", "/engage", "/engage/",
   "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sourceConfig", "/sourceConfig/", "/beacon/*", "/api/s/*", "/sdk.js", "/sdk.json", "/sdk/*",
 ];
 
@@ -200,8 +200,11 @@ export function ingestRoutes(deps: IngestDeps) {
     }
   };
 
-  /** posthog handles the capture endpoints (POST bodies and legacy GET ?data=). */
-  const posthog = async (c: Context, browserRoute: boolean) => {
+  /**
+   * posthog handles the capture endpoints (POST bodies and legacy GET ?data=). On `/engage` a body that is
+   * one object without an event name is a person update (posthog.wire.ts says how it is stored).
+   */
+  const posthog = async (c: Context, browserRoute: boolean, engage = false) => {
     const receivedAt = now();
     let source: IngestSource | null = null;
     try {
@@ -226,7 +229,8 @@ export function ingestRoutes(deps: IngestDeps) {
       source ??= await lookup(x.token ?? q.get("api_key") ?? q.get("token") ?? queryWriteKey(q), POSTHOG_KEY_HELP);
       const src = source;
       const m = meta(src, receivedAt, "posthog");
-      const r = pipeline(c, src, x.items, (item) => posthogMessage(item, x.envelope, m), browserRoute);
+      const single = engage && isObject(body) && !Array.isArray(body.batch);
+      const r = pipeline(c, src, x.items, (item) => posthogMessage(item, x.envelope, m, single), browserRoute);
       if (r.messages.length === 0 && r.rejected.length === x.items.length) {
         stats.addDrops(src.id, r.drops);
         return c.json({ status: 0, error: r.rejected[0]!.error, rejected: r.rejected }, 400);
@@ -301,9 +305,11 @@ export function ingestRoutes(deps: IngestDeps) {
     app.post(`/v1/${letter}`, (c) => segment(c, type === "batch" ? null : type, true, "segment"));
   }
 
-  for (const path of ["/capture", "/batch"]) {
+  // /track and /engage are PostHog's legacy (Mixpanel-era) names, still served by its capture.
+  for (const path of ["/capture", "/batch", "/track"]) {
     app.on(["GET", "POST"], [path, `${path}/`], (c) => posthog(c, false));
   }
+  app.on(["GET", "POST"], ["/engage", "/engage/"], (c) => posthog(c, false, true));
   for (const path of ["/e", "/i/v0/e"]) app.on(["GET", "POST"], [path, `${path}/`], (c) => posthog(c, true));
 
   app.get("/v1/pixel/:type", (c) => pixel(c, c.req.param("type")));

@@ -6,7 +6,9 @@
  * Event names: Segment `track` keeps its `event`; the other Segment types get PostHog's names so both SDK
  * families land in the same analyses — page → `$pageview`, screen → `$screen`, identify → `$identify`,
  * group → `$groupidentify`, alias → `$create_alias`. PostHog events keep their names; their `type` is derived
- * from the name ($pageview → page, $identify → identify, …, anything else → track).
+ * from the name ($pageview → page, $identify → identify, …, anything else → track). One exception: a nameless
+ * `/engage` body is stored as `$identify` (as PostHog stores it) but typed `track`, a person update that
+ * declares no user_id (posthog.wire.ts says why).
  *
  * Identifiers (for the identity room; SPEC §4 "all identifiers of one message belong to one person"):
  * - Segment/RudderStack/pixel/sdk.js: `userId` → `user_id`, `anonymousId` → `anonymous_id`; alias `previousId`

@@ -1,13 +1,15 @@
 /**
  * Protects the PostHog mapping and body forms: the three body shapes, token lookup (and mixed tokens), the
  * distinct_id rules and their identifiers ($identify links $anon_distinct_id and declares user_id),
- * $set/$set_once/$unset, $groupidentify, sent_at/offset times, and the gzip/base64/form encodings posthog-js uses.
+ * $set/$set_once/$unset (ignored on personless events), /engage person updates, $groupidentify, sent_at/offset
+ * times, numeric uuid/offset forms, and the gzip/base64/lz-string/form encodings PostHog clients use.
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import type { BodyLimit } from "./decode.ts";
 import { IngestError, ItemError } from "./errors.ts";
 import type { Json } from "./json.ts";
+import { compressToBase64 as lz } from "./lz-string.fixtures.ts";
 import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
 import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
 import type { MessageMeta } from "./segment.wire.ts";
@@ -108,9 +110,58 @@ describe("posthogMessage", () => {
     expect(m.traits).toEqual({ set: { a: 1 }, setOnce: {}, unset: ["b", "c"] });
   });
 
+  test("a Mixpanel-style /engage body (no event): stored as $identify like PostHog does, a person update only", () => {
+    // PostHog's own test_engage body; capture-rs turns a nameless /engage body into an $identify event.
+    const m = posthogMessage({ $set: { $os: "Mac OS X" }, $token: "token123", $distinct_id: 3, $device_id: "16fd4afae9b2d8" }, { sentAt: null }, meta, true);
+    expect(m).toMatchObject({ event: "$identify", type: "track", distinctId: "3", userId: null, identifiers: [{ type: "distinct_id", id: "3" }] });
+    expect(m.traits).toEqual({ set: { $os: "Mac OS X" }, setOnce: {}, unset: [] });
+    // capture-rs's fixture shape: ops under properties; and a top-level $unset (Mixpanel's list form).
+    const p = posthogMessage(
+      { api_key: "phc", distinct_id: "d1", $unset: ["old"], properties: { $set: { foo: "bar", baz: 42 }, $set_once: { first: "x" }, $unset: ["gone"] } },
+      { sentAt: null }, meta, true,
+    );
+    expect([p.event, p.type, p.properties]).toEqual(["$identify", "track", {}]);
+    expect(p.traits).toEqual({ set: { foo: "bar", baz: 42 }, setOnce: { first: "x" }, unset: ["old", "gone"] });
+  });
+
+  test("on /engage a body with an event name is an ordinary event; elsewhere a nameless body is still refused", () => {
+    expect(posthogMessage({ event: "clicked", distinct_id: "d" }, { sentAt: null }, meta, true)).toMatchObject({ event: "clicked", type: "track" });
+    expect(posthogMessage({ event: "$identify", distinct_id: "d" }, { sentAt: null }, meta, true).type).toBe("identify");
+    expect(errorOf(() => map({ distinct_id: "d", $set: { a: 1 } })).message).toBe("event: Invalid input: expected string, received undefined");
+    expect(errorOf(() => map({ event: "e", distinct_id: "d", $unset: 5 })).message).toBe("$unset: expected an array of keys");
+  });
+
+  test("$process_person_profile: false (posthog-js identified_only, anonymous): an event, no person-property change", () => {
+    const m = map({
+      event: "clicked", distinct_id: "anon-7", $set: { top: 1 },
+      properties: { $process_person_profile: false, $set: { email: "x@y.z" }, $set_once: { first: 1 }, $unset: ["plan"], color: "red" },
+    });
+    expect(m).toMatchObject({ type: "track", event: "clicked", distinctId: "anon-7", identifiers: [{ type: "distinct_id", id: "anon-7" }] });
+    expect(m.traits).toEqual({ set: {}, setOnce: {}, unset: [] });
+    expect(m.properties).toEqual({ $process_person_profile: false, color: "red" });
+    // The operations are ignored, not checked: a malformed one does not cost the event.
+    expect(map({ event: "e", distinct_id: "d", properties: { $process_person_profile: false, $set: "x", $unset: 5 } }).traits.set).toEqual({});
+    // Only false turns it off; true (or absent) processes the person as before.
+    expect(map({ event: "e", distinct_id: "d", properties: { $process_person_profile: true, $set: { a: 1 } } }).traits.set).toEqual({ a: 1 });
+  });
+
+  test("$process_person_profile: false keeps the distinct_id linkage of $identify and $create_alias", () => {
+    const i = map({ event: "$identify", distinct_id: "u1", properties: { $process_person_profile: false, $anon_distinct_id: "a1", $set: { email: "x@y.z" } } });
+    expect(i.identifiers).toEqual([{ type: "distinct_id", id: "u1" }, { type: "user_id", id: "u1" }, { type: "distinct_id", id: "a1" }]);
+    expect(i.traits.set).toEqual({});
+    const a = map({ event: "$create_alias", distinct_id: "u1", properties: { $process_person_profile: false, alias: "a2" } });
+    expect(a.identifiers).toEqual([{ type: "distinct_id", id: "u1" }, { type: "distinct_id", id: "a2" }]);
+  });
+
   test("timestamps: skew from sent_at, else offset", () => {
     expect(map({ event: "e", distinct_id: "d", timestamp: "2024-05-01T12:59:00Z" }, Date.parse("2024-05-01T13:00:00Z")).timestamp).toBe(R - 60_000);
     expect(map({ event: "e", distinct_id: "d", offset: 1500 }).timestamp).toBe(R - 1500);
+  });
+
+  test("a numeric-string offset is a number; a numeric uuid is its string", () => {
+    expect(map({ event: "e", distinct_id: "d", offset: "1500" }).timestamp).toBe(R - 1500);
+    expect(map({ event: "e", distinct_id: "d", offset: " 250.5 " }).timestamp).toBe(R - 250.5);
+    expect(map({ event: "e", distinct_id: "d", uuid: 12345 }).messageId).toBe("12345");
   });
 
   test.each<[string, Json, string]>([
@@ -121,6 +172,9 @@ describe("posthogMessage", () => {
     ["$set not an object", { event: "e", distinct_id: "d", properties: { $set: "x" } }, "properties.$set: expected an object of properties"],
     ["$unset wrong", { event: "e", distinct_id: "d", properties: { $unset: 5 } }, "properties.$unset: expected an array of keys"],
     ["not an object", [1], "expected an event object"],
+    ["offset not numeric", { event: "e", distinct_id: "d", offset: "soon" }, "offset: expected a number of milliseconds (or a numeric string)"],
+    ["offset boolean", { event: "e", distinct_id: "d", offset: true }, "offset: expected a number of milliseconds (or a numeric string)"],
+    ["uuid object", { event: "e", distinct_id: "d", uuid: { v: 1 } }, "uuid: expected a string (at most 255 characters) or a number"],
   ])("%s", (_name, raw, message) => {
     const e = errorOf(() => map(raw));
     expect(e).toBeInstanceOf(ItemError);
@@ -129,7 +183,8 @@ describe("posthogMessage", () => {
 });
 
 describe("body encodings", () => {
-  const events = [{ event: "e", distinct_id: "d", properties: { s: "中文" } }];
+  // "中文 ~" makes lz-string's output contain a "+", which the lz64 form cases need.
+  const events = [{ event: "e", distinct_id: "d", properties: { s: "中文 ~" } }];
   const json = JSON.stringify(events);
   const opts = (o: { contentType?: string; contentEncoding?: string; compression?: string } = {}) => ({
     contentType: o.contentType ?? null, contentEncoding: o.contentEncoding ?? null, compression: o.compression ?? null, limit: LIMIT,
@@ -147,6 +202,13 @@ describe("body encodings", () => {
     ["form with plain JSON data", enc(`data=${encodeURIComponent(json)}`), opts({ contentType: "application/x-www-form-urlencoded" })],
     ["double base64 (legacy)", enc(`data=${encodeURIComponent(b64(b64(json)))}`), opts({ contentType: "application/x-www-form-urlencoded" })],
     ["raw base64 body", enc(b64(json)), opts()],
+    // PostHog's capture_post-form-lz64-urlencoded cases: the lz-string value is sent unescaped, so its "+"
+    // arrive as spaces after form decoding.
+    ["lz64 form, value not escaped", enc(`data=${lz(json)}&compression=lz64`), opts({ contentType: "application/x-www-form-urlencoded" })],
+    ["lz64 form, value escaped, compression in the query", enc(`data=${encodeURIComponent(lz(json))}`), opts({ contentType: "application/x-www-form-urlencoded", compression: "lz64" })],
+    ["lz-string raw body with ?compression=lz-string", enc(lz(json)), opts({ contentType: "text/plain", compression: "lz-string" })],
+    ["Content-Encoding lz64 (PostHog's old Django capture)", enc(lz(json)), opts({ contentEncoding: "lz64" })],
+    ["JSON labelled lz64 is still read as JSON", enc(json), opts({ compression: "LZ64" })],
   ])("%s", (_name, body, o) => {
     expect(decodePosthogBody(body, o)).toEqual(events);
   });
@@ -155,9 +217,23 @@ describe("body encodings", () => {
     expect(payloadFromData(b64(json), null, LIMIT)).toEqual(events);
   });
 
-  test("lz64 is refused with 415 saying what to send", () => {
-    const e = errorOf(() => decodePosthogBody(enc("data=abc&compression=lz64"), opts({ compression: "lz64" })));
-    expect([(e as IngestError).status, e.message]).toEqual([415, "compression=lz64 is not supported: send gzip-js, gzip or base64"]);
+  test("legacy GET ?data= with compression=lz64 (the query decoder also turns + into spaces)", () => {
+    expect(lz(json)).toContain("+");
+    const q = new URLSearchParams(`data=${lz(json)}&compression=lz64`);
+    expect(payloadFromData(q.get("data")!, q.get("compression"), LIMIT)).toEqual(events);
+  });
+
+  test("lz64 has the gzip path's limits: a bomb is a 413 naming the limit, garbage a 400", () => {
+    const small: BodyLimit = { bytes: 1000, where: "on PostHog routes" };
+    const bomb = lz(JSON.stringify([{ event: "e", distinct_id: "d", properties: { pad: "x".repeat(200_000) } }]));
+    expect(bomb.length).toBeLessThan(2000);
+    const e = errorOf(() => decodePosthogBody(enc(bomb), { ...opts({ compression: "lz64" }), limit: small })) as IngestError;
+    expect([e.status, e.message]).toEqual([413, "lz-string-decompressed body exceeds the limit of 1000 bytes per request on PostHog routes"]);
+    // Under the cap in UTF-16 units but over it in UTF-8 bytes (3 bytes per CJK character): still a 413.
+    const cjk = lz(JSON.stringify({ event: "e", distinct_id: "d", s: "中".repeat(400) }));
+    expect((errorOf(() => decodePosthogBody(enc(cjk), { ...opts({ compression: "lz64" }), limit: small })) as IngestError).status).toBe(413);
+    const bad = errorOf(() => decodePosthogBody(enc("data=%21%21%21%21&compression=lz64"), opts({ contentType: "application/x-www-form-urlencoded" }))) as IngestError;
+    expect([bad.status, bad.message]).toEqual([400, "data is not valid lz-string data (compression=lz64)"]);
   });
 
   test("a form without data and garbage bodies are 400s naming the problem", () => {

@@ -4,16 +4,24 @@
  * the envelope or the events (PH-v0); distinct_id from `distinct_id`, `$distinct_id` or
  * `properties.distinct_id`, stringified and truncated to 200 characters like PostHog does.
  * See message.ts for how distinct ids map to identifiers.
+ *
+ * `/engage` (Mixpanel's people endpoint, kept by PostHog) takes one body without `event` carrying
+ * `$set`/`$set_once`/`$unset`. PostHog's capture stores it as an `$identify` event (capture-rs
+ * `RawRequest::Engage`; its Django test_engage asserts event == "$identify"), and its person processing
+ * then only applies the operations: an `$identify` without `$anon_distinct_id` merges nothing. We store the
+ * same `$identify` event, so counts match PostHog's, but as type `track`: our identify type declares
+ * user_id = distinct_id, a claim a people update does not make (the distinct id may well be a device's),
+ * and a wrong user_id would later block the real identify's merge.
  */
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
-import { idValue, pushUnique } from "./identifiers.ts";
+import { idValue, MessageIdField, pushUnique } from "./identifiers.ts";
 import { isObject, JsonObjectField as Props, obj, str, type Json, type JsonObject } from "./json.ts";
-import { MAX_BATCH_ITEMS, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_ID_LENGTH } from "./limits.ts";
-import type { Identifier, Message, MessageType } from "./message.ts";
+import { MAX_BATCH_ITEMS, MAX_EVENT_NAME_LENGTH } from "./limits.ts";
+import { EMPTY_TRAITS, type Identifier, type Message, type MessageType, type TraitOps } from "./message.ts";
 import type { MessageMeta } from "./segment.wire.ts";
 import { eventTime, parseTime } from "./timestamps.ts";
-import { traitOps } from "./traits.ts";
+import { traitOps, unsetKeys } from "./traits.ts";
 import { describeIssue } from "./zod-error.ts";
 
 const MAX_DISTINCT_ID = 200;
@@ -75,15 +83,25 @@ export function extractPosthog(body: Json, querySentAt: string | null): PosthogE
 }
 
 
+/** Offset is PostHog's `offset` (ms before sending); some clients send it as a numeric string. */
+const Offset = z
+  .custom<number | string>(
+    (v) => (typeof v === "number" && Number.isFinite(v)) || (typeof v === "string" && /^\s*-?\d+(?:\.\d+)?\s*$/.test(v)),
+    { message: "expected a number of milliseconds (or a numeric string)" },
+  )
+  .transform(Number)
+  .nullish();
+
 const PosthogItem = z.object({
   event: z.string().min(1, "required").max(MAX_EVENT_NAME_LENGTH),
   properties: Props,
   timestamp: z.union([z.string(), z.number()]).nullish(),
-  offset: z.number().finite().nullish(),
-  uuid: z.string().max(MAX_MESSAGE_ID_LENGTH).nullish(),
+  offset: Offset,
+  uuid: MessageIdField,
   $set: Props,
   $set_once: Props,
 });
+type PosthogItem = z.infer<typeof PosthogItem>;
 
 const TYPE_OF_EVENT: Readonly<Record<string, MessageType>> = {
   $pageview: "page",
@@ -131,17 +149,8 @@ function contextOf(p: JsonObject): JsonObject {
   return ctx;
 }
 
-/** posthogMessage validates one PostHog event and maps it to a Message; throws ItemError naming the field. */
-export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMeta): Message {
-  if (!isObject(raw)) throw new ItemError("expected an event object");
-  const r = PosthogItem.safeParse(raw);
-  if (!r.success) throw new ItemError(describeIssue(r.error));
-  const m = r.data;
-  const propsIn = m.properties ?? {};
-  const distinctId = distinctIdOf(raw.distinct_id ?? raw.$distinct_id ?? propsIn.distinct_id);
-  if (distinctId === null) throw new ItemError("distinct_id: required");
-
-  const type: MessageType = TYPE_OF_EVENT[m.event] ?? "track";
+/** personOps reads `$set`/`$set_once` (top level and under properties; properties win) and `$unset`. */
+function personOps(m: PosthogItem, raw: JsonObject, propsIn: JsonObject): TraitOps {
   const setTop = m.$set ?? null;
   const setProp = propsIn.$set;
   if (setProp !== undefined && setProp !== null && !isObject(setProp)) {
@@ -150,7 +159,30 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
   const set = setTop || setProp ? { ...setTop, ...(setProp as JsonObject | null | undefined) } : null;
   const setOnceTop = m.$set_once ?? null;
   const setOnce = setOnceTop && isObject(propsIn.$set_once) ? { ...setOnceTop, ...propsIn.$set_once } : setOnceTop ?? propsIn.$set_once;
-  const traits = traitOps(set, setOnce, propsIn.$unset, "properties");
+  // A top-level `$unset` is Mixpanel's engage form; PostHog's own SDKs put it under properties.
+  const unset = raw.$unset == null ? propsIn.$unset : [...unsetKeys(raw.$unset, "$unset"), ...unsetKeys(propsIn.$unset, "properties.$unset")];
+  return traitOps(set, setOnce, unset, "properties");
+}
+
+/**
+ * posthogMessage validates one PostHog event and maps it to a Message; throws ItemError naming the field.
+ * `engage` is set for the single-object body of `/engage`: without an event name it is a person update.
+ */
+export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMeta, engage = false): Message {
+  if (!isObject(raw)) throw new ItemError("expected an event object");
+  const personUpdate = engage && (raw.event === undefined || raw.event === null);
+  const r = PosthogItem.safeParse(personUpdate ? { ...raw, event: "$identify" } : raw);
+  if (!r.success) throw new ItemError(describeIssue(r.error));
+  const m = r.data;
+  const propsIn = m.properties ?? {};
+  const distinctId = distinctIdOf(raw.distinct_id ?? raw.$distinct_id ?? propsIn.distinct_id);
+  if (distinctId === null) throw new ItemError("distinct_id: required");
+
+  const type: MessageType = personUpdate ? "track" : TYPE_OF_EVENT[m.event] ?? "track";
+  // posthog-js's default `person_profiles: "identified_only"` marks an anonymous user's events personless:
+  // PostHog stores and counts them but never lets them touch person properties (PH-person), so the
+  // operations are dropped unread. The distinct ids still link as on any event.
+  const traits = propsIn.$process_person_profile === false ? EMPTY_TRAITS : personOps(m, raw, propsIn);
 
   const properties: JsonObject = { ...propsIn };
   for (const k of ENVELOPE_PROPS) delete properties[k];

@@ -2,7 +2,8 @@
  * The browser SDK (/sdk.js) in real headless Chromium, loaded by a page on another origin than the Tessera
  * server, as on a customer's site. Protects: the snippet stub's queued calls are replayed; the automatic page
  * view carries UTM tags and page context; batches go out as text/plain with no CORS preflight; identify,
- * track, alias and reset behave; the anonymous id survives a reload (cookie + localStorage); events still queued
+ * track, alias and reset behave; events carry document.referrer (a single-page app's later page view has the
+ * previous URL); the anonymous id survives a reload (cookie + localStorage); events still queued
  * when the page goes away are delivered by sendBeacon; messageIds are unique and sentAt corrects the time.
  * Skipped with a warning when /usr/bin/chromium is missing (install: apt-get install -y chromium).
  */
@@ -177,6 +178,40 @@ describe.skipIf(!hasChromium)("browser SDK in Chromium", () => {
       if (!f) first.set(m.messageId, m);
       else expect([m.type, m.event, m.userId, m.anonymousId, m.properties]).toEqual([f.type, f.event, f.userId, f.anonymousId, f.properties]);
     }
+    await ctx.close();
+  });
+
+  test("track and identify carry document.referrer; a single-page app's later page view has the previous URL", async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    // Queued before the SDK arrives, so they run after init's automatic page view: the case that went wrong.
+    const calls = encodeURIComponent('tessera.track("Seen"); tessera.identify({ plan: "tea" });');
+    const landing = `${siteOrigin}/?calls=${calls}`;
+    await page.goto(landing, { referer: "http://search.example/?q=tea" });
+    const referrer = await page.evaluate(() => document.referrer);
+    expect(referrer).toStartWith("http://search.example/");
+    await page.waitForFunction(() => !Array.isArray(window.tessera));
+    const anon = (await anonOf(page))!;
+    await page.evaluate(() => {
+      const t = window.tessera as unknown as Record<string, (...a: unknown[]) => void>;
+      history.pushState({}, "", "/spa/step-2");
+      t.page!();
+      t.track!("Step Two");
+    });
+    await waitFor("two page views, two tracks and an identify", () => byAnon(anon).length >= 5);
+    const mine = byAnon(anon);
+    const views = mine.filter((m) => m.event === "$pageview");
+    const refOf = (m: Message) => [m.properties.referrer, (m.context.page as { referrer?: string }).referrer, m.properties.$referrer];
+    expect(views.map(refOf)).toEqual([
+      [referrer, referrer, referrer],
+      // The virtual navigation's referrer is the page the app came from, for that page view only.
+      [landing, landing, landing],
+    ]);
+    for (const name of ["Seen", "$identify", "Step Two"]) {
+      const m = mine.find((x) => x.event === name)!;
+      expect([name, (m.context.page as { referrer?: string }).referrer, m.properties.$referrer]).toEqual([name, referrer, referrer]);
+    }
+    expect(mine.find((m) => m.event === "Step Two")!.properties.$current_url).toBe(`${siteOrigin}/spa/step-2`);
     await ctx.close();
   });
 

@@ -120,6 +120,13 @@ describe("mapping", () => {
   test("a client messageId is kept", () => {
     expect(map({ type: "track", event: "e", userId: "u", messageId: "node-next-1-abc" }).messageId).toBe("node-next-1-abc");
   });
+
+  test("a numeric messageId becomes its string, so 12 and \"12\" dedupe as one", () => {
+    expect(map({ type: "track", event: "e", userId: "u", messageId: 12 }).messageId).toBe("12");
+    expect(map({ type: "track", event: "e", userId: "u", messageId: "12" }).messageId).toBe("12");
+    expect(map({ type: "track", event: "e", userId: "u", messageId: 1.5 }).messageId).toBe("1.5");
+    expect(map({ type: "track", event: "e", userId: "u", messageId: 0 }).messageId).toBe("0");
+  });
 });
 
 describe("validation names the field", () => {
@@ -135,6 +142,9 @@ describe("validation names the field", () => {
     ["properties array", { type: "track", event: "e", userId: "u", properties: [1] }, "properties: expected an object"],
     ["bad timestamp", { type: "track", event: "e", userId: "u", timestamp: "soon" }, "timestamp: not an ISO-8601 date-time or epoch milliseconds"],
     ["long userId", { type: "track", event: "e", userId: "x".repeat(256) }, "userId: longer than 255 characters"],
+    ["messageId object", { type: "track", event: "e", userId: "u", messageId: { id: 1 } }, "messageId: expected a string (at most 255 characters) or a number"],
+    ["messageId boolean", { type: "track", event: "e", userId: "u", messageId: true }, "messageId: expected a string (at most 255 characters) or a number"],
+    ["long messageId", { type: "track", event: "e", userId: "u", messageId: "m".repeat(256) }, "messageId: expected a string (at most 255 characters) or a number"],
     ["bad externalIds", { type: "track", event: "e", userId: "u", context: { externalIds: [{ id: "x" }] } }, "context.externalIds[0].type: Invalid input: expected string, received undefined"],
     ["not an object", 5, "Invalid input: expected object, received number"],
   ])("%s", (_name, raw, message) => {

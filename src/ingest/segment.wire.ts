@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
-import { externalIdentifiers, idValue, pushUnique } from "./identifiers.ts";
+import { externalIdentifiers, idValue, MessageIdField, pushUnique } from "./identifiers.ts";
 import { isObject, JsonObjectField as Props, jsonBound, obj, type Json, type JsonObject } from "./json.ts";
 import {
   formatBytes, MAX_BATCH_ITEMS, MAX_DEPTH, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_BYTES, MAX_MESSAGE_ID_LENGTH,
@@ -77,7 +77,7 @@ export const SegmentItem = z.object({
   anonymousId: Id,
   previousId: Id,
   groupId: Id,
-  messageId: z.string().max(MAX_MESSAGE_ID_LENGTH).nullish(),
+  messageId: MessageIdField,
   event: z.string().max(MAX_EVENT_NAME_LENGTH).nullish(),
   name: z.string().max(MAX_EVENT_NAME_LENGTH).nullish(),
   category: z.string().max(MAX_EVENT_NAME_LENGTH).nullish(),

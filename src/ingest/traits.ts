@@ -14,7 +14,7 @@ function objectOrEmpty(v: Json | undefined, field: string): JsonObject {
 }
 
 /** unsetKeys reads `$unset`: an array of keys (PostHog) or an object whose keys are removed. */
-function unsetKeys(v: Json | undefined, field: string): string[] {
+export function unsetKeys(v: Json | undefined, field: string): string[] {
   if (v === undefined || v === null) return [];
   if (Array.isArray(v)) {
     if (!v.every((k): k is string => typeof k === "string")) throw new ItemError(`${field}: expected an array of keys`);

@@ -127,6 +127,7 @@ class Tessera {
   private userId: string | null = null;
   private anonymousId = "";
   private lastUrl: string | null = null;
+  private pageReferrer = "";
 
   init(writeKey: string, opts: Options = {}): void {
     this.writeKey = writeKey;
@@ -164,16 +165,21 @@ class Tessera {
       properties = name;
       name = undefined;
     }
+    // A single-page app's later page() is a virtual navigation: its referrer is the previous virtual URL, for
+    // this page view only (the same URL again keeps its referrer). Every other event keeps document.referrer,
+    // as analytics.js does: the referrer says how the visitor reached the site, not the last click inside it.
+    const url = location.href;
+    if (url !== this.lastUrl) this.pageReferrer = this.lastUrl ?? document.referrer;
+    this.lastUrl = url;
     const props: Props = {
-      url: location.href,
+      url,
       path: location.pathname,
       search: location.search,
       title: document.title,
-      referrer: this.referrer(),
+      referrer: this.pageReferrer,
       ...properties,
     };
-    this.enqueue({ type: "page", name: name || undefined, properties: props });
-    this.lastUrl = location.href;
+    this.enqueue({ type: "page", name: name || undefined, properties: props }, this.pageReferrer);
   }
 
   alias(userId: string, previousId?: string): void {
@@ -202,19 +208,15 @@ class Tessera {
     return this.send(batch);
   }
 
-  private referrer(): string {
-    return this.lastUrl ?? document.referrer;
-  }
-
   private saveAnonymousId(): void {
     writeCookie(AID, this.anonymousId, this.opts.cookieDomain);
     store(AID, this.anonymousId);
   }
 
-  private context(): Props {
+  private context(referrer: string): Props {
     const ctx: Props = {
       library: { name: "tessera.js", version: VERSION },
-      page: { path: location.pathname, referrer: this.referrer(), search: location.search, title: document.title, url: location.href },
+      page: { path: location.pathname, referrer, search: location.search, title: document.title, url: location.href },
       userAgent: navigator.userAgent,
       locale: navigator.language,
       screen: { width: screen.width, height: screen.height, density: window.devicePixelRatio },
@@ -229,14 +231,14 @@ class Tessera {
     return ctx;
   }
 
-  private enqueue(m: Omit<Msg, "messageId" | "timestamp" | "anonymousId" | "context">): void {
+  private enqueue(m: Omit<Msg, "messageId" | "timestamp" | "anonymousId" | "context">, referrer = document.referrer): void {
     const msg: Msg = {
       userId: this.userId,
       ...m,
       messageId: uuid(),
       timestamp: new Date().toISOString(),
       anonymousId: this.anonymousId,
-      context: this.context(),
+      context: this.context(referrer),
     };
     this.queue.push(msg);
     if (this.queue.length >= (this.opts.flushAt || 20)) void this.flush();
