@@ -95,6 +95,14 @@ describe("mapping", () => {
     ]);
   });
 
+  test("context.traits' e-mail and phone identify the user on any call; only an identify sets traits", () => {
+    const m = map({ type: "track", event: "e", anonymousId: "a", context: { traits: { email: "Ann@Example.cn", phone: 13800138000, name: "Ann" } } });
+    expect(m.identifiers).toEqual([{ type: "anonymous_id", id: "a" }, { type: "email", id: "Ann@Example.cn" }, { type: "phone", id: "13800138000" }]);
+    expect(m.traits).toEqual(map({ type: "track", event: "e", anonymousId: "a" }).traits);
+    const id = map({ type: "identify", userId: "u", context: { traits: { email: "ann@example.cn" } } });
+    expect([id.identifiers, id.traits.set]).toEqual([[{ type: "user_id", id: "u" }], { email: "ann@example.cn" }]);
+  });
+
   test("batch context merges under the item's context", () => {
     const env: Envelope = { sentAt: null, context: { library: { name: "batch" }, locale: "zh-CN" } };
     expect(map({ type: "track", event: "e", userId: "u", context: { locale: "en" } }, env).context).toEqual({

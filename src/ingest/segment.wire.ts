@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
 import { externalIdentifiers, idValue, MessageIdField, pushUnique } from "./identifiers.ts";
+import { TRAIT_IDENTIFIERS } from "../identity/pii.ts";
 import { isObject, JsonObjectField as Props, jsonBound, obj, type Json, type JsonObject } from "./json.ts";
 import {
   formatBytes, MAX_BATCH_ITEMS, MAX_DEPTH, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_BYTES, MAX_MESSAGE_ID_LENGTH,
@@ -159,10 +160,10 @@ export function segmentMessage(raw: Json, routeType: MessageType | null, env: En
   }
 
   const traitsIn = m.traits ?? null;
+  const ctxTraits = obj(context, "traits");
   let traits: TraitOps = EMPTY_TRAITS;
   if (type === "identify") {
     // RudderStack's browser SDK sends identify traits in context.traits only; the node SDK copies them there.
-    const ctxTraits = obj(context, "traits");
     const set = ctxTraits ? { ...ctxTraits, ...traitsIn } : traitsIn;
     traits = traitOps(set, undefined, undefined, "traits");
   }
@@ -172,6 +173,15 @@ export function segmentMessage(raw: Json, routeType: MessageType | null, env: En
   pushUnique(identifiers, "anonymous_id", anonymousId);
   if (type === "alias" && previousId !== anonymousId) pushUnique(identifiers, "user_id", previousId);
   for (const x of externalIdentifiers(context.externalIds)) pushUnique(identifiers, x.type, x.id);
+  // context.traits are the current user's traits on any call (RudderStack's browser SDK sends them on every
+  // event): their e-mail and phone identify the user as an identify's would, as Segment's identity
+  // resolution reads them. Only an identify sets traits.
+  if (ctxTraits && type !== "identify") {
+    for (const key in TRAIT_IDENTIFIERS) {
+      const v = ctxTraits[key];
+      if (typeof v === "string" || (typeof v === "number" && Number.isFinite(v))) pushUnique(identifiers, TRAIT_IDENTIFIERS[key]!, String(v));
+    }
+  }
 
   const original = parseTime(m.originalTimestamp, "originalTimestamp");
   const explicit = parseTime(m.timestamp, "timestamp");
