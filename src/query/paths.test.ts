@@ -1,6 +1,6 @@
 /**
- * Paths feed a Sankey chart, so node names ("1_$pageview"), one path per person, collapsed repeats,
- * session gaps, end-aligned numbering for paths into an end event, and the top-N edge order are
+ * Paths feed a Sankey chart, so node names ("1_$pageview"), one path per session as PostHog counts them,
+ * collapsed repeats, session gaps, numbering from 1 also into an end event, and the top-N edge order are
  * pinned by hand; a seeded cross-check rebuilds every path from plain objects.
  */
 import { describe, expect, test } from "bun:test";
@@ -40,14 +40,34 @@ describe("paths", () => {
     expect(run({ startEvent: { event: "$pageview" }, sessionGapMinutes: null }, ev).edges.find((e) => e.source === "2_signup")).toEqual({ source: "2_signup", target: "3_purchase", persons: 2 });
   });
 
-  test("into an end event the end is always the last node", () => {
+  test("into an end event: the last stepLimit nodes up to the session's first end event, numbered from 1", () => {
     const end: PEv[] = [
       { p: 0, t: at(0), e: 3 }, { p: 0, t: at(1), e: 0 }, { p: 0, t: at(2), e: 1 }, { p: 0, t: at(3), e: 2, anchor: true },
       { p: 1, t: at(0), e: 1 }, { p: 1, t: at(1), e: 2, anchor: true }, { p: 1, t: at(2), e: 0 },
     ];
     expect(run({ endEvent: { event: "purchase" }, stepLimit: 3 }, end).edges).toEqual([
-      { source: "2_signup", target: "3_purchase", persons: 2 },
       { source: "1_$pageview", target: "2_signup", persons: 1 },
+      { source: "1_signup", target: "2_purchase", persons: 1 },
+      { source: "2_signup", target: "3_purchase", persons: 1 },
+    ]);
+  });
+
+  test("each session is a path: one person taking an edge on two days counts twice, and is one actor", () => {
+    const twice: PEv[] = [
+      { p: 0, t: "2024-01-02T10:00", e: 0, anchor: true }, { p: 0, t: "2024-01-02T10:01", e: 1 },
+      { p: 0, t: "2024-01-03T10:00", e: 0, anchor: true }, { p: 0, t: "2024-01-03T10:01", e: 1 },
+      { p: 1, t: "2024-01-02T10:00", e: 3 }, { p: 1, t: "2024-01-02T11:00", e: 0, anchor: true }, { p: 1, t: "2024-01-02T11:05", e: 2 },
+    ];
+    const { pq, input, edges } = run({ startEvent: { event: "$pageview" } }, twice);
+    expect(edges).toEqual([
+      { source: "1_$pageview", target: "2_signup", persons: 2 },
+      { source: "1_$pageview", target: "2_purchase", persons: 1 },
+    ]);
+    expect([...pathsActors(pq, input, RANGE, { source: "1_$pageview", target: "2_signup" })]).toEqual([0]);
+    // Without an anchor, person 1's search stands alone in its session: no edge from it.
+    expect(run({}, twice).edges).toEqual([
+      { source: "1_$pageview", target: "2_signup", persons: 2 },
+      { source: "1_$pageview", target: "2_purchase", persons: 1 },
     ]);
   });
 
@@ -89,21 +109,25 @@ describe("randomized cross-check against a brute force", () => {
       });
       const q = { stepLimit, sessionGapMinutes: gap, edgeLimit: 500, ...(mode === "start" ? { startEvent: { event: "$pageview" } } : mode === "end" ? { endEvent: { event: "$pageview" } } : {}) };
       const got = run(q, events, range).edges;
-      // brute force: rebuild each person's path from a plain list
+      // brute force: split each person's events into sessions, one path per session, from plain lists
       const counts = new Map<string, number>();
       for (let p = 0; p < 6; p++) {
         const own = byPersonTime(events.filter((e) => e.p === p)).map((e) => ({ ...e, t: ms(e.t) })).filter((e) => e.t >= range.from && e.t < range.to);
-        const start = own.findIndex((e) => mode === "none" || e.anchor);
-        if (start < 0) continue;
-        let seq = mode === "end" ? own.slice(0, start + 1).reverse() : own.slice(start);
-        const cut = seq.findIndex((e, i) => i > 0 && gap !== null && Math.abs(e.t - seq[i - 1]!.t) > gap * 60_000);
-        if (cut > 0) seq = seq.slice(0, cut);
-        const nodes = seq.map((e) => e.e).filter((e, i, a) => i === 0 || e !== a[i - 1]).slice(0, stepLimit);
-        if (mode === "end") nodes.reverse();
-        const first = mode === "end" ? stepLimit - nodes.length + 1 : 1;
-        for (let i = 0; i + 1 < nodes.length; i++) {
-          const key = `${first + i}_${NAMES[nodes[i]!]}|${first + i + 1}_${NAMES[nodes[i + 1]!]}`;
-          counts.set(key, (counts.get(key) ?? 0) + 1);
+        const sessions: (typeof own)[] = [];
+        for (const [i, e] of own.entries()) {
+          if (i === 0 || (gap !== null && e.t - own[i - 1]!.t > gap * 60_000)) sessions.push([]);
+          sessions.at(-1)!.push(e);
+        }
+        for (const session of sessions) {
+          const start = session.findIndex((e) => mode === "none" || e.anchor);
+          if (start < 0) continue;
+          const seq = mode === "end" ? session.slice(0, start + 1).reverse() : session.slice(start);
+          const nodes = seq.map((e) => e.e).filter((e, i, a) => i === 0 || e !== a[i - 1]).slice(0, stepLimit);
+          if (mode === "end") nodes.reverse();
+          for (let i = 0; i + 1 < nodes.length; i++) {
+            const key = `${i + 1}_${NAMES[nodes[i]!]}|${i + 2}_${NAMES[nodes[i + 1]!]}`;
+            counts.set(key, (counts.get(key) ?? 0) + 1);
+          }
         }
       }
       const want = [...counts].map(([k, persons]) => ({ source: k.split("|")[0]!, target: k.split("|")[1]!, persons }));

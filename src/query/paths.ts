@@ -1,13 +1,14 @@
 /**
  * Paths (SPEC §5.6): the most common sequences after a start event (or leading to an end event),
- * as Sankey edges between numbered nodes "1_$pageview" → "2_signup" with the number of persons.
+ * as Sankey edges between numbered nodes "1_$pageview" → "2_signup" with the number of paths.
  *
- * One path per person: from their first start event in the range forward (or back from their
- * first end event; with neither, from their first event), over consecutive events while the gap
- * between two events stays within `sessionGapMinutes`, repeats of the same event collapsed into
- * one node (a reload is not a step), up to `stepLimit` nodes. Paths into an end event are numbered
- * so the end event is always node `stepLimit`, which keeps Sankey columns aligned. The top
- * `edgeLimit` edges by persons are returned (ties: earlier step, then names).
+ * PostHog's paths: each person's events in the range are split into sessions where the gap between two
+ * events exceeds `sessionGapMinutes` (null: one session), and every session is a path — from its first
+ * start event forward, or back from its first end event (the last `stepLimit` nodes up to it), or with
+ * neither from its first event; repeats of the same event collapse into one node (a reload is not a step),
+ * at most `stepLimit` nodes, numbered from 1. An edge counts the paths that take it, so a person who took
+ * it in two sessions counts twice (its actors list each person once). The top `edgeLimit` edges by count
+ * are returned (ties: earlier step, then names).
  */
 import type { PathEdge } from "./results.ts";
 import type { PathsQuery } from "./schema.ts";
@@ -25,31 +26,38 @@ export interface PathsInput {
   eventNames: string[];
 }
 
-/** eachPath calls `fn(person, codes, first)` with each person's path: node codes, numbered from `first`. */
-function eachPath(q: PathsQuery, input: PathsInput, range: Range, fn: (p: number, codes: number[], first: number) => void): void {
+/** eachPath calls `fn(person, codes)` with each path (a session of a person): its node codes, numbered from 1. */
+function eachPath(q: PathsQuery, input: PathsInput, range: Range, fn: (p: number, codes: number[]) => void): void {
   const { n, person, ts, match } = input.rows;
   const ev = input.event;
   const gap = q.sessionGapMinutes === null ? Infinity : q.sessionGapMinutes * 60_000;
   const backward = q.endEvent !== undefined;
   const anchored = q.startEvent !== undefined || backward;
+  const inRange = (i: number) => ts[i]! >= range.from && ts[i]! < range.to;
   const codes: number[] = [];
   for (let a = 0; a < n; ) {
     const p = person[a]!;
     let b = a;
     while (b < n && person[b] === p) b++;
-    let at = -1;
-    for (let i = a; i < b && at < 0; i++) if (ts[i]! >= range.from && ts[i]! < range.to && (!anchored || match[i]! & 1)) at = i;
-    if (at >= 0) {
-      codes.length = 0;
-      codes.push(ev[at]!);
-      const dir = backward ? -1 : 1;
-      for (let i = at + dir; i >= a && i < b && codes.length < q.stepLimit; i += dir) {
-        const t = ts[i]!;
-        if (t < range.from || t >= range.to || Math.abs(t - ts[i - dir]!) > gap) break;
-        if (ev[i] !== codes[codes.length - 1]) codes.push(ev[i]!);
+    // Rows are in time order, so the person's rows in the range are contiguous; sessions split them at gaps.
+    let s = a;
+    while (s < b && !inRange(s)) s++;
+    while (s < b && inRange(s)) {
+      let e = s + 1;
+      while (e < b && inRange(e) && ts[e]! - ts[e - 1]! <= gap) e++;
+      let at = -1;
+      for (let i = s; i < e && at < 0; i++) if (!anchored || match[i]! & 1) at = i;
+      if (at >= 0) {
+        codes.length = 0;
+        codes.push(ev[at]!);
+        const dir = backward ? -1 : 1;
+        for (let i = at + dir; i >= s && i < e && codes.length < q.stepLimit; i += dir) {
+          if (ev[i] !== codes[codes.length - 1]) codes.push(ev[i]!);
+        }
+        if (backward) codes.reverse();
+        fn(p, codes);
       }
-      if (backward) codes.reverse();
-      fn(p, codes, backward ? q.stepLimit - codes.length + 1 : 1);
+      s = e;
     }
     a = b;
   }
@@ -59,9 +67,9 @@ function eachPath(q: PathsQuery, input: PathsInput, range: Range, fn: (p: number
 export function pathsResults(q: PathsQuery, input: PathsInput, range: Range): PathEdge[] {
   const E = input.eventNames.length + 1;
   const counts = new Map<number, number>();
-  eachPath(q, input, range, (_p, codes, first) => {
+  eachPath(q, input, range, (_p, codes) => {
     for (let i = 0; i + 1 < codes.length; i++) {
-      const key = ((first + i) * E + codes[i]!) * E + codes[i + 1]!;
+      const key = ((1 + i) * E + codes[i]!) * E + codes[i + 1]!;
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   });
@@ -82,12 +90,13 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** pathsActors lists the persons whose path has the edge source → target. */
+/** pathsActors lists the persons with a path taking the edge source → target, each once. */
 export function pathsActors(q: PathsQuery, input: PathsInput, range: Range, edge: { source: string; target: string }): Int32Array {
   const out: number[] = [];
-  eachPath(q, input, range, (p, codes, first) => {
+  eachPath(q, input, range, (p, codes) => {
+    if (out.at(-1) === p) return;
     for (let i = 0; i + 1 < codes.length; i++) {
-      if (`${first + i}_${input.eventNames[codes[i]!]}` === edge.source && `${first + i + 1}_${input.eventNames[codes[i + 1]!]}` === edge.target) {
+      if (`${i + 1}_${input.eventNames[codes[i]!]}` === edge.source && `${i + 2}_${input.eventNames[codes[i + 1]!]}` === edge.target) {
         out.push(p);
         return;
       }

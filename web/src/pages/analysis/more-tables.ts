@@ -47,7 +47,7 @@ export function stickinessTable(results: StickinessResult[], interval: string, t
 
 export function pathsTable(edges: PathEdge[], t: I18n["t"]): TableModel {
   return {
-    columns: [{ label: t("paths.from") }, { label: t("paths.to") }, { label: t("funnel.persons"), numeric: true }],
+    columns: [{ label: t("paths.from") }, { label: t("paths.to") }, { label: t("paths.count"), numeric: true }],
     rows: [...edges].sort((a, b) => b.persons - a.persons).map((e): Cell[] => [{ value: e.source }, { value: e.target }, { value: e.persons, actors: { edge: { source: e.source, target: e.target } } }]),
   };
 }
