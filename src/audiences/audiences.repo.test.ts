@@ -60,6 +60,25 @@ test("computations diff membership, keep history and index persons", async () =>
   expect(await listSizes(k, a.id)).toEqual([]);
 });
 
+test("a member merged into another person continues as the survivor: no exit, no entry, only real moves", async () => {
+  const { db, k, s } = featureDb();
+  for (const id of [1, 2, 3, 4, 5]) db.query("INSERT INTO persons (id, created_at, updated_at) VALUES (?, 0, 0)").run(id);
+  const a = await createAudience(k, { name: "Buyers", definition: def }, 0);
+  saveComputation(s, { audienceId: a.id, runId: null, asOf: 100, members: ids(1, 2, 3), computedAt: 110, durationMs: 1 });
+  // 2 merged into 1 (both members), 3 into 4 (not a member), which was later merged into 5.
+  db.query("UPDATE persons SET merged_into = 1 WHERE id = 2").run();
+  db.query("UPDATE persons SET merged_into = 4 WHERE id = 3").run();
+  db.query("UPDATE persons SET merged_into = 5 WHERE id = 4").run();
+  expect(saveComputation(s, { audienceId: a.id, runId: null, asOf: 200, members: ids(1, 5), computedAt: 210, durationMs: 1 }))
+    .toEqual({ size: 2, entered: 0, exited: 0, changeId: null });
+  expect((await readSnapshot(s, a.id))?.members).toEqual(ids(1, 5));
+  expect(await personAudiences(k, 2)).toEqual([]);
+  // The survivor of a member leaving is who exits.
+  const left = saveComputation(s, { audienceId: a.id, runId: null, asOf: 300, members: ids(1), computedAt: 310, durationMs: 1 });
+  expect(left).toMatchObject({ entered: 0, exited: 1 });
+  expect((await pendingChanges(k))[0]).toMatchObject({ entered: ids(), exited: ids(5) });
+});
+
 test("a computation that fails inside its transaction leaves the previous membership", async () => {
   const { k, s } = featureDb();
   const a = await createAudience(k, { name: "VIP", definition: def }, 0);

@@ -3,12 +3,14 @@
  * per pack (membership.ts) plus a person → packs index written from diffs, so recomputing a 1M pack
  * writes only the persons who entered or exited.
  */
+import type { Database } from "bun:sqlite";
 import type { Kysely, Selectable } from "kysely";
 import type { SyncDb } from "../db/sync.ts";
 import type { AudiencesTable, AudienceTables } from "./audiences.table.ts";
 import type { Node } from "./definition.ts";
 import { forBatches } from "./batches.ts";
-import { decodeMembers, diffMembers, encodeMembers } from "./membership.ts";
+import { survivorsOf } from "../identity/persons.repo.ts";
+import { decodeMembers, diffMembers, encodeMembers, isMember, type MembershipDiff } from "./membership.ts";
 
 /** AudiencesDb is any Kysely instance that knows the audience tables. */
 export type AudiencesDb = Kysely<AudienceTables>;
@@ -148,6 +150,25 @@ export interface ComputationOutcome {
 }
 
 /**
+ * personMoves turns the snapshot's row diff into who entered and exited as persons: a member merged into
+ * another person since the last computation continues as that survivor: no exit while the survivor is a
+ * member, no entry for a survivor that brings one along. (Deleted persons are already out of the snapshot.)
+ */
+function personMoves(db: Database, rows: MembershipDiff, members: Int32Array): MembershipDiff {
+  const survivors = survivorsOf(db, Array.from(rows.exited));
+  const absorbed = new Set<number>();
+  const exited = new Set<number>();
+  for (const [p, survivor] of survivors) {
+    if (survivor !== p) absorbed.add(survivor);
+    if (!isMember(members, survivor)) exited.add(survivor);
+  }
+  return {
+    entered: rows.entered.filter((p) => !absorbed.has(p)),
+    exited: Int32Array.from(exited).sort(),
+  };
+}
+
+/**
  * saveComputation replaces a pack's membership in one transaction: diff against the previous
  * snapshot, write the new snapshot, apply the diff to the person index, append size history and the
  * change to emit. The first computation establishes membership without a change to emit (a new pack
@@ -161,6 +182,7 @@ export function saveComputation(s: SyncDb<AudienceTables>, c: Computation, withi
     const prevRow = s.first(k.selectFrom("audience_snapshots").select("members").where("audience_id", "=", c.audienceId));
     const first = prevRow === undefined;
     const diff = diffMembers(first ? new Int32Array(0) : decodeMembers(prevRow.members), c.members);
+    const moved = first ? diff : personMoves(s.db, diff, c.members);
     s.run(k
       .insertInto("audience_snapshots")
       .values({
@@ -177,12 +199,12 @@ export function saveComputation(s: SyncDb<AudienceTables>, c: Computation, withi
       s.run(k.insertInto("audience_members")
         .values(Array.from(b, (person_id) => ({ audience_id: c.audienceId, person_id, since: c.asOf })))));
     let changeId: number | null = null;
-    if (!first && diff.entered.length + diff.exited.length > 0) {
+    if (!first && moved.entered.length + moved.exited.length > 0) {
       const ch = s.first(k
         .insertInto("audience_changes")
         .values({
-          audience_id: c.audienceId, run_id: c.runId, as_of: c.asOf, entered: encodeMembers(diff.entered),
-          exited: encodeMembers(diff.exited), entered_count: diff.entered.length, exited_count: diff.exited.length,
+          audience_id: c.audienceId, run_id: c.runId, as_of: c.asOf, entered: encodeMembers(moved.entered),
+          exited: encodeMembers(moved.exited), entered_count: moved.entered.length, exited_count: moved.exited.length,
           created_at: c.computedAt, emitted_at: null,
         })
         .returning("id"))!;
@@ -192,7 +214,7 @@ export function saveComputation(s: SyncDb<AudienceTables>, c: Computation, withi
       .insertInto("audience_sizes")
       .values({
         audience_id: c.audienceId, run_id: c.runId, as_of: c.asOf, size: c.members.length,
-        entered: diff.entered.length, exited: diff.exited.length, computed_at: c.computedAt, duration_ms: c.durationMs,
+        entered: moved.entered.length, exited: moved.exited.length, computed_at: c.computedAt, duration_ms: c.durationMs,
       }));
     s.run(k
       .updateTable("audiences")
@@ -202,7 +224,7 @@ export function saveComputation(s: SyncDb<AudienceTables>, c: Computation, withi
       })
       .where("id", "=", c.audienceId));
     within?.();
-    return { size: c.members.length, entered: diff.entered.length, exited: diff.exited.length, changeId };
+    return { size: c.members.length, entered: moved.entered.length, exited: moved.exited.length, changeId };
   });
 }
 

@@ -75,3 +75,17 @@ export function diffMembers(prev: Int32Array, next: Int32Array): MembershipDiff 
   }
   return { entered: Int32Array.from(entered), exited: Int32Array.from(exited) };
 }
+
+/** isMember is a binary search of a sorted member list. */
+export function isMember(members: Int32Array, id: number): boolean {
+  let lo = 0;
+  let hi = members.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = members[mid]!;
+    if (m === id) return true;
+    if (m < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

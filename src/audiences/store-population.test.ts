@@ -93,6 +93,23 @@ test("the store population answers as the person snapshots do", async () => {
   expect(nonTrivial).toBeGreaterThan(runs * 0.4);
 });
 
+test("a trait value first seen after its column was loaded is read by the next evaluation", async () => {
+  const { reader, people } = await storeOf([]);
+  const db = reader.db;
+  db.query(`INSERT INTO persons (id, created_at, updated_at, traits) VALUES (1, 0, 0, '{"g7":"Y"}'), (2, 0, 0, '{"g7":"Y"}')`).run();
+  for (const id of [1, 2]) db.query("INSERT INTO identities (id, ns, value_hash, value, person_id, first_seen) VALUES (?, 'user_id', ?, ?, ?, 0)").run(id, `h${id}`, `u${id}`, id);
+  const members = (value: string) => reader.read(() => {
+    people.refresh(db);
+    const pop = storePopulation(reader, people);
+    const def = Definition.parse({ kind: "attr", property: "g7", op: "eq", value });
+    return [...personIdsOf(evaluateSet(def, pop, { asOf: 0, timezone: "Asia/Shanghai" }), pop)];
+  });
+  expect(members("Z")).toEqual([]);
+  db.query(`UPDATE persons SET traits = '{"g7":"Z"}' WHERE id = 2`).run();
+  expect(members("Z")).toEqual([2]);
+  expect(members("Y")).toEqual([1]);
+});
+
 test("the population is every person an identity points at, once", () => {
   const map = Int32Array.from([-1, 7, 3, 7, -1, 0, 12]);
   expect([...livePersons(map)]).toEqual([0, 3, 7, 12]);

@@ -16,11 +16,16 @@ import type { Column, EventChunk, EventScan, Population, PopulationData } from "
 import type { AudienceTagTables } from "./schema.ts";
 import { withStoredMemberships } from "./stored-memberships.ts";
 
-/** The store's dictionaries are 0-based with code 0 = absent; a Column's `values[0]` is the absent slot. */
+/**
+ * The store's dictionaries are 0-based with code 0 = absent; a Column's `values[0]` is the absent slot.
+ * Dictionaries only grow (a trait value never seen before is appended), so the shifted copy catches up
+ * with what was appended since it was made; a column reloaded whole is a new array and a new copy.
+ */
 const shifted = new WeakMap<readonly unknown[], unknown[]>();
 function valuesOf(dict: readonly unknown[]): unknown[] {
   let v = shifted.get(dict);
-  if (!v) shifted.set(dict, (v = [undefined, ...dict]));
+  if (!v) shifted.set(dict, (v = [undefined]));
+  for (let i = v.length - 1; i < dict.length; i++) v.push(dict[i]);
   return v;
 }
 

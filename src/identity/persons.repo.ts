@@ -62,6 +62,30 @@ export function traitSearch(db: Database, a: TraitSearchArgs): number[] {
   return rows.map((r) => r.id);
 }
 
+/**
+ * survivorsOf says who stands now for persons stored earlier (an audience snapshot, a tag's rows): the
+ * survivor each was merged into, following later merges, or itself (also when it has no row: a deleted
+ * person's rows elsewhere are forgotten with it). One query per merge generation.
+ */
+export function survivorsOf(db: Database, ids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  const at = new Map<number, number>(ids.map((id) => [id, id]));
+  const q = db.query<{ id: number; merged_into: number }, [string]>(
+    "SELECT id, merged_into FROM persons WHERE merged_into IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
+  );
+  while (at.size > 0) {
+    const next = new Map(q.all(JSON.stringify([...new Set(at.values())])).map((r) => [r.id, r.merged_into]));
+    for (const [id, cur] of at) {
+      const to = next.get(cur);
+      if (to === undefined) {
+        out.set(id, cur);
+        at.delete(id);
+      } else at.set(id, to);
+    }
+  }
+  return out;
+}
+
 /** searchPersons finds persons by exact identifier value (any namespace) or trait value substring. */
 export async function searchPersons(
   identity: IdentityService, reader: ReaderClient, text: string, before: number | null, limit: number,
