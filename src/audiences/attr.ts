@@ -7,15 +7,16 @@
  * - `date_in_last d`        value ∈ (asOf − d, asOf]
  * - `date_more_than_ago d`  value ≤ asOf − d   (the past complement of date_in_last)
  * - `date_in_next d`        value ∈ (asOf, asOf + d]
- * - `anniversary_in_next d` the value's month-day, as a whole local day in any year, overlaps
- *                           (asOf, asOf + d]; 29 February falls on 28 February in other years.
- *                           With the nightly asOf (end of yesterday), `{n:1,unit:"day"}` means today.
+ * - `anniversary_in_next d` the value's month-day, as a whole local day in any year, falls in the local
+ *                           days [day of asOf + 1 ms, + d); 29 February falls on 28 February in other
+ *                           years. With the nightly asOf (end of yesterday) or any time today,
+ *                           `{n:1,unit:"day"}` means today and `{n:7,unit:"day"}` today and the next 6 days.
  * - `date_before X`         value < start of X;  `date_after X`  value ≥ end of X (after that whole day,
  *                           or strictly after a datetime); `date_between [X, Y]` start of X ≤ value < end of Y.
  */
 import { compileLeaf, type FilterOp } from "../query/filter.ts";
 import type { AttrNode, Duration } from "./definition.ts";
-import { DAY_MS, parseDateInput, shift, valueToInstant } from "./zone.ts";
+import { DAY_MS, parseDateInput, shift, startOfLocalDay, valueToInstant } from "./zone.ts";
 
 /** AttrTest decides one attribute value. */
 export type AttrTest = (value: unknown) => boolean;
@@ -36,8 +37,12 @@ export function compileAttr(node: AttrNode, asOf: number, tz: string): AttrTest 
       const hi = shift(asOf, node.value as Duration, 1, tz);
       return (v) => { const t = instant(v); return t !== null && t > asOf && t <= hi; };
     }
-    case "anniversary_in_next":
-      return anniversaryTest(asOf, shift(asOf, node.value as Duration, 1, tz), tz);
+    case "anniversary_in_next": {
+      // Whole local days from the day after asOf's last millisecond: the nightly asOf (end of yesterday)
+      // and any instant of today both give today and the n − 1 days after it, never n + 1 local days.
+      const day = startOfLocalDay(asOf + 1, tz) - 1;
+      return anniversaryTest(day, shift(day, node.value as Duration, 1, tz), tz);
+    }
     case "date_before": {
       const bound = parseDateInput(node.value as string, tz)!.start;
       return (v) => { const t = instant(v); return t !== null && t < bound; };

@@ -85,6 +85,14 @@ describe("attr date operators", () => {
     check("anniversary_in_next", { n: 7, unit: "day" }, [["2001-03-21", true], ["2001-03-22", false]]);
   });
 
+  test("anniversary_in_next counts whole local days from today also when asOf is in the middle of the day", () => {
+    const noon = at("2025-12-28T12:00:00+08:00");
+    check("anniversary_in_next", { n: 7, unit: "day" }, [
+      ["1990-12-27", false], ["1990-12-28", true], ["1990-12-29", true], ["1991-01-03", true], ["1991-01-04", false],
+    ], noon);
+    check("anniversary_in_next", { n: 1, unit: "day" }, [["1990-12-28", true], ["1990-12-29", false]], noon);
+  });
+
   test("anniversaries wrap the year and 29 February falls on 28 February in other years", () => {
     const newYear = t1AsOf(at("2024-12-31T09:00:00+08:00"), SH);
     check("anniversary_in_next", { n: 3, unit: "day" }, [

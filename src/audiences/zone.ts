@@ -52,7 +52,7 @@ export function nominalMs(d: Duration): number {
 }
 
 /** startOfLocalDay returns the first millisecond of the local day containing `ms`. */
-function startOfLocalDay(ms: number, tz: string): number {
+export function startOfLocalDay(ms: number, tz: string): number {
   return zoned(ms, tz).startOfDay().epochMilliseconds;
 }
 
