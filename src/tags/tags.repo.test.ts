@@ -60,6 +60,24 @@ test("nightly replacement writes differences and records changes after the first
   expect(await pendingTagChanges(k, stage.id)).toEqual([]);
 });
 
+test("a merge records no change of its own: the survivor carries the merged person's value", async () => {
+  const { db, k, s } = featureDb();
+  for (const id of [1, 2, 3, 4]) db.query("INSERT INTO persons (id, created_at, updated_at) VALUES (?, 0, 0)").run(id);
+  const rfm = await createTag(k, { name: "rfm", kind: "computed", valueType: "string", definition: { fn: "lifecycle" }, emitEvent: "rfm_changed" }, 1);
+  const m = (entries: [number, string][]) => new Map<number, string | null>(entries);
+  replaceTagValues(s, { tagId: rfm.id, values: m([[1, "A"], [2, "B"], [3, "C"]]), source: "computed", runId: 1, now: 10 });
+  // 2 merged into 1 (which has its own value); 3 into 4 (which had none).
+  db.query("UPDATE persons SET merged_into = 1 WHERE id = 2").run();
+  db.query("UPDATE persons SET merged_into = 4 WHERE id = 3").run();
+  replaceTagValues(s, { tagId: rfm.id, values: m([[1, "A"], [4, "C"]]), source: "computed", runId: 2, now: 20 });
+  expect(await pendingTagChanges(k, rfm.id)).toEqual([]);
+  expect(await tagMembers(s, "rfm", "C")).toEqual(Int32Array.from([4]));
+  // Later moves are the survivor's own: 4 goes from its value to D; 1, merged into it, records nothing.
+  db.query("UPDATE persons SET merged_into = 4 WHERE id = 1").run();
+  replaceTagValues(s, { tagId: rfm.id, values: m([[4, "D"]]), source: "computed", runId: 3, now: 30 });
+  expect((await pendingTagChanges(k, rfm.id)).map((c) => [c.personId, c.oldValue, c.newValue])).toEqual([[4, "C", "D"]]);
+});
+
 test("manual tags of merged persons move to the person they became; the survivor's own value wins", async () => {
   const { db, k, s } = featureDb();
   // 3 was merged into 2, later 2 into 1.

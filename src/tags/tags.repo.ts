@@ -7,6 +7,7 @@ import type { Kysely, Selectable } from "kysely";
 import { forBatches } from "../audiences/batches.ts";
 import type { SyncDb } from "../db/sync.ts";
 import type { IdentityTables } from "../identity/identity.table.ts";
+import { survivorsOf } from "../identity/persons.repo.ts";
 import { rootOf } from "../identity/privacy.ts";
 import type { TagGroupsTable, TagKind, TagsTable, TagTables, TagValueType } from "./tags.table.ts";
 
@@ -272,6 +273,14 @@ export function replaceTagValues(
     for (const r of s.all(k.selectFrom("person_tags").select(["person_id", "value"]).where("tag_id", "=", a.tagId))) {
       before.set(r.person_id, r.value);
     }
+    const removedIds = [...before.keys()].filter((p) => !a.values.has(p));
+    // A person merged into another since the last run continues as its survivor: the survivor without a
+    // row of its own had the merged person's value, and the merged person's row leaves without a change.
+    const survivors = survivorsOf(s.db, removedIds);
+    const inherited = new Map<number, string | null>();
+    for (const [p, survivor] of survivors) {
+      if (survivor !== p && !before.has(survivor) && !inherited.has(survivor)) inherited.set(survivor, before.get(p)!);
+    }
     const writes: Assignment[] = [];
     const changes: { person_id: number; old_value: string | null; new_value: string | null }[] = [];
     let added = 0;
@@ -282,10 +291,12 @@ export function replaceTagValues(
       else if (old !== value) changed++;
       else continue;
       writes.push({ personId, value });
-      changes.push({ person_id: personId, old_value: old ?? null, new_value: value });
+      const had = old !== undefined || inherited.has(personId);
+      const was = old !== undefined ? old : inherited.get(personId) ?? null;
+      if (!had || was !== value) changes.push({ person_id: personId, old_value: was, new_value: value });
     }
-    const removedIds = [...before.keys()].filter((p) => !a.values.has(p));
-    for (const p of removedIds) changes.push({ person_id: p, old_value: before.get(p) ?? null, new_value: null });
+    for (const p of removedIds) if (survivors.get(p) === p) changes.push({ person_id: p, old_value: before.get(p) ?? null, new_value: null });
+    for (const [survivor, was] of inherited) if (!a.values.has(survivor)) changes.push({ person_id: survivor, old_value: was, new_value: null });
     upsert(s, a.tagId, writes, a.source, a.now);
     forBatches(removedIds, (b) => s.run(k.deleteFrom("person_tags").where("tag_id", "=", a.tagId).where("person_id", "in", b)));
     if (record) {
