@@ -21,6 +21,8 @@ describe("loadConfig", () => {
     ["TESSERA_PORT", "http"],
     ["TESSERA_PORT", "70000"],
     ["TESSERA_TIMEZONE", "Asia/Beijing"],
+    ["TESSERA_HOST", "999.1.1.1"],
+    ["TESSERA_HOST", "my host"],
     ["TESSERA_WEEK_START", "saturday"],
     ["TESSERA_SECRET_KEY", "not-a-key"],
     ["TESSERA_LOG", "verbose"],
@@ -39,6 +41,13 @@ describe("loadConfig", () => {
       "TESSERA_ADMIN_PASSWORD is shorter than 10 characters: anyone who can reach this server could guess it",
     ]);
     expect(configWarnings(loadConfig({ TESSERA_WRITE_KEY: "wk_0123456789", TESSERA_ADMIN_TOKEN: "admintoken-0123456789" }))).toEqual([]);
+  });
+
+  test("hosts: addresses and names bind; a secret's value is never echoed in the error", () => {
+    for (const h of ["0.0.0.0", "127.0.0.1", "::", "::1", "localhost", "tessera.internal"]) expect(loadConfig({ TESSERA_HOST: h }).host).toBe(h);
+    const secret = "abc".repeat(21);
+    expect(() => loadConfig({ TESSERA_SECRET_KEY: secret })).toThrow("TESSERA_SECRET_KEY=<hidden>: must be 32 bytes");
+    expect(() => loadConfig({ TESSERA_SECRET_KEY: secret })).not.toThrow(secret);
   });
 
   test("admin e-mail and password go together", () => {

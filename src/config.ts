@@ -6,7 +6,10 @@ import { z } from "zod";
 
 const Env = z.object({
   TESSERA_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  TESSERA_HOST: z.string().min(1).default("0.0.0.0"),
+  TESSERA_HOST: z
+    .string()
+    .default("0.0.0.0")
+    .refine(isHost, "must be an IP address (0.0.0.0 for every interface, :: for IPv6) or a host name"),
   TESSERA_DATA_DIR: z.string().min(1).default("./data"),
   TESSERA_TIMEZONE: z
     .string()
@@ -54,6 +57,18 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** SECRETS are the variables whose values stay out of error messages. */
+const SECRETS = new Set(["TESSERA_SECRET_KEY", "TESSERA_ADMIN_TOKEN", "TESSERA_ADMIN_PASSWORD", "TESSERA_WRITE_KEY"]);
+
+const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** isHost accepts what Bun.serve can bind: an IPv4 or IPv6 address, or a host name. */
+function isHost(h: string): boolean {
+  if (z.ipv4().safeParse(h).success || z.ipv6().safeParse(h).success) return true;
+  // Dotted all-digit names are IPv4 addresses or nothing (999.1.1.1 is not a host name).
+  return HOSTNAME.test(h) && !/^[\d.]+$/.test(h);
+}
+
 /** isTimeZone reports whether `tz` is an IANA zone name the runtime knows. */
 export function isTimeZone(tz: string): boolean {
   try {
@@ -85,7 +100,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0]);
-      return `  ${name}=${JSON.stringify(picked[name] ?? "")}: ${i.message}`;
+      // A secret is never echoed: the message goes to logs that other people read.
+      const shown = SECRETS.has(name) ? "<hidden>" : JSON.stringify(picked[name] ?? "");
+      return `  ${name}=${shown}: ${i.message}`;
     });
     throw new ConfigError(`invalid configuration (see README "Configuration"):\n${lines.join("\n")}`);
   }

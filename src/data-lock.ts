@@ -1,47 +1,52 @@
 /**
  * One writer per data directory: the identity index and the dedup set live in the writing process's
  * memory, so a second process writing the same database (a second `serve`, an `import` next to a running
- * server) would corrupt identity and duplicate events. A pid file taken with O_EXCL guards it; a stale one
- * (its process is gone, e.g. after kill -9) is taken over.
+ * server) would corrupt identity and duplicate events.
+ *
+ * The lock is a kernel lock, not a pid check: a SQLite file (`tessera.lock`) held in an exclusive
+ * transaction for the life of the process. SQLite takes it with POSIX fcntl locks, which the kernel drops
+ * when the process dies (kill -9 included) and which hold across pid namespaces — two containers on one
+ * volume see each other, where pid 1 in one container says nothing about pid 1 in the other. The pid file
+ * beside it only names the holder in the refusal.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { Database } from "bun:sqlite";
+import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** LOCK_FILE names the pid file inside the data directory. */
+/** LOCK_FILE names the pid file inside the data directory (informational; the lock is LOCK_DB). */
 export const LOCK_FILE = "tessera.pid";
+const LOCK_DB = "tessera.lock";
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
+/** DataDirBusy says another process holds the data directory. */
+export class DataDirBusy extends Error {
+  override name = "DataDirBusy";
 }
 
-/** lockDataDir takes the lock or throws naming the process that holds it; returns the release function. */
+/** lockDataDir takes the lock or throws DataDirBusy naming the process that holds it; returns the release function. */
 export function lockDataDir(dir: string): () => void {
-  const file = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const lock = new Database(join(dir, LOCK_DB), { create: true });
+  try {
+    lock.exec("PRAGMA busy_timeout = 0");
+    lock.exec("BEGIN EXCLUSIVE");
+  } catch (e) {
+    lock.close();
+    if (!/locked|busy/i.test(String((e as Error).message))) throw e;
+    let holder = "";
     try {
-      const fd = openSync(file, "wx", 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => {
-        try {
-          if (readFileSync(file, "utf8") === String(process.pid)) unlinkSync(file);
-        } catch {
-          // Already gone: nothing to release.
-        }
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const holder = Number(readFileSync(file, "utf8").trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
-        throw new Error(`another Tessera process (pid ${holder}) is using this data directory`);
-      }
-      unlinkSync(file);
+      holder = readFileSync(join(dir, LOCK_FILE), "utf8").trim();
+    } catch {
+      // The holder has not written its pid yet, or cannot.
     }
+    throw new DataDirBusy(`another Tessera process${/^\d+$/.test(holder) ? ` (pid ${holder})` : ""} is using this data directory`);
   }
-  throw new Error(`cannot take the lock ${file}`);
+  const pidFile = join(dir, LOCK_FILE);
+  writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
+  return () => {
+    try {
+      if (readFileSync(pidFile, "utf8") === String(process.pid)) unlinkSync(pidFile);
+    } catch {
+      // Already gone: nothing to remove.
+    }
+    lock.close();
+  };
 }

@@ -92,7 +92,8 @@ const COMMANDS: Record<string, Command> = {
       const role = RoleSchema.safeParse(values.role);
       if (!role.success) throw new UsageError(`--role must be admin, analyst or operator, not ${values.role}`);
       if (!values.name?.trim()) throw new UsageError("--name is required (it tells tokens apart in the dashboard)");
-      const core = openCore(config, createLogger(config.log));
+      // Also while the server runs (`docker exec … tessera token create`): a token is one row.
+      const core = openCore(config, createLogger(config.log), { besideServer: true });
       try {
         const t = await createApiToken(core.kdb, { name: values.name.trim(), role: role.data, createdBy: "cli" }, core.now());
         await audit(core.kdb, { actor: "cli", action: "token.created", target: `token:${t.name}#${t.id}`, detail: { role: t.role } }, core.now());

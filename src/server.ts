@@ -16,7 +16,7 @@ import { loadSecretKey } from "./crypto/secret-key.ts";
 import { createKysely } from "./db/kysely.ts";
 import { migrate } from "./db/migrate.ts";
 import { DB_FILE, integrityCheck, openWriter } from "./db/sqlite.ts";
-import { lockDataDir } from "./data-lock.ts";
+import { DataDirBusy, lockDataDir } from "./data-lock.ts";
 import type { CoreDeps } from "./deps.ts";
 import { openEvents, type Events } from "./events.ts";
 import { createApp } from "./http/app.ts";
@@ -90,21 +90,29 @@ export function openDatabase(file: string): Database {
 
 const releases = new WeakMap<CoreDeps, () => void>();
 
-/** openCore opens everything a command needs that is not HTTP: directory (locked), database, key, Kysely. */
-export function openCore(config: Config, log: Logger): CoreDeps {
+/**
+ * openCore opens everything a command needs that is not HTTP: directory (locked), database, key, Kysely.
+ * `besideServer` lets a command that only writes a few rows of its own (`token create`) run next to a
+ * server holding the directory: SQLite's locking keeps the two writers apart, and the server already
+ * checked and migrated the database.
+ */
+export function openCore(config: Config, log: Logger, opts: { besideServer?: boolean } = {}): CoreDeps {
   const dataDir = openDataDir(config.dataDir);
-  let release: () => void;
+  let release: (() => void) | null;
   try {
     release = lockDataDir(dataDir);
   } catch (e) {
     if (diskFull(e)) throw fullDisk(dataDir);
-    throw new StartupError(`${reason(e)} (${dataDir}). Stop it first, or send data to it over HTTP (POST /v1/batch) instead.`);
+    if (!(opts.besideServer && e instanceof DataDirBusy)) {
+      throw new StartupError(`${reason(e)} (${dataDir}). Stop it first, or send data to it over HTTP (POST /v1/batch) instead.`);
+    }
+    release = null;
   }
   let db: Database;
   try {
-    db = openDatabase(join(dataDir, DB_FILE));
+    db = release ? openDatabase(join(dataDir, DB_FILE)) : openWriter(join(dataDir, DB_FILE));
   } catch (e) {
-    release();
+    release?.();
     throw e;
   }
   let key: Uint8Array;
@@ -112,16 +120,21 @@ export function openCore(config: Config, log: Logger): CoreDeps {
     key = loadSecretKey({ secretKey: config.secretKey, dataDir }, (m) => log.warn(m));
   } catch (e) {
     db.close();
-    release();
+    release?.();
     throw diskFull(e) ? fullDisk(dataDir) : new StartupError(`cannot load the secret key: ${reason(e)}`);
   }
   const core: CoreDeps = { db, kdb: createKysely(db), config, crypto: createCrypto(key), log, now: Date.now };
-  releases.set(core, release);
+  if (release) releases.set(core, release);
   return core;
 }
 
 /** closeCore checkpoints the WAL into the main file (a clean, single-file state) and closes. */
 export function closeCore(core: CoreDeps): void {
+  // Beside a running server the WAL is the server's to checkpoint.
+  if (!releases.has(core)) {
+    core.db.close();
+    return;
+  }
   try {
     core.db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (e) {
@@ -190,7 +203,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     if (deps.webRoot === null) log.warn("the dashboard is not built; run `bun scripts/build-web.ts` (npm start does it)");
     const app = createApp(deps);
     try {
-      server = Bun.serve({ port: config.port, hostname: config.host, fetch: app.fetch, maxRequestBodySize: 16 * 1024 * 1024 });
+      server = Bun.serve({
+        port: config.port, hostname: config.host, fetch: app.fetch, maxRequestBodySize: 16 * 1024 * 1024,
+        // Bun closes a connection silent for 10 s by default: a manual job run waits up to 60 s for its answer
+        // and a long query or pack computation can think for longer than 10 s before answering.
+        idleTimeout: 120,
+      });
     } catch (e) {
       throw new StartupError(`cannot listen on ${config.host}:${config.port} (${reason(e)}). Set TESSERA_PORT to a free port.`);
     }

@@ -101,6 +101,30 @@ describe("startup failures", () => {
 });
 
 describe("commands", () => {
+  test("token create works while the server runs (docker exec); migrate is refused beside it", async () => {
+    const { dir, cleanup } = tempDir();
+    const port = 21_000 + Math.floor(Math.random() * 2000);
+    const env = { TESSERA_DATA_DIR: dir, TESSERA_PORT: String(port), TESSERA_HOST: "127.0.0.1" };
+    const server = Bun.spawn([process.execPath, MAIN, "serve"], { env: { PATH: process.env.PATH ?? "", HOME: "/tmp", TESSERA_LOG: "error", ...env }, stdout: "ignore", stderr: "ignore" });
+    try {
+      for (let i = 0; i < 100; i++) {
+        if (await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false)) break;
+        await Bun.sleep(100);
+      }
+      const tok = tessera(["token", "create", "--role", "analyst", "--name", "from docker exec"], env);
+      expect(tok.code).toBe(0);
+      const me = await fetch(`http://127.0.0.1:${port}/api/auth/me`, { headers: { authorization: `Bearer ${tok.out.trim()}` } });
+      expect(await me.json()).toMatchObject({ role: "analyst", kind: "token" });
+      const m = tessera(["migrate"], env);
+      expect([m.code, m.err]).toEqual([1, expect.stringContaining(`another Tessera process (pid ${server.pid})`)]);
+    } finally {
+      server.kill("SIGTERM");
+      await server.exited;
+      cleanup();
+    }
+  });
+
+
   test("migrate, token create, backup, healthcheck", () => {
     const { dir, cleanup } = tempDir();
     try {
