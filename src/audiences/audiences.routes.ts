@@ -34,7 +34,7 @@ import { csvLine } from "./csv.ts";
 import { Definition, type IssueOut } from "./definition.ts";
 import { depKey } from "./dependencies.ts";
 import type { AudienceEngine } from "./engine.ts";
-import { checkReferences, dependents } from "./graph.ts";
+import { checkReferences, dependents, referencesComputed } from "./graph.ts";
 import { computeAudienceNow, type EventSink, type MaterialiseDeps } from "./materialise.job.ts";
 import type { PersonDirectory } from "./population.ts";
 import { conflict, idParam, invalid, isUniqueViolation, notFound } from "./route-helpers.ts";
@@ -151,7 +151,12 @@ export function audienceRoutes(deps: AudienceRoutesDeps) {
           ...input, nextRunAt: await nextRun({ schedule: input.schedule ?? null, timezone: input.timezone ?? null }),
         }, deps.now());
         await auditRequest(deps, c, "audience.create", String(created.id), { name: created.name });
-        return c.json(created, 201);
+        // The first computation runs now (it emits no events): a new pack has a size and members at once,
+        // and packs referring to it read its members, not an empty set. Not while a tag or pack it reads has
+        // never been computed: members counted without them would make the nightly run's first real answer
+        // look like everyone entering. A failure stays on the pack (lastError).
+        if (await referencesComputed(kdb, input.definition)) await computeAudienceNow(await materialise(), created.id);
+        return c.json(await getAudience(kdb, created.id), 201);
       } catch (e) {
         if (isUniqueViolation(e)) conflict(`an audience named ${JSON.stringify(input.name)} exists`);
         throw e;

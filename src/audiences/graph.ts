@@ -57,6 +57,24 @@ export async function checkReferences(
   return issues;
 }
 
+/**
+ * referencesComputed says whether every tag and pack a definition reads holds values already (a manual
+ * tag always does; a rule or computed tag and a pack once computed). Only then does computing it now give
+ * its true members; otherwise the nightly run computes the references first, in dependency order.
+ */
+export async function referencesComputed(k: AudienceTagDb, def: Node): Promise<boolean> {
+  for (const r of referencesOf(def)) {
+    if (r.kind === "tag") {
+      const tag = await k.selectFrom("tags").select(["kind", "last_computed_at"]).where("name", "=", r.ref).executeTakeFirst();
+      if (!tag || (tag.kind !== "manual" && tag.last_computed_at === null)) return false;
+    } else {
+      const pack = await k.selectFrom("audiences").select("last_computed_at").where("id", "=", Number(r.ref)).executeTakeFirst();
+      if (!pack || pack.last_computed_at === null) return false;
+    }
+  }
+  return true;
+}
+
 /** dependents lists the graph nodes that read `key` (what would break if it were deleted). */
 export async function dependents(k: AudienceTagDb, key: string): Promise<string[]> {
   return (await loadGraph(k)).filter((g) => g.deps.includes(key)).map((g) => g.key);

@@ -86,9 +86,8 @@ export function AudienceNew() {
         initial={{ name: "", description: "", schedule: "", definition: { kind: "and", children: [] } }}
         submitLabel={t("audience.create")}
         onSubmit={async (v) => {
+          // The server computes a new pack at once, so it has a size and members when its page opens.
           const a = await api<Audience>("POST", "/api/audiences", toBody(v));
-          // The first computation runs now, so the new pack has a size and members at once.
-          await api("POST", `/api/audiences/${a.id}/compute`, {}).catch(() => undefined);
           navigate(`/audiences/${a.id}`);
         }}
       />
