@@ -132,6 +132,11 @@ test.skipIf(!hasChromium)(
     await page.getByRole("row", { name: /^Website/ }).getByRole("cell", { name: "WeChat Mini Program" }).waitFor();
     const kinds = await page.evaluate(() => fetch("/api/sources").then((r) => r.json()));
     expect((kinds as { results: { name: string; kind: string }[] }).results.map((s) => [s.name, s.kind])).toEqual([["Website", "wx_mini"], ["Tmall store", "tmall"]]);
+    // A source can keep the write key the app's SDKs already send, so only the host changes.
+    await page.getByLabel("New source").fill("Old Segment app");
+    await page.getByLabel("Write key (optional)").fill("9zmhjfqv3U5dCm7qL2MjH7Qd4aJrXe1b");
+    await page.getByRole("button", { name: "Create" }).click();
+    await page.getByRole("row", { name: /Old Segment app/ }).getByText("9zmhjfq…").waitFor();
 
     await nav(page, "API tokens").click();
     await page.getByLabel("New token").fill("BI tool");
@@ -160,7 +165,7 @@ test.skipIf(!hasChromium)(
 
     await nav(page, "Audit log").click();
     await page.getByText("source.created").first().waitFor();
-    expect(await page.getByText("source.created").count()).toBe(2);
+    expect(await page.getByText("source.created").count()).toBe(3);
     expect(await page.getByText("token.created").count()).toBe(1);
     await shot(page, "7-audit");
 

@@ -9,7 +9,12 @@ import { SourceSettings } from "../ingest/source.ts";
 import { createSource, deleteSource, getSource, listSources, SourceConflict, SourceKind, SourceSchema, updateSource } from "./sources.ts";
 
 const Name = z.string().trim().min(1).max(100);
-const NewSource = z.object({ name: Name, kind: SourceKind.optional() }).strict();
+/**
+ * writeKey keeps the key an app's SDKs already send (its Segment, RudderStack or PostHog key), so switching
+ * to Tessera is a change of host only. A colon or a space would not survive Basic auth or Jitsu's key:secret.
+ */
+const ChosenWriteKey = z.string().trim().min(8, "at least 8 characters").max(200).regex(/^[^\s:]+$/, "no spaces or colons");
+const NewSource = z.object({ name: Name, kind: SourceKind.optional(), writeKey: ChosenWriteKey.optional() }).strict();
 const SourcePatch = z
   .object({
     name: Name.optional(),
@@ -41,7 +46,7 @@ export function sourceRoutes(deps: AppDeps) {
       const s = await getSource(kdb, crypto, IdParam.parse(c.req.param("id")));
       return s ? c.json(s, 200) : c.json({ error: "no source with that id" }, 404);
     })
-    .post("/", endpoint({ summary: "Create a source with a new write key", tags: ["sources"], access: "admin", body: NewSource, response: SourceSchema, status: 201 }), async (c) => {
+    .post("/", endpoint({ summary: "Create a source with a new write key (or the one given, e.g. the key the app's SDKs already send)", tags: ["sources"], access: "admin", body: NewSource, response: SourceSchema, status: 201 }), async (c) => {
       try {
         const s = await createSource(db, kdb, crypto, c.req.valid("json"), deps.now());
         await auditRequest(deps, c, "source.created", `source:${s.name}#${s.id}`);

@@ -59,6 +59,19 @@ describe("/api/sources", () => {
     expect(actions).toEqual(["source.created", "source.key_rotated", "source.updated", "source.updated", "source.updated", "source.updated", "source.deleted"]);
   });
 
+  test("a source can keep the write key its SDKs already send: only the host changes", async () => {
+    const t = testApp();
+    const admin = await t.asToken("admin");
+    const call = (method: string, path: string, json?: unknown) => t.call(method, path, { headers: admin.headers, json });
+    const segmentKey = "9zmhjfqv3U5dCm7qL2MjH7Qd4aJrXe1b";
+    const s = (await (await call("POST", "/api/sources", { name: "Segment app", writeKey: ` ${segmentKey} ` })).json()) as Source;
+    expect(s.writeKey).toBe(segmentKey);
+    const auth = { authorization: `Basic ${btoa(`${segmentKey}:`)}` };
+    expect((await t.call("POST", "/v1/track", { headers: auth, json: { userId: "u", event: "e" } })).status).toBe(200);
+    expect(await (await call("POST", "/api/sources", { name: "Again", writeKey: segmentKey })).json()).toEqual({ error: "another source has this write key" });
+    for (const bad of ["short", "key:secret", "two words"]) expect((await call("POST", "/api/sources", { name: bad, writeKey: bad })).status).toBe(400);
+  });
+
   test("data handling: defaults shown, a patch changes only what it names, ingestion follows at once, bad values name the field", async () => {
     const t = testApp();
     const admin = await t.asUser("admin");

@@ -115,7 +115,9 @@ export async function createSource(
       .executeTakeFirstOrThrow();
     return toSource(crypto, row);
   } catch (e) {
-    if (isUniqueViolation(e)) throw new SourceConflict(`a source named "${s.name}" already exists`);
+    if (isUniqueViolation(e)) {
+      throw new SourceConflict(/write_key/.test((e as Error).message) ? "another source has this write key" : `a source named "${s.name}" already exists`);
+    }
     throw e;
   } finally {
     invalidateSourceCache(db);

@@ -112,6 +112,8 @@ export const shellEn = {
   "sources.intro": "A source is a website, app or server that sends events. Each has a write key that can only send data.",
   "sources.new": "New source",
   "sources.namePlaceholder": "e.g. Website, iOS app, Backend",
+  "sources.existingKey": "Write key (optional)",
+  "sources.existingKeyPlaceholder": "keep the key your SDKs already send",
   "sources.platform": "Platform",
   "sources.platform.none": "Website, app or server",
   "sources.platform.wx_mini": "WeChat Mini Program",

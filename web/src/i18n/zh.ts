@@ -109,6 +109,8 @@ const shellZh: Record<keyof typeof shellEn, string> = {
   "sources.intro": "数据源是发送事件的网站、App 或服务器。每个数据源有一个只能写入数据的 Write Key。",
   "sources.new": "新建数据源",
   "sources.namePlaceholder": "例如：官网、iOS App、后端",
+  "sources.existingKey": "写入密钥（可选）",
+  "sources.existingKeyPlaceholder": "沿用 SDK 现有的密钥",
   "sources.platform": "平台",
   "sources.platform.none": "网站、App 或服务器",
   "sources.platform.wx_mini": "微信小程序",

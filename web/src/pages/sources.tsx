@@ -185,6 +185,7 @@ export function SourcesPage() {
   const [selected, setSelected] = useState<number | null>(null);
   const [name, setName] = useState("");
   const [kind, setKind] = useState<Platform>("");
+  const [writeKey, setWriteKey] = useState("");
   const [createError, setCreateError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -193,9 +194,10 @@ export function SourcesPage() {
     setBusy(true);
     setCreateError(null);
     try {
-      const s = await api<Source>("POST", "/api/sources", kind ? { name, kind } : { name });
+      const s = await api<Source>("POST", "/api/sources", { name, ...(kind && { kind }), ...(writeKey.trim() && { writeKey }) });
       setName("");
       setKind("");
+      setWriteKey("");
       await reload();
       setSelected(s.id);
     } catch (err) {
@@ -216,6 +218,7 @@ export function SourcesPage() {
         <form class="inline-form card" onSubmit={create}>
           <Field label={t("sources.new")} value={name} onValue={setName} placeholder={t("sources.namePlaceholder")} required maxLength={100} />
           <PlatformField value={kind} onValue={setKind} />
+          <Field label={t("sources.existingKey")} value={writeKey} onValue={setWriteKey} placeholder={t("sources.existingKeyPlaceholder")} maxLength={200} />
           <Button type="submit" variant="primary" busy={busy}>
             {t("common.create")}
           </Button>
