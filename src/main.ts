@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { demoInputs, importInto, progressLine } from "./cli/import.command.ts";
 import type { ImportProgress, ImportResult } from "./ingest/import.ts";
 import { DEMO_SIZE } from "./demo/generate.ts";
+import { SECRET_KEY_FILE } from "./crypto/secret-key.ts";
 import { backupDatabase } from "./db/backup.ts";
 import { DB_FILE, openReader } from "./db/sqlite.ts";
 import { createLogger } from "./log.ts";
@@ -76,7 +77,9 @@ const COMMANDS: Record<string, Command> = {
       try {
         const { bytes } = backupDatabase(db, resolve(target));
         console.log(`backup written to ${resolve(target)} (${bytes} bytes)`);
-        console.log(`keep ${join(resolve(config.dataDir), "secret.key")} (or TESSERA_SECRET_KEY) with it: encrypted values need the key`);
+        // On stderr: stdout stays the one line a script may parse; the reminder is for the person.
+        const key = config.secretKey !== undefined ? "the value of TESSERA_SECRET_KEY" : join(resolve(config.dataDir), SECRET_KEY_FILE);
+        console.error(`the backup needs ${SECRET_KEY_FILE} too: keep ${key} with it. Without that key its encrypted values cannot be read and Tessera refuses to start on it.`);
       } finally {
         db.close();
       }
