@@ -9,9 +9,10 @@ import { createApiToken } from "./auth/api-tokens.ts";
 import { audit } from "./auth/audit.ts";
 import { RoleSchema } from "./auth/roles.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
-import { demoInputs, importInto, progressLine } from "./cli/import.command.ts";
-import type { ImportProgress, ImportResult } from "./ingest/import.ts";
+import { demoInputs, importInto, progressDisplay } from "./cli/import.command.ts";
+import type { ImportResult } from "./ingest/import.ts";
 import { DEMO_SIZE } from "./demo/generate.ts";
+import { SECRET_KEY_FILE } from "./crypto/secret-key.ts";
 import { backupDatabase } from "./db/backup.ts";
 import { DB_FILE, openReader } from "./db/sqlite.ts";
 import { createLogger } from "./log.ts";
@@ -76,7 +77,9 @@ const COMMANDS: Record<string, Command> = {
       try {
         const { bytes } = backupDatabase(db, resolve(target));
         console.log(`backup written to ${resolve(target)} (${bytes} bytes)`);
-        console.log(`keep ${join(resolve(config.dataDir), "secret.key")} (or TESSERA_SECRET_KEY) with it: encrypted values need the key`);
+        // On stderr: stdout stays the one line a script may parse; the reminder is for the person.
+        const key = config.secretKey !== undefined ? "the value of TESSERA_SECRET_KEY" : join(resolve(config.dataDir), SECRET_KEY_FILE);
+        console.error(`the backup needs ${SECRET_KEY_FILE} too: keep ${key} with it. Without that key its encrypted values cannot be read and Tessera refuses to start on it.`);
       } finally {
         db.close();
       }
@@ -106,33 +109,25 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   import: {
-    usage: "tessera import FILE.ndjson[.gz] [--source NAME]",
-    summary: "stream Segment-shaped events (one per line) into the data directory",
+    usage: "tessera import FILE.ndjson[.gz]|- [--source NAME]",
+    summary: "stream Segment-shaped events (one per line) from FILE or stdin (-) into the data directory",
     async run(config, args) {
       const { positionals, values } = parseArgs({ args, options: { source: { type: "string", default: "import" } }, allowPositionals: true });
       const [file, ...rest] = positionals;
-      if (file === undefined || rest.length > 0) throw new UsageError("import needs exactly one FILE");
-      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
-      const started = Date.now();
-      // The progress line is redrawn in place: a log line or the final error starts below it, not inside it.
-      let drawn = false;
-      const below = () => {
-        if (drawn) process.stderr.write("\n");
-        drawn = false;
-      };
+      if (file === undefined || rest.length > 0) throw new UsageError("import needs exactly one FILE (or - for stdin)");
+      if (file !== "-" && !existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const input = file === "-" ? Bun.stdin.stream() : resolve(file);
+      const progress = progressDisplay(process.stderr, Date.now());
+      // A log line or the final error starts below a progress line drawn in place, not inside it.
       const log = createLogger(config.log, (line) => {
-        below();
+        progress.below();
         process.stderr.write(`${line}\n`);
       });
-      const draw = (p: ImportProgress) => {
-        drawn = true;
-        process.stderr.write(progressLine(p, started));
-      };
       let r: ImportResult;
       try {
-        r = await importInto(config, log, [{ input: resolve(file), sourceName: values.source! }], draw);
+        r = await importInto(config, log, [{ input, sourceName: values.source! }], progress.draw);
       } finally {
-        below();
+        progress.below();
       }
       for (const e of r.errors.slice(0, 20)) console.error(`line ${e.line}: ${e.error}`);
       const seen = r.duplicates > 0 ? `, ${r.duplicates} of them already stored` : "";
@@ -149,8 +144,13 @@ const COMMANDS: Record<string, Command> = {
       if (!Number.isInteger(persons) || persons < 1 || persons > 1_000_000) throw new UsageError("--persons must be a whole number from 1 to 1000000");
       const started = Date.now();
       const size = { persons, events: Math.round((DEMO_SIZE.events * persons) / DEMO_SIZE.persons) };
-      const r = await importInto(config, createLogger(config.log), demoInputs(started, size), (p) => process.stderr.write(progressLine(p, started)));
-      process.stderr.write("\n");
+      const progress = progressDisplay(process.stderr, started);
+      let r: ImportResult;
+      try {
+        r = await importInto(config, createLogger(config.log), demoInputs(started, size), progress.draw);
+      } finally {
+        progress.below();
+      }
       console.log(`demo data loaded: ${r.accepted} events in ${((Date.now() - started) / 1000).toFixed(0)} s. Start the server (tessera serve) and open the dashboard.`);
       return 0;
     },

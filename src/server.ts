@@ -12,7 +12,7 @@ import { SetupGate } from "./auth/setup.ts";
 import { countUsers, ensureAdmin } from "./auth/users.ts";
 import { configWarnings, type Config } from "./config.ts";
 import { createCrypto } from "./crypto/crypto.ts";
-import { loadSecretKey } from "./crypto/secret-key.ts";
+import { loadCheckedSecretKey } from "./crypto/key-check.ts";
 import { createKysely } from "./db/kysely.ts";
 import { migrate } from "./db/migrate.ts";
 import { DB_FILE, integrityCheck, openWriter } from "./db/sqlite.ts";
@@ -117,7 +117,7 @@ export function openCore(config: Config, log: Logger, opts: { besideServer?: boo
   }
   let key: Uint8Array;
   try {
-    key = loadSecretKey({ secretKey: config.secretKey, dataDir }, (m) => log.warn(m));
+    key = loadCheckedSecretKey(db, { secretKey: config.secretKey, dataDir }, (m) => log.warn(m));
   } catch (e) {
     db.close();
     release?.();

@@ -2,7 +2,8 @@
  * The data-loading commands as an operator runs them: `tessera demo` loads every channel through its own
  * source with cross-channel identities resolved, `tessera import FILE.ndjson` stores a file's events with
  * the same validation as HTTP (bad lines reported by number), and importing the same file again stores
- * nothing twice. Both refuse to run next to a server holding the data directory.
+ * nothing twice; `tessera import -` reads stdin; progress written to a pipe or log file is plain lines, not
+ * carriage-return redraws piling up into one. Both refuse to run next to a server holding the data directory.
  */
 import { afterAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
@@ -13,9 +14,10 @@ import { tempDir } from "./helpers.ts";
 const scratch = tempDir("tessera-cli-import-");
 afterAll(() => scratch.cleanup());
 
-function tessera(args: string[], dataDir: string) {
+function tessera(args: string[], dataDir: string, stdin?: Uint8Array) {
   const p = Bun.spawnSync([process.execPath, "src/main.ts", ...args], {
     cwd: `${import.meta.dir}/..`,
+    stdin,
     env: { ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_LOG: "error" },
   });
   return { code: p.exitCode, out: p.stdout.toString(), err: p.stderr.toString() };
@@ -86,4 +88,24 @@ test("import refuses a data directory another live process holds; a stale pid fi
   // A pid file left behind (kill -9, a reboot, another container's pid 1) names a process that holds no lock.
   writeFileSync(`${dir}/tessera.pid`, "1");
   expect(tessera(["migrate"], dir).code).toBe(0);
+});
+
+test("tessera import - reads stdin (gzip too), and progress to a pipe is plain lines", () => {
+  const dir = `${scratch.dir}/stdin`;
+  const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ type: "track", event: "piped", userId: `p${i % 30}`, timestamp: "2024-05-02T10:00:00Z", properties: { i } }));
+  const r = tessera(["import", "-", "--source", "pipe"], dir, Buffer.from(lines.join("\n") + "\n"));
+  expect(r.err).not.toContain("no such file");
+  expect(r.code).toBe(0);
+  expect(r.out).toContain('imported 300 of 300 lines into source "pipe"');
+  expect(count(dir, EVENTS)).toBe(300);
+  // stderr is a pipe here, not a terminal: no redraws, each progress line ends with a newline.
+  expect(r.err).not.toContain("\r");
+  const progress = r.err.split("\n").filter((l) => l.includes(" lines, "));
+  expect(progress.length).toBeGreaterThan(0);
+  for (const l of progress) expect(l).toMatch(/^\d+ lines, \d+ stored, \d+ rejected, \d+ dropped, \d+\/s$/);
+
+  const more = lines.map((l) => l.replace("piped", "gzipped"));
+  const gz = tessera(["import", "-", "--source", "pipe"], dir, Bun.gzipSync(Buffer.from(more.join("\n") + "\n")));
+  expect(gz.code).toBe(0);
+  expect(count(dir, EVENTS)).toBe(600);
 });

@@ -1,8 +1,8 @@
 /**
  * Protects the operator's experience of the `tessera` command, run as a real subprocess: bad
- * configuration, an unwritable data directory and a corrupt database each end with one clear line that
- * names the culprit and a non-zero exit (2 for configuration, 1 otherwise), never a bare stack trace;
- * migrate, token create, backup and healthcheck do what the README says.
+ * configuration, an unwritable data directory, a corrupt database and a secret key the database was not
+ * written with each end with one clear line that names the culprit and a non-zero exit (2 for
+ * configuration, 1 otherwise), never a bare stack trace; migrate, token create, backup and healthcheck do what the README says.
  */
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
@@ -93,6 +93,26 @@ describe("startup failures", () => {
     }
   });
 
+  test("a secret key the database was not written with → exit 1 saying what to do", () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      expect(tessera(["migrate"], { TESSERA_DATA_DIR: dir }).code).toBe(0);
+      writeFileSync(join(dir, "secret.key"), "ee".repeat(32));
+      for (const command of [["serve"], ["migrate"]]) {
+        const r = tessera(command, { TESSERA_DATA_DIR: dir });
+        expect(r.code).toBe(1);
+        expect(r.err.trim().split("\n")).toHaveLength(1);
+        expect(r.err).toContain(`tessera: cannot load the secret key: ${join(dir, "secret.key")} is not the key`);
+        expect(r.err).not.toMatch(STACK);
+      }
+      const env = tessera(["serve"], { TESSERA_DATA_DIR: dir, TESSERA_SECRET_KEY: "ff".repeat(32) });
+      expect(env.code).toBe(1);
+      expect(env.err).toContain("TESSERA_SECRET_KEY is not the key");
+    } finally {
+      cleanup();
+    }
+  });
+
   test("an unknown command → exit 64 with the usage", () => {
     const r = tessera(["frobnicate"], {});
     expect(r.code).toBe(64);
@@ -144,7 +164,8 @@ describe("commands", () => {
       const backup = join(dir, "copy.db");
       const b = tessera(["backup", backup], env);
       expect(b.code).toBe(0);
-      expect(b.out).toContain("secret.key");
+      // The reminder goes to stderr, beside the output a script may parse.
+      expect(b.err).toContain("needs secret.key");
       const copy = new Database(backup, { readonly: true });
       expect(copy.query<{ token_hash: string; role: string }, []>("SELECT token_hash, role FROM api_tokens").all()).toEqual([{ token_hash: sha256Hex(token), role: "analyst" }]);
       expect(copy.query<{ actor: string; action: string }, []>("SELECT actor, action FROM audit_log").all()).toEqual([{ actor: "cli", action: "token.created" }]);

@@ -2,10 +2,11 @@
  * Protects the appliance's life cycle (src/server.ts), in process on a free port: the environment's
  * promises hold after start (admin, `default` source, no setup code then), an event acknowledged before
  * stop is in the database after it, the HTTP server refuses connections, the database ends checkpointed
- * and closed and the data-directory lock is released; a busy port is a clear StartupError.
+ * and closed and the data-directory lock is released; a busy port is a clear StartupError, and so is a
+ * secret key other than the one the database was written with (a backup restored without its secret.key).
  */
 import { expect, test } from "bun:test";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../src/config.ts";
 import { LOCK_FILE } from "../src/data-lock.ts";
@@ -75,6 +76,42 @@ test("a port in use is a StartupError that says what to set", async () => {
     expect(String(err)).toContain("TESSERA_PORT");
   } finally {
     busy.stop(true);
+    cleanup();
+  }
+});
+
+test("a data directory whose secret.key was replaced or lost is refused, naming what to do", async () => {
+  const { dir, cleanup } = tempDir();
+  try {
+    const config = loadConfig({ TESSERA_PORT: "0", TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: dir, TESSERA_WRITE_KEY: "wk_before_the_restore" });
+    const start = () => startServer(config, { log: createLogger("error", () => {}), webRoot: null });
+    await (await start()).stop();
+    const original = Bun.file(join(dir, "secret.key"));
+    const key = await original.text();
+
+    // As after restoring tessera.db onto a machine that generated its own key.
+    writeFileSync(join(dir, "secret.key"), "ee".repeat(32));
+    const replaced = await start().then(() => null, (e: unknown) => e);
+    expect(replaced).toBeInstanceOf(StartupError);
+    expect(String(replaced)).toContain(`${join(dir, "secret.key")} is not the key the database in ${dir} was written with`);
+    expect(String(replaced)).toContain("Restore secret.key from where the database (or its backup) came from, or set TESSERA_SECRET_KEY");
+    // The refusal released the directory: nothing half-started holds it.
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+
+    // Without any key file: refused too, and no new key is generated over the database.
+    rmSync(join(dir, "secret.key"));
+    expect(String(await start().then(() => null, (e: unknown) => e))).toContain("is missing");
+    expect(existsSync(join(dir, "secret.key"))).toBe(false);
+
+    // The original key back: the old write key works again.
+    writeFileSync(join(dir, "secret.key"), key, { mode: 0o600 });
+    const server = await start();
+    try {
+      expect(findSourceByWriteKey(server.deps.db, server.deps.crypto, "wk_before_the_restore")?.name).toBe("default");
+    } finally {
+      await server.stop();
+    }
+  } finally {
     cleanup();
   }
 });

@@ -1,7 +1,7 @@
 /**
- * `tessera import FILE.ndjson` and `tessera demo`: both stream Segment-shaped messages through the same
- * pipeline, identity resolution and store as HTTP ingestion, into the data directory (the server must not
- * be running on it: the data-directory lock says so). A progress line is drawn on stderr.
+ * `tessera import FILE.ndjson` (or `-` for stdin) and `tessera demo`: both stream Segment-shaped messages
+ * through the same pipeline, identity resolution and store as HTTP ingestion, into the data directory (the
+ * server must not be running on it: the data-directory lock says so). Progress is drawn on stderr.
  */
 import type { Config } from "../config.ts";
 import { DEMO_SOURCES, demoChannels, generateDemo } from "../demo/generate.ts";
@@ -95,11 +95,52 @@ export function demoInputs(now: number, size?: { persons: number; events: number
   });
 }
 
+/** ProgressOut is where progress is drawn: process.stderr, or a recorder in tests. */
+export interface ProgressOut {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+/** PLAIN_EVERY_MS is the least time between two progress lines when they cannot be redrawn in place. */
+export const PLAIN_EVERY_MS = 5_000;
+
 /**
- * progressLine renders one progress update for a terminal (carriage return, no newline): a bar and the
- * time left when the input's size is known (not for stdin), then the counts and the rate.
+ * progressDisplay draws import progress on `out`. On a terminal the line is redrawn in place; anywhere else
+ * (a pipe, a log file, `docker logs`) a carriage return does not erase, and the redraws would pile up into
+ * one huge line, so a plain line is written at most every PLAIN_EVERY_MS instead.
  */
+export function progressDisplay(out: ProgressOut, started: number, now: () => number = Date.now) {
+  let drawn = false;
+  let last = -Infinity;
+  return {
+    draw(p: ImportProgress): void {
+      const t = now();
+      if (out.isTTY) {
+        drawn = true;
+        out.write(progressLine(p, started, t));
+      } else if (t - last >= PLAIN_EVERY_MS) {
+        last = t;
+        out.write(`${progressText(p, started, t)}\n`);
+      }
+    },
+    /** below ends a line drawn in place, so that what is written next (a log line, the summary) starts below it. */
+    below(): void {
+      if (drawn) out.write("\n");
+      drawn = false;
+    },
+  };
+}
+
+/** progressLine renders one progress update for a terminal: a carriage return, then progressText, no newline. */
 export function progressLine(p: ImportProgress, started: number, now = Date.now()): string {
+  return `\r${progressText(p, started, now)}   `;
+}
+
+/**
+ * progressText is one progress update: a bar and the time left when the input's size is known (not for
+ * stdin), then the counts and the rate.
+ */
+export function progressText(p: ImportProgress, started: number, now = Date.now()): string {
   const secs = (now - started) / 1000;
   let head = "";
   if (p.totalBytes) {
@@ -110,7 +151,7 @@ export function progressLine(p: ImportProgress, started: number, now = Date.now(
   }
   const rate = secs > 0 ? Math.round(p.accepted / secs) : 0;
   const seen = p.duplicates > 0 ? `, ${p.duplicates} already stored` : "";
-  return `\r${head}${p.lines} lines, ${p.accepted - p.duplicates} stored${seen}, ${p.rejected} rejected, ${p.dropped} dropped, ${rate}/s   `;
+  return `${head}${p.lines} lines, ${p.accepted - p.duplicates} stored${seen}, ${p.rejected} rejected, ${p.dropped} dropped, ${rate}/s`;
 }
 
 const BAR = 24;

@@ -2,7 +2,8 @@
  * The secret key encrypts secrets and PII at rest (SPEC §1, §4). It comes from TESSERA_SECRET_KEY or,
  * when that is unset, from `$TESSERA_DATA_DIR/secret.key`, generated on first start with mode 0600.
  * Losing the key file makes encrypted columns unreadable, so it lives beside the database and is
- * included in every backup of the data directory.
+ * included in every backup of the data directory. At start, key-check.ts proves the key is the one the
+ * database was written with, and refuses to generate a new one for a database that already has one.
  */
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";

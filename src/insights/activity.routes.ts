@@ -15,23 +15,36 @@ import type { RecentEvent } from "./recent-events.ts";
 const IdParam = z.coerce.number().int().positive();
 const RecentQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
+/** HEARTBEAT_MS is how long an idle stream waits before sending an empty batch. */
+const HEARTBEAT_MS = 5_000;
+
+const NO_SOURCE = { error: "no source with that id" } as const;
+
 /** activityRoutes is mounted at /api/sources. */
 export function activityRoutes(deps: AppDeps) {
   const tags = ["sources"];
+  // The counters and the store answer "nothing" for any id, so an unknown source has to be asked about here.
+  const known = async (id: number) => (await deps.kdb.selectFrom("sources").select("id").where("id", "=", id).executeTakeFirst()) !== undefined;
   return new Hono<AppEnv>()
-    .get("/:id/stats", endpoint({ summary: "Received, stored and rejected events by reason per minute, last 24 hours", tags, access: "read" }), (c) =>
-      c.json({ results: deps.events.stats.lastDay(deps.db, IdParam.parse(c.req.param("id"))) }, 200),
-    )
-    .get("/:id/rejections", endpoint({ summary: "The latest refused items of a source (newest 50, since the server started), with the error and the start of the item", tags, access: "read" }), (c) =>
-      c.json({ results: deps.events.stats.recentRejections(IdParam.parse(c.req.param("id"))) }, 200),
-    )
+    .get("/:id/stats", endpoint({ summary: "Received, stored and rejected events by reason per minute, last 24 hours", tags, access: "read" }), async (c) => {
+      const source = IdParam.parse(c.req.param("id"));
+      if (!(await known(source))) return c.json(NO_SOURCE, 404);
+      return c.json({ results: deps.events.stats.lastDay(deps.db, source) }, 200);
+    })
+    .get("/:id/rejections", endpoint({ summary: "The latest refused items of a source (newest 50, since the server started), with the error and the start of the item", tags, access: "read" }), async (c) => {
+      const source = IdParam.parse(c.req.param("id"));
+      if (!(await known(source))) return c.json(NO_SOURCE, 404);
+      return c.json({ results: deps.events.stats.recentRejections(source) }, 200);
+    })
     .get("/:id/recent", endpoint({ summary: "The latest events of a source, newest first", tags, access: "read", query: RecentQuery }), async (c) => {
       const source = IdParam.parse(c.req.param("id"));
+      if (!(await known(source))) return c.json(NO_SOURCE, 404);
       const { events } = await deps.events.store.reader.call("recentEvents", { source, limit: c.req.valid("query").limit });
       return c.json({ results: events }, 200);
     })
-    .get("/:id/stream", endpoint({ summary: "Live stream (text/event-stream): `snapshot` with the latest 100 events, then `events` as they commit", tags, access: "read" }), (c) => {
+    .get("/:id/stream", endpoint({ summary: "Live stream (text/event-stream): `snapshot` with the latest 100 events, then `events` as they commit", tags, access: "read" }), async (c) => {
       const source = IdParam.parse(c.req.param("id"));
+      if (!(await known(source))) return c.json(NO_SOURCE, 404);
       return streamSSE(c, async (stream) => {
         // Listen before taking the snapshot, so that nothing committed in between is missed; what the
         // snapshot already holds is dropped by its seq below.
@@ -51,7 +64,8 @@ export function activityRoutes(deps: AppDeps) {
           while (!stream.aborted) {
             await new Promise<void>((r) => {
               wake = r;
-              setTimeout(r, 15_000);
+              // Under Bun.serve's default idleTimeout (10 s), which closes a connection that sent nothing for that long.
+              setTimeout(r, HEARTBEAT_MS);
             });
             wake = null;
             const batch = queue.splice(0).map((q) => q.event);

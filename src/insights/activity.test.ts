@@ -1,6 +1,7 @@
 /**
  * Protects the source page's reads, end to end from the real ingestion route: a source's live stream
- * (latest arrivals, then the latest by event time once compacted) and its 24-hour counters.
+ * (latest arrivals, then the latest by event time once compacted) and its 24-hour counters; an id that is
+ * no source is 404 rather than an empty answer a dashboard would show as "no activity".
  */
 import { describe, expect, test } from "bun:test";
 import { testApp } from "../../test/app-helpers.ts";
@@ -46,8 +47,13 @@ describe("a source's activity", () => {
     const stats = (await (await t.call("GET", `/api/sources/${source.id}/stats`, { headers: admin.headers })).json()) as { results: { received: number; accepted: number }[] };
     expect(stats.results.reduce((s, m) => s + m.received, 0)).toBe(7);
     expect(stats.results.reduce((s, m) => s + m.accepted, 0)).toBe(7);
-    const other = (await (await t.call("GET", `/api/sources/${source.id + 1}/recent`, { headers: admin.headers })).json()) as { results: RecentEvent[] };
-    expect(other.results).toEqual([]);
+  });
+
+  test.each(["stats", "recent", "rejections", "stream"])("/%s of a source that does not exist is 404, not an empty 200", async (what) => {
+    const { t, admin, source } = await seeded();
+    const res = await t.call("GET", `/api/sources/${source.id + 100}/${what}`, { headers: admin.headers });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: "no source with that id" });
   });
 });
 
