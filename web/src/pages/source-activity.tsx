@@ -13,14 +13,19 @@ import { useSession } from "../session.tsx";
 import type { DropReason, MinuteStats, RecentEvent, RejectionSample, Source } from "../types.ts";
 import { Link } from "../router.tsx";
 import { Alert, Empty } from "../ui/feedback.tsx";
-import { useLoad } from "../ui/use-load.ts";
+import { useEvery, useLoad } from "../ui/use-load.ts";
 import { hourly } from "./source-stats.ts";
+
+/** How often the counters and the refused items are read again while the page is open. */
+const REFRESH_MS = 5_000;
 
 function Stats({ source }: { source: Source }) {
   const { t, lang } = useI18n();
   const { settings } = useSession();
   const nf = new Intl.NumberFormat(localeOf(lang));
-  const { data, error } = useLoad(() => api<{ results: MinuteStats[] }>("GET", `/api/sources/${source.id}/stats`), [source.id]);
+  const { data, error, reload } = useLoad(() => api<{ results: MinuteStats[] }>("GET", `/api/sources/${source.id}/stats`), [source.id]);
+  // Someone wiring an SDK watches these move: received, stored, and each refusal as it happens.
+  useEvery(REFRESH_MS, () => void reload(), [reload]);
   if (error) return <Alert>{t("sources.statsFailed", { message: error })}</Alert>;
   const minutes = data?.results ?? [];
   const hours = hourly(minutes, Date.now());
@@ -118,6 +123,7 @@ function Rejections({ source }: { source: Source }) {
   const { t, lang } = useI18n();
   const { settings } = useSession();
   const { data, reload, loading } = useLoad(() => api<{ results: RejectionSample[] }>("GET", `/api/sources/${source.id}/rejections`), [source.id]);
+  useEvery(REFRESH_MS, () => void reload(), [reload]);
   if (!data || data.results.length === 0) return null;
   const time = new Intl.DateTimeFormat(localeOf(lang), { timeZone: settings.timezone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
   return (

@@ -207,7 +207,8 @@ export function SourcesPage() {
     }
   };
 
-  const sources = data?.results ?? [];
+  // Tessera's own source (events it writes about persons: pack entered/exited, tag changes) takes no SDK traffic.
+  const sources = (data?.results ?? []).filter((s) => s.kind !== "system");
   const current = sources.find((s) => s.id === selected) ?? (sources.length === 1 ? sources[0] : undefined);
 
   return (

@@ -16,9 +16,14 @@ export const CHANNEL_ICONS: Record<string, string> = {
 
 const KNOWN_CHANNELS = ["wechat", "wecom", "douyin", "taobao", "jd", "youzan", "email", "phone", "app", "custom"] as const;
 
-/** channelName names a channel in the user's language (other names, e.g. a campaign's $channel, as they are). */
+/** MARKETING_CHANNELS are the attribution labels ingestion stores as `$channel` (src/ingest/channel.ts). */
+const MARKETING_CHANNELS = ["paid_search", "paid_social", "display", "paid_other", "sms", "affiliate", "organic_search", "social", "referral", "other", "direct"] as const;
+
+/** channelName names a channel, or a marketing `$channel`, in the user's language (unknown names as they are). */
 export function channelName(c: string, t: ReturnType<typeof useI18n>["t"]): string {
-  return (KNOWN_CHANNELS as readonly string[]).includes(c) ? t(`channel.${c as (typeof KNOWN_CHANNELS)[number]}`) : c;
+  if ((KNOWN_CHANNELS as readonly string[]).includes(c)) return t(`channel.${c as (typeof KNOWN_CHANNELS)[number]}`);
+  if ((MARKETING_CHANNELS as readonly string[]).includes(c)) return t(`marketing.${c as (typeof MARKETING_CHANNELS)[number]}`);
+  return c;
 }
 
 const RANK = ["user_id", "email", "phone", "wx_unionid", "wx_openid", "douyin_open_id", "taobao_buyer", "jd_pin", "youzan_open_id", "anonymous_id", "distinct_id"];

@@ -21,3 +21,11 @@ export function useLoad<T>(loader: () => Promise<T>, deps: unknown[] = []) {
   }, [reload]);
   return { data, error, loading, reload, setData };
 }
+
+/** useEvery calls `fn` every `ms` while the page is visible: counters that change while the user watches. */
+export function useEvery(ms: number, fn: () => void, deps: unknown[]): void {
+  useEffect(() => {
+    const id = setInterval(() => document.visibilityState === "visible" && fn(), ms);
+    return () => clearInterval(id);
+  }, deps);
+}

@@ -44,7 +44,7 @@ function Search() {
     <>
       <PageHeader title={t("nav.people")} intro={t("people.intro")} />
       <form class="card inline-form" role="search" onSubmit={(e) => (e.preventDefault(), void run(null))}>
-        <Field label={t("people.search")} type="search" value={text} onValue={setText} placeholder={t("people.searchPlaceholder")} />
+        <Field label={t("people.search")} hint={t("people.searchHint")} type="search" value={text} onValue={setText} placeholder={t("people.searchPlaceholder")} />
         <Button type="submit" variant="primary" busy={busy}>{t("people.find")}</Button>
       </form>
       {error && <Alert>{error}</Alert>}
