@@ -10,7 +10,7 @@ import type { ActorsPage } from "../../query/types.ts";
 import { Link, replaceSearch, usePath } from "../../router.tsx";
 import { useSession } from "../../session.tsx";
 import { Button } from "../../ui/button.tsx";
-import { Alert, Empty, PageHeader } from "../../ui/feedback.tsx";
+import { Alert, Empty, Loading, PageHeader } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
 import { useAction } from "../../ui/use-action.ts";
 import { Conflicts } from "./links.tsx";
@@ -48,6 +48,7 @@ function Search() {
         <Button type="submit" variant="primary" busy={busy}>{t("people.find")}</Button>
       </form>
       {error && <Alert>{error}</Alert>}
+      {!page && !error && <Loading />}
       {page && (page.persons.length === 0 ? (
         page.text === "" ? <Empty>{t("people.nobody")} <Link href="/sources">{t("nav.sources")}</Link></Empty> : <Empty>{t("people.none", { text: page.text })}</Empty>
       ) : (
@@ -74,8 +75,9 @@ function Search() {
           {page.next && <Button onClick={() => run(page.next, page.text)} busy={busy}>{t("common.loadMore")}</Button>}
         </section>
       ))}
-      <Conflicts />
-      {isAdmin && <Suppressions />}
+      {/* Below the list, and only once it is there: arriving first, they would be pushed down by it. */}
+      {(page || error) && <Conflicts />}
+      {(page || error) && isAdmin && <Suppressions />}
     </>
   );
 }
