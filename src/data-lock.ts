@@ -17,6 +17,13 @@ import { join } from "node:path";
 export const LOCK_FILE = "tessera.pid";
 const LOCK_DB = "tessera.lock";
 
+/**
+ * held keeps every lock's connection reachable until released: a connection nothing refers to is closed
+ * when the collector finalises it, and with it the lock (a caller that dropped the release function lost
+ * its lock at a random moment).
+ */
+const held = new Set<Database>();
+
 /** DataDirBusy says another process holds the data directory. */
 export class DataDirBusy extends Error {
   override name = "DataDirBusy";
@@ -39,6 +46,7 @@ export function lockDataDir(dir: string): () => void {
     }
     throw new DataDirBusy(`another Tessera process${/^\d+$/.test(holder) ? ` (pid ${holder})` : ""} is using this data directory`);
   }
+  held.add(lock);
   const pidFile = join(dir, LOCK_FILE);
   writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
   return () => {
@@ -47,6 +55,7 @@ export function lockDataDir(dir: string): () => void {
     } catch {
       // Already gone: nothing to remove.
     }
+    held.delete(lock);
     lock.close();
   };
 }
