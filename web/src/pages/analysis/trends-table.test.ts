@@ -5,7 +5,7 @@
  */
 import { expect, test } from "bun:test";
 import type { TrendsResult } from "../../query/types.ts";
-import { onRightAxis, trendsTable } from "./trends-table.ts";
+import { lineAt, onRightAxis, trendsTable } from "./trends-table.ts";
 
 const t = (k: string) => k;
 const pts = (...v: number[]) => v.map((value, i) => ({ t: `2024-06-1${i}`, value }));
@@ -31,4 +31,11 @@ test("property math goes on the right axis, counts and formulas on the left", ()
   const q = { kind: "trends" as const, series: [{ event: "view", math: "users" as const }, { event: "pay", math: "sum" as const, property: "revenue" }] };
   const r = (series: string, event: string): TrendsResult => ({ series, event, breakdownValue: null, points: [], total: 0 });
   expect([onRightAxis(r("A", "view"), q), onRightAxis(r("B", "pay"), q), onRightAxis(r("A/B", "$formula"), q)]).toEqual([false, true, false]);
+});
+
+test("a chart click opens the line it was meant for: the nearest value, or the stacked segment under it", () => {
+  const values = [[10, 50], [40, 20], [25, 5]];
+  expect([lineAt(values, 0, 12, false), lineAt(values, 0, 38, false), lineAt(values, 0, 26, false), lineAt(values, 1, 48, false)]).toEqual([0, 1, 2, 0]);
+  // Stacked at category 0: 0–10 is line 0, 10–50 line 1, 50–75 line 2.
+  expect([lineAt(values, 0, 9, true), lineAt(values, 0, 30, true), lineAt(values, 0, 60, true), lineAt(values, 0, 99, true)]).toEqual([0, 1, 2, 2]);
 });

@@ -42,3 +42,18 @@ export function trendsTable(results: TrendsResult[], q: TrendsQuery, t: I18n["t"
     rows,
   };
 }
+
+/**
+ * lineAt picks the line a chart click at category `i` and height `y` meant: for stacked bars the segment
+ * under the pointer, else the line whose value there is nearest. The chart only reports the category.
+ */
+export function lineAt(values: readonly (readonly number[])[], i: number, y: number, stacked: boolean): number {
+  if (stacked) {
+    let top = 0;
+    for (let k = 0; k < values.length; k++) if (y <= (top += values[k]![i] ?? 0)) return k;
+    return values.length - 1;
+  }
+  let best = 0;
+  for (let k = 1; k < values.length; k++) if (Math.abs((values[k]![i] ?? 0) - y) < Math.abs((values[best]![i] ?? 0) - y)) best = k;
+  return best;
+}

@@ -11,7 +11,7 @@ import { CategoryChart } from "../../charts/uplot-chart.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { PROPERTY_MATH, type Interval, type TrendsQuery } from "../../query/types.ts";
 import { SeriesEditor } from "./series-editor.tsx";
-import { lineLabel, onRightAxis, trendsTable } from "./trends-table.ts";
+import { lineAt, lineLabel, onRightAxis, trendsTable } from "./trends-table.ts";
 
 const INTERVALS: Interval[] = ["hour", "day", "week", "month"];
 
@@ -52,7 +52,6 @@ function Result({ query, answer, onActors, display, onDisplay }: ResultProps<"tr
   }));
   const chart = display.chart === "bar" ? "bar" : "line";
   const stacked = chart === "bar" && series.length > 1;
-  const first = results[0];
   return (
     <>
       <div class="segmented" role="group" aria-label={t("query.chartType")}>
@@ -68,11 +67,14 @@ function Result({ query, answer, onActors, display, onDisplay }: ResultProps<"tr
         kind={stacked ? "stacked" : chart}
         ariaLabel={t("trends.chartLabel", { n: results.length })}
         testId="trends-chart"
-        onCategory={
-          first && first.event !== "$formula"
-            ? (i) => onActors({ point: { series: first.series, period: labels[i], breakdownValue: first.breakdownValue } }, `${lineLabel(first, t)} · ${labels[i] ?? ""}`)
-            : undefined
-        }
+        onCategory={(i, y) => {
+          const r = results[lineAt(series.map((s) => s.values), i, y, stacked)];
+          // A formula line has no persons of its own.
+          if (!r || r.event === "$formula") return;
+          const previous = r.compare === "previous";
+          const period = previous ? r.points[i]?.t : labels[i];
+          onActors({ point: { series: r.series, period, breakdownValue: r.breakdownValue, previous } }, `${lineLabel(r, t)} · ${period ?? ""}`);
+        }}
       />
       {query.compare && <p class="hint">{t("trends.compareHint")}</p>}
     </>
