@@ -9,18 +9,9 @@
 import type { SyncDb } from "../db/sync.ts";
 import { type Audience, createAudience, getAudience, saveComputation, updateAudience } from "./audiences.repo.ts";
 import type { AudienceTables } from "./audiences.table.ts";
-import type { Node } from "./definition.ts";
+import { staticDefinition } from "./static-pack.ts";
 
-/** staticDefinition is the definition of static pack `id`: its own members. */
-export function staticDefinition(id: number): Node {
-  return { kind: "audience", audience: String(id), member: true };
-}
-
-/** isStatic tells whether a pack is a static list. */
-export function isStatic(a: Pick<Audience, "id" | "definition">): boolean {
-  const d = a.definition;
-  return d.kind === "audience" && d.member && d.audience === String(a.id);
-}
+export { isStatic, staticDefinition } from "./static-pack.ts";
 
 /** StaticInput is a static pack to create: its name and its members (any order, duplicates allowed). */
 export interface StaticInput {

@@ -20,6 +20,8 @@ import { useAction } from "../../ui/use-action.ts";
 import { useLoad } from "../../ui/use-load.ts";
 import { AudienceAnalysis } from "./audience-analysis.tsx";
 import { AudienceForm, toBody } from "./audience-form.tsx";
+import { isStatic } from "../../../../src/audiences/static-pack.ts";
+import { nextRunText } from "./pack-schedule.ts";
 
 function Members({ id }: { id: number }) {
   const { t } = useI18n();
@@ -59,18 +61,20 @@ export function AudienceDetail({ id }: { id: number }) {
   if (loading && !a) return <Loading />;
   if (!a) return <Alert>{error ?? t("audience.notFound")}</Alert>;
   const history = sizes.data?.results ?? [];
+  // A list saved from an analysis keeps its members: nothing to recompute, pause or resume.
+  const saved = isStatic(a);
 
   return (
     <>
       <PageHeader title={a.name} intro={a.description ?? undefined}>
-        {canOperate && (
+        {canOperate && !saved && (
           <Button busy={busy} onClick={() => act(async () => {
             await api("POST", `/api/audiences/${id}/compute`, {});
             await Promise.all([reload(), sizes.reload()]);
           })}>{t("audience.recompute")}</Button>
         )}
         {a.size !== null && <a class="btn" href={`/api/audiences/${id}/export.csv`} download>{t("audience.csv")}</a>}
-        {canOperate && (
+        {canOperate && !saved && (
           <Button busy={busy} onClick={() => act(async () => setData(await api<Audience>("PATCH", `/api/audiences/${id}`, { status: a.status === "active" ? "paused" : "active" })))}>
             {a.status === "active" ? t("audience.pause") : t("audience.resume")}
           </Button>
@@ -86,8 +90,8 @@ export function AudienceDetail({ id }: { id: number }) {
       <dl class="stats card">
         <div><dt>{t("audience.size")}</dt><dd class="big-number" data-testid="audience-size">{a.size === null ? "—" : nf.format(a.size)}</dd></div>
         <div><dt>{t("audience.lastComputed")}</dt><dd>{a.lastComputedAt ? `${dateTime(a.lastComputedAt)}${a.lastDurationMs !== null ? ` · ${a.lastDurationMs} ms` : ""}` : t("common.never")}</dd></div>
-        <div><dt>{t("audience.nextRun")}</dt><dd>{a.nextRunAt ? dateTime(a.nextRunAt) : t("audience.manual")}</dd></div>
-        <div><dt>{t("audience.schedule")}</dt><dd><code>{a.schedule ?? "—"}</code> {a.status === "paused" && <span class="badge">{t("audience.paused")}</span>}</dd></div>
+        <div><dt>{t("audience.nextRun")}</dt><dd>{nextRunText(a, t, dateTime)}</dd></div>
+        <div><dt>{t("audience.schedule")}</dt><dd>{saved ? t("audience.static") : a.schedule ? <code>{a.schedule}</code> : t("audience.nightly")} {!saved && a.status === "paused" && <span class="badge">{t("audience.paused")}</span>}</dd></div>
       </dl>
       {history.length > 1 && (
         <section class="card" aria-labelledby="size-history">

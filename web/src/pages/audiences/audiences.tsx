@@ -15,6 +15,8 @@ import { Alert, Empty, Loading, PageHeader } from "../../ui/feedback.tsx";
 import { useLoad } from "../../ui/use-load.ts";
 import { AudienceDetail } from "./audience-detail.tsx";
 import { AudienceNew } from "./audience-form.tsx";
+import { isStatic } from "../../../../src/audiences/static-pack.ts";
+import { nextRunText, packBadge } from "./pack-schedule.ts";
 
 function SizeTrend({ id, name }: { id: number; name: string }) {
   const { t } = useI18n();
@@ -70,15 +72,15 @@ function AudienceList() {
                 <tr key={a.id}>
                   <td>
                     <Link href={`/audiences/${a.id}`}>{a.name}</Link>
-                    {a.status === "paused" && <span class="badge"> {t("audience.paused")}</span>}
+                    {packBadge(a, t) && <span class="badge"> {packBadge(a, t)}</span>}
                     {a.lastError && <div class="hint error-text">{a.lastError}</div>}
                   </td>
                   <td class="num">{a.size === null ? "—" : nf.format(a.size)}</td>
                   <td><SizeTrend id={a.id} name={a.name} /></td>
                   <td>{a.lastComputedAt ? dateTime(a.lastComputedAt) : t("common.never")}</td>
-                  <td>{a.nextRunAt ? dateTime(a.nextRunAt) : t("audience.manual")}</td>
+                  <td>{nextRunText(a, t, dateTime)}</td>
                   <td class="row-actions">
-                    {canOperate && <Button onClick={() => recompute(a.id)} busy={busy === a.id}>{t("audience.recompute")}</Button>}
+                    {canOperate && !isStatic(a) && <Button onClick={() => recompute(a.id)} busy={busy === a.id}>{t("audience.recompute")}</Button>}
                     {a.size !== null && <a class="btn" href={`/api/audiences/${a.id}/export.csv`} download>{t("audience.csv")}</a>}
                   </td>
                 </tr>
