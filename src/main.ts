@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { demoInputs, importInto, progressDisplay } from "./cli/import.command.ts";
 import type { ImportResult } from "./ingest/import.ts";
 import { DEMO_SIZE } from "./demo/generate.ts";
+import { seedDemo } from "./demo/seed.ts";
 import { SECRET_KEY_FILE } from "./crypto/secret-key.ts";
 import { backupDatabase } from "./db/backup.ts";
 import { DB_FILE, openReader } from "./db/sqlite.ts";
@@ -147,11 +148,15 @@ const COMMANDS: Record<string, Command> = {
       const progress = progressDisplay(process.stderr, started);
       let r: ImportResult;
       try {
-        r = await importInto(config, createLogger(config.log), demoInputs(started, size), progress.draw);
+        r = await importInto(config, createLogger(config.log), demoInputs(started, size), progress.draw, async (ctx) => {
+          progress.below();
+          console.error("computing the demo's tags and audience packs (one nightly run)…");
+          await seedDemo(ctx);
+        });
       } finally {
         progress.below();
       }
-      console.log(`demo data loaded: ${r.accepted} events in ${((Date.now() - started) / 1000).toFixed(0)} s. Start the server (tessera serve) and open the dashboard.`);
+      console.log(`demo data loaded: ${r.accepted} events, tags and audience packs computed, in ${((Date.now() - started) / 1000).toFixed(0)} s. Start the server (tessera serve) and open the dashboard.`);
       return 0;
     },
   },

@@ -53,6 +53,26 @@ test("tessera demo loads seven channel sources and stitches people across them",
   expect(events).toBeGreaterThan(3000);
   // 300 generated people, several channels each: resolution must leave far fewer persons than identities.
   expect(count(dir, "SELECT count(*) AS n FROM persons WHERE merged_into IS NULL")).toBeLessThan(count(dir, "SELECT count(*) AS n FROM identities") / 2);
+  // The Tags and Audiences pages have something to show: the demo's tags and packs, computed by one nightly run.
+  const shown = () => {
+    const d = openReader(`${dir}/tessera.db`);
+    try {
+      return {
+        tags: d.query<{ name: string; coverage: number }, []>("SELECT name, coverage FROM tags ORDER BY id").all().map((t) => [t.name, t.coverage > 0]),
+        packs: d.query<{ name: string; size: number | null }, []>("SELECT name, size FROM audiences ORDER BY id").all().map((a) => [a.name, (a.size ?? 0) > 0]),
+      };
+    } finally {
+      d.close();
+    }
+  };
+  const seeded = shown();
+  expect(seeded).toEqual({
+    tags: [["rfm", true], ["lifecycle", true], ["repeat_buyer", true]],
+    packs: [["High-value repeat buyers", true], ["Abandoned carts (30 days)", true], ["Dormant customers", true]],
+  });
+  // Running the demo again adds nothing.
+  expect(tessera(["demo", "--persons", "300"], dir).code).toBe(0);
+  expect(shown()).toEqual(seeded);
 });
 
 test("tessera import stores a file once, reports bad lines, and a re-import stores nothing", () => {

@@ -9,6 +9,7 @@ import { openEvents } from "../events.ts";
 import { importNdjson, type ImportProgress, type ImportResult } from "../ingest/import.ts";
 import { parseSourceSettings, type IngestSource } from "../ingest/source.ts";
 import type { Logger } from "../log.ts";
+import type { JobContext } from "../jobs/job.ts";
 import { closeCore, openCore } from "../server.ts";
 import { createSource } from "../sources/sources.ts";
 
@@ -26,6 +27,8 @@ export async function importInto(
   log: Logger,
   inputs: readonly ImportInput[],
   onProgress?: (p: ImportProgress) => void,
+  /** then runs on the loaded store before it closes (the demo computes its tags and packs). */
+  then?: (ctx: JobContext) => Promise<void>,
 ): Promise<ImportResult> {
   const core = openCore(config, log);
   try {
@@ -44,6 +47,7 @@ export async function importInto(
       // Leave the store compact so the first dashboard visit reads columns, not a large tail.
       await events.store.compactNow();
       await events.store.compactNow();
+      await then?.({ ...core, events });
       return total;
     } finally {
       await events.close();
