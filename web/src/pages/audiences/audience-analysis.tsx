@@ -8,6 +8,7 @@ import { api } from "../../api.ts";
 import { pct } from "../../analysis/table-model.ts";
 import { localeOf, useI18n } from "../../i18n/index.tsx";
 import type { Distribution } from "../../types.ts";
+import { CHANNEL_ICONS, channelName } from "../../people/person-label.tsx";
 import { Alert, Loading } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
 import { useLoad } from "../../ui/use-load.ts";
@@ -43,7 +44,9 @@ export function AudienceAnalysis({ id }: { id: number }) {
               <ul class="hbars">
                 {d.buckets.map((b) => (
                   <li key={b.value}>
-                    <span class="hbar-label">{b.value === "" ? t("query.none") : b.value === "$other" ? t("query.other") : b.value}</span>
+                    <span class="hbar-label">
+                      {b.value === "" ? t("query.none") : b.value === "$other" ? t("query.other") : d.kind === "channel" ? <ChannelLabel channel={b.value} /> : b.value}
+                    </span>
                     <span class="hbar-track" aria-hidden="true"><span class="hbar" style={`width: ${data.totalPersons ? (100 * b.persons) / data.totalPersons : 0}%`} /></span>
                     <span class="num">{nf.format(b.persons)} · {pct(b.persons, data.totalPersons)}</span>
                   </li>
@@ -54,5 +57,15 @@ export function AudienceAnalysis({ id }: { id: number }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** ChannelLabel names a channel bucket as the person page does: its icon and its name in the UI's language. */
+function ChannelLabel({ channel }: { channel: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <span class={`chan chan-${channel}`} aria-hidden="true">{CHANNEL_ICONS[channel] ?? "•"}</span> {channelName(channel, t)}
+    </>
   );
 }
