@@ -25,6 +25,18 @@ function CellView({ cell, onActors, title, fmt, numeric: numericColumn }: { cell
   );
 }
 
+/**
+ * rowLabel names a row by its leading label cells (a funnel's step and breakdown value, a line and its
+ * period…), so the persons behind a number say which segment they are.
+ */
+export function rowLabel(table: TableModel, row: readonly Cell[]): string {
+  const labels: string[] = [];
+  for (let j = 0; j < row.length && !table.columns[j]?.numeric && typeof row[j]?.value !== "number"; j++) {
+    labels.push(String(row[j]!.display ?? row[j]!.value ?? ""));
+  }
+  return labels.join(" · ");
+}
+
 export function DataTable({ table, onActors, caption, testId }: { table: TableModel; onActors?: OnActors; caption?: string; testId?: string }) {
   const { lang, t } = useI18n();
   const nf = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2 });
@@ -45,7 +57,10 @@ export function DataTable({ table, onActors, caption, testId }: { table: TableMo
           {table.rows.map((r, i) => (
             <tr key={i}>
               {r.map((c, j) => (
-                <CellView key={j} cell={c} numeric={table.columns[j]?.numeric} onActors={onActors} fmt={(n) => nf.format(n)} title={t("actors.titleFor", { row: String(r[0]?.display ?? r[0]?.value ?? ""), column: table.columns[j]?.label ?? "" })} />
+                <CellView
+                  key={j} cell={c} numeric={table.columns[j]?.numeric} onActors={onActors} fmt={(n) => nf.format(n)}
+                  title={t("actors.titleFor", { row: rowLabel(table, r), column: table.columns[j]?.label ?? "", n: typeof c.value === "number" ? nf.format(c.value) : "" })}
+                />
               ))}
             </tr>
           ))}

@@ -116,7 +116,7 @@ export const analysisEn = {
   "insight.copyLink": "Copy link",
   "insight.linkCopied": "Link copied",
   "insight.csv": "Export CSV",
-  "actors.titleFor": "Persons: {row} · {column}",
+  "actors.titleFor": "{row} · {column}: {n}",
   "actors.none": "Nobody here.",
   "actors.saveAs": "Save these persons as an audience pack",
   "actors.packPlaceholder": "e.g. Dropped at payment, May",

@@ -118,7 +118,7 @@ export const analysisZh: Record<keyof typeof analysisEn, string> = {
   "insight.copyLink": "复制链接",
   "insight.linkCopied": "已复制链接",
   "insight.csv": "导出 CSV",
-  "actors.titleFor": "用户列表：{row} · {column}",
+  "actors.titleFor": "{row} · {column}：{n}",
   "actors.none": "这里没有用户。",
   "actors.saveAs": "将这些用户保存为人群包",
   "actors.packPlaceholder": "例如：5 月支付环节流失用户",
