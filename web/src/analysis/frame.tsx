@@ -124,7 +124,7 @@ export function AnalysisFrame<K extends QueryKind>({ spec }: { spec: AnalysisSpe
         <Progress startedAt={run.startedAt} onCancel={run.cancel} />
         {run.error && (
           <Alert>
-            {t("query.failed", { message: run.error })} <Button variant="link" onClick={run.rerun}>{t("app.retry")}</Button>
+            {t("query.failed", { message: run.error })} {run.retryable && <Button variant="link" onClick={run.rerun}>{t("app.retry")}</Button>}
           </Alert>
         )}
         {!spec.ready(query) && !run.answer && <Empty>{t("query.incomplete")}</Empty>}

@@ -4,7 +4,7 @@
  * answer stays on screen while the next one loads, so the chart does not jump.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, errorMessage, isAbort } from "../api.ts";
+import { api, ApiError, errorMessage, isAbort } from "../api.ts";
 import type { Answer, Query, QueryInput, QueryKind } from "./types.ts";
 
 export interface RunState<K extends QueryKind> {
@@ -12,6 +12,8 @@ export interface RunState<K extends QueryKind> {
   /** answered is the query the answer belongs to (a table must label its columns by it, not by the edit in progress). */
   answered: Extract<Query, { kind: K }> | null;
   error: string | null;
+  /** retryable: the error may pass on a second try (network, 429, 5xx); a refused query (4xx) will not. */
+  retryable: boolean;
   /** startedAt is set while a run is in flight. */
   startedAt: number | null;
   cancel(): void;
@@ -24,6 +26,7 @@ const DEBOUNCE_MS = 350;
 export function useQueryRun<K extends QueryKind>(query: Extract<Query, { kind: K }>, ready: boolean): RunState<K> {
   const [answer, setAnswer] = useState<{ a: Answer<K>; q: Extract<Query, { kind: K }> } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [retryable, setRetryable] = useState(true);
   const [startedAt, setStartedAt] = useState<number | null>(null);
   const [nonce, setNonce] = useState(0);
   const ctrl = useRef<AbortController | null>(null);
@@ -43,6 +46,7 @@ export function useQueryRun<K extends QueryKind>(query: Extract<Query, { kind: K
       } catch (e) {
         if (isAbort(e)) return;
         setError(errorMessage(e));
+        setRetryable(!(e instanceof ApiError) || e.status === 429 || e.status >= 500);
       } finally {
         if (ctrl.current === c) {
           ctrl.current = null;
@@ -59,6 +63,7 @@ export function useQueryRun<K extends QueryKind>(query: Extract<Query, { kind: K
     answer: answer?.a ?? null,
     answered: answer?.q ?? null,
     error,
+    retryable,
     startedAt,
     cancel: () => {
       ctrl.current?.abort();
