@@ -9,7 +9,7 @@ import { AnalysisFrame, type AnalysisSpec, type BuilderProps, type ResultProps }
 import { EventPicker, PropertyPicker } from "../../analysis/pickers.tsx";
 import { color } from "../../charts/palette.ts";
 import { CategoryChart } from "../../charts/uplot-chart.tsx";
-import { useI18n } from "../../i18n/index.tsx";
+import { localeOf, useI18n } from "../../i18n/index.tsx";
 import type { DistributionMeasure, DistributionQuery, Interval } from "../../query/types.ts";
 import { bucketLabel, distributionTable } from "./more-tables.ts";
 
@@ -67,7 +67,7 @@ function Builder({ query: q, onQuery }: BuilderProps<"distribution">) {
 }
 
 function Result({ query, answer, onActors }: ResultProps<"distribution">) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const integral = (query.measure ?? "count") !== "sum";
   const rows = answer.results;
   const periods = [...new Set(rows.map((r) => r.period ?? ""))];
@@ -78,7 +78,7 @@ function Result({ query, answer, onActors }: ResultProps<"distribution">) {
   }
   return (
     <>
-      <p>{t("distribution.total", { n: answer.totalPersons })}</p>
+      <p>{t("distribution.total", { n: new Intl.NumberFormat(localeOf(lang)).format(answer.totalPersons) })}</p>
       <CategoryChart
         labels={rows.map((r) => bucketLabel(r, integral))}
         series={[{ label: t("funnel.persons"), values: rows.map((r) => r.persons), color: color(0) }]}
