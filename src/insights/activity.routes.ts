@@ -64,7 +64,8 @@ export function activityRoutes(deps: AppDeps) {
           while (!stream.aborted) {
             await new Promise<void>((r) => {
               wake = r;
-              // Under Bun.serve's default idleTimeout (10 s), which closes a connection that sent nothing for that long.
+              // Well under the server's idle timeout (src/server.ts; Bun's default is 10 s), which closes a
+              // connection that sent nothing for that long, and often enough for proxies with short timeouts.
               setTimeout(r, HEARTBEAT_MS);
             });
             wake = null;
