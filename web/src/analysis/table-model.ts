@@ -3,6 +3,7 @@
  * persons stand behind each number (the actors selector a click sends to POST /api/query/actors).
  */
 import { toCsv } from "../query/csv.ts";
+import type { I18n } from "../i18n/index.tsx";
 import type { ActorsSelector } from "../query/types.ts";
 
 export interface Cell {
@@ -35,13 +36,14 @@ export function pct(part: number, whole: number): string {
   return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : "—";
 }
 
-/** duration formats seconds for people: 45s, 12m, 3.5h, 2.1d. */
-export function duration(seconds: number | null): string {
+/** duration formats seconds for people: 45s, 12m, 3.5h, 2.1d — with `t`, in the UI's language (45 秒, 12 分钟). */
+export function duration(seconds: number | null, t?: I18n["t"]): string {
   if (seconds === null || !Number.isFinite(seconds)) return "—";
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)}m`;
-  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)}h`;
-  return `${(seconds / 86_400).toFixed(1)}d`;
+  const unit = (u: "s" | "m" | "h" | "d") => (t ? t(`unit.${u}`) : u);
+  if (seconds < 60) return `${Math.round(seconds)}${unit("s")}`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)}${unit("m")}`;
+  if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)}${unit("h")}`;
+  return `${(seconds / 86_400).toFixed(1)}${unit("d")}`;
 }
 
 /** label shows a breakdown value: "" is "(none)" and "$other" is "Other" in the user's language. */

@@ -49,7 +49,7 @@ export function FunnelBars({ results, onActors, labelOf }: { results: FunnelStep
                       <button type="button" class="num-link danger" onClick={() => onActors({ dropOffAfter: i, breakdownValue: r.breakdownValue }, `${who}${t("funnel.droppedAfter", { n: i })}`)} disabled={lost === 0}>
                         {t("funnel.lost", { n: nf.format(lost), pct: pct(lost, prev) })}
                       </button>
-                      {s.medianSecondsFromPrevious !== null && <span class="hint"> · {t("funnel.median", { time: duration(s.medianSecondsFromPrevious) })}</span>}
+                      {s.medianSecondsFromPrevious !== null && <span class="hint"> · {t("funnel.median", { time: duration(s.medianSecondsFromPrevious, t) })}</span>}
                     </span>
                   )}
                 </div>

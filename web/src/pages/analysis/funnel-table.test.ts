@@ -5,8 +5,11 @@
  */
 import { expect, test } from "bun:test";
 import { funnelTable } from "./funnel-table.ts";
+import { duration } from "../../analysis/table-model.ts";
+import { zh } from "../../i18n/zh.ts";
 
-const t = ((k: string) => k) as never;
+// Keys as they are, but time units as the English dictionary has them ("unit.m" → "m").
+const t = ((k: string) => (k.startsWith("unit.") ? k.slice(5) : k)) as never;
 const steps = (bv: string | null, ...counts: number[]) => ({
   breakdownValue: bv,
   steps: counts.map((count, i) => ({ event: ["view", "cart", "pay"][i]!, count, avgSecondsFromPrevious: i ? 90 : null, medianSecondsFromPrevious: i ? 60 : null })),
@@ -37,4 +40,10 @@ test("trends and time-to-convert views", () => {
   expect(trends.rows).toEqual([[{ value: "2024-05-01" }, { value: 3 }, { value: 2 }, { value: 66.67, display: "66.67%" }]]);
   const ttc = funnelTable({ results: [{ averageSeconds: 210, medianSeconds: 210, bins: [[60, 1], [210, 0], [360, 1]] }] }, { kind: "funnel", steps: [], view: "time_to_convert" }, t);
   expect(ttc.rows.map((r) => r.map((c) => c.display ?? c.value))).toEqual([["1m – 4m", 1], ["4m – 6m", 0], ["6m – …", 1]]);
+});
+
+test("durations speak the UI's language", () => {
+  const tz = ((k: string) => (zh as Record<string, string>)[k] ?? k) as Parameters<typeof duration>[1];
+  expect([duration(45, tz), duration(900, tz), duration(18_000, tz), duration(2 * 86_400, tz)]).toEqual(["45 秒", "15 分钟", "5.0 小时", "2.0 天"]);
+  expect([duration(45), duration(900)]).toEqual(["45s", "15m"]);
 });

@@ -37,7 +37,7 @@ export function funnelTable(a: FunnelAnswer, q: FunnelQuery, t: I18n["t"]): Tabl
     const bins = r?.bins ?? [];
     return {
       columns: [{ label: t("funnel.timeBin") }, { label: t("funnel.persons"), numeric: true }],
-      rows: bins.map(([from, n], i) => [{ value: from, display: `${duration(from)} – ${i + 1 < bins.length ? duration(bins[i + 1]![0]) : "…"}` }, { value: n }]),
+      rows: bins.map(([from, n], i) => [{ value: from, display: `${duration(from, t)} – ${i + 1 < bins.length ? duration(bins[i + 1]![0], t) : "…"}` }, { value: n }]),
     };
   }
   const multi = a.results.length > 1 || (a.results[0] as FunnelStepsResult | undefined)?.breakdownValue !== null;
@@ -54,8 +54,8 @@ export function funnelTable(a: FunnelAnswer, q: FunnelQuery, t: I18n["t"]): Tabl
         { value: first > 0 ? s.count / first : null, display: pct(s.count, first) },
         { value: i === 0 ? null : prev > 0 ? s.count / prev : null, display: i === 0 ? "—" : pct(s.count, prev) },
         i === 0 ? { value: null, display: "—" } : { value: prev - s.count, actors: { dropOffAfter: i, breakdownValue: bv } },
-        { value: s.medianSecondsFromPrevious, display: duration(s.medianSecondsFromPrevious) },
-        { value: s.avgSecondsFromPrevious, display: duration(s.avgSecondsFromPrevious) },
+        { value: s.medianSecondsFromPrevious, display: duration(s.medianSecondsFromPrevious, t) },
+        { value: s.avgSecondsFromPrevious, display: duration(s.avgSecondsFromPrevious, t) },
       ]);
     });
   }

@@ -102,9 +102,9 @@ function Result({ query, answer, onActors }: ResultProps<"funnel">) {
   return (
     <>
       <p>
-        {t("funnel.ttcSummary", { avg: duration(r?.averageSeconds ?? null), median: duration(r?.medianSeconds ?? null) })}
+        {t("funnel.ttcSummary", { avg: duration(r?.averageSeconds ?? null, t), median: duration(r?.medianSeconds ?? null, t) })}
       </p>
-      <CategoryChart labels={bins.map(([s]) => duration(s))} series={[{ label: t("funnel.persons"), values: bins.map(([, n]) => n), color: color(0) }]} kind="bar" ariaLabel={t("funnel.ttcLabel")} />
+      <CategoryChart labels={bins.map(([s]) => duration(s, t))} series={[{ label: t("funnel.persons"), values: bins.map(([, n]) => n), color: color(0) }]} kind="bar" ariaLabel={t("funnel.ttcLabel")} />
     </>
   );
 }
