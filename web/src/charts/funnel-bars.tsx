@@ -10,7 +10,8 @@ import type { OnActors } from "../analysis/data-table.tsx";
 import type { FunnelStepsResult } from "../query/types.ts";
 import { color } from "./palette.ts";
 
-const MAX_BREAKDOWNS = 6;
+/** Bar groups drawn before the rest go to the table: the demo's seven channels and "other" fit. */
+const MAX_BREAKDOWNS = 8;
 
 export function FunnelBars({ results, onActors, labelOf }: { results: FunnelStepsResult[]; onActors: OnActors; labelOf: (bv: string | null) => string }) {
   const { t, lang } = useI18n();
