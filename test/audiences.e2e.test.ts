@@ -105,7 +105,7 @@ describe("preview over ingested events", () => {
     expect(await page.json()).toMatchObject({ next: "2", total: EXPECTED.length });
     const csv = await (await t.call("GET", `/api/audiences/${id}/export.csv?traits=city`, { headers: analyst.headers })).text();
     const lines = csv.trim().split("\r\n");
-    expect(lines[0]).toBe("person_id,identifiers,city");
+    expect(lines[0]).toBe("person_id,user_id,email,phone,identifiers,city");
     expect(lines.slice(1).map((l) => /user_id:(u\d+)/.exec(l)![1]).sort()).toEqual(EXPECTED);
     expect(lines.slice(1).every((l) => l.endsWith(",Shanghai"))).toBe(true);
     const breakdown = await t.call("GET", `/api/audiences/${id}/analysis?traits=city&channels=true`, { headers: analyst.headers });

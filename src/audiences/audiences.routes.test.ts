@@ -177,11 +177,12 @@ test("compute records sizes, emits entered/exited, pages members and exports CSV
   expect(csv.res.headers.get("content-type")).toContain("text/csv");
   expect(csv.res.headers.get("content-disposition")).toBe(`attachment; filename="audience-${id}.csv"`);
   expect(csv.text).toBe([
-    "person_id,identifiers,email,city",
-    "103,user_id:u103,p3@example.cn,Shanghai",
-    "106,user_id:u106,p6@example.cn,Shanghai",
-    "112,user_id:u112,p12@example.cn,Shanghai",
-    "124,user_id:u124,p24@example.cn,Shanghai",
+    // Contact columns of their own (e-mail from the trait when there is no e-mail identifier), then the rest.
+    "person_id,user_id,email,phone,identifiers,city",
+    "103,u103,p3@example.cn,,user_id:u103,Shanghai",
+    "106,u106,p6@example.cn,,user_id:u106,Shanghai",
+    "112,u112,p12@example.cn,,user_id:u112,Shanghai",
+    "124,u124,p24@example.cn,,user_id:u124,Shanghai",
     "",
   ].join("\r\n"));
 });

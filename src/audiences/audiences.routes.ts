@@ -84,6 +84,9 @@ const AnalysisQuery = z.object({
   channels: z.enum(["true", "false"]).default("false").describe("add the breakdown by channel (app, wechat, email, …)"),
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
+/** CONTACT_COLUMNS are the identifiers a pack's CSV gives columns of their own (the first of each). */
+const CONTACT_COLUMNS = ["user_id", "email", "phone"] as const;
+
 const ExportQuery = z.object({ traits: list(50).describe("comma-separated trait columns to add") });
 
 const Actor = z.object({
@@ -228,14 +231,16 @@ export function audienceRoutes(deps: AudienceRoutesDeps) {
     .get("/:id/export.csv", endpoint({ summary: "Export a pack's members as CSV (streamed)", tags, access: "read", query: ExportQuery }), async (c) => {
       const a = await pack(c);
       const members = snapshot(a).members;
-      const traits = c.req.valid("query").traits;
+      // A trait asked for under a contact column's name is that column (filled from the trait when the identifier is missing).
+      const traits = c.req.valid("query").traits.filter((t) => !(CONTACT_COLUMNS as readonly string[]).includes(t));
       const encoder = new TextEncoder();
       const persons = deps.persons;
       let offset = 0;
       // Pull-based: one batch of persons is described and written per read, so memory stays flat.
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
-          controller.enqueue(encoder.encode(csvLine(["person_id", "identifiers", ...traits])));
+          // user_id, email and phone get their own columns: what an SMS, e-mail or CRM tool imports.
+          controller.enqueue(encoder.encode(csvLine(["person_id", ...CONTACT_COLUMNS, "identifiers", ...traits])));
         },
         async pull(controller) {
           if (offset >= members.length) return controller.close();
@@ -246,7 +251,8 @@ export function audienceRoutes(deps: AudienceRoutesDeps) {
           for (const pid of batch) {
             const p = described.get(String(pid));
             const identifiers = p ? p.identifiers.map((i) => `${i.type}:${i.value}`).join("; ") : "";
-            text += csvLine([pid, identifiers, ...traits.map((t) => p?.traits[t])]);
+            const contact = CONTACT_COLUMNS.map((ns) => p?.identifiers.find((i) => i.type === ns)?.value ?? p?.traits[ns]);
+            text += csvLine([pid, ...contact, identifiers, ...traits.map((t) => p?.traits[t])]);
           }
           controller.enqueue(encoder.encode(text));
         },
