@@ -1,6 +1,6 @@
 /**
  * EventPicker and PropertyPicker: comboboxes over the event catalogue. Event names show their 30-day
- * volume (the list is ordered by all-time volume); property keys are those seen on the chosen event (or person properties), with how often.
+ * volume, busiest first; property keys are those seen on the chosen event (or person properties), with how often.
  * Suggestions load when the list is first opened, so a page full of pickers costs no requests until used.
  */
 import { useState } from "preact/hooks";
@@ -13,9 +13,10 @@ export function EventPicker({ label, value, onValue, hideLabel, testId }: { labe
   const { t, lang } = useI18n();
   const [opened, setOpened] = useState(false);
   const { items, loading } = useCatalog(opened ? loadEventNames : null, [opened]);
-  const options = items.map((e) => ({ value: e.name, hint: compactNumber(e.last30Days, lang) }));
+  // Ordered by the 30-day volume each shows (the catalogue's all-time order breaks ties).
+  const options = [...items].sort((a, b) => b.last30Days - a.last30Days).map((e) => ({ value: e.name, hint: compactNumber(e.last30Days, lang) }));
   return (
-    <Combobox label={label} hideLabel={hideLabel} value={value} options={options} loading={loading} onOpen={() => setOpened(true)} onValue={onValue} placeholder={t("query.chooseEvent")} required testId={testId} />
+    <Combobox label={label} hideLabel={hideLabel} value={value} options={options} loading={loading} onOpen={() => setOpened(true)} onValue={onValue} placeholder={t("query.chooseEvent")} required testId={testId} empty={t("query.noEventsYet")} />
   );
 }
 

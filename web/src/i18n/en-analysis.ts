@@ -121,6 +121,7 @@ export const analysisEn = {
   "unit.m": "m",
   "unit.h": "h",
   "unit.d": "d",
+  "query.noEventsYet": "No events yet: send some from a source (Sources page) or load the demo.",
   "actors.none": "Nobody here.",
   "actors.saveAs": "Save these persons as an audience pack",
   "actors.packPlaceholder": "e.g. Dropped at payment, May",

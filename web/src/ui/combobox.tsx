@@ -24,11 +24,13 @@ type Props = {
   loading?: boolean;
   required?: boolean;
   testId?: string;
+  /** empty is said when, loaded, there is nothing to suggest at all (no events yet: where to send them). */
+  empty?: string;
 };
 
 const MAX_SHOWN = 50;
 
-export function Combobox({ label, hideLabel, value, options, onValue, placeholder, onOpen, loading, required, testId }: Props) {
+export function Combobox({ label, hideLabel, value, options, onValue, placeholder, onOpen, loading, required, testId, empty }: Props) {
   const id = useId();
   const [text, setText] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
@@ -110,6 +112,7 @@ export function Combobox({ label, hideLabel, value, options, onValue, placeholde
       {open && (
         <ul id={`${id}-list`} role="listbox" class="combobox-list" aria-label={label}>
           {loading && filtered.length === 0 && <li class="combobox-empty">…</li>}
+          {!loading && empty && options.length === 0 && <li class="combobox-empty">{empty}</li>}
           {filtered.map((o, i) => (
             <li
               key={o.value}
