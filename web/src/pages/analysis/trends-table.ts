@@ -5,6 +5,7 @@
  */
 import type { I18n } from "../../i18n/index.tsx";
 import { breakdownLabel, type Cell, type TableModel } from "../../analysis/table-model.ts";
+import { segmentAt } from "../../charts/palette.ts";
 import { PROPERTY_MATH, type TrendsQuery, type TrendsResult } from "../../query/types.ts";
 
 /** lineLabel names a line for tables, legends and CSV. */
@@ -45,13 +46,13 @@ export function trendsTable(results: TrendsResult[], q: TrendsQuery, t: I18n["t"
 
 /**
  * lineAt picks the line a chart click at category `i` and height `y` meant: for stacked bars the segment
- * under the pointer, else the line whose value there is nearest. The chart only reports the category.
+ * under the pointer (segmentAt; above the stack, the top one), else the line whose value there is nearest.
+ * The chart only reports the category.
  */
 export function lineAt(values: readonly (readonly number[])[], i: number, y: number, stacked: boolean): number {
   if (stacked) {
-    let top = 0;
-    for (let k = 0; k < values.length; k++) if (y <= (top += values[k]![i] ?? 0)) return k;
-    return values.length - 1;
+    const s = segmentAt(values, i, y);
+    return s >= 0 ? s : values.length - 1;
   }
   let best = 0;
   for (let k = 1; k < values.length; k++) if (Math.abs((values[k]![i] ?? 0) - y) < Math.abs((values[best]![i] ?? 0) - y)) best = k;
