@@ -121,6 +121,7 @@ export const analysisEn = {
   "unit.m": "m",
   "unit.h": "h",
   "unit.d": "d",
+  "query.partialPeriod": "The last period is not over yet: its numbers are still growing.",
   "query.noEventsYet": "No events yet: send some from a source (Sources page) or load the demo.",
   "actors.none": "Nobody here.",
   "actors.saveAs": "Save these persons as an audience pack",

@@ -123,6 +123,7 @@ export const analysisZh: Record<keyof typeof analysisEn, string> = {
   "unit.m": " 分钟",
   "unit.h": " 小时",
   "unit.d": " 天",
+  "query.partialPeriod": "最后一个周期尚未结束，其数字仍在增长。",
   "query.noEventsYet": "还没有事件：请先从数据源发送（数据源页面），或加载演示数据。",
   "actors.none": "这里没有用户。",
   "actors.saveAs": "将这些用户保存为人群包",

@@ -4,7 +4,7 @@
  * switching to custom starts from the same calendar days in the project's zone, not the browser's.
  */
 import { describe, expect, test } from "bun:test";
-import { absoluteDay, isoDay, presetOf, PRESETS, rangeOf } from "./dates.ts";
+import { absoluteDay, endsToday, isoDay, presetOf, PRESETS, rangeOf } from "./dates.ts";
 
 describe("date presets", () => {
   test.each([
@@ -34,4 +34,8 @@ describe("date presets", () => {
     expect(absoluteDay("-29d", now, "Asia/Shanghai")).toBe("2024-02-11");
     expect(absoluteDay("2024-01-05T10:00:00Z", now, "UTC")).toBe("2024-01-05");
   });
+});
+
+test("a range running to today holds a period that is not over", () => {
+  expect([endsToday({}), endsToday({ dateTo: "today" }), endsToday({ dateTo: "yesterday" }), endsToday({ dateTo: "2024-03-10" })]).toEqual([true, true, false, false]);
 });

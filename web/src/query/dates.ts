@@ -49,3 +49,8 @@ export function absoluteDay(spec: string, now: number, timeZone: string): string
   const day = /^\d{4}-\d{2}-\d{2}/.exec(spec);
   return day ? day[0] : isoDay(now, timeZone);
 }
+
+/** endsToday: a range running to today (the default) holds a period that is not over, whose numbers still grow. */
+export function endsToday(q: { dateTo?: string }): boolean {
+  return q.dateTo === undefined || q.dateTo === "today";
+}

@@ -13,6 +13,7 @@ import { useI18n } from "../../i18n/index.tsx";
 import type { Interval, LifecycleQuery, StickinessQuery } from "../../query/types.ts";
 import { Link } from "../../router.tsx";
 import { lifecycleTable, STATUSES, stickinessTable } from "./more-tables.ts";
+import { endsToday } from "../../query/dates.ts";
 
 type EventQuery = LifecycleQuery | StickinessQuery;
 
@@ -38,22 +39,25 @@ function EventBuilder<Q extends EventQuery>({ query: q, onQuery }: { query: Q; o
   );
 }
 
-function LifecycleResult({ answer, onActors }: ResultProps<"lifecycle">) {
+function LifecycleResult({ answer, query, onActors }: ResultProps<"lifecycle">) {
   const { t } = useI18n();
   const labels = answer.results.map((r) => r.period);
   const series = STATUSES.map((s) => ({ label: t(`lifecycle.${s}`), values: answer.results.map((r) => r[s]), color: LIFECYCLE_COLORS[s] }));
   return (
-    <CategoryChart
-      labels={labels}
-      series={series}
-      kind="stacked"
-      ariaLabel={t("lifecycle.chartLabel")}
-      testId="lifecycle-chart"
-      onCategory={(i, y) => {
-        const s = STATUSES[segmentAt(series.map((x) => x.values), i, y)];
-        if (s && labels[i]) onActors({ cell: { period: labels[i]!, status: s } }, `${t(`lifecycle.${s}`)} · ${labels[i]}`);
-      }}
-    />
+    <>
+      <CategoryChart
+        labels={labels}
+        series={series}
+        kind="stacked"
+        ariaLabel={t("lifecycle.chartLabel")}
+        testId="lifecycle-chart"
+        onCategory={(i, y) => {
+          const s = STATUSES[segmentAt(series.map((x) => x.values), i, y)];
+          if (s && labels[i]) onActors({ cell: { period: labels[i]!, status: s } }, `${t(`lifecycle.${s}`)} · ${labels[i]}`);
+        }}
+      />
+      {endsToday(query) && <p class="hint">{t("query.partialPeriod")}</p>}
+    </>
   );
 }
 

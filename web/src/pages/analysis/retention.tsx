@@ -13,6 +13,7 @@ import { CategoryChart } from "../../charts/uplot-chart.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import type { RetentionQuery } from "../../query/types.ts";
 import { averages, retentionTable } from "./retention-table.ts";
+import { endsToday } from "../../query/dates.ts";
 
 function Builder({ query: q, onQuery }: BuilderProps<"retention">) {
   const { t } = useI18n();
@@ -64,6 +65,7 @@ function Result({ answer, query, display, onDisplay }: ResultProps<"retention">)
         height={200}
         ariaLabel={t("retention.curveLabel")}
       />
+      {endsToday(query) && <p class="hint">{t("query.partialPeriod")}</p>}
       <div class="segmented" role="group" aria-label={t("retention.show")}>
         <button type="button" aria-pressed={!counts} onClick={() => onDisplay({ ...display, view: undefined })}>{t("retention.percent")}</button>
         <button type="button" aria-pressed={counts} onClick={() => onDisplay({ ...display, view: "counts" })}>{t("retention.counts")}</button>

@@ -12,6 +12,7 @@ import { useI18n } from "../../i18n/index.tsx";
 import { PROPERTY_MATH, type Interval, type TrendsQuery } from "../../query/types.ts";
 import { SeriesEditor } from "./series-editor.tsx";
 import { lineAt, lineLabel, onRightAxis, trendsTable } from "./trends-table.ts";
+import { endsToday } from "../../query/dates.ts";
 
 const INTERVALS: Interval[] = ["hour", "day", "week", "month"];
 
@@ -77,6 +78,7 @@ function Result({ query, answer, onActors, display, onDisplay }: ResultProps<"tr
         }}
       />
       {query.compare && <p class="hint">{t("trends.compareHint")}</p>}
+      {endsToday(query) && <p class="hint">{t("query.partialPeriod")}</p>}
     </>
   );
 }
