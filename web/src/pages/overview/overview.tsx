@@ -65,8 +65,9 @@ export function OverviewPage() {
       <PageHeader title={t("nav.overview")} intro={t("overview.intro")}>
         {canOperate && data && <AddInsight dashboard={data} onAdd={(id) => save([...cards, { insightId: id, width: "half" }])} />}
       </PageHeader>
-      {persons === 0 && <FirstEvent />}
       <ChannelSummaryCard range={range} onRange={setRange} onTotals={setPersons} />
+      {/* Below the channels: inserted above them once their totals came, it pushed the whole page down. */}
+      {persons === 0 && <FirstEvent />}
       {(error ?? saveError) && <Alert>{error ?? saveError}</Alert>}
       {loading && !data ? (
         <Loading />
