@@ -121,6 +121,8 @@ export const analysisEn = {
   "unit.m": "m",
   "unit.h": "h",
   "unit.d": "d",
+  "trends.formulaLetters": "The formula uses {letters}, but there are {n} series.",
+  "trends.formulaSyntax": "This is not a formula: use series letters, numbers, + - * / and brackets, e.g. A/B*100.",
   "query.partialPeriod": "The last period is not over yet: its numbers are still growing.",
   "query.noEventsYet": "No events yet: send some from a source (Sources page) or load the demo.",
   "actors.none": "Nobody here.",

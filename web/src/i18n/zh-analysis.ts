@@ -123,6 +123,8 @@ export const analysisZh: Record<keyof typeof analysisEn, string> = {
   "unit.m": " 分钟",
   "unit.h": " 小时",
   "unit.d": " 天",
+  "trends.formulaLetters": "公式用到了 {letters}，但只有 {n} 个序列。",
+  "trends.formulaSyntax": "无法识别的公式：请使用序列字母、数字、+ - * / 和括号，例如 A/B*100。",
   "query.partialPeriod": "最后一个周期尚未结束，其数字仍在增长。",
   "query.noEventsYet": "还没有事件：请先从数据源发送（数据源页面），或加载演示数据。",
   "actors.none": "这里没有用户。",

@@ -5,7 +5,7 @@
  */
 import { expect, test } from "bun:test";
 import type { TrendsResult } from "../../query/types.ts";
-import { lineAt, onRightAxis, trendsTable } from "./trends-table.ts";
+import { formulaIssue, lineAt, onRightAxis, trendsTable } from "./trends-table.ts";
 
 const t = (k: string) => k;
 const pts = (...v: number[]) => v.map((value, i) => ({ t: `2024-06-1${i}`, value }));
@@ -38,4 +38,12 @@ test("a chart click opens the line it was meant for: the nearest value, or the s
   expect([lineAt(values, 0, 12, false), lineAt(values, 0, 38, false), lineAt(values, 0, 26, false), lineAt(values, 1, 48, false)]).toEqual([0, 1, 2, 0]);
   // Stacked at category 0: 0–10 is line 0, 10–50 line 1, 50–75 line 2.
   expect([lineAt(values, 0, 9, true), lineAt(values, 0, 30, true), lineAt(values, 0, 60, true), lineAt(values, 0, 99, true)]).toEqual([0, 1, 2, 2]);
+});
+
+test("a formula is checked in the browser, in the UI's language, before it is sent", () => {
+  const say = ((k: string, p?: Record<string, unknown>) => `${k}${p ? JSON.stringify(p) : ""}`) as Parameters<typeof formulaIssue>[2];
+  expect(formulaIssue("A/B*100", 2, say)).toBeNull();
+  expect(formulaIssue(undefined, 2, say)).toBeNull();
+  expect(formulaIssue("A/C*100", 2, say)).toBe('trends.formulaLetters{"letters":"C","n":2}');
+  expect(formulaIssue("A/", 2, say)).toBe("trends.formulaSyntax");
 });

@@ -6,6 +6,7 @@
 import type { I18n } from "../../i18n/index.tsx";
 import { breakdownLabel, type Cell, type TableModel } from "../../analysis/table-model.ts";
 import { segmentAt } from "../../charts/palette.ts";
+import { FormulaError, parseFormula } from "../../../../src/query/formula.ts";
 import { PROPERTY_MATH, type TrendsQuery, type TrendsResult } from "../../query/types.ts";
 
 /** lineLabel names a line for tables, legends and CSV. */
@@ -57,4 +58,19 @@ export function lineAt(values: readonly (readonly number[])[], i: number, y: num
   let best = 0;
   for (let k = 1; k < values.length; k++) if (Math.abs((values[k]![i] ?? 0) - y) < Math.abs((values[best]![i] ?? 0) - y)) best = k;
   return best;
+}
+
+/**
+ * formulaIssue checks a formula in the browser, in the UI's language, before the query is sent (the
+ * server words the same refusal in English): letters beyond the series, or text that is not a formula.
+ */
+export function formulaIssue(formula: string | undefined, series: number, t: I18n["t"]): string | null {
+  if (!formula) return null;
+  try {
+    const bad = parseFormula(formula).letters.filter((i) => i >= series);
+    return bad.length ? t("trends.formulaLetters", { letters: bad.map((i) => String.fromCharCode(65 + i)).join(", "), n: series }) : null;
+  } catch (e) {
+    if (e instanceof FormulaError) return t("trends.formulaSyntax");
+    throw e;
+  }
 }

@@ -11,22 +11,24 @@ import { CategoryChart } from "../../charts/uplot-chart.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { PROPERTY_MATH, type Interval, type TrendsQuery } from "../../query/types.ts";
 import { SeriesEditor } from "./series-editor.tsx";
-import { lineAt, lineLabel, onRightAxis, trendsTable } from "./trends-table.ts";
+import { formulaIssue, lineAt, lineLabel, onRightAxis, trendsTable } from "./trends-table.ts";
 import { endsToday } from "../../query/dates.ts";
 
 const INTERVALS: Interval[] = ["hour", "day", "week", "month"];
 
 function Builder({ query: q, onQuery }: BuilderProps<"trends">) {
   const { t } = useI18n();
+  const formulaProblem = formulaIssue(q.formula, q.series.length, t);
   return (
     <>
       <SeriesEditor series={q.series} onSeries={(series) => onQuery({ ...q, series })} />
       {q.series.length > 1 && (
         <label class="inline formula">
           {t("query.formula")}{" "}
-          <input type="text" value={q.formula ?? ""} placeholder="A/B*100" onInput={(e) => onQuery({ ...q, formula: e.currentTarget.value.trim() || undefined })} />
+          <input type="text" value={q.formula ?? ""} placeholder="A/B*100" aria-invalid={formulaProblem ? true : undefined} onInput={(e) => onQuery({ ...q, formula: e.currentTarget.value.trim() || undefined })} />
         </label>
       )}
+      {q.series.length > 1 && formulaProblem && <p class="hint error-text" role="alert">{formulaProblem}</p>}
       <FilterEditor label={t("query.globalFilters")} filter={q.where} onFilter={(where) => onQuery({ ...q, where })} event={q.series[0]?.event || undefined} />
       <div class="toolbar">
         <DateRange dateFrom={q.dateFrom} dateTo={q.dateTo} onRange={(r) => onQuery({ ...q, ...r })} compare={q.compare} onCompare={(compare) => onQuery({ ...q, compare })} />
@@ -88,7 +90,10 @@ const spec: AnalysisSpec<"trends"> = {
   title: "nav.events",
   intro: "trends.intro",
   initial: () => ({ kind: "trends", series: [{ event: "", math: "total" }], interval: "day", dateFrom: "-29d", dateTo: "today" }),
-  ready: (q) => q.series.every((s) => s.event.trim() !== "" && (!PROPERTY_MATH.includes(s.math ?? "total") || (s.property ?? "") !== "")),
+  ready: (q) =>
+    q.series.every((s) => s.event.trim() !== "" && (!PROPERTY_MATH.includes(s.math ?? "total") || (s.property ?? "") !== ""))
+    // A formula the server would refuse is not sent: the builder says what is wrong in the UI's language.
+    && (q.series.length < 2 || formulaIssue(q.formula, q.series.length, (k) => k) === null),
   clean: (q): TrendsQuery => ({
     ...q,
     breakdown: q.breakdown?.property ? q.breakdown : undefined,
