@@ -37,3 +37,25 @@ test("columns, sizes and stacked bands", () => {
 test("no edges, no nodes", () => {
   expect(sankeyLayout([], 400, 300)).toEqual({ nodes: [], links: [], columns: 0 });
 });
+
+test("every node that fits is labelled, however thin; a label too close to the one above is left to the node's title", () => {
+  const s = sankeyLayout(
+    [
+      { source: "1_a", target: "2_b", persons: 1000 },
+      { source: "1_a", target: "2_c", persons: 2 },
+      { source: "1_a", target: "2_d", persons: 1 },
+      { source: "2_c", target: "3_e", persons: 1 },
+    ],
+    400,
+    300,
+  );
+  const n = Object.fromEntries(s.nodes.map((x) => [x.id, x]));
+  // The rightmost step's only node is under 1 px tall and still labelled.
+  expect(n["3_e"]!.h).toBeLessThan(10);
+  expect(n["3_e"]!.labelled).toBe(true);
+  expect(n["2_c"]!.labelled).toBe(true);
+  // 2_d sits one gap under 2_c: its label would overlap.
+  expect(n["2_d"]!.labelY - n["2_c"]!.labelY).toBeLessThan(14);
+  expect(n["2_d"]!.labelled).toBe(false);
+  expect(s.nodes.every((x) => x.labelY >= x.y && x.labelY <= x.y + Math.max(x.h, 1))).toBe(true);
+});

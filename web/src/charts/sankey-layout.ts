@@ -14,6 +14,9 @@ export interface SankeyNode {
   x: number;
   y: number;
   h: number;
+  /** labelY is the centre of the node's label; labelled is false where it would overlap the label above. */
+  labelY: number;
+  labelled: boolean;
 }
 
 export interface SankeyLink {
@@ -36,6 +39,8 @@ export interface Sankey {
 
 export const NODE_WIDTH = 12;
 const GAP = 10;
+/** LABEL_LINE is the height one node label needs (12 px text): closer labels in a column would overlap. */
+const LABEL_LINE = 14;
 
 /** parseNode splits "3_add_to_cart" into step 3 and the event "add_to_cart" (events may contain "_"). */
 export function parseNode(id: string): { column: number; label: string } {
@@ -70,10 +75,16 @@ export function sankeyLayout(edges: readonly PathEdge[], width: number, height: 
   const nodes = new Map<string, SankeyNode>();
   byCol.forEach((col, ci) => {
     let y = 0;
+    let lastLabel = -Infinity;
     for (const n of col) {
       const { label, column } = parseNode(n.id);
       const h = Math.max(1, n.value * k);
-      nodes.set(n.id, { id: n.id, label, column, value: n.value, x: ci * step, y, h });
+      // A label sits beside the node's top (or its middle if thin), so tiny nodes are labelled too
+      // unless the label above is too close.
+      const labelY = y + Math.min(h / 2, LABEL_LINE);
+      const labelled = labelY - lastLabel >= LABEL_LINE;
+      if (labelled) lastLabel = labelY;
+      nodes.set(n.id, { id: n.id, label, column, value: n.value, x: ci * step, y, h, labelY, labelled });
       y += h + GAP;
     }
   });

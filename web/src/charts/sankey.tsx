@@ -64,10 +64,11 @@ export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: 
             );
           })}
           {s.nodes.map((n) => (
-            <g key={n.id}>
+            <g key={n.id} data-testid="sankey-node">
+              <title>{t("paths.nodeTitle", { step: n.column, event: n.label, n: nf.format(n.value) })}</title>
               <rect x={n.x} y={n.y} width={NODE_WIDTH} height={n.h} fill={hue(n.label)} rx={2} />
-              {n.h >= 10 && (
-                <text x={n.x + NODE_WIDTH + 4} y={n.y + Math.min(n.h / 2, 14)} dominant-baseline="middle" class="sankey-label">
+              {n.labelled && (
+                <text x={n.x + NODE_WIDTH + 4} y={n.labelY} dominant-baseline="middle" class="sankey-label">
                   {`${n.label} (${nf.format(n.value)})`}
                 </text>
               )}
@@ -75,7 +76,7 @@ export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: 
           ))}
         </g>
       </svg>
-      {drawn.length < edges.length && <p class="hint">{t("paths.smallInTable", { n: edges.length - drawn.length })}</p>}
+      {drawn.length < edges.length && <p class="hint">{t("paths.smallInTable", { n: nf.format(edges.length - drawn.length) })}</p>}
     </div>
   );
 }

@@ -245,6 +245,7 @@ export const analysisEn = {
   "paths.chartLabel": "Paths as a Sankey diagram; each band is a button listing the persons who took it.",
   "paths.edgeTitle": "{from} → {to}: {n} paths",
   "paths.count": "Paths",
+  "paths.nodeTitle": "Step {step}: {event} · {n} paths",
   "overview.intro": "Your channels at a glance, then the insights your team pinned here.",
   "overview.share": "{pct} of the total",
   "overview.channels": "Channels",

@@ -247,6 +247,7 @@ export const analysisZh: Record<keyof typeof analysisEn, string> = {
   "paths.chartLabel": "桑基图形式的路径；每条色带都是一个按钮，可查看对应用户。",
   "paths.edgeTitle": "{from} → {to}：{n} 条路径",
   "paths.count": "路径数",
+  "paths.nodeTitle": "第 {step} 步：{event} · {n} 条路径",
   "overview.intro": "一眼看清各渠道，以及团队固定在这里的书签。",
   "overview.share": "占合计的 {pct}",
   "overview.channels": "渠道",
