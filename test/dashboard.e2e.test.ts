@@ -248,6 +248,10 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await page.getByText("Saved the audience pack “Added to cart”").waitFor();
     await shot("funnel-persons");
     await page.getByRole("button", { name: "Close" }).click();
+    // A number in the chart opens its persons under a title naming the step and the count.
+    await page.getByTestId("funnel-chart").getByRole("button", { name: num(PERSONS / 2), exact: true }).click();
+    await page.getByRole("dialog").getByText(`Reached step 2 (add_to_cart) · ${num(PERSONS / 2)} persons`).waitFor();
+    await page.getByRole("button", { name: "Close" }).click();
 
     await page.getByRole("button", { name: "Save as insight" }).click();
     await page.getByLabel("Name", { exact: true }).fill("Cart funnel");

@@ -32,6 +32,8 @@ export function FunnelBars({ results, onActors, labelOf }: { results: FunnelStep
             const prev = i === 0 ? s.count : r.steps[i - 1]!.count;
             const lost = prev - s.count;
             const who = r.breakdownValue === null ? "" : `${labelOf(r.breakdownValue)} · `;
+            // The persons dialog names the segment and the number clicked.
+            const title = (what: string, n: number) => `${who}${what} · ${t("actors.count", { n: nf.format(n) })}`;
             return (
               <div key={b} class="funnel-row">
                 {r.breakdownValue !== null && <span class="funnel-bv">{labelOf(r.breakdownValue)}</span>}
@@ -40,14 +42,14 @@ export function FunnelBars({ results, onActors, labelOf }: { results: FunnelStep
                   {i > 0 && <span class="funnel-lost" style={`width: ${(100 * lost) / max}%; border-color: ${color(b)}`} />}
                 </div>
                 <div class="funnel-numbers">
-                  <button type="button" class="num-link" onClick={() => onActors({ step: i + 1, breakdownValue: r.breakdownValue }, `${who}${t("funnel.reached", { n: i + 1, event: step.event })}`)} disabled={s.count === 0}>
+                  <button type="button" class="num-link" onClick={() => onActors({ step: i + 1, breakdownValue: r.breakdownValue }, title(t("funnel.reached", { n: i + 1, event: step.event }), s.count))} disabled={s.count === 0}>
                     {nf.format(s.count)}
                   </button>{" "}
                   <span class="pct">{pct(s.count, first)}</span>
                   {i > 0 && (
                     <span class="funnel-drop">
                       {" · "}
-                      <button type="button" class="num-link danger" onClick={() => onActors({ dropOffAfter: i, breakdownValue: r.breakdownValue }, `${who}${t("funnel.droppedAfter", { n: i })}`)} disabled={lost === 0}>
+                      <button type="button" class="num-link danger" onClick={() => onActors({ dropOffAfter: i, breakdownValue: r.breakdownValue }, title(t("funnel.droppedAfter", { n: i }), lost))} disabled={lost === 0}>
                         {t("funnel.lost", { n: nf.format(lost), pct: pct(lost, prev) })}
                       </button>
                       {s.medianSecondsFromPrevious !== null && <span class="hint"> · {t("funnel.median", { time: duration(s.medianSecondsFromPrevious, t) })}</span>}
@@ -59,7 +61,7 @@ export function FunnelBars({ results, onActors, labelOf }: { results: FunnelStep
           })}
         </div>
       ))}
-      {results.length > MAX_BREAKDOWNS && <p class="hint">{t("funnel.moreInTable", { n: results.length - MAX_BREAKDOWNS })}</p>}
+      {results.length > MAX_BREAKDOWNS && <p class="hint">{t("funnel.moreInTable", { n: nf.format(results.length - MAX_BREAKDOWNS) })}</p>}
     </div>
   );
 }

@@ -246,6 +246,7 @@ export const analysisEn = {
   "paths.edgeTitle": "{from} → {to}: {n} paths",
   "paths.count": "Paths",
   "paths.nodeTitle": "Step {step}: {event} · {n} paths",
+  "actors.count": "{n} persons",
   "overview.intro": "Your channels at a glance, then the insights your team pinned here.",
   "overview.share": "{pct} of the total",
   "overview.channels": "Channels",

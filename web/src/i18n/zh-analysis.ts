@@ -248,6 +248,7 @@ export const analysisZh: Record<keyof typeof analysisEn, string> = {
   "paths.edgeTitle": "{from} → {to}：{n} 条路径",
   "paths.count": "路径数",
   "paths.nodeTitle": "第 {step} 步：{event} · {n} 条路径",
+  "actors.count": "{n} 位用户",
   "overview.intro": "一眼看清各渠道，以及团队固定在这里的书签。",
   "overview.share": "占合计的 {pct}",
   "overview.channels": "渠道",
