@@ -22,6 +22,14 @@ export interface RunState<K extends QueryKind> {
 
 const DEBOUNCE_MS = 350;
 
+/**
+ * mayPassOnRetry says whether a failed run is worth a Retry button: a network error, a timeout, 429 or a
+ * 5xx may pass; a query the server refused (other 4xx, e.g. a formula naming a missing series) will not.
+ */
+export function mayPassOnRetry(e: unknown): boolean {
+  return !(e instanceof ApiError) || e.status === 408 || e.status === 429 || e.status >= 500;
+}
+
 /** useQueryRun posts `query` to /api/query; `ready` false holds the run (a step without an event). */
 export function useQueryRun<K extends QueryKind>(query: Extract<Query, { kind: K }>, ready: boolean): RunState<K> {
   const [answer, setAnswer] = useState<{ a: Answer<K>; q: Extract<Query, { kind: K }> } | null>(null);
@@ -46,7 +54,7 @@ export function useQueryRun<K extends QueryKind>(query: Extract<Query, { kind: K
       } catch (e) {
         if (isAbort(e)) return;
         setError(errorMessage(e));
-        setRetryable(!(e instanceof ApiError) || e.status === 429 || e.status >= 500);
+        setRetryable(mayPassOnRetry(e));
       } finally {
         if (ctrl.current === c) {
           ctrl.current = null;
