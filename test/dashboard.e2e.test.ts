@@ -283,6 +283,18 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(errors).toEqual([]);
   });
 
+  test("distribution: the persons total is the API's, in the UI locale's number format", async () => {
+    await nav("Distribution").click();
+    await page.getByTestId("distribution-event").click();
+    await page.getByRole("option", { name: /^view_product/ }).click();
+    await page.getByTestId("distribution-chart").waitFor();
+    const q = JSON.parse(new URL(page.url()).searchParams.get("q")!);
+    const answer = await api<{ totalPersons: number }>("POST", "/api/query", q);
+    expect(answer.totalPersons).toBeGreaterThan(0);
+    await page.getByText(`${num(answer.totalPersons)} persons did it in this range.`).waitFor();
+    expect(errors).toEqual([]);
+  });
+
   test("audience pack: the live count equals the preview API; created, computed, its size shown", async () => {
     await nav("Audiences").click();
     await page.getByRole("link", { name: "New audience pack" }).click();

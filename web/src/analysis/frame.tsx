@@ -7,7 +7,7 @@
 import type { FunctionComponent } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
-import { useI18n, type I18n } from "../i18n/index.tsx";
+import { localeOf, useI18n, type I18n } from "../i18n/index.tsx";
 import type { MessageKey } from "../i18n/en.ts";
 import { downloadText } from "../query/csv.ts";
 import { useQueryRun } from "../query/run.ts";
@@ -69,7 +69,7 @@ function initialState<K extends QueryKind>(spec: AnalysisSpec<K>): { query: Q<K>
 }
 
 export function AnalysisFrame<K extends QueryKind>({ spec }: { spec: AnalysisSpec<K> }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { canOperate } = useSession();
   const [init] = useState(() => initialState(spec));
   const [query, setQuery] = useState<Q<K>>(init.query);
@@ -136,7 +136,7 @@ export function AnalysisFrame<K extends QueryKind>({ spec }: { spec: AnalysisSpe
           <div class={run.startedAt !== null ? "stale" : undefined}>
             <Result query={answered} answer={run.answer} table={table} onActors={onActors} display={display} onDisplay={setDisplay} />
             <DataTable table={table} onActors={onActors} caption={t(spec.title)} testId="result-table" />
-            {run.answer.timing && <p class="hint">{t("query.timing", { ms: run.answer.timing.ms })}</p>}
+            {run.answer.timing && <p class="hint">{t("query.timing", { ms: new Intl.NumberFormat(localeOf(lang)).format(run.answer.timing.ms) })}</p>}
           </div>
         ))}
       </section>

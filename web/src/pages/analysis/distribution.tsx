@@ -69,23 +69,24 @@ function Builder({ query: q, onQuery }: BuilderProps<"distribution">) {
 function Result({ query, answer, onActors }: ResultProps<"distribution">) {
   const { t, lang } = useI18n();
   const integral = (query.measure ?? "count") !== "sum";
+  const nf = new Intl.NumberFormat(localeOf(lang));
   const rows = answer.results;
   const periods = [...new Set(rows.map((r) => r.period ?? ""))];
   if (periods.length > 1 || periods[0] !== "") {
     const buckets = [...new Set(rows.map((r) => bucketLabel(r, integral)))];
     const series = buckets.map((b, i) => ({ label: b, color: color(i), values: periods.map((p) => rows.find((r) => r.period === p && bucketLabel(r, integral) === b)?.persons ?? 0) }));
-    return <CategoryChart labels={periods} series={series} kind="stacked" ariaLabel={t("distribution.chartLabel", { n: answer.totalPersons })} testId="distribution-chart" />;
+    return <CategoryChart labels={periods} series={series} kind="stacked" ariaLabel={t("distribution.chartLabel", { n: nf.format(answer.totalPersons) })} testId="distribution-chart" />;
   }
   return (
     <>
-      <p>{t("distribution.total", { n: new Intl.NumberFormat(localeOf(lang)).format(answer.totalPersons) })}</p>
+      <p>{t("distribution.total", { n: nf.format(answer.totalPersons) })}</p>
       <CategoryChart
         labels={rows.map((r) => bucketLabel(r, integral))}
         series={[{ label: t("funnel.persons"), values: rows.map((r) => r.persons), color: color(0) }]}
         kind="bar"
-        ariaLabel={t("distribution.chartLabel", { n: answer.totalPersons })}
+        ariaLabel={t("distribution.chartLabel", { n: nf.format(answer.totalPersons) })}
         testId="distribution-chart"
-        onCategory={(i) => rows[i] && onActors({ bucket: { from: rows[i]!.from } }, bucketLabel(rows[i]!, integral))}
+        onCategory={(i) => rows[i] && onActors({ bucket: { from: rows[i]!.from } }, `${bucketLabel(rows[i]!, integral)} · ${t("actors.count", { n: nf.format(rows[i]!.persons) })}`)}
       />
     </>
   );
