@@ -10,7 +10,6 @@ import { CategoryChart } from "../../charts/uplot-chart.tsx";
 import { localeOf, useI18n } from "../../i18n/index.tsx";
 import { ChannelIcons, displayName } from "../../people/person-label.tsx";
 import type { Actor } from "../../query/types.ts";
-import { isoDay } from "../../query/dates.ts";
 import { Link, navigate } from "../../router.tsx";
 import { useSession } from "../../session.tsx";
 import type { Audience, SizePoint } from "../../types.ts";
@@ -22,6 +21,7 @@ import { AudienceAnalysis } from "./audience-analysis.tsx";
 import { AudienceForm, toBody } from "./audience-form.tsx";
 import { isStatic } from "../../../../src/audiences/static-pack.ts";
 import { nextRunText } from "./pack-schedule.ts";
+import { historyLabels } from "./size-history.ts";
 
 function Members({ id }: { id: number }) {
   const { t } = useI18n();
@@ -97,7 +97,7 @@ export function AudienceDetail({ id }: { id: number }) {
         <section class="card" aria-labelledby="size-history">
           <h2 id="size-history">{t("audience.history")}</h2>
           <CategoryChart
-            labels={history.map((s) => isoDay(s.asOf, settings.timezone))}
+            labels={historyLabels(history.map((s) => s.asOf), settings.timezone)}
             height={180}
             kind="line"
             ariaLabel={t("audience.history")}
