@@ -340,6 +340,37 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     const carted = page.getByTestId("audience-list").locator("tr", { hasText: "Added to cart" });
     expect(await carted.locator("td.num").textContent()).toBe(num(PERSONS / 2));
     await shot("audiences");
+
+    // A pack saved from the funnel is a snapshot: it says so, from which analysis and when, and offers no
+    // next computation, Recompute, Pause or Resume.
+    expect(await carted.locator(".badge").textContent()).toContain("Snapshot");
+    await carted.getByRole("link", { name: "Added to cart" }).click();
+    await page.getByTestId("audience-computation").waitFor();
+    expect(await page.getByTestId("audience-computation").textContent()).toMatch(/^Snapshot of persons from Funnels, /);
+    expect(await page.getByText("Next computation").count()).toBe(0);
+    expect(await page.getByRole("button", { name: /^(Resume|Pause|Recompute now)$/ }).count()).toBe(0);
+
+    // The export offers the project's traits as columns; the file has contact columns of its own.
+    await page.getByRole("button", { name: "Export CSV" }).click();
+    await page.getByRole("dialog").getByLabel("city", { exact: true }).check();
+    await shot("audience-export");
+    const href = await page.getByRole("link", { name: "Download CSV" }).getAttribute("href");
+    const csv = await (await fetch(new URL(href!, server.url), { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    expect(href).toContain("traits=");
+    expect(csv.split("\r\n")[0]).toStartWith("person_id,user_id,email,phone,identifiers,");
+    expect(csv.split("\r\n")[0]!.split(",")).toContain("city");
+    expect(csv).toContain("shopper2@example.com");
+    await page.getByRole("button", { name: "Close" }).click();
+
+    // A pack computed nightly says so; its channels are named as on the person page, not by their keys.
+    await nav("Audiences").click();
+    await page.getByTestId("audience-list").getByRole("link", { name: "Beijing buyers" }).click();
+    await page.getByTestId("audience-computation").waitFor();
+    expect((await page.getByTestId("audience-computation").textContent())?.trim()).toBe("Nightly (T+1)");
+    const channels = page.locator("figure.dim", { hasText: "identifiers held" });
+    await channels.getByText("App and website").waitFor();
+    await channels.getByText("WeChat").waitFor();
+    expect(await channels.locator(".hbar-label", { hasText: /^\s*wechat\s*$/ }).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 

@@ -24,8 +24,8 @@ function resultText(j: JobState, t: ReturnType<typeof useI18n>["t"], lang: Lang)
   return t(key as MessageKey, params);
 }
 
-/** scheduleText says a job's cron pattern in words when it has a common shape (empty otherwise). */
-function scheduleText(pattern: string, t: ReturnType<typeof useI18n>["t"], lang: Lang): string {
+/** scheduleText says a cron pattern (a job's, a pack's) in words when it has a common shape (empty otherwise). */
+export function scheduleText(pattern: string, t: ReturnType<typeof useI18n>["t"], lang: Lang): string {
   const c = cronText(pattern);
   if (!c) return "";
   if (c.kind === "everyMinute") return t("cron.everyMinute");

@@ -20,7 +20,8 @@ import { useLoad } from "../../ui/use-load.ts";
 import { AudienceAnalysis } from "./audience-analysis.tsx";
 import { AudienceForm, toBody } from "./audience-form.tsx";
 import { isStatic } from "../../../../src/audiences/static-pack.ts";
-import { nextRunText } from "./pack-schedule.ts";
+import { ExportCsv } from "./export-csv.tsx";
+import { computationText, nextRunText, savedFrom } from "./pack-schedule.ts";
 import { historyLabels } from "./size-history.ts";
 
 function Members({ id }: { id: number }) {
@@ -61,19 +62,21 @@ export function AudienceDetail({ id }: { id: number }) {
   if (loading && !a) return <Loading />;
   if (!a) return <Alert>{error ?? t("audience.notFound")}</Alert>;
   const history = sizes.data?.results ?? [];
-  // A list saved from an analysis keeps its members: nothing to recompute, pause or resume.
+  // A snapshot saved from an analysis keeps its members: nothing to recompute, pause or resume, no next computation.
   const saved = isStatic(a);
+  const next = nextRunText(a, t, dateTime);
 
   return (
     <>
-      <PageHeader title={a.name} intro={a.description ?? undefined}>
+      {/* A snapshot's stored description ("saved from a funnel actors list") is said, translated, under Computation. */}
+      <PageHeader title={a.name} intro={(savedFrom(a) ? null : a.description) ?? undefined}>
         {canOperate && !saved && (
           <Button busy={busy} onClick={() => act(async () => {
             await api("POST", `/api/audiences/${id}/compute`, {});
             await Promise.all([reload(), sizes.reload()]);
           })}>{t("audience.recompute")}</Button>
         )}
-        {a.size !== null && <a class="btn" href={`/api/audiences/${id}/export.csv`} download>{t("audience.csv")}</a>}
+        {a.size !== null && <ExportCsv id={id} />}
         {canOperate && !saved && (
           <Button busy={busy} onClick={() => act(async () => setData(await api<Audience>("PATCH", `/api/audiences/${id}`, { status: a.status === "active" ? "paused" : "active" })))}>
             {a.status === "active" ? t("audience.pause") : t("audience.resume")}
@@ -90,8 +93,13 @@ export function AudienceDetail({ id }: { id: number }) {
       <dl class="stats card">
         <div><dt>{t("audience.size")}</dt><dd class="big-number" data-testid="audience-size">{a.size === null ? "—" : nf.format(a.size)}</dd></div>
         <div><dt>{t("audience.lastComputed")}</dt><dd>{a.lastComputedAt ? `${dateTime(a.lastComputedAt)}${a.lastDurationMs !== null ? ` · ${a.lastDurationMs} ms` : ""}` : t("common.never")}</dd></div>
-        <div><dt>{t("audience.nextRun")}</dt><dd>{nextRunText(a, t, dateTime)}</dd></div>
-        <div><dt>{t("audience.schedule")}</dt><dd>{saved ? t("audience.static") : a.schedule ? <code>{a.schedule}</code> : t("audience.nightly")} {!saved && a.status === "paused" && <span class="badge">{t("audience.paused")}</span>}</dd></div>
+        {next !== null && <div><dt>{t("audience.nextRun")}</dt><dd>{next}</dd></div>}
+        <div>
+          <dt>{t("audience.schedule")}</dt>
+          <dd data-testid="audience-computation" title={a.schedule ?? undefined}>
+            {computationText(a, t, lang, dateTime)} {!saved && a.status === "paused" && <span class="badge">{t("audience.paused")}</span>}
+          </dd>
+        </div>
       </dl>
       {history.length > 1 && (
         <section class="card" aria-labelledby="size-history">

@@ -16,6 +16,7 @@ import { useLoad } from "../../ui/use-load.ts";
 import { AudienceDetail } from "./audience-detail.tsx";
 import { AudienceNew } from "./audience-form.tsx";
 import { isStatic } from "../../../../src/audiences/static-pack.ts";
+import { ExportCsv } from "./export-csv.tsx";
 import { nextRunText, packBadge } from "./pack-schedule.ts";
 
 function SizeTrend({ id, name }: { id: number; name: string }) {
@@ -78,10 +79,10 @@ function AudienceList() {
                   <td class="num">{a.size === null ? "—" : nf.format(a.size)}</td>
                   <td><SizeTrend id={a.id} name={a.name} /></td>
                   <td>{a.lastComputedAt ? dateTime(a.lastComputedAt) : t("common.never")}</td>
-                  <td>{nextRunText(a, t, dateTime)}</td>
+                  <td>{nextRunText(a, t, dateTime) ?? "—"}</td>
                   <td class="row-actions">
                     {canOperate && !isStatic(a) && <Button onClick={() => recompute(a.id)} busy={busy === a.id}>{t("audience.recompute")}</Button>}
-                    {a.size !== null && <a class="btn" href={`/api/audiences/${a.id}/export.csv`} download>{t("audience.csv")}</a>}
+                    {a.size !== null && <ExportCsv id={a.id} />}
                   </td>
                 </tr>
               ))}
