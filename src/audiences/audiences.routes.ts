@@ -39,6 +39,7 @@ import { computeAudienceNow, type EventSink, type MaterialiseDeps } from "./mate
 import type { PersonDirectory } from "./population.ts";
 import { conflict, idParam, invalid, isUniqueViolation, notFound } from "./route-helpers.ts";
 import { nextRunAt, scheduleError } from "./schedule.ts";
+import { CONTACT_COLUMNS } from "./static-pack.ts";
 
 /** AudienceRoutesDeps are the collaborators of the audience routes. */
 export interface AudienceRoutesDeps {
@@ -84,9 +85,6 @@ const AnalysisQuery = z.object({
   channels: z.enum(["true", "false"]).default("false").describe("add the breakdown by channel (app, wechat, email, …)"),
   limit: z.coerce.number().int().min(1).max(100).default(10),
 });
-/** CONTACT_COLUMNS are the identifiers a pack's CSV gives columns of their own (the first of each). */
-const CONTACT_COLUMNS = ["user_id", "email", "phone"] as const;
-
 const ExportQuery = z.object({ traits: list(50).describe("comma-separated trait columns to add") });
 
 const Actor = z.object({

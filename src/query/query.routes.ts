@@ -22,6 +22,7 @@ import { getSettings } from "../settings/settings.ts";
 import { ActorsRequest, Query } from "./schema.ts";
 import type { Calendar } from "./time.ts";
 import { queryExamples, actorsExample } from "./query.examples.ts";
+import { savedFromDescription } from "../audiences/static-pack.ts";
 
 const Timing = z.object({ ms: z.number(), cached: z.boolean() });
 
@@ -102,7 +103,7 @@ export function queryRoutes(deps: AppDeps) {
         const k = deps.kdb.withTables<AudienceTagTables>();
         const a = await createStaticAudience(syncDb(deps.db, k), {
           name: request.saveAs.name, createdBy: actorOf(principal), members: out.all,
-          description: `saved from a ${request.kind} actors list`,
+          description: savedFromDescription(request.kind),
         }, deps.now());
         audience = { id: a.id, name: a.name, size: a.size ?? 0 };
         await auditRequest(deps, c, "audience.create", `audience:${a.id}`, { static: true, size: audience.size });

@@ -4,13 +4,14 @@
  * most common first. The download streams straight from the server.
  */
 import { useState } from "preact/hooks";
+import { CONTACT_COLUMNS } from "../../../../src/audiences/static-pack.ts";
 import { useI18n } from "../../i18n/index.tsx";
 import { loadProperties, useCatalog } from "../../query/catalog.ts";
 import type { PropertyInfo } from "../../query/types.ts";
 import { Dialog } from "../../ui/dialog.tsx";
 
-/** The columns every export has; a trait of the same name is already in them. */
-const CONTACT = new Set(["user_id", "email", "phone"]);
+/** The columns every export has (the server's); a trait of the same name is already in them. */
+const CONTACT: ReadonlySet<string> = new Set(CONTACT_COLUMNS);
 /** The server takes at most this many trait columns. */
 const MAX_TRAITS = 50;
 

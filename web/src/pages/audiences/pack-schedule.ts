@@ -1,5 +1,5 @@
 /** How a pack is kept current, in words, for the pack list and a pack's page. */
-import { isStatic } from "../../../../src/audiences/static-pack.ts";
+import { isStatic, savedFromKind } from "../../../../src/audiences/static-pack.ts";
 import type { MessageKey } from "../../i18n/en.ts";
 import type { I18n, Lang } from "../../i18n/index.tsx";
 import type { Audience } from "../../types.ts";
@@ -24,12 +24,9 @@ const ANALYSIS_PAGE: Readonly<Record<string, MessageKey>> = {
   lifecycle: "nav.lifecycle", stickiness: "nav.stickiness", paths: "nav.paths",
 };
 
-/** SAVED_FROM is the description the server gives a pack saved from an analysis' persons (query.routes.ts). */
-const SAVED_FROM = /^saved from an? (\w+) actors list$/;
-
 /** savedFrom is the analysis a snapshot was saved from, when its description is still the one it was saved with. */
 export function savedFrom(a: Pick<Audience, "description">): string | null {
-  const kind = SAVED_FROM.exec(a.description ?? "")?.[1];
+  const kind = savedFromKind(a.description);
   return kind && kind in ANALYSIS_PAGE ? kind : null;
 }
 
