@@ -32,7 +32,7 @@ function count(dataDir: string, sql: string): number {
   }
 }
 
-const EVENTS = "SELECT (SELECT count(*) FROM events_tail_0) + (SELECT count(*) FROM events_tail_1) + (SELECT coalesce(sum(rows), 0) FROM segments) AS n";
+const EVENTS = "SELECT (SELECT coalesce(sum(n), 0) FROM events_tail_0) + (SELECT coalesce(sum(n), 0) FROM events_tail_1) + (SELECT coalesce(sum(rows), 0) FROM segments) AS n";
 
 test("tessera demo loads seven channel sources and stitches people across them", () => {
   const dir = `${scratch.dir}/demo`;

@@ -57,7 +57,7 @@ test("bootstrap from the environment, clean stop with the store flushed", async 
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
     const db = openReader(join(dir, DB_FILE));
     const stored = db.query<{ n: number }, []>(
-      "SELECT (SELECT count(*) FROM events_tail_0) + (SELECT count(*) FROM events_tail_1) + (SELECT coalesce(sum(rows), 0) FROM segments) AS n",
+      "SELECT (SELECT coalesce(sum(n), 0) FROM events_tail_0) + (SELECT coalesce(sum(n), 0) FROM events_tail_1) + (SELECT coalesce(sum(rows), 0) FROM segments) AS n",
     ).get()!.n;
     db.close();
     expect(stored).toBe(1);

@@ -14,6 +14,7 @@ import { EventStore } from "../store/event-store.ts";
 import { localReader } from "../store/reader-client.ts";
 import { StoreReader } from "../store/reader.ts";
 import { StoreService } from "../store/store-service.ts";
+import { PackView, type PackRow } from "../store/tail-pack.ts";
 import { Fingerprinter } from "./fingerprint.ts";
 import type { IdentityInput } from "./identity-input.ts";
 import { deletePerson, exportPerson } from "./privacy.ts";
@@ -68,6 +69,8 @@ function leftovers(db: Database, numbers: ReadonlySet<number>, needles: readonly
         else if (v instanceof Uint8Array) {
           // Audience membership lists; segment columns: typed arrays (identity, ts, …) or JSON dictionaries.
           if (name.startsWith("audience_")) for (const x of decodeMembers(v)) { if (numbers.has(x)) found.push(`${where} decoded: ${x}`); }
+          // Tail packs: the events' identities are a column of the pack (tail-pack.ts).
+          else if (name.startsWith("events_tail_")) for (const x of new PackView(row as unknown as PackRow).identity) { if (numbers.has(x)) found.push(`${where} decoded: ${x}`); }
           else if (v[0] === 5) inText(where, JSON.stringify(decodeJson(v)));
           else for (const x of decodeColumn(v)) if (numbers.has(x)) found.push(`${where} decoded: ${x}`);
         }

@@ -7,6 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import { EventStore } from "../store/event-store.ts";
 import { StoreReader } from "../store/reader.ts";
+import { PackView, type PackRow } from "../store/tail-pack.ts";
 import type { IdentityResolver } from "../store/writer.ts";
 import type { IdentityInput } from "./identity-input.ts";
 import type { IdentityService } from "./identity-service.ts";
@@ -209,8 +210,8 @@ describe("pinned identities (Tessera's own events about a person)", () => {
     expect(await send({ type: "track", identityId: id, userId: "u-2" })).toEqual({ stored: 1, duplicates: [], rejected: [], lastSeq: expect.any(Number) });
     expect(count()).toEqual(before);
     expect(person("user_id", "u-2")).toBeNull();
-    const tail = db.query<{ identity: number }, []>("SELECT identity FROM events_tail_0 UNION ALL SELECT identity FROM events_tail_1 ORDER BY 1 DESC LIMIT 1").get();
-    expect(tail?.identity).toBe(id);
+    const last = new PackView(db.query<PackRow, []>("SELECT seq, n, cols FROM events_tail_0 UNION ALL SELECT seq, n, cols FROM events_tail_1 ORDER BY seq DESC LIMIT 1").get()!);
+    expect(last.identity[last.n - 1]).toBe(id);
     expect(await send({ type: "track", identityId: 999_999 })).toEqual({
       stored: 0, duplicates: [], rejected: [{ index: 0, reason: "the identity no longer exists (person deleted)" }], lastSeq: 0,
     });

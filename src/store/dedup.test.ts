@@ -130,7 +130,7 @@ describe("the store stores each message once", () => {
           }
         }
         const count = db.query<{ n: number }, []>(
-          "SELECT (SELECT coalesce(sum(rows), 0) FROM segments) + (SELECT count(*) FROM events_tail_0) + (SELECT count(*) FROM events_tail_1) AS n",
+          "SELECT (SELECT coalesce(sum(rows), 0) FROM segments) + (SELECT coalesce(sum(n), 0) FROM events_tail_0) + (SELECT coalesce(sum(n), 0) FROM events_tail_1) AS n",
         ).get()!.n;
         expect(count).toBe(stored.size);
         expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM segments").get()!.n).toBeGreaterThan(2);

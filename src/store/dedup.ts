@@ -18,6 +18,7 @@ import type { Database, Statement } from "bun:sqlite";
 import { pairIndex, pairsOf, sortPairs, wordsOf } from "./hash-pairs.ts";
 import { hash64 } from "./hash-set64.ts";
 import { TailLog } from "./tail-log.ts";
+import { PackView, type PackRow } from "./tail-pack.ts";
 
 /**
  * Blocks hold 32–64 hashes on average (256–512 bytes): a WITHOUT ROWID row over ~1 KB spills into an
@@ -186,9 +187,12 @@ export class Dedup {
     }
     this.#tails = [new TailLog(), new TailLog()];
     for (const t of [0, 1] as const) {
-      for (const r of db.query<{ h: number; l: number }, []>(`SELECT msg_hi AS h, msg_lo AS l FROM events_tail_${t}`).iterate()) {
-        this.#tails[t].add(r.h, r.l);
-        this.#bloom.add(r.h, r.l);
+      for (const r of db.query<PackRow, []>(`SELECT seq, n, cols FROM events_tail_${t}`).iterate()) {
+        const v = new PackView(r);
+        for (let i = 0; i < v.n; i++) {
+          this.#tails[t].add(v.hi[i]!, v.lo[i]!);
+          this.#bloom.add(v.hi[i]!, v.lo[i]!);
+        }
       }
     }
     const active = db.query<{ value: 0 | 1 }, []>("SELECT value FROM store_state WHERE key = 'tail'").get()!.value;

@@ -10,6 +10,7 @@ import { insertRun, type CompactionPlan } from "./compaction.ts";
 import { hashRun } from "./dedup.ts";
 import type { StoreReader } from "./reader.ts";
 import { buildSegment, COL, segmentRows, type BuiltSegment } from "./segment.ts";
+import { PACK_COLUMNS, PackBuilder, PackView, type PackRow } from "./tail-pack.ts";
 
 /**
  * purgeTail deletes the identities' tail rows and bumps the epoch; call inside the writer's transaction.
@@ -17,17 +18,38 @@ import { buildSegment, COL, segmentRows, type BuiltSegment } from "./segment.ts"
  * deleted event stays a duplicate wherever the event was when it was deleted.
  */
 export function purgeTail(db: Database, identities: readonly number[]): number {
-  const ids = JSON.stringify(identities);
+  const drop = new Set(identities);
   const hi: number[] = [];
   const lo: number[] = [];
   let deleted = 0;
   for (const t of [0, 1]) {
-    const where = `FROM events_tail_${t} WHERE identity IN (SELECT value FROM json_each(?))`;
-    for (const r of db.query<{ h: number; l: number }, [string]>(`SELECT msg_hi AS h, msg_lo AS l ${where}`).iterate(ids)) {
-      hi.push(r.h);
-      lo.push(r.l);
+    // Packs holding an identity are rewritten without its events (tail-pack.ts); the others are left alone.
+    const changed: [PackRow, number[]][] = [];
+    for (const p of db.query<PackRow, []>(`SELECT seq, n, cols, props FROM events_tail_${t}`).iterate()) {
+      const v = new PackView(p);
+      const keep: number[] = [];
+      for (let i = 0; i < v.n; i++) {
+        if (!drop.has(v.identity[i]!)) keep.push(i);
+        else {
+          hi.push(v.hi[i]!);
+          lo.push(v.lo[i]!);
+        }
+      }
+      if (keep.length < v.n) changed.push([p, keep]);
     }
-    deleted += db.query(`DELETE ${where}`).run(ids).changes;
+    const del = db.query(`DELETE FROM events_tail_${t} WHERE seq = ?`);
+    const ins = db.query(`INSERT INTO events_tail_${t} ${PACK_COLUMNS} VALUES (?, ?, ?, ?)`);
+    for (const [p, keep] of changed) {
+      del.run(p.seq);
+      deleted += p.n - keep.length;
+      if (keep.length === 0) continue;
+      const v = new PackView(p);
+      const props = JSON.parse(p.props) as unknown[];
+      const b = new PackBuilder();
+      for (const i of keep) b.add(v.seq(i), v.ts[i]!, v.event[i]!, v.identity[i]!, v.source[i]!, v.hi[i]!, v.lo[i]!, v.receivedAt[i]!, props[i]);
+      const packed = b.take();
+      ins.run(packed.seq, packed.n, packed.cols, packed.props);
+    }
   }
   if (hi.length > 0) insertRun(db, hashRun(hi, lo), 0);
   db.query("UPDATE store_state SET value = value + 1 WHERE key = 'epoch'").run();

@@ -6,6 +6,7 @@
 import type { Database } from "bun:sqlite";
 import { decodeColumn } from "./codec.ts";
 import { COL, DAY_MS, decodeProp, dictKey, type Directory, type PropColumn, type TailRow } from "./segment.ts";
+import { unpack, type PackRow } from "./tail-pack.ts";
 
 /** SegmentMeta is a segment's row in `segments` with its directory parsed. */
 export interface SegmentMeta {
@@ -256,21 +257,16 @@ export class StoreReader {
       this.#tailDays = null;
       this.#compacted = compacted;
     }
-    const fresh = this.#db
-      .query<{ seq: number; ts: number; event: number; identity: number; source: number; msg_hi: number; msg_lo: number; props: string }, [number]>(
-        `SELECT seq, ts, event, identity, source, msg_hi, msg_lo, props FROM events_tail_0 WHERE seq > ?1
-         UNION ALL SELECT seq, ts, event, identity, source, msg_hi, msg_lo, props FROM events_tail_1 WHERE seq > ?1
+    const packs = this.#db
+      .query<PackRow, [number]>(
+        `SELECT seq, n, cols, props FROM events_tail_0 WHERE seq > ?1
+         UNION ALL SELECT seq, n, cols, props FROM events_tail_1 WHERE seq > ?1
          ORDER BY seq`,
       )
       .all(Math.max(this.#tailSeq, this.#compacted));
-    for (const r of fresh) {
-      this.#tail.push({
-        seq: r.seq, ts: r.ts, event: r.event, identity: r.identity, source: r.source,
-        msgHi: r.msg_hi, msgLo: r.msg_lo, props: JSON.parse(r.props) as Record<string, unknown>,
-      });
-    }
-    if (fresh.length > 0) {
-      this.#tailSeq = fresh[fresh.length - 1]!.seq;
+    for (const p of packs) for (const r of unpack(p)) this.#tail.push(r);
+    if (packs.length > 0) {
+      this.#tailSeq = packs[packs.length - 1]!.seq;
       this.#tailDays = null;
     }
     for (const r of this.#db
