@@ -100,6 +100,19 @@ function push(out: Candidate[], guards: Guards, ns: string | null, raw: unknown,
   out.push({ ns, value: v, kind, junk, rank: rankOf(ns), previous, nsId: 0, hi: 0, lo: 0, chk: 0, hash: "", id: 0 });
 }
 
+function pushDeclared(out: Candidate[], guards: Guards, list: NonNullable<IdentityInput["externalIds"]>, kind: EdgeKind): void {
+  for (const d of list) {
+    if (d.collection && d.collection !== "users") continue;
+    let id = d.id;
+    if (d.encoding === "base64" && typeof id === "string") id = Buffer.from(id, "base64").toString("utf8");
+    push(out, guards, namespaceOf(d.type), id, kind);
+  }
+}
+
+function pushTraits(out: Candidate[], guards: Guards, src: Readonly<Record<string, unknown>>): void {
+  for (const key in TRAIT_IDENTIFIERS) if (key in src) push(out, guards, TRAIT_IDENTIFIERS[key]!, src[key], "trait");
+}
+
 /** extractIdentifiers reads, normalises and orders a message's identifiers (module comment has the rules). */
 export function extractIdentifiers(input: IdentityInput, guards: Guards): Extracted {
   const out: Candidate[] = [];
@@ -115,21 +128,13 @@ export function extractIdentifiers(input: IdentityInput, guards: Guards): Extrac
     // previousId = anonymousId is in already; any other is first guessed to be a user id.
     if (input.type === "alias" && input.previousId !== input.anonymousId) push(out, guards, NS.userId, input.previousId, kind, true);
   }
-  for (const list of [input.identifiers, input.externalIds]) {
-    if (!list) continue;
-    for (const d of list) {
-      if (d.collection && d.collection !== "users") continue;
-      let id = d.id;
-      if (d.encoding === "base64" && typeof id === "string") id = Buffer.from(id, "base64").toString("utf8");
-      push(out, guards, namespaceOf(d.type), id, kind);
-    }
-  }
+  // Two calls rather than a loop over a fresh [a, b] array: this runs per event (~2% of the main thread).
+  if (input.identifiers) pushDeclared(out, guards, input.identifiers, kind);
+  if (input.externalIds) pushDeclared(out, guards, input.externalIds, kind);
   const t = input.traits;
   if (t) {
-    for (const src of [t.set, t.setOnce]) {
-      if (!src) continue;
-      for (const key in TRAIT_IDENTIFIERS) if (key in src) push(out, guards, TRAIT_IDENTIFIERS[key]!, src[key], "trait");
-    }
+    if (t.set) pushTraits(out, guards, t.set);
+    if (t.setOnce) pushTraits(out, guards, t.setOnce);
   }
   let first = 0;
   while (first < out.length && out[first]!.junk) first++;
