@@ -76,6 +76,16 @@ describe("writer", () => {
     expect(new Set(unpack(packs[0]!).map((r) => r.seq)).size).toBe(1000);
   });
 
+  test("a large commit is cut into packs of at most 1,000 events, in seq order", async () => {
+    const db = freshDb();
+    const s = store(db);
+    expect((await s.writer.append(Array.from({ length: 2500 }, (_, k) => ev(k)))).stored).toBe(2500);
+    const packs = db.query<PackRow, []>("SELECT seq, n, cols, props FROM events_tail_0 ORDER BY seq").all();
+    expect(packs.map((p) => p.n)).toEqual([1000, 1000, 500]);
+    const seqs = packs.flatMap(unpack).map((r) => r.seq);
+    expect(seqs).toEqual(Array.from({ length: 2500 }, (_, k) => seqs[0]! + k));
+  });
+
   test("rejections from the resolver are reported and do not consume the messageId", async () => {
     const db = freshDb();
     const s = new EventStore<number>(db, (id) => (id < 0 ? { reject: "no identifier" } : id));

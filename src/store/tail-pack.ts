@@ -1,5 +1,6 @@
 /**
- * Tail packs: the events of one group commit are one row of `events_tail_N` (docs/architecture.md "Tail").
+ * Tail packs: the events of one group commit are one row of `events_tail_N` (docs/architecture.md "Tail"; the
+ * writer cuts a commit of more than 1,000 events into several packs).
  * A row per event cost the writer's thread ~0.8–1.3 µs per event in SQLite inserts; one row per commit
  * ~0.3–0.5 µs (stack.md §2b's insert figures, and a 1M-event micro-benchmark here: 1.2–1.8 against
  * 0.7–0.9 µs per event with the properties' JSON). A pack is:

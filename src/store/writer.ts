@@ -91,6 +91,12 @@ interface Pending<I> {
   readonly reject: (e: unknown) => void;
 }
 
+/**
+ * Most events per pack: a commit of 5,000 events of 32 KB would otherwise be one 160 MB JSON string (and
+ * SQLite's copy of it). Typical events make packs of ~400 KB.
+ */
+const MAX_PACK = 1000;
+
 /** EventWriter owns every insert into events_tail. */
 export class EventWriter<I> {
   readonly #db: Database;
@@ -194,6 +200,11 @@ export class EventWriter<I> {
     }, delay);
   }
 
+  #insertPack(): void {
+    const p = this.#pack.take();
+    this.#insert.run(p.seq, p.n, p.cols, p.props);
+  }
+
   /** #commit writes one transaction of whole requests (a request is never split across commits). */
   #commit(): void {
     const batch: Pending<I>[] = [];
@@ -239,13 +250,11 @@ export class EventWriter<I> {
             const event = this.#o.names.id(e.event, tx);
             pack.add(this.#nextSeq++, Math.round(e.ts), event, identity, e.source, hi, lo, e.receivedAt, e.props);
             stored++;
+            if (pack.length === MAX_PACK) this.#insertPack();
           });
           results.push({ stored, duplicates, rejected });
         }
-        if (pack.length > 0) {
-          const p = pack.take();
-          this.#insert.run(p.seq, p.n, p.cols, p.props);
-        }
+        if (pack.length > 0) this.#insertPack();
       })();
     } catch (err) {
       this.#pack.clear();
