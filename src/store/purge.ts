@@ -24,7 +24,7 @@ export function purgeTail(db: Database, identities: readonly number[]): number {
   let deleted = 0;
   for (const t of [0, 1]) {
     // Packs holding an identity are rewritten without its events (tail-pack.ts); the others are left alone.
-    const changed: [PackRow, number[]][] = [];
+    const changed: [PackRow, PackView, number[]][] = [];
     for (const p of db.query<PackRow, []>(`SELECT seq, n, cols, props FROM events_tail_${t}`).iterate()) {
       const v = new PackView(p);
       const keep: number[] = [];
@@ -35,15 +35,14 @@ export function purgeTail(db: Database, identities: readonly number[]): number {
           lo.push(v.lo[i]!);
         }
       }
-      if (keep.length < v.n) changed.push([p, keep]);
+      if (keep.length < v.n) changed.push([p, v, keep]);
     }
     const del = db.query(`DELETE FROM events_tail_${t} WHERE seq = ?`);
     const ins = db.query(`INSERT INTO events_tail_${t} ${PACK_COLUMNS} VALUES (?, ?, ?, ?)`);
-    for (const [p, keep] of changed) {
+    for (const [p, v, keep] of changed) {
       del.run(p.seq);
       deleted += p.n - keep.length;
       if (keep.length === 0) continue;
-      const v = new PackView(p);
       const props = JSON.parse(p.props) as unknown[];
       const b = new PackBuilder();
       for (const i of keep) b.add(v.seq(i), v.ts[i]!, v.event[i]!, v.identity[i]!, v.source[i]!, v.hi[i]!, v.lo[i]!, v.receivedAt[i]!, props[i]);
