@@ -7,12 +7,18 @@ import { localeOf, useI18n } from "../i18n/index.tsx";
 import type { OnActors } from "../analysis/data-table.tsx";
 import type { PathEdge } from "../query/types.ts";
 import { color } from "./palette.ts";
-import { NODE_WIDTH, sankeyLayout } from "./sankey-layout.ts";
+import { NODE_WIDTH, parseNode, sankeyLayout } from "./sankey-layout.ts";
 
 const HEIGHT = 420;
 const LABEL_ROOM = 140;
 /** Bands under this share of the widest one are left to the table: hairlines only add noise. */
 const MIN_SHARE = 0.01;
+
+/** stepName reads a node id ("2_add_to_cart") as people do: "2. add_to_cart". */
+function stepName(id: string): string {
+  const { column, label } = parseNode(id);
+  return `${column}. ${label}`;
+}
 
 export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: OnActors }) {
   const { t, lang } = useI18n();
@@ -32,8 +38,9 @@ export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: 
   const s = sankeyLayout(drawn, Math.max(200, width - LABEL_ROOM), HEIGHT);
   const events = [...new Set(s.nodes.map((n) => n.label))];
   const hue = (label: string) => color(events.indexOf(label));
-  const open = (source: string, target: string, persons: number) =>
-    onActors({ edge: { source, target } }, t("paths.edgeTitle", { from: source.replace(/^\d+_/, ""), to: target.replace(/^\d+_/, ""), n: nf.format(persons) }));
+  const edgeTitle = (source: string, target: string, persons: number) =>
+    t("paths.edgeTitle", { from: stepName(source), to: stepName(target), n: nf.format(persons) });
+  const open = (source: string, target: string, persons: number) => onActors({ edge: { source, target } }, edgeTitle(source, target, persons));
   return (
     <div ref={box} class="sankey" data-testid="paths-chart">
       <svg width={width} height={HEIGHT + 20} role="group" aria-label={t("paths.chartLabel")}>
@@ -45,12 +52,12 @@ export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: 
                 key={key}
                 d={l.d}
                 fill="none"
-                stroke={hue(l.source.replace(/^\d+_/, ""))}
+                stroke={hue(parseNode(l.source).label)}
                 stroke-opacity={hover === null ? 0.35 : hover === key ? 0.75 : 0.15}
                 stroke-width={l.width}
                 tabIndex={0}
                 role="button"
-                aria-label={t("paths.edgeTitle", { from: l.source, to: l.target, n: nf.format(l.persons) })}
+                aria-label={edgeTitle(l.source, l.target, l.persons)}
                 onMouseEnter={() => setHover(key)}
                 onMouseLeave={() => setHover(null)}
                 onFocus={() => setHover(key)}
@@ -59,7 +66,7 @@ export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: 
                 onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), open(l.source, l.target, l.persons))}
                 class="sankey-link"
               >
-                <title>{`${l.source} → ${l.target}: ${nf.format(l.persons)}`}</title>
+                <title>{edgeTitle(l.source, l.target, l.persons)}</title>
               </path>
             );
           })}
