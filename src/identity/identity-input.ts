@@ -19,7 +19,7 @@
 import { normaliseNamespace, normaliseValue, NS, rankOf } from "./identifier.ts";
 import type { Probe } from "./identity-graph.ts";
 import type { Guards } from "./identity-settings.ts";
-import { TRAIT_IDENTIFIERS } from "./pii.ts";
+import { TRAIT_IDENTIFIERS, TRAIT_KEYS } from "./pii.ts";
 import type { TraitOps } from "./traits.ts";
 
 /** MessageKind is Segment's call type (PostHog events are mapped onto these by the ingest decoders). */
@@ -110,7 +110,10 @@ function pushDeclared(out: Candidate[], guards: Guards, list: NonNullable<Identi
 }
 
 function pushTraits(out: Candidate[], guards: Guards, src: Readonly<Record<string, unknown>>): void {
-  for (const key in TRAIT_IDENTIFIERS) if (key in src) push(out, guards, TRAIT_IDENTIFIERS[key]!, src[key], "trait");
+  for (const key of TRAIT_KEYS) {
+    const v = src[key];
+    if (v !== undefined) push(out, guards, TRAIT_IDENTIFIERS[key]!, v, "trait");
+  }
 }
 
 /** extractIdentifiers reads, normalises and orders a message's identifiers (module comment has the rules). */

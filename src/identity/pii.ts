@@ -26,6 +26,13 @@ export const TRAIT_IDENTIFIERS: Readonly<Record<string, string>> = {
   phoneNumber: "phone",
 };
 
+/**
+ * TRAIT_KEYS lists TRAIT_IDENTIFIERS' keys: every message reads them, and `for (k in TRAIT_IDENTIFIERS)` with
+ * `k in traits` took ~190 ns per message against ~35 ns for this array and plain reads (2.5% of the main
+ * thread at full ingest rate).
+ */
+export const TRAIT_KEYS: readonly string[] = Object.keys(TRAIT_IDENTIFIERS);
+
 /** isPiiNamespace tells whether identity values of a namespace are sealed. */
 export function isPiiNamespace(ns: string): boolean {
   return PII_NAMESPACES.has(ns);

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
 import { externalIdentifiers, idValue, MessageIdField, pushUnique } from "./identifiers.ts";
-import { TRAIT_IDENTIFIERS } from "../identity/pii.ts";
+import { TRAIT_IDENTIFIERS, TRAIT_KEYS } from "../identity/pii.ts";
 import { isObject, JsonObjectField as Props, jsonBound, obj, type Json, type JsonObject } from "./json.ts";
 import {
   formatBytes, MAX_BATCH_ITEMS, MAX_DEPTH, MAX_EVENT_NAME_LENGTH, MAX_MESSAGE_BYTES, MAX_MESSAGE_ID_LENGTH,
@@ -177,7 +177,7 @@ export function segmentMessage(raw: Json, routeType: MessageType | null, env: En
   // event): their e-mail and phone identify the user as an identify's would, as Segment's identity
   // resolution reads them. Only an identify sets traits.
   if (ctxTraits && type !== "identify") {
-    for (const key in TRAIT_IDENTIFIERS) {
+    for (const key of TRAIT_KEYS) {
       const v = ctxTraits[key];
       if (typeof v === "string" || (typeof v === "number" && Number.isFinite(v))) pushUnique(identifiers, TRAIT_IDENTIFIERS[key]!, String(v));
     }
