@@ -4,7 +4,7 @@
  */
 import { expect, test } from "bun:test";
 import { ItemError } from "./errors.ts";
-import { eventTime, parseTime, type TimeInputs } from "./timestamps.ts";
+import { eventTime, parseTime, utcIso, type TimeInputs } from "./timestamps.ts";
 
 const R = Date.parse("2024-05-01T12:00:00Z");
 const at = (iso: string) => Date.parse(iso);
@@ -48,4 +48,31 @@ test("parseTime names the field it refuses", () => {
   expect(() => parseTime("yesterday-ish", "sentAt")).toThrow("sentAt: not an ISO-8601 date-time or epoch milliseconds");
   expect(() => parseTime({}, "originalTimestamp")).toThrow(/^originalTimestamp:/);
   expect(() => parseTime(Number.NaN, "timestamp")).toThrow(/^timestamp:/);
+});
+
+test("the fast ISO reader agrees with Date.parse on every string it accepts, and leaves the rest to it", () => {
+  // Random instants written by toISOString, then the same strings with one character changed.
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const digits = "0123456789";
+  let accepted = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const iso = new Date(946_684_800_000 + Math.floor(rnd() * 4e12)).toISOString();
+    expect(utcIso(iso)).toBe(Date.parse(iso));
+    const at = Math.floor(rnd() * iso.length);
+    const changed = iso.slice(0, at) + (rnd() < 0.8 ? digits[Math.floor(rnd() * 10)] : "x") + iso.slice(at + 1);
+    const fast = utcIso(changed);
+    if (!Number.isNaN(fast)) {
+      accepted++;
+      expect([changed, fast]).toEqual([changed, Date.parse(changed)]);
+    }
+  }
+  expect(accepted).toBeGreaterThan(5_000);
+  // Fields out of range, leap days and other spellings go to Date.parse (NaN here).
+  for (const s of ["2023-02-29T00:00:00.000Z", "2024-13-01T00:00:00.000Z", "2024-04-31T00:00:00.000Z", "2024-01-01T24:00:00.000Z",
+    "2024-01-01T00:60:00.000Z", "2024-01-01T00:00:60.000Z", "0099-01-01T00:00:00.000Z", "2024-01-01T00:00:00Z", "2024-01-01 00:00:00.000Z"]) {
+    expect(utcIso(s)).toBeNaN();
+  }
+  expect(utcIso("2024-02-29T23:59:59.999Z")).toBe(Date.parse("2024-02-29T23:59:59.999Z"));
+  expect(parseTime("2024-01-01T00:00:00Z", "timestamp")).toBe(Date.parse("2024-01-01T00:00:00Z"));
 });

@@ -8,6 +8,36 @@ import { ItemError } from "./errors.ts";
 import { FUTURE_CLAMP_MS, MIN_TIMESTAMP_MS } from "./limits.ts";
 
 const NUMERIC = /^\d{10,16}$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * utcIso reads exactly `YYYY-MM-DDTHH:MM:SS.sssZ`, what `Date#toISOString` writes and so what the SDKs
+ * send, and returns NaN for anything else (the caller then tries the other forms). parseTime took 450–500 ns
+ * per such string with Date.parse, 175–195 ns with this: Date.parse was ~3% of the main thread's profile at
+ * full ingest rate. A string it accepts gives exactly Date.parse's answer (tested against it); out-of-range
+ * fields are left to Date.parse.
+ */
+export function utcIso(s: string): number {
+  if (s.length !== 24 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58
+    || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return NaN;
+  // A non-digit makes its field NaN, and every comparison with NaN below is false.
+  const y = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const mo = digit(s, 5) * 10 + digit(s, 6);
+  const da = digit(s, 8) * 10 + digit(s, 9);
+  const h = digit(s, 11) * 10 + digit(s, 12);
+  const mi = digit(s, 14) * 10 + digit(s, 15);
+  const se = digit(s, 17) * 10 + digit(s, 18);
+  const ms = digit(s, 20) * 100 + digit(s, 21) * 10 + digit(s, 22);
+  if (!(y >= 1000 && mo >= 1 && mo <= 12 && da >= 1 && h <= 23 && mi <= 59 && se <= 59 && ms >= 0)) return NaN;
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (da > DAYS_IN_MONTH[mo - 1]! + (leap ? 1 : 0)) return NaN;
+  return Date.UTC(y, mo - 1, da, h, mi, se, ms);
+}
+
+function digit(s: string, i: number): number {
+  const v = s.charCodeAt(i) - 48;
+  return v >= 0 && v <= 9 ? v : NaN;
+}
 
 /**
  * parseTime reads an ISO-8601 string or epoch milliseconds (number or digit string); null/undefined/"" is
@@ -18,7 +48,8 @@ export function parseTime(v: unknown, field: string): number | null {
   if (typeof v === "number") {
     if (Number.isFinite(v)) return Math.trunc(v);
   } else if (typeof v === "string") {
-    const ms = NUMERIC.test(v) ? Number(v) : Date.parse(v);
+    let ms = utcIso(v);
+    if (Number.isNaN(ms)) ms = NUMERIC.test(v) ? Number(v) : Date.parse(v);
     if (Number.isFinite(ms)) return ms;
   }
   throw new ItemError(`${field}: not an ISO-8601 date-time or epoch milliseconds`);
