@@ -10,7 +10,8 @@ import { computeAudienceNow, planNightly, type MaterialiseDeps } from "./materia
 import { populationEngine } from "./engine.ts";
 import { populationFromSnapshots, type FixturePerson } from "./memory-population.fixture.ts";
 import { withStoredMemberships } from "./stored-memberships.ts";
-import { createStaticAudience, isStatic } from "./static.ts";
+import { createStaticAudience } from "./static.ts";
+import { isStatic } from "./static-pack.ts";
 
 const people: FixturePerson[] = [1, 2, 3, 4, 5].map((id) => ({ id, traits: { city: id % 2 ? "Shanghai" : "Beijing" }, tags: new Map(), audiences: new Set(), events: [] }));
 

@@ -11,8 +11,6 @@ import { type Audience, createAudience, getAudience, saveComputation, updateAudi
 import type { AudienceTables } from "./audiences.table.ts";
 import { staticDefinition } from "./static-pack.ts";
 
-export { isStatic, staticDefinition } from "./static-pack.ts";
-
 /** StaticInput is a static pack to create: its name and its members (any order, duplicates allowed). */
 export interface StaticInput {
   readonly name: string;

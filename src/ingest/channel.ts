@@ -24,10 +24,14 @@
  * "first touch" breakdowns see the landing page's channel instead of "direct".
  */
 
+/** CHANNELS are the attribution labels stored as `$channel` (the dashboard names each of them). */
+export const CHANNELS = [
+  "paid_search", "paid_social", "display", "paid_other", "email", "sms", "affiliate",
+  "wechat", "douyin", "organic_search", "social", "referral", "other", "direct",
+] as const;
+
 /** Channel is the attribution label stored as `$channel`. */
-export type Channel =
-  | "paid_search" | "paid_social" | "display" | "paid_other" | "email" | "sms" | "affiliate"
-  | "wechat" | "douyin" | "organic_search" | "social" | "referral" | "other" | "direct";
+export type Channel = (typeof CHANNELS)[number];
 
 /** ChannelInput are the signals of one event (all lower-cased by the caller is not required). */
 export interface ChannelInput {

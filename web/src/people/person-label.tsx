@@ -3,6 +3,7 @@
  * identifier (user id before phone before channel ids), with channel icons for the identifiers held.
  */
 import { channelOf } from "../../../src/identity/identifier.ts";
+import { CHANNELS, type Channel } from "../../../src/ingest/channel.ts";
 import type { useI18n } from "../i18n/index.tsx";
 import type { Actor } from "../query/types.ts";
 
@@ -16,13 +17,13 @@ export const CHANNEL_ICONS: Record<string, string> = {
 
 const KNOWN_CHANNELS = ["wechat", "wecom", "douyin", "taobao", "jd", "youzan", "email", "phone", "app", "custom"] as const;
 
-/** MARKETING_CHANNELS are the attribution labels ingestion stores as `$channel` (src/ingest/channel.ts). */
-const MARKETING_CHANNELS = ["paid_search", "paid_social", "display", "paid_other", "sms", "affiliate", "organic_search", "social", "referral", "other", "direct"] as const;
+/** Marketing `$channel` labels not named as identity channels above (email, wechat and douyin are). */
+type MarketingChannel = Exclude<Channel, (typeof KNOWN_CHANNELS)[number]>;
 
 /** channelName names a channel, or a marketing `$channel`, in the user's language (unknown names as they are). */
 export function channelName(c: string, t: ReturnType<typeof useI18n>["t"]): string {
   if ((KNOWN_CHANNELS as readonly string[]).includes(c)) return t(`channel.${c as (typeof KNOWN_CHANNELS)[number]}`);
-  if ((MARKETING_CHANNELS as readonly string[]).includes(c)) return t(`marketing.${c as (typeof MARKETING_CHANNELS)[number]}`);
+  if ((CHANNELS as readonly string[]).includes(c)) return t(`marketing.${c as MarketingChannel}`);
   return c;
 }
 
