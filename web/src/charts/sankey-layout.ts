@@ -48,6 +48,12 @@ export function parseNode(id: string): { column: number; label: string } {
   return m ? { column: Number(m[1]), label: m[2]! } : { column: 1, label: id };
 }
 
+/** stepName reads a node id ("2_add_to_cart") as people do: "2. add_to_cart" (chart and table alike). */
+export function stepName(id: string): string {
+  const { column, label } = parseNode(id);
+  return `${column}. ${label}`;
+}
+
 export function sankeyLayout(edges: readonly PathEdge[], width: number, height: number): Sankey {
   const ins = new Map<string, number>();
   const outs = new Map<string, number>();

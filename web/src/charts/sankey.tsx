@@ -7,18 +7,12 @@ import { localeOf, useI18n } from "../i18n/index.tsx";
 import type { OnActors } from "../analysis/data-table.tsx";
 import type { PathEdge } from "../query/types.ts";
 import { color } from "./palette.ts";
-import { NODE_WIDTH, parseNode, sankeyLayout } from "./sankey-layout.ts";
+import { NODE_WIDTH, parseNode, sankeyLayout, stepName } from "./sankey-layout.ts";
 
 const HEIGHT = 420;
 const LABEL_ROOM = 140;
 /** Bands under this share of the widest one are left to the table: hairlines only add noise. */
 const MIN_SHARE = 0.01;
-
-/** stepName reads a node id ("2_add_to_cart") as people do: "2. add_to_cart". */
-function stepName(id: string): string {
-  const { column, label } = parseNode(id);
-  return `${column}. ${label}`;
-}
 
 export function SankeyChart({ edges, onActors }: { edges: PathEdge[]; onActors: OnActors }) {
   const { t, lang } = useI18n();

@@ -33,4 +33,6 @@ test("lifecycle, stickiness and paths", () => {
   const p = pathsTable([{ source: "1_a", target: "2_b", persons: 1 }, { source: "1_a", target: "2_c", persons: 5 }], t);
   expect(p.rows.map((r) => r[2]!.value)).toEqual([5, 1]);
   expect(p.rows[0]![2]!.actors).toEqual({ edge: { source: "1_a", target: "2_c" } });
+  // Shown as the chart names the steps; CSV keeps the ids.
+  expect(p.rows[0]!.slice(0, 2).map((c) => [c.value, c.display])).toEqual([["1_a", "1. a"], ["2_c", "2. c"]]);
 });

@@ -5,6 +5,7 @@
 import type { I18n } from "../../i18n/index.tsx";
 import { pct, type Cell, type TableModel } from "../../analysis/table-model.ts";
 import type { DistributionBucket, DistributionQuery, LifecycleResult, PathEdge, StickinessResult } from "../../query/types.ts";
+import { stepName } from "../../charts/sankey-layout.ts";
 
 /** bucketLabel: counts and days are whole numbers, so [3,10) reads "3–9"; sums keep half-open ranges. */
 export function bucketLabel(b: Pick<DistributionBucket, "from" | "to">, integral: boolean): string {
@@ -48,6 +49,6 @@ export function stickinessTable(results: StickinessResult[], interval: string, t
 export function pathsTable(edges: PathEdge[], t: I18n["t"]): TableModel {
   return {
     columns: [{ label: t("paths.from") }, { label: t("paths.to") }, { label: t("paths.count"), numeric: true }],
-    rows: [...edges].sort((a, b) => b.persons - a.persons).map((e): Cell[] => [{ value: e.source }, { value: e.target }, { value: e.persons, actors: { edge: { source: e.source, target: e.target } } }]),
+    rows: [...edges].sort((a, b) => b.persons - a.persons).map((e): Cell[] => [{ value: e.source, display: stepName(e.source) }, { value: e.target, display: stepName(e.target) }, { value: e.persons, actors: { edge: { source: e.source, target: e.target } } }]),
   };
 }
