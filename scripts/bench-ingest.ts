@@ -31,22 +31,100 @@ const PARSE_ONLY_EVENTS = Math.min(EVENTS, 2_000_000);
 const paths = ["/", "/products", "/products/42", "/cart", "/checkout", "/search?q=shoes", "/account"];
 const names = ["page_view", "product_viewed", "add_to_cart", "search", "order_completed", "signup", "login"];
 
-/** body builds one request of BATCH events with unique messageIds (~400 bytes per event). */
-function body(seq: number): string {
-  const sentAt = new Date().toISOString();
-  const items: string[] = [];
-  for (let k = 0; k < BATCH; k++) {
-    const n = seq * BATCH + k;
-    const user = (n * 2654435761) % PERSONS;
-    const linking = LINK > 0 && (n % 1000) / 1000 < LINK;
-    const ts = new Date(Date.now() - (k % 50)).toISOString();
-    if (linking) {
-      items.push(`{"type":"identify","userId":"u${user}","anonymousId":"anon-${n}","messageId":"bench-${n}","timestamp":"${ts}","traits":{"plan":"pro","city":"Shanghai"},"context":{"library":{"name":"bench","version":"1.0.0"},"ip":"203.0.113.${n % 250}"}}`);
-    } else {
-      items.push(`{"type":"track","event":"${names[n % names.length]}","userId":"u${user}","messageId":"bench-${n}","timestamp":"${ts}","properties":{"path":"${paths[n % paths.length]}","price":${(n % 997) / 10},"product_id":"sku-${n % 5000}","currency":"CNY"},"context":{"library":{"name":"bench","version":"1.0.0"},"ip":"203.0.113.${n % 250}","userAgent":"Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15"}}`);
+/** latin1 encodes an ASCII piece of a request once, for the writer to copy. */
+const latin1 = (s: string): Uint8Array => Buffer.from(s, "latin1");
+const UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15";
+const LIB = `"context":{"library":{"name":"bench","version":"1.0.0"},"ip":"203.0.113.`;
+// The pieces of one event between its varying numbers; names and paths share the index n % 7.
+const TRACK_HEAD = names.map((e) => latin1(`{"type":"track","event":"${e}","userId":"u`));
+const TRACK_PROPS = paths.map((p) => latin1(`","properties":{"path":"${p}","price":`));
+const PRICES = Array.from({ length: 997 }, (_, i) => latin1(String(i / 10)));
+const SKU = latin1(`,"product_id":"sku-`);
+const TRACK_CONTEXT = latin1(`","currency":"CNY"},${LIB}`);
+const TRACK_TAIL = latin1(`","userAgent":"${UA}"}}`);
+const IDENTIFY_HEAD = latin1(`{"type":"identify","userId":"u`);
+const ANON = latin1(`","anonymousId":"anon-`);
+const IDENTIFY_TRAITS = latin1(`","traits":{"plan":"pro","city":"Shanghai"},${LIB}`);
+const IDENTIFY_TAIL = latin1(`"}}`);
+const MESSAGE_ID = latin1(`","messageId":"bench-`);
+const TIMESTAMP = latin1(`","timestamp":"`);
+const BATCH_HEAD = latin1(`{"batch":[`);
+const SENT_AT = latin1(`],"sentAt":"`);
+const BATCH_TAIL = latin1(`"}`);
+const HEAD_ROOM = 512;
+
+/**
+ * RequestWriter writes one request of BATCH events with unique messageIds (~400 bytes per event) into a
+ * buffer it reuses: the bytes a JSON template would give, without building strings per event, so the
+ * load generator takes little of the two cores it shares with the server (as wrk, which replays bytes).
+ * The HTTP head is written last, right before the body, once the body's length is known.
+ */
+class RequestWriter {
+  readonly #buf = Buffer.alloc(HEAD_ROOM + BATCH * 600);
+  readonly #times = Buffer.alloc(50 * 24);
+  #pos = 0;
+
+  /** body writes request `seq`'s body and returns where it starts and ends in the buffer. */
+  body(seq: number): { buf: Buffer<ArrayBuffer>; start: number; end: number } {
+    const now = Date.now();
+    // Timestamps spread over the last 50 ms, as a client's queue would; ISO strings are 24 bytes.
+    for (let j = 0; j < 50; j++) this.#times.write(new Date(now - j).toISOString(), j * 24, "latin1");
+    this.#pos = HEAD_ROOM;
+    this.#put(BATCH_HEAD);
+    for (let k = 0; k < BATCH; k++) {
+      const n = seq * BATCH + k;
+      const user = ((n % PERSONS) * (2654435761 % PERSONS)) % PERSONS; // exact: the product stays below 2^53
+      if (k > 0) this.#buf[this.#pos++] = 44; // ","
+      if (LINK > 0 && (n % 1000) / 1000 < LINK) {
+        this.#put(IDENTIFY_HEAD); this.#int(user);
+        this.#put(ANON); this.#int(n);
+        this.#event(n, k);
+        this.#put(IDENTIFY_TRAITS); this.#int(n % 250);
+        this.#put(IDENTIFY_TAIL);
+      } else {
+        this.#put(TRACK_HEAD[n % names.length]!); this.#int(user);
+        this.#event(n, k);
+        this.#put(TRACK_PROPS[n % paths.length]!); this.#put(PRICES[n % 997]!);
+        this.#put(SKU); this.#int(n % 5000);
+        this.#put(TRACK_CONTEXT); this.#int(n % 250);
+        this.#put(TRACK_TAIL);
+      }
     }
+    this.#put(SENT_AT);
+    this.#buf.write(new Date(now).toISOString(), this.#pos, "latin1");
+    this.#pos += 24;
+    this.#put(BATCH_TAIL);
+    return { buf: this.#buf, start: HEAD_ROOM, end: this.#pos };
   }
-  return `{"batch":[${items.join(",")}],"sentAt":"${sentAt}"}`;
+
+  /** request writes the HTTP head in front of request `seq`'s body and returns the whole request. */
+  request(seq: number, head: (length: number) => string): Uint8Array<ArrayBuffer> {
+    const { start, end } = this.body(seq);
+    const h = head(end - start);
+    this.#buf.write(h, start - h.length, "latin1");
+    return this.#buf.subarray(start - h.length, end);
+  }
+
+  /** event writes the messageId and timestamp every event has. */
+  #event(n: number, k: number): void {
+    this.#put(MESSAGE_ID); this.#int(n);
+    this.#put(TIMESTAMP);
+    const t = (k % 50) * 24;
+    for (let i = 0; i < 24; i++) this.#buf[this.#pos++] = this.#times[t + i]!;
+  }
+
+  #put(piece: Uint8Array): void {
+    this.#buf.set(piece, this.#pos);
+    this.#pos += piece.length;
+  }
+
+  /** int writes a non-negative integer's decimal digits. */
+  #int(v: number): void {
+    let digits = 1;
+    for (let x = v; x >= 10; x = (x / 10) | 0) digits++; // v < 2^31
+    for (let i = digits - 1, x = v; i >= 0; i--, x = (x / 10) | 0) this.#buf[this.#pos + i] = 48 + (x % 10);
+    this.#pos += digits;
+  }
 }
 
 interface RunResult {
@@ -63,7 +141,7 @@ interface Answer {
 }
 
 /** fetchPost sends one request with Bun's fetch (`--client fetch`). */
-async function fetchPost(url: URL, auth: string, body: string): Promise<Answer> {
+async function fetchPost(url: URL, auth: string, body: Uint8Array<ArrayBuffer>): Promise<Answer> {
   const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/json", authorization: auth } });
   await res.arrayBuffer();
   return { status: res.status, retryAfter: Number(res.headers.get("retry-after") ?? 1) };
@@ -96,11 +174,12 @@ class Conn {
     });
     return c;
   }
-  post(url: URL, auth: string, body: string): Promise<Answer> {
+  /** post sends one whole request (head and body); the bytes must stay as they are until it is answered. */
+  post(request: Uint8Array): Promise<Answer> {
     return new Promise((resolve, reject) => {
       if (this.#closed) return reject(new Error("connection closed"));
       this.#waiting = { resolve, reject };
-      this.#out = Buffer.from(`POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\nauthorization: ${auth}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      this.#out = request;
       this.#flush();
     });
   }
@@ -144,10 +223,18 @@ async function load(url: string, events: number, paced = false, onMillion?: () =
   const loop = async () => {
     const open = () => Conn.open(target.hostname, Number(target.port));
     let conn = CLIENT === "raw" ? await open() : null;
+    const writer = new RequestWriter();
+    const head = (length: number) =>
+      `POST ${target.pathname} HTTP/1.1\r\nhost: ${target.host}\r\nauthorization: ${auth}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n`;
     for (;;) {
       const i = next++;
       if (i >= requests) return conn?.close();
-      const b = body(i);
+      let b: Uint8Array<ArrayBuffer>;
+      if (conn) b = writer.request(i, head);
+      else {
+        const { buf, start, end } = writer.body(i);
+        b = buf.subarray(start, end);
+      }
       const due = perMs > 0 ? t0 + i / perMs : performance.now();
       const wait = due - performance.now();
       if (wait > 0) await Bun.sleep(wait);
@@ -155,7 +242,7 @@ async function load(url: string, events: number, paced = false, onMillion?: () =
       for (;;) {
         let answer: Answer;
         try {
-          answer = conn ? await conn.post(target, auth, b) : await fetchPost(target, auth, b);
+          answer = conn ? await conn.post(b) : await fetchPost(target, auth, b);
         } catch (err) {
           if (!conn) throw err;
           // The server closed the connection (an idle timeout): send again on a new one; stored once by messageId.
@@ -250,8 +337,10 @@ const server = await startServer(["bun", ...profile, "src/main.ts", "serve"], {
 const samples: number[] = [];
 const sampler = setInterval(() => samples.push(rssOf(server.pid, "VmRSS")), 1000);
 const cpu = [cpuTicks(server.pid)];
+const generator = process.cpuUsage();
 const run = await load(`http://127.0.0.1:${port2}/v1/batch`, EVENTS, true, () => cpu.push(cpuTicks(server.pid)));
 clearInterval(sampler);
+const generatorCpu = process.cpuUsage(generator);
 const rss = rssOf(server.pid);
 const rssMedian = samples.sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
 server.kill("SIGTERM");
@@ -262,7 +351,7 @@ console.log(`per million: ${run.perMillion.map((r) => r.toFixed(0)).join(" · ")
 // Ticks of 10 ms per million events are microseconds per event divided by 100.
 const perEvent = (c: { main: number; others: number }, i: number) =>
   `${(((c.main - cpu[i]!.main) * 10_000) / 1_000_000).toFixed(1)}/${(((c.others - cpu[i]!.others) * 10_000) / 1_000_000).toFixed(1)}`;
-console.log(`server CPU µs per event, main thread / other threads: ${cpu.slice(1).map(perEvent).join(" · ")}`);
+console.log(`server CPU µs per event, main thread / other threads: ${cpu.slice(1).map(perEvent).join(" · ")}; load generator ${((generatorCpu.user + generatorCpu.system) / run.events).toFixed(1)}`);
 console.log(`ack latency: p50 ${pct(run.latencies, 50).toFixed(1)} ms, p90 ${pct(run.latencies, 90).toFixed(1)} ms, p99 ${pct(run.latencies, 99).toFixed(1)} ms, p99.9 ${pct(run.latencies, 99.9).toFixed(1)} ms; retries (503 or a closed connection): ${run.errors}`);
 console.log(`server RSS: peak ${rss.toFixed(0)} MB, median of per-second samples ${rssMedian.toFixed(0)} MB, last ${(samples.at(-1) ?? 0).toFixed(0)} MB; connections ${CONNS}, batch ${BATCH}, link share ${LINK}${RATE ? `, offered ${RATE} ev/s` : ", closed loop"}`);
 rmSync(dir, { recursive: true, force: true });
