@@ -3,6 +3,12 @@
  * them. Every change goes through here, inside a transaction (the writer's group commit, or `transact` for
  * admin operations), and registers how to undo its in-memory part if that transaction rolls back, so the
  * index can never disagree with the database. Inserts use prepared statements: this runs per event.
+ *
+ * In the group commit, new persons and identities are written together just before it commits (Tx
+ * `beforeCommit`), in statements of 64 rows, with a new person's first traits in its row: a row per
+ * statement, between the other statements of each event, cost ~1.5 µs more per new person (a script with
+ * the real schema: 4.4–4.9 against 3.0–3.5 µs for a person, its user_id, and for 30% an anonymous_id and
+ * traits). Until then the rows are pending here, and whatever would read or update one writes them first.
  */
 import type { Database, Statement } from "bun:sqlite";
 import { hash64, HashSet64 } from "../store/hash-set64.ts";
@@ -10,7 +16,7 @@ import type { Tx } from "../store/writer.ts";
 import type { Fingerprinter } from "./fingerprint.ts";
 import { grown, IdentityIndex, JUNK } from "./identity-index.ts";
 import type { EdgeKind } from "./identity-input.ts";
-import { decodeTraits, encodeTraits, isPiiNamespace, piiSealer, type PiiCrypto } from "./pii.ts";
+import { decodeTraits, encodeTraits, isPiiNamespace, piiSealer, type PersonColumns, type PiiCrypto } from "./pii.ts";
 import {
   applyTraitOps, emptyTraits, mergeTraits, settles, type Provenance, type Sealer, type TraitOps, type TraitState,
 } from "./traits.ts";
@@ -62,17 +68,16 @@ export class IdentityGraph {
    * traits clears it. 8 bytes per person.
    */
   #settled: Uint32Array = new Uint32Array(0);
-  /**
-   * The person created last in the transaction in progress while its traits are still the empty row it
-   * was inserted with: a new user's first identify then applies its traits without reading the row.
-   * Forgotten at every commit or rollback, so no other writer of the row can make it stale.
-   */
-  #fresh = -1;
-  readonly #forgetFresh = () => {
-    this.#fresh = -1;
-  };
+  /** The first person of the group commit not written yet (0: none); the rest up to nextPerson follow. */
+  #pendingFrom = 0;
+  #pendingNow = 0;
+  /** Traits of pending persons, as their rows will hold them. */
+  readonly #pendingTraits = new Map<number, PersonColumns>();
+  /** Pending identity rows, IDENTITY_COLUMNS values each. */
+  readonly #pendingIdentities: (string | number | null)[] = [];
+  #flushQueued = false;
   readonly #s: Record<"insIdentity" | "insPerson" | "insEdge" | "insChange" | "repoint" | "mergedInto" | "getTraits"
-    | "setTraits" | "insConflict", Statement>;
+    | "setTraits" | "insConflict" | "insIdentities" | "insPersonRow" | "insPersons", Statement>;
 
   constructor(db: Database, crypto: PiiCrypto, fp: Fingerprinter, index: IdentityIndex = IdentityIndex.load(db)) {
     this.db = db;
@@ -96,10 +101,11 @@ export class IdentityGraph {
       this.removed.add(r.a, r.b);
     }
     this.#s = {
-      insIdentity: db.prepare(
-        "INSERT INTO identities (id, ns, value_hash, value, person_id, first_seen, flags, origin_person, source, link_to, link_kind) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-      ),
+      insIdentity: db.prepare(`INSERT INTO identities ${IDENTITY_COLUMNS} VALUES ${rows(1, 11)}`),
       insPerson: db.prepare("INSERT INTO persons (id, created_at, updated_at) VALUES (?, ?, ?)"),
+      insIdentities: db.prepare(`INSERT INTO identities ${IDENTITY_COLUMNS} VALUES ${rows(ROWS, 11)}`),
+      insPersonRow: db.prepare(`INSERT INTO persons ${PERSON_COLUMNS} VALUES ${rows(1, 6)}`),
+      insPersons: db.prepare(`INSERT INTO persons ${PERSON_COLUMNS} VALUES ${rows(ROWS, 6)}`),
       insEdge: db.prepare("INSERT INTO identity_edges (a, b, kind, source, ts, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
       insChange: db.prepare("INSERT INTO identity_changes (seq, identity_id, person_id) VALUES (?, ?, ?)"),
       repoint: db.prepare("UPDATE identities SET person_id = ? WHERE id = ?"),
@@ -133,13 +139,13 @@ export class IdentityGraph {
   /** createPerson allocates an empty person. */
   createPerson(tx: Tx): number {
     const id = this.nextPerson++;
-    this.#s.insPerson.run(id, tx.now, tx.now);
-    this.#fresh = id;
-    tx.onRollback(() => {
-      this.nextPerson = id;
-      this.#fresh = -1;
-    });
-    tx.onCommit(this.#forgetFresh);
+    if (this.#defer(tx)) {
+      if (this.#pendingFrom === 0) {
+        this.#pendingFrom = id;
+        this.#pendingNow = tx.now;
+      }
+    } else this.#s.insPerson.run(id, tx.now, tx.now);
+    tx.onRollback(() => (this.nextPerson = id));
     return id;
   }
 
@@ -150,7 +156,11 @@ export class IdentityGraph {
   createIdentity(tx: Tx, p: Probe, person: number, ev: EventRef, link: Link | null = null, flags = 0): number {
     const id = this.nextIdentity++;
     const value = isPiiNamespace(p.ns) ? this.crypto.encrypt(p.value) : p.value;
-    this.#s.insIdentity.run(id, p.ns, p.hash, value, person, Math.round(ev.ts), flags, person, ev.source, link?.to ?? 0, link?.kind ?? null);
+    const ts = Math.round(ev.ts);
+    const to = link?.to ?? 0;
+    const kind = link?.kind ?? null;
+    if (this.#defer(tx)) this.#pendingIdentities.push(id, p.ns, p.hash, value, person, ts, flags, person, ev.source, to, kind);
+    else this.#s.insIdentity.run(id, p.ns, p.hash, value, person, ts, flags, person, ev.source, to, kind);
     this.index.add(id, p.hi, p.lo, p.chk, p.nsId, person);
     tx.onRollback(() => {
       this.index.remove(id, p.hi, p.lo);
@@ -167,6 +177,7 @@ export class IdentityGraph {
 
   /** repoint moves identities to a person in the database and logs the change for the store readers. */
   repoint(ids: readonly number[], person: number, tx: Tx): void {
+    this.flush();
     for (const id of ids) {
       this.#s.repoint.run(person, id);
       const seq = this.nextChange++;
@@ -179,6 +190,7 @@ export class IdentityGraph {
   merge(tx: Tx, a: number, b: number): number {
     const survivor = Math.min(a, b);
     const loser = Math.max(a, b);
+    this.flush(); // the loser is often a person this commit created
     const undo = this.index.merge(survivor, loser);
     tx.onRollback(() => this.index.undoMerge(undo));
     this.repoint(undo.moved, survivor, tx);
@@ -212,18 +224,67 @@ export class IdentityGraph {
 
   /** traits reads a person's traits with PII values still sealed (`open` decrypts them, for the API). */
   traits(person: number, open = false): TraitState {
-    if (person === this.#fresh) return emptyTraits();
-    const row = this.#s.getTraits.get(person) as { traits: string; pii: string | null; trait_meta: string } | null;
+    // A new person's traits are what this commit gave it (a new user's first identify reads no row).
+    const row = this.#isPending(person) ? this.#pendingTraits.get(person) : (this.#s.getTraits.get(person) as PersonColumns | null);
     if (!row || (row.traits === "{}" && row.pii === null && row.trait_meta === "{}")) return emptyTraits();
     return decodeTraits(row, open ? this.crypto : undefined);
   }
 
   /** saveTraits writes a person's traits (PII values as sealed by the Sealer). */
   saveTraits(person: number, state: TraitState, now: number): void {
-    if (person === this.#fresh) this.#fresh = -1;
     if (2 * person < this.#settled.length) this.#settled[2 * person] = this.#settled[2 * person + 1] = 0;
     const c = encodeTraits(state);
-    this.#s.setTraits.run(c.traits, c.pii, c.trait_meta, now, person);
+    if (this.#isPending(person)) this.#pendingTraits.set(person, c);
+    else this.#s.setTraits.run(c.traits, c.pii, c.trait_meta, now, person);
+  }
+
+  /**
+   * flush writes the pending persons and identities (class comment). The group commit calls it before it
+   * commits; so does anything about to read or update those rows.
+   */
+  flush(): void {
+    if (this.#pendingFrom !== 0) {
+      const values: (string | number | null)[] = [];
+      for (let id = this.#pendingFrom; id < this.nextPerson; id++) {
+        const t = this.#pendingTraits.get(id);
+        values.push(id, this.#pendingNow, this.#pendingNow, t?.traits ?? "{}", t?.pii ?? null, t?.trait_meta ?? "{}");
+      }
+      insertRows(this.#s.insPersons, this.#s.insPersonRow, values, 6);
+      this.#pendingFrom = 0;
+      this.#pendingTraits.clear();
+    }
+    if (this.#pendingIdentities.length > 0) {
+      insertRows(this.#s.insIdentities, this.#s.insIdentity, this.#pendingIdentities, 11);
+      this.#pendingIdentities.length = 0;
+    }
+  }
+
+  /** defer tells whether rows of this transaction wait for its end, and arranges that they are written. */
+  #defer(tx: Tx): boolean {
+    if (!tx.beforeCommit) return false;
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      tx.beforeCommit(this.#flushAtEnd);
+      tx.onRollback(this.#dropPending);
+    }
+    return true;
+  }
+
+  readonly #flushAtEnd = () => {
+    this.flush();
+    this.#flushQueued = false;
+  };
+
+  /** A rolled-back transaction leaves nothing pending (the counters are restored by each row's own undo). */
+  readonly #dropPending = () => {
+    this.#pendingFrom = 0;
+    this.#pendingTraits.clear();
+    this.#pendingIdentities.length = 0;
+    this.#flushQueued = false;
+  };
+
+  #isPending(person: number): boolean {
+    return this.#pendingFrom !== 0 && person >= this.#pendingFrom;
   }
 
   /** applyTraits runs a message's trait operations on a person; unchanged traits cost no write. */
@@ -270,6 +331,20 @@ export function transact<T>(db: Database, now: number, fn: (tx: Tx) => T): T {
   }
   for (const f of apply) f();
   return out;
+}
+
+const IDENTITY_COLUMNS = "(id, ns, value_hash, value, person_id, first_seen, flags, origin_person, source, link_to, link_kind)";
+const PERSON_COLUMNS = "(id, created_at, updated_at, traits, pii, trait_meta)";
+/** Rows per multi-row insert: 64 × 11 values stay far below SQLite's 32,766 bound variables. */
+const ROWS = 64;
+const rows = (n: number, width: number) => Array(n).fill(`(${Array(width).fill("?").join(",")})`).join(",");
+
+/** insertRows writes `values` (`width` per row) with the ROWS-row statement, the remainder a row at a time. */
+function insertRows(many: Statement, one: Statement, values: readonly (string | number | null)[], width: number): void {
+  const chunk = ROWS * width;
+  let k = 0;
+  for (; k + chunk <= values.length; k += chunk) many.run(...values.slice(k, k + chunk));
+  for (; k < values.length; k += width) one.run(...values.slice(k, k + width));
 }
 
 function isEmptyObject(o: Readonly<Record<string, unknown>> | undefined): boolean {

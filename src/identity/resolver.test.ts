@@ -246,3 +246,48 @@ describe("rollback safety", () => {
     expect(indexMismatches(identity)).toEqual([]);
   });
 });
+
+describe("rows written at the end of the group commit", () => {
+  test("a commit of 150 new persons, with traits, e-mails and a merge of two of them, leaves the tables as the index says", async () => {
+    const { db, identity, send, person } = setup();
+    const inputs: IdentityInput[] = [];
+    for (let i = 0; i < 150; i++) {
+      inputs.push(i % 3 === 0 ? identify(`d-u${i}`, `d-a${i}`, { plan: "pro", email: `d${i}@example.cn` }) : track({ userId: `d-u${i}` }));
+    }
+    // Two persons created earlier in this commit merge (the later one loses and its identities move),
+    // then the survivor gets more traits and a new identity.
+    inputs.push(track({ anonymousId: "d-lone" }), identify("d-u3", "d-lone"), identify("d-u3", "d-a-late", { city: "Suzhou" }));
+    const changesBefore = db.query<{ n: number }, []>("SELECT count(*) AS n FROM person_changes").get()!.n;
+    expect(await send(...inputs)).toMatchObject({ stored: 153, rejected: [] });
+    expect(indexMismatches(identity)).toEqual([]);
+    const u3 = person("user_id", "d-u3")!;
+    expect([person("anonymous_id", "d-lone"), person("anonymous_id", "d-a-late"), person("email", "d3@example.cn")]).toEqual([u3, u3, u3]);
+    const rows = db.query<{ n: number; merged: number; created: number }, []>(
+      "SELECT count(*) AS n, count(merged_into) AS merged, count(DISTINCT created_at) AS created FROM persons",
+    ).get();
+    expect(rows).toEqual({ n: 151, merged: 1, created: 1 });
+    expect(identity.graph.traits(u3, true).values).toEqual({ plan: "pro", email: "d3@example.cn", city: "Suzhou" });
+    expect(identity.graph.traits(person("user_id", "d-u147")!, true).values).toEqual({ plan: "pro", email: "d147@example.cn" });
+    expect(identity.graph.traits(person("user_id", "d-u148")!).values).toEqual({});
+    // Every person written with traits is in the change log the query worker follows.
+    expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM person_changes").get()!.n - changesBefore).toBeGreaterThanOrEqual(50);
+    // E-mails are sealed in the identities table as before.
+    expect(db.query<{ v: string }, []>("SELECT value AS v FROM identities WHERE ns = 'email' LIMIT 1").get()!.v).toStartWith("v1:");
+  });
+
+  test("a write that fails when the rows are written rolls the whole commit back, and the next commit is whole", async () => {
+    const { db, identity, send, person } = setup();
+    await send(identify("f-u0", "f-a0"));
+    const before = { identity: identity.graph.nextIdentity, person: identity.graph.nextPerson };
+    db.exec("CREATE TRIGGER fail_f BEFORE INSERT ON identities WHEN NEW.ns = 'anonymous_id' AND NEW.person_id > 1 BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+    await expect(send(...Array.from({ length: 70 }, (_, i) => identify(`f-u${i + 1}`, `f-a${i + 1}`, { plan: "x" })))).rejects.toThrow(/disk on fire/);
+    expect(indexMismatches(identity)).toEqual([]);
+    expect({ identity: identity.graph.nextIdentity, person: identity.graph.nextPerson }).toEqual(before);
+    expect(person("user_id", "f-u1")).toBeNull();
+    db.exec("DROP TRIGGER fail_f");
+    await send(identify("f-u1", "f-a1", { plan: "y" }), track({ userId: "f-u2" }));
+    expect(indexMismatches(identity)).toEqual([]);
+    expect(identity.graph.traits(person("anonymous_id", "f-a1")!).values).toEqual({ plan: "y" });
+    expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM persons").get()!.n).toBe(3);
+  });
+});

@@ -101,9 +101,12 @@ describe("a new person's first traits (applied without reading the row)", () => 
     expect(traitsOf("u1")).toEqual({ plan: "pro", city: "Shanghai", vip: true });
     expect(traitsOf("u2")).toEqual({ city: "Hangzhou", plan: "free" });
     // The next commit creates a person whose first event fails to store: its traits must not survive.
-    db.exec("CREATE TRIGGER fail_u4 BEFORE UPDATE ON persons WHEN NEW.traits LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    // (A new person's row is written with its first traits at the end of the commit: an insert, not an update.)
+    for (const op of ["INSERT", "UPDATE"]) {
+      db.exec(`CREATE TRIGGER fail_u4_${op} BEFORE ${op} ON persons WHEN NEW.traits LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+    }
     await expect(store.writer.append([id("u4", { plan: "boom" }, 20)])).rejects.toThrow("boom");
-    db.exec("DROP TRIGGER fail_u4");
+    db.exec("DROP TRIGGER fail_u4_INSERT; DROP TRIGGER fail_u4_UPDATE");
     await store.writer.append([id("u4", { city: "Suzhou" }, 21)]);
     expect(traitsOf("u4")).toEqual({ city: "Suzhou" });
   });

@@ -27,6 +27,11 @@ export interface Tx {
   readonly now: number;
   onRollback(undo: () => void): void;
   onCommit(apply: () => void): void;
+  /**
+   * beforeCommit runs `write` inside the transaction after its last event, so rows made one at a time can
+   * be written together. Only the group commit offers it; without it, write at once.
+   */
+  readonly beforeCommit?: (write: () => void) => void;
 }
 
 /** Resolution is the identity id an event row stores, or a reason to reject the event. */
@@ -218,7 +223,10 @@ export class EventWriter<I> {
     const now = this.#o.now();
     const undo: (() => void)[] = [];
     const apply: (() => void)[] = [];
-    const tx: Tx = { db: this.#db, now, onRollback: (f) => undo.push(f), onCommit: (f) => apply.push(f) };
+    const last: (() => void)[] = [];
+    const tx: Tx = {
+      db: this.#db, now, onRollback: (f) => undo.push(f), onCommit: (f) => apply.push(f), beforeCommit: (f) => last.push(f),
+    };
     const results: Omit<AppendResult, "lastSeq">[] = [];
     const hashes: number[] = [];
     const dedup = this.#o.dedup;
@@ -255,6 +263,7 @@ export class EventWriter<I> {
           results.push({ stored, duplicates, rejected });
         }
         if (pack.length > 0) this.#insertPack();
+        for (const f of last) f();
       })();
     } catch (err) {
       this.#pack.clear();
