@@ -77,7 +77,7 @@ export class IdentityGraph {
   readonly #pendingIdentities: (string | number | null)[] = [];
   #flushQueued = false;
   readonly #s: Record<"insIdentity" | "insPerson" | "insEdge" | "insChange" | "repoint" | "mergedInto" | "getTraits"
-    | "setTraits" | "insConflict" | "insIdentities" | "insPersonRow" | "insPersons", Statement>;
+    | "setTraits" | "insConflict" | "insIdentities" | "insPersons", Statement>;
 
   constructor(db: Database, crypto: PiiCrypto, fp: Fingerprinter, index: IdentityIndex = IdentityIndex.load(db)) {
     this.db = db;
@@ -102,9 +102,8 @@ export class IdentityGraph {
     }
     this.#s = {
       insIdentity: db.prepare(`INSERT INTO identities ${IDENTITY_COLUMNS} VALUES ${rows(1, 11)}`),
-      insPerson: db.prepare("INSERT INTO persons (id, created_at, updated_at) VALUES (?, ?, ?)"),
       insIdentities: db.prepare(`INSERT INTO identities ${IDENTITY_COLUMNS} VALUES ${rows(ROWS, 11)}`),
-      insPersonRow: db.prepare(`INSERT INTO persons ${PERSON_COLUMNS} VALUES ${rows(1, 6)}`),
+      insPerson: db.prepare(`INSERT INTO persons ${PERSON_COLUMNS} VALUES ${rows(1, 6)}`),
       insPersons: db.prepare(`INSERT INTO persons ${PERSON_COLUMNS} VALUES ${rows(ROWS, 6)}`),
       insEdge: db.prepare("INSERT INTO identity_edges (a, b, kind, source, ts, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
       insChange: db.prepare("INSERT INTO identity_changes (seq, identity_id, person_id) VALUES (?, ?, ?)"),
@@ -144,7 +143,7 @@ export class IdentityGraph {
         this.#pendingFrom = id;
         this.#pendingNow = tx.now;
       }
-    } else this.#s.insPerson.run(id, tx.now, tx.now);
+    } else this.#s.insPerson.run(id, tx.now, tx.now, "{}", null, "{}");
     tx.onRollback(() => (this.nextPerson = id));
     return id;
   }
@@ -249,7 +248,7 @@ export class IdentityGraph {
         const t = this.#pendingTraits.get(id);
         values.push(id, this.#pendingNow, this.#pendingNow, t?.traits ?? "{}", t?.pii ?? null, t?.trait_meta ?? "{}");
       }
-      insertRows(this.#s.insPersons, this.#s.insPersonRow, values, 6);
+      insertRows(this.#s.insPersons, this.#s.insPerson, values, 6);
       this.#pendingFrom = 0;
       this.#pendingTraits.clear();
     }
