@@ -14,5 +14,6 @@ import * as m0070 from "./0070_segment_staging.ts";
 import * as m0080 from "./0080_dedup_runs.ts";
 import * as m0090 from "./0090_job_message.ts";
 import * as m0100 from "./0100_tail_packs.ts";
+import * as m0110 from "./0110_person_changes_pii.ts";
 
-export const migrations: readonly Migration[] = [m0001, m0002, m0010, m0020, m0030, m0031, m0040, m0050, m0051, m0060, m0070, m0080, m0090, m0100];
+export const migrations: readonly Migration[] = [m0001, m0002, m0010, m0020, m0030, m0031, m0040, m0050, m0051, m0060, m0070, m0080, m0090, m0100, m0110];

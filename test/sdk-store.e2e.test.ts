@@ -104,6 +104,16 @@ test("@segment/analytics-node: anonymous history joins the user, exactly once, w
   // network latency between the SDK's sentAt and our receivedAt, a few milliseconds here.
   expectNear(events.find((e) => e.event === "Backfilled")!.time, "2024-03-04T05:06:07.000Z");
   expect(Math.abs(Date.parse(viewed.time) - Date.now())).toBeLessThan(60_000);
+  // The e-mail trait is sealed at rest; the store worker opens it for a person filter.
+  const res = await fetch(`${base}/api/query`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      kind: "trends", dateFrom: "-1d", dateTo: "today", series: [{ event: "Product Viewed", math: "users" }],
+      where: { property: "email", type: "person", op: "eq", value: "Seg7@Example.com" },
+    }),
+  });
+  expect(((await res.json()) as { results: { total: number }[] }).results[0]!.total).toBe(1);
 });
 
 test("@segment/analytics-node alias from the server joins the anonymous history; posthog-node's distinctId meets the same user", async () => {

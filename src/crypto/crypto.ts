@@ -18,6 +18,11 @@ export interface Crypto {
   decrypt(sealed: string): string;
   /** keyedHash is a deterministic base64url HMAC of the value, for unique indexes and lookups. */
   keyedHash(value: string): string;
+  /**
+   * openingKey is the encryption key alone, for a thread of this process that only opens sealed values
+   * (`opener`): the store worker reads sealed PII traits for filters. Never stored, logged or sent out.
+   */
+  openingKey(): Uint8Array;
 }
 
 /** DecryptError means the value was not sealed by this key or was altered. */
@@ -41,22 +46,28 @@ export function createCrypto(secretKey: Uint8Array): Crypto {
       const ct = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
       return VERSION + Buffer.concat([iv, ct, cipher.getAuthTag()]).toString("base64");
     },
-    decrypt(sealed: string): string {
-      if (!sealed.startsWith(VERSION)) throw new DecryptError("unknown encryption format");
-      const raw = Buffer.from(sealed.slice(VERSION.length), "base64");
-      if (raw.length < IV_BYTES + TAG_BYTES) throw new DecryptError("sealed value is truncated");
-      const decipher = createDecipheriv("aes-256-gcm", encKey, raw.subarray(0, IV_BYTES));
-      decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-      try {
-        return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString("utf8");
-      } catch {
-        throw new DecryptError("sealed value failed authentication (wrong key or tampered)");
-      }
-    },
+    decrypt: opener(encKey),
     keyedHash(value: string): string {
       return createHmac("sha256", macKey).update(value, "utf8").digest("base64url");
     },
+    openingKey: () => Uint8Array.from(encKey),
   });
+}
+
+/** opener decrypts what `encrypt` sealed with `encKey` (Crypto.decrypt, or a worker's given openingKey). */
+export function opener(encKey: Uint8Array): (sealed: string) => string {
+  return (sealed) => {
+    if (!sealed.startsWith(VERSION)) throw new DecryptError("unknown encryption format");
+    const raw = Buffer.from(sealed.slice(VERSION.length), "base64");
+    if (raw.length < IV_BYTES + TAG_BYTES) throw new DecryptError("sealed value is truncated");
+    const decipher = createDecipheriv("aes-256-gcm", encKey, raw.subarray(0, IV_BYTES));
+    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+    try {
+      return Buffer.concat([decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+    } catch {
+      throw new DecryptError("sealed value failed authentication (wrong key or tampered)");
+    }
+  };
 }
 
 /**

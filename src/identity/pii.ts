@@ -1,7 +1,8 @@
 /**
  * PII at rest (SPEC §4 Privacy): e-mail and phone identifiers are stored encrypted, and the traits that hold
  * them are kept in `persons.pii` as one sealed JSON object; every other trait stays in clear in
- * `persons.traits` so search can read it. Lookups never decrypt: they go through keyed hashes.
+ * `persons.traits` so search can read it. Lookups never decrypt: they go through keyed hashes. Person-property
+ * filters do, in the store worker (query/data/person-columns.ts, with Crypto.openingKey).
  */
 import { PII_NAMESPACES } from "./identifier.ts";
 import type { Fingerprinter } from "./fingerprint.ts";

@@ -140,13 +140,22 @@ export function eventPropertiesOp(reader: StoreReader, args: { event?: string | 
   }
   const people = new Stats();
   const rows = reader.db
-    .query<{ traits: string }, [number]>("SELECT traits FROM persons WHERE traits != '{}' ORDER BY id DESC LIMIT ?")
+    .query<{ traits: string; pii: string | null }, [number]>(
+      "SELECT traits, pii FROM persons WHERE traits != '{}' OR pii IS NOT NULL ORDER BY id DESC LIMIT ?",
+    )
     .all(SAMPLE_PERSONS);
-  for (const r of rows) for (const [k, v] of Object.entries(JSON.parse(r.traits) as Record<string, unknown>)) people.add(k, v, 1);
+  // Sealed PII traits (e-mail, phone) are listed with their coverage, never their values.
+  const sealed = new Map<string, number>();
+  for (const r of rows) {
+    for (const [k, v] of Object.entries(JSON.parse(r.traits) as Record<string, unknown>)) people.add(k, v, 1);
+    if (r.pii) for (const k of Object.keys(JSON.parse(r.pii) as object)) sealed.set(k, (sealed.get(k) ?? 0) + 1);
+  }
+  const pii = [...sealed].map(([key, count]): PropertyInfo => ({ key, type: "person", types: ["string"], count, topValues: [] }));
   // Tags are person properties too ($tag:<name>); the catalogue's coverage is their count.
   const tags = reader.db
     .query<{ name: string; value_type: string; coverage: number }, []>("SELECT name, value_type, coverage FROM tags ORDER BY name")
     .all()
     .map((t): PropertyInfo => ({ key: `${TAG_PROPERTY}${t.name}`, type: "person", types: [t.value_type], count: t.coverage, topValues: [] }));
-  return { event: args.event ?? null, results: [...stats.list("event"), ...people.list("person"), ...tags] };
+  const persons = [...people.list("person"), ...pii].sort((a, b) => b.count - a.count || (a.key < b.key ? -1 : 1));
+  return { event: args.event ?? null, results: [...stats.list("event"), ...persons, ...tags] };
 }

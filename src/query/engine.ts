@@ -44,7 +44,7 @@ export function runQuery(q: Query, ctx: QueryCtx): QueryResponse {
       const spec = funnelSpec(q);
       if (q.view === "trends") return { results: funnelTrends(q, funnelPersons(input, spec, frame.range, frame.periods), frame.periods!, input.breakdown) };
       const fp = funnelPersons(input, spec, frame.range);
-      return { results: q.view === "time_to_convert" ? funnelTimeToConvert(q, fp, input.breakdown) : funnelSteps(q, fp, input.breakdown) };
+      return { results: q.view === "time_to_convert" ? funnelTimeToConvert(q, fp) : funnelSteps(q, fp, input.breakdown) };
     }
     case "retention": {
       const { input, periods } = retentionInput(q, ctx);

@@ -180,8 +180,9 @@ interface Lines {
 }
 
 /**
- * linesOf ranks breakdown labels as PostHog does — by persons whose depth is exactly n, then exactly
- * n − 1, …, ties by label — keeps the top `limit` and folds the rest into "$other".
+ * linesOf keeps the `limit` breakdown labels most persons entered with, orders them as PostHog does — by
+ * persons whose depth is exactly n, then exactly n − 1, …, ties by label — and folds the rest into "$other"
+ * (rankLabels).
  */
 function linesOf(q: FunnelQuery, fp: FunnelPersons, bd: Codes | undefined): Lines {
   const line = new Int32Array(fp.count);
@@ -229,23 +230,20 @@ export function funnelSteps(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): Funn
 }
 
 /**
- * funnelTimeToConvert is the histogram of seconds from fromStep to toStep over converted persons,
+ * funnelTimeToConvert is the histogram of seconds from fromStep to toStep over converted persons (one,
+ * whatever the breakdown: PostHog's time-to-convert ignores it too),
  * binned as PostHog: count = `bins` or ⌈∛converters⌉ (at most 60), from ⌊min⌋ in steps of
  * ⌈(⌈max⌉ − ⌊min⌋) / count⌉ s (60 s when that is 0), count + 1 bin starts.
  */
-export function funnelTimeToConvert(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): TimeToConvertResult[] {
+export function funnelTimeToConvert(q: FunnelQuery, fp: FunnelPersons): TimeToConvertResult[] {
   const n = fp.steps;
   const from = q.fromStep;
   const to = funnelToStep(q);
-  const { labels, line } = linesOf(q, fp, bd);
-  const secs = labels.map((): number[] => []);
+  const secs: number[] = [];
   for (let i = 0; i < fp.count; i++) {
-    if (fp.depth[i]! > to && line[i]! >= 0) secs[line[i]!]!.push((fp.times[i * n + to]! - fp.times[i * n + from]!) / 1000);
+    if (fp.depth[i]! > to) secs.push((fp.times[i * n + to]! - fp.times[i * n + from]!) / 1000);
   }
-  return labels.map((label, k) => {
-    const base = { averageSeconds: mean(secs[k]!), medianSeconds: median(secs[k]!), bins: histogram(secs[k]!, q.bins) };
-    return q.breakdown ? { ...base, breakdownValue: label } : base;
-  });
+  return [{ averageSeconds: mean(secs), medianSeconds: median(secs), bins: histogram(secs, q.bins) }];
 }
 
 function histogram(secs: number[], bins?: number): [number, number][] {

@@ -56,7 +56,7 @@ const states = new WeakMap<StoreReader, State>();
 
 function stateOf(reader: StoreReader): State {
   let s = states.get(reader);
-  if (!s) states.set(reader, (s = { people: new PersonColumns(), firsts: new FirstTimes(), cache: new Map(), bound: { version: "", value: 0 } }));
+  if (!s) states.set(reader, (s = { people: new PersonColumns(reader.openSealed), firsts: new FirstTimes(), cache: new Map(), bound: { version: "", value: 0 } }));
   return s;
 }
 

@@ -37,7 +37,7 @@ beforeAll(async () => {
     identify("u4", undefined, "2025-11-20T09:00:00Z", { city: "Hangzhou" }),
     track({ userId: "u4" }, "signup", "2025-11-20T09:01:00Z"),
     track({ anonymousId: "a1" }, "page_view", "2025-12-01T10:00:00Z", { browser: "Chrome" }),
-    identify("u1", "a1", "2025-12-01T10:05:00Z", { city: "Shanghai" }),
+    identify("u1", "a1", "2025-12-01T10:05:00Z", { city: "Shanghai", email: "u1@example.com" }),
     track({ userId: "u1" }, "signup", "2025-12-01T10:10:00Z"),
     track({ userId: "u2" }, "page_view", "2025-12-01T11:00:00Z", { browser: "Safari" }),
     identify("u2", undefined, "2025-12-01T11:05:00Z", { city: "Beijing" }),
@@ -75,6 +75,9 @@ describe("POST /api/query, one analysis at a time", () => {
     expect(byBrowser.body.results.map((l) => [l.breakdownValue, l.total])).toEqual([["Safari", 3], ["Chrome", 2], ["", 1]]);
     const shanghai = await query({ ...range, kind: "trends", series: [{ event: "page_view" }], where: { property: "city", type: "person", op: "eq", value: "Shanghai" } });
     expect(shanghai.body.results[0]!.total).toBe(4);
+    // e-mail is sealed at rest, yet filters like any trait (u1's page views, the merged visitor's included)
+    const staff = await query({ ...range, kind: "trends", series: [{ event: "page_view" }], where: { property: "email", type: "person", op: "contains", value: "@example.com" } });
+    expect(staff.body.results[0]!.total).toBe(2);
     const revenue = await query({ ...range, kind: "trends", series: [{ event: "purchase", math: "sum", property: "amount" }] });
     expect(revenue.body.results[0]!.total).toBe(80);
   });
@@ -170,6 +173,7 @@ describe("pickers and documentation", () => {
     const keys = ((await props.json()) as { results: { key: string; type: string; types: string[] }[] }).results;
     expect(keys.find((k) => k.key === "amount")).toMatchObject({ type: "event", types: ["number", "string"] });
     expect(keys.find((k) => k.key === "city")).toMatchObject({ type: "person" });
+    expect(keys.find((k) => k.key === "email")).toMatchObject({ type: "person", count: 1, topValues: [] }); // never its values
   });
 
   test("the OpenAPI document describes the analytics routes with examples", async () => {

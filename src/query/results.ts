@@ -53,7 +53,6 @@ export interface TimeToConvertResult {
   medianSeconds: number | null;
   /** bins: [bin start in seconds, persons], the last bin starting at the slowest conversion. */
   bins: [number, number][];
-  breakdownValue?: string | null;
 }
 
 export interface RetentionResult {

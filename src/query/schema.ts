@@ -102,8 +102,6 @@ function checkTrends(q: { series: Series[]; formula?: string | undefined }, ctx:
 
 const WindowUnit = z.enum(["second", "minute", "hour", "day", "week"]);
 const UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 604_800_000 } as const;
-/** MAX_WINDOW_MS caps the conversion window at 366 days, as Mixpanel does. */
-const MAX_WINDOW_MS = 366 * 86_400_000;
 
 const funnelShape = {
   kind: z.literal("funnel"),
@@ -137,7 +135,6 @@ type FunnelLike = {
 
 function checkFunnel(q: FunnelLike, ctx: Ctx): void {
   const last = q.steps.length - 1;
-  if (windowMs(q.window) > MAX_WINDOW_MS) issue(ctx, ["window"], "the conversion window is at most 366 days");
   q.exclusions.forEach((x, i) => {
     if (!(x.fromStep < x.toStep && x.toStep <= last)) issue(ctx, ["exclusions", i], `need 0 ≤ fromStep < toStep ≤ ${last}`);
     else if (q.order === "unordered" && (x.fromStep !== 0 || x.toStep !== last)) {

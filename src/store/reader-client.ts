@@ -3,6 +3,7 @@
  * calling thread when it is in memory (a worker cannot open another thread's in-memory database).
  */
 import type { Database } from "bun:sqlite";
+import type { Crypto } from "../crypto/crypto.ts";
 import { StoreReader } from "./reader.ts";
 import { callOp, type OpArgs, type OpName, type OpResult } from "./reader-ops.ts";
 import type { WorkerRequest, WorkerResponse } from "./worker.ts";
@@ -13,8 +14,8 @@ export interface ReaderClient {
 }
 
 /** localReader runs operations synchronously on the given connection. */
-export function localReader(db: Database): ReaderClient {
-  const reader = new StoreReader(db);
+export function localReader(db: Database, crypto?: Crypto): ReaderClient {
+  const reader = new StoreReader(db, crypto && ((s) => crypto.decrypt(s)));
   return {
     call: async (op, args) => callOp(reader, op, args),
     close: async () => {},
@@ -34,7 +35,7 @@ export interface WalUpkeep {
  * workerReader starts the store worker on `file` and resolves once it has opened it. The worker also
  * checkpoints the WAL, so the caller should turn the writer's automatic checkpoints off and pass `wal`.
  */
-export async function workerReader(file: string, wal?: WalUpkeep): Promise<ReaderClient> {
+export async function workerReader(file: string, wal?: WalUpkeep, crypto?: Crypto): Promise<ReaderClient> {
   // Inside the compiled binary every module is bundled at the root of src/, while the worker keeps its
   // own entry point at store/worker.ts (scripts/build.ts lists it).
   const compiled = import.meta.url.includes("/$bunfs/");
@@ -61,7 +62,7 @@ export async function workerReader(file: string, wal?: WalUpkeep): Promise<Reade
       waiting.set(msg.id, { resolve, reject });
       worker.postMessage(msg);
     });
-  await send({ id: 0, init: file, longWalFrames: wal?.frames });
+  await send({ id: 0, init: file, longWalFrames: wal?.frames, openingKey: crypto?.openingKey() });
   return {
     call: (op, args) => send({ id: next++, op, args }) as Promise<never>,
     close: async () => {

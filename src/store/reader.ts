@@ -64,7 +64,11 @@ export class StoreReader {
   #personOf = new Int32Array(1024).fill(-1);
   #names = new Map<number, string>();
 
-  constructor(db: Database) {
+  /**
+   * @param openSealed decrypts a sealed value (PII traits, for person-property filters); without it they
+   *   read as absent.
+   */
+  constructor(db: Database, readonly openSealed?: (sealed: string) => string) {
     this.#db = db;
   }
 

@@ -4,6 +4,7 @@
  * segments from it, and applies them. `compactNow()` lets tests and shutdown drive it synchronously.
  */
 import type { Database } from "bun:sqlite";
+import type { Crypto } from "../crypto/crypto.ts";
 import { restartWal } from "../db/sqlite.ts";
 import { DEFAULT_COMPACTION, type CompactionOptions } from "./compaction.ts";
 import { EventStore } from "./event-store.ts";
@@ -17,6 +18,8 @@ export interface StoreServiceOptions<I> {
   readonly compaction?: Partial<CompactionOptions>;
   readonly writer?: Partial<Omit<WriterOptions<I>, "resolve" | "dedup" | "names">>;
   readonly log?: (msg: string) => void;
+  /** Opens sealed PII traits for person-property filters on the read side (without it they read as absent). */
+  readonly crypto?: Crypto;
   /** WAL length in frames past which the writer restarts the WAL (tests; default in worker.ts). */
   readonly longWalFrames?: number;
 }
@@ -41,8 +44,9 @@ export class StoreService<I> {
 
   /** open builds the writer side on `db` and starts the read side (a worker when `file` is given). */
   static async open<I>(db: Database, opts: StoreServiceOptions<I>): Promise<StoreService<I>> {
-    if (!opts.file) return StoreService.#assemble(db, opts, localReader(db));
-    const reader = await workerReader(opts.file, { frames: opts.longWalFrames, restart: (truncate) => restartWal(db, truncate) });
+    if (!opts.file) return StoreService.#assemble(db, opts, localReader(db, opts.crypto));
+    const wal = { frames: opts.longWalFrames, restart: (truncate: boolean) => restartWal(db, truncate) };
+    const reader = await workerReader(opts.file, wal, opts.crypto);
     // The worker checkpoints (worker.ts): a checkpoint on this thread stalled ingestion for up to 130 ms.
     db.exec("PRAGMA wal_autocheckpoint = 0");
     return StoreService.#assemble(db, opts, reader);
@@ -50,7 +54,7 @@ export class StoreService<I> {
 
   /** local is `open` with the read side in this thread (in-memory databases, tests): synchronous. */
   static local<I>(db: Database, opts: Omit<StoreServiceOptions<I>, "file">): StoreService<I> {
-    return StoreService.#assemble(db, { ...opts, file: null }, localReader(db));
+    return StoreService.#assemble(db, { ...opts, file: null }, localReader(db, opts.crypto));
   }
 
   static #assemble<I>(db: Database, opts: StoreServiceOptions<I>, reader: ReaderClient): StoreService<I> {

@@ -6,6 +6,7 @@
  */
 import { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
+import { opener } from "../crypto/crypto.ts";
 import { openReader } from "../db/sqlite.ts";
 import { StoreReader } from "./reader.ts";
 import { callOp, type OpName, type OpResult } from "./reader-ops.ts";
@@ -17,7 +18,7 @@ type OpRequest = { id: number; op: OpName; args: unknown };
 /** WorkerRequest is one call from the main thread. */
 export type WorkerRequest =
   | OpRequest
-  | { id: 0; init: string; longWalFrames?: number }
+  | { id: 0; init: string; longWalFrames?: number; openingKey?: Uint8Array }
   | { id: number; close: true }
   | { id: -1; walDone: true };
 /** WorkerResponse answers one call; `wal` (id -1) is unasked: the WAL wants a restart, see startCheckpoints. */
@@ -154,7 +155,7 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   if ("walDone" in msg) return release();
   if ("init" in msg) {
     readerDb = openReader(msg.init);
-    reader = new StoreReader(readerDb);
+    reader = new StoreReader(readerDb, msg.openingKey ? opener(msg.openingKey) : undefined);
     startCheckpoints(msg.init, msg.longWalFrames ?? LONG_WAL_FRAMES);
     self.postMessage({ id: 0, ok: true, value: null } satisfies WorkerResponse);
     return;

@@ -142,7 +142,7 @@ function reference(w: World, q: Query, cal: Calendar): unknown {
         return funnelTrends(q, funnelPersons(input, funnelSpec(q), range, periods), periods, input.breakdown);
       }
       const fp = funnelPersons(input, funnelSpec(q), range);
-      return q.view === "time_to_convert" ? funnelTimeToConvert(q, fp, input.breakdown) : funnelSteps(q, fp, input.breakdown);
+      return q.view === "time_to_convert" ? funnelTimeToConvert(q, fp) : funnelSteps(q, fp, input.breakdown);
     }
     case "retention": {
       const periods = buckets(cal, range, q.period, true);

@@ -1,10 +1,12 @@
 /**
  * Protects the person-property columns the worker keeps: loaded on first use, kept current from the
  * person_changes log (inserts, updates, deletions), reloaded when the log was pruned past what the
- * worker had read, and own keys read before dotted walks, as audiences read traits.
+ * worker had read, own keys read before dotted walks, as audiences read traits, and sealed PII
+ * traits opened with the key the worker is given.
  */
 import { expect, test } from "bun:test";
 import { freshDb } from "../../../test/helpers.ts";
+import { createCrypto, opener } from "../../crypto/crypto.ts";
 import { silentLogger } from "../../log.ts";
 import { KEEP, prunePersonChanges } from "../person-changes.job.ts";
 import { PersonColumns } from "./person-columns.ts";
@@ -50,4 +52,32 @@ test("a worker behind a pruned log reloads its columns", async () => {
   expect((await prunePersonChanges(ctx))).toEqual({ summary: "pruned 3 person changes", message: { key: "personChangesPrune", params: { changes: 3 } } });
   expect(db.query("SELECT min(seq) AS s FROM person_changes").get()).toEqual({ s: before + 3 });
   expect(read("plan")[1]).toBe("pro");
+});
+
+test("sealed PII traits are opened with the key, follow changes of the sealed column alone, and stay absent without it", () => {
+  const db = freshDb();
+  const crypto = createCrypto(new Uint8Array(32).fill(7));
+  const seal = (v: unknown) => crypto.encrypt(JSON.stringify(v));
+  const put = (id: number, traits: Record<string, unknown>, pii: Record<string, string> | null) =>
+    db.query("INSERT INTO persons (id, created_at, updated_at, traits, pii) VALUES (?1, 0, 0, ?2, ?3) ON CONFLICT(id) DO UPDATE SET traits = ?2, pii = ?3")
+      .run(id, JSON.stringify(traits), pii && JSON.stringify(pii));
+  const reader = (open?: (s: string) => string) => {
+    const cols = new PersonColumns(open);
+    return (key: string) => {
+      cols.refresh(db);
+      const c = cols.column(db, key);
+      return [1, 2, 3].map((id) => (id < c.codes.length && c.codes[id] ? c.values[c.codes[id]! - 1] : undefined));
+    };
+  };
+  put(1, {}, { email: seal("ann@example.com") }); // a person whose only trait is sealed
+  put(2, { city: "Shanghai" }, { phone: seal("+8613800000000") });
+  put(3, { email: "not sealed, never read" }, null);
+  const worker = reader(opener(crypto.openingKey())); // as the store worker opens them
+  expect(worker("email")).toEqual(["ann@example.com", undefined, undefined]);
+  expect(worker("phone")).toEqual([undefined, "+8613800000000", undefined]);
+  put(1, {}, { email: seal("ann@corp.example") }); // only the sealed column changes
+  expect(worker("email")).toEqual(["ann@corp.example", undefined, undefined]);
+  expect(reader()("email")).toEqual([undefined, undefined, undefined]);
+  const otherKey = opener(createCrypto(new Uint8Array(32).fill(8)).openingKey());
+  expect(reader(otherKey)("email")).toEqual([undefined, undefined, undefined]);
 });

@@ -5,11 +5,14 @@
  * breakdown on a person property then costs one table lookup per row, like an event property.
  *
  * Paths read traits as `readPath` does for audiences: the own key first (`"a.b"` as one key), else a
- * walk along the dots. `$tag:<name>` and `$audience:<id>` read tag values and pack membership instead. PII traits (e-mail, phone) are sealed by the identity room and cannot be
- * filtered on here; they are found through identifiers instead.
+ * walk along the dots. `$tag:<name>` and `$audience:<id>` read tag values and pack membership instead.
+ * PII traits (e-mail, phone) are sealed in `persons.pii` (identity room); they are opened here, once per
+ * person and change, so "email contains @our-company.com" works like any other filter. A reader that
+ * cannot open them (no key) sees them as absent.
  */
 import type { Database } from "bun:sqlite";
 import { readPath } from "../../audiences/population.ts";
+import { PII_TRAITS } from "../../identity/pii.ts";
 import { membershipProperty, type MembershipProperty } from "../../tags/person-properties.ts";
 
 /** PersonColumn is one trait over all persons; valid until the next refresh. */
@@ -34,6 +37,7 @@ const MASKS = 8;
 
 /** PersonColumns holds the loaded trait columns of one read connection. */
 export class PersonColumns {
+  readonly #open: ((sealed: string) => string) | undefined;
   #seq = -1;
   #cols = new Map<string, Column>();
   #masks = new Map<string, Uint8Array>();
@@ -50,6 +54,10 @@ export class PersonColumns {
     this.#masks.set(full, m);
     while (this.#masks.size > MASKS) this.#masks.delete(this.#masks.keys().next().value!);
     return m;
+  }
+
+  constructor(openSealed?: (sealed: string) => string) {
+    this.#open = openSealed;
   }
 
   /** version changes whenever a person's traits may have changed (part of result cache keys). */
@@ -78,28 +86,30 @@ export class PersonColumns {
     if (this.#cols.size === 0) return;
     // person 0 marks a deletion (its rows left the log with the person): reload rather than trust old codes
     if (pruned || ids.length > RELOAD_AT || ids.includes(0)) {
-      for (const key of [...this.#cols.keys()]) this.#cols.set(key, load(db, key));
+      for (const key of [...this.#cols.keys()]) this.#cols.set(key, load(db, key, this.#open));
       return;
     }
     const list = JSON.stringify(ids);
     for (const [key, col] of this.#cols) {
       for (const id of ids) if (id < col.codes.length) col.codes[id] = 0;
-      read(db, key, list, (id, text) => put(col, id, text));
+      read(db, key, list, this.#open, (id, text) => put(col, id, text));
     }
   }
 
   /** column returns the trait column of `key`, loading it on first use. */
   column(db: Database, key: string): PersonColumn {
     let col = this.#cols.get(key);
-    if (!col) this.#cols.set(key, (col = load(db, key)));
+    if (!col) this.#cols.set(key, (col = load(db, key, this.#open)));
     return col;
   }
 }
 
-function load(db: Database, key: string): Column {
+type Open = ((sealed: string) => string) | undefined;
+
+function load(db: Database, key: string, open: Open): Column {
   const maxId = db.query<{ m: number | null }, []>("SELECT max(id) AS m FROM persons").get()?.m ?? 0;
   const col: Column = { codes: new Int32Array(maxId + 1), values: [], index: new Map() };
-  read(db, key, null, (id, text) => put(col, id, text));
+  read(db, key, null, open, (id, text) => put(col, id, text));
   return col;
 }
 
@@ -127,9 +137,10 @@ const quote = (part: string) => `"${part}"`;
  * trait. SQLite extracts it (`->`, JSON text, so 5 and "5" stay apart); a key SQLite paths cannot
  * spell (quotes, backslashes) is read in JS.
  */
-function read(db: Database, key: string, ids: string | null, visit: (id: number, text: string) => void): void {
+function read(db: Database, key: string, ids: string | null, open: Open, visit: (id: number, text: string) => void): void {
   const membership = membershipProperty(key);
   if (membership) return readMembership(db, membership, ids, visit);
+  if (PII_TRAITS.has(key)) return open ? readSealed(db, key, ids, open, visit) : undefined;
   const only = ids === null ? "" : "AND id IN (SELECT value FROM json_each(?3))";
   if (/["\\]/.test(key)) {
     const rows = db.query<{ id: number; traits: string }, [] | [string]>(
@@ -148,6 +159,25 @@ function read(db: Database, key: string, ids: string | null, visit: (id: number,
   );
   for (const r of ids === null ? stmt.iterate(own, walk) : stmt.iterate(own, walk, ids)) {
     if (r.v !== null) visit(r.id, r.v);
+  }
+}
+
+/** readSealed opens a PII trait (its sealed JSON text); a value this key cannot open reads as absent. */
+function readSealed(db: Database, key: string, ids: string | null, open: (sealed: string) => string, visit: (id: number, text: string) => void): void {
+  const only = ids === null ? "" : "AND id IN (SELECT value FROM json_each(?2))";
+  const stmt = db.query<{ id: number; v: string | null }, [string] | [string, string]>(
+    `SELECT id, pii ->> ?1 AS v FROM persons WHERE pii IS NOT NULL ${only}`,
+  );
+  const path = `$.${quote(key)}`;
+  for (const r of ids === null ? stmt.iterate(path) : stmt.iterate(path, ids)) {
+    if (typeof r.v !== "string") continue;
+    let text: string;
+    try {
+      text = open(r.v);
+    } catch {
+      continue; // sealed under another key (a restored backup with a different secret key)
+    }
+    visit(r.id, text);
   }
 }
 
