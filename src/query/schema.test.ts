@@ -32,9 +32,9 @@ describe("defaults", () => {
     expect(Query.parse(body)).toMatchObject(want);
   });
 
-  test("breakdowns default to type event, limit 10, first touch", () => {
+  test("breakdowns default to type event, limit 25 (PostHog's), first touch", () => {
     expect(Query.parse(funnel({ breakdown: { property: "$browser" } }))).toMatchObject({
-      breakdown: { property: "$browser", type: "event", limit: 10, attribution: "first_touch" },
+      breakdown: { property: "$browser", type: "event", limit: 25, attribution: "first_touch" },
     });
   });
 

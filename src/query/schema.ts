@@ -51,7 +51,8 @@ export type EventRef = z.infer<typeof EventRef>;
 const Breakdown = z.object({
   property: Name,
   type: z.enum(["event", "person"]).default("event"),
-  limit: z.number().int().min(1).max(100).default(10),
+  /** PostHog's default (BREAKDOWN_VALUES_LIMIT); the dashboard's editor asks for 10 lines unless told. */
+  limit: z.number().int().min(1).max(100).default(25),
 });
 
 type Ctx = z.RefinementCtx;
