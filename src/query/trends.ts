@@ -48,8 +48,8 @@ const QUANTILE: Partial<Record<TrendsMath, number>> = { median: 0.5, p90: 0.9, p
 /**
  * breakdownSlots ranks breakdown labels by the number of series matches inside the buckets' range
  * (ties by label) and keeps `limit` of them; the rest share "$other". Codes with equal labels merge.
- * Codes unseen in the range get "$other" when it exists and slot -1 (skipped) otherwise, so the
- * previous period of compare is drawn with the current period's lines.
+ * Codes unseen in the range get "$other" when it exists and slot -1 (skipped) otherwise. Each period
+ * of compare ranks its own range, as PostHog's: the previous period shows its own top values.
  */
 function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: number, limit: number): Slots {
   const bd = input.breakdown;
@@ -270,32 +270,30 @@ function quantiles(v: Values, p: number, K: number, B: number, out: Float64Array
 
 /**
  * trendsResults assembles the §5.0 lines: per series (or the formula, which replaces them) and
- * breakdown value, current period first; with `previous` buckets the same lines for the previous
- * period follow, marked `compare`.
+ * breakdown value, current period first; with `previous` buckets the previous period's lines (its own
+ * top values) follow, marked `compare`.
  */
 export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Buckets, previous?: Buckets): TrendsResult[] {
   const math = q.series.map((s) => s.math);
   if (!q.breakdown) input = { rows: input.rows, values: input.values, weight: input.weight }; // codes without a breakdown are ignored
   const limit = q.breakdown?.limit ?? 10;
   const direct = directSlots(input, limit);
-  const slots = direct ?? breakdownSlots(input, current, q.series.length, limit);
   const formula = q.formula === undefined ? null : parseFormula(q.formula);
   const periods: [Buckets, "current" | "previous"][] = [[current, "current"]];
   if (previous) periods.push([previous, "previous"]);
   const out: TrendsResult[] = [];
-  let shown: number[] | null = null; // slots in display order
   for (const [b, which] of periods) {
+    const slots = direct ?? breakdownSlots(input, b, q.series.length, limit);
     const lines = input.weight ? weightedTrends(input, b, math.length) : trends(input, b, math, slots);
     const K = slots.labels.length;
     const line = (s: number, k: number) => lines[s * K + k]!;
-    if (!shown) {
-      if (direct) {
-        // rank as breakdownSlots would: series matches in the current range, ties by label, unseen values dropped
-        const volume = new Map<string, number>();
-        for (let k = 0; k < K; k++) volume.set(slots.labels[k]!, q.series.reduce((v, _, s) => v + line(s, k).matches, 0));
-        const index = new Map(slots.labels.map((l, k) => [l, k]));
-        shown = topLabels(volume, limit).map((l) => index.get(l)!);
-      } else shown = slots.labels.map((_, k) => k);
+    let shown = slots.labels.map((_, k) => k); // slots in display order
+    if (direct) {
+      // rank as breakdownSlots would: series matches in this period's range, ties by label, unseen values dropped
+      const volume = new Map<string, number>();
+      for (let k = 0; k < K; k++) volume.set(slots.labels[k]!, q.series.reduce((v, _, s) => v + line(s, k).matches, 0));
+      const index = new Map(slots.labels.map((l, k) => [l, k]));
+      shown = topLabels(volume, limit).map((l) => index.get(l)!);
     }
     for (const k of shown) {
       const breakdownValue = q.breakdown ? slots.labels[k]! : null;
@@ -331,7 +329,7 @@ export interface TrendsPointSelector {
 
 /**
  * trendsActors lists the persons behind one point of a chart (or its whole-range total): those with
- * a row of the series in that bucket and breakdown line — lines ranked on the current period, as
+ * a row of the series in that bucket and breakdown line — lines ranked on the point's own period, as
  * trendsResults draws them.
  */
 export function trendsActors(q: TrendsQuery, input: TrendsInput, current: Buckets, previous: Buckets | undefined, point: TrendsPointSelector): Int32Array {
@@ -340,7 +338,7 @@ export function trendsActors(q: TrendsQuery, input: TrendsInput, current: Bucket
   if (!b || s < 0 || s >= q.series.length) return new Int32Array(0);
   const bucket = point.period === undefined ? -1 : b.labels.indexOf(point.period);
   if (point.period !== undefined && bucket < 0) return new Int32Array(0);
-  const slots = q.breakdown ? breakdownSlots(input, current, q.series.length, q.breakdown.limit) : null;
+  const slots = q.breakdown ? breakdownSlots(input, b, q.series.length, q.breakdown.limit) : null;
   const want = slots && point.breakdownValue != null ? slots.labels.indexOf(point.breakdownValue) : -1;
   if (slots && point.breakdownValue != null && want < 0) return new Int32Array(0);
   const { n, ts, match, person, persons } = input.rows;
