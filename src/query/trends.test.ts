@@ -117,6 +117,25 @@ describe("breakdown", () => {
     const out = run({ series: [{ event: "a", math: "users" }], breakdown: { property: "$browser", limit: 1 } }, evs, { codes, labels });
     expect(out.map((r) => [r.breakdownValue, r.total])).toEqual([["Chrome", 3], ["$other", 3]]);
   });
+
+  test("each series ranks its own values (PostHog's): no line for a value the series never saw", () => {
+    // series A: the 8 rows above; series B: the Safari rows and the Edge row only
+    const both = evs.map((e, i) => ({ ...e, bits: codes[i] === 1 || codes[i] === 3 ? 3 : 1 }));
+    const out = run({ series: [A, { event: "b" }], breakdown: { property: "$browser", limit: 1 } }, both, { codes, labels });
+    expect(out.map((r) => [r.series, r.breakdownValue, r.total])).toEqual([
+      ["A", "Chrome", 3], ["A", "$other", 5],
+      ["B", "Safari", 2], ["B", "$other", 1],
+    ]);
+    const all = run({ series: [A, { event: "b" }], breakdown: { property: "$browser", limit: 10 } }, both, { codes, labels });
+    expect(all.filter((r) => r.series === "B").map((r) => [r.breakdownValue, r.total])).toEqual([["Safari", 2], ["Edge", 1]]);
+  });
+
+  test("a formula keeps its series on common lines", () => {
+    const both = evs.map((e, i) => ({ ...e, bits: codes[i] === 1 ? 3 : 1 }));
+    const out = run({ series: [A, { event: "b" }], formula: "A-B", breakdown: { property: "$browser", limit: 1 } }, both, { codes, labels });
+    // ranked on both series' rows: Safari 2 + 2 beats Chrome 3; Safari = 2 − 2, $other = 6 − 0
+    expect(out.map((r) => [r.breakdownValue, r.total])).toEqual([["Safari", 0], ["$other", 6]]);
+  });
 });
 
 describe("compare and formula", () => {
@@ -148,13 +167,17 @@ describe("randomized cross-check against a brute force", () => {
   function brute(ev: { p: number; t: number; bits: number; code: number; v: number[] }[], q: TrendsQuery, cal: Calendar, r: Range, labelsT: string[], codeLabels: string[]) {
     const inRange = ev.filter((e) => e.t >= r.from && e.t < r.to);
     const lab = (c: number) => (c < 0 ? "" : codeLabels[c]!);
-    const vol = new Map<string, number>();
-    for (const e of inRange) for (let s = 0; s < q.series.length; s++) if (e.bits & (1 << s)) vol.set(lab(e.code), (vol.get(lab(e.code)) ?? 0) + 1);
-    const ranked = [...vol].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([l]) => l);
-    const limit = q.breakdown?.limit ?? 10;
-    const shown = q.breakdown ? ranked.slice(0, limit) : [""];
-    if (q.breakdown && ranked.length > limit) shown.push("$other");
-    const slotOf = (e: { code: number }) => (!q.breakdown ? "" : shown.includes(lab(e.code)) && lab(e.code) !== "$other" ? lab(e.code) : "$other");
+    // each series ranks its own breakdown values (PostHog builds each series on its own)
+    const shownOf = (s: number) => {
+      const vol = new Map<string, number>();
+      for (const e of inRange) if (e.bits & (1 << s)) vol.set(lab(e.code), (vol.get(lab(e.code)) ?? 0) + 1);
+      const ranked = [...vol].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([l]) => l);
+      const limit = q.breakdown?.limit ?? 25;
+      const shown = q.breakdown ? ranked.slice(0, limit) : [""];
+      if (q.breakdown && ranked.length > limit) shown.push("$other");
+      return shown;
+    };
+    const slotOf = (e: { code: number }, shown: string[]) => (!q.breakdown ? "" : shown.includes(lab(e.code)) && lab(e.code) !== "$other" ? lab(e.code) : "$other");
     const agg = (m: TrendsMath, es: typeof ev, s: number): number => {
       const vals = es.map((e) => e.v[s]!).filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
       const per = new Map<number, number>();
@@ -176,14 +199,15 @@ describe("randomized cross-check against a brute force", () => {
       }
     };
     const out: [string | null, string, number[], number][] = [];
-    for (const slot of shown) {
-      q.series.forEach((se, s) => {
-        const es = inRange.filter((e) => e.bits & (1 << s) && slotOf(e) === slot);
-        for (const e of es) expect(labelsT).toContain(localLabel(e.t, cal.zone, q.interval, cal.weekStart));
-        const pts = labelsT.map((l) => agg(se.math, es.filter((e) => localLabel(e.t, cal.zone, q.interval, cal.weekStart) === l), s));
-        out.push([q.breakdown ? slot : null, String.fromCharCode(65 + s), pts, agg(se.math, es, s)]);
-      });
-    }
+    const line = (s: number, slot: string, shown: string[]) => {
+      const se = q.series[s]!;
+      const es = inRange.filter((e) => e.bits & (1 << s) && slotOf(e, shown) === slot);
+      for (const e of es) expect(labelsT).toContain(localLabel(e.t, cal.zone, q.interval, cal.weekStart));
+      const pts = labelsT.map((l) => agg(se.math, es.filter((e) => localLabel(e.t, cal.zone, q.interval, cal.weekStart) === l), s));
+      out.push([q.breakdown ? slot : null, String.fromCharCode(65 + s), pts, agg(se.math, es, s)]);
+    };
+    if (q.breakdown) q.series.forEach((_, s) => { const shown = shownOf(s); for (const slot of shown) line(s, slot, shown); });
+    else q.series.forEach((_, s) => line(s, "", [""]));
     return out;
   }
 

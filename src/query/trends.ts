@@ -51,11 +51,10 @@ const QUANTILE: Partial<Record<TrendsMath, number>> = { median: 0.5, p90: 0.9, p
  * Codes unseen in the range get "$other" when it exists and slot -1 (skipped) otherwise. Each period
  * of compare ranks its own range, as PostHog's: the previous period shows its own top values.
  */
-function breakdownSlots(input: TrendsInput, b: Buckets, seriesCount: number, limit: number): Slots {
+function breakdownSlots(input: TrendsInput, b: Buckets, mask: number, limit: number): Slots {
   const bd = input.breakdown;
   if (!bd) return { slotOfCode: new Int32Array(1), labels: [""] };
   const { n, ts, match } = input.rows;
-  const mask = seriesCount >= 32 ? 0xffffffff : (1 << seriesCount) - 1;
   const volume = new Float64Array(bd.labels.length + 1);
   const { lo, hi } = b;
   for (let i = 0; i < n; i++) {
@@ -121,28 +120,30 @@ class Values {
  * trends computes every series × slot line over the buckets (call again with other buckets for
  * compare). Cell = slot × (B + 1) + bucket, bucket B being the whole range of the slot.
  */
-function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots): TrendsLine[] {
+/** trends computes the lines of the series whose bits are in `mask` (the others' lines stay empty). */
+function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots, mask: number): TrendsLine[] {
   const { n, ts, match, person, persons } = input.rows;
   const B = b.length;
   const K = slots.labels.length;
   const cells = K * (B + 1);
   const S = math.length;
-  const kind = Int8Array.from(math, kindOf);
+  const active = (s: number) => ((mask >>> s) & 1) === 1;
+  // a series outside the mask is left out, its kind NONE (-1)
+  const kind = Int8Array.from(math, (m, s) => (active(s) ? kindOf(m) : -1));
   const count = new Float64Array(S * cells);
   // distinct persons are counted after the loop from each row's cell (stats.ts: slotBucketDistinct)
   const rowBucket = kind.includes(USERS) ? new Int32Array(n).fill(-1) : null;
   const rowSlot = new Uint8Array(rowBucket ? n : 0); // slots ≤ 101: the breakdown limit is at most 100
-  const perUser = math.map((m) => (kindOf(m) === PER_USER ? new CellPersons(cells, persons) : null));
+  const perUser = math.map((_, s) => (kind[s] === PER_USER ? new CellPersons(cells, persons) : null));
   const anyStats = kind.includes(STATS);
   const sum = new Float64Array(anyStats ? S * cells : 0);
   const vcount = new Float64Array(anyStats ? S * cells : 0);
   const vmin = new Float64Array(anyStats ? S * cells : 0).fill(Infinity);
   const vmax = new Float64Array(anyStats ? S * cells : 0).fill(-Infinity);
-  const lists = math.map((m) => (kindOf(m) === LIST ? new Values() : null));
-  const valueCol = math.map((m, s) => (kindOf(m) >= STATS ? input.values?.[s] : undefined));
+  const lists = math.map((_, s) => (kind[s] === LIST ? new Values() : null));
+  const valueCol = math.map((_, s) => (kind[s]! >= STATS ? input.values?.[s] : undefined));
   const codes = input.breakdown?.codes;
   const slotOfCode = slots.slotOfCode;
-  const mask = S >= 32 ? 0xffffffff : (1 << S) - 1;
   const { lo, hi, width } = b;
   const s0 = b.starts[0]!;
   const addStat = (c: number, v: number) => {
@@ -199,7 +200,7 @@ function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots
   for (let s = 0; s < S; s++) {
     const base = s * cells;
     const value = new Float64Array(cells);
-    const mth = math[s]!;
+    const mth = active(s) ? math[s]! : "total"; // an inactive series' lines stay at 0
     const distinct = kind[s] === USERS ? slotBucketDistinct(person, match, 1 << s, rowBucket!, rowSlot, n, K, B, persons) : undefined;
     for (let c = 0; c < cells; c++) {
       const at = base + c;
@@ -276,47 +277,60 @@ function quantiles(v: Values, p: number, K: number, B: number, out: Float64Array
 export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Buckets, previous?: Buckets): TrendsResult[] {
   const math = q.series.map((s) => s.math);
   if (!q.breakdown) input = { rows: input.rows, values: input.values, weight: input.weight }; // codes without a breakdown are ignored
-  const limit = q.breakdown?.limit ?? 10;
+  const limit = q.breakdown?.limit ?? 25;
   const direct = directSlots(input, limit);
   const formula = q.formula === undefined ? null : parseFormula(q.formula);
   const periods: [Buckets, "current" | "previous"][] = [[current, "current"]];
   if (previous) periods.push([previous, "previous"]);
   const out: TrendsResult[] = [];
   for (const [b, which] of periods) {
-    const slots = direct ?? breakdownSlots(input, b, q.series.length, limit);
-    const lines = input.weight ? weightedTrends(input, b, math.length) : trends(input, b, math, slots);
-    const K = slots.labels.length;
-    const line = (s: number, k: number) => lines[s * K + k]!;
-    let shown = slots.labels.map((_, k) => k); // slots in display order
-    if (direct) {
-      // rank as breakdownSlots would: series matches in this period's range, ties by label, unseen values dropped
-      const volume = new Map<string, number>();
-      for (let k = 0; k < K; k++) volume.set(slots.labels[k]!, q.series.reduce((v, _, s) => v + line(s, k).matches, 0));
-      const index = new Map(slots.labels.map((l, k) => [l, k]));
-      shown = topLabels(volume, limit).map((l) => index.get(l)!);
-    }
-    for (const k of shown) {
-      const breakdownValue = q.breakdown ? slots.labels[k]! : null;
-      const tag = previous ? { compare: which } : {};
-      if (formula) {
-        const at = (pick: (l: TrendsLine) => number) => formula.evaluate(q.series.map((_, s) => pick(line(s, k))));
-        out.push({
-          series: q.formula!, event: "$formula", breakdownValue,
-          points: b.labels.map((t, i) => ({ t, value: at((l) => l.points[i]!) })),
-          total: at((l) => l.total), ...tag,
-        });
-        continue;
+    for (const group of seriesGroups(q)) {
+      const mask = group.reduce((m, s) => m | (1 << s), 0);
+      const slots = direct ?? breakdownSlots(input, b, mask, limit);
+      const lines = input.weight ? weightedTrends(input, b, math.length) : trends(input, b, math, slots, mask);
+      const K = slots.labels.length;
+      const line = (s: number, k: number) => lines[s * K + k]!;
+      let shown = slots.labels.map((_, k) => k); // slots in display order
+      if (direct) {
+        // rank as breakdownSlots would: the group's matches in this period's range, ties by label, unseen values dropped
+        const volume = new Map<string, number>();
+        for (let k = 0; k < K; k++) volume.set(slots.labels[k]!, group.reduce((v, s) => v + line(s, k).matches, 0));
+        const index = new Map(slots.labels.map((l, k) => [l, k]));
+        shown = topLabels(volume, limit).map((l) => index.get(l)!);
       }
-      for (let s = 0; s < q.series.length; s++) {
-        const l = line(s, k);
-        out.push({
-          series: String.fromCharCode(65 + s), event: eventLabel(q.series[s]!.event), breakdownValue,
-          points: b.labels.map((t, i) => ({ t, value: l.points[i]! })), total: l.total, ...tag,
-        });
+      for (const k of shown) {
+        const breakdownValue = q.breakdown ? slots.labels[k]! : null;
+        const tag = previous ? { compare: which } : {};
+        if (formula) {
+          const at = (pick: (l: TrendsLine) => number) => formula.evaluate(q.series.map((_, s) => pick(line(s, k))));
+          out.push({
+            series: q.formula!, event: "$formula", breakdownValue,
+            points: b.labels.map((t, i) => ({ t, value: at((l) => l.points[i]!) })),
+            total: at((l) => l.total), ...tag,
+          });
+          continue;
+        }
+        for (const s of group) {
+          const l = line(s, k);
+          out.push({
+            series: String.fromCharCode(65 + s), event: eventLabel(q.series[s]!.event), breakdownValue,
+            points: b.labels.map((t, i) => ({ t, value: l.points[i]! })), total: l.total, ...tag,
+          });
+        }
       }
     }
   }
   return out;
+}
+
+/**
+ * seriesGroups: series ranked for a breakdown together. PostHog builds each series on its own, so each
+ * shows its own top values and no line for a value it never saw; a formula needs its series on common
+ * lines, and without a breakdown there is nothing to rank.
+ */
+function seriesGroups(q: TrendsQuery): number[][] {
+  const all = q.series.map((_, s) => s);
+  return q.breakdown && q.formula === undefined ? all.map((s) => [s]) : [all];
 }
 
 /** TrendsPoint names what was clicked: a series letter, a period label (absent = the whole range), a line. */
@@ -338,7 +352,8 @@ export function trendsActors(q: TrendsQuery, input: TrendsInput, current: Bucket
   if (!b || s < 0 || s >= q.series.length) return new Int32Array(0);
   const bucket = point.period === undefined ? -1 : b.labels.indexOf(point.period);
   if (point.period !== undefined && bucket < 0) return new Int32Array(0);
-  const slots = q.breakdown ? breakdownSlots(input, b, q.series.length, q.breakdown.limit) : null;
+  const group = seriesGroups(q).find((g) => g.includes(s))!;
+  const slots = q.breakdown ? breakdownSlots(input, b, group.reduce((m, x) => m | (1 << x), 0), q.breakdown.limit) : null;
   const want = slots && point.breakdownValue != null ? slots.labels.indexOf(point.breakdownValue) : -1;
   if (slots && point.breakdownValue != null && want < 0) return new Int32Array(0);
   const { n, ts, match, person, persons } = input.rows;
