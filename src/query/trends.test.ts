@@ -206,7 +206,17 @@ describe("randomized cross-check against a brute force", () => {
       const pts = labelsT.map((l) => agg(se.math, es.filter((e) => localLabel(e.t, cal.zone, q.interval, cal.weekStart) === l), s));
       out.push([q.breakdown ? slot : null, String.fromCharCode(65 + s), pts, agg(se.math, es, s)]);
     };
-    if (q.breakdown) q.series.forEach((_, s) => { const shown = shownOf(s); for (const slot of shown) line(s, slot, shown); });
+    // within a series, lines are shown by their summed points (stable: ties keep the volume order), $other last
+    const byDrawn = (lines: typeof out) => lines.map((l, i) => ({ l, i, sum: (l[2] as number[]).reduce((a, b) => a + b, 0) }))
+      .sort((x, y) => Number(x.l[0] === "$other") - Number(y.l[0] === "$other") || y.sum - x.sum || x.i - y.i).map((x) => x.l);
+    if (q.breakdown) {
+      q.series.forEach((_, s) => {
+        const shown = shownOf(s);
+        const from = out.length;
+        for (const slot of shown) line(s, slot, shown);
+        out.push(...byDrawn(out.splice(from)));
+      });
+    }
     else q.series.forEach((_, s) => line(s, "", [""]));
     return out;
   }

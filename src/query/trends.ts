@@ -298,6 +298,14 @@ export function trendsResults(q: TrendsQuery, input: TrendsInput, current: Bucke
         const index = new Map(slots.labels.map((l, k) => [l, k]));
         shown = topLabels(volume, limit).map((l) => index.get(l)!);
       }
+      if (q.breakdown && !formula) {
+        // shown largest first by the sum of the points drawn (PostHog's ORDER BY sum(count)), "$other" last;
+        // the sort is stable, so equal sums keep the volume ranking
+        const drawn = (k: number) => group.reduce((v, s) => v + line(s, k).points.reduce((a, x) => a + x, 0), 0);
+        const last = (k: number) => (slots.labels[k] === OTHER ? 1 : 0);
+        const sums = new Map(shown.map((k) => [k, drawn(k)]));
+        shown = [...shown].sort((x, y) => last(x) - last(y) || sums.get(y)! - sums.get(x)!);
+      }
       for (const k of shown) {
         const breakdownValue = q.breakdown ? slots.labels[k]! : null;
         const tag = previous ? { compare: which } : {};
