@@ -5,9 +5,13 @@
  * blocked values and PostHog's illegal distinct ids; settings may replace them.
  */
 
-/** DEFAULT_BLOCKLIST is matched case-insensitively, also inside single or double quotes. */
+/**
+ * DEFAULT_BLOCKLIST is matched case-insensitively, also inside single or double quotes; an entry written
+ * `=value` matches that case only. NaN is one: what JavaScript (`NaN`) and Python (`nan`) print for a
+ * missing number, while PostHog's own tests keep "Nan" a legal id (its illegal ids are case-sensitive).
+ */
 export const DEFAULT_BLOCKLIST: readonly string[] = [
-  "null", "undefined", "0", "-1", "anonymous", "guest", "unknown", "none", "nil", "nan", "true", "false",
+  "null", "undefined", "0", "-1", "anonymous", "guest", "unknown", "none", "nil", "=NaN", "=nan", "true", "false",
   "[object object]", "void", "abc123", "n/a", "(null)", "{}", "[]",
   // PostHog's illegal distinct ids (plugin-server person-state.ts).
   "distinctid", "distinct_id", "id", "not_authenticated", "email",
@@ -22,6 +26,8 @@ export const MAX_VALUE_LENGTH = 1024;
 /** JunkFilter answers whether a value must never become a linkable identifier. */
 export class JunkFilter {
   readonly #values: Set<string>;
+  /** Entries written `=value`: matched in their own case. */
+  readonly #exact: Set<string>;
   readonly #patterns: RegExp[];
   readonly #longest: number;
   /** First characters (lower-cased) of blocked values: most ids can skip the lower-casing and the set lookup. */
@@ -30,10 +36,13 @@ export class JunkFilter {
   readonly #onlyZeroPattern: boolean;
 
   constructor(values: readonly string[] = DEFAULT_BLOCKLIST, patterns: readonly string[] = DEFAULT_PATTERNS) {
-    this.#values = new Set(values.map((v) => v.trim().toLowerCase()));
+    const exact = values.filter((v) => v.startsWith("="));
+    this.#exact = new Set(exact.map((v) => v.slice(1).trim()));
+    this.#values = new Set(values.filter((v) => !v.startsWith("=")).map((v) => v.trim().toLowerCase()));
     this.#patterns = patterns.map((p) => new RegExp(p, "i"));
-    this.#longest = Math.max(0, ...[...this.#values].map((v) => v.length)) + 2;
-    for (const v of this.#values) if (v.length > 0) this.#first.add(v.charCodeAt(0));
+    const all = [...this.#values, ...[...this.#exact].map((v) => v.toLowerCase())];
+    this.#longest = Math.max(0, ...all.map((v) => v.length)) + 2;
+    for (const v of all) if (v.length > 0) this.#first.add(v.charCodeAt(0));
     this.#onlyZeroPattern = patterns.length === 1 && patterns[0] === DEFAULT_PATTERNS[0];
   }
 
@@ -46,10 +55,10 @@ export class JunkFilter {
     if (c <= 32 && value.trim() === "") return true;
     const lc = c >= 65 && c <= 90 ? c + 32 : c;
     if (n <= this.#longest && (c <= 32 || this.#first.has(lc))) {
-      let v = value.trim().toLowerCase();
+      let v = value.trim();
       const q = v.charCodeAt(0);
       if ((q === 34 || q === 39) && v.length >= 2 && v.charCodeAt(v.length - 1) === q) v = v.slice(1, -1).trim();
-      if (v === "" || this.#values.has(v)) return true;
+      if (v === "" || this.#values.has(v.toLowerCase()) || this.#exact.has(v)) return true;
     }
     if (this.#onlyZeroPattern) return (c === 48 || c === 45) && this.#patterns[0]!.test(value);
     for (const p of this.#patterns) if (p.test(value)) return true;

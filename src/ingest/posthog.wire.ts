@@ -178,7 +178,11 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
   const distinctId = distinctIdOf(raw.distinct_id ?? raw.$distinct_id ?? propsIn.distinct_id);
   if (distinctId === null) throw new ItemError("distinct_id: required");
 
-  const type: MessageType = personUpdate ? "track" : TYPE_OF_EVENT[m.event] ?? "track";
+  // An $identify naming its own distinct id as the anonymous one identifies nobody (PostHog's process-event
+  // test: "identify with the same distinct_id as anon_distinct_id" leaves the person anonymous): a person
+  // update, like /engage, or the device id would become a user_id and block the real identify's merge.
+  const selfIdentify = m.event === "$identify" && distinctIdOf(propsIn.$anon_distinct_id) === distinctId;
+  const type: MessageType = personUpdate || selfIdentify ? "track" : TYPE_OF_EVENT[m.event] ?? "track";
   // posthog-js's default `person_profiles: "identified_only"` marks an anonymous user's events personless:
   // PostHog stores and counts them but never lets them touch person properties (PH-person), so the
   // operations are dropped unread. The distinct ids still link as on any event.

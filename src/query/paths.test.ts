@@ -115,7 +115,7 @@ describe("randomized cross-check against a brute force", () => {
         const own = byPersonTime(events.filter((e) => e.p === p)).map((e) => ({ ...e, t: ms(e.t) })).filter((e) => e.t >= range.from && e.t < range.to);
         const sessions: (typeof own)[] = [];
         for (const [i, e] of own.entries()) {
-          if (i === 0 || (gap !== null && e.t - own[i - 1]!.t > gap * 60_000)) sessions.push([]);
+          if (i === 0 || (gap !== null && e.t - own[i - 1]!.t >= gap * 60_000)) sessions.push([]);
           sessions.at(-1)!.push(e);
         }
         for (const session of sessions) {

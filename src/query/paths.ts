@@ -3,12 +3,13 @@
  * as Sankey edges between numbered nodes "1_$pageview" → "2_signup" with the number of paths.
  *
  * PostHog's paths: each person's events in the range are split into sessions where the gap between two
- * events exceeds `sessionGapMinutes` (null: one session), and every session is a path — from its first
+ * events reaches `sessionGapMinutes` (null: one session), and every session is a path — from its first
  * start event forward, or back from its first end event (the last `stepLimit` nodes up to it), or with
  * neither from its first event; repeats of the same event collapse into one node (a reload is not a step),
  * at most `stepLimit` nodes, numbered from 1. An edge counts the paths that take it, so a person who took
  * it in two sessions counts twice (its actors list each person once). The top `edgeLimit` edges by count
- * are returned (ties: earlier step, then names).
+ * (ties: earlier step, then names) are returned, less those no kept edge from a first node leads to
+ * (PostHog's validate_results: a Sankey has no orphaned branches).
  */
 import type { PathEdge } from "./results.ts";
 import type { PathsQuery } from "./schema.ts";
@@ -44,7 +45,7 @@ function eachPath(q: PathsQuery, input: PathsInput, range: Range, fn: (p: number
     while (s < b && !inRange(s)) s++;
     while (s < b && inRange(s)) {
       let e = s + 1;
-      while (e < b && inRange(e) && ts[e]! - ts[e - 1]! <= gap) e++;
+      while (e < b && inRange(e) && ts[e]! - ts[e - 1]! < gap) e++; // PostHog splits at ≥ 1800 s
       let at = -1;
       for (let i = s; i < e && at < 0; i++) if (!anchored || match[i]! & 1) at = i;
       if (at >= 0) {
@@ -63,7 +64,7 @@ function eachPath(q: PathsQuery, input: PathsInput, range: Range, fn: (p: number
   }
 }
 
-/** pathsResults counts persons per edge and keeps the top `edgeLimit`. */
+/** pathsResults counts persons per edge and keeps the top `edgeLimit` that a first node leads to. */
 export function pathsResults(q: PathsQuery, input: PathsInput, range: Range): PathEdge[] {
   const E = input.eventNames.length + 1;
   const counts = new Map<number, number>();
@@ -74,7 +75,7 @@ export function pathsResults(q: PathsQuery, input: PathsInput, range: Range): Pa
     }
   });
   const name = (pos: number, code: number) => `${pos}_${input.eventNames[code] ?? ""}`;
-  return [...counts]
+  const top = [...counts]
     .map(([key, persons]) => {
       const dst = key % E;
       const src = Math.floor(key / E) % E;
@@ -84,6 +85,22 @@ export function pathsResults(q: PathsQuery, input: PathsInput, range: Range): Pa
     .sort((x, y) => y.persons - x.persons || x.pos - y.pos || cmp(x.source, y.source) || cmp(x.target, y.target))
     .slice(0, q.edgeLimit)
     .map(({ source, target, persons }) => ({ source, target, persons }));
+  const reached = reachedNodes(top);
+  return top.filter((x) => reached.has(x.source));
+}
+
+/** reachedNodes is every node a walk along `edges` from a `1_` node reaches. */
+function reachedNodes(edges: readonly PathEdge[]): Set<string> {
+  const next = new Map<string, string[]>();
+  for (const x of edges) next.set(x.source, [...(next.get(x.source) ?? []), x.target]);
+  const seen = new Set<string>();
+  const stack = edges.filter((x) => x.source.startsWith("1_")).map((x) => x.source);
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (seen.has(node)) continue;
+    seen.add(node);
+    stack.push(...(next.get(node) ?? []));
+  }
+  return seen;
 }
 
 function cmp(a: string, b: string): number {

@@ -201,13 +201,15 @@ export function pathsInput(q: PathsQuery, ctx: QueryCtx): { input: PathsInput; r
   const range = resolveRange(q, ctx.cal, ctx.now);
   const anchorRef: Selector | undefined = q.startEvent ?? q.endEvent;
   const anchor = anchorRef ? compileSelector(anchorRef, q.where, env, ctx.persons) : undefined;
+  // PostHog applies both lists: the included events less the excluded ones
   let allowed: Set<number> | null = null;
   if (q.includeEvents) {
     allowed = new Set();
     for (const name of q.includeEvents) for (const id of eventIds(name, env) ?? env.reader.eventNames.keys()) allowed.add(id);
-  } else if (q.excludeEvents) {
+  }
+  if (q.excludeEvents) {
     const drop = new Set(q.excludeEvents.flatMap((name) => [...(eventIds(name, env) ?? [])]));
-    allowed = new Set([...env.reader.eventNames.keys()].filter((id) => !drop.has(id)));
+    allowed = new Set([...(allowed ?? env.reader.eventNames.keys())].filter((id) => !drop.has(id)));
   }
   const keep: Compiled = { events: allowed, filter: compileVec(q.where, env) };
   const rows = scan(env, {

@@ -186,7 +186,7 @@ export const shellEn = {
   "identityRules.title": "Identity rules",
   "identityRules.intro": "How identifiers join into one person. Changes apply to new links, not to people already joined.",
   "identityRules.blocklist": "Values that never link anyone",
-  "identityRules.blocklistHint": "One per line, compared without case: placeholders such as null, 0, anonymous, guest.",
+  "identityRules.blocklistHint": "One per line, compared without case (write =Value to match that case only): placeholders such as null, 0, anonymous, guest.",
   "identityRules.caps": "Most values per person",
   "identityRules.capsHint": "One namespace=number per line, e.g. wx_unionid=1. A person never holds two user ids.",
   "identityRules.maxIdentities": "Most identifiers per person",

@@ -183,7 +183,7 @@ const shellZh: Record<keyof typeof shellEn, string> = {
   "identityRules.title": "身份规则",
   "identityRules.intro": "标识如何合并为同一个人。修改只作用于新的关联，不影响已合并的人。",
   "identityRules.blocklist": "永不关联的值",
-  "identityRules.blocklistHint": "每行一个，不区分大小写：如 null、0、anonymous、guest 等占位值。",
+  "identityRules.blocklistHint": "每行一个，不区分大小写（写成 =Value 则只匹配该大小写）：如 null、0、anonymous、guest 等占位值。",
   "identityRules.caps": "每人最多的值",
   "identityRules.capsHint": "每行一个 命名空间=数量，如 wx_unionid=1。一个人不会有两个用户 ID。",
   "identityRules.maxIdentities": "每人最多的标识数",
