@@ -12,22 +12,17 @@
  * creates one after another without a time get one minute each, in the same order. Times are UTC.
  */
 import { describe, expect, test } from "bun:test";
-import { silentLogger } from "../../src/log.ts";
-import { ensureDefaultSource } from "../../src/sources/sources.ts";
-import { testApp } from "../app-helpers.ts";
+import { identify, referenceApp, track as segmentTrack, type Actors, type Props } from "./harness.ts";
 
 const WRITE_KEY = "wk_reference_funnels_0123456789";
 
-type Props = Record<string, unknown>;
 type Msg = Record<string, unknown>;
 /** Who sends an event: a user id, or `{ anon }` for an anonymous id. */
 type Who = string | { anon: string };
 
 const sender = (w: Who) => (typeof w === "string" ? { userId: w } : { anonymousId: w.anon });
 const track = (w: Who, event: string, timestamp: string, properties: Props = {}): Msg =>
-  ({ type: "track", ...sender(w), event, timestamp, properties });
-const identify = (userId: string, anonymousId: string | undefined, timestamp: string, traits: Props = {}): Msg =>
-  ({ type: "identify", userId, ...(anonymousId ? { anonymousId } : {}), timestamp, traits });
+  segmentTrack(sender(w), event, timestamp, properties);
 
 /** inOrder times events that PostHog's test creates one after another: one minute apart from `start`. */
 function inOrder(start: string, rows: [Who, string, Props?][]): Msg[] {
@@ -48,36 +43,25 @@ interface Ttc { averageSeconds: number | null; medianSeconds: number | null; bin
 
 /** project is a fresh Tessera with `batch` ingested, and ways to ask it funnels. */
 async function project(batch: Msg[]) {
-  const t = testApp();
-  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, WRITE_KEY, t.clock.now, silentLogger);
-  const analyst = await t.asToken("analyst");
-  const post = async (path: string, json: unknown) => {
-    const res = await t.call("POST", path, { json, headers: analyst.headers });
-    const body = (await res.json()) as Record<string, unknown>;
-    return { status: res.status, body };
-  };
+  const h = await referenceApp(WRITE_KEY);
   const p = {
     async send(more: Msg[]): Promise<void> {
-      const res = await t.call("POST", "/v1/batch", { json: { batch: more }, headers: { authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` } });
-      expect(res.status).toBe(200);
-      const body = (await res.json()) as { success: boolean; rejected?: unknown[] };
-      expect(body.success).toBe(true);
-      expect(body.rejected ?? []).toEqual([]);
+      const ack = await h.ingest(more);
+      expect(ack.rejected ?? []).toEqual([]);
     },
     /** funnel runs a funnel query (UTC unless it says otherwise) and returns its results. */
     async funnel<T = StepsLine>(q: object): Promise<T[]> {
-      const { status, body } = await post("/api/query", { kind: "funnel", timezone: "UTC", ...q });
+      const { status, body } = await h.post("/api/query", { kind: "funnel", timezone: "UTC", ...q });
       if (status !== 200) throw new Error(`funnel query answered ${status}: ${JSON.stringify(body)}`);
       return body.results as T[];
     },
     /** reached lists the user ids of the persons who reached step k (1-based). */
     async reached(q: object, step: number): Promise<string[]> {
-      const { status, body } = await post("/api/query/actors", { kind: "funnel", timezone: "UTC", ...q, step });
+      const { status, body } = await h.post<Actors>("/api/query/actors", { kind: "funnel", timezone: "UTC", ...q, step });
       if (status !== 200) throw new Error(`actors query answered ${status}: ${JSON.stringify(body)}`);
-      const persons = body.persons as { identifiers: { type: string; value: string }[] }[];
-      return persons.flatMap((x) => x.identifiers.filter((i) => i.type === "user_id").map((i) => i.value)).sort();
+      return body.persons.flatMap((x) => x.identifiers.filter((i) => i.type === "user_id").map((i) => i.value)).sort();
     },
-    post,
+    post: h.post,
   };
   await p.send(batch);
   return p;

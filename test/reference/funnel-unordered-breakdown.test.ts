@@ -10,9 +10,7 @@
  * its window and range; PostHog's "Other" is our "$other".
  */
 import { describe, expect, test } from "bun:test";
-import { silentLogger } from "../../src/log.ts";
-import { ensureDefaultSource } from "../../src/sources/sources.ts";
-import { testApp } from "../app-helpers.ts";
+import { actorIds, referenceApp, track, type Actors } from "./harness.ts";
 
 const WRITE_KEY = "wk_reference_funnels_0123456789";
 
@@ -28,49 +26,33 @@ interface TrendRow { period: string; entered: number; converted: number; rate: n
  * into a fresh app and returns ways to ask it funnel questions.
  */
 async function world(journeys: Record<string, Ev[]>, extra: object[] = []) {
-  const t = testApp();
-  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, WRITE_KEY, t.clock.now, silentLogger);
-  const { headers } = await t.asToken("analyst");
+  const h = await referenceApp(WRITE_KEY);
   const batch = [
     ...extra,
     ...Object.entries(journeys).flatMap(([userId, evs]) =>
-      evs.map(([event, timestamp, properties = {}]) => ({ type: "track", userId, event, timestamp, properties }))),
+      evs.map(([event, timestamp, properties]) => track({ userId }, event, timestamp, properties))),
   ];
   if (batch.length > 0) {
-    const res = await t.call("POST", "/v1/batch", { json: { batch }, headers: { authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` } });
-    expect(res.status).toBe(200);
-    const ack = (await res.json()) as { success: boolean; rejected?: unknown[] };
-    expect(ack.success).toBe(true);
+    const ack = await h.ingest(batch);
     expect(ack.rejected ?? []).toEqual([]);
   }
 
-  const post = async (path: string, body: object) => {
-    const r = await t.call("POST", path, { json: body, headers });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
   return {
     /** status answers the HTTP status of a query (for the 400 cases). */
     async status(q: object): Promise<number> {
-      return (await post("/api/query", q)).status;
+      return (await h.post("/api/query", q)).status;
     },
     /** lines runs a steps-view funnel and answers its lines. */
     async lines(q: object): Promise<Line[]> {
-      const { status, body } = await post("/api/query", q);
-      expect(status).toBe(200);
-      return body.results as Line[];
+      return (await h.ok<{ results: Line[] }>("/api/query", q)).results;
     },
     /** trends runs a trends-view funnel. */
     async trends(q: object): Promise<TrendRow[]> {
-      const { status, body } = await post("/api/query", { ...q, view: "trends" });
-      expect(status).toBe(200);
-      return body.results as TrendRow[];
+      return (await h.ok<{ results: TrendRow[] }>("/api/query", { ...q, view: "trends" })).results;
     },
     /** actors answers the user ids of the persons selected by `sel` (step / dropOffAfter / breakdownValue), sorted. */
     async actors(q: object, sel: object): Promise<string[]> {
-      const { status, body } = await post("/api/query/actors", { ...q, ...sel, limit: 1000 });
-      expect(status).toBe(200);
-      const persons = body.persons as { identifiers: { type: string; value: string }[] }[];
-      return persons.map((p) => p.identifiers.find((i) => i.type === "user_id")?.value ?? "?").sort();
+      return actorIds(await h.ok<Actors>("/api/query/actors", { ...q, ...sel, limit: 1000 }));
     },
   };
 }

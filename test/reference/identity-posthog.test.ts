@@ -18,13 +18,10 @@
  * answer and says why.
  */
 import { describe, expect, test } from "bun:test";
-import { silentLogger } from "../../src/log.ts";
-import { ensureDefaultSource } from "../../src/sources/sources.ts";
-import { testApp } from "../app-helpers.ts";
+import { referenceApp, type Props } from "./harness.ts";
 
 const TOKEN = "phc_reference_identity_posthog_01";
 
-type Props = Record<string, unknown>;
 /** PhEvent is one event as posthog-js / posthog-node put it in a /batch body. */
 type PhEvent = { event: string; distinct_id?: unknown; properties: Props; timestamp: string };
 type Identifier = { type: string; value: string };
@@ -52,11 +49,9 @@ const distinctIds = (p: PersonSummary) => p.identifiers.filter((i) => i.type ===
 /** world is a fresh app with a source whose write key is the PostHog token. */
 async function world() {
   clock = 0;
-  const t = testApp();
-  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, TOKEN, t.clock.now, silentLogger);
-  const analyst = await t.asToken("analyst");
+  const h = await referenceApp(TOKEN);
   const get = async (path: string) => {
-    const res = await t.call("GET", path, { headers: analyst.headers });
+    const res = await h.t.call("GET", path, { headers: h.analyst.headers });
     const json = (await res.json()) as Record<string, any>;
     expect(res.status, `${path}: ${JSON.stringify(json)}`).toBe(200);
     return json;
@@ -64,7 +59,7 @@ async function world() {
   const w = {
     /** send posts one /batch request, in order, as posthog-node does. */
     async send(...batch: PhEvent[]) {
-      const res = await t.call("POST", "/batch", { json: { api_key: TOKEN, batch } });
+      const res = await h.t.call("POST", "/batch", { json: { api_key: TOKEN, batch } });
       const body = await res.json();
       expect([res.status, body]).toEqual([200, { status: 1 }]);
     },
@@ -96,13 +91,10 @@ async function world() {
     },
     /** users counts distinct persons doing `event` on the scenario's day (trends, math users, SPEC §5.1). */
     async users(event = "$all"): Promise<number> {
-      const res = await t.call("POST", "/api/query", {
-        json: { kind: "trends", timezone: "UTC", dateFrom: "2019-01-01", dateTo: "2020-01-31", interval: "month", series: [{ event, math: "users" }] },
-        headers: analyst.headers,
+      const { results } = await h.ok<{ results: { total: number }[] }>("/api/query", {
+        kind: "trends", timezone: "UTC", dateFrom: "2019-01-01", dateTo: "2020-01-31", interval: "month", series: [{ event, math: "users" }],
       });
-      const json = (await res.json()) as { results: { total: number }[] };
-      expect(res.status, JSON.stringify(json)).toBe(200);
-      return json.results[0]!.total;
+      return results[0]!.total;
     },
   };
   return w;

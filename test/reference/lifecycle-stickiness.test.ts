@@ -13,48 +13,26 @@
  * PostHog's default week starts on Sunday; cases that depend on it say `weekStart: "sunday"`.
  */
 import { describe, expect, test } from "bun:test";
-import { silentLogger } from "../../src/log.ts";
-import { ensureDefaultSource } from "../../src/sources/sources.ts";
-import { testApp } from "../app-helpers.ts";
+import { actorIds, identify, referenceApp, track, type Actors } from "./harness.ts";
 
 const WRITE_KEY = "wk_reference_lifecycle_0123";
-
-type Who = { userId?: string; anonymousId?: string };
-const track = (who: Who, event: string, timestamp: string, properties: Record<string, unknown> = {}) =>
-  ({ type: "track", ...who, event, timestamp, properties });
-const identify = (userId: string, anonymousId: string | undefined, timestamp: string, traits: Record<string, unknown> = {}) =>
-  ({ type: "identify", userId, ...(anonymousId ? { anonymousId } : {}), timestamp, traits });
 
 /** people turns PostHog's `(distinct_id, [timestamps])` lists into tracks of one event by user id. */
 const people = (event: string, data: [string, string[]][], properties: Record<string, unknown> = {}) =>
   data.flatMap(([id, times]) => times.map((ts) => track({ userId: id }, event, ts, properties)));
 
-interface Actors { persons: { identifiers: { type: string; value: string }[] }[]; next: string | null; total: number }
-
 /** world is a fresh app with the batch ingested, and ways to query it as an analyst. */
 async function world(batch: unknown[]) {
-  const t = testApp();
-  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, WRITE_KEY, t.clock.now, silentLogger);
-  const analyst = await t.asToken("analyst");
+  const h = await referenceApp(WRITE_KEY);
   const w = {
-    t,
-    async ingest(items: unknown[]) {
-      const res = await t.call("POST", "/v1/batch", { json: { batch: items }, headers: { authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` } });
-      expect(res.status).toBe(200);
-      expect(await res.json()).toMatchObject({ success: true });
-    },
+    ingest: h.ingest,
+    setNow: h.setNow,
     async query(body: Record<string, unknown>) {
-      const res = await t.call("POST", "/api/query", { json: body, headers: analyst.headers });
-      const json = (await res.json()) as { results: Record<string, unknown>[] };
-      expect(res.status, JSON.stringify(json)).toBe(200);
-      return json.results;
+      return (await h.ok<{ results: Record<string, unknown>[] }>("/api/query", body)).results;
     },
     /** actors lists the user ids (or anonymous ids) of the persons behind a chart element, sorted. */
     async actors(body: Record<string, unknown>) {
-      const res = await t.call("POST", "/api/query/actors", { json: { limit: 1000, ...body }, headers: analyst.headers });
-      const json = (await res.json()) as Actors;
-      expect(res.status, JSON.stringify(json)).toBe(200);
-      return json.persons.map((p) => (p.identifiers.find((i) => i.type === "user_id") ?? p.identifiers[0]!).value).sort();
+      return actorIds(await h.ok<Actors>("/api/query/actors", { limit: 1000, ...body }));
     },
   };
   if (batch.length) await w.ingest(batch);
@@ -280,13 +258,13 @@ describe("stickiness, as PostHog's TestStickinessQueryRunner", () => {
 
   test("test_interval_full_weeks: -30d to now on 2020-01-23 spans five Sunday weeks", async () => {
     const w = await world(stickinessPeople());
-    w.t.clock.now = Date.parse("2020-01-23T12:00:00Z");
+    w.setNow("2020-01-23T12:00:00Z");
     expect(bars(await w.query({ ...S_RANGE, interval: "week", weekStart: "sunday", dateFrom: "-30d", dateTo: "now" }))).toEqual([0, 0, 2, 0, 0]);
   });
 
   test("test_interval_hour_last_days: -2d to now at 12:00 is 61 hours", async () => {
     const w = await world(stickinessPeople());
-    w.t.clock.now = Date.parse("2020-01-20T12:00:00Z");
+    w.setNow("2020-01-20T12:00:00Z");
     const want = Array<number>(61).fill(0);
     want[0] = 1; // p2: the 19th at 12:00
     want[1] = 1; // p1: the 18th and 19th at 12:00

@@ -19,17 +19,9 @@
  * default range (-7d … today) is ours too. Time zone UTC, as PostHog's test team.
  */
 import { describe, expect, test } from "bun:test";
-import { silentLogger } from "../../src/log.ts";
-import { ensureDefaultSource } from "../../src/sources/sources.ts";
-import { testApp } from "../app-helpers.ts";
+import { actorIds, identify, referenceApp, track, type Actors, type Who } from "./harness.ts";
 
 const WRITE_KEY = "wk_reference_paths_0123456";
-
-type Who = { userId?: string; anonymousId?: string };
-const track = (who: Who, event: string, timestamp: string, properties: Record<string, unknown> = {}) =>
-  ({ type: "track", ...who, event, timestamp, properties });
-const identify = (userId: string, anonymousId: string | undefined, timestamp: string, traits: Record<string, unknown> = {}) =>
-  ({ type: "identify", userId, ...(anonymousId ? { anonymousId } : {}), timestamp, traits });
 
 /** walk gives one person's events, one per name, at the given UTC times. */
 const walk = (who: Who, steps: [string, string][], properties: Record<string, unknown> = {}) =>
@@ -45,37 +37,21 @@ const SEQ_RANGE = { dateFrom: "2024-02-23", dateTo: "2024-03-01" };
 type Edge = { source: string; target: string; persons: number };
 const e = (source: string, target: string, persons: number): Edge => ({ source, target, persons });
 
-interface Actors { persons: { identifiers: { type: string; value: string }[] }[]; next: string | null }
-
 /** world is a fresh app (its clock at `now`, PostHog's frozen time) with the batch ingested. */
 async function world(batch: unknown[], now?: string) {
-  const t = testApp();
-  if (now) t.clock.now = Date.parse(now);
-  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, WRITE_KEY, t.clock.now, silentLogger);
-  const analyst = await t.asToken("analyst");
-  const res = await t.call("POST", "/v1/batch", { json: { batch }, headers: { authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` } });
-  expect(res.status).toBe(200);
-  expect(await res.json()).toMatchObject({ success: true });
+  const h = await referenceApp(WRITE_KEY, { now });
+  await h.ingest(batch);
   return {
     /** raw answers the status and body of a paths query. */
-    async raw(body: Record<string, unknown>) {
-      const r = await t.call("POST", "/api/query", { json: { kind: "paths", timezone: "UTC", ...body }, headers: analyst.headers });
-      return { status: r.status, body: (await r.json()) as { results: Edge[] } };
+    raw(body: Record<string, unknown>) {
+      return h.post<{ results: Edge[] }>("/api/query", { kind: "paths", timezone: "UTC", ...body });
     },
     async paths(body: Record<string, unknown>): Promise<Edge[]> {
-      const { status, body: json } = await this.raw(body);
-      expect(status, JSON.stringify(json)).toBe(200);
-      return json.results;
+      return (await h.ok<{ results: Edge[] }>("/api/query", { kind: "paths", timezone: "UTC", ...body })).results;
     },
     /** actors lists the user ids (or anonymous ids) of the persons on an edge, sorted. */
     async actors(body: Record<string, unknown>, source: string, target: string) {
-      const r = await t.call("POST", "/api/query/actors", {
-        json: { kind: "paths", timezone: "UTC", limit: 1000, ...body, edge: { source, target } },
-        headers: analyst.headers,
-      });
-      const json = (await r.json()) as Actors;
-      expect(r.status, JSON.stringify(json)).toBe(200);
-      return json.persons.map((p) => (p.identifiers.find((i) => i.type === "user_id") ?? p.identifiers[0]!).value).sort();
+      return actorIds(await h.ok<Actors>("/api/query/actors", { kind: "paths", timezone: "UTC", limit: 1000, ...body, edge: { source, target } }));
     },
   };
 }

@@ -18,13 +18,10 @@
  * breakdowns, test-account filters, the events-of-a-cell query.
  */
 import { describe, expect, test } from "bun:test";
-import { silentLogger } from "../../src/log.ts";
-import { ensureDefaultSource } from "../../src/sources/sources.ts";
-import { testApp, type Caller } from "../app-helpers.ts";
+import { actorIds, identify as identifyMessage, referenceApp, track, type Actors, type Props } from "./harness.ts";
 
 const WRITE_KEY = "wk_reference_retention_01";
 
-type Props = Record<string, unknown>;
 /** Ev is one PostHog `_create_events` row: distinct id, time, extra properties. */
 type Ev = [string, string, Props?];
 type Cohort = { period: string; values: number[] };
@@ -45,43 +42,27 @@ function tri(rows: number[][]): number[][] {
  * user ids).
  */
 async function world(anon: string[] = []) {
-  const t = testApp();
-  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, WRITE_KEY, t.clock.now, silentLogger);
-  const analyst: Caller = await t.asToken("analyst");
+  const h = await referenceApp(WRITE_KEY);
   const who = (id: string) => (anon.includes(id) ? { anonymousId: id } : { userId: id });
-
-  async function send(batch: unknown[]): Promise<void> {
-    const res = await t.call("POST", "/v1/batch", { json: { batch }, headers: { authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` } });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ success: true });
-  }
 
   return {
     /** identify links `anonymousId` (when given) to user `userId` and sets traits, at `at`. */
-    identify(userId: string, at: string, opts: { anonymousId?: string; traits?: Props } = {}) {
-      const m = { type: "identify", userId, timestamp: at, traits: opts.traits ?? {}, ...(opts.anonymousId ? { anonymousId: opts.anonymousId } : {}) };
-      return send([m]);
+    async identify(userId: string, at: string, opts: { anonymousId?: string; traits?: Props } = {}): Promise<void> {
+      await h.ingest([identifyMessage(userId, opts.anonymousId, at, opts.traits ?? {})]);
     },
     /** events is PostHog's `_create_events`: every even-indexed row also carries `$some_property: "value"`. */
-    events(rows: Ev[], event = "$pageview") {
-      return send(rows.map(([id, at, extra], i) => ({
-        type: "track", ...who(id), event, timestamp: at, properties: { ...(i % 2 === 0 ? { $some_property: "value" } : {}), ...extra },
-      })));
+    async events(rows: Ev[], event = "$pageview"): Promise<void> {
+      await h.ingest(rows.map(([id, at, extra], i) =>
+        track(who(id), event, at, { ...(i % 2 === 0 ? { $some_property: "value" } : {}), ...extra })));
     },
     async retention(q: Props): Promise<Result[]> {
       const body = { kind: "retention", timezone: "UTC", startEvent: { event: "$pageview" }, returnEvent: { event: "$pageview" }, ...q };
-      const res = await t.call("POST", "/api/query", { json: body, headers: analyst.headers });
-      const json = (await res.json()) as { results: Result[] };
-      expect(res.status, JSON.stringify(json)).toBe(200);
-      return json.results;
+      return (await h.ok<{ results: Result[] }>("/api/query", body)).results;
     },
     /** actors lists the user ids of one cell, sorted. */
     async actors(q: Props, cell: { cohort: string; lag: number; breakdownValue?: string }): Promise<string[]> {
       const body = { kind: "retention", timezone: "UTC", startEvent: { event: "$pageview" }, returnEvent: { event: "$pageview" }, ...q, cell };
-      const res = await t.call("POST", "/api/query/actors", { json: body, headers: analyst.headers });
-      const json = (await res.json()) as { persons: { identifiers: { type: string; value: string }[] }[] };
-      expect(res.status, JSON.stringify(json)).toBe(200);
-      return json.persons.map((p) => p.identifiers.find((i) => i.type === "user_id")?.value ?? "?").sort();
+      return actorIds(await h.ok<Actors>("/api/query/actors", body));
     },
   };
 }

@@ -16,17 +16,9 @@
  * Where SPEC §5 deliberately answers differently the test asserts our answer and says why.
  */
 import { describe, expect, test } from "bun:test";
-import { silentLogger } from "../../src/log.ts";
-import { ensureDefaultSource } from "../../src/sources/sources.ts";
-import { testApp } from "../app-helpers.ts";
+import { identify, referenceApp, track, type Props } from "./harness.ts";
 
 const WRITE_KEY = "wk_reference_trends_0123456";
-
-type Who = { userId?: string; anonymousId?: string };
-type Props = Record<string, unknown>;
-const track = (who: Who, event: string, timestamp: string, properties: Props = {}) => ({ type: "track", ...who, event, timestamp, properties });
-const identify = (userId: string, anonymousId: string | undefined, timestamp: string, traits: Props = {}) =>
-  ({ type: "identify", userId, ...(anonymousId ? { anonymousId } : {}), timestamp, traits });
 
 /** Line is one trends result (SPEC §5.0). */
 interface Line {
@@ -49,25 +41,14 @@ function line(lines: Line[], breakdownValue: string | null, compare?: "current" 
 
 /** world is a fresh app with the batch ingested (optionally compacted into segments and hourly rollups). */
 async function world(batch: unknown[], opts: { compact?: boolean } = {}) {
-  const t = testApp();
-  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, WRITE_KEY, t.clock.now, silentLogger);
-  const analyst = await t.asToken("analyst");
-  for (let i = 0; i < batch.length; i += 500) {
-    const res = await t.call("POST", "/v1/batch", { json: { batch: batch.slice(i, i + 500) }, headers: { authorization: `Basic ${btoa(`${WRITE_KEY}:`)}` } });
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ success: true });
-  }
-  if (opts.compact) await t.deps.events.store.compactNow();
+  const h = await referenceApp(WRITE_KEY);
+  for (let i = 0; i < batch.length; i += 500) await h.ingest(batch.slice(i, i + 500));
+  if (opts.compact) await h.t.deps.events.store.compactNow();
   return {
     /** at sets the clock (PostHog's freeze_time) for relative dates. */
-    at(iso: string) {
-      t.clock.now = Date.parse(iso);
-    },
+    at: h.setNow,
     async query(body: Props): Promise<Line[]> {
-      const res = await t.call("POST", "/api/query", { json: { kind: "trends", ...body }, headers: analyst.headers });
-      const json = (await res.json()) as { results: Line[] };
-      expect(res.status, JSON.stringify(json)).toBe(200);
-      return json.results;
+      return (await h.ok<{ results: Line[] }>("/api/query", { kind: "trends", ...body })).results;
     },
   };
 }

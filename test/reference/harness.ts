@@ -1,0 +1,73 @@
+/**
+ * The reference ports replay another product's scenarios through our real HTTP surface, so each needs the same
+ * fresh project around its case: a source to ingest into, an analyst to ask, a batch that must be accepted.
+ * Keeping that here leaves each port with only its scenario data and its mapping onto SPEC, and a change in how
+ * the app is wired or authenticated lands once rather than seven times.
+ */
+import { expect } from "bun:test";
+import { silentLogger } from "../../src/log.ts";
+import { ensureDefaultSource } from "../../src/sources/sources.ts";
+import { testApp } from "../app-helpers.ts";
+
+/** Props are event properties or traits, as free as the wire allows. */
+export type Props = Record<string, unknown>;
+
+/** Who sends a Segment message: a user id, an anonymous id, or both. */
+export type Who = { userId?: string; anonymousId?: string };
+
+/** track is a Segment track message, the form every port's events take on `POST /v1/batch`. */
+export const track = (who: Who, event: string, timestamp: string, properties: Props = {}) =>
+  ({ type: "track", ...who, event, timestamp, properties });
+
+/** identify is a Segment identify; with an anonymousId it links that id to the user, which is how ports merge persons. */
+export const identify = (userId: string, anonymousId: string | undefined, timestamp: string, traits: Props = {}) =>
+  ({ type: "identify", userId, ...(anonymousId ? { anonymousId } : {}), timestamp, traits });
+
+/** Actors is the part of an actors answer (SPEC §5.0) the ports read: who each person is. */
+export interface Actors { persons: { identifiers: { type: string; value: string }[] }[] }
+
+/** actorIds names each person by user id (else its first identifier), sorted, so ports compare with PostHog's lists. */
+export const actorIds = (answer: Actors) =>
+  answer.persons.map((p) => (p.identifiers.find((i) => i.type === "user_id") ?? p.identifiers[0]!).value).sort();
+
+/** Ack is `POST /v1/batch`'s answer; the funnel ports also insist that nothing was rejected. */
+type Ack = { success: boolean; rejected?: unknown[] };
+
+/**
+ * referenceApp is a fresh app with a source holding `writeKey` and an analyst token. `now` sets the fake clock
+ * before anything is created, for ports whose PostHog test freezes time.
+ */
+export async function referenceApp(writeKey: string, opts: { now?: string } = {}) {
+  const t = testApp();
+  if (opts.now) t.clock.now = Date.parse(opts.now);
+  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, writeKey, t.clock.now, silentLogger);
+  const analyst = await t.asToken("analyst");
+  const post = async <B = Props>(path: string, json: unknown): Promise<{ status: number; body: B }> => {
+    const res = await t.call("POST", path, { json, headers: analyst.headers });
+    return { status: res.status, body: (await res.json()) as B };
+  };
+  return {
+    t,
+    analyst,
+    /** ingest posts one `/v1/batch` with the write key; the batch has to be accepted. */
+    async ingest(batch: unknown[]): Promise<Ack> {
+      const res = await t.call("POST", "/v1/batch", { json: { batch }, headers: { authorization: `Basic ${btoa(`${writeKey}:`)}` } });
+      expect(res.status).toBe(200);
+      const ack = (await res.json()) as Ack;
+      expect(ack).toMatchObject({ success: true });
+      return ack;
+    },
+    /** post sends `json` as the analyst and answers status and body, for cases that look at the status. */
+    post,
+    /** ok is `post` that has to answer 200 (the body is in the failure message); it answers the body. */
+    async ok<B = Props>(path: string, json: unknown): Promise<B> {
+      const { status, body } = await post<B>(path, json);
+      expect(status, JSON.stringify(body)).toBe(200);
+      return body;
+    },
+    /** setNow moves the fake clock, PostHog's freeze_time, for relative dates such as "-7d" and "now". */
+    setNow(iso: string): void {
+      t.clock.now = Date.parse(iso);
+    },
+  };
+}
