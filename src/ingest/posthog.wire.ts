@@ -156,9 +156,10 @@ function personOps(m: PosthogItem, raw: JsonObject, propsIn: JsonObject): TraitO
   if (setProp !== undefined && setProp !== null && !isObject(setProp)) {
     throw new ItemError("properties.$set: expected an object of properties");
   }
-  const set = setTop || setProp ? { ...setTop, ...(setProp as JsonObject | null | undefined) } : null;
+  // On a clash the top-level operation wins, as PostHog's normalizeEvent merges them.
+  const set = setTop || setProp ? { ...(setProp as JsonObject | null | undefined), ...setTop } : null;
   const setOnceTop = m.$set_once ?? null;
-  const setOnce = setOnceTop && isObject(propsIn.$set_once) ? { ...setOnceTop, ...propsIn.$set_once } : setOnceTop ?? propsIn.$set_once;
+  const setOnce = setOnceTop && isObject(propsIn.$set_once) ? { ...propsIn.$set_once, ...setOnceTop } : setOnceTop ?? propsIn.$set_once;
   // A top-level `$unset` is Mixpanel's engage form; PostHog's own SDKs put it under properties.
   const unset = raw.$unset == null ? propsIn.$unset : [...unsetKeys(raw.$unset, "$unset"), ...unsetKeys(propsIn.$unset, "properties.$unset")];
   return traitOps(set, setOnce, unset, "properties");
@@ -201,6 +202,9 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
     userId = distinctId;
     pushUnique(identifiers, "user_id", distinctId);
     pushUnique(identifiers, "distinct_id", distinctIdOf(propsIn.$anon_distinct_id));
+  } else if (personUpdate) {
+    // capture-rs makes an /engage body an $identify, so its $anon_distinct_id joins the person (no user_id claim)
+    pushUnique(identifiers, "distinct_id", distinctIdOf(propsIn.$anon_distinct_id));
   } else if (type === "alias") {
     previousId = idValue(propsIn.alias, "properties.alias");
     if (previousId === null) throw new ItemError(`properties.alias: required for ${m.event}`);
@@ -218,7 +222,8 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
   const timestamp = eventTime({
     explicit: null,
     original,
-    sentAt: env.sentAt,
+    // `$ignore_sent_at` (PostHog's import flag) keeps the timestamp as given, skew uncorrected
+    sentAt: propsIn.$ignore_sent_at === true ? null : env.sentAt,
     offset: m.offset ?? null,
     receivedAt: meta.receivedAt,
   });

@@ -148,7 +148,7 @@ describe("validation names the field", () => {
     ["group without groupId", { type: "group", userId: "u" }, "groupId: required for group"],
     ["userId object", { type: "track", event: "e", userId: { id: 1 } }, "userId: expected a string or a number"],
     ["properties array", { type: "track", event: "e", userId: "u", properties: [1] }, "properties: expected an object"],
-    ["bad timestamp", { type: "track", event: "e", userId: "u", timestamp: "soon" }, "timestamp: not an ISO-8601 date-time or epoch milliseconds"],
+    ["bad timestamp", { type: "track", event: "e", userId: "u", timestamp: "soon" }, "timestamp: not an ISO-8601 date-time or epoch time"],
     ["long userId", { type: "track", event: "e", userId: "x".repeat(256) }, "userId: longer than 255 characters"],
     ["messageId object", { type: "track", event: "e", userId: "u", messageId: { id: 1 } }, "messageId: expected a string (at most 255 characters) or a number"],
     ["messageId boolean", { type: "track", event: "e", userId: "u", messageId: true }, "messageId: expected a string (at most 255 characters) or a number"],
@@ -171,7 +171,7 @@ describe("extractSegment", () => {
     ["batch missing", { foo: 1 }, 400, "batch: expected an array of messages"],
     ["empty batch", { batch: [] }, 400, "batch: is empty"],
     ["too many items", { batch: Array(2501).fill({}) }, 413, "batch: has 2501 items, the limit is 2500 items per batch"],
-    ["bad sentAt", { batch: [{}], sentAt: "x" }, 400, "sentAt: not an ISO-8601 date-time or epoch milliseconds"],
+    ["bad sentAt", { batch: [{}], sentAt: "x" }, 400, "sentAt: not an ISO-8601 date-time or epoch time"],
     ["deep batch context", { batch: [{}], context: JSON.parse(`${'{"a":'.repeat(40)}1${"}".repeat(40)}`) }, 400, "context: nested deeper than 32 levels"],
     ["big batch context", { batch: [{}], context: { s: "x".repeat(40_000) } }, 413, "context: the batch context alone exceeds the limit of 32 KB per message"],
   ])("%s", (_name, body, status, message) => {

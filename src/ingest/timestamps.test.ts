@@ -40,12 +40,32 @@ test.each<[unknown, number | null]>([
   [null, null],
   [undefined, null],
   ["", null],
+  // as PostHog's capture reads them: ten digits are seconds, an offset of hours only, no zone = UTC
+  [R / 1000, R],
+  [String(R / 1000), R],
+  ["2024-05-01T15:00:00+03", R],
+  ["2024-05-01T15:00:00.000+0300", R],
+  ["2024-05-01T12:00:00", R],
+  ["2024-05-01 12:00:00", R],
+  ["2024-05-01 12:00", R],
+  ["2024-05-01 20:00:00+08:00", R],
 ])("parseTime(%p)", (input, expected) => {
   expect(parseTime(input, "timestamp")).toBe(expected);
 });
 
+test("a date-time without a zone is UTC whatever the server's TZ", () => {
+  const tz = process.env.TZ;
+  process.env.TZ = "Asia/Shanghai";
+  try {
+    expect(parseTime("2024-05-01T12:00:00", "timestamp")).toBe(R);
+  } finally {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
+  }
+});
+
 test("parseTime names the field it refuses", () => {
-  expect(() => parseTime("yesterday-ish", "sentAt")).toThrow("sentAt: not an ISO-8601 date-time or epoch milliseconds");
+  expect(() => parseTime("yesterday-ish", "sentAt")).toThrow("sentAt: not an ISO-8601 date-time or epoch time");
   expect(() => parseTime({}, "originalTimestamp")).toThrow(/^originalTimestamp:/);
   expect(() => parseTime(Number.NaN, "timestamp")).toThrow(/^timestamp:/);
 });

@@ -40,19 +40,39 @@ function digit(s: string, i: number): number {
 }
 
 /**
- * parseTime reads an ISO-8601 string or epoch milliseconds (number or digit string); null/undefined/"" is
- * absent. Anything else is an ItemError naming `field`.
+ * parseTime reads an ISO-8601 string or an epoch time (number or digit string: milliseconds, or seconds
+ * below 10^11, which as milliseconds would be 1973); null/undefined/"" is absent. Anything else is an
+ * ItemError naming `field`.
  */
 export function parseTime(v: unknown, field: string): number | null {
   if (v === null || v === undefined || v === "") return null;
   if (typeof v === "number") {
-    if (Number.isFinite(v)) return Math.trunc(v);
+    if (Number.isFinite(v)) return epochMs(v);
   } else if (typeof v === "string") {
     let ms = utcIso(v);
-    if (Number.isNaN(ms)) ms = NUMERIC.test(v) ? Number(v) : Date.parse(v);
+    if (Number.isNaN(ms)) ms = NUMERIC.test(v) ? epochMs(Number(v)) : looseIso(v);
     if (Number.isFinite(ms)) return ms;
   }
-  throw new ItemError(`${field}: not an ISO-8601 date-time or epoch milliseconds`);
+  throw new ItemError(`${field}: not an ISO-8601 date-time or epoch time`);
+}
+
+/** epochMs reads seconds (PostHog: ten digits are seconds) or milliseconds. */
+function epochMs(n: number): number {
+  return Math.trunc(Math.abs(n) < 1e11 ? n * 1000 : n);
+}
+
+const DATE_TIME = /^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?) ?(Z|[+-]\d\d(?::?\d\d)?)?$/i;
+
+/**
+ * looseIso reads the other date-times SDKs send as PostHog's capture does: a space for the T, an offset of
+ * hours only (`+03`), and no zone at all meaning UTC — never the server's TZ, which would move events by
+ * the hours a `docker run -e TZ=Asia/Shanghai` sets. Anything else goes to Date.parse.
+ */
+function looseIso(s: string): number {
+  const m = DATE_TIME.exec(s);
+  if (!m) return Date.parse(s);
+  const zone = m[3] === undefined ? "Z" : m[3].length === 3 ? `${m[3]}:00` : m[3];
+  return Date.parse(`${m[1]}T${m[2]}${zone}`);
 }
 
 /** TimeInputs are the already parsed client times of one message. */
