@@ -118,9 +118,9 @@ class Values {
 
 /**
  * trends computes every series × slot line over the buckets (call again with other buckets for
- * compare). Cell = slot × (B + 1) + bucket, bucket B being the whole range of the slot.
+ * compare) for the series whose bits are in `mask` (the others' lines stay 0). Cell = slot × (B + 1) +
+ * bucket, bucket B being the whole range of the slot.
  */
-/** trends computes the lines of the series whose bits are in `mask` (the others' lines stay empty). */
 function trends(input: TrendsInput, b: Buckets, math: TrendsMath[], slots: Slots, mask: number): TrendsLine[] {
   const { n, ts, match, person, persons } = input.rows;
   const B = b.length;
