@@ -79,7 +79,11 @@ export function runActors(req: ActorsRequest, ctx: QueryCtx): Int32Array {
     }
     case "funnel": {
       const { input, frame } = funnelInput(req, ctx);
-      return funnelActors(req, funnelPersons(input, funnelSpec(req), frame.range), req, input.breakdown);
+      if (req.period === undefined) return funnelActors(req, funnelPersons(input, funnelSpec(req), frame.range), req, input.breakdown);
+      const inPeriod = frame.periods!.labels.indexOf(req.period);
+      if (inPeriod < 0) return new Int32Array(0);
+      const fp = funnelPersons(input, funnelSpec(req), frame.range, frame.periods);
+      return funnelActors(req, fp, { ...req, inPeriod }, input.breakdown);
     }
     case "retention": {
       const { input, periods } = retentionInput(req, ctx);

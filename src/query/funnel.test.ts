@@ -264,6 +264,11 @@ describe("views and actors", () => {
       { period: "2024-01-03", entered: 3, converted: 1, rate: 33.33 },
       { period: "2024-01-04", entered: 0, converted: 0, rate: 0 },
     ]);
+    // the persons behind a period's numbers: entered = reached step 1, converted = reached step 2
+    expect([...funnelActors(q, fp, { step: 1, inPeriod: 0 })]).toEqual([0]);
+    expect([...funnelActors(q, fp, { step: 1, inPeriod: 1 })]).toEqual([0, 1, 2]);
+    expect([...funnelActors(q, fp, { step: 2, inPeriod: 1 })]).toEqual([0]);
+    expect([...funnelActors(q, fp, { step: 2, inPeriod: 0 })]).toEqual([]);
   });
 
   test("breakdown values split trends and actors; time to convert ignores them, as PostHog's", () => {

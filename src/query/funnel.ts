@@ -285,11 +285,14 @@ export function funnelTrends(q: FunnelQuery, fp: FunnelPersons, periods: Buckets
     }));
 }
 
-/** funnelActors lists the persons who reached step k (1-based) or dropped off right after it. */
+/**
+ * funnelActors lists the persons who reached step k (1-based) or dropped off right after it; `inPeriod`
+ * (an index into the trends view's periods, persons computed per period) keeps the attempts entered then.
+ */
 export function funnelActors(
   q: FunnelQuery,
   fp: FunnelPersons,
-  sel: { step?: number | undefined; dropOffAfter?: number | undefined; breakdownValue?: string | null | undefined },
+  sel: { step?: number | undefined; dropOffAfter?: number | undefined; breakdownValue?: string | null | undefined; inPeriod?: number },
   bd?: Codes,
 ): Int32Array {
   const { labels, line } = linesOf(q, fp, bd);
@@ -297,7 +300,7 @@ export function funnelActors(
   const out: number[] = [];
   for (let i = 0; i < fp.count; i++) {
     const d = fp.depth[i]!;
-    if (d === 0 || (want !== -2 && line[i] !== want)) continue;
+    if (d === 0 || (want !== -2 && line[i] !== want) || (sel.inPeriod !== undefined && fp.period[i] !== sel.inPeriod)) continue;
     if (sel.step !== undefined ? d >= sel.step : d === sel.dropOffAfter) out.push(fp.person[i]!);
   }
   return Int32Array.from(out);

@@ -151,6 +151,21 @@ describe("POST /api/query/actors", () => {
     expect(second.next).toBeNull();
   });
 
+  test("the persons behind one period of funnel trends: entered then, converted", async () => {
+    const byDay = { ...range, kind: "funnel", steps: [{ event: "page_view" }, { event: "signup" }], view: "trends", interval: "day" };
+    const ids = async (selector: object) => {
+      const res = await t.call("POST", "/api/query/actors", { json: { ...byDay, ...selector }, headers: analyst.headers });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { persons: { identifiers: { type: string; value: string }[] }[] };
+      return body.persons.map((p) => p.identifiers.find((i) => i.type === "user_id")!.value).sort();
+    };
+    expect(await ids({ step: 2, period: "2025-12-01" })).toEqual(["u1", "u2"]); // the trends row: 2 entered, 2 converted
+    expect(await ids({ step: 1, period: "2025-12-02" })).toEqual(["u1", "u3"]);
+    expect(await ids({ step: 2, period: "2025-12-02" })).toEqual([]);
+    const steps = await t.call("POST", "/api/query/actors", { json: { ...byDay, view: "steps", step: 1, period: "2025-12-01" }, headers: analyst.headers });
+    expect(steps.status).toBe(400);
+  });
+
   test("saveAs creates a static audience pack of the whole selection; analysts may not", async () => {
     const denied = await t.call("POST", "/api/query/actors", { json: { ...dropOffs, saveAs: { name: "No signup" } }, headers: analyst.headers });
     expect(denied.status).toBe(403);

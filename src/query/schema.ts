@@ -263,8 +263,11 @@ const funnelActors = z.object({
   step: z.number().int().min(1).max(20).optional(),
   dropOffAfter: z.number().int().min(1).max(19).optional(),
   breakdownValue: BreakdownValue,
+  /** With `view: "trends"`: only the attempts that entered in this period (its label), judged as that view does. */
+  period: z.string().max(40).optional(),
 }).superRefine((q, ctx) => {
   checkFunnel(q, ctx);
+  if (q.period !== undefined && q.view !== "trends") issue(ctx, ["period"], "a period selects in the trends view only");
   if ((q.step === undefined) === (q.dropOffAfter === undefined)) issue(ctx, ["step"], "give step or dropOffAfter");
   if (q.step !== undefined && q.step > q.steps.length) issue(ctx, ["step"], `the funnel has ${q.steps.length} steps`);
   if (q.dropOffAfter !== undefined && q.dropOffAfter >= q.steps.length) {
@@ -274,7 +277,7 @@ const funnelActors = z.object({
 
 /**
  * ActorsRequest is the body of `POST /api/query/actors`: a query plus a selector naming the chart
- * element — funnel `step`/`dropOffAfter` (1-based, SPEC); trends `point` (a series letter, a period
+ * element — funnel `step`/`dropOffAfter` (1-based, SPEC; with `period` in the trends view); trends `point` (a series letter, a period
  * label or the whole range, the previous period of compare); retention and lifecycle `cell`;
  * distribution and stickiness `bucket`; paths `edge`.
  */

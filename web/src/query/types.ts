@@ -151,11 +151,11 @@ export interface ActorsPage {
 
 /**
  * ActorsSelector names the clicked number for `POST /api/query/actors` (merged into the query body):
- * funnel step / drop-off (1-based), trends point, retention or lifecycle cell, distribution or
+ * funnel step / drop-off (1-based; a funnel trends period's entrants and converters), trends point, retention or lifecycle cell, distribution or
  * stickiness bucket, paths edge.
  */
 export type ActorsSelector =
-  | { step: number; breakdownValue?: string | null }
+  | { step: number; breakdownValue?: string | null; period?: string }
   | { dropOffAfter: number; breakdownValue?: string | null }
   | { point: { series: string; period?: string; breakdownValue?: string | null; previous?: boolean } }
   | { cell: { cohort: string; lag: number; breakdownValue?: string | null } }

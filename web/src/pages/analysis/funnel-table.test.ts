@@ -36,8 +36,16 @@ test("breakdown rows carry their value; empty first steps show no percentages", 
 });
 
 test("trends and time-to-convert views", () => {
-  const trends = funnelTable({ results: [{ period: "2024-05-01", entered: 3, converted: 2, rate: 66.67 }] }, { kind: "funnel", steps: [], view: "trends" }, t);
-  expect(trends.rows).toEqual([[{ value: "2024-05-01" }, { value: 3 }, { value: 2 }, { value: 66.67, display: "66.67%" }]]);
+  const three = [{ event: "view" }, { event: "cart" }, { event: "pay" }];
+  const trends = funnelTable({ results: [{ period: "2024-05-01", entered: 3, converted: 2, rate: 66.67 }] }, { kind: "funnel", steps: three, view: "trends" }, t);
+  expect(trends.rows).toEqual([[
+    { value: "2024-05-01" },
+    { value: 3, actors: { step: 1, period: "2024-05-01", breakdownValue: null } }, // entered: reached step 1 then
+    { value: 2, actors: { step: 3, period: "2024-05-01", breakdownValue: null } }, // converted: reached the last step
+    { value: 66.67, display: "66.67%" },
+  ]]);
+  const middle = funnelTable({ results: [{ period: "2024-05-01", entered: 3, converted: 2, rate: 66.67 }] }, { kind: "funnel", steps: three, view: "trends", fromStep: 1, toStep: 2 }, t);
+  expect([middle.rows[0]![1]!.actors, middle.rows[0]![2]!.actors]).toEqual([{ step: 2, period: "2024-05-01", breakdownValue: null }, { step: 3, period: "2024-05-01", breakdownValue: null }]);
   const ttc = funnelTable({ results: [{ averageSeconds: 210, medianSeconds: 210, bins: [[60, 1], [210, 0], [360, 1]] }] }, { kind: "funnel", steps: [], view: "time_to_convert" }, t);
   expect(ttc.rows.map((r) => r.map((c) => c.display ?? c.value))).toEqual([["1m – 4m", 1], ["4m – 6m", 0], ["6m – …", 1]]);
 });

@@ -2,7 +2,8 @@
  * The funnel tables. Steps view: per step (and breakdown value) the persons who reached it, conversion
  * from the first and from the previous step, the persons who dropped off after the previous step, and
  * the time it took; the counts open the persons behind them (`step` k and `dropOffAfter` k−1, both
- * 1-based as the actors endpoint wants). Trends view: entered/converted/rate per period. Time to
+ * 1-based as the actors endpoint wants). Trends view: entered/converted/rate per period, the counts
+ * opening the persons who entered then (reached `fromStep`) or converted (reached `toStep`). Time to
  * convert: persons per time bin.
  */
 import type { I18n } from "../../i18n/index.tsx";
@@ -20,11 +21,13 @@ export function stepsOf(a: FunnelAnswer, q: FunnelQuery): FunnelStepsResult[] {
 export function funnelTable(a: FunnelAnswer, q: FunnelQuery, t: I18n["t"]): TableModel {
   const view = q.view ?? "steps";
   if (view === "trends") {
+    const from = (q.fromStep ?? 0) + 1;
+    const to = (q.toStep ?? q.steps.length - 1) + 1;
     const rows = (a.results as FunnelTrendsResult[]).map((r): Cell[] => [
       { value: r.period },
       ...(q.breakdown ? [{ value: breakdownLabel(r.breakdownValue, { none: t("query.none"), other: t("query.other") }) }] : []),
-      { value: r.entered },
-      { value: r.converted },
+      { value: r.entered, actors: { step: from, period: r.period, breakdownValue: r.breakdownValue ?? null } },
+      { value: r.converted, actors: { step: to, period: r.period, breakdownValue: r.breakdownValue ?? null } },
       { value: r.rate, display: `${r.rate.toFixed(2)}%` },
     ]);
     return {
