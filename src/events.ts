@@ -35,7 +35,8 @@ export async function openEvents(core: CoreDeps): Promise<Events> {
   const identity = IdentityService.open(core.db, core.crypto);
   const file = join(core.config.dataDir, DB_FILE);
   const store = await StoreService.open<IdentityInput>(core.db, {
-    file, resolve: identity.resolve, crypto: core.crypto, log: (msg) => core.log.warn(msg), writer: { syncEachCommit: core.config.sync === "full" },
+    file, resolve: identity.resolve, crypto: core.crypto, log: (msg) => core.log.warn(msg),
+    writer: { syncEachCommit: core.config.sync === "full", now: core.now },
   });
   return assemble(core, identity, store);
 }
@@ -43,7 +44,9 @@ export async function openEvents(core: CoreDeps): Promise<Events> {
 /** openLocalEvents is openEvents with the read side in this thread (in-memory databases in tests). */
 export function openLocalEvents(core: CoreDeps): Events {
   const identity = IdentityService.open(core.db, core.crypto);
-  const store = StoreService.local<IdentityInput>(core.db, { resolve: identity.resolve, crypto: core.crypto, log: (msg) => core.log.warn(msg) });
+  const store = StoreService.local<IdentityInput>(core.db, {
+    resolve: identity.resolve, crypto: core.crypto, log: (msg) => core.log.warn(msg), writer: { now: core.now },
+  });
   return assemble(core, identity, store);
 }
 
