@@ -20,6 +20,9 @@ describe("operators", () => {
     ["gt", 10, 11, true],
     ["gt", 10, "9", false],
     ["gt", 10, "abc", false],
+    ["gt", "5", "abc", false], // numeric text compares with numbers only
+    ["gt", "5", "6", true],
+    ["gt", "b", "c", true], // text with text
     ["gte", 10, 10, true],
     ["lt", "2024-02-01", "2024-01-31T23:59:59Z", true],
     ["lte", 3, null, false],

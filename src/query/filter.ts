@@ -119,16 +119,19 @@ export function equals(actual: unknown, expected: unknown): boolean {
   return text(actual) === text(expected);
 }
 
-/** compare orders numbers numerically, ISO dates chronologically, anything else as text. */
+/**
+ * compare orders numbers numerically, ISO dates chronologically, anything else as text. A number (or
+ * numeric text, "5") is compared with numbers only: "abc" is not greater than "5" (PostHog's toFloat).
+ */
 export function compare(actual: unknown, expected: unknown): number | null {
   if (isAbsent(actual)) return null;
   const a = asNumber(actual);
   const b = asNumber(expected);
   if (a !== null && b !== null) return a - b;
+  if (b !== null) return null;
   const ta = asTime(actual);
   const tb = asTime(expected);
   if (ta !== null && tb !== null) return ta - tb;
-  if (typeof expected === "number") return null;
   const sa = text(actual);
   const sb = text(expected);
   return sa < sb ? -1 : sa > sb ? 1 : 0;

@@ -124,8 +124,9 @@ function brute(events: E[], q: Q, W: number, entry: Range, periods?: ReturnType<
     const rows = events.filter((e) => e.p === p);
     const inSpan = rows.filter((e) => e.bits & ((1 << n) - 1) && e.t >= entry.from && e.t < entry.to + W && e.code >= 0).sort((a, b) => a.t - b.t || a.i - b.i);
     const touch = q.breakdown?.attribution === "last_touch" ? inSpan[inSpan.length - 1] : inSpan[0];
+    const judge = (r: Range) => (q.order === "unordered" ? bruteUnordered(rows, q, W, r) : bruteOrdered(rows, q, W, r));
     const one = (r: Range, period: number) => {
-      const res = q.order === "unordered" ? bruteUnordered(rows, q, W, r) : bruteOrdered(rows, q, W, r);
+      const res = judge(r);
       if (!res) return;
       let code = touch?.code ?? -1;
       if (q.breakdown?.attribution === "step") {
@@ -135,7 +136,7 @@ function brute(events: E[], q: Q, W: number, entry: Range, periods?: ReturnType<
       out.push({ p, period, depth: res.depth, times: res.times, code: q.breakdown ? code : -1 });
     };
     if (!periods) one(entry, -1);
-    else {
+    else if (!(q.exclusions.length > 0 && judge(entry)?.depth === 0)) { // removed over the whole range: in no period
       periods.labels.forEach((_, k) => {
         const r = { from: Math.max(entry.from, periods.starts[k]!), to: Math.min(entry.to, periods.starts[k + 1]!) };
         if (r.from < r.to) one(r, k);

@@ -63,7 +63,8 @@ export interface FunnelPersons {
 /**
  * funnelPersons runs the funnel for every person; with `periods` (funnel trends) once per entry
  * period of each person, attempts restricted to entries inside that period, so re-entering within a
- * period counts once and each period is judged on its own.
+ * period counts once and each period is judged on its own — except that a person an exclusion removes
+ * over the whole range (SPEC §5.2: "removed from every step") is in no period either.
  */
 export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range, periods?: Buckets): FunnelPersons {
   const { rows } = input;
@@ -105,6 +106,15 @@ export function funnelPersons(input: FunnelInput, spec: FunnelSpec, entry: Range
       machine.run(rows, a, b, entry.from, entry.to);
       emit(p, -1, touch);
     } else {
+      if (spec.exclusions.length > 0) {
+        // PostHog's test_exclusion_multiday_partial_first_day_exclusion_second_day: the voided deepest
+        // attempt of day 2 takes the person out of day 1 too
+        machine.run(rows, a, b, entry.from, entry.to);
+        if (machine.maxAll > 0 && machine.recDepth !== machine.maxAll) {
+          a = b;
+          continue;
+        }
+      }
       let start = a;
       for (let i = a; i < b; i++) {
         const t = ts[i]!;
