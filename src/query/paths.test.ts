@@ -89,6 +89,12 @@ describe("paths", () => {
     expect(run({ startEvent: { event: "$pageview" }, edgeLimit: 1 }, ev).edges).toEqual([{ source: "1_$pageview", target: "2_signup", persons: 2 }]);
   });
 
+  test("edge weights keep the edges taken by at least / at most that many paths (PostHog's)", () => {
+    expect(run({ startEvent: { event: "$pageview" }, minEdgeWeight: 2 }, ev).edges).toEqual([{ source: "1_$pageview", target: "2_signup", persons: 2 }]);
+    // 2_signup → 3_purchase (1) passes the weight, but the edge into 2_signup (2) does not: an orphan, dropped
+    expect(run({ startEvent: { event: "$pageview" }, maxEdgeWeight: 1 }, ev).edges).toEqual([{ source: "1_$pageview", target: "2_search", persons: 1 }]);
+  });
+
   test("actors of an edge", () => {
     const { pq, input } = run({ startEvent: { event: "$pageview" } }, ev);
     expect([...pathsActors(pq, input, RANGE, { source: "1_$pageview", target: "2_signup" })]).toEqual([0, 1]);

@@ -7,7 +7,8 @@
  * start event forward, or back from its first end event (the last `stepLimit` nodes up to it), or with
  * neither from its first event; repeats of the same event collapse into one node (a reload is not a step),
  * at most `stepLimit` nodes, numbered from 1. An edge counts the paths that take it, so a person who took
- * it in two sessions counts twice (its actors list each person once). The top `edgeLimit` edges by count
+ * it in two sessions counts twice (its actors list each person once). Of the edges within the weights
+ * (`minEdgeWeight`/`maxEdgeWeight`, PostHog's), the top `edgeLimit` by count
  * (ties: earlier step, then names) are returned, less those no kept edge from a first node leads to
  * (PostHog's validate_results: a Sankey has no orphaned branches).
  */
@@ -82,6 +83,7 @@ export function pathsResults(q: PathsQuery, input: PathsInput, range: Range): Pa
       const pos = Math.floor(key / E / E);
       return { pos, source: name(pos, src), target: name(pos + 1, dst), persons };
     })
+    .filter((x) => x.persons >= (q.minEdgeWeight ?? 0) && x.persons <= (q.maxEdgeWeight ?? Infinity))
     .sort((x, y) => y.persons - x.persons || x.pos - y.pos || cmp(x.source, y.source) || cmp(x.target, y.target))
     .slice(0, q.edgeLimit)
     .map(({ source, target, persons }) => ({ source, target, persons }));

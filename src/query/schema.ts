@@ -214,6 +214,9 @@ const pathsShape = {
   endEvent: EventRef.optional(),
   stepLimit: z.number().int().min(2).max(10).default(5),
   edgeLimit: z.number().int().min(1).max(500).default(50),
+  /** PostHog's edge weights: only edges taken by at least / at most this many paths, before the edge limit. */
+  minEdgeWeight: z.number().int().min(1).optional(),
+  maxEdgeWeight: z.number().int().min(1).optional(),
   includeEvents: z.array(Name).max(100).optional(),
   excludeEvents: z.array(Name).max(100).optional(),
   /** sessionGapMinutes ends a path after this much inactivity; null follows it across sessions. */
