@@ -11,12 +11,13 @@ import type { Range } from "./time.ts";
 
 const NAMES = ["$pageview", "signup", "purchase", "search"];
 const RANGE: Range = { from: ms("2024-01-01"), to: ms("2024-01-08") };
-type PEv = { p: number; t: string | number; e: number; anchor?: boolean };
+/** anchor: the start event (or the end event when only it is given); end: the end event beside a start. */
+type PEv = { p: number; t: string | number; e: number; anchor?: boolean; end?: boolean };
 
 function run(q: object, events: PEv[], range = RANGE) {
   const pq = PathsQuery.parse({ kind: "paths", ...q });
   const sorted = byPersonTime(events);
-  const input = { rows: rowsOf(sorted.map((x) => ({ p: x.p, t: x.t, bits: x.anchor ? 1 : 0 }))), event: Int32Array.from(sorted, (x) => x.e), eventNames: NAMES };
+  const input = { rows: rowsOf(sorted.map((x) => ({ p: x.p, t: x.t, bits: (x.anchor ? 1 : 0) | (x.end ? 2 : 0) }))), event: Int32Array.from(sorted, (x) => x.e), eventNames: NAMES };
   return { pq, input, edges: pathsResults(pq, input, range) };
 }
 const at = (m: number) => ms("2024-01-02T10:00") + m * 60_000;
@@ -50,6 +51,33 @@ describe("paths", () => {
       { source: "1_signup", target: "2_purchase", persons: 1 },
       { source: "2_signup", target: "3_purchase", persons: 1 },
     ]);
+  });
+
+  test("start and end: from the first start to the first end after it, a longer path folded around \"...\" (PostHog's)", () => {
+    const both: PEv[] = [
+      // signup → search → $pageview → search → purchase: 5 nodes, folded to 2 + "..." + 2 by stepLimit 4
+      { p: 0, t: at(0), e: 0 }, { p: 0, t: at(1), e: 1, anchor: true }, { p: 0, t: at(2), e: 3 }, { p: 0, t: at(3), e: 0 },
+      { p: 0, t: at(4), e: 3 }, { p: 0, t: at(5), e: 2, end: true }, { p: 0, t: at(6), e: 0 },
+      { p: 1, t: at(0), e: 1, anchor: true }, { p: 1, t: at(1), e: 2, end: true }, // signup → purchase
+      { p: 2, t: at(0), e: 1, anchor: true }, { p: 2, t: at(1), e: 3 }, // no end: no path
+      { p: 3, t: at(0), e: 2, end: true }, { p: 3, t: at(1), e: 1, anchor: true }, // the end before the start: no path
+    ];
+    const q = { startEvent: { event: "signup" }, endEvent: { event: "purchase" } };
+    expect(run({ ...q, stepLimit: 5 }, both).edges).toEqual([
+      { source: "1_signup", target: "2_purchase", persons: 1 },
+      { source: "1_signup", target: "2_search", persons: 1 },
+      { source: "2_search", target: "3_$pageview", persons: 1 },
+      { source: "3_$pageview", target: "4_search", persons: 1 },
+      { source: "4_search", target: "5_purchase", persons: 1 },
+    ]);
+    const folded = run({ ...q, stepLimit: 4 }, both);
+    expect(folded.edges.filter((e) => e.source !== "1_signup" || e.target !== "2_purchase")).toEqual([
+      { source: "1_signup", target: "2_search", persons: 1 },
+      { source: "2_search", target: "3_...", persons: 1 },
+      { source: "3_...", target: "4_search", persons: 1 },
+      { source: "4_search", target: "5_purchase", persons: 1 },
+    ]);
+    expect([...pathsActors(folded.pq, folded.input, RANGE, { source: "3_...", target: "4_search" })]).toEqual([0]);
   });
 
   test("each session is a path: one person taking an edge on two days counts twice, and is one actor", () => {

@@ -5,6 +5,8 @@
  * PostHog's paths: each person's events in the range are split into sessions where the gap between two
  * events reaches `sessionGapMinutes` (null: one session), and every session is a path — from its first
  * start event forward, or back from its first end event (the last `stepLimit` nodes up to it), or with
+ * both from the first start event to the first end event after it (a session holding no such pair has
+ * no path; a longer one keeps its first and last ⌊stepLimit/2⌋ nodes around a "..." node), or with
  * neither from its first event; repeats of the same event collapse into one node (a reload is not a step),
  * at most `stepLimit` nodes, numbered from 1. An edge counts the paths that take it, so a person who took
  * it in two sessions counts twice (its actors list each person once). Of the edges within the weights
@@ -19,8 +21,9 @@ import type { Range } from "./time.ts";
 
 /**
  * PathsInput: rows sorted by (person, ts, stable) — every event of the range that may appear in a
- * path (the data layer applies includeEvents/excludeEvents, keeping the anchor event) — with
- * bit 0 = the start/end event (name + where), `event` codes naming each row.
+ * path (the data layer applies includeEvents/excludeEvents, keeping the anchor events) — with
+ * bit 0 = the start event, else the end event, bit 1 = the end event when both are given (name +
+ * where), `event` codes naming each row.
  */
 export interface PathsInput {
   rows: Rows;
@@ -33,8 +36,10 @@ function eachPath(q: PathsQuery, input: PathsInput, range: Range, fn: (p: number
   const { n, person, ts, match } = input.rows;
   const ev = input.event;
   const gap = q.sessionGapMinutes === null ? Infinity : q.sessionGapMinutes * 60_000;
-  const backward = q.endEvent !== undefined;
-  const anchored = q.startEvent !== undefined || backward;
+  const between = q.startEvent !== undefined && q.endEvent !== undefined;
+  const backward = q.endEvent !== undefined && !between;
+  const anchored = q.startEvent !== undefined || q.endEvent !== undefined;
+  const ellipsis = input.eventNames.length; // the "..." node of a folded start-to-end path
   const inRange = (i: number) => ts[i]! >= range.from && ts[i]! < range.to;
   const codes: number[] = [];
   for (let a = 0; a < n; ) {
@@ -49,7 +54,23 @@ function eachPath(q: PathsQuery, input: PathsInput, range: Range, fn: (p: number
       while (e < b && inRange(e) && ts[e]! - ts[e - 1]! < gap) e++; // PostHog splits at ≥ 1800 s
       let at = -1;
       for (let i = s; i < e && at < 0; i++) if (!anchored || match[i]! & 1) at = i;
-      if (at >= 0) {
+      if (at >= 0 && between) {
+        // PostHog's start and end points: up to the first end event after the start, folded past stepLimit
+        codes.length = 0;
+        codes.push(ev[at]!);
+        let ended = (match[at]! & 2) !== 0;
+        for (let i = at + 1; i < e && !ended; i++) {
+          if (ev[i] !== codes[codes.length - 1]) codes.push(ev[i]!);
+          ended = (match[i]! & 2) !== 0;
+        }
+        if (ended) {
+          if (codes.length > q.stepLimit) {
+            const half = Math.floor(q.stepLimit / 2);
+            codes.splice(half, codes.length - 2 * half, ellipsis);
+          }
+          fn(p, codes);
+        }
+      } else if (at >= 0) {
         codes.length = 0;
         codes.push(ev[at]!);
         const dir = backward ? -1 : 1;
@@ -75,7 +96,7 @@ export function pathsResults(q: PathsQuery, input: PathsInput, range: Range): Pa
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   });
-  const name = (pos: number, code: number) => `${pos}_${input.eventNames[code] ?? ""}`;
+  const name = (pos: number, code: number) => `${pos}_${nodeName(input, code)}`;
   const top = [...counts]
     .map(([key, persons]) => {
       const dst = key % E;
@@ -105,6 +126,11 @@ function reachedNodes(edges: readonly PathEdge[]): Set<string> {
   return seen;
 }
 
+/** nodeName is an event code's name, "..." for the fold of a long start-to-end path. */
+function nodeName(input: PathsInput, code: number): string {
+  return code === input.eventNames.length ? "..." : input.eventNames[code] ?? "";
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -115,7 +141,7 @@ export function pathsActors(q: PathsQuery, input: PathsInput, range: Range, edge
   eachPath(q, input, range, (p, codes) => {
     if (out.at(-1) === p) return;
     for (let i = 0; i + 1 < codes.length; i++) {
-      if (`${i + 1}_${input.eventNames[codes[i]!]}` === edge.source && `${i + 2}_${input.eventNames[codes[i + 1]!]}` === edge.target) {
+      if (`${i + 1}_${nodeName(input, codes[i]!)}` === edge.source && `${i + 2}_${nodeName(input, codes[i + 1]!)}` === edge.target) {
         out.push(p);
         return;
       }

@@ -209,7 +209,10 @@ const stickinessShape = {
 const pathsShape = {
   kind: z.literal("paths"),
   ...common,
-  /** startEvent: paths after its first occurrence; endEvent: paths leading to it; neither: from the first event. */
+  /**
+   * startEvent: paths after its first occurrence; endEvent: paths leading to it; both: from the start to the
+   * first end after it (PostHog's start and end points); neither: from the first event.
+   */
   startEvent: EventRef.optional(),
   endEvent: EventRef.optional(),
   stepLimit: z.number().int().min(2).max(10).default(5),
@@ -223,17 +226,13 @@ const pathsShape = {
   sessionGapMinutes: z.number().int().min(1).max(1440).nullable().default(30),
 };
 
-function checkPaths(q: { startEvent?: unknown; endEvent?: unknown }, ctx: Ctx) {
-  if (q.startEvent && q.endEvent) issue(ctx, ["endEvent"], "give startEvent or endEvent, not both");
-}
-
 export const TrendsQuery = z.object(trendsShape).superRefine(checkTrends);
 export const FunnelQuery = z.object(funnelShape).superRefine(checkFunnel);
 export const RetentionQuery = z.object(retentionShape);
 export const DistributionQuery = z.object(distributionShape).superRefine(checkDistribution);
 export const LifecycleQuery = z.object(lifecycleShape);
 export const StickinessQuery = z.object(stickinessShape);
-export const PathsQuery = z.object(pathsShape).superRefine(checkPaths);
+export const PathsQuery = z.object(pathsShape);
 
 /** Query is the body of `POST /api/query`. */
 export const Query = z.discriminatedUnion("kind", [
@@ -315,6 +314,6 @@ export const ActorsRequest = z.discriminatedUnion("kind", [
     cell: z.object({ period: z.string().max(40), status: z.enum(["new", "returning", "resurrecting", "dormant"]) }),
   }),
   z.object({ ...stickinessShape, ...paging, bucket: z.object({ intervals: z.number().int().min(1) }) }),
-  z.object({ ...pathsShape, ...paging, edge: z.object({ source: Name, target: Name }) }).superRefine(checkPaths),
+  z.object({ ...pathsShape, ...paging, edge: z.object({ source: Name, target: Name }) }),
 ]);
 export type ActorsRequest = z.infer<typeof ActorsRequest>;

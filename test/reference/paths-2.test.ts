@@ -242,15 +242,24 @@ describe("paths, as PostHog's ClickHouse paths (ee/clickhouse/queries/test/test_
     expect(into2.filter((u) => !into3.includes(u))).toEqual(people(0, 5).sort());
   });
 
-  test("test_paths_start_and_end: not supported — a query with both startEvent and endEvent is refused (400)", async () => {
-    // PostHog keeps the part of each session from the start point to the end point (and with stepLimit 4 folds
-    // the middle into "3_..."), answering 1_/5 → 2_/about for p1 and p2. Our schema takes startEvent or
-    // endEvent, not both (src/query/schema.ts checkPaths); SPEC §5.6 speaks of paths "after (or before) an event".
+  test("test_paths_start_and_end: from the start point to the end point, a long path folded around \"...\"", async () => {
+    // person_3 reaches /about from /3, never from /5 or /2: no path
     const w = await world([
       ...walk({ userId: "person_1" }, [["/1", "2021-05-01T00:01:00Z"], ["/2", "2021-05-01T00:02:00Z"], ["/3", "2021-05-01T00:03:00Z"], ["/4", "2021-05-01T00:04:00Z"], ["/5", "2021-05-01T00:05:00Z"], ["/about", "2021-05-01T00:06:00Z"], ["/after", "2021-05-01T00:07:00Z"]]),
       ...walk({ userId: "person_2" }, [["/5", "2021-05-01T00:01:00Z"], ["/about", "2021-05-01T00:02:00Z"]]),
+      ...walk({ userId: "person_3" }, [["/3", "2021-05-01T00:01:00Z"], ["/4", "2021-05-01T00:02:00Z"], ["/about", "2021-05-01T00:03:00Z"], ["/after", "2021-05-01T00:04:00Z"]]),
     ]);
-    const res = await w.raw({ ...MAY, startEvent: { event: "/5" }, endEvent: { event: "/about" } });
-    expect(res.status).toBe(400);
+    const q = { ...MAY, startEvent: { event: "/5" }, endEvent: { event: "/about" } };
+    expect(await w.paths(q)).toEqual([{ source: "1_/5", target: "2_/about", persons: 2 }]);
+    expect(await w.actors(q, "1_/5", "2_/about")).toEqual(["person_1", "person_2"]);
+    // step_limit 4 from /2: /2 /3 /4 /5 /about keeps its first and last two nodes around "..."
+    const long = { ...q, startEvent: { event: "/2" }, stepLimit: 4 };
+    expect(await w.paths(long)).toEqual([
+      { source: "1_/2", target: "2_/3", persons: 1 },
+      { source: "2_/3", target: "3_...", persons: 1 },
+      { source: "3_...", target: "4_/5", persons: 1 },
+      { source: "4_/5", target: "5_/about", persons: 1 },
+    ]);
+    expect(await w.actors(long, "3_...", "4_/5")).toEqual(["person_1"]);
   });
 });

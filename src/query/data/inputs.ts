@@ -199,8 +199,8 @@ export function distributionInput(q: DistributionQuery, ctx: QueryCtx): { input:
 export function pathsInput(q: PathsQuery, ctx: QueryCtx): { input: PathsInput; range: Range } {
   const { env } = ctx;
   const range = resolveRange(q, ctx.cal, ctx.now);
-  const anchorRef: Selector | undefined = q.startEvent ?? q.endEvent;
-  const anchor = anchorRef ? compileSelector(anchorRef, q.where, env, ctx.persons) : undefined;
+  // bit 0: the start event (else the end event), bit 1: the end event when both are given
+  const anchors = [q.startEvent, q.endEvent].filter((r): r is Selector => r !== undefined).map((r) => compileSelector(r, q.where, env, ctx.persons));
   // PostHog applies both lists: the included events less the excluded ones
   let allowed: Set<number> | null = null;
   if (q.includeEvents) {
@@ -214,12 +214,12 @@ export function pathsInput(q: PathsQuery, ctx: QueryCtx): { input: PathsInput; r
   const keep: Compiled = { events: allowed, filter: compileVec(q.where, env) };
   const rows = scan(env, {
     from: range.from, to: range.to,
-    selectors: anchor ? [anchor, keep] : [keep],
-    only: anchor ? personsWith(env, anchor, range.from, range.to, ctx.persons) : undefined,
+    selectors: [...anchors, keep],
+    only: anchors.length > 0 ? personsWith(env, anchors[0]!, range.from, range.to, ctx.persons) : undefined,
     event: true,
   }, ctx.persons);
   const grouped = groupByPerson(rows);
-  masked(grouped, anchor ? 1 : 0);
+  masked(grouped, (1 << anchors.length) - 1);
   const names: string[] = [];
   for (const [id, name] of env.reader.eventNames) names[id] = name;
   return { input: { rows: grouped, event: grouped.event!, eventNames: names }, range };

@@ -1,6 +1,6 @@
 /**
- * Paths (路径分析): the most common sequences of events after an event, before one, or from the first event
- * of each session, as a Sankey of steps; excluded events are skipped over.
+ * Paths (路径分析): the most common sequences of events after an event, before one, between two, or from
+ * the first event of each session, as a Sankey of steps; excluded events are skipped over.
  */
 import { DateRange } from "../../analysis/date-range.tsx";
 import { EventRefEditor } from "../../analysis/event-ref.tsx";
@@ -11,13 +11,18 @@ import { useI18n } from "../../i18n/index.tsx";
 import type { PathsQuery } from "../../query/types.ts";
 import { pathsTable } from "./more-tables.ts";
 
-type Anchor = "start" | "end" | "none";
+type Anchor = "start" | "end" | "between" | "none";
 
 function Builder({ query: q, onQuery }: BuilderProps<"paths">) {
   const { t } = useI18n();
-  const anchor: Anchor = q.endEvent ? "end" : q.startEvent ? "start" : "none";
+  const anchor: Anchor = q.startEvent && q.endEvent ? "between" : q.endEvent ? "end" : q.startEvent ? "start" : "none";
   const ref = q.startEvent ?? q.endEvent ?? { event: "" };
-  const setAnchor = (a: Anchor, r = ref) => onQuery({ ...q, startEvent: a === "start" ? r : undefined, endEvent: a === "end" ? r : undefined });
+  const end = q.endEvent ?? { event: "" };
+  const setAnchor = (a: Anchor, r = ref, e = end) => onQuery({
+    ...q,
+    startEvent: a === "start" || a === "between" ? r : undefined,
+    endEvent: a === "end" ? r : a === "between" ? e : undefined,
+  });
   const exclude = (q.excludeEvents ?? []).join(", ");
   return (
     <>
@@ -27,10 +32,12 @@ function Builder({ query: q, onQuery }: BuilderProps<"paths">) {
           <select value={anchor} onChange={(e) => setAnchor(e.currentTarget.value as Anchor)}>
             <option value="start">{t("paths.after")}</option>
             <option value="end">{t("paths.before")}</option>
+            <option value="between">{t("paths.between")}</option>
             <option value="none">{t("paths.fromFirst")}</option>
           </select>
         </label>
         {anchor !== "none" && <EventRefEditor label={t("paths.event")} value={ref} onValue={(r) => setAnchor(anchor, r)} testId="paths-event" />}
+        {anchor === "between" && <EventRefEditor label={t("paths.endEvent")} value={end} onValue={(e) => setAnchor(anchor, ref, e)} testId="paths-end-event" />}
       </div>
       <div class="toolbar">
         <label class="inline">
@@ -62,7 +69,7 @@ const spec: AnalysisSpec<"paths"> = {
   title: "nav.paths",
   intro: "paths.intro",
   initial: (): PathsQuery => ({ kind: "paths", startEvent: { event: "" }, stepLimit: 5, edgeLimit: 50, dateFrom: "-6d", dateTo: "today" }),
-  ready: (q) => (q.startEvent ?? q.endEvent ?? { event: "x" }).event.trim() !== "",
+  ready: (q) => [q.startEvent, q.endEvent].every((r) => r === undefined || r.event.trim() !== ""),
   clean: (q) => q,
   isEmpty: (a) => a.results.length === 0,
   table: (a, _q, t) => pathsTable(a.results, t),
