@@ -31,6 +31,24 @@ export const MessageIdField = z
   .transform(String)
   .nullish();
 
+/** A plain id (a UUID, a counter): printable ASCII without spaces, nothing to clean. */
+const PLAIN_ID = /^[\x21-\x7e]+$/;
+/** Control, format and invisible filler characters (RudderStack's "bad runes") that SDK bugs leave in ids. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\u034f\u115f\u1160\u3164\uffa0]/gu;
+
+/**
+ * messageIdOf is the id a message is deduplicated by: the one sent, cleaned of invisible characters and
+ * surrounding spaces as RudderStack's gateway does (so " id\u00a0" and "id" are one message), or a new
+ * UUIDv7 when nothing is left — a blank id must not make every later blank-id message a duplicate.
+ */
+export function messageIdOf(sent: string | null | undefined): string {
+  if (sent) {
+    const clean = PLAIN_ID.test(sent) ? sent : sent.replace(INVISIBLE, "").trim();
+    if (clean !== "") return clean;
+  }
+  return Bun.randomUUIDv7();
+}
+
 const ExternalId = z.object({
   id: z.union([z.string().min(1).max(MAX_ID_LENGTH), z.number()]),
   type: z.string().min(1).max(100),

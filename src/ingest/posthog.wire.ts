@@ -15,7 +15,7 @@
  */
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
-import { idValue, MessageIdField, pushUnique } from "./identifiers.ts";
+import { idValue, messageIdOf, MessageIdField, pushUnique } from "./identifiers.ts";
 import { isObject, JsonObjectField as Props, obj, str, type Json, type JsonObject } from "./json.ts";
 import { MAX_BATCH_ITEMS, MAX_EVENT_NAME_LENGTH } from "./limits.ts";
 import { EMPTY_TRAITS, type Identifier, type Message, type MessageType, type TraitOps } from "./message.ts";
@@ -234,7 +234,7 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
     wire: meta.wire,
     type,
     event: m.event,
-    messageId: m.uuid || Bun.randomUUIDv7(),
+    messageId: messageIdOf(m.uuid),
     userId,
     anonymousId: null,
     distinctId,

@@ -6,6 +6,7 @@
 import { describe, expect, test } from "bun:test";
 import { IngestError, ItemError } from "./errors.ts";
 import type { Json } from "./json.ts";
+import { messageIdOf } from "./identifiers.ts";
 import { extractSegment, fastItem, SegmentItem, segmentMessage, type Envelope, type MessageMeta } from "./segment.wire.ts";
 
 const R = Date.parse("2024-05-01T12:00:00Z");
@@ -204,4 +205,13 @@ describe("the zod-free fast path", () => {
     }
     expect(fast).toBeGreaterThan(100);
   });
+});
+
+test("messageIdOf cleans invisible characters and spaces as RudderStack does; a blank id gets a new one", () => {
+  expect(messageIdOf("0c9b1b6e-4f5c-4a2b-9d1e-6f7a8b9c0d1e")).toBe("0c9b1b6e-4f5c-4a2b-9d1e-6f7a8b9c0d1e");
+  expect(messageIdOf("\u0000 -a-random-string \u00a0\t\n\r\u034f")).toBe("-a-random-string");
+  expect(messageIdOf("ab\u200bcd")).toBe("abcd");
+  const blank = [messageIdOf(" \u0000\u00a0\t\n\r\u034f "), messageIdOf(""), messageIdOf(null)];
+  for (const id of blank) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+  expect(new Set(blank).size).toBe(3);
 });

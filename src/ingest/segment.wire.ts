@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { IngestError, ItemError } from "./errors.ts";
-import { externalIdentifiers, idValue, MessageIdField, pushUnique } from "./identifiers.ts";
+import { externalIdentifiers, idValue, messageIdOf, MessageIdField, pushUnique } from "./identifiers.ts";
 import { TRAIT_IDENTIFIERS, TRAIT_KEYS } from "../identity/pii.ts";
 import { isObject, JsonObjectField as Props, jsonBound, obj, type Json, type JsonObject } from "./json.ts";
 import {
@@ -200,7 +200,7 @@ export function segmentMessage(raw: Json, routeType: MessageType | null, env: En
     wire: meta.wire,
     type,
     event,
-    messageId: m.messageId || Bun.randomUUIDv7(),
+    messageId: messageIdOf(m.messageId),
     userId,
     anonymousId,
     distinctId: null,
