@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { EventStore } from "../store/event-store.ts";
 import type { IdentityInput } from "./identity-input.ts";
 import { identityDb, storeEvent } from "./test-helpers.ts";
-import { applyTraitOps, emptyTraits, mergeTraits, settles, splitTraits, type TraitState } from "./traits.ts";
+import { applyTraitOps, emptyTraits, mergeTraits, settles, splitTraits, type TraitOps, type TraitState } from "./traits.ts";
 
 const at = (t: number, i = 1, s = 1) => ({ t, s, i });
 
@@ -27,8 +27,8 @@ describe("operations", () => {
 
   test("repeating the same values changes nothing (no write)", () => {
     const st = emptyTraits();
-    applyTraitOps(st, { set: { tags: ["a", "b"], n: 1 } }, at(1));
-    expect(applyTraitOps(st, { set: { tags: ["a", "b"], n: 1 }, unset: ["missing"] }, at(2))).toBe(false);
+    applyTraitOps(st, { set: { tags: ["a", "b"], n: 1 }, unset: ["missing"] }, at(1)); // "missing" gets a tombstone
+    expect(applyTraitOps(st, { set: { tags: ["a", "b"], n: 1 }, unset: ["missing"] }, at(1))).toBe(false);
   });
 
   test("an older event does not overwrite a newer change", () => {
@@ -36,6 +36,25 @@ describe("operations", () => {
     applyTraitOps(st, { set: { plan: "pro" } }, at(100));
     expect(applyTraitOps(st, { set: { plan: "free" }, unset: ["plan"] }, at(50))).toBe(false);
     expect(st.values.plan).toBe("pro");
+  });
+
+  test("any arrival order leaves what time order leaves (PostHog's person-state ingestion-order cases)", () => {
+    const events: [number, TraitOps][] = [
+      [10, { set: { s: "s0" }, setOnce: { o: "o0", so: "o0" } }],
+      [11, { setOnce: { o: "o1", s: "o1" }, unset: ["so"] }],
+      [12, { set: { so: "s2", o2: "s2" }, setOnce: { s: "o2" } }],
+      [13, { setOnce: { o: "o3", so: "o3", gone: "o3" }, unset: ["s"] }],
+      [14, { unset: ["gone"], setOnce: { o2: "o4" } }],
+    ];
+    const play = (order: number[]) => {
+      const st = emptyTraits();
+      for (const k of order) applyTraitOps(st, events[k]![1], at(events[k]![0]));
+      return st.values;
+    };
+    const inTime = play([0, 1, 2, 3, 4]);
+    expect(inTime).toEqual({ o: "o0", so: "s2", o2: "s2" });
+    const perms = (xs: number[]): number[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x) => perms(xs.filter((y) => y !== x)).map((r) => [x, ...r])));
+    for (const order of perms([0, 1, 2, 3, 4])) expect([order, play(order)]).toEqual([order, inTime]);
   });
 
   test("prototype keys are ignored", () => {
@@ -51,7 +70,9 @@ describe("settled operations (repeats skipped without reading the person)", () =
     const st = emptyTraits();
     applyTraitOps(st, { set: { plan: "pro", tags: ["a"] }, setOnce: { ref: "wechat" }, unset: ["gone"] }, at(10));
     expect(settles(st, { set: { plan: "pro", tags: ["a"] }, setOnce: { ref: "wechat" }, unset: ["gone"] })).toBe(true);
-    expect(settles(st, { setOnce: { ref: "douyin" } })).toBe(true);
+    expect(settles(st, { setOnce: { ref: "wechat" } })).toBe(true);
+    // an older $set_once of another value would replace the one there (it came first): not settled
+    expect(settles(st, { setOnce: { ref: "douyin" } })).toBe(false);
     applyTraitOps(st, { set: { plan: "free" } }, at(5));
     // Skipped as older than the last change: a later resend with a newer time would apply, so not settled.
     expect(settles(st, { set: { plan: "free" } })).toBe(false);

@@ -4,8 +4,12 @@
  * changed. Pure functions over a TraitState so the rules are unit-testable without a database.
  *
  * Decisions where SPEC is silent:
- * - Event time orders changes: a `$set`/`$unset` older than the key's last change is ignored, so a late
- *   import or a retried old message cannot overwrite a newer value (Segment: "newest wins").
+ * - Event time orders changes, so events applied in any arrival order leave what they would in time order
+ *   (PostHog's person-state "ingestion in any order" cases): a `$set`/`$unset` older than the key's last
+ *   `$set`/`$unset` is ignored (a late import or a retried old message cannot overwrite a newer value,
+ *   Segment's "newest wins"), yet a `$set` beats any `$set_once`; a `$set_once` older than the key's
+ *   `$set_once` value replaces it (it came first), and one older than an `$unset` of the key does not bring
+ *   it back (an `$unset` leaves a tombstone in the meta, also for a key that was not there).
  * - Merging two persons: per key the most recent change wins; when both last changes were `$set_once` the
  *   earlier wins (it records a first touch); on a tie the surviving (older) person wins (PostHog: target wins).
  * - Splitting a person: a key follows the identity that last changed it (`meta.i`).
@@ -82,7 +86,9 @@ export function applyTraitOps(state: TraitState, ops: TraitOps, p: Provenance, s
   if (ops.setOnce) {
     for (const k in ops.setOnce) {
       const v = ops.setOnce[k];
-      if (v === undefined || FORBIDDEN.has(k) || has(values, k)) continue;
+      if (v === undefined || FORBIDDEN.has(k)) continue;
+      const m = meta[k];
+      if (has(values, k) ? !(m?.op === "set_once" && m.t > p.t) || same(values[k], v) : m?.op === "unset" && m.t > p.t) continue;
       put(k, v, "set_once");
     }
   }
@@ -91,7 +97,7 @@ export function applyTraitOps(state: TraitState, ops: TraitOps, p: Provenance, s
       const v = ops.set[k];
       if (v === undefined || FORBIDDEN.has(k)) continue;
       const m = meta[k];
-      if (m && m.t > p.t) continue;
+      if (m && m.t > p.t && m.op !== "set_once") continue;
       if (sealer?.isSealed(k)) {
         const h = sealer.hash(k, v);
         if (has(values, k) && m?.h === h) continue;
@@ -103,9 +109,11 @@ export function applyTraitOps(state: TraitState, ops: TraitOps, p: Provenance, s
     }
   }
   for (const k of ops.unset ?? []) {
-    if (!has(values, k)) continue;
+    if (FORBIDDEN.has(k)) continue;
     const m = meta[k];
     if (m && m.t > p.t) continue;
+    // an absent key keeps a tombstone too, so an older $set or $set_once arriving later does not bring it back
+    if (!has(values, k) && m?.op === "unset" && m.t === p.t) continue;
     delete values[k];
     meta[k] = { t: p.t, s: p.s, op: "unset", i: p.i };
     changed = true;
@@ -116,7 +124,8 @@ export function applyTraitOps(state: TraitState, ops: TraitOps, p: Provenance, s
 /**
  * settles tells whether applying `ops` to `state` again could never change it, whatever the time: every
  * `set` value is already there (a set skipped as older than the trait's last change is not), every
- * `setOnce` key exists and no `unset` key does. Sealed keys are never called settled (their values are only
+ * `setOnce` key exists (holding that value, if an older `$set_once` could still replace it) and every
+ * `unset` key is already a tombstone. Sealed keys are never called settled (their values are only
  * comparable through a keyed hash). The identity graph uses this to skip re-reading a person whose app
  * repeats the same identify traits on every visit.
  */
@@ -128,9 +137,11 @@ export function settles(state: TraitState, ops: TraitOps, sealer?: Sealer): bool
     if (sealer?.isSealed(k) || !has(values, k) || !same(values[k], v)) return false;
   }
   for (const k in ops.setOnce) {
-    if (ops.setOnce[k] !== undefined && !FORBIDDEN.has(k) && !has(values, k)) return false;
+    const v = ops.setOnce[k];
+    if (v === undefined || FORBIDDEN.has(k)) continue;
+    if (!has(values, k) || (state.meta[k]?.op === "set_once" && !same(values[k], v))) return false;
   }
-  for (const k of ops.unset ?? []) if (has(values, k)) return false;
+  for (const k of ops.unset ?? []) if (!FORBIDDEN.has(k) && (has(values, k) || state.meta[k]?.op !== "unset")) return false;
   return true;
 }
 
