@@ -150,3 +150,9 @@ describe("queryToObject", () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 });
+
+test("integers past 2^53 keep every digit as text; other numbers stay numbers", () => {
+  expect(parseJson('{"id":9007199254740993,"big":-12345678901234567890,"safe":9007199254740991,"f":0.1234567890123456789,"e":1e300,"s":"12345678901234567890"}'))
+    .toEqual({ id: "9007199254740993", big: "-12345678901234567890", safe: 9007199254740991, f: 0.12345678901234568, e: 1e300, s: "12345678901234567890" });
+  expect(parseJson('{"n":42,"x":1.5}')).toEqual({ n: 42, x: 1.5 }); // no long digit run: the plain parse
+});

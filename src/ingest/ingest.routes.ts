@@ -115,8 +115,10 @@ export function ingestRoutes(deps: IngestDeps) {
     "missing write key: send it as the HTTP Basic username, the X-Write-Key header, ?writeKey= or writeKey in the body";
   const POSTHOG_KEY_HELP = "missing api_key: send it as api_key or token in the body (or in each event's properties)";
 
-  const lookup = async (key: string | null, help = SEGMENT_KEY_HELP): Promise<IngestSource> => {
-    if (key === null) throw new IngestError(401, help);
+  const lookup = async (sent: string | null, help = SEGMENT_KEY_HELP): Promise<IngestSource> => {
+    // trimmed, as capture-rs does: a key pasted with a stray newline still works
+    const key = sent?.trim();
+    if (!key) throw new IngestError(401, help);
     const source = await deps.findSource(key);
     if (!source) throw new IngestError(401, "unknown write key");
     return source;

@@ -61,6 +61,11 @@ export interface PosthogBodyOptions {
 /** decodePosthogBody turns the raw bytes of a PostHog POST into JSON. */
 export function decodePosthogBody(raw: Uint8Array, o: PosthogBodyOptions): Json {
   if (isLz(o.contentEncoding)) return parseJson(lzText(utf8(raw), o.limit, "request body"));
+  // capture-rs reads these Content-Encoding values as compression names, as if sent as `compression=`
+  const named = (o.contentEncoding ?? "").trim().toLowerCase();
+  if (named === "gzip-js" || named === "base64" || named === "b64") {
+    return decodePosthogBody(raw, { ...o, contentEncoding: null, compression: named === "gzip-js" ? "gzip" : named });
+  }
   const text = utf8(inflate(raw, o.contentEncoding, o.limit));
   const form = (o.contentType ?? "").toLowerCase().includes("application/x-www-form-urlencoded");
   if (!looksLikeJson(text) && (form || /^(?:[\w$]+=[^&]*&)*data=/.test(text))) {

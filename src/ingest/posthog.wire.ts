@@ -40,7 +40,8 @@ export interface PosthogExtracted {
 
 function tokenOf(o: JsonObject): string | null {
   const props = obj(o, "properties");
-  return str(o, "api_key") ?? str(o, "token") ?? str(o, "$token") ?? str(props, "token") ?? str(props, "$token") ?? null;
+  const t = str(o, "api_key") ?? str(o, "token") ?? str(o, "$token") ?? str(props, "token") ?? str(props, "$token") ?? null;
+  return t === null ? null : t.trim();
 }
 
 /**
@@ -72,11 +73,13 @@ export function extractPosthog(body: Json, querySentAt: string | null): PosthogE
     }
   }
 
+  // An unreadable sent_at is ignored, as PostHog's capture does: a 400 would lose the whole batch (SDKs do
+  // not retry a 400), while the events' own timestamps still hold.
   let sentAt: number | null = null;
   try {
     sentAt = parseTime(envelope?.sent_at, "sent_at");
-  } catch (err) {
-    throw new IngestError(400, (err as Error).message);
+  } catch {
+    sentAt = null;
   }
   if (sentAt === null && querySentAt && /^\d{13}$/.test(querySentAt)) sentAt = Number(querySentAt);
   return { items, envelope: { sentAt }, token };
@@ -115,10 +118,30 @@ const TYPE_OF_EVENT: Readonly<Record<string, MessageType>> = {
 /** Properties that only carry the token or the id, removed so write keys are not stored as event data. */
 const ENVELOPE_PROPS = ["token", "$token", "api_key", "distinct_id", "$set", "$set_once", "$unset"];
 
+/**
+ * distinctIdOf stringifies a distinct id as PostHog's capture does: an object with its keys sorted (any key
+ * order is one id), NUL as U+FFFD, at most 200 characters (code points: an emoji is not cut in half).
+ */
 function distinctIdOf(v: Json | undefined): string | null {
   if (v === undefined || v === null || v === "") return null;
-  const s = typeof v === "string" ? v : JSON.stringify(v);
-  return s.length > MAX_DISTINCT_ID ? s.slice(0, MAX_DISTINCT_ID) : s;
+  let s = typeof v === "string" ? v : JSON.stringify(sortedKeys(v));
+  if (s.includes("\u0000")) s = s.replaceAll("\u0000", "\ufffd");
+  if (s.length <= MAX_DISTINCT_ID) return s;
+  let out = "";
+  let n = 0;
+  for (const ch of s) {
+    if (n++ === MAX_DISTINCT_ID) break;
+    out += ch;
+  }
+  return out;
+}
+
+function sortedKeys(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (!isObject(v)) return v;
+  const out: JsonObject = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortedKeys(v[k]!);
+  return out;
 }
 
 /** contextOf lifts PostHog's `$`-properties into a Segment-shaped context so the enrich steps read one shape. */
