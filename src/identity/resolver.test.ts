@@ -94,7 +94,7 @@ describe("linking", () => {
     expect(person("user_id", "alice")).toBe(p);
   });
 
-  test("a server SDK's alias (previousId, no anonymousId) joins the anonymous history; an unknown previousId stays a user id", async () => {
+  test("a server SDK's alias (previousId, no anonymousId) joins the anonymous history, also when it comes first", async () => {
     const { send, person, identity } = setup();
     await send(track({ anonymousId: "sa1" }), track({ userId: "su1" }));
     expect(person("anonymous_id", "sa1")).not.toBe(person("user_id", "su1"));
@@ -102,9 +102,12 @@ describe("linking", () => {
     await send({ type: "alias", userId: "su1", previousId: "sa1" });
     expect(person("anonymous_id", "sa1")).toBe(person("user_id", "su1"));
     expect(identity.lookup("user_id", "sa1")).toBeNull();
-    // A previousId never seen is taken as the user's former user id (a rename).
+    // A previousId never seen is taken as the user's former user id (a rename), and held as an anonymous id
+    // too: the browser's events, flushed after the server's alias, then join the user.
     await send({ type: "alias", userId: "su1", previousId: "su0" });
     expect(person("user_id", "su0")).toBe(person("user_id", "su1"));
+    await send(track({ anonymousId: "su0" }));
+    expect(person("anonymous_id", "su0")).toBe(person("user_id", "su1"));
     // A PostHog $create_alias naming a Segment user id finds it too.
     await send({ type: "alias", distinctId: "ph-x", previousId: "su1" });
     expect(person("distinct_id", "ph-x")).toBe(person("user_id", "su1"));

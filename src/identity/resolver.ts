@@ -113,6 +113,13 @@ export class Resolver {
     for (const it of pending) {
       const link = it === primary ? primaryLink && { to: primaryLink.id, kind: primaryLink.kind } : { to: primary.id, kind: it.kind };
       g.createIdentity(tx, it, target, event, link);
+      // An alias's previousId known nowhere yet is kept as a user_id, yet it is most often the browser's
+      // anonymous id, whose events the SDK flushes after the server's alias: hold it as that too, so they
+      // join this person when they come (Segment: previousId "might be an Anonymous ID … or a User ID").
+      if (it.previous && it.ns === NS.userId) {
+        const anon = g.probe(NS.anonymousId, it.value);
+        if (anon.id === 0) g.createIdentity(tx, anon, target, event, { to: primary.id, kind: it.kind });
+      }
     }
     const a = primary.id;
     for (const [it, why] of refused) {
