@@ -400,7 +400,9 @@ describe("CORS", () => {
 describe("analytics.js settings and sdk.js", () => {
   test("RudderStack's source config: the source for its write key (query or Basic), 401 for an unknown key", async () => {
     const { app, source } = testApp();
-    const want = { isHosted: false, source: { id: String(source.id), name: source.name, writeKey: WRITE_KEY, enabled: true, config: {}, destinations: [] } };
+    // config names statsCollection (off): older v3 builds read it without null checks
+    const config = { statsCollection: { errors: { enabled: false }, metrics: { enabled: false } } };
+    const want = { isHosted: false, source: { id: String(source.id), name: source.name, writeKey: WRITE_KEY, enabled: true, config, destinations: [] } };
     expect(await (await app.request(`/sourceConfig/?p=npm&v=3.34.1&writeKey=${WRITE_KEY}`)).json()).toMatchObject(want);
     expect(await (await app.request("/sourceConfig", { headers: { authorization: basic(WRITE_KEY) } })).json()).toMatchObject(want);
     expect((await app.request("/sourceConfig/?writeKey=nope")).status).toBe(401);

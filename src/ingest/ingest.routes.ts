@@ -341,14 +341,17 @@ export function ingestRoutes(deps: IngestDeps) {
   });
 
   // RudderStack's JavaScript SDK (v3) asks its control plane for the source's config before it sends
-  // anything; with `configUrl` pointed here it gets the source, without device-mode destinations.
+  // anything; with `configUrl` pointed here it gets the source, without device-mode destinations. Older v3
+  // builds read `config.statsCollection.errors.enabled` without null checks: the answer names them, off.
   app.on(["GET"], ["/sourceConfig", "/sourceConfig/"], async (c) => {
     const key = queryWriteKey(new URL(c.req.url).searchParams) ?? headerWriteKey(c.req.raw.headers);
     const source = key === null ? null : await deps.findSource(key);
     if (key === null || !source) return c.json({ success: false, error: "unknown write key" }, 401);
     return c.json({
       isHosted: false,
-      source: { id: String(source.id), name: source.name, writeKey: key, workspaceId: "tessera", enabled: true, config: {}, destinations: [] },
+      source: { id: String(source.id), name: source.name, writeKey: key, workspaceId: "tessera", enabled: true,
+        config: { statsCollection: { errors: { enabled: false }, metrics: { enabled: false } } }, destinations: [],
+      },
     });
   });
 
