@@ -38,15 +38,9 @@ interface Page extends Actors {
 /** world is a fresh app with `batch` ingested (in chunks) and ways to ask it queries and actors. */
 async function world(batch: unknown[]) {
   const h = await referenceApp(WRITE_KEY);
-  const send = async (more: unknown[]) => {
-    for (let i = 0; i < more.length; i += 500) {
-      const ack = await h.ingest(more.slice(i, i + 500));
-      expect(ack.rejected ?? []).toEqual([]);
-    }
-  };
-  await send(batch);
+  await h.ingestAll(batch);
   return {
-    send,
+    send: h.ingestAll,
     at: h.setNow,
     /** page is one raw actors answer. */
     page: (q: object) => h.ok<Page>("/api/query/actors", q),

@@ -99,16 +99,10 @@ const sequence = (id: string, intervalDays: number, counts: number[], event = "$
 /** world is a fresh app, clock at NOW, with `batch` ingested; `who` previews a definition as of NOW. */
 async function world(batch: unknown[]) {
   const h = await referenceApp(WRITE_KEY, { now: iso(NOW) });
-  const send = async (more: unknown[]) => {
-    for (let i = 0; i < more.length; i += 500) {
-      const ack = await h.ingest(more.slice(i, i + 500));
-      expect(ack.rejected ?? []).toEqual([]);
-    }
-  };
-  await send(batch);
+  await h.ingestAll(batch);
   return {
     /** send ingests a later batch (e.g. an identify that merges persons whose events are already stored). */
-    send,
+    send: h.ingestAll,
     /** preview is the raw answer of `POST /api/audiences/preview`. */
     preview: (definition: Node, asOf = NOW) =>
       h.post<Preview & { issues?: unknown[] }>("/api/audiences/preview", { definition, asOf: iso(asOf) }),

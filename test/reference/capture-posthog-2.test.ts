@@ -18,17 +18,10 @@
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { compressToBase64 } from "../../src/ingest/lz-string.fixtures.ts";
-import { silentLogger } from "../../src/log.ts";
-import { ensureDefaultSource } from "../../src/sources/sources.ts";
-import { testApp } from "../app-helpers.ts";
+import { referenceApp } from "./harness.ts";
+import { distinctIds, posthogWire, stored, type PersonSummary } from "./posthog-wire.ts";
 
 const TOKEN = "phc_reference_capture_posthog_02";
-
-type Props = Record<string, unknown>;
-type Identifier = { type: string; value: string };
-type PersonSummary = { id: string; identifiers: Identifier[]; traits: Props };
-type StoredEvent = { time: string; event: string; properties: Props };
-type Answer = { status: number; body: any; headers: Headers };
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 const gzip = (s: string) => new Uint8Array(gzipSync(Buffer.from(s, "utf8")));
@@ -38,40 +31,13 @@ const JSON_CT = { "content-type": "application/json" };
 
 /** world is a fresh app whose source key is `token`, its clock at `now`. */
 async function world(now: string, token = TOKEN) {
-  const t = testApp();
-  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, token, t.clock.now, silentLogger);
-  const analyst = await t.asToken("analyst");
-  t.clock.now = Date.parse(now);
-  const read = async (path: string) => {
-    const res = await t.call("GET", path, { headers: analyst.headers });
-    const json = (await res.json()) as any;
-    expect(res.status, `${path}: ${JSON.stringify(json)}`).toBe(200);
-    return json;
-  };
+  const h = await referenceApp(token);
+  h.setNow(now);
   const w = {
-    /** send makes one raw request, as an SDK would. */
-    async send(method: string, path: string, body?: string | Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
-      const res = await t.app.request(path, { method, headers, body: body as BodyInit | undefined });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === "" ? null : JSON.parse(text);
-      } catch {
-        // not JSON: kept as text so the assertion shows it
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
-    /** json posts a JSON body (an object, or raw JSON text) to `path` (default /batch/, as posthog-node does). */
-    json(body: unknown, path = "/batch/", headers: Record<string, string> = {}) {
-      return w.send("POST", path, typeof body === "string" ? body : JSON.stringify(body), { ...JSON_CT, ...headers });
-    },
-    /** ok asserts PostHog's success answer. */
-    ok(a: Answer) {
-      expect([a.status, a.body]).toEqual([200, { status: 1 }]);
-    },
+    ...posthogWire(h),
     /** persons lists every person (the worlds here hold a handful). */
     async persons(): Promise<PersonSummary[]> {
-      return ((await read("/api/persons?limit=200")) as { persons: PersonSummary[] }).persons;
+      return (await h.get<{ persons: PersonSummary[] }>("/api/persons?limit=200")).persons;
     },
     /** allDistinctIds lists the distinct ids of every person, sorted. */
     async allDistinctIds(): Promise<string[]> {
@@ -88,31 +54,13 @@ async function world(now: string, token = TOKEN) {
       expect(p, `a person holding distinct_id ${JSON.stringify(distinctId)}; persons hold ${JSON.stringify(await w.allDistinctIds())}`).not.toBeNull();
       return p!;
     },
-    /** events is the timeline of the person holding `distinctId`, oldest first (ties by event name). */
-    async events(distinctId: string): Promise<StoredEvent[]> {
-      const p = await w.must(distinctId);
-      const { events } = (await read(`/api/persons/${p.id}/events?limit=200`)) as { events: StoredEvent[] };
-      return events.slice().sort((a, b) => a.time.localeCompare(b.time) || a.event.localeCompare(b.event));
-    },
+    // Timelines find their person through `must` above, which takes ids the person search cannot.
+    ...stored(h, (distinctId): Promise<PersonSummary> => w.must(distinctId)),
     /** names lists the event names of a person's timeline, oldest first. */
     async names(distinctId: string): Promise<string[]> {
       return (await w.events(distinctId)).map((e) => e.event);
     },
-    /** times lists [time, event] of a person's timeline. */
-    async times(distinctId: string): Promise<[string, string][]> {
-      return (await w.events(distinctId)).map((e) => [e.time, e.event]);
-    },
-    /** total counts `event` over a UTC range (trends, math total, SPEC §5.1). */
-    async total(event: string, dateFrom: string, dateTo: string): Promise<number> {
-      const res = await t.call("POST", "/api/query", {
-        json: { kind: "trends", timezone: "UTC", dateFrom, dateTo, interval: "month", series: [{ event, math: "total" }] },
-        headers: analyst.headers,
-      });
-      const json = (await res.json()) as { results: { total: number }[] };
-      expect(res.status, JSON.stringify(json)).toBe(200);
-      return json.results[0]!.total;
-    },
-    distinctIds: (p: PersonSummary) => p.identifiers.filter((i) => i.type === "distinct_id").map((i) => i.value).sort(),
+    distinctIds,
   };
   return w;
 }

@@ -18,17 +18,10 @@
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { compressToBase64 } from "../../src/ingest/lz-string.fixtures.ts";
-import { silentLogger } from "../../src/log.ts";
-import { ensureDefaultSource } from "../../src/sources/sources.ts";
-import { testApp } from "../app-helpers.ts";
+import { referenceApp, type Props } from "./harness.ts";
+import { byDistinctId, distinctIds, posthogWire, stored } from "./posthog-wire.ts";
 
 const TOKEN = "phc_reference_capture_posthog_01";
-
-type Props = Record<string, unknown>;
-type Identifier = { type: string; value: string };
-type PersonSummary = { id: string; identifiers: Identifier[]; traits: Props };
-type StoredEvent = { time: string; event: string; properties: Props };
-type Answer = { status: number; body: any; headers: Headers };
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 const gzip = (s: string) => new Uint8Array(gzipSync(Buffer.from(s, "utf8")));
@@ -37,75 +30,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** world is a fresh app whose source key is TOKEN, its clock at `now` (PostHog's capture time). */
 async function world(now: string) {
-  const t = testApp();
-  await ensureDefaultSource(t.deps.db, t.deps.kdb, t.deps.crypto, TOKEN, t.clock.now, silentLogger);
-  const analyst = await t.asToken("analyst");
-  t.clock.now = Date.parse(now);
-  const read = async (path: string) => {
-    const res = await t.call("GET", path, { headers: analyst.headers });
-    const json = (await res.json()) as any;
-    expect(res.status, `${path}: ${JSON.stringify(json)}`).toBe(200);
-    return json;
-  };
-  const w = {
-    setNow(at: string) {
-      t.clock.now = Date.parse(at);
-    },
-    /** send makes one raw request, as an SDK would. */
-    async send(method: string, path: string, body?: string | Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
-      const res = await t.app.request(path, { method, headers, body: body as BodyInit | undefined });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === "" ? null : JSON.parse(text);
-      } catch {
-        // not JSON: kept as text so the assertion shows it
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
-    /** json posts a JSON body to `path` (default /batch/, as posthog-node does). */
-    json(body: unknown, path = "/batch/", headers: Record<string, string> = {}) {
-      return w.send("POST", path, JSON.stringify(body), { "content-type": "application/json", ...headers });
-    },
-    /** ok asserts PostHog's success answer. */
-    ok(a: Answer) {
-      expect([a.status, a.body]).toEqual([200, { status: 1 }]);
-    },
-    /** person is the one person holding `distinctId` as a distinct_id, or null. */
-    async person(distinctId: string): Promise<PersonSummary | null> {
-      const { persons } = (await read(`/api/persons?search=${encodeURIComponent(distinctId)}&limit=200`)) as { persons: PersonSummary[] };
-      const found = persons.filter((p) => p.identifiers.some((i) => i.type === "distinct_id" && i.value === distinctId));
-      expect(found.length).toBeLessThanOrEqual(1);
-      return found[0] ?? null;
-    },
-    async must(distinctId: string): Promise<PersonSummary> {
-      const p = await w.person(distinctId);
-      expect(p, `a person holding distinct_id ${distinctId}`).not.toBeNull();
-      return p!;
-    },
-    /** events is the timeline of the person holding `distinctId`, oldest first (ties by event name). */
-    async events(distinctId: string): Promise<StoredEvent[]> {
-      const p = await w.must(distinctId);
-      const { events } = (await read(`/api/persons/${p.id}/events?limit=200`)) as { events: StoredEvent[] };
-      return events.slice().sort((a, b) => a.time.localeCompare(b.time) || a.event.localeCompare(b.event));
-    },
-    /** times lists [time, event] of a person's timeline. */
-    async times(distinctId: string): Promise<[string, string][]> {
-      return (await w.events(distinctId)).map((e) => [e.time, e.event]);
-    },
-    /** total counts `event` over a UTC range (trends, math total, SPEC §5.1). */
-    async total(event: string, dateFrom: string, dateTo: string): Promise<number> {
-      const res = await t.call("POST", "/api/query", {
-        json: { kind: "trends", timezone: "UTC", dateFrom, dateTo, interval: "month", series: [{ event, math: "total" }] },
-        headers: analyst.headers,
-      });
-      const json = (await res.json()) as { results: { total: number }[] };
-      expect(res.status, JSON.stringify(json)).toBe(200);
-      return json.results[0]!.total;
-    },
-    distinctIds: (p: PersonSummary) => p.identifiers.filter((i) => i.type === "distinct_id").map((i) => i.value).sort(),
-  };
-  return w;
+  const h = await referenceApp(TOKEN);
+  h.setNow(now);
+  const find = byDistinctId(h);
+  return { setNow: h.setNow, ...posthogWire(h), ...find, ...stored(h, find.must), distinctIds };
 }
 
 // requests_dump.jsonl, "nodejs, default params": posthog-node 4.0.0's /batch/ body (PostHog's now 14:40:56.918578).

@@ -30,7 +30,22 @@ export interface Actors { persons: { identifiers: { type: string; value: string 
 export const actorIds = (answer: Actors) =>
   answer.persons.map((p) => (p.identifiers.find((i) => i.type === "user_id") ?? p.identifiers[0]!).value).sort();
 
-/** Ack is `POST /v1/batch`'s answer; the funnel ports also insist that nothing was rejected. */
+/** Answer is a raw answer, as an SDK meets it: its status, its body (parsed when it is JSON) and its headers. */
+export type Answer = { status: number; body: any; headers: Headers };
+
+/** answerOf reads a raw answer whatever its body is, for the ports that send as an SDK does. */
+export async function answerOf(res: Response): Promise<Answer> {
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text === "" ? null : JSON.parse(text);
+  } catch {
+    // not JSON: kept as text so a failing assertion shows it
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** Ack is `POST /v1/batch`'s answer; ingestAll and the funnel ports also insist that nothing was rejected. */
 type Ack = { success: boolean; rejected?: unknown[] };
 
 /**
@@ -46,7 +61,7 @@ export async function referenceApp(writeKey: string, opts: { now?: string } = {}
     const res = await t.call("POST", path, { json, headers: analyst.headers });
     return { status: res.status, body: (await res.json()) as B };
   };
-  return {
+  const h = {
     t,
     analyst,
     /** ingest posts one `/v1/batch` with the write key; the batch has to be accepted. */
@@ -57,6 +72,13 @@ export async function referenceApp(writeKey: string, opts: { now?: string } = {}
       expect(ack).toMatchObject({ success: true });
       return ack;
     },
+    /** ingestAll posts `batch` 500 messages at a time (each post under /v1's 500 KB), every one accepted whole. */
+    async ingestAll(batch: unknown[]): Promise<void> {
+      for (let i = 0; i < batch.length; i += 500) {
+        const ack = await h.ingest(batch.slice(i, i + 500));
+        expect(ack.rejected ?? []).toEqual([]);
+      }
+    },
     /** post sends `json` as the analyst and answers status and body, for cases that look at the status. */
     post,
     /** ok is `post` that has to answer 200 (the body is in the failure message); it answers the body. */
@@ -65,9 +87,20 @@ export async function referenceApp(writeKey: string, opts: { now?: string } = {}
       expect(status, JSON.stringify(body)).toBe(200);
       return body;
     },
+    /** get reads `path` as the analyst; it has to answer 200 (the path and body are in the failure message). */
+    async get<B = Props>(path: string): Promise<B> {
+      const res = await t.call("GET", path, { headers: analyst.headers });
+      const body = (await res.json()) as B;
+      expect(res.status, `${path}: ${JSON.stringify(body)}`).toBe(200);
+      return body;
+    },
     /** setNow moves the fake clock, PostHog's freeze_time, for relative dates such as "-7d" and "now". */
     setNow(iso: string): void {
       t.clock.now = Date.parse(iso);
     },
   };
+  return h;
 }
+
+/** ReferenceApp is what referenceApp answers, for the helpers of one area that build on it. */
+export type ReferenceApp = Awaited<ReturnType<typeof referenceApp>>;

@@ -18,14 +18,11 @@
  * answer and says why.
  */
 import { describe, expect, test } from "bun:test";
-import { referenceApp, type Props } from "./harness.ts";
+import type { Props } from "./harness.ts";
+import { identityWorld, type PhEvent } from "./posthog-identity.ts";
+import { distinctIds } from "./posthog-wire.ts";
 
 const TOKEN = "phc_reference_identity_posthog_01";
-
-/** PhEvent is one event as posthog-js / posthog-node put it in a /batch body. */
-type PhEvent = { event: string; distinct_id?: unknown; properties: Props; timestamp: string };
-type Identifier = { type: string; value: string };
-type PersonSummary = { id: string; identifiers: Identifier[]; traits: Props };
 
 const T = Date.parse("2020-01-01T12:00:00.000Z");
 /** at(n) is the n-th minute of the scenario: later events come later. */
@@ -44,60 +41,10 @@ const alias = (distinctId: string, aliasId: string, event = "$create_alias") => 
 /** existing is PostHog's createPerson fixture: an anonymous person with these properties. */
 const existing = (distinctId: string, props: Props = {}) => ph(distinctId, "$pageview", Object.keys(props).length ? { $set: props } : {});
 
-const distinctIds = (p: PersonSummary) => p.identifiers.filter((i) => i.type === "distinct_id").map((i) => i.value).sort();
-
-/** world is a fresh app with a source whose write key is the PostHog token. */
+/** world is a fresh app with a source whose write key is the PostHog token; the scenario clock starts again. */
 async function world() {
   clock = 0;
-  const h = await referenceApp(TOKEN);
-  const get = async (path: string) => {
-    const res = await h.t.call("GET", path, { headers: h.analyst.headers });
-    const json = (await res.json()) as Record<string, any>;
-    expect(res.status, `${path}: ${JSON.stringify(json)}`).toBe(200);
-    return json;
-  };
-  const w = {
-    /** send posts one /batch request, in order, as posthog-node does. */
-    async send(...batch: PhEvent[]) {
-      const res = await h.t.call("POST", "/batch", { json: { api_key: TOKEN, batch } });
-      const body = await res.json();
-      expect([res.status, body]).toEqual([200, { status: 1 }]);
-    },
-    /** person is the one person holding `distinctId` (as a distinct_id identifier), or null. */
-    async person(distinctId: string): Promise<PersonSummary | null> {
-      const { persons } = (await get(`/api/persons?search=${encodeURIComponent(distinctId)}`)) as { persons: PersonSummary[] };
-      const found = persons.filter((p) => p.identifiers.some((i) => i.type === "distinct_id" && i.value === distinctId));
-      expect(found.length).toBeLessThanOrEqual(1);
-      return found[0] ?? null;
-    },
-    /** must is `person` that has to exist. */
-    async must(distinctId: string): Promise<PersonSummary> {
-      const p = await w.person(distinctId);
-      expect(p, `a person holding distinct_id ${distinctId}`).not.toBeNull();
-      return p!;
-    },
-    /** persons lists every person (newest first), as PostHog's fetchPersons does. */
-    async persons(): Promise<PersonSummary[]> {
-      return ((await get("/api/persons?limit=500")) as { persons: PersonSummary[] }).persons;
-    },
-    page: (id: string) => get(`/api/persons/${id}`),
-    /** events is a person's timeline oldest first, as PostHog's getEventsByPerson sorts it. */
-    async events(id: string): Promise<string[]> {
-      const { events } = (await get(`/api/persons/${id}/events?limit=500`)) as { events: { event: string }[] };
-      return events.map((e) => e.event).reverse();
-    },
-    async conflicts(): Promise<{ reason: string; kind: string; a: Identifier | null; b: Identifier | null }[]> {
-      return ((await get("/api/identity/conflicts")) as { conflicts: any[] }).conflicts;
-    },
-    /** users counts distinct persons doing `event` on the scenario's day (trends, math users, SPEC §5.1). */
-    async users(event = "$all"): Promise<number> {
-      const { results } = await h.ok<{ results: { total: number }[] }>("/api/query", {
-        kind: "trends", timezone: "UTC", dateFrom: "2019-01-01", dateTo: "2020-01-31", interval: "month", series: [{ event, math: "users" }],
-      });
-      return results[0]!.total;
-    },
-  };
-  return w;
+  return identityWorld(TOKEN);
 }
 
 describe("person properties: $set, $set_once, $unset on any event", () => {

@@ -23,7 +23,8 @@
  * creates without a timestamp get timestamps one second apart, in creation order. Time zone UTC.
  */
 import { describe, expect, test } from "bun:test";
-import { actorIds, identify, referenceApp, track, type Actors, type Who } from "./harness.ts";
+import { identify, track, type Who } from "./harness.ts";
+import { e, pathsWorld } from "./paths-world.ts";
 
 const WRITE_KEY = "wk_reference_paths_2_01234";
 
@@ -39,26 +40,8 @@ const SEQ_BASE = "2024-03-01T10:00:00Z";
 /** SEQ_NOW is the clock for sequence scenarios: the same day, so PostHog's default range (-7d … today) holds them. */
 const SEQ_NOW = "2024-03-01T12:00:00Z";
 
-type Edge = { source: string; target: string; persons: number };
-const e = (source: string, target: string, persons: number): Edge => ({ source, target, persons });
-
 /** world is a fresh app (its clock at `now`, PostHog's frozen time) with the batch ingested. */
-async function world(batch: unknown[], now?: string) {
-  const h = await referenceApp(WRITE_KEY, { now });
-  await h.ingest(batch);
-  return {
-    raw(body: Record<string, unknown>) {
-      return h.post<{ results: Edge[] }>("/api/query", { kind: "paths", timezone: "UTC", ...body });
-    },
-    async paths(body: Record<string, unknown>): Promise<Edge[]> {
-      return (await h.ok<{ results: Edge[] }>("/api/query", { kind: "paths", timezone: "UTC", ...body })).results;
-    },
-    /** actors lists the user ids of the persons on an edge, sorted. */
-    async actors(body: Record<string, unknown>, source: string, target: string) {
-      return actorIds(await h.ok<Actors>("/api/query/actors", { kind: "paths", timezone: "UTC", limit: 1000, ...body, edge: { source, target } }));
-    },
-  };
-}
+const world = (batch: unknown[], now?: string) => pathsWorld(WRITE_KEY, batch, now);
 
 const people = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => `user_${from + k}`);
 

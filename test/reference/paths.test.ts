@@ -19,7 +19,8 @@
  * default range (-7d … today) is ours too. Time zone UTC, as PostHog's test team.
  */
 import { describe, expect, test } from "bun:test";
-import { actorIds, identify, referenceApp, track, type Actors, type Who } from "./harness.ts";
+import { identify, track, type Who } from "./harness.ts";
+import { e, pathsWorld } from "./paths-world.ts";
 
 const WRITE_KEY = "wk_reference_paths_0123456";
 
@@ -34,27 +35,8 @@ function sequence(items: [Who, string, Record<string, unknown>?][], base = "2024
 }
 const SEQ_RANGE = { dateFrom: "2024-02-23", dateTo: "2024-03-01" };
 
-type Edge = { source: string; target: string; persons: number };
-const e = (source: string, target: string, persons: number): Edge => ({ source, target, persons });
-
 /** world is a fresh app (its clock at `now`, PostHog's frozen time) with the batch ingested. */
-async function world(batch: unknown[], now?: string) {
-  const h = await referenceApp(WRITE_KEY, { now });
-  await h.ingest(batch);
-  return {
-    /** raw answers the status and body of a paths query. */
-    raw(body: Record<string, unknown>) {
-      return h.post<{ results: Edge[] }>("/api/query", { kind: "paths", timezone: "UTC", ...body });
-    },
-    async paths(body: Record<string, unknown>): Promise<Edge[]> {
-      return (await h.ok<{ results: Edge[] }>("/api/query", { kind: "paths", timezone: "UTC", ...body })).results;
-    },
-    /** actors lists the user ids (or anonymous ids) of the persons on an edge, sorted. */
-    async actors(body: Record<string, unknown>, source: string, target: string) {
-      return actorIds(await h.ok<Actors>("/api/query/actors", { kind: "paths", timezone: "UTC", limit: 1000, ...body, edge: { source, target } }));
-    },
-  };
-}
+const world = (batch: unknown[], now?: string) => pathsWorld(WRITE_KEY, batch, now);
 
 const NO_IDENTIFY = { excludeEvents: ["$identify"] };
 

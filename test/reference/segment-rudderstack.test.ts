@@ -16,14 +16,13 @@
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { referenceApp, type Props } from "./harness.ts";
+import { answerOf, referenceApp, type Answer, type Props } from "./harness.ts";
 
 const KEY = "rs_reference_segment_wire_01";
 
 type Identifier = { type: string; value: string };
 type PersonSummary = { id: string; identifiers: Identifier[]; traits: Props };
 type StoredEvent = { time: string; event: string; properties: Props };
-type Answer = { status: number; body: any };
 
 /** basic is an HTTP Basic header with the write key as user name; `rest` is what follows it (":" by default). */
 const basic = (key: string, rest = ":") => `Basic ${btoa(`${key}${rest}`)}`;
@@ -47,15 +46,7 @@ async function world(now = "2026-03-01T12:00:00.000Z") {
     async send(path: string, body: string | Uint8Array | undefined, headers: Record<string, string> = {}, peer?: string): Promise<Answer> {
       // A peer address is what Bun's server reports for the socket (hono/bun reads `env.requestIP`).
       const env = peer === undefined ? undefined : { requestIP: () => ({ address: peer, family: "IPv4", port: 40000 }) };
-      const res = await h.t.app.request(path, { method: "POST", headers, body: body as BodyInit | undefined }, env);
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === "" ? null : JSON.parse(text);
-      } catch {
-        // not JSON: kept as text so a failing assertion shows it
-      }
-      return { status: res.status, body: parsed };
+      return answerOf(await h.t.app.request(path, { method: "POST", headers, body: body as BodyInit | undefined }, env));
     },
     /** post sends `body` as JSON to `path` (Basic auth with KEY unless `headers` says otherwise). */
     post(path: string, body: unknown, headers: Record<string, string> = AUTH): Promise<Answer> {

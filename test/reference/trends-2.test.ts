@@ -23,49 +23,16 @@
  * Where SPEC §5 deliberately answers differently the test asserts our answer and says why.
  */
 import { describe, expect, test } from "bun:test";
-import { type Actors, actorIds, identify, referenceApp, track, type Props } from "./harness.ts";
+import { identify, track, type Props } from "./harness.ts";
+import { line, periods, trendsWorld, values, type Line } from "./trends-world.ts";
 
 const WRITE_KEY = "wk_reference_trends2_0123456";
 
-/** Line is one trends result (SPEC §5.0). */
-interface Line {
-  series: string;
-  event: string;
-  breakdownValue: string | null;
-  points: { t: string; value: number }[];
-  total: number;
-  compare?: "current" | "previous";
-}
-
-const values = (l: Line) => l.points.map((p) => p.value);
-const periods = (l: Line) => l.points.map((p) => p.t);
-/** line finds the one line of a breakdown value (and compare side), failing loudly when absent. */
-function line(lines: Line[], breakdownValue: string | null, compare?: "current" | "previous"): Line {
-  const found = lines.filter((l) => l.breakdownValue === breakdownValue && l.compare === compare);
-  expect(found.length, `one line for ${String(breakdownValue)} ${compare ?? ""} in ${JSON.stringify(lines.map((l) => [l.series, l.breakdownValue, l.compare, l.total]))}`).toBe(1);
-  return found[0]!;
-}
 /** totals maps each line's breakdown value to its total (order-free: SPEC §5 fixes no order for equal lines). */
 const totals = (lines: Line[]) => Object.fromEntries(lines.map((l) => [l.breakdownValue, l.total]));
 
 /** world is a fresh app with the batch ingested (the fake clock stays in 2026 while ingesting: nothing is clamped). */
-async function world(batch: unknown[]) {
-  const h = await referenceApp(WRITE_KEY);
-  for (let i = 0; i < batch.length; i += 500) await h.ingest(batch.slice(i, i + 500));
-  return {
-    /** at sets the clock (PostHog's freeze_time) for relative dates. */
-    at: h.setNow,
-    async query(body: Props): Promise<Line[]> {
-      return (await h.ok<{ results: Line[] }>("/api/query", { kind: "trends", ...body })).results;
-    },
-    /** post answers status and body, for a query that may be refused. */
-    post: (body: Props) => h.post<Props>("/api/query", { kind: "trends", ...body }),
-    /** actors lists the persons behind a point (SPEC §5.0 actors), by user id. */
-    async actors(body: Props): Promise<string[]> {
-      return actorIds(await h.ok<Actors>("/api/query/actors", { kind: "trends", ...body }));
-    },
-  };
-}
+const world = (batch: unknown[]) => trendsWorld(WRITE_KEY, batch);
 
 const days = (from: string, n: number) =>
   Array.from({ length: n }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10));

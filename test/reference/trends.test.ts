@@ -16,42 +16,13 @@
  * Where SPEC §5 deliberately answers differently the test asserts our answer and says why.
  */
 import { describe, expect, test } from "bun:test";
-import { identify, referenceApp, track, type Props } from "./harness.ts";
+import { identify, track, type Props } from "./harness.ts";
+import { line, periods, trendsWorld, values } from "./trends-world.ts";
 
 const WRITE_KEY = "wk_reference_trends_0123456";
 
-/** Line is one trends result (SPEC §5.0). */
-interface Line {
-  series: string;
-  event: string;
-  breakdownValue: string | null;
-  points: { t: string; value: number }[];
-  total: number;
-  compare?: "current" | "previous";
-}
-
-const values = (l: Line) => l.points.map((p) => p.value);
-const periods = (l: Line) => l.points.map((p) => p.t);
-/** line finds the one line of a breakdown value (and compare side), failing loudly when absent. */
-function line(lines: Line[], breakdownValue: string | null, compare?: "current" | "previous", series?: string): Line {
-  const found = lines.filter((l) => l.breakdownValue === breakdownValue && l.compare === compare && (series === undefined || l.series === series));
-  expect(found.length, `one line for ${String(breakdownValue)} ${compare ?? ""} ${series ?? ""} in ${JSON.stringify(lines.map((l) => [l.series, l.breakdownValue, l.compare, l.total]))}`).toBe(1);
-  return found[0]!;
-}
-
 /** world is a fresh app with the batch ingested (optionally compacted into segments and hourly rollups). */
-async function world(batch: unknown[], opts: { compact?: boolean } = {}) {
-  const h = await referenceApp(WRITE_KEY);
-  for (let i = 0; i < batch.length; i += 500) await h.ingest(batch.slice(i, i + 500));
-  if (opts.compact) await h.t.deps.events.store.compactNow();
-  return {
-    /** at sets the clock (PostHog's freeze_time) for relative dates. */
-    at: h.setNow,
-    async query(body: Props): Promise<Line[]> {
-      return (await h.ok<{ results: Line[] }>("/api/query", { kind: "trends", ...body })).results;
-    },
-  };
-}
+const world = (batch: unknown[], opts: { compact?: boolean } = {}) => trendsWorld(WRITE_KEY, batch, opts);
 
 const days = (from: string, n: number) =>
   Array.from({ length: n }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10));
