@@ -18,8 +18,8 @@
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { compressToBase64 } from "../../src/ingest/lz-string.fixtures.ts";
-import { referenceApp } from "./harness.ts";
-import { distinctIds, posthogWire, stored, type PersonSummary } from "./posthog-wire.ts";
+import { referenceApp, stored, type PersonSummary } from "./harness.ts";
+import { distinctIds, posthogWire } from "./posthog-wire.ts";
 
 const TOKEN = "phc_reference_capture_posthog_02";
 
@@ -55,7 +55,7 @@ async function world(now: string, token = TOKEN) {
       return p!;
     },
     // Timelines find their person through `must` above, which takes ids the person search cannot.
-    ...stored(h, (distinctId): Promise<PersonSummary> => w.must(distinctId)),
+    ...stored(h, (distinctId: string): Promise<PersonSummary> => w.must(distinctId)),
     /** names lists the event names of a person's timeline, oldest first. */
     async names(distinctId: string): Promise<string[]> {
       return (await w.events(distinctId)).map((e) => e.event);

@@ -18,8 +18,8 @@
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { compressToBase64 } from "../../src/ingest/lz-string.fixtures.ts";
-import { referenceApp, type Props } from "./harness.ts";
-import { byDistinctId, distinctIds, posthogWire, stored } from "./posthog-wire.ts";
+import { referenceApp, stored, type Props } from "./harness.ts";
+import { byDistinctId, distinctIds, posthogWire } from "./posthog-wire.ts";
 
 const TOKEN = "phc_reference_capture_posthog_01";
 

@@ -1,6 +1,7 @@
 /**
  * The reference ports replay another product's scenarios through our real HTTP surface, so each needs the same
- * fresh project around its case: a source to ingest into, an analyst to ask, a batch that must be accepted.
+ * fresh project around its case: a source to ingest into, an analyst to ask, a batch that must be accepted, and
+ * persons and timelines read back the same way.
  * Keeping that here leaves each port with only its scenario data and its mapping onto SPEC, and a change in how
  * the app is wired or authenticated lands once rather than seven times.
  */
@@ -104,3 +105,60 @@ export async function referenceApp(writeKey: string, opts: { now?: string } = {}
 
 /** ReferenceApp is what referenceApp answers, for the helpers of one area that build on it. */
 export type ReferenceApp = Awaited<ReturnType<typeof referenceApp>>;
+
+/** Identifier is one of a person's identifiers: a distinct_id, a user_id, an anonymous_id… */
+export type Identifier = { type: string; value: string };
+/** PersonSummary is a person as `GET /api/persons` lists it. */
+export type PersonSummary = { id: string; identifiers: Identifier[]; traits: Props };
+/** StoredEvent is one event of a person's timeline (`GET /api/persons/:id/events`). */
+export type StoredEvent = { time: string; event: string; properties: Props };
+
+/** idsOf lists a person's identifiers of one `type`, sorted. */
+export const idsOf = (p: PersonSummary, type: string) => p.identifiers.filter((i) => i.type === type).map((i) => i.value).sort();
+
+/** byIdentifier finds persons through the person search (`GET /api/persons?search=`), by one identifier. */
+export function byIdentifier(h: ReferenceApp) {
+  const find = {
+    /** person is the one person holding identifier (type, value), or null. */
+    async person(type: string, value: string): Promise<PersonSummary | null> {
+      const { persons } = await h.get<{ persons: PersonSummary[] }>(`/api/persons?search=${encodeURIComponent(value)}&limit=200`);
+      const found = persons.filter((p) => p.identifiers.some((i) => i.type === type && i.value === value));
+      expect(found.length, `persons holding ${type} ${value}`).toBeLessThanOrEqual(1);
+      return found[0] ?? null;
+    },
+    /** must is `person` that has to exist. */
+    async must(type: string, value: string): Promise<PersonSummary> {
+      const p = await find.person(type, value);
+      expect(p, `a person holding ${type} ${value}`).not.toBeNull();
+      return p!;
+    },
+  };
+  return find;
+}
+
+/**
+ * stored reads back what a port stored: the timeline of the person `must` finds for a key (each port finds persons
+ * its own way: by an identifier, by a distinct id), and event counts.
+ */
+export function stored<K extends unknown[]>(h: ReferenceApp, must: (...key: K) => Promise<PersonSummary>) {
+  const read = {
+    /** events is the timeline of the person `must` finds for `key`, oldest first (ties by event name). */
+    async events(...key: K): Promise<StoredEvent[]> {
+      const p = await must(...key);
+      const { events } = await h.get<{ events: StoredEvent[] }>(`/api/persons/${p.id}/events?limit=500`);
+      return events.slice().sort((a, b) => a.time.localeCompare(b.time) || a.event.localeCompare(b.event));
+    },
+    /** times lists [time, event] of a person's timeline. */
+    async times(...key: K): Promise<[string, string][]> {
+      return (await read.events(...key)).map((e) => [e.time, e.event]);
+    },
+    /** total counts `event` over a UTC range (trends, math total, SPEC §5.1). */
+    async total(event: string, dateFrom: string, dateTo: string): Promise<number> {
+      const { results } = await h.ok<{ results: { total: number }[] }>("/api/query", {
+        kind: "trends", timezone: "UTC", dateFrom, dateTo, interval: "month", series: [{ event, math: "total" }],
+      });
+      return results[0]!.total;
+    },
+  };
+  return read;
+}

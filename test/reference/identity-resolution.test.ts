@@ -25,12 +25,10 @@
  * the anchor, the test asserts our answer and names the difference.
  */
 import { describe, expect, test } from "bun:test";
-import { identify, referenceApp, track, type Props, type Who } from "./harness.ts";
+import { byIdentifier, identify, referenceApp, track, type Identifier, type PersonSummary, type Props, type Who } from "./harness.ts";
 
 const WRITE_KEY = "wk_reference_identity_resolution";
 
-type Identifier = { type: string; value: string };
-type PersonSummary = { id: string; identifiers: Identifier[]; traits: Props };
 type Conflict = { id: number; reason: string; kind: string; a: (Identifier & { person: string }) | null; b: (Identifier & { person: string }) | null };
 type Edge = { id: string; a: number; b: number; kind: string };
 
@@ -67,18 +65,7 @@ async function world() {
       const ack = await h.ingest(batch);
       expect(ack.rejected ?? []).toEqual([]);
     },
-    /** person is the one person holding the identifier (type, value), or null. */
-    async person(type: string, value: string): Promise<PersonSummary | null> {
-      const { persons } = (await get(`/api/persons?search=${encodeURIComponent(value)}`)) as { persons: PersonSummary[] };
-      const found = persons.filter((p) => p.identifiers.some((i) => i.type === type && i.value === value));
-      expect(found.length, `persons holding ${type} ${value}`).toBeLessThanOrEqual(1);
-      return found[0] ?? null;
-    },
-    async must(type: string, value: string): Promise<PersonSummary> {
-      const p = await w.person(type, value);
-      expect(p, `a person holding ${type} ${value}`).not.toBeNull();
-      return p!;
-    },
+    ...byIdentifier(h),
     /** persons lists every person, newest first. */
     async persons(): Promise<PersonSummary[]> {
       return ((await get("/api/persons?limit=500")) as { persons: PersonSummary[] }).persons;

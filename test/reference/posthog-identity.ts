@@ -4,8 +4,8 @@
  * outcome read back as PostHog's tests read theirs: persons by distinct id, a person's page and timeline, the
  * conflicts list and a distinct-users count. Each port keeps its own event builders and scenario clock.
  */
-import { referenceApp, type Props } from "./harness.ts";
-import { byDistinctId, posthogWire, type Identifier, type PersonSummary } from "./posthog-wire.ts";
+import { referenceApp, type Identifier, type PersonSummary, type Props } from "./harness.ts";
+import { byDistinctId, posthogWire } from "./posthog-wire.ts";
 
 /** PhEvent is one event as posthog-js / posthog-node put it in a /batch body. */
 export type PhEvent = { event: string; distinct_id?: unknown; properties: Props; timestamp: string } & Props;

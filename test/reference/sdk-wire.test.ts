@@ -19,17 +19,13 @@
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { referenceApp, type Props } from "./harness.ts";
+import { answerOf, byIdentifier, idsOf, referenceApp, stored, type Answer, type Props } from "./harness.ts";
 
 /** One key for every SDK: a PostHog token and a Segment/RudderStack write key are both a source's write key here. */
 const KEY = "phc_sdk_wire_reference_01";
 /** The customer's site the browser SDKs run on. */
 const ORIGIN = "https://shop.example.cn";
 
-type Identifier = { type: string; value: string };
-type PersonSummary = { id: string; identifiers: Identifier[]; traits: Props };
-type StoredEvent = { time: string; event: string; properties: Props };
-type Answer = { status: number; body: any; headers: Headers };
 type Body = string | Uint8Array;
 
 const gzip = (s: string) => new Uint8Array(gzipSync(Buffer.from(s, "utf8")));
@@ -40,26 +36,13 @@ const basic = (key: string) => `Basic ${btoa(`${key}:`)}`;
 /** world is a fresh app whose default source has write key KEY, its clock at `now`. */
 async function world(now: string) {
   const h = await referenceApp(KEY, { now });
-  const read = async (path: string) => {
-    const res = await h.t.call("GET", path, { headers: h.analyst.headers });
-    const json = (await res.json()) as any;
-    expect(res.status, `${path}: ${JSON.stringify(json)}`).toBe(200);
-    return json;
-  };
+  const find = byIdentifier(h);
   const w = {
     setNow: h.setNow,
     advance: (ms: number) => h.t.clock.advance(ms),
     /** send makes one raw request, as the SDK's transport would, and reads the answer as JSON when it is JSON. */
     async send(method: string, path: string, body?: Body, headers: Record<string, string> = {}): Promise<Answer> {
-      const res = await h.t.app.request(path, { method, headers, body: body as BodyInit | undefined });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text === "" ? null : JSON.parse(text);
-      } catch {
-        // not JSON: kept as text so a failing assertion shows it
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
+      return answerOf(await h.t.app.request(path, { method, headers, body: body as BodyInit | undefined }));
     },
     /** preflight is the browser's CORS preflight for a POST from ORIGIN asking for `headers`. */
     preflight(path: string, headers: string) {
@@ -75,36 +58,9 @@ async function world(now: string) {
      */
     refuseWrites: () => h.t.deps.db.exec("PRAGMA query_only = 1"),
     allowWrites: () => h.t.deps.db.exec("PRAGMA query_only = 0"),
-    /** person is the one person holding identifier (type, value), or null. */
-    async person(type: string, value: string): Promise<PersonSummary | null> {
-      const { persons } = (await read(`/api/persons?search=${encodeURIComponent(value)}&limit=200`)) as { persons: PersonSummary[] };
-      const found = persons.filter((p) => p.identifiers.some((i) => i.type === type && i.value === value));
-      expect(found.length, `persons holding ${type} ${value}`).toBeLessThanOrEqual(1);
-      return found[0] ?? null;
-    },
-    async must(type: string, value: string): Promise<PersonSummary> {
-      const p = await w.person(type, value);
-      expect(p, `a person holding ${type} ${value}`).not.toBeNull();
-      return p!;
-    },
-    /** events is the timeline of the person holding (type, value), oldest first (ties by name). */
-    async events(type: string, value: string): Promise<StoredEvent[]> {
-      const p = await w.must(type, value);
-      const { events } = (await read(`/api/persons/${p.id}/events?limit=500`)) as { events: StoredEvent[] };
-      return events.slice().sort((a, b) => a.time.localeCompare(b.time) || a.event.localeCompare(b.event));
-    },
-    /** times lists [time, event] of a person's timeline. */
-    async times(type: string, value: string): Promise<[string, string][]> {
-      return (await w.events(type, value)).map((e) => [e.time, e.event]);
-    },
-    /** total counts `event` over a UTC range (trends, math total, SPEC §5.1). */
-    async total(event: string, dateFrom: string, dateTo: string): Promise<number> {
-      const json = await h.ok<{ results: { total: number }[] }>("/api/query", {
-        kind: "trends", timezone: "UTC", dateFrom, dateTo, interval: "month", series: [{ event, math: "total" }],
-      });
-      return json.results[0]!.total;
-    },
-    ids: (p: PersonSummary, type: string) => p.identifiers.filter((i) => i.type === type).map((i) => i.value).sort(),
+    ...find,
+    ...stored(h, find.must),
+    ids: idsOf,
   };
   return w;
 }

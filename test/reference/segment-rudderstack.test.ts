@@ -16,13 +16,9 @@
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { answerOf, referenceApp, type Answer, type Props } from "./harness.ts";
+import { answerOf, byIdentifier, idsOf, referenceApp, stored, type Answer, type Props } from "./harness.ts";
 
 const KEY = "rs_reference_segment_wire_01";
-
-type Identifier = { type: string; value: string };
-type PersonSummary = { id: string; identifiers: Identifier[]; traits: Props };
-type StoredEvent = { time: string; event: string; properties: Props };
 
 /** basic is an HTTP Basic header with the write key as user name; `rest` is what follows it (":" by default). */
 const basic = (key: string, rest = ":") => `Basic ${btoa(`${key}${rest}`)}`;
@@ -40,6 +36,7 @@ async function world(now = "2026-03-01T12:00:00.000Z") {
     return body;
   };
   const read = (path: string) => call("GET", path, h.analyst.headers);
+  const find = byIdentifier(h);
   const w = {
     setNow: h.setNow,
     /** send makes one raw request, as an SDK would, and reads the answer as JSON when it is JSON. */
@@ -56,35 +53,8 @@ async function world(now = "2026-03-01T12:00:00.000Z") {
     ok(a: Answer) {
       expect([a.status, a.body]).toEqual([200, { success: true }]);
     },
-    /** person is the one person holding identifier (type, value), or null. */
-    async person(type: string, value: string): Promise<PersonSummary | null> {
-      const { persons } = (await read(`/api/persons?search=${encodeURIComponent(value)}&limit=200`)) as { persons: PersonSummary[] };
-      const found = persons.filter((p) => p.identifiers.some((i) => i.type === type && i.value === value));
-      expect(found.length, `persons holding ${type} ${value}`).toBeLessThanOrEqual(1);
-      return found[0] ?? null;
-    },
-    async must(type: string, value: string): Promise<PersonSummary> {
-      const p = await w.person(type, value);
-      expect(p, `a person holding ${type} ${value}`).not.toBeNull();
-      return p!;
-    },
-    /** events is the timeline of the person holding (type, value), oldest first (ties by name). */
-    async events(type: string, value: string): Promise<StoredEvent[]> {
-      const p = await w.must(type, value);
-      const { events } = (await read(`/api/persons/${p.id}/events?limit=500`)) as { events: StoredEvent[] };
-      return events.slice().sort((a, b) => a.time.localeCompare(b.time) || a.event.localeCompare(b.event));
-    },
-    /** times lists [time, event] of a person's timeline. */
-    async times(type: string, value: string): Promise<[string, string][]> {
-      return (await w.events(type, value)).map((e) => [e.time, e.event]);
-    },
-    /** total counts `event` over a UTC range (trends, math total, SPEC §5.1). */
-    async total(event: string, dateFrom: string, dateTo: string): Promise<number> {
-      const json = await call("POST", "/api/query", h.analyst.headers, {
-        kind: "trends", timezone: "UTC", dateFrom, dateTo, interval: "month", series: [{ event, math: "total" }],
-      });
-      return (json as { results: { total: number }[] }).results[0]!.total;
-    },
+    ...find,
+    ...stored(h, find.must),
     /** source is the default source's id (for the admin API). */
     async sourceId(): Promise<number> {
       const { results } = (await read("/api/sources")) as { results: { id: number; writeKey: string }[] };
@@ -98,7 +68,7 @@ async function world(now = "2026-03-01T12:00:00.000Z") {
     createSource: (name: string, writeKey: string) => call("POST", "/api/sources", admin.headers, { name, writeKey }),
     /** deletePerson is the privacy deletion, with suppression of future data when `suppress`. */
     deletePerson: (id: string, suppress: boolean) => call("DELETE", `/api/persons/${id}?suppress=${suppress}`, admin.headers),
-    ids: (p: PersonSummary, type: string) => p.identifiers.filter((i) => i.type === type).map((i) => i.value).sort(),
+    ids: idsOf,
   };
   return w;
 }
