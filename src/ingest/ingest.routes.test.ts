@@ -52,7 +52,7 @@ describe("write key", () => {
     }
     expect(rec.messages().map((m) => m.type)).toEqual(["track", "track"]);
     const bad = await app.request("/api/s/purchase", post(ev(), { "x-write-key": WRITE_KEY }));
-    expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([400, 'type "purchase" in the path is not one of track, identify, page, screen, group, alias']);
+    expect([bad.status, ((await bad.json()) as { error: string }).error]).toEqual([400, 'type "purchase" in the path is not one of track, identify, page, screen, group, alias, batch']);
     expect((await app.request("/api/s/track", post(ev(), { "x-write-key": "nope:secret" }))).status).toBe(401);
   });
 

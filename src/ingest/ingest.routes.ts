@@ -293,9 +293,11 @@ export function ingestRoutes(deps: IngestDeps) {
   // Jitsu's SDK (@jitsu/js) posts one Segment-shaped event per call, the key in X-Write-Key: from the
   // browser to /api/s/:type, server to server to /api/s/s2s/:type. It reads the answer as JSON.
   // Declared with endpoint(): they live under /api, whose every route says who may call it.
+  // Jitsu's BatchHandler takes `{batch, writeKey, sentAt}` on /api/s/s2s/batch, as /v1/batch does.
   const jitsu = (browserRoute: boolean) => async (c: Context) => {
     const type = c.req.param("type") ?? "";
-    if (!isMessageType(type)) return c.json({ success: false, error: `type "${type}" in the path is not one of ${MESSAGE_TYPES.join(", ")}` }, 400);
+    if (type === "batch") return segment(c, null, browserRoute, "segment");
+    if (!isMessageType(type)) return c.json({ success: false, error: `type "${type}" in the path is not one of ${MESSAGE_TYPES.join(", ")}, batch` }, 400);
     return segment(c, type, browserRoute, "segment");
   };
   const jitsuSpec = (summary: string) => endpoint({ summary, tags: ["ingest"], access: "public" });
