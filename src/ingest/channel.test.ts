@@ -46,6 +46,12 @@ test.each<[string, ChannelInput, Channel | null]>([
   ["www. is the same host", { referrerHost: "www.shop.example.com", pageHost: page }, null],
   ["WeChat in-app internal navigation", { browser: "WeChat", referrerHost: page, pageHost: page }, null],
   ["tags win over the internal referrer", { source: "wechat", referrerHost: page, pageHost: page }, "wechat"],
+  // from PostHog's channel-type cases
+  ["a source written as a domain", { source: "youtube.com", medium: "cpc", pageHost: page }, "paid_social"],
+  ["a source written as a country domain", { source: "google.co.uk", medium: "cpc", pageHost: page }, "paid_search"],
+  ["Performance Max", { source: "google", medium: "pmax", pageHost: page }, "paid_search"],
+  ["gad_source alone", { clickIds: new Set(["gad_source"]), pageHost: page }, "paid_search"],
+  ["fbclid alone", { clickIds: new Set(["fbclid"]), pageHost: page }, "social"],
 ])("%s", (_name, input, expected) => {
   expect(channelOf(input)).toBe(expected);
 });

@@ -5,7 +5,7 @@
  *
  * | channel          | when |
  * |------------------|------|
- * | `paid_search`    | gclid/gbraid/wbraid/msclkid/bd_vid in the URL, or a paid medium (cpc, ppc, sem, paid…) from a search source |
+ * | `paid_search`    | gclid/gbraid/wbraid/msclkid/bd_vid/gad_source in the URL, or a paid medium (cpc, ppc, sem, pmax, paid…) from a search source |
  * | `paid_social`    | fbclid/ttclid/gdt_vid/qz_gdt with a paid medium or alone for ttclid/gdt_vid/qz_gdt, or a paid medium from a social/WeChat/Douyin source |
  * | `display`        | medium display, banner, cpm, interstitial, expandable |
  * | `paid_other`     | any other paid medium (cpc, ppc, paid, cpa, cpv, retargeting) |
@@ -15,13 +15,14 @@
  * | `wechat`         | source wechat/weixin/wx…, referrer *.weixin.qq.com / wx.qq.com / work.weixin.qq.com, or WeChat/WeCom in-app browser without referrer |
  * | `douyin`         | source douyin/tiktok/aweme, referrer douyin.com / iesdouyin.com / tiktok.com, or Douyin/TikTok in-app browser without referrer |
  * | `organic_search` | medium organic, or a search-engine referrer (Google, Bing, Baidu, Sogou, 360, Shenma, Yahoo, Yandex, DuckDuckGo, Naver, Toutiao search…) |
- * | `social`         | medium social/sm/social-media, a social source, or a social referrer (Weibo, Xiaohongshu, Zhihu, Douban, Bilibili, Kuaishou, Facebook, X, LinkedIn, Reddit, YouTube…) |
+ * | `social`         | medium social/sm/social-media, a social source, a social referrer (Weibo, Xiaohongshu, Zhihu, Douban, Bilibili, Kuaishou, Facebook, X, LinkedIn, Reddit, YouTube…), or fbclid alone (the visit came from Facebook/Instagram) |
  * | `referral`       | any other external referrer |
  * | `other`          | UTM tags present but matching nothing above |
  * | `direct`         | no referrer and no tags |
  *
  * A referrer on the page's own host (internal navigation) without tags gives no channel at all, so
- * "first touch" breakdowns see the landing page's channel instead of "direct".
+ * "first touch" breakdowns see the landing page's channel instead of "direct". A source written as a domain
+ * ("youtube.com", "m.facebook.com") is read as its name, as PostHog's channel rules do.
  */
 
 /** CHANNELS are the attribution labels stored as `$channel` (the dashboard names each of them). */
@@ -46,7 +47,7 @@ export interface ChannelInput {
   readonly browser?: string | null;
 }
 
-const PAID = /^(cpc|ppc|paid|paid[-_ ]?search|sem|cpa|cpv|cpm|paid[-_ ]?social|social[-_ ]?paid|retargeting|display|banner|interstitial|expandable)$/;
+const PAID = /^(cpc|ppc|paid|paid[-_ ]?search|sem|pmax|cpa|cpv|cpm|paid[-_ ]?social|social[-_ ]?paid|retargeting|display|banner|interstitial|expandable)$/;
 const DISPLAY = /^(display|banner|cpm|interstitial|expandable)$/;
 const EMAIL = /^(e[-_]?mail|edm|newsletter)$/;
 const AFFILIATE = /^(affiliates?|cps)$/;
@@ -65,16 +66,25 @@ const DOUYIN_HOST = /(^|\.)(douyin\.com|iesdouyin\.com|tiktok\.com|snssdk\.com)$
 const SOCIAL_HOST =
   /(^|\.)(weibo\.com|weibo\.cn|t\.cn|xiaohongshu\.com|xhslink\.com|zhihu\.com|douban\.com|bilibili\.com|b23\.tv|kuaishou\.com|qzone\.qq\.com|tieba\.baidu\.com|facebook\.com|fb\.com|instagram\.com|t\.co|twitter\.com|x\.com|linkedin\.com|lnkd\.in|reddit\.com|youtube\.com|youtu\.be|pinterest\.[a-z.]+)$/;
 
-const SEARCH_CLICK_IDS = ["gclid", "gbraid", "wbraid", "msclkid", "bd_vid"];
+const SEARCH_CLICK_IDS = ["gclid", "gbraid", "wbraid", "msclkid", "bd_vid", "gad_source"];
 const SOCIAL_CLICK_IDS = ["ttclid", "gdt_vid", "qz_gdt"];
 
 function bare(host: string | null | undefined): string {
   return (host ?? "").toLowerCase().replace(/^www\./, "").replace(/\.$/, "");
 }
 
+/** sourceName reads a source written as a domain as its name: "youtube.com", "m.youtube.com", "google.co.uk" → the name. */
+function sourceName(s: string): string {
+  if (!s.includes(".")) return s;
+  const labels = s.split(".").filter((l) => l !== "");
+  if (labels.length < 2) return s;
+  const second = labels.length >= 3 && /^(co|com|org|net|gov|edu|ac)$/.test(labels[labels.length - 2]!);
+  return labels[labels.length - (second ? 3 : 2)]!;
+}
+
 /** channelOf applies the rules above; null means "internal navigation, no channel". */
 export function channelOf(input: ChannelInput): Channel | null {
-  const source = (input.source ?? "").trim().toLowerCase();
+  const source = sourceName((input.source ?? "").trim().toLowerCase());
   const medium = (input.medium ?? "").trim().toLowerCase();
   const tagged = source !== "" || medium !== "" || (input.campaign ?? "") !== "";
   const ids = input.clickIds ?? new Set<string>();
@@ -103,7 +113,7 @@ export function channelOf(input: ChannelInput): Channel | null {
   if (ref === "" && !tagged && (browser === "WeChat" || browser === "WeCom")) return "wechat";
   if (ref === "" && !tagged && (browser === "Douyin" || browser === "TikTok")) return "douyin";
   if (medium === "organic" || SEARCH_HOST.test(ref)) return "organic_search";
-  if (SOCIAL_MEDIUM.test(medium) || SOCIAL_SOURCE.test(source) || SOCIAL_HOST.test(ref)) return "social";
+  if (SOCIAL_MEDIUM.test(medium) || SOCIAL_SOURCE.test(source) || SOCIAL_HOST.test(ref) || ids.has("fbclid")) return "social";
   if (external) return "referral";
   if (tagged) return "other";
   if (ref !== "") return null;

@@ -73,9 +73,10 @@ describe("drops", () => {
   test("consent: an analytics category set to false drops; other categories do not", () => {
     const denied = track({ context: { consent: { categoryPreferences: { Analytics: false, Advertising: true } } } });
     const adsOnly = track({ context: { consent: { categoryPreferences: { Analytics: true, Advertising: false } } } });
-    const r = run([denied, adsOnly, track()]);
+    const none = track({ context: { consent: { categoryPreferences: {} } } }); // consent to no category (Segment)
+    const r = run([denied, adsOnly, track(), none]);
     expect(r.messages).toHaveLength(2);
-    expect(r.drops).toEqual({ consent: 1 });
+    expect(r.drops).toEqual({ consent: 2 });
   });
 
   test("consent categories are per source", () => {

@@ -10,7 +10,7 @@ import type { Step } from "./step.ts";
 
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
-const CLICK_ID = /(?:^|&)(gclid|gbraid|wbraid|msclkid|bd_vid|fbclid|ttclid|gdt_vid|qz_gdt)(?==|&|$)/g;
+const CLICK_ID = /(?:^|&)(gclid|gbraid|wbraid|msclkid|bd_vid|gad_source|fbclid|ttclid|gdt_vid|qz_gdt)(?==|&|$)/g;
 const CACHE_MAX = 5000;
 const cache = new Map<string, Channel | null>();
 
