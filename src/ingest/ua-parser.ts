@@ -2,7 +2,8 @@
  * A small, dependency-free user-agent parser for the enrich step: browser (with the in-app browsers that
  * matter in China: WeChat, WeCom, Douyin, Alipay, QQ, UC, Baidu), OS (incl. HarmonyOS), device type and bots.
  * Rules are ordered: in-app browsers first because their UAs also contain "Chrome"/"Safari"/"MQQBrowser".
- * Names follow common usage (posthog-js, Plausible) so events from different SDKs share one vocabulary.
+ * Names are posthog-js's (user-agent-utils: "Mobile Safari", "Chrome iOS", "Firefox iOS", "Microsoft Edge",
+ * "Mac OS X"), so events from every SDK share one vocabulary and a PostHog user's `$browser` filters still match.
  */
 
 /** UserAgent is what the enrich step stores as `$browser`, `$browser_version`, `$os`, `$os_version`, `$device_type`, `$bot`. */
@@ -36,12 +37,14 @@ const BROWSERS: readonly BrowserRule[] = [
   ["Huawei Browser", /HuaweiBrowser\/([\d.]+)/i],
   ["Samsung Internet", /SamsungBrowser\/([\d.]+)/i],
   ["Opera", /(?:OPR|OPiOS|OPT)\/([\d.]+)|Opera.*Version\/([\d.]+)/],
-  ["Edge", /Edg(?:e|A|iOS)?\/([\d.]+)/],
-  ["Firefox", /(?:Firefox|FxiOS)\/([\d.]+)/],
-  ["Chrome", /CriOS\/([\d.]+)/],
+  ["Microsoft Edge", /Edg(?:e|A|iOS)?\/([\d.]+)/],
+  ["Firefox iOS", /FxiOS\/([\d.]+)/],
+  ["Firefox", /Firefox\/([\d.]+)/],
+  ["Chrome iOS", /CriOS\/([\d.]+)/],
   ["Android WebView", /; wv\).*Chrome\/([\d.]+)/],
   ["Chrome", /(?:Headless)?Chrome\/([\d.]+)/],
   ["Internet Explorer", /MSIE ([\d.]+)|Trident\/.*rv:([\d.]+)/],
+  ["Mobile Safari", /(?:iPhone|iPad|iPod).*Version\/([\d.]+).*Mobile.*Safari\//],
   ["Safari", /Version\/([\d.]+).*Safari\//],
   ["iOS WebView", /(?:iPhone|iPad|iPod).*AppleWebKit\/([\d.]+)(?!.*Safari)/],
 ];
@@ -59,8 +62,8 @@ function osOf(ua: string): { os: string | null; version: string | null } {
   if ((m = ua.match(/Windows Phone(?: OS)? ([\d.]+)/))) return { os: "Windows Phone", version: m[1]! };
   if ((m = ua.match(/Windows NT ([\d.]+)/))) return { os: "Windows", version: WINDOWS_VERSIONS[m[1]!] ?? m[1]! };
   if (/Windows/.test(ua)) return { os: "Windows", version: null };
-  if ((m = ua.match(/Mac OS X (\d+(?:[_.]\d+)*)/))) return { os: "macOS", version: m[1]!.replace(/_/g, ".") };
-  if (/Macintosh/.test(ua)) return { os: "macOS", version: null };
+  if ((m = ua.match(/Mac OS X (\d+(?:[_.]\d+)*)/))) return { os: "Mac OS X", version: m[1]!.replace(/_/g, ".") };
+  if (/Macintosh/.test(ua)) return { os: "Mac OS X", version: null };
   if (/CrOS/.test(ua)) return { os: "Chrome OS", version: null };
   if (/Linux|X11/.test(ua)) return { os: "Linux", version: null };
   return { os: null, version: null };
@@ -70,7 +73,7 @@ function deviceOf(ua: string, os: string | null): UserAgent["deviceType"] {
   if (/iPad|Tablet|Kindle|Silk|PlayBook/i.test(ua)) return "Tablet";
   if (os === "Android") return /Mobile/.test(ua) ? "Mobile" : "Tablet";
   if (/iPhone|iPod|Mobile|Phone|HarmonyOS|OpenHarmony/i.test(ua)) return "Mobile";
-  if (os === "Windows" || os === "macOS" || os === "Linux" || os === "Chrome OS") return "Desktop";
+  if (os === "Windows" || os === "Mac OS X" || os === "Linux" || os === "Chrome OS") return "Desktop";
   return null;
 }
 

@@ -213,15 +213,10 @@ describe("channel attribution: PostHog test_channel_type.py, one landing page vi
 // ───────────────────────────────────────────── user agents ─────────────────────────────────────────────
 
 /**
- * posthog-js names some browsers and systems differently from our one vocabulary (ua-parser.ts, pinned by
- * ua-parser.test.ts): Mobile Safari / Chrome iOS / Firefox iOS are Safari / Chrome / Firefox with `$os` iOS, and
- * macOS is spelt "macOS". posthog-js's `$browser_version` is the number major.minor (91.0); ours is the full
- * version text, whose leading number is the same.
+ * Our names are posthog-js's (ua-parser.ts: Mobile Safari, Chrome iOS, Firefox iOS, Microsoft Edge, Mac OS X).
+ * posthog-js's `$browser_version` is the number major.minor (91.0); ours is the full version text, whose leading
+ * number is the same.
  */
-const OURS: Record<string, string> = {
-  "Mobile Safari": "Safari", "Chrome iOS": "Chrome", "Firefox iOS": "Firefox", "Microsoft Edge": "Edge", "Mac OS X": "macOS",
-};
-const ours = (posthogName: string) => OURS[posthogName] ?? posthogName;
 
 type UaCase = { name: string; ua: string; browser: string; version: number; os: string; device?: string };
 
@@ -265,16 +260,16 @@ describe("user agent → browser/os/device: posthog-js user-agent-utils.test.ts 
 
   test.each(UA_CASES.map((c, i) => [c.name, c, i] as const))("%s", async (_name, c, i) => {
     const p = (await only(w, `ua-${i}`)).properties;
-    expect(p.$browser).toBe(ours(c.browser));
+    expect(p.$browser).toBe(c.browser);
     expect(Number.parseFloat(String(p.$browser_version))).toBe(c.version);
-    expect(p.$os).toBe(ours(c.os));
+    expect(p.$os).toBe(c.os);
     if (c.device) expect(p.$device_type).toBe(c.device);
     expect(p.$bot).toBeUndefined();
   });
 
   test.each(OS_VERSION_CASES.map((c, i) => [c[1], c, i] as const))("os version: %s", async (_name, [, os, version], i) => {
     const p = (await only(w, `os-${i}`)).properties;
-    expect(p.$os).toBe(ours(os));
+    expect(p.$os).toBe(os);
     // posthog-js pads iOS to three parts ("8.4.0"); we keep what the UA says ("8.4"). Same version, other spelling.
     expect(String(p.$os_version)).toBe(os === "iOS" ? version.replace(/\.0$/, "") : version);
   });
