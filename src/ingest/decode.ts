@@ -116,7 +116,7 @@ const LONG_INTEGER = /(?<![.\d])\d{16}/;
  * keepLongIntegers keeps an integer past 2^53 (a Snowflake or order id, a numeric distinct_id from a Python or
  * Go SDK) as its exact decimal text: rounded, 9007199254740993 and 9007199254740992 would be one user.
  */
-function keepLongIntegers(_key: string, value: unknown, context?: { source?: string }): unknown {
+function keepLongIntegers(this: unknown, _key: string, value: unknown, context?: { source?: string }): unknown {
   if (typeof value !== "number" || Number.isSafeInteger(value)) return value;
   const source = context?.source;
   return source !== undefined && /^-?\d+$/.test(source) ? source : value;
@@ -129,7 +129,7 @@ function keepLongIntegers(_key: string, value: unknown, context?: { source?: str
 export function parseJson(text: string, what = "request body"): Json {
   if (text.trim() === "") throw new IngestError(400, `${what} is empty`);
   try {
-    return (LONG_INTEGER.test(text) ? JSON.parse(text, keepLongIntegers as never) : JSON.parse(text)) as Json;
+    return (LONG_INTEGER.test(text) ? JSON.parse(text, keepLongIntegers) : JSON.parse(text)) as Json;
   } catch (err) {
     throw new IngestError(400, `${what} is not valid JSON (${(err as Error).message})`);
   }

@@ -347,7 +347,7 @@ describe("trends actors: the persons behind one point (test_trends_persons.py)",
   test("test_trends_filter_by_other: \"$other\" holds only the values beyond the limit", async () => {
     const top1 = { ...q, breakdown: { property: "some_property", type: "event", limit: 1 } };
     // Over the range "" has 7 page views, "20" two, "22" one: "" is the line, 20 and 22 are "$other".
-    // PostHog answers 3 (everyone on 05-01) and marks it a TODO ("once Other actually filters out all other
+    // PostHog answers 3 (everyone on 05-01) and notes its own answer as provisional ("once Other actually filters out all other
     // values"); SPEC §5.1: "top N by volume, the rest "$other"", so person3 (no value) is not behind "$other".
     expect(await (await w).who({ ...top1, ...at("2023-05-01", { breakdownValue: "$other" }) })).toEqual(["person1", "person2"]);
     expect(await (await w).who({ ...top1, ...at("2023-05-01", { breakdownValue: "" }) })).toEqual(["person1", "person2", "person3"]);

@@ -4,7 +4,8 @@
  * outcome read back as PostHog's tests read theirs: persons by distinct id, a person's page and timeline, the
  * conflicts list and a distinct-users count. Each port keeps its own event builders and scenario clock.
  */
-import { referenceApp, type Identifier, type PersonSummary, type Props } from "./harness.ts";
+import type { ConflictView } from "../../src/identity/persons.repo.ts";
+import { referenceApp, type PersonSummary, type Props } from "./harness.ts";
 import { byDistinctId, posthogWire } from "./posthog-wire.ts";
 
 /** PhEvent is one event as posthog-js / posthog-node put it in a /batch body. */
@@ -30,8 +31,8 @@ export async function identityWorld(token: string) {
       const { events } = await h.get<{ events: { event: string }[] }>(`/api/persons/${id}/events?limit=500`);
       return events.map((e) => e.event).reverse();
     },
-    async conflicts(): Promise<{ reason: string; kind: string; a: Identifier | null; b: Identifier | null }[]> {
-      return (await h.get<{ conflicts: any[] }>("/api/identity/conflicts")).conflicts;
+    async conflicts(): Promise<ConflictView[]> {
+      return (await h.get<{ conflicts: ConflictView[] }>("/api/identity/conflicts")).conflicts;
     },
     /** users counts distinct persons doing `event` over the scenario (trends, math users, SPEC §5.1). */
     async users(event = "$all"): Promise<number> {

@@ -31,7 +31,7 @@ async function world(now = "2026-03-01T12:00:00.000Z") {
   const admin = await h.t.asToken("admin");
   const call = async (method: string, path: string, headers: Record<string, string>, json?: unknown) => {
     const res = await h.t.call(method, path, { headers, ...(json === undefined ? {} : { json }) });
-    const body = (await res.json()) as any;
+    const body: unknown = await res.json();
     expect(res.status, `${method} ${path}: ${JSON.stringify(body)}`).toBeLessThan(300);
     return body;
   };
