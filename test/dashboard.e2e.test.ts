@@ -307,6 +307,26 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(errors).toEqual([]);
   });
 
+  test("paths from one event to another, with a minimum weight: the Sankey draws the API's transitions", async () => {
+    await nav("Paths").click();
+    await page.locator('select:has(option[value="between"])').selectOption("between");
+    await page.getByTestId("paths-event").click();
+    await page.getByRole("option", { name: /^view_product/ }).click();
+    await page.getByTestId("paths-end-event").click();
+    await page.getByRole("option", { name: /^add_to_cart/ }).click();
+    await page.getByLabel("Taken by at least (paths)").fill("2");
+    await page.getByLabel("Taken by at least (paths)").press("Tab");
+    await page.getByTestId("paths-chart").waitFor();
+    const q = JSON.parse(new URL(page.url()).searchParams.get("q")!);
+    expect(q).toMatchObject({ startEvent: { event: "view_product" }, endEvent: { event: "add_to_cart" }, minEdgeWeight: 2 });
+    const answer = await api<{ results: { source: string; target: string; persons: number }[] }>("POST", "/api/query", q);
+    expect(answer.results.length).toBeGreaterThan(0);
+    expect(answer.results.every((e) => e.persons >= 2)).toBe(true);
+    await page.getByTestId("sankey-node").first().waitFor();
+    await shot("paths-between");
+    expect(errors).toEqual([]);
+  });
+
   test("audience pack: the live count equals the preview API; created, computed, its size shown", async () => {
     await nav("Audiences").click();
     await page.getByRole("link", { name: "New audience pack" }).click();

@@ -105,6 +105,8 @@ export interface PathsQuery extends Common {
   endEvent?: EventRef;
   stepLimit?: number;
   edgeLimit?: number;
+  /** only transitions taken by at least this many paths */
+  minEdgeWeight?: number;
   excludeEvents?: string[];
   sessionGapMinutes?: number | null;
 }

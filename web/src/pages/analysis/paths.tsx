@@ -36,8 +36,8 @@ function Builder({ query: q, onQuery }: BuilderProps<"paths">) {
             <option value="none">{t("paths.fromFirst")}</option>
           </select>
         </label>
-        {anchor !== "none" && <EventRefEditor label={t("paths.event")} value={ref} onValue={(r) => setAnchor(anchor, r)} testId="paths-event" />}
-        {anchor === "between" && <EventRefEditor label={t("paths.endEvent")} value={end} onValue={(e) => setAnchor(anchor, ref, e)} testId="paths-end-event" />}
+        {anchor !== "none" && <EventRefEditor label={anchor === "between" ? t("paths.from") : t("paths.event")} value={ref} onValue={(r) => setAnchor(anchor, r)} testId="paths-event" />}
+        {anchor === "between" && <EventRefEditor label={t("paths.to")} value={end} onValue={(e) => setAnchor(anchor, ref, e)} testId="paths-end-event" />}
       </div>
       <div class="toolbar">
         <label class="inline">
@@ -45,6 +45,13 @@ function Builder({ query: q, onQuery }: BuilderProps<"paths">) {
         </label>
         <label class="inline">
           {t("paths.edges")} <input type="number" min={1} max={500} value={q.edgeLimit ?? 50} style="width: 5em" onChange={(e) => onQuery({ ...q, edgeLimit: Math.min(500, Math.max(1, Number(e.currentTarget.value) || 50)) })} />
+        </label>
+        <label class="inline">
+          {t("paths.minWeight")}{" "}
+          <input type="number" min={1} value={q.minEdgeWeight ?? ""} placeholder="1" style="width: 5em" onChange={(e) => {
+            const n = Math.floor(Number(e.currentTarget.value));
+            onQuery({ ...q, minEdgeWeight: n >= 2 ? n : undefined });
+          }} />
         </label>
         <label class="inline">
           {t("paths.exclude")}{" "}
