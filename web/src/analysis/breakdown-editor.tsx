@@ -2,6 +2,7 @@
 import { useI18n } from "../i18n/index.tsx";
 import type { Breakdown, PropertyType } from "../query/types.ts";
 import { PropertyPicker } from "./pickers.tsx";
+import { CommitInput } from "../ui/field.tsx";
 
 type Props = {
   value: Breakdown | undefined;
@@ -46,7 +47,7 @@ export function BreakdownEditor({ value, onValue, event, personOnly, required, l
       {value && value.property !== "" && !required && (
         <label class="inline">
           {t("query.top")}{" "}
-          <input type="number" min={1} max={100} value={value.limit ?? 10} style="width: 5em" onChange={(e) => onValue({ ...value, limit: Math.max(1, Math.min(100, Number(e.currentTarget.value) || 10)) })} />
+          <CommitInput type="number" min={1} max={100} value={value.limit ?? 10} style="width: 5em" onCommit={(v) => onValue({ ...value, limit: Math.max(1, Math.min(100, Number(v) || 10)) })} />
         </label>
       )}
     </div>

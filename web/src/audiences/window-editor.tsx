@@ -1,6 +1,7 @@
 /** WindowEditor: when a behaviour counts — the last N units, between two ages, between two dates, or ever. */
 import type { Window } from "./definition-model.ts";
 import { useI18n } from "../i18n/index.tsx";
+import { CommitInput } from "../ui/field.tsx";
 
 type Unit = "minute" | "hour" | "day" | "week" | "month";
 const UNITS: Unit[] = ["minute", "hour", "day", "week", "month"];
@@ -9,7 +10,7 @@ function Duration({ label, value, onValue }: { label: string; value: { n: number
   const { t } = useI18n();
   return (
     <span class="duration">
-      <input type="number" min={1} value={value.n} aria-label={`${label}: ${t("audience.amount")}`} style="width: 5em" onChange={(e) => onValue({ n: Math.max(1, Number(e.currentTarget.value) || 1), unit: value.unit as Unit })} />
+      <CommitInput type="number" min={1} value={value.n} aria-label={`${label}: ${t("audience.amount")}`} style="width: 5em" onCommit={(v) => onValue({ n: Math.max(1, Number(v) || 1), unit: value.unit as Unit })} />
       <select value={value.unit} aria-label={`${label}: ${t("audience.unit")}`} onChange={(e) => onValue({ n: value.n, unit: e.currentTarget.value as Unit })}>
         {UNITS.map((u) => (
           <option key={u} value={u}>{t(`unit.${u}`)}</option>

@@ -1,5 +1,8 @@
-/** Field and SelectField: labelled inputs (the label is always real, for screen readers and for clicking). */
-import { useId } from "preact/hooks";
+/**
+ * Field and SelectField: labelled inputs (the label is always real, for screen readers and for clicking);
+ * CommitInput: a bare input whose edit is committed when done (blur, Enter).
+ */
+import { useId, useState } from "preact/hooks";
 
 type FieldProps = {
   label: string;
@@ -67,4 +70,36 @@ export function SelectField({ label, options, value, onValue, disabled }: Select
       </select>
     </div>
   );
+}
+
+type CommitProps = {
+  type: "number" | "text";
+  value: string | number;
+  /** onCommit gets the finished text (the change event: blur or Enter), once per edit. */
+  onCommit: (text: string) => void;
+  min?: number;
+  max?: number;
+  placeholder?: string;
+  style?: string;
+  "aria-label"?: string;
+};
+
+/**
+ * CommitInput holds what is being typed until it is committed. A controlled input shows its prop on every
+ * render, so a re-render from elsewhere mid-edit (an analysis answer arriving) would put the old value
+ * back and the edit would be lost without a change event.
+ */
+export function CommitInput({ type, value, onCommit, ...input }: CommitProps) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const common = {
+    ...input,
+    value: draft ?? String(value),
+    onInput: (e: Event) => setDraft((e.currentTarget as HTMLInputElement).value),
+    onChange: (e: Event) => {
+      setDraft(null);
+      onCommit((e.currentTarget as HTMLInputElement).value);
+    },
+    onBlur: () => setDraft(null),
+  };
+  return type === "number" ? <input {...common} type="number" /> : <input {...common} type="text" />;
 }

@@ -15,6 +15,7 @@ import { useI18n } from "../../i18n/index.tsx";
 import type { FunnelQuery, FunnelStepsResult, FunnelTrendsResult, FunnelView, Interval, TimeToConvertResult, WindowUnit } from "../../query/types.ts";
 import { ExclusionsEditor, StepsEditor } from "./funnel-steps.tsx";
 import { funnelTable } from "./funnel-table.ts";
+import { CommitInput } from "../../ui/field.tsx";
 
 const UNITS: WindowUnit[] = ["minute", "hour", "day", "week"];
 const VIEWS: FunnelView[] = ["steps", "trends", "time_to_convert"];
@@ -29,7 +30,7 @@ function Builder({ query: q, onQuery }: BuilderProps<"funnel">) {
       <div class="toolbar">
         <label class="inline">
           {t("funnel.window")}{" "}
-          <input type="number" min={1} value={window.n} style="width: 5em" aria-label={t("funnel.windowN")} onChange={(e) => onQuery({ ...q, window: { ...window, n: Math.max(1, Number(e.currentTarget.value) || 1) } })} />
+          <CommitInput type="number" min={1} value={window.n} style="width: 5em" aria-label={t("funnel.windowN")} onCommit={(v) => onQuery({ ...q, window: { ...window, n: Math.max(1, Number(v) || 1) } })} />
           <select value={window.unit} aria-label={t("funnel.windowUnit")} onChange={(e) => onQuery({ ...q, window: { ...window, unit: e.currentTarget.value as WindowUnit } })}>
             {UNITS.map((u) => (
               <option key={u} value={u}>{t(`unit.${u}`)}</option>

@@ -10,6 +10,7 @@ import { SankeyChart } from "../../charts/sankey.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import type { PathsQuery } from "../../query/types.ts";
 import { pathsTable } from "./more-tables.ts";
+import { CommitInput } from "../../ui/field.tsx";
 
 type Anchor = "start" | "end" | "between" | "none";
 
@@ -41,22 +42,22 @@ function Builder({ query: q, onQuery }: BuilderProps<"paths">) {
       </div>
       <div class="toolbar">
         <label class="inline">
-          {t("paths.steps")} <input type="number" min={2} max={10} value={q.stepLimit ?? 5} style="width: 4em" onChange={(e) => onQuery({ ...q, stepLimit: Math.min(10, Math.max(2, Number(e.currentTarget.value) || 5)) })} />
+          {t("paths.steps")} <CommitInput type="number" min={2} max={10} value={q.stepLimit ?? 5} style="width: 4em" onCommit={(v) => onQuery({ ...q, stepLimit: Math.min(10, Math.max(2, Number(v) || 5)) })} />
         </label>
         <label class="inline">
-          {t("paths.edges")} <input type="number" min={1} max={500} value={q.edgeLimit ?? 50} style="width: 5em" onChange={(e) => onQuery({ ...q, edgeLimit: Math.min(500, Math.max(1, Number(e.currentTarget.value) || 50)) })} />
+          {t("paths.edges")} <CommitInput type="number" min={1} max={500} value={q.edgeLimit ?? 50} style="width: 5em" onCommit={(v) => onQuery({ ...q, edgeLimit: Math.min(500, Math.max(1, Number(v) || 50)) })} />
         </label>
         <label class="inline">
           {t("paths.minWeight")}{" "}
-          <input type="number" min={1} value={q.minEdgeWeight ?? ""} placeholder="1" style="width: 5em" onChange={(e) => {
-            const n = Math.floor(Number(e.currentTarget.value));
+          <CommitInput type="number" min={1} value={q.minEdgeWeight ?? ""} placeholder="1" style="width: 5em" onCommit={(v) => {
+            const n = Math.floor(Number(v));
             onQuery({ ...q, minEdgeWeight: n >= 2 ? n : undefined });
           }} />
         </label>
         <label class="inline">
           {t("paths.exclude")}{" "}
-          <input type="text" value={exclude} placeholder="$pageview, …" onChange={(e) => {
-            const list = e.currentTarget.value.split(",").map((s) => s.trim()).filter(Boolean);
+          <CommitInput type="text" value={exclude} placeholder="$pageview, …" onCommit={(v) => {
+            const list = v.split(",").map((s) => s.trim()).filter(Boolean);
             onQuery({ ...q, excludeEvents: list.length ? list : undefined });
           }} />
         </label>
