@@ -4,7 +4,7 @@
  * 2 ms and no memory growth for a 200 MB bomb), strict UTF-8, JSON, base64 and form/query decoding.
  * Every failure is an IngestError whose message names the limit or the problem.
  */
-import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
+import { brotliDecompressSync, gunzipSync, inflateSync, zstdDecompressSync } from "node:zlib";
 import { IngestError } from "./errors.ts";
 import { type Json, type JsonObject } from "./json.ts";
 import { formatBytes, MAX_DEPTH } from "./limits.ts";
@@ -75,7 +75,7 @@ export function isGzip(b: Uint8Array): boolean {
 }
 
 /**
- * inflate undoes `Content-Encoding` (gzip, x-gzip, deflate, br, identity) and also gzip detected by magic
+ * inflate undoes `Content-Encoding` (gzip, x-gzip, deflate, br, zstd, identity) and also gzip detected by magic
  * bytes; the output is capped at `limit`.
  */
 export function inflate(body: Uint8Array, contentEncoding: string | null, limit: BodyLimit): Uint8Array {
@@ -95,7 +95,8 @@ export function inflate(body: Uint8Array, contentEncoding: string | null, limit:
   }
   if (enc === "deflate") return run(inflateSync, "deflate");
   if (enc === "br") return run(brotliDecompressSync, "brotli");
-  throw new IngestError(415, `unsupported Content-Encoding "${enc}": send gzip, deflate, br or none`);
+  if (enc === "zstd") return run(zstdDecompressSync, "zstd");
+  throw new IngestError(415, `unsupported Content-Encoding "${enc}": send gzip, deflate, br, zstd or none`);
 }
 
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });

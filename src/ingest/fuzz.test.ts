@@ -5,7 +5,7 @@
  * are still handed to the store. A seeded PRNG keeps failures reproducible.
  */
 import { describe, expect, test } from "bun:test";
-import { gzipSync } from "node:zlib";
+import { gzipSync, zstdCompressSync } from "node:zlib";
 import { basic, testApp, WRITE_KEY } from "./ingest.fixtures.ts";
 
 /** mulberry32: small deterministic PRNG so a failing case can be replayed from its seed. */
@@ -186,6 +186,55 @@ describe("PostHog routes", () => {
     expect(res.status).toBe(413);
     expect(((await res.json()) as { limit: string }).limit).toBe("4 MB per request");
     expect(performance.now() - t).toBeLessThan(2000);
+  });
+});
+
+describe("PostHog capture v1", () => {
+  test("random and broken v1 bodies never 500; valid events are stored and answered ok by uuid", async () => {
+    const r = prng(17);
+    for (let round = 0; round < 200; round++) {
+      const { app, rec, errors } = testApp();
+      const valid: string[] = [];
+      const events = Array.from({ length: 1 + r.int(8) }, (_, i) => {
+        const uuid = `v1-${round}-${i}`;
+        if (r.next() < 0.5) {
+          valid.push(uuid);
+          return { event: "e", uuid, distinct_id: `d${i}`, timestamp: "2026-03-02T07:00:00Z", options: {}, properties: { i } };
+        }
+        const e: Record<string, unknown> = { event: "e", uuid: `bad-${uuid}`, distinct_id: "d", timestamp: "2026-03-02T07:00:00Z" };
+        for (let k = 0; k < 2; k++) e[r.pick(["event", "distinct_id", "properties", "timestamp", "options", "session_id", "window_id"])] = randomValue(r);
+        return e;
+      });
+      const json = JSON.stringify({ created_at: "2026-03-02T07:00:00Z", batch: events });
+      const form = r.int(3);
+      const body = form === 0 ? json : form === 1 ? new Uint8Array(zstdCompressSync(json)) : json.slice(0, r.int(json.length));
+      const res = await app.request(r.pick(["/i/v1/analytics/events", "/i/v1/analytics/events/"]), {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${WRITE_KEY}`, "content-type": "application/json", "posthog-request-timestamp": r.pick(["2026-03-02T07:00:01Z", "not a time", "", "1709362801000"]),
+          ...(form === 1 ? { "content-encoding": "zstd" } : {}),
+        },
+        body: typeof body === "string" ? body : (body as Uint8Array<ArrayBuffer>),
+      });
+      expect(errors).toEqual([]);
+      expect(OK_STATUSES.has(res.status)).toBe(true);
+      if (res.status === 200) {
+        const { results } = (await res.json()) as { results: Record<string, { result: string }> };
+        const stored = new Set(rec.messages().map((m) => m.messageId));
+        for (const id of valid) expect([id, stored.has(id), results[id]?.result]).toEqual([id, true, "ok"]);
+      }
+    }
+  });
+
+  test("a zstd bomb is refused quickly, naming the limit", async () => {
+    const { app } = testApp();
+    const res = await app.request("/i/v1/analytics/events", {
+      method: "POST",
+      headers: { authorization: `Bearer ${WRITE_KEY}`, "content-encoding": "zstd" },
+      body: new Uint8Array(zstdCompressSync(new Uint8Array(300 * 1024 * 1024))),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: "payload_too_large" });
   });
 });
 

@@ -62,7 +62,7 @@ describe("write key", () => {
     expect(missing.status).toBe(401);
     expect(((await missing.json()) as { error: string }).error).toStartWith("missing write key: send it as the HTTP Basic username");
     const unknown = await app.request("/v1/batch", post({ batch: [ev()] }, { authorization: basic("nope") }));
-    expect([unknown.status, await unknown.json()]).toEqual([401, { success: false, error: "unknown write key" }]);
+    expect([unknown.status, await unknown.json()]).toEqual([401, { success: false, error: "unknown write key", code: "invalid_write_key", message: "unknown write key" }]);
     expect(rec.messages()).toHaveLength(0);
   });
 
@@ -145,6 +145,9 @@ describe("Segment routes", () => {
     expect(await res.json()).toEqual({
       success: false,
       error: "every item of the batch was rejected",
+      // what analytics-python and rudder-sdk-python read of a refusal
+      code: "invalid_request",
+      message: "every item of the batch was rejected",
       rejected: [{ index: 0, error: "userId: every message needs a userId or an anonymousId" }],
     });
     expect(rec.batches).toHaveLength(0);
@@ -169,7 +172,7 @@ describe("Segment routes", () => {
     ["over 500 KB", () => post({ batch: [ev({ properties: { s: "x".repeat(600_000) } })] }, auth), 413, "request body exceeds the limit of 500 KB per request on /v1 routes"],
     ["gzip inflating over 500 KB", () => post(new Uint8Array(gzipSync(" ".repeat(600_000))), { ...auth, "content-encoding": "gzip" }), 413, "gzip-decompressed body exceeds the limit of 500 KB per request on /v1 routes"],
     ["2501 items", () => post({ batch: Array.from({ length: 2501 }, () => ({})) }, auth), 413, "batch: has 2501 items, the limit is 2500 items per batch"],
-    ["unsupported encoding", () => post("{}", { ...auth, "content-encoding": "zstd" }), 415, 'unsupported Content-Encoding "zstd": send gzip, deflate, br or none'],
+    ["unsupported encoding", () => post("{}", { ...auth, "content-encoding": "lz4" }), 415, 'unsupported Content-Encoding "lz4": send gzip, deflate, br, zstd or none'],
   ])("%s → %i naming the problem", async (_name, init, status, message) => {
     const { app, errors } = testApp();
     const res = await app.request("/v1/batch", init());

@@ -22,7 +22,7 @@ import { isMessageType, MESSAGE_TYPES, type Identifier, type Message, type Messa
 import { runPipeline, type PipelineResult } from "./pipeline.ts";
 import { pixelItem } from "./pixel.wire.ts";
 import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
-import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
+import { captureV1Item, extractPosthog, posthogMessage, sdkInfo } from "./posthog.wire.ts";
 import { buildSdk } from "./sdk.bundle.ts";
 import { extractSegment, segmentMessage, type MessageMeta } from "./segment.wire.ts";
 import { isDiskRefusal, retryAfterOf, type Sink } from "./sink.ts";
@@ -63,9 +63,29 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
  * paths are included because `<script integrity=… crossorigin>` on another origin needs CORS to check SRI.
  */
 const CORS_PATHS = [
-  "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/", "/track", "/track/", "/engage", "/engage/",
+  "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/", "/i/v1/analytics/events", "/i/v1/analytics/events/", "/track", "/track/", "/engage", "/engage/",
   "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sourceConfig", "/sourceConfig/", "/beacon/*", "/api/s/*", "/sdk.js", "/sdk.json", "/sdk/*",
 ];
+
+/** capture-rs's v1 error tags (v1/error.rs) for the statuses a request can fail with here. */
+const V1_ERROR_TAGS: Record<IngestError["status"], string> = {
+  400: "invalid_request",
+  401: "invalid_api_token",
+  413: "payload_too_large",
+  415: "unsupported_encoding",
+};
+
+/** The `code` of a refusal, by status. */
+const REFUSAL_CODES = { 400: "invalid_request", 401: "invalid_write_key", 413: "too_large", 415: "unsupported_encoding", 500: "internal_error", 503: "unavailable" };
+
+/**
+ * refusal is the JSON of a refused request: `error` says why (analytics-ruby and our docs read it), and `code`
+ * and `message` are there because analytics-python and rudder-sdk-python read `payload['code']` and
+ * `payload['message']` of any non-200: without them a KeyError escapes their give-up rule, and a 4xx that can
+ * never succeed is retried to the end of their tries, holding their queue.
+ */
+const refusal = (status: keyof typeof REFUSAL_CODES, error: string, extra: Record<string, unknown> = {}) =>
+  ({ success: false, error, code: REFUSAL_CODES[status], message: error, ...extra });
 
 const noSuppression = () => false;
 
@@ -144,7 +164,7 @@ export function ingestRoutes(deps: IngestDeps) {
       c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfterOf(err)))));
       // The store's own words say which limit it is (queue full, disk full, shutting down); anything else stays private.
       const why = overloaded ? err.message : "the event store is busy";
-      return c.json({ success: false, error: `${why}; retry later` }, 503);
+      return c.json(refusal(503, `${why}; retry later`), 503);
     }
   };
 
@@ -156,12 +176,10 @@ export function ingestRoutes(deps: IngestDeps) {
         stats.add(source.id, "bad_request");
         stats.reject(source.id, c.req.path, err.message);
       }
-      const body: Record<string, string | boolean> = { success: false, error: err.message };
-      if (err.limit) body.limit = err.limit;
-      return c.json(body, err.status);
+      return c.json(refusal(err.status, err.message, err.limit ? { limit: err.limit } : {}), err.status);
     }
     onError(err, where);
-    return c.json({ success: false, error: "internal error" }, 500);
+    return c.json(refusal(500, "internal error"), 500);
   };
 
   const meta = (source: IngestSource, receivedAt: number, wire: Wire): MessageMeta => ({
@@ -188,11 +206,11 @@ export function ingestRoutes(deps: IngestDeps) {
       if (x.single && r.rejected.length > 0) {
         stats.addDrops(src.id, r.drops);
         const status = r.drops.too_large ? 413 : 400;
-        return c.json({ success: false, error: r.rejected[0]!.error, rejected: r.rejected }, status);
+        return c.json(refusal(status, r.rejected[0]!.error, { rejected: r.rejected }), status);
       }
       if (r.messages.length === 0 && r.rejected.length === x.items.length) {
         stats.addDrops(src.id, r.drops);
-        return c.json({ success: false, error: "every item of the batch was rejected", rejected: r.rejected }, 400);
+        return c.json(refusal(400, "every item of the batch was rejected", { rejected: r.rejected }), 400);
       }
       const refused = await commit(c, src, r);
       if (refused) return refused;
@@ -243,6 +261,46 @@ export function ingestRoutes(deps: IngestDeps) {
       return c.json(r.rejected.length ? { status: 1, rejected: r.rejected } : { status: 1 }, 200);
     } catch (err) {
       return fail(c, err, source, "posthog");
+    }
+  };
+
+  /**
+   * posthogV1 is PostHog's capture v1 (posthog.wire.ts `captureV1Item` has the body). Its SDKs read a 200 as
+   * `{results: {<uuid>: {result}}}`: "ok" for an event stored (or already stored), "drop" with `details` for
+   * one refused, never to be sent again. Errors of the whole request answer `{error, error_description}`.
+   */
+  const posthogV1 = async (c: Context) => {
+    const receivedAt = now();
+    let source: IngestSource | null = null;
+    try {
+      const bearer = /^bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
+      source = await lookup(bearer ?? headerWriteKey(c.req.raw.headers), "missing token: send it as Authorization: Bearer <project token>");
+      const src = source;
+      const raw = await readBody(c.req.raw, POSTHOG_LIMIT);
+      const body = parseJson(utf8(inflate(raw, c.req.header("content-encoding") ?? null, POSTHOG_LIMIT)));
+      if (!isObject(body) || !Array.isArray(body.batch)) throw new IngestError(400, "request body must be {created_at, batch: [...]}");
+      const { items } = extractPosthog(body, null);
+      // The client's clock is the request's header (capture-rs reads the skew from it, not from created_at).
+      const sentAt = Date.parse(c.req.header("posthog-request-timestamp") ?? "");
+      const envelope = { sentAt: Number.isFinite(sentAt) ? sentAt : null };
+      const sdk = sdkInfo(c.req.header("posthog-sdk-info") ?? null);
+      const m = meta(src, receivedAt, "posthog");
+      const r = pipeline(c, src, items, (item) => posthogMessage(captureV1Item(item, sdk), envelope, m), false);
+      const refused = await commit(c, src, r);
+      if (refused) return refused;
+      const dropped = new Map(r.rejected.map((x) => [x.index, x.error]));
+      const results: Record<string, { result: "ok" | "drop"; details?: string }> = {};
+      items.forEach((item, i) => {
+        const uuid = isObject(item) && typeof item.uuid === "string" ? item.uuid.trim() : "";
+        if (!uuid) return;
+        const error = dropped.get(i);
+        results[uuid] = error === undefined ? { result: "ok" } : { result: "drop", details: error };
+      });
+      return c.json({ results }, 200);
+    } catch (err) {
+      const counted = fail(c, err, source, "posthog v1");
+      if (!(err instanceof IngestError)) return counted;
+      return c.json({ error: V1_ERROR_TAGS[err.status], error_description: err.message }, err.status);
     }
   };
 
@@ -297,7 +355,7 @@ export function ingestRoutes(deps: IngestDeps) {
   const jitsu = (browserRoute: boolean) => async (c: Context) => {
     const type = c.req.param("type") ?? "";
     if (type === "batch") return segment(c, null, browserRoute, "segment");
-    if (!isMessageType(type)) return c.json({ success: false, error: `type "${type}" in the path is not one of ${MESSAGE_TYPES.join(", ")}, batch` }, 400);
+    if (!isMessageType(type)) return c.json(refusal(400, `type "${type}" in the path is not one of ${MESSAGE_TYPES.join(", ")}, batch`), 400);
     return segment(c, type, browserRoute, "segment");
   };
   const jitsuSpec = (summary: string) => endpoint({ summary, tags: ["ingest"], access: "public" });
@@ -315,6 +373,8 @@ export function ingestRoutes(deps: IngestDeps) {
   }
   app.on(["GET", "POST"], ["/engage", "/engage/"], (c) => posthog(c, false, true));
   for (const path of ["/e", "/i/v0/e"]) app.on(["GET", "POST"], [path, `${path}/`], (c) => posthog(c, true));
+  app.post("/i/v1/analytics/events", posthogV1);
+  app.post("/i/v1/analytics/events/", posthogV1);
 
   app.get("/v1/pixel/:type", (c) => pixel(c, c.req.param("type")));
   app.get("/pixel/v1/:type", (c) => pixel(c, c.req.param("type")));
@@ -323,7 +383,7 @@ export function ingestRoutes(deps: IngestDeps) {
   // analytics.js loads its settings from the CDN; pointed at us, it gets the Segment.io integration aimed back here.
   app.get("/v1/projects/:writeKey/settings", async (c) => {
     const key = c.req.param("writeKey");
-    if (!(await deps.findSource(key))) return c.json({ success: false, error: "unknown write key" }, 401);
+    if (!(await deps.findSource(key))) return c.json(refusal(401, "unknown write key"), 401);
     const url = new URL(c.req.url);
     const host = c.req.header("x-forwarded-host") ?? c.req.header("host") ?? url.host;
     const protocol = (c.req.header("x-forwarded-proto") ?? url.protocol.replace(":", "")) === "https" ? "https" : "http";
@@ -348,7 +408,7 @@ export function ingestRoutes(deps: IngestDeps) {
   app.on(["GET"], ["/sourceConfig", "/sourceConfig/"], async (c) => {
     const key = queryWriteKey(new URL(c.req.url).searchParams) ?? headerWriteKey(c.req.raw.headers);
     const source = key === null ? null : await deps.findSource(key);
-    if (key === null || !source) return c.json({ success: false, error: "unknown write key" }, 401);
+    if (key === null || !source) return c.json(refusal(401, "unknown write key"), 401);
     return c.json({
       isHosted: false,
       source: { id: String(source.id), name: source.name, writeKey: key, workspaceId: "tessera", enabled: true,

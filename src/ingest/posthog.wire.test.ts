@@ -1,8 +1,9 @@
 /**
  * Protects the PostHog mapping and body forms: the three body shapes, token lookup (and mixed tokens), the
  * distinct_id rules and their identifiers ($identify links $anon_distinct_id and declares user_id),
- * $set/$set_once/$unset (ignored on personless events), /engage person updates, $groupidentify, sent_at/offset
- * times, numeric uuid/offset forms, and the gzip/base64/lz-string/form encodings PostHog clients use.
+ * $set/$set_once/$unset (ignored on personless events and on $groupidentify; PHP's `[]` read as `{}`), /engage
+ * person updates, $groupidentify, sent_at/offset times, numeric uuid/offset forms, and the gzip/base64/lz-string/form
+ * encodings PostHog clients use.
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
@@ -11,7 +12,7 @@ import { IngestError, ItemError } from "./errors.ts";
 import type { Json } from "./json.ts";
 import { compressToBase64 as lz } from "./lz-string.fixtures.ts";
 import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
-import { extractPosthog, posthogMessage } from "./posthog.wire.ts";
+import { captureV1Item, extractPosthog, posthogMessage, sdkInfo } from "./posthog.wire.ts";
 import type { MessageMeta } from "./segment.wire.ts";
 
 const R = Date.parse("2024-05-01T12:00:00Z");
@@ -85,6 +86,26 @@ describe("posthogMessage", () => {
   test("$groupidentify", () => {
     const m = map({ event: "$groupidentify", distinct_id: "d", properties: { $group_type: "company", $group_key: "acme", $group_set: { seats: 5 } } });
     expect([m.type, m.groupType, m.groupId, m.groupTraits]).toEqual(["group", "company", "acme", { seats: 5 }]);
+  });
+
+  test("$groupidentify never changes person properties, even with a $set (PostHog normalizeProcessPerson)", () => {
+    const m = map({
+      event: "$groupidentify", distinct_id: "u1", $set: { a: 1 },
+      properties: { $group_type: "company", $group_key: 42, $group_set: { seats: 5 }, $set: { email: "x@y" }, $set_once: { b: 2 }, $unset: ["c"] },
+    });
+    expect([m.type, m.groupId, m.groupTraits, m.traits]).toEqual(["group", "42", { seats: 5 }, { set: {}, setOnce: {}, unset: [] }]);
+  });
+
+  test("PHP's empty array [] for $set, $set_once and $group_set is the empty object (json_encode of array())", () => {
+    const identify = map({ event: "$identify", distinct_id: "u1", $set: [], $set_once: [], properties: { $set: [], $set_once: [] } });
+    expect([identify.type, identify.traits]).toEqual(["identify", { set: {}, setOnce: {}, unset: [] }]);
+    const mixed = map({ event: "e", distinct_id: "u1", $set: [], properties: { $set: { a: 1 }, $set_once: [] } });
+    expect(mixed.traits).toEqual({ set: { a: 1 }, setOnce: {}, unset: [] });
+    const group = map({ event: "$groupidentify", distinct_id: "$store_1", properties: { $group_type: "store", $group_key: "1", $group_set: [] } });
+    expect(group.groupTraits).toEqual({});
+    // only the empty list: a list with items is still not an object of properties
+    expect(errorOf(() => map({ event: "$identify", distinct_id: "u1", $set: ["a"] }))).toBeInstanceOf(ItemError);
+    expect(errorOf(() => map({ event: "e", distinct_id: "u1", properties: { $set_once: ["a"] } }))).toBeInstanceOf(ItemError);
   });
 
   test("$pageview fills a Segment-shaped context from $-properties", () => {
@@ -240,5 +261,37 @@ describe("body encodings", () => {
     expect(errorOf(() => decodePosthogBody(enc("x=1"), opts({ contentType: "application/x-www-form-urlencoded" }))).message)
       .toBe("data: missing form field (expected data=<base64 JSON>)");
     expect(errorOf(() => decodePosthogBody(enc("{oops"), opts())).message).toStartWith("request body is not valid JSON");
+  });
+});
+
+describe("capture v1 events", () => {
+  const sdk = { lib: "posthog-go", version: "1.6.0" };
+  test("session, window and options become the $-properties capture-rs injects; the header's $lib wins", () => {
+    const item = captureV1Item({
+      event: "e", uuid: "u-1", distinct_id: "d", timestamp: "2026-03-02T07:00:00Z", session_id: "s", window_id: "w", $set: { top: 1 },
+      options: { cookieless_mode: 0, disable_skew_correction: " TRUE ", product_tour_id: 12, process_person_profile: "0" },
+      properties: { a: 1, $lib: "mine" },
+    }, sdk);
+    expect(item).toEqual({
+      event: "e", uuid: "u-1", distinct_id: "d", timestamp: "2026-03-02T07:00:00Z",
+      properties: { a: 1, $session_id: "s", $window_id: "w", $cookieless_mode: false, $ignore_sent_at: true, $product_tour_id: "12", $process_person_profile: false, $lib: "posthog-go", $lib_version: "1.6.0" },
+    });
+    // a top-level $set is not part of v1: dropped, as capture-rs's IngestionData has none
+    expect(map(item).traits).toEqual({ set: {}, setOnce: {}, unset: [] });
+  });
+
+  test("unreadable options or properties refuse the event, naming the field; null options are defaults", () => {
+    expect(errorOf(() => captureV1Item({ event: "e", options: { process_person_profile: "maybe" } }, null))?.message).toBe("options.process_person_profile: expected a boolean");
+    expect(errorOf(() => captureV1Item({ event: "e", options: { product_tour_id: true } }, null))?.message).toBe("options.product_tour_id: expected a string");
+    expect(errorOf(() => captureV1Item({ event: "e", options: [] }, null))?.message).toBe("options: expected an object");
+    expect(errorOf(() => captureV1Item({ event: "e", properties: [1] }, null))?.message).toBe("properties: expected an object");
+    expect(captureV1Item({ event: "e", options: null, properties: null }, null)).toEqual({ event: "e", uuid: null, distinct_id: null, timestamp: null, properties: {} });
+  });
+
+  test("PostHog-Sdk-Info splits at the last slash; anything else is no library", () => {
+    expect(sdkInfo("posthog-go/1.6.0")).toEqual({ lib: "posthog-go", version: "1.6.0" });
+    expect(sdkInfo("posthog/sub-sdk/2.3.4")).toEqual({ lib: "posthog/sub-sdk", version: "2.3.4" });
+    expect(sdkInfo("  posthog-rs / 1.2.3  ")).toEqual({ lib: "posthog-rs", version: "1.2.3" });
+    for (const bad of ["no-slash", "/1.0.0", "posthog-rs/", "/", "", null, `posthog-rs/${"9".repeat(300)}`]) expect(sdkInfo(bad)).toBeNull();
   });
 });

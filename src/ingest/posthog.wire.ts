@@ -95,14 +95,30 @@ const Offset = z
   .transform(Number)
   .nullish();
 
+/**
+ * isPhpEmptyObject is `[]` where an object belongs: PHP's json_encode writes an empty associative array as a
+ * list, so posthog-php's identify without traits sends `"$set": []` and PHP group calls `"$group_set": []`.
+ * It is the empty object the sender meant (capture-rs would refuse the whole request, losing the batch).
+ */
+const isPhpEmptyObject = (v: unknown): v is readonly never[] => Array.isArray(v) && v.length === 0;
+
+/** PersonOpsField is `$set`/`$set_once`: an object, or PHP's `[]` for an empty one (read as absent). */
+const PersonOpsField = z
+  .custom<JsonObject | readonly never[]>((v) => isObject(v) || isPhpEmptyObject(v), { message: "expected an object" })
+  .transform((v) => (isPhpEmptyObject(v) ? null : v))
+  .nullish();
+
+/** phpEmptyAsNull reads a `$set`/`$set_once`/`$group_set` under properties the same way. */
+const phpEmptyAsNull = (v: Json | undefined): Json | undefined => (isPhpEmptyObject(v) ? null : v);
+
 const PosthogItem = z.object({
   event: z.string().min(1, "required").max(MAX_EVENT_NAME_LENGTH),
   properties: Props,
   timestamp: z.union([z.string(), z.number()]).nullish(),
   offset: Offset,
   uuid: MessageIdField,
-  $set: Props,
-  $set_once: Props,
+  $set: PersonOpsField,
+  $set_once: PersonOpsField,
 });
 type PosthogItem = z.infer<typeof PosthogItem>;
 
@@ -175,14 +191,15 @@ function contextOf(p: JsonObject): JsonObject {
 /** personOps reads `$set`/`$set_once` (top level and under properties; properties win) and `$unset`. */
 function personOps(m: PosthogItem, raw: JsonObject, propsIn: JsonObject): TraitOps {
   const setTop = m.$set ?? null;
-  const setProp = propsIn.$set;
+  const setProp = phpEmptyAsNull(propsIn.$set);
   if (setProp !== undefined && setProp !== null && !isObject(setProp)) {
     throw new ItemError("properties.$set: expected an object of properties");
   }
   // On a clash the top-level operation wins, as PostHog's normalizeEvent merges them.
   const set = setTop || setProp ? { ...(setProp as JsonObject | null | undefined), ...setTop } : null;
   const setOnceTop = m.$set_once ?? null;
-  const setOnce = setOnceTop && isObject(propsIn.$set_once) ? { ...propsIn.$set_once, ...setOnceTop } : setOnceTop ?? propsIn.$set_once;
+  const setOnceProp = phpEmptyAsNull(propsIn.$set_once);
+  const setOnce = setOnceTop && isObject(setOnceProp) ? { ...setOnceProp, ...setOnceTop } : setOnceTop ?? setOnceProp;
   // A top-level `$unset` is Mixpanel's engage form; PostHog's own SDKs put it under properties.
   const unset = raw.$unset == null ? propsIn.$unset : [...unsetKeys(raw.$unset, "$unset"), ...unsetKeys(propsIn.$unset, "properties.$unset")];
   return traitOps(set, setOnce, unset, "properties");
@@ -209,8 +226,9 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
   const type: MessageType = personUpdate || selfIdentify ? "track" : TYPE_OF_EVENT[m.event] ?? "track";
   // posthog-js's default `person_profiles: "identified_only"` marks an anonymous user's events personless:
   // PostHog stores and counts them but never lets them touch person properties (PH-person), so the
-  // operations are dropped unread. The distinct ids still link as on any event.
-  const traits = propsIn.$process_person_profile === false ? EMPTY_TRAITS : personOps(m, raw, propsIn);
+  // operations are dropped unread. The distinct ids still link as on any event. A `$groupidentify` describes a
+  // group, never the person: PostHog's normalizeProcessPerson deletes its $set/$set_once/$unset.
+  const traits = propsIn.$process_person_profile === false || m.event === "$groupidentify" ? EMPTY_TRAITS : personOps(m, raw, propsIn);
 
   const properties: JsonObject = { ...propsIn };
   for (const k of ENVELOPE_PROPS) delete properties[k];
@@ -236,7 +254,7 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
     groupId = idValue(propsIn.$group_key, "properties.$group_key");
     if (groupId === null) throw new ItemError("properties.$group_key: required for $groupidentify");
     groupType = str(propsIn, "$group_type") ?? null;
-    const gs = propsIn.$group_set;
+    const gs = phpEmptyAsNull(propsIn.$group_set);
     if (gs !== undefined && gs !== null && !isObject(gs)) throw new ItemError("properties.$group_set: expected an object");
     groupTraits = gs ?? {};
   }
@@ -274,4 +292,67 @@ export function posthogMessage(raw: Json, env: PosthogEnvelope, meta: MessageMet
     sentAt: env.sentAt,
     originalTimestamp: original,
   };
+}
+
+/**
+ * PostHog's capture v1 (`POST /i/v1/analytics/events`; posthog-python, -go and -rs with `capture_mode` v1):
+ * `{created_at, historical_migration?, batch: [{event, uuid, distinct_id, timestamp, session_id?, window_id?,
+ * options?, properties?}]}`, the token in `Authorization: Bearer`, the client's clock in the
+ * `PostHog-Request-Timestamp` header and the library in `PostHog-Sdk-Info` (`name/version`).
+ * captureV1Item turns one event into the v0 event posthogMessage reads, as capture-rs does before ingestion
+ * (v1/analytics/types.rs): session and window ids and the options become `$session_id`, `$window_id`,
+ * `$cookieless_mode`, `$ignore_sent_at`, `$product_tour_id`, `$process_person_profile`; the header's `$lib`
+ * and `$lib_version` win over the properties'. A top-level `$set` is not part of v1 and is ignored.
+ */
+export function captureV1Item(raw: Json, sdk: { lib: string; version: string } | null): Json {
+  if (!isObject(raw)) return raw;
+  const options = raw.options ?? null;
+  if (options !== null && !isObject(options)) throw new ItemError("options: expected an object");
+  const lifted: JsonObject = {};
+  if (typeof raw.session_id === "string") lifted.$session_id = raw.session_id;
+  if (typeof raw.window_id === "string") lifted.$window_id = raw.window_id;
+  for (const [key, prop] of V1_OPTIONS) {
+    const v = options?.[key];
+    if (v === undefined || v === null) continue;
+    const coerced = key === "product_tour_id" ? v1String(v) : v1Bool(v);
+    if (coerced === null) throw new ItemError(`options.${key}: expected ${key === "product_tour_id" ? "a string" : "a boolean"}`);
+    lifted[prop] = coerced;
+  }
+  if (sdk) {
+    lifted.$lib = sdk.lib;
+    lifted.$lib_version = sdk.version;
+  }
+  const props = raw.properties;
+  if (props !== undefined && props !== null && !isObject(props)) throw new ItemError("properties: expected an object");
+  return { event: raw.event ?? null, uuid: raw.uuid ?? null, distinct_id: raw.distinct_id ?? null, timestamp: raw.timestamp ?? null, properties: { ...props, ...lifted } };
+}
+
+const V1_OPTIONS = [
+  ["cookieless_mode", "$cookieless_mode"],
+  ["disable_skew_correction", "$ignore_sent_at"],
+  ["product_tour_id", "$product_tour_id"],
+  ["process_person_profile", "$process_person_profile"],
+] as const;
+
+/** v1Bool coerces as capture-rs: a boolean, "true"/"false"/"1"/"0" (any case, trimmed), or a number (non-zero is true). */
+function v1Bool(v: Json): boolean | null {
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return v !== 0;
+  if (typeof v === "string") {
+    const s = v.trim().toLowerCase();
+    return s === "true" || s === "1" ? true : s === "false" || s === "0" ? false : null;
+  }
+  return null;
+}
+
+/** v1String takes a string or an integer (as its digits). */
+const v1String = (v: Json): string | null => (typeof v === "string" ? v : typeof v === "number" && Number.isInteger(v) ? String(v) : null);
+
+/** sdkInfo reads `PostHog-Sdk-Info` (`<lib>/<version>`, split at the last "/"); null when it is not that. */
+export function sdkInfo(header: string | null): { lib: string; version: string } | null {
+  if (header === null || header.length > 200) return null;
+  const at = header.lastIndexOf("/");
+  const lib = header.slice(0, Math.max(at, 0)).trim();
+  const version = header.slice(at + 1).trim();
+  return at < 0 || !lib || !version ? null : { lib, version };
 }

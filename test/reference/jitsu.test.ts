@@ -200,7 +200,7 @@ describe("IngestHandler: write keys, statuses and bodies", () => {
     const w = await world();
     for (const path of ["/api/s/track", "/api/s/s2s/track"]) {
       const a = await w.send(path, sdkBody("track", { event: "X", userId: "u-unknown" }), { key: "nope:secret" });
-      expect([path, a.status, a.body]).toEqual([path, 401, { success: false, error: "unknown write key" }]);
+      expect([path, a.status, a.body]).toEqual([path, 401, { success: false, error: "unknown write key", code: "invalid_write_key", message: "unknown write key" }]);
       const missing = await w.send(path, sdkBody("track", { event: "X", userId: "u-unknown" }), { key: null });
       expect([path, missing.status]).toEqual([path, 401]);
     }

@@ -362,7 +362,7 @@ describe("RudderStack gateway_test.go, Context \"Invalid requests\": every route
     const w = await world();
     for (const path of ["/v1/batch", "/v1/import", "/v1/b"]) {
       const a = await w.post(path, { batch: [] });
-      expect([path, a.status, a.body]).toEqual([path, 400, { success: false, error: "batch: is empty" }]);
+      expect([path, a.status, a.body]).toEqual([path, 400, { success: false, error: "batch: is empty", code: "invalid_request", message: "batch: is empty" }]);
     }
   });
 
