@@ -63,7 +63,7 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
  * paths are included because `<script integrity=… crossorigin>` on another origin needs CORS to check SRI.
  */
 const CORS_PATHS = [
-  "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/", "/i/v1/analytics/events", "/i/v1/analytics/events/", "/track", "/track/", "/engage", "/engage/",
+  "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/", "/i/v1/analytics/events", "/i/v1/analytics/events/", "/i/v0/ai/batch", "/i/v0/ai/batch/", "/track", "/track/", "/engage", "/engage/",
   "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sourceConfig", "/sourceConfig/", "/beacon/*", "/api/s/*", "/sdk.js", "/sdk.json", "/sdk/*",
 ];
 
@@ -368,7 +368,9 @@ export function ingestRoutes(deps: IngestDeps) {
   }
 
   // /track and /engage are PostHog's legacy (Mixpanel-era) names, still served by its capture.
-  for (const path of ["/capture", "/batch", "/track"]) {
+  // posthog-node's and posthog-python's AI events (`captureAi`, `$ai_generation`…) take their own lane, `/i/v0/ai/batch/`, in
+  // the /batch body shape.
+  for (const path of ["/capture", "/batch", "/track", "/i/v0/ai/batch"]) {
     app.on(["GET", "POST"], [path, `${path}/`], (c) => posthog(c, false));
   }
   app.on(["GET", "POST"], ["/engage", "/engage/"], (c) => posthog(c, false, true));

@@ -675,3 +675,18 @@ describe("capture v1: POST /i/v1/analytics/events", () => {
     expect(await w.total("x", "2026-03-01", "2026-03-31")).toBe(0);
   });
 });
+
+// posthog-node `_captureAi` (packages/node `ai-capture/routing.ts`) and posthog-python's AI lane post `$ai_*` events to
+// `/i/v0/ai/batch/` in the /batch shape: `{api_key, batch, sent_at}` (posthog-node's test "posts to the AI endpoint
+// with the V0 body shape"), gzip by default in Node.
+test("the AI lane: /i/v0/ai/batch/ takes the /batch body; the event is stored with its $ai_ properties", async () => {
+  const w = await world("2026-03-03T10:00:00.000Z");
+  const body = JSON.stringify({
+    api_key: KEY,
+    batch: [{ event: "$ai_generation", distinct_id: "ai-user-1", uuid: "0195a1b2-0401-7000-8000-000000000001", timestamp: "2026-03-03T09:59:59.000Z", type: "capture", library: "posthog-node", library_version: "5.9.0", properties: { $ai_model: "gpt-4o-mini", $ai_input_tokens: 120, $ai_total_cost_usd: 0.0004, $lib: "posthog-node" } }],
+    sent_at: "2026-03-03T10:00:00.000Z",
+  });
+  posthogOk(await w.send("POST", "/i/v0/ai/batch/", gzip(body), { "content-type": "application/json", "content-encoding": "gzip", "user-agent": "posthog-node/5.9.0" }));
+  const [e] = await w.events("ai-user-1");
+  expect([e!.time, e!.event, e!.properties.$ai_model, e!.properties.$ai_input_tokens]).toEqual(["2026-03-03T09:59:59.000Z", "$ai_generation", "gpt-4o-mini", 120]);
+});
