@@ -45,7 +45,7 @@ export const API_BODY_LIMIT = 1024 * 1024;
 
 /** INGEST_PREFIXES are the public, CORS-open ingestion paths (SPEC §3); everything else needs auth. */
 export const INGEST_PREFIXES = [
-  "/v1", "/capture", "/batch", "/e", "/i/v0/e", "/track", "/engage", "/t.gif", "/pixel", "/sdk.js", "/sdk.json", "/sdk",
+  "/v1", "/capture", "/batch", "/e", "/i/v0/e", "/i/v0/ai/batch", "/i/v1/analytics/events", "/track", "/engage", "/t.gif", "/pixel", "/sdk.js", "/sdk.json", "/sdk",
   // What PostHog SDKs ask besides capture, answered minimally so they stay quiet.
   "/flags", "/decide", "/array",
   // What RudderStack's JavaScript SDK asks its control plane, and its sendBeacon route.
@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps) {
     )
 
     // ── Ingestion (src/ingest/): public, CORS open, authenticated by write key, own body limits ──
-    // /v1/* (Segment, RudderStack), /capture /batch /e /i/v0/e /track /engage (PostHog), /t.gif and pixels, /sdk.js
+    // /v1/* (Segment, RudderStack), /capture /batch /e /i/v0/e /i/v0/ai/batch /i/v1/analytics/events /track /engage (PostHog), /t.gif and pixels, /sdk.js
     .route("/", ingestRoutes({
       findSource: events.findSource,
       sink: events.sink,
