@@ -51,6 +51,15 @@ describe("mapping", () => {
     expect(map({ type: "screen", anonymousId: "a", name: "Home" }).properties).toEqual({ name: "Home", $screen_name: "Home" });
   });
 
+  test("rudder-sdk-android/-ios v1 screens: the name in `event` and properties.name becomes $screen_name", () => {
+    const m = map({ type: "screen", anonymousId: "a", event: "MainActivity", properties: { name: "MainActivity", automatic: true } });
+    expect([m.event, m.properties]).toEqual(["$screen", { name: "MainActivity", automatic: true, $screen_name: "MainActivity" }]);
+    expect(map({ type: "screen", anonymousId: "a", properties: { name: "Cart" } }).properties.$screen_name).toBe("Cart");
+    // Segment's own `name` wins; a page's `event` is not its name.
+    expect(map({ type: "screen", anonymousId: "a", name: "Home", event: "x" }).properties.$screen_name).toBe("Home");
+    expect(map({ type: "page", anonymousId: "a", event: "x" }).properties).toEqual({});
+  });
+
   test("identify traits are $set; $set_once/$unset keys inside traits are honoured", () => {
     const m = map({ type: "identify", userId: "u", traits: { email: "a@b.c", $set_once: { first_seen: "x" }, $unset: ["old"] } });
     expect(m.traits).toEqual({ set: { email: "a@b.c" }, setOnce: { first_seen: "x" }, unset: ["old"] });

@@ -154,9 +154,11 @@ export function segmentMessage(raw: Json, routeType: MessageType | null, env: En
   if (type === "track") event = m.event!;
   else {
     event = EVENT_NAME_OF[type];
-    if (m.name) properties.name = m.name;
+    // rudder-sdk-android/-ios v1 name a screen in `event` (and `properties.name`), not in `name`.
+    const name = m.name || (type === "screen" ? m.event || (typeof properties.name === "string" ? properties.name : null) : null);
+    if (name) properties.name = name;
     if (m.category) properties.category = m.category;
-    if (type === "screen" && m.name) properties.$screen_name = m.name;
+    if (type === "screen" && name) properties.$screen_name = name;
   }
 
   const traitsIn = m.traits ?? null;
