@@ -45,7 +45,21 @@ export interface ChannelInput {
   readonly pageHost?: string | null;
   /** Parsed `$browser`, to recognise in-app browsers. */
   readonly browser?: string | null;
+  /** The WeChat scene a mini program was entered by (`$scene`), for its untagged traffic. */
+  readonly scene?: number | null;
 }
+
+/**
+ * WeChat's scene values (developers.weixin.qq.com, 场景值列表) that say where an untagged mini program visit came
+ * from: its search boxes are organic search, its ad placements paid social, the user's own lists (the
+ * Discover entry, the pull-down recent list, My Mini Programs, a desktop icon) direct; every other scene (chat
+ * shares, QR codes, Official Account menus and articles…) is WeChat itself.
+ */
+const SCENE_CHANNELS: ReadonlyMap<number, Channel> = new Map([
+  ...[1005, 1006, 1027, 1042, 1053].map((s) => [s, "organic_search"] as const),
+  ...[1045, 1046, 1067, 1068, 1084, 1095].map((s) => [s, "paid_social"] as const),
+  ...[1001, 1023, 1089, 1103, 1104].map((s) => [s, "direct"] as const),
+]);
 
 const PAID = /^(cpc|ppc|paid|paid[-_ ]?search|sem|pmax|cpa|cpv|cpm|paid[-_ ]?social|social[-_ ]?paid|retargeting|display|banner|interstitial|expandable)$/;
 const DISPLAY = /^(display|banner|cpm|interstitial|expandable)$/;
@@ -110,6 +124,7 @@ export function channelOf(input: ChannelInput): Channel | null {
   if (AFFILIATE.test(medium)) return "affiliate";
   if (WECHAT_SOURCE.test(source) || WECHAT_HOST.test(ref)) return "wechat";
   if (DOUYIN_SOURCE.test(source) || DOUYIN_HOST.test(ref)) return "douyin";
+  if (ref === "" && !tagged && typeof input.scene === "number") return SCENE_CHANNELS.get(input.scene) ?? "wechat";
   if (ref === "" && !tagged && (browser === "WeChat" || browser === "WeCom")) return "wechat";
   if (ref === "" && !tagged && (browser === "Douyin" || browser === "TikTok")) return "douyin";
   if (medium === "organic" || SEARCH_HOST.test(ref)) return "organic_search";

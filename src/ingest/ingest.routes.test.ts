@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import { basic, NOW, testApp, WRITE_KEY } from "./ingest.fixtures.ts";
 import { compressToBase64 as lz } from "./lz-string.fixtures.ts";
 import { ingestRoutes } from "./ingest.routes.ts";
-import { buildSdk } from "./sdk.bundle.ts";
+import { buildSdk, buildWxSdk } from "./sdk.bundle.ts";
 import { Overloaded } from "./sink.ts";
 
 const ev = (over: Record<string, unknown> = {}) => ({ type: "track", event: "Clicked", anonymousId: "a1", ...over });
@@ -436,9 +436,26 @@ describe("analytics.js settings and sdk.js", () => {
     // SRI on a cross-origin script needs CORS.
     expect(pinned.headers.get("access-control-allow-origin")).toBe("https://shop.example");
     expect([pinned.status, pinned.headers.get("cache-control")]).toEqual([200, "public, max-age=31536000, immutable"]);
-    expect(await (await app.request("/sdk.json")).json()).toEqual({ path: `/sdk/${sdk.hash}.js`, integrity: sdk.integrity, bytes: sdk.code.length });
+    expect(await (await app.request("/sdk.json")).json()).toMatchObject({ path: `/sdk/${sdk.hash}.js`, integrity: sdk.integrity, bytes: sdk.code.length });
     const old = await app.request("/sdk/0000.js");
     expect([old.status, old.headers.get("location")]).toEqual([302, `/sdk/${sdk.hash}.js`]);
+  });
+
+  test("/sdk/wx.js (the mini program SDK, CommonJS) is short-cached with an ETag; /sdk/wx-<hash>.js is immutable", async () => {
+    const { app } = testApp();
+    const wx = await buildWxSdk();
+    expect(wx.code.length).toBeLessThan(10 * 1024);
+    expect(wx.code).toContain("module.exports=");
+    const plain = await app.request("/sdk/wx.js");
+    expect([plain.status, plain.headers.get("cache-control"), plain.headers.get("etag")]).toEqual([200, "public, max-age=300", `"${wx.hash}"`]);
+    expect(plain.headers.get("content-type")).toStartWith("text/javascript");
+    expect(await plain.text()).toBe(wx.code);
+    expect((await app.request("/sdk/wx.js", { headers: { "if-none-match": `"${wx.hash}"` } })).status).toBe(304);
+    const pinned = await app.request(`/sdk/wx-${wx.hash}.js`);
+    expect([pinned.status, pinned.headers.get("cache-control"), await pinned.text()]).toEqual([200, "public, max-age=31536000, immutable", wx.code]);
+    const old = await app.request("/sdk/wx-0000.js");
+    expect([old.status, old.headers.get("location")]).toEqual([302, `/sdk/wx-${wx.hash}.js`]);
+    expect(((await (await app.request("/sdk.json")).json()) as { wx: unknown }).wx).toEqual({ path: `/sdk/wx-${wx.hash}.js`, integrity: wx.integrity, bytes: wx.code.length });
   });
 });
 

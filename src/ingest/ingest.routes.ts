@@ -1,6 +1,6 @@
 /**
  * The ingestion HTTP surface (SPEC §3): Segment-compatible `/v1/*` (long and short forms, batch, import),
- * PostHog `/capture`, `/batch`, `/e`, `/i/v0/e`, `/track`, `/engage`, pixels, analytics.js settings and `/sdk.js`.
+ * PostHog `/capture`, `/batch`, `/e`, `/i/v0/e`, `/track`, `/engage`, pixels, analytics.js settings, `/sdk.js` and `/sdk/wx.js`.
  * Mount at the root: `app.route("/", ingestRoutes(deps))`. CORS is open (origin echoed) on these paths
  * only, because browsers post from our customers' sites.
  *
@@ -23,7 +23,7 @@ import { runPipeline, type PipelineResult } from "./pipeline.ts";
 import { pixelItem } from "./pixel.wire.ts";
 import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
 import { captureV1Item, extractPosthog, posthogMessage, sdkInfo } from "./posthog.wire.ts";
-import { buildSdk } from "./sdk.bundle.ts";
+import { buildSdk, buildWxSdk } from "./sdk.bundle.ts";
 import { extractSegment, segmentMessage, type MessageMeta } from "./segment.wire.ts";
 import { isDiskRefusal, retryAfterOf, type Sink } from "./sink.ts";
 import type { IngestSource } from "./source.ts";
@@ -445,17 +445,37 @@ export function ingestRoutes(deps: IngestDeps) {
     if (c.req.header("if-none-match") === `"${sdk.hash}"`) return c.body(null, 304);
     return c.body(sdk.code, 200, { "Content-Type": "text/javascript; charset=utf-8" });
   });
-  // What a pinned snippet needs (the Sources page offers one): the versioned path and its SRI value.
+  // What a pinned snippet needs (the Sources page offers one): the versioned path and its SRI value; `wx` is
+  // the mini program SDK's versioned path and size.
   app.get("/sdk.json", async (c) => {
-    const sdk = await buildSdk();
+    const [sdk, wx] = await Promise.all([buildSdk(), buildWxSdk()]);
     c.header("Cache-Control", "no-cache");
-    return c.json({ path: `/sdk/${sdk.hash}.js`, integrity: sdk.integrity, bytes: sdk.code.length });
+    return c.json({
+      path: `/sdk/${sdk.hash}.js`, integrity: sdk.integrity, bytes: sdk.code.length,
+      wx: { path: `/sdk/wx-${wx.hash}.js`, integrity: wx.integrity, bytes: wx.code.length },
+    });
   });
+  // The WeChat Mini Program SDK, a CommonJS module saved into the mini program (which cannot load code from the
+  // network): /sdk/wx.js is the current one (5 minutes, ETag), /sdk/wx-<hash>.js one version (immutable).
   app.get("/sdk/:file", async (c) => {
+    const file = c.req.param("file");
+    const js = { "Content-Type": "text/javascript; charset=utf-8" };
+    if (file === "wx.js" || file.startsWith("wx-")) {
+      const wx = await buildWxSdk();
+      if (file === "wx.js") {
+        c.header("Cache-Control", "public, max-age=300");
+        c.header("ETag", `"${wx.hash}"`);
+        if (c.req.header("if-none-match") === `"${wx.hash}"`) return c.body(null, 304);
+        return c.body(wx.code, 200, js);
+      }
+      if (file !== `wx-${wx.hash}.js`) return c.redirect(`/sdk/wx-${wx.hash}.js`, 302);
+      c.header("Cache-Control", "public, max-age=31536000, immutable");
+      return c.body(wx.code, 200, js);
+    }
     const sdk = await buildSdk();
-    if (c.req.param("file") !== `${sdk.hash}.js`) return c.redirect(`/sdk/${sdk.hash}.js`, 302);
+    if (file !== `${sdk.hash}.js`) return c.redirect(`/sdk/${sdk.hash}.js`, 302);
     c.header("Cache-Control", "public, max-age=31536000, immutable");
-    return c.body(sdk.code, 200, { "Content-Type": "text/javascript; charset=utf-8" });
+    return c.body(sdk.code, 200, js);
   });
 
   return app;

@@ -39,7 +39,16 @@ export function Layout({ nav, path, children }: { nav: Route[]; path: string; ch
   };
   const visible = nav.filter((n) => !n.hidden && (!n.adminOnly || isAdmin));
   const main = useRef<HTMLElement>(null);
+  const sidenav = useRef<HTMLElement>(null);
   const first = useRef(true);
+  // On a phone the navigation is one row that scrolls sideways: keep the current page's link in view.
+  useEffect(() => {
+    const nav = sidenav.current;
+    const current = nav?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!nav || !current || nav.scrollWidth <= nav.clientWidth) return;
+    const left = current.getBoundingClientRect().left - nav.getBoundingClientRect().left + nav.scrollLeft;
+    nav.scrollLeft = Math.max(0, left - (nav.clientWidth - current.offsetWidth) / 2);
+  }, [path]);
   // After an in-app navigation, focus the page's start (as a full page load would), so keyboard and
   // screen-reader users land on the new page instead of the link they left behind.
   useEffect(() => {
@@ -75,7 +84,7 @@ export function Layout({ nav, path, children }: { nav: Route[]; path: string; ch
           )}
         </div>
       </header>
-      <nav class="sidenav" aria-label={t("nav.label")}>
+      <nav class="sidenav" aria-label={t("nav.label")} ref={sidenav}>
         {GROUPS.map((g) => {
           const items = visible.filter((n) => n.group === g);
           if (items.length === 0) return null;

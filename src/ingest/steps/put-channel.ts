@@ -32,8 +32,9 @@ export const putChannel: Step = {
       referrerHost: text(p.$referring_domain),
       pageHost: u?.hostname ?? null,
       browser: text(p.$browser),
+      scene: typeof p.$scene === "number" ? p.$scene : null,
     };
-    const key = `${input.source}\u0000${input.medium}\u0000${input.campaign !== null}\u0000${[...input.clickIds].join(",")}\u0000${input.referrerHost}\u0000${input.pageHost}\u0000${input.browser}`;
+    const key = `${input.source}\u0000${input.medium}\u0000${input.campaign !== null}\u0000${[...input.clickIds].join(",")}\u0000${input.referrerHost}\u0000${input.pageHost}\u0000${input.browser}\u0000${input.scene}`;
     let channel = cache.get(key);
     if (channel === undefined) {
       channel = channelOf(input);

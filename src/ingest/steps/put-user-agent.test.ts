@@ -77,6 +77,8 @@ describe("native apps", () => {
     expect(isNativeApp({ page: { url: "https://x" }, os: { name: "", version: "" }, screen: { width: 390 } })).toBe(false);
     expect(isNativeApp({ os: { name: "", version: "" } })).toBe(false);
     expect(isNativeApp({ device: { type: "android" } })).toBe(true);
+    // a WeChat mini program (tessera-wx) is an app, with its pages in the context
+    expect(isNativeApp({ page: { path: "/pages/index/index" }, os: { name: "iOS" }, wechat: { scene: 1007 } })).toBe(true);
     expect([osName("iPhone OS"), osName("android"), osName("KaiOS")]).toEqual(["iOS", "Android", "KaiOS"]);
   });
 });
@@ -92,5 +94,17 @@ describe("browsers and PostHog's mobile SDKs", () => {
 
   test("posthog-android's $os_name fills $os", () => {
     expect(run({}, { properties: { $os_name: "Android", $os_version: "14" } })).toEqual({ $os_name: "Android", $os_version: "14", $os: "Android" });
+  });
+});
+
+test("a WeChat mini program (tessera-wx): device fields, $os from context.os, the entry scene as $scene", () => {
+  const p = run({
+    library: { name: "tessera-wx", version: "1.0.0" }, page: { path: "/pages/tea/detail", url: "/pages/tea/detail?id=9" },
+    os: { name: "iOS", version: "17.4" }, device: { manufacturer: "iPhone", model: "iPhone 15 Pro<iPhone16,1>", type: "ios" },
+    screen: { width: 393, height: 852, density: 3 }, locale: "zh-CN", wechat: { scene: 1007, version: "8.0.49", sdkVersion: "3.4.1" },
+  }, { requestUserAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) MicroMessenger/8.0.49", browserRoute: true });
+  expect(p).toEqual({
+    $os: "iOS", $os_version: "17.4", $device_manufacturer: "iPhone", $device_model: "iPhone 15 Pro<iPhone16,1>", $device_type: "Mobile",
+    $screen_width: 393, $screen_height: 852, $screen_density: 3, $locale: "zh-CN", $scene: 1007,
   });
 });

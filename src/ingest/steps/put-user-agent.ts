@@ -15,6 +15,7 @@
  *   and rudder-sdk-android send as `context.userAgent`) has no "Mobile" token, which a browser UA would use to
  *   tell a phone from a tablet: its device type is left unset rather than guessed "Tablet";
  * - an app is not a browser: no `$browser` (an iOS app's WebKit UA would otherwise read as "iOS WebView").
+ * A mini program's `context.wechat.scene` becomes `$scene`.
  * posthog-android/-ios/-react-native send `$os_name`; `$os` is filled from it so one OS filter sees every app.
  */
 import { isObject, obj, str, type JsonObject } from "../json.ts";
@@ -37,9 +38,12 @@ const text = (v: unknown): string | null => (typeof v === "string" && v.trim() !
 const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 const bool = (v: unknown): boolean | null => (typeof v === "boolean" ? v : null);
 
-/** isNativeApp tells a mobile/desktop app's message (device described in the context) from a web page's. */
+/**
+ * isNativeApp tells a mobile/desktop app's message (device described in the context) from a web page's. A WeChat
+ * mini program (tessera-wx: `context.wechat`) is an app too, although its pages are in `context.page`.
+ */
 export function isNativeApp(context: JsonObject): boolean {
-  if (obj(context, "page")) return false;
+  if (obj(context, "page") && !isObject(context.wechat)) return false;
   return text(str(obj(context, "os"), "name")) !== null || isObject(context.device);
 }
 
@@ -87,6 +91,10 @@ function putNativeProps(msg: Message): void {
   if (version) p.$os_version = version;
   const device = formFactor(text(str(obj(c, "device"), "model")));
   if (device) p.$device_type = device;
+  // The WeChat scene the mini program was entered by (1007 a chat's share, 1011 a QR code, 1045 a Moments ad…):
+  // put_channel attributes untagged mini program traffic by it.
+  const scene = num(obj(c, "wechat")?.scene);
+  if (scene !== null && p.$scene === undefined) p.$scene = scene;
 }
 
 export const putUserAgent: Step = {

@@ -3,9 +3,9 @@
  * the cell's selector), paged, each linking to the person page, and "save as audience pack" which stores
  * the whole selection (not just the loaded page) as a static pack.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
-import { useI18n } from "../i18n/index.tsx";
+import { localeOf, useI18n } from "../i18n/index.tsx";
 import { ChannelIcons, displayName } from "../people/person-label.tsx";
 import type { ActorsPage, ActorsSelector, Actor, Query } from "../query/types.ts";
 import { Link } from "../router.tsx";
@@ -18,8 +18,9 @@ import { Field } from "../ui/field.tsx";
 const PAGE = 50;
 
 export function ActorsDialog({ query, selector, title, onClose }: { query: Query; selector: ActorsSelector; title: string; onClose: () => void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { canOperate } = useSession();
+  const savedNote = useRef<HTMLDivElement>(null);
   const [persons, setPersons] = useState<Actor[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -44,6 +45,10 @@ export function ActorsDialog({ query, selector, title, onClose }: { query: Query
   useEffect(() => {
     void load(null);
   }, []);
+  // The confirmation lands under a long list: bring it into view.
+  useEffect(() => {
+    if (saved) savedNote.current?.scrollIntoView({ block: "nearest" });
+  }, [saved]);
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -90,10 +95,12 @@ export function ActorsDialog({ query, selector, title, onClose }: { query: Query
         </form>
       )}
       {saved && (
-        <Alert kind="success">
-          {t("actors.saved", { name: saved.name })}
-          {saved.size !== null && ` (${saved.size})`} {saved.id > 0 && <Link href={`/audiences/${saved.id}`}>{t("actors.openPack")}</Link>}
-        </Alert>
+        <div ref={savedNote}>
+          <Alert kind="success">
+            {t("actors.saved", { name: saved.name })}
+            {saved.size !== null && ` · ${t("actors.count", { n: new Intl.NumberFormat(localeOf(lang)).format(saved.size) })}`} {saved.id > 0 && <Link href={`/audiences/${saved.id}`}>{t("actors.openPack")}</Link>}
+          </Alert>
+        </div>
       )}
     </Dialog>
   );

@@ -31,9 +31,14 @@ export function tableCsv(t: TableModel): string {
   return toCsv(t.columns.map((c) => c.label), t.rows.map((r) => r.map((c) => c.value)));
 }
 
-/** pct formats a share as a percentage with one decimal ("—" when there is no base). */
+/**
+ * pct formats a share as a percentage with one decimal ("—" when there is no base); a share that is not
+ * zero never reads as 0.0% (one person in 3,000 is "<0.1%").
+ */
 export function pct(part: number, whole: number): string {
-  return whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : "—";
+  if (!(whole > 0)) return "—";
+  const share = (100 * part) / whole;
+  return share > 0 && share < 0.05 ? "<0.1%" : `${share.toFixed(1)}%`;
 }
 
 /** duration formats seconds for people: 45s, 12m, 3.5h, 2.1d — with `t`, in the UI's language (45 秒, 12 分钟). */
@@ -44,6 +49,11 @@ export function duration(seconds: number | null, t?: I18n["t"]): string {
   if (seconds < 3600) return `${Math.round(seconds / 60)}${unit("m")}`;
   if (seconds < 86_400) return `${(seconds / 3600).toFixed(1)}${unit("h")}`;
   return `${(seconds / 86_400).toFixed(1)}${unit("d")}`;
+}
+
+/** periodText shows a period as people read it: an hour "2024-06-10T13:00" as "2024-06-10 13:00", a day as it is. */
+export function periodText(period: string): string {
+  return period.replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/, "$1 $2");
 }
 
 /** label shows a breakdown value: "" is "(none)" and "$other" is "Other" in the user's language. */

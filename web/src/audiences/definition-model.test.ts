@@ -4,7 +4,7 @@
  * counts match the server's limits, and half-filled conditions hold the live count back.
  */
 import { describe, expect, test } from "bun:test";
-import { append, at, depth, incomplete, leafCount, newLeaf, remove, replace, sendable, toggleNot, type Node } from "./definition-model.ts";
+import { append, at, conditionNumbers, depth, incomplete, leafCount, newLeaf, remove, replace, sendable, toggleNot, type Node } from "./definition-model.ts";
 
 const tag = (name: string): Node => ({ kind: "tag", tag: name, present: true });
 const tree: Node = { kind: "and", children: [tag("a"), { kind: "or", children: [tag("b"), { kind: "not", child: tag("c") }] }] };
@@ -51,3 +51,12 @@ describe("limits and completeness", () => {
 function children(n: Node): string[] {
   return n.kind === "or" || n.kind === "and" ? n.children.map((c) => (c.kind === "tag" ? c.tag : c.kind)) : [];
 }
+
+test("unfinished conditions are named as the editor numbers them", () => {
+  const t: Node = { kind: "and", children: [tag("ok"), newLeaf("event"), { kind: "or", children: [tag("ok"), newLeaf("attr")] }] };
+  expect(conditionNumbers(incomplete(t))).toEqual(["2", "3.2"]);
+});
+
+test("a new A-then-B condition means what its name says: A, then B", () => {
+  expect(newLeaf("sequence")).toMatchObject({ kind: "sequence", completed: true });
+});

@@ -28,7 +28,7 @@ export function newLeaf(kind: LeafKind): Node {
     case "did_not":
       return { kind: "did_not", event: "", window: LAST_30_DAYS };
     case "sequence":
-      return { kind: "sequence", steps: [{ event: "" }, { event: "" }], within: { n: 30, unit: "minute" }, window: { kind: "last", n: 7, unit: "day" }, completed: false };
+      return { kind: "sequence", steps: [{ event: "" }, { event: "" }], within: { n: 30, unit: "minute" }, window: { kind: "last", n: 7, unit: "day" }, completed: true };
   }
 }
 
@@ -121,6 +121,11 @@ export function incomplete(n: Node, path: Path = []): Path[] {
     case "sequence":
       return n.steps.some((s) => s.event.trim() === "") ? [path] : [];
   }
+}
+
+/** conditionNumbers names condition paths as the editor numbers them: [6, 0] → "7.1". */
+export function conditionNumbers(paths: Path[]): string[] {
+  return paths.map((p) => p.map((i) => i + 1).join("."));
 }
 
 /** sendable turns the edited tree into what the server accepts: an empty root group is "everyone". */

@@ -10,7 +10,7 @@ import { ChannelIcons, displayName } from "../people/person-label.tsx";
 import type { Actor } from "../query/types.ts";
 import { Link } from "../router.tsx";
 import { Alert } from "../ui/feedback.tsx";
-import { incomplete, sendable, type Node } from "./definition-model.ts";
+import { conditionNumbers, incomplete, sendable, type Node } from "./definition-model.ts";
 
 interface Preview {
   count: number;
@@ -28,6 +28,7 @@ export function LiveCount({ definition }: { definition: Node }) {
   const [busy, setBusy] = useState(false);
   const missing = incomplete(definition);
   const body = sendable(definition);
+  const current = body !== null && missing.length === 0;
   const key = JSON.stringify(definition);
 
   useEffect(() => {
@@ -56,15 +57,16 @@ export function LiveCount({ definition }: { definition: Node }) {
       {body === null ? (
         <p class="hint">{t("audience.addToCount")}</p>
       ) : missing.length > 0 ? (
-        <p class="hint">{t("audience.finish", { at: missing.map((p) => p.map((i) => i + 1).join(".")).join(", ") })}</p>
+        <p class="hint">{t("audience.finish", { at: conditionNumbers(missing).join(t("common.listSep")) })}</p>
       ) : (
         <p class={busy ? "big-number stale" : "big-number"} data-testid="live-count">
           {preview ? nf.format(preview.count) : "…"}
         </p>
       )}
-      {preview?.timing && <p class="hint">{t("query.timing", { ms: preview.timing.ms })}</p>}
+      {/* While a condition is unfinished, the last count's timing and sample belong to another definition. */}
+      {current && preview?.timing && <p class="hint">{t("query.timing", { ms: preview.timing.ms })}</p>}
       {error && <Alert>{error}</Alert>}
-      {preview && preview.sample.length > 0 && (
+      {current && preview && preview.sample.length > 0 && (
         <>
           <h3>{t("audience.sample")}</h3>
           <ul class="person-list compact">

@@ -7,6 +7,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import { localeOf, useI18n } from "../i18n/index.tsx";
+import { periodText } from "../analysis/table-model.ts";
 import { stack } from "./palette.ts";
 
 export interface ChartSeries {
@@ -53,6 +54,8 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
     const el = box.current;
     if (!el || labels.length === 0) return;
     const n = labels.length;
+    // Hours over more than one day: the axis names the day too, or every day reads 00:00 … 22:00 again.
+    const withDay = new Set(labels.filter((l) => HOUR.test(l)).map((l) => l.slice(0, 10))).size > 1;
     const bars = kind !== "line";
     // Stacked bars are drawn from the tallest cumulative sum down, so each smaller one stays visible on top.
     const drawn = kind === "stacked" ? stack(series.map((s) => s.values)).map((values, i) => ({ ...series[i]!, values })).reverse() : series;
@@ -69,7 +72,7 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
         ...(twoAxes && { y2: { range: fromZero } }),
       },
       axes: [
-        { incrs: INCRS, space: 60, values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? short(labels[i] ?? "") : "")), grid: { show: false } },
+        { incrs: INCRS, space: withDay ? 96 : 60, values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? short(labels[i] ?? "", withDay) : "")), grid: { show: false } },
         { values: (_u, splits) => splits.map((v) => compact.format(v) + unit), size: 56, grid: { stroke: "#eef0f3" } },
         ...(twoAxes ? [{ scale: "y2", side: 1 as const, values: (_u: uPlot, splits: number[]) => splits.map((v) => compact.format(v)), size: 56, grid: { show: false } }] : []),
       ],
@@ -112,7 +115,7 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
     <figure class="chart" data-testid={testId}>
       <div ref={box} class={onCategory ? "chart-canvas clickable" : "chart-canvas"} style={`height: ${height}px`} role="img" aria-label={ariaLabel} />
       <figcaption class="legend">
-        <span class="legend-at">{labels[at] ?? ""}</span>
+        <span class="legend-at">{periodText(labels[at] ?? "")}</span>
         {series.map((s, i) => (
           <span key={i} class="legend-item">
             <i style={`background: ${s.color}`} class={s.dashed ? "dashed" : undefined} aria-hidden="true" />
@@ -124,10 +127,15 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
   );
 }
 
-/** short trims period labels for the axis: "2024-06-10" → "06-10", "2024-06-10T13:00" → "13:00". */
-export function short(label: string): string {
-  const hour = /T(\d{2}:\d{2})$/.exec(label);
-  if (hour) return hour[1]!;
+const HOUR = /^\d{4}-(\d{2}-\d{2})T(\d{2}:\d{2})$/;
+
+/**
+ * short trims period labels for the axis: "2024-06-10" → "06-10", "2024-06-10T13:00" → "13:00", or
+ * "06-10 13:00" `withDay` (hours spanning several days).
+ */
+export function short(label: string, withDay = false): string {
+  const hour = HOUR.exec(label);
+  if (hour) return withDay ? `${hour[1]} ${hour[2]}` : hour[2]!;
   const day = /^\d{4}-(\d{2}-\d{2})$/.exec(label);
   return day ? day[1]! : label;
 }

@@ -144,6 +144,7 @@ export const analysisEn = {
   "funnel.removeStep": "Remove step {n}",
   "funnel.window": "Conversion window",
   "funnel.windowN": "Conversion window length",
+  "funnel.trendsOpen": "Persons who entered within the last {window} are still inside the conversion window: the latest rates are still growing.",
   "funnel.windowUnit": "Conversion window unit",
   "funnel.order": "Step order",
   "funnel.order.ordered": "In order",

@@ -60,6 +60,7 @@ export const audiencesEn = {
   "audience.liveCount": "Persons matching now",
   "audience.addToCount": "Add a condition to count.",
   "audience.finish": "Finish condition {at} to count.",
+  "audience.finishFirst": "Finish condition {at} first: it has no event, property, tag or pack yet.",
   "audience.sample": "For example",
   "audience.allOf": "All of",
   "audience.anyOf": "Any of",

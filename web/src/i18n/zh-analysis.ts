@@ -146,6 +146,7 @@ export const analysisZh: Record<keyof typeof analysisEn, string> = {
   "funnel.removeStep": "删除第 {n} 步",
   "funnel.window": "窗口期",
   "funnel.windowN": "窗口期长度",
+  "funnel.trendsOpen": "最近 {window} 内进入漏斗的用户仍在转化窗口期内：最近几个周期的转化率仍会上升。",
   "funnel.windowUnit": "窗口期单位",
   "funnel.order": "步骤顺序",
   "funnel.order.ordered": "依次完成",

@@ -62,6 +62,7 @@ export const audiencesZh: Record<keyof typeof audiencesEn, string> = {
   "audience.liveCount": "当前符合的人数",
   "audience.addToCount": "添加条件后开始计数。",
   "audience.finish": "请完成条件 {at} 后计数。",
+  "audience.finishFirst": "请先完成条件 {at}：还缺少事件、属性、标签或人群包。",
   "audience.sample": "示例用户",
   "audience.allOf": "全部满足",
   "audience.anyOf": "任一满足",

@@ -93,7 +93,7 @@ export function JobsPage() {
                   ) : j.lastStartedAt ? (
                     <>
                       <span class={`badge badge-${j.lastStatus ?? "none"}`}>{j.lastStatus === "error" ? t("jobs.error") : t("jobs.ok")}</span> {dateTime(j.lastStartedAt)}
-                      {j.lastDurationMs !== null && <span class="hint"> · {j.lastDurationMs} ms</span>}
+                      {j.lastDurationMs !== null && <span class="hint"> · {t("common.ms", { ms: j.lastDurationMs })}</span>}
                       {(j.lastError ?? j.lastSummary) && <div class="hint">{j.lastError ?? resultText(j, t, lang)}</div>}
                     </>
                   ) : (

@@ -23,6 +23,11 @@ export function SettingsPage() {
   const save = async (e: Event) => {
     e.preventDefault();
     if (!form) return;
+    // The browser knows the IANA zones: say a mistyped one in the UI's language before asking the server.
+    if (!validZone(form.timezone)) {
+      setMessage({ kind: "error", text: t("settings.badTimezone", { zone: form.timezone }) });
+      return;
+    }
     setBusy(true);
     try {
       setForm(await api<Settings>("PATCH", "/api/settings", form));
@@ -72,4 +77,14 @@ export function SettingsPage() {
       <IdentityRules />
     </>
   );
+}
+
+/** validZone tells whether the browser's Intl accepts a time zone name (as the server's check does). */
+function validZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return zone !== "";
+  } catch {
+    return false;
+  }
 }

@@ -1,10 +1,10 @@
 /**
- * The copy-paste snippets of the Sources page: our browser SDK; Segment's, RudderStack's, PostHog's and
+ * The copy-paste snippets of the Sources page: our browser SDK and WeChat Mini Program SDK; Segment's, RudderStack's, PostHog's and
  * Jitsu's own SDKs, for the browser (from npm) and for Node, pointed at this server; and curl. Plain strings from
  * (host, writeKey), so a test can run each one exactly as a user pastes it (test/sdk-store.e2e.test.ts).
  */
 
-export const SNIPPET_KINDS = ["browser", "segment", "rudderstack", "posthog", "jitsu", "curl"] as const;
+export const SNIPPET_KINDS = ["browser", "wx", "segment", "rudderstack", "posthog", "jitsu", "curl"] as const;
 export type SnippetKind = (typeof SNIPPET_KINDS)[number];
 
 export interface SnippetPart {
@@ -35,6 +35,24 @@ export function sourceSnippets(host: string, writeKey: string): Record<SnippetKi
   // init sends this page view (with its UTM parameters) by itself; track() the rest.
   tessera.init(${k}, { host: ${h} });
 </script>`,
+    },
+    // The mini program SDK is a file saved into the project (a mini program cannot load code from the network),
+    // required at the top of app.js so it sees every page register.
+    wx: {
+      install: `curl -o utils/tessera-wx.js ${host}/sdk/wx.js`,
+      code: `// app.js (add ${host} to the mini program's request legal domains; it must be HTTPS)
+const tessera = require("./utils/tessera-wx.js");
+
+// Each page's onShow sends its page view by itself; track() the rest.
+tessera.init(${k}, { host: ${h} });
+
+App({
+  // your app's options
+});
+
+// Once your server has the user's ids from wx.login's code (code2Session):
+// tessera.identifyWeChat({ openid, unionid });
+// tessera.track("order_paid", ${ORDER});`,
     },
     segment: {
       browser: {

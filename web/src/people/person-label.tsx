@@ -4,7 +4,7 @@
  */
 import { channelOf } from "../../../src/identity/identifier.ts";
 import { CHANNELS, type Channel } from "../../../src/ingest/channel.ts";
-import type { useI18n } from "../i18n/index.tsx";
+import { useI18n } from "../i18n/index.tsx";
 import type { Actor } from "../query/types.ts";
 
 // The identity room decides which channel an identifier namespace belongs to; the dashboard only draws it.
@@ -45,11 +45,12 @@ function rank(type: string): number {
 }
 
 export function ChannelIcons({ identifiers }: { identifiers: Actor["identifiers"] }) {
+  const { t } = useI18n();
   const channels = [...new Set(identifiers.map((i) => channelOf(i.type)))];
   return (
     <span class="channel-icons">
       {channels.map((c) => (
-        <span key={c} class={`chan chan-${c}`} title={c} aria-label={c}>
+        <span key={c} class={`chan chan-${c}`} title={channelName(c, t)} aria-label={channelName(c, t)}>
           {CHANNEL_ICONS[c] ?? "•"}
         </span>
       ))}

@@ -39,7 +39,7 @@ test("trends and time-to-convert views", () => {
   const three = [{ event: "view" }, { event: "cart" }, { event: "pay" }];
   const trends = funnelTable({ results: [{ period: "2024-05-01", entered: 3, converted: 2, rate: 66.67 }] }, { kind: "funnel", steps: three, view: "trends" }, t);
   expect(trends.rows).toEqual([[
-    { value: "2024-05-01" },
+    { value: "2024-05-01", display: "2024-05-01" },
     { value: 3, actors: { step: 1, period: "2024-05-01", breakdownValue: null } }, // entered: reached step 1 then
     { value: 2, actors: { step: 3, period: "2024-05-01", breakdownValue: null } }, // converted: reached the last step
     { value: 66.67, display: "66.67%" },

@@ -7,7 +7,7 @@
  * convert: persons per time bin.
  */
 import type { I18n } from "../../i18n/index.tsx";
-import { breakdownLabel, duration, pct, type Cell, type TableModel } from "../../analysis/table-model.ts";
+import { breakdownLabel, duration, pct, periodText, type Cell, type TableModel } from "../../analysis/table-model.ts";
 import type { Answer, FunnelQuery, FunnelStepsResult, FunnelTrendsResult, TimeToConvertResult } from "../../query/types.ts";
 
 type FunnelAnswer = Answer<"funnel">;
@@ -24,7 +24,7 @@ export function funnelTable(a: FunnelAnswer, q: FunnelQuery, t: I18n["t"]): Tabl
     const from = (q.fromStep ?? 0) + 1;
     const to = (q.toStep ?? q.steps.length - 1) + 1;
     const rows = (a.results as FunnelTrendsResult[]).map((r): Cell[] => [
-      { value: r.period },
+      { value: r.period, display: periodText(r.period) },
       ...(q.breakdown ? [{ value: breakdownLabel(r.breakdownValue, { none: t("query.none"), other: t("query.other") }) }] : []),
       { value: r.entered, actors: { step: from, period: r.period, breakdownValue: r.breakdownValue ?? null } },
       { value: r.converted, actors: { step: to, period: r.period, breakdownValue: r.breakdownValue ?? null } },
@@ -39,7 +39,7 @@ export function funnelTable(a: FunnelAnswer, q: FunnelQuery, t: I18n["t"]): Tabl
     const r = (a.results as TimeToConvertResult[])[0];
     const bins = r?.bins ?? [];
     return {
-      columns: [{ label: t("funnel.timeBin") }, { label: t("funnel.persons"), numeric: true }],
+      columns: [{ label: t("funnel.timeBin"), numeric: false }, { label: t("funnel.persons"), numeric: true }],
       rows: bins.map(([from, n], i) => [{ value: from, display: `${duration(from, t)} – ${i + 1 < bins.length ? duration(bins[i + 1]![0], t) : "…"}` }, { value: n }]),
     };
   }

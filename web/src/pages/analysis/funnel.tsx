@@ -12,6 +12,7 @@ import { FunnelBars } from "../../charts/funnel-bars.tsx";
 import { color } from "../../charts/palette.ts";
 import { CategoryChart } from "../../charts/uplot-chart.tsx";
 import { useI18n } from "../../i18n/index.tsx";
+import { endsToday } from "../../query/dates.ts";
 import type { FunnelQuery, FunnelStepsResult, FunnelTrendsResult, FunnelView, Interval, TimeToConvertResult, WindowUnit } from "../../query/types.ts";
 import { ExclusionsEditor, StepsEditor } from "./funnel-steps.tsx";
 import { funnelTable } from "./funnel-table.ts";
@@ -96,7 +97,14 @@ function Result({ query, answer, onActors }: ResultProps<"funnel">) {
       values: labels.map((p) => rows.find((r) => r.period === p && (r.breakdownValue ?? null) === g)?.rate ?? 0),
       color: color(i),
     }));
-    return <CategoryChart labels={labels} series={series} kind="line" unit="%" ariaLabel={t("funnel.trendsLabel")} testId="funnel-trends-chart" />;
+    const window = query.window ?? { n: 7, unit: "day" };
+    return (
+      <>
+        <CategoryChart labels={labels} series={series} kind="line" unit="%" ariaLabel={t("funnel.trendsLabel")} testId="funnel-trends-chart" />
+        {/* Who entered in the last window has not had all of it to convert: the line bends down at the end. */}
+        {endsToday(query) && <p class="hint">{t("funnel.trendsOpen", { window: `${window.n} ${t(`unit.${window.unit}`)}` })}</p>}
+      </>
+    );
   }
   const r = (answer.results as TimeToConvertResult[])[0];
   const bins = r?.bins ?? [];

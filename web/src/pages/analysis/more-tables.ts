@@ -3,7 +3,7 @@
  * linking to its persons (bucket, period × status, intervals, edge).
  */
 import type { I18n } from "../../i18n/index.tsx";
-import { pct, type Cell, type TableModel } from "../../analysis/table-model.ts";
+import { pct, periodText, type Cell, type TableModel } from "../../analysis/table-model.ts";
 import type { DistributionBucket, DistributionQuery, LifecycleResult, PathEdge, StickinessResult } from "../../query/types.ts";
 import { stepName } from "../../charts/sankey-layout.ts";
 
@@ -34,14 +34,14 @@ export const STATUSES = ["new", "returning", "resurrecting", "dormant"] as const
 export function lifecycleTable(results: LifecycleResult[], t: I18n["t"]): TableModel {
   return {
     columns: [{ label: t("query.period") }, ...STATUSES.map((s) => ({ label: t(`lifecycle.${s}`), numeric: true }))],
-    rows: results.map((r): Cell[] => [{ value: r.period }, ...STATUSES.map((status) => ({ value: r[status], actors: { cell: { period: r.period, status } } }))]),
+    rows: results.map((r): Cell[] => [{ value: r.period, display: periodText(r.period) }, ...STATUSES.map((status) => ({ value: r[status], actors: { cell: { period: r.period, status } } }))]),
   };
 }
 
 export function stickinessTable(results: StickinessResult[], interval: string, t: I18n["t"]): TableModel {
   const total = results.reduce((s, r) => s + r.persons, 0);
   return {
-    columns: [{ label: t(`stickiness.active.${interval}` as "stickiness.active.day") }, { label: t("funnel.persons"), numeric: true }, { label: t("distribution.share"), numeric: true }],
+    columns: [{ label: t(`stickiness.active.${interval}` as "stickiness.active.day"), numeric: false }, { label: t("funnel.persons"), numeric: true }, { label: t("distribution.share"), numeric: true }],
     rows: results.map((r): Cell[] => [{ value: r.intervals }, { value: r.persons, actors: { bucket: { intervals: r.intervals } } }, { value: total > 0 ? r.persons / total : null, display: pct(r.persons, total) }]),
   };
 }

@@ -4,7 +4,7 @@
  * which are arithmetic over series and have no persons of their own.
  */
 import type { I18n } from "../../i18n/index.tsx";
-import { breakdownLabel, type Cell, type TableModel } from "../../analysis/table-model.ts";
+import { breakdownLabel, periodText, type Cell, type TableModel } from "../../analysis/table-model.ts";
 import { segmentAt } from "../../charts/palette.ts";
 import { FormulaError, parseFormula } from "../../../../src/query/formula.ts";
 import { PROPERTY_MATH, type TrendsQuery, type TrendsResult } from "../../query/types.ts";
@@ -40,7 +40,7 @@ export function trendsTable(results: TrendsResult[], q: TrendsQuery, t: I18n["t"
   });
   const math = q.series.length === 1 ? t(`math.${q.series[0]!.math ?? "total"}`) : t("query.total");
   return {
-    columns: [{ label: t("query.series") }, { label: math, numeric: true }, ...periods.map((p) => ({ label: p, numeric: true }))],
+    columns: [{ label: t("query.series") }, { label: math, numeric: true }, ...periods.map((p) => ({ label: periodText(p), numeric: true }))],
     rows,
   };
 }
@@ -68,7 +68,7 @@ export function formulaIssue(formula: string | undefined, series: number, t: I18
   if (!formula) return null;
   try {
     const bad = parseFormula(formula).letters.filter((i) => i >= series);
-    return bad.length ? t("trends.formulaLetters", { letters: bad.map((i) => String.fromCharCode(65 + i)).join(", "), n: series }) : null;
+    return bad.length ? t("trends.formulaLetters", { letters: bad.map((i) => String.fromCharCode(65 + i)).join(t("common.listSep")), n: series }) : null;
   } catch (e) {
     if (e instanceof FormulaError) return t("trends.formulaSyntax");
     throw e;

@@ -40,7 +40,7 @@ export function AudienceAnalysis({ id }: { id: number }) {
         <div class="dims">
           {data?.results.map((d) => (
             <figure key={`${d.kind}:${d.dimension}`} class="dim">
-              <figcaption><strong>{d.dimension}</strong> <span class="hint">({t(`audience.dim.${d.kind}`)})</span></figcaption>
+              <figcaption><strong>{d.kind === "channel" ? t("people.channel") : d.dimension}</strong> <span class="hint">({t(`audience.dim.${d.kind}`)})</span></figcaption>
               <ul class="hbars">
                 {d.buckets.map((b) => (
                   <li key={b.value}>

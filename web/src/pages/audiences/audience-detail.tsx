@@ -92,7 +92,7 @@ export function AudienceDetail({ id }: { id: number }) {
       {(actionError ?? a.lastError) && <Alert>{actionError ?? t("audience.lastError", { message: a.lastError ?? "" })}</Alert>}
       <dl class="stats card">
         <div><dt>{t("audience.size")}</dt><dd class="big-number" data-testid="audience-size">{a.size === null ? "—" : nf.format(a.size)}</dd></div>
-        <div><dt>{t("audience.lastComputed")}</dt><dd>{a.lastComputedAt ? `${dateTime(a.lastComputedAt)}${a.lastDurationMs !== null ? ` · ${a.lastDurationMs} ms` : ""}` : t("common.never")}</dd></div>
+        <div><dt>{t("audience.lastComputed")}</dt><dd>{a.lastComputedAt ? `${dateTime(a.lastComputedAt)}${a.lastDurationMs !== null ? ` · ${t("common.ms", { ms: a.lastDurationMs })}` : ""}` : t("common.never")}</dd></div>
         {next !== null && <div><dt>{t("audience.nextRun")}</dt><dd>{next}</dd></div>}
         <div>
           <dt>{t("audience.schedule")}</dt>

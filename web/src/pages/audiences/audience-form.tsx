@@ -5,7 +5,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../../api.ts";
 import { DefinitionEditor } from "../../audiences/definition-editor.tsx";
-import { sendable, type Node } from "../../audiences/definition-model.ts";
+import { conditionNumbers, incomplete, sendable, type Node } from "../../audiences/definition-model.ts";
 import { LiveCount } from "../../audiences/live-count.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { navigate } from "../../router.tsx";
@@ -39,6 +39,9 @@ export function AudienceForm({ initial, submitLabel, onSubmit, audienceId }: { i
   const submit = async (e: Event) => {
     e.preventDefault();
     if (sendable(v.definition) === null) return setError(t("audience.needCondition"));
+    // Say which condition is unfinished rather than send it and show the server's field path.
+    const missing = incomplete(v.definition);
+    if (missing.length > 0) return setError(t("audience.finishFirst", { at: conditionNumbers(missing).join(t("common.listSep")) }));
     await run(() => onSubmit(v));
   };
   return (
@@ -60,7 +63,11 @@ export function AudienceForm({ initial, submitLabel, onSubmit, audienceId }: { i
         </div>
         <Field label={t("insight.description")} value={v.description} onValue={(description) => setV({ ...v, description })} maxLength={2000} />
         <h2>{t("audience.who")}</h2>
-        <DefinitionEditor value={v.definition} onChange={(edit) => setV((prev) => ({ ...prev, definition: edit(prev.definition) }))} excludeAudience={audienceId} />
+        <DefinitionEditor value={v.definition} onChange={(edit) => {
+          // An error about the definition (unfinished, refused) no longer holds once it is edited.
+          setError(null);
+          setV((prev) => ({ ...prev, definition: edit(prev.definition) }));
+        }} excludeAudience={audienceId} />
         {canOperate && (
           <div class="actions">
             <Button type="submit" variant="primary" busy={busy}>{submitLabel}</Button>

@@ -128,7 +128,7 @@ export function PersonPage({ id }: { id: string }) {
             {p.tags?.length ? (
               <ul class="chips">
                 {p.tags.map((tg) => (
-                  <li key={tg.tagId} class="chip" title={`${tg.source} · ${dateTime(tg.updatedAt)}`}>{tg.label ?? tg.name}{tg.value !== null && `: ${tg.value}`}</li>
+                  <li key={tg.tagId} class="chip" title={`${tagSource(tg.source, t)} · ${dateTime(tg.updatedAt)}`}>{tg.label ?? tg.name}{tg.value !== null && `: ${tg.value}`}</li>
                 ))}
               </ul>
             ) : <p class="hint">{t("people.noTags")}</p>}
@@ -149,4 +149,11 @@ export function PersonPage({ id }: { id: string }) {
       {p.identifiers.length === 0 && <Empty>{t("people.noIdentifiers")}</Empty>}
     </>
   );
+}
+
+const TAG_SOURCES = ["manual", "import", "rule", "computed"] as const;
+
+/** tagSource says how a person got a tag (by hand, imported, by a rule, computed) in the UI's language. */
+function tagSource(source: string, t: ReturnType<typeof useI18n>["t"]): string {
+  return (TAG_SOURCES as readonly string[]).includes(source) ? t(`people.tagSource.${source as (typeof TAG_SOURCES)[number]}`) : source;
 }

@@ -100,7 +100,7 @@ export function ImportCard({ onDone }: { onDone: () => void }) {
       {error && <Alert>{error}</Alert>}
       {result && (
         <Alert kind={result.errors.length ? "info" : "success"}>
-          <p>{t("tags.imported", { n: result.imported, created: result.created.join(", ") || "—" })}</p>
+          <p>{t("tags.imported", { n: result.imported, created: result.created.join(t("common.listSep")) || "—" })}</p>
           {result.errors.length > 0 && (
             <ul>
               {result.errors.slice(0, 20).map((x) => (
