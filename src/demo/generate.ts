@@ -176,9 +176,12 @@ export function* generateDemo(now: number, opts: { persons?: number; events?: nu
       msg(ch, { type: "track", event: "product_viewed", properties: product });
       if (r() < 0.3) {
         t += 20_000 + r() * 1_800_000;
+        // A follow-up that would fall after now has not happened yet (it would show in the future).
+        if (t >= now) break;
         msg(ch, { type: "track", event: "add_to_cart", properties: { ...product, quantity: 1 } });
         if (r() < 0.45) {
           t += 60_000 + r() * 3_600_000 * (r() < 0.8 ? 1 : 48);
+          if (t >= now) break;
           const coupon = r() < 0.25 ? 20 : 0;
           msg(ch, { type: "track", event: "order_completed", properties: { order_id: `o-${id()}`, revenue: price - coupon, coupon, ...product } });
           if (r() < 0.04) msg(ch, { type: "track", event: "refund_requested", properties: { reason: "changed_mind", revenue: price } });
