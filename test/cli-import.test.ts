@@ -70,6 +70,13 @@ test("tessera demo loads seven channel sources and stitches people across them",
     tags: [["rfm", true], ["lifecycle", true], ["repeat_buyer", true]],
     packs: [["High-value repeat buyers", true], ["Abandoned carts (30 days)", true], ["Dormant customers", true]],
   });
+  // The Jobs page shows that run as the nightly job's last one.
+  const d = openReader(`${dir}/tessera.db`);
+  try {
+    expect(d.query<{ last_status: string; last_trigger: string }, []>("SELECT last_status, last_trigger FROM jobs WHERE name = 'audiences-nightly'").get()).toEqual({ last_status: "ok", last_trigger: "manual" });
+  } finally {
+    d.close();
+  }
   // Running the demo again adds nothing.
   expect(tessera(["demo", "--persons", "300"], dir).code).toBe(0);
   expect(shown()).toEqual(seeded);

@@ -4,10 +4,12 @@
  * rule tag, and three packs a marketer would build first. Then one nightly T+1 run computes them all,
  * as the 03:00 job would. Created only when missing, so running the demo again adds nothing.
  */
-import { audiencesNightly } from "../audiences/audiences.job.ts";
+import { audienceJobs } from "../audiences/audiences.job.ts";
 import { createAudience, listAudiences } from "../audiences/audiences.repo.ts";
 import { Definition } from "../audiences/definition.ts";
 import type { JobContext } from "../jobs/job.ts";
+import { Scheduler } from "../jobs/scheduler.ts";
+import { getSettings } from "../settings/settings.ts";
 import { ComputedSpec } from "../tags/computed.ts";
 import { createTag, getTagByName } from "../tags/tags.repo.ts";
 
@@ -55,5 +57,8 @@ export async function seedDemo(ctx: JobContext): Promise<void> {
   for (const p of PACKS) {
     if (!existing.has(p.name)) await createAudience(ctx.kdb, { name: p.name, description: p.description, definition: Definition.parse(p.definition) }, now);
   }
-  await audiencesNightly(ctx);
+  // Through the scheduler, so the Jobs page shows this run as the nightly job's last one (not "never").
+  const { timezone } = await getSettings(ctx.kdb, ctx.config);
+  const run = await new Scheduler(audienceJobs, ctx, timezone).run("audiences-nightly", "manual");
+  if (run.lastStatus === "error") throw new Error(`computing the demo's tags and packs failed: ${run.lastError}`);
 }
