@@ -399,7 +399,7 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(errors).toEqual([]);
   });
 
-  test("tags: a manual tag created, imported from CSV with the refused line reported, its coverage shown; the person page shows tags and packs", async () => {
+  test("tags: a manual tag created, imported from CSV with the refused line reported, its coverage shown, edited, its holders listed; an unused tag deleted; the person page shows tags and packs", async () => {
     await nav("Tags").click();
     await page.getByRole("button", { name: "New tag" }).click();
     await page.getByLabel("Name", { exact: true }).fill("vip");
@@ -415,10 +415,46 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     expect(await vip.locator("td.num").textContent()).toBe("1");
     await shot("tags");
 
+    // Edited: a new display name; its holders are the API's, each opening the person page.
+    await vip.getByRole("button", { name: "Edit", exact: true }).click();
+    await page.getByRole("dialog").getByLabel("Display name (optional, e.g. 高消费力)").fill("VIP members");
+    await page.getByRole("dialog").getByRole("button", { name: "Save", exact: true }).click();
+    const members = page.getByTestId("tag-table").locator("tr", { hasText: "VIP members" });
+    await members.waitFor();
+    const { tags } = await api<{ tags: { id: number; name: string; label: string | null }[] }>("GET", "/api/tags");
+    const vipTag = tags.find((x) => x.name === "vip")!;
+    expect(vipTag.label).toBe("VIP members");
+    const held = await api<{ persons: { id: string }[]; total: number }>("GET", `/api/tags/${vipTag.id}/holders`);
+    await members.getByRole("button", { name: "Holders", exact: true }).click();
+    await page.getByTestId("tag-holders-total").getByText(`Holders: ${num(held.total)}`).waitFor();
+    expect(await page.getByTestId("tag-holders").locator("tbody tr").count()).toBe(held.persons.length);
+    expect(held.persons.length).toBe(1);
+    await page.getByTestId("tag-holders").getByRole("link", { name: "Shopper 4", exact: true }).waitFor();
+    await shot("tag-holders");
+    await page.getByRole("dialog").getByRole("button", { name: "Close" }).click();
+
+    // A tag in use is kept, and the page says what uses it; an unused tag is deleted after the confirmation.
+    const fans = await api<{ id: number }>("POST", "/api/tags", { kind: "rule", name: "vip_fans", label: "VIP fans", definition: { kind: "tag", tag: "vip", present: true } });
+    await api("POST", "/api/tags", { kind: "manual", name: "spare", label: "Spare", valueType: "boolean" });
+    await nav("People").click();
+    await nav("Tags").click();
+    page.once("dialog", (d) => void d.accept());
+    await members.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByRole("alert").getByText("“VIP members” is still used by the rule tag “VIP fans”. Change or delete those first.").waitFor();
+    // The browser logs the refusal's 409; it is the answer shown above, not a page error.
+    expect(errors).toEqual(["console: Failed to load resource: the server responded with a status of 409 (Conflict)"]);
+    errors.splice(0);
+    await fetch(new URL(`/api/tags/${fans.id}`, server.url), { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } });
+    const spare = page.getByTestId("tag-table").locator("tr", { hasText: "Spare" });
+    page.once("dialog", (d) => void d.accept());
+    await spare.getByRole("button", { name: "Delete", exact: true }).click();
+    await spare.waitFor({ state: "detached" });
+    expect((await api<{ tags: { name: string }[] }>("GET", "/api/tags")).tags.map((x) => x.name)).not.toContain("spare");
+
     await nav("People").click();
     await openPerson(4);
     // Shopper 4 lives in Beijing, ordered and added to cart: in both packs made above.
-    await page.locator(".chip", { hasText: "VIP" }).waitFor();
+    await page.locator(".chip", { hasText: "VIP members" }).waitFor();
     await page.locator(".chip", { hasText: "Beijing buyers" }).waitFor();
     await page.locator(".chip", { hasText: "Added to cart" }).waitFor();
     expect(errors).toEqual([]);

@@ -163,7 +163,7 @@ export function createApp(deps: AppDeps) {
     .route("/api/query", queryRoutes(deps))
     .route("/api/events", eventRoutes(deps))
     .route("/api/audiences", audienceRoutes(audiences))
-    .route("/api/tags", tagRoutes({ db: deps.db, kdb: deps.kdb, resolvePerson: resolvePerson(events.identity), now: deps.now }))
+    .route("/api/tags", tagRoutes({ db: deps.db, kdb: deps.kdb, resolvePerson: resolvePerson(events.identity), persons: audiences.persons, now: deps.now }))
     .route("/api/insights", insightRoutes(deps))
     .route("/api/dashboards", dashboardRoutes(deps))
 

@@ -1,13 +1,14 @@
 /**
  * Protects the tag HTTP surface through app.request(): catalogue CRUD with groups, definitions
  * validated per kind with paths, references and cycles through rule tags, manual assignment only on
- * manual tags with value checks, and CSV import that resolves identifiers, reports bad lines by
- * number and can create missing tags.
+ * manual tags with value checks, CSV import that resolves identifiers, reports bad lines by
+ * number and can create missing tags, and the holders list: paged, valued, merged persons once.
  */
 import { describe, expect, test } from "bun:test";
 import { createAudience } from "../audiences/audiences.repo.ts";
 import { featureDb } from "../audiences/feature-db.fixture.ts";
 import { mountForTest } from "../audiences/routes.fixture.ts";
+import type { ActorPerson } from "../audiences/population.ts";
 import { personTags, tagMembers } from "./tags.repo.ts";
 import { tagRoutes, type Identifier } from "./tags.routes.ts";
 
@@ -18,9 +19,17 @@ function world() {
     ["email:a@b.cn", 7], ["wx_openid:wx123:oXyz", 8], ["phone:+8613800138000", 9],
     ...[1, 2, 3, 5, 7, 8, 9, 42].map((p) => [`person:${p}`, p] as const), ["person:6", 5],
   ]);
+  // The persons table agrees: 6 was merged into 5 (and 4 into 3, for the holders list).
+  const live = [1, 2, 3, 5, 7, 8, 9, 42];
+  db.query("INSERT INTO persons (id, created_at, updated_at, merged_into) SELECT value, 0, 0, NULL FROM json_each(?)").run(JSON.stringify(live));
+  db.query("INSERT INTO persons (id, created_at, updated_at, merged_into) VALUES (6, 0, 0, 5), (4, 0, 0, 3)").run();
   const app = mountForTest("/api/tags", tagRoutes({
     db, kdb: k, now: () => 1000,
     resolvePerson: (id: Identifier) => directory.get(`${id.type}:${id.value}`) ?? null,
+    persons: {
+      describe: async (ids) => ids.flatMap((id): ActorPerson[] =>
+        live.includes(id) ? [{ id: String(id), identifiers: [{ type: "user_id", value: `u${id}` }], traits: { n: id } }] : []),
+    },
   }));
   const call = async (method: string, path: string, body?: unknown, role = "operator", type = "application/json") => {
     const res = await app.request(path, {
@@ -149,4 +158,79 @@ test("CSV import resolves identifiers, reports bad lines and can create tags", a
   expect(await personTags(k, 42)).toMatchObject([{ name: "interest", value: "tea, green", source: "import" }]);
   const noHeader = await call("POST", "/api/tags/import", "email:a@b.cn,vip\n", "operator", "text/csv");
   expect(noHeader.json.issues?.[0]?.path).toBe("(header)");
+});
+
+describe("holders", () => {
+  type Holders = { persons: { id: string; identifiers: unknown[]; traits: unknown; value: string | null; since: number }[]; next: string | null; total: number };
+  const holders = async (call: ReturnType<typeof world>["call"], path: string) => {
+    const r = await call("GET", path, undefined, "analyst");
+    expect(r.status).toBe(200);
+    return r.json as unknown as Holders;
+  };
+
+  test("a valued tag: each holder with its value and since when, paged across the cursor; a merged person once", async () => {
+    const { k, call } = world();
+    const tier = (await call("POST", "/api/tags", { kind: "manual", name: "tier", valueType: "string" })).json.id as number;
+    // Rows as a merge leaves them before the nightly rehome: 6 (merged into 5, which has no row) and 4
+    // (merged into 3, which has its own) still carry the tag.
+    await k.insertInto("person_tags").values([
+      { tag_id: tier, person_id: 1, value: "gold", source: "manual", updated_at: 100 },
+      { tag_id: tier, person_id: 3, value: "silver", source: "import", updated_at: 300 },
+      { tag_id: tier, person_id: 4, value: "gold", source: "manual", updated_at: 400 },
+      { tag_id: tier, person_id: 6, value: "bronze", source: "manual", updated_at: 600 },
+      { tag_id: tier, person_id: 7, value: "gold", source: "manual", updated_at: 700 },
+    ]).execute();
+    const first = await holders(call, `/api/tags/${tier}/holders?limit=3`);
+    expect(first).toEqual({
+      persons: [
+        { id: "1", identifiers: [{ type: "user_id", value: "u1" }], traits: { n: 1 }, value: "gold", since: 100 },
+        { id: "3", identifiers: [{ type: "user_id", value: "u3" }], traits: { n: 3 }, value: "silver", since: 300 },
+        { id: "5", identifiers: [{ type: "user_id", value: "u5" }], traits: { n: 5 }, value: "bronze", since: 600 },
+      ],
+      next: "5",
+      total: 4,
+    });
+    const second = await holders(call, `/api/tags/${tier}/holders?limit=3&cursor=${first.next}`);
+    expect(second.persons.map((p) => [p.id, p.value, p.since])).toEqual([["7", "gold", 700]]);
+    expect([second.next, second.total]).toEqual([null, 4]);
+    // One page holding everyone ends without a cursor.
+    expect((await holders(call, `/api/tags/${tier}/holders`)).persons.map((p) => p.id)).toEqual(["1", "3", "5", "7"]);
+    expect((await holders(call, `/api/tags/${tier}/holders?limit=4`)).next).toBeNull();
+  });
+
+  test("a boolean tag's holders have no value; a tag nobody holds is an empty page", async () => {
+    const { call } = world();
+    const vip = (await call("POST", "/api/tags", { kind: "manual", name: "vip", valueType: "boolean" })).json.id as number;
+    const none = (await call("POST", "/api/tags", { kind: "manual", name: "none", valueType: "boolean" })).json.id as number;
+    await call("POST", `/api/tags/${vip}/assign`, { persons: [{ person: 2 }, { person: 9 }] });
+    const page = await holders(call, `/api/tags/${vip}/holders`);
+    expect(page.persons.map((p) => [p.id, p.value, p.since])).toEqual([["2", null, 1000], ["9", null, 1000]]);
+    expect(await holders(call, `/api/tags/${none}/holders`)).toEqual({ persons: [], next: null, total: 0 });
+  });
+
+  test.each([
+    ["an unknown tag", 404, "/api/tags/999/holders", "analyst"],
+    ["a cursor that is not one", 400, "/api/tags/1/holders?cursor=abc", "analyst"],
+    ["a limit over 500", 400, "/api/tags/1/holders?limit=501", "analyst"],
+    ["no caller", 401, "/api/tags/1/holders", ""],
+    ["an analyst", 200, "/api/tags/1/holders", "analyst"],
+    ["an operator", 200, "/api/tags/1/holders", "operator"],
+  ])("%s → %d", async (_name, status, path, role) => {
+    const { call } = world();
+    await call("POST", "/api/tags", { kind: "manual", name: "vip", valueType: "boolean" });
+    expect((await call("GET", path, undefined, role)).status).toBe(status);
+  });
+
+  test.each([
+    ["PATCH", "/api/tags/1", { label: "x" }],
+    ["DELETE", "/api/tags/1", undefined],
+    ["PATCH", "/api/tags/groups/1", { name: "x" }],
+    ["DELETE", "/api/tags/groups/1", undefined],
+  ])("an analyst who sees holders may not %s %s → 403", async (method, path, body) => {
+    const { call } = world();
+    await call("POST", "/api/tags/groups", { name: "g" });
+    await call("POST", "/api/tags", { kind: "manual", name: "vip", valueType: "boolean" });
+    expect((await call(method, path, body, "analyst")).status).toBe(403);
+    expect((await call(method, path, body, "")).status).toBe(401);
+  });
 });

@@ -6,6 +6,7 @@
  * | route                                              | access  |
  * |----------------------------------------------------|---------|
  * | GET    /api/tags, /api/tags/:id, /api/tags/groups  | read    |
+ * | GET    /api/tags/:id/holders?cursor=&limit=        | read    |
  * | POST/PATCH/DELETE /api/tags/groups[/:id]           | operate |
  * | POST /api/tags, PATCH/DELETE /api/tags/:id         | operate |
  * | POST /api/tags/:id/assign, /api/tags/:id/unassign  | operate |
@@ -18,6 +19,7 @@ import { parseCsv } from "../audiences/csv.ts";
 import { Definition, describeIssues } from "../audiences/definition.ts";
 import { depKey } from "../audiences/dependencies.ts";
 import { checkReferences, dependents } from "../audiences/graph.ts";
+import type { PersonDirectory } from "../audiences/population.ts";
 import { conflict, idParam, invalid, isUniqueViolation, notFound } from "../audiences/route-helpers.ts";
 import { auditRequest } from "../auth/audit-request.ts";
 import type { Kdb } from "../db/kysely.ts";
@@ -25,6 +27,7 @@ import { syncDb } from "../db/sync.ts";
 import { endpoint, parseOptions } from "../http/endpoint.ts";
 import type { AppEnv } from "../http/env.ts";
 import { ComputedSpec } from "./computed.ts";
+import { tagHolders } from "./holders.ts";
 import {
   assignTag, createGroup, createTag, deleteGroup, deleteTag, getTag, getTagByName, listGroups, listTags,
   unassignTag, updateGroup, updateTag, type Assignment, type Tag,
@@ -42,6 +45,8 @@ export interface TagRoutesDeps {
   readonly kdb: Kdb;
   /** identity room: the (surviving) person an identifier or `person` id names, or null */
   readonly resolvePerson: (id: Identifier) => number | null;
+  /** identity room: live persons in the actors shape (the audience routes' directory) */
+  readonly persons: Pick<PersonDirectory, "describe">;
   readonly now: () => number;
 }
 
@@ -74,6 +79,10 @@ const AssignBody = z.strictObject({
 });
 const UnassignBody = z.strictObject({ persons: z.array(z.number().int().positive()).min(1).max(10_000) });
 const ListQuery = z.object({ group: z.coerce.number().int().positive().optional() });
+const HoldersQuery = z.object({
+  cursor: z.string().regex(/^\d{1,16}$/, "must be the `next` value of a previous page").transform(Number).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
 const ImportQuery = z.object({ create: z.enum(["true", "false"]).default("false").describe("create missing manual tags") });
 
 const MAX_IMPORT_ROWS = 200_000;
@@ -201,6 +210,21 @@ export function tagRoutes(deps: TagRoutesDeps) {
       return c.json({ imported, created, errors }, 200);
     })
     .get("/:id", endpoint({ summary: "One tag", tags, access: "read" }), async (c) => c.json(await tagOf(c), 200))
+    .get("/:id/holders", endpoint({
+      summary: "The persons holding a tag, with their value and since when, paged",
+      description: "Persons in the actors shape, by ascending id; a person merged away counts once, as the person it became.",
+      tags, access: "read", query: HoldersQuery,
+    }), async (c) => {
+      const tag = await tagOf(c);
+      const { cursor, limit } = c.req.valid("query");
+      const page = tagHolders(sql, tag.id, cursor ?? null, limit);
+      const actors = new Map((await deps.persons.describe(page.items.map((h) => h.personId))).map((p) => [p.id, p]));
+      const persons = page.items.flatMap((h) => {
+        const actor = actors.get(String(h.personId));
+        return actor ? [{ ...actor, value: h.value, since: h.since }] : [];
+      });
+      return c.json({ persons, next: page.next, total: page.total }, 200);
+    })
     .patch("/:id", endpoint({ summary: "Change a tag's label, group, emitted event or definition", tags, access: "operate", body: TagPatch }), async (c) => {
       const tag = await tagOf(c);
       const { definition, ...rest } = c.req.valid("json");

@@ -16,6 +16,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly issues: { path: string; message: string }[] = [],
+    /** body is the whole answer, for what a route adds to its error (a refused delete's `dependents`). */
+    readonly body: unknown = null,
   ) {
     super(message);
   }
@@ -52,7 +54,7 @@ export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: 
     const e = (data ?? {}) as { error?: string; issues?: { path: string; message: string }[] };
     const issues = e.issues ?? [];
     const detail = issues.length ? `: ${joinIssues(issues, ": ", "; ")}` : "";
-    throw new ApiError(res.status, `${e.error ?? res.statusText}${detail}`, issues);
+    throw new ApiError(res.status, `${e.error ?? res.statusText}${detail}`, issues, data);
   }
   return data as T;
 }

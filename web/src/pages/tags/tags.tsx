@@ -1,7 +1,8 @@
 /**
- * Tags (标签): the catalogue by group with each tag's kind and coverage (persons carrying it); creating
- * groups, manual tags and rule tags (the audience grammar); assigning a manual tag to persons by hand;
- * importing person,tag,value rows from CSV.
+ * Tags (标签): the catalogue by group with each tag's kind and coverage (persons carrying it) and who
+ * holds it; creating, renaming and deleting groups; creating, editing and deleting manual and rule tags
+ * (the audience grammar); assigning a manual tag to persons by hand; importing person,tag,value rows
+ * from CSV. Changes need the operate role; every reader sees the holders.
  */
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../../api.ts";
@@ -13,19 +14,44 @@ import { Alert, Empty, Loading, PageHeader } from "../../ui/feedback.tsx";
 import { Field } from "../../ui/field.tsx";
 import { useLoad } from "../../ui/use-load.ts";
 import { AssignDialog, ImportCard } from "./tag-actions.tsx";
+import { EditTagDialog, GroupDialog, refusalText } from "./tag-edit.tsx";
+import { HoldersDialog } from "./tag-holders.tsx";
 import { NewTagDialog } from "./new-tag.tsx";
 
-function Catalogue({ groups, tags, onAssign }: { groups: TagGroup[]; tags: Tag[]; onAssign: (t: Tag) => void }) {
+/** CatalogueActions are what a row or a group heading can start; the page owns the dialogs. */
+interface CatalogueActions {
+  onAssign: (t: Tag) => void;
+  onHolders: (t: Tag) => void;
+  onEdit: (t: Tag) => void;
+  onDelete: (t: Tag) => void;
+  onRenameGroup: (g: TagGroup) => void;
+  onDeleteGroup: (g: TagGroup) => void;
+}
+
+function Catalogue({ groups, tags, actions }: { groups: TagGroup[]; tags: Tag[]; actions: CatalogueActions }) {
   const { t, dateTime, lang } = useI18n();
   const { canOperate } = useSession();
   const nf = new Intl.NumberFormat(localeOf(lang));
-  const sections = [...groups.map((g) => ({ key: String(g.id), name: g.name, description: g.description, tags: tags.filter((x) => x.groupId === g.id) })), { key: "none", name: t("tags.ungrouped"), description: null, tags: tags.filter((x) => x.groupId === null) }].filter((s) => s.tags.length > 0);
+  // Every group shows, an empty one too, so it can be renamed or deleted; "without group" only when it has tags.
+  const sections = [
+    ...groups.map((g) => ({ key: String(g.id), group: g, name: g.name, description: g.description, tags: tags.filter((x) => x.groupId === g.id) })),
+    { key: "none", group: null, name: t("tags.ungrouped"), description: null, tags: tags.filter((x) => x.groupId === null) },
+  ].filter((s) => s.group !== null || s.tags.length > 0);
   return (
     <>
       {sections.map((s) => (
         <section key={s.key} class="card" aria-labelledby={`group-${s.key}`}>
-          <h2 id={`group-${s.key}`}>{s.name}</h2>
+          <div class="group-head">
+            <h2 id={`group-${s.key}`}>{s.name}</h2>
+            {canOperate && s.group && (
+              <div class="row-actions">
+                <Button variant="link" onClick={() => actions.onRenameGroup(s.group!)}>{t("tags.renameGroup")}</Button>
+                <Button variant="link" onClick={() => actions.onDeleteGroup(s.group!)}>{t("tags.deleteGroup")}</Button>
+              </div>
+            )}
+          </div>
           {s.description && <p class="hint">{s.description}</p>}
+          {s.tags.length === 0 ? <Empty>{t("tags.groupEmpty")}</Empty> : (
           <table class="table tag-table" data-testid="tag-table">
             <thead>
               <tr>
@@ -46,11 +72,19 @@ function Catalogue({ groups, tags, onAssign }: { groups: TagGroup[]; tags: Tag[]
                   <td>{t(`tags.kind.${tag.kind}`)}{tag.valueType === "string" && <span class="hint"> · {t("tags.valued")}</span>}</td>
                   <td class="num">{nf.format(tag.coverage)}</td>
                   <td>{tag.kind === "manual" ? "—" : tag.lastComputedAt ? dateTime(tag.lastComputedAt) : t("common.never")}</td>
-                  <td>{canOperate && tag.kind === "manual" && <Button onClick={() => onAssign(tag)}>{t("tags.assign")}</Button>}</td>
+                  <td>
+                    <div class="row-actions">
+                      <Button onClick={() => actions.onHolders(tag)}>{t("tags.holders")}</Button>
+                      {canOperate && tag.kind === "manual" && <Button onClick={() => actions.onAssign(tag)}>{t("tags.assign")}</Button>}
+                      {canOperate && <Button onClick={() => actions.onEdit(tag)}>{t("tags.edit")}</Button>}
+                      {canOperate && <Button variant="danger" onClick={() => actions.onDelete(tag)}>{t("common.delete")}</Button>}
+                    </div>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
+          )}
         </section>
       ))}
     </>
@@ -64,6 +98,10 @@ export function TagsPage() {
   const tags = useLoad(() => api<{ tags: Tag[] }>("GET", "/api/tags"));
   const [creating, setCreating] = useState(false);
   const [assigning, setAssigning] = useState<Tag | null>(null);
+  const [holding, setHolding] = useState<Tag | null>(null);
+  const [editing, setEditing] = useState<Tag | null>(null);
+  const [renaming, setRenaming] = useState<TagGroup | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
   const [groupName, setGroupName] = useState("");
   const [groupError, setGroupError] = useState<string | null>(null);
   const reload = () => Promise.all([groups.reload(), tags.reload()]);
@@ -79,13 +117,34 @@ export function TagsPage() {
     }
   };
   const list = tags.data?.tags ?? [];
+  const groupList = groups.data?.groups ?? [];
+  /** remove deletes after the user confirms; a refusal (what still uses it) is shown above the catalogue. */
+  const remove = async (question: string, path: string, what: string) => {
+    if (!confirm(question)) return;
+    setActionError(null);
+    try {
+      await api("DELETE", path);
+      await reload();
+    } catch (err) {
+      setActionError(await refusalText(err, what, list, t));
+    }
+  };
+  const actions: CatalogueActions = {
+    onAssign: setAssigning,
+    onHolders: setHolding,
+    onEdit: setEditing,
+    onDelete: (tag) => void remove(t("tags.deleteConfirm", { name: tag.label ?? tag.name }), `/api/tags/${tag.id}`, tag.label ?? tag.name),
+    onRenameGroup: setRenaming,
+    onDeleteGroup: (g) => void remove(t("tags.deleteGroupConfirm", { name: g.name }), `/api/tags/groups/${g.id}`, g.name),
+  };
   return (
     <>
       <PageHeader title={t("nav.tags")} intro={t("tags.intro")}>
         {canOperate && <Button variant="primary" onClick={() => setCreating(true)}>{t("tags.new")}</Button>}
       </PageHeader>
       {(groups.error ?? tags.error) && <Alert>{groups.error ?? tags.error}</Alert>}
-      {tags.loading && !tags.data ? <Loading /> : list.length === 0 ? <Empty>{t("tags.empty")}</Empty> : <Catalogue groups={groups.data?.groups ?? []} tags={list} onAssign={setAssigning} />}
+      {actionError && <Alert>{actionError}</Alert>}
+      {tags.loading && !tags.data ? <Loading /> : list.length === 0 && groupList.length === 0 ? <Empty>{t("tags.empty")}</Empty> : <Catalogue groups={groupList} tags={list} actions={actions} />}
       {canOperate && (
         <>
           <form class="card inline-form" onSubmit={addGroup}>
@@ -96,8 +155,11 @@ export function TagsPage() {
           <ImportCard onDone={reload} />
         </>
       )}
-      {creating && <NewTagDialog groups={groups.data?.groups ?? []} onClose={() => setCreating(false)} onCreated={() => (setCreating(false), void reload())} />}
+      {creating && <NewTagDialog groups={groupList} onClose={() => setCreating(false)} onCreated={() => (setCreating(false), void reload())} />}
       {assigning && <AssignDialog tag={assigning} onClose={() => setAssigning(null)} onDone={() => (setAssigning(null), void reload())} />}
+      {holding && <HoldersDialog tag={holding} onClose={() => setHolding(null)} />}
+      {editing && <EditTagDialog tag={editing} groups={groupList} onClose={() => setEditing(null)} onSaved={() => (setEditing(null), void reload())} />}
+      {renaming && <GroupDialog group={renaming} onClose={() => setRenaming(null)} onSaved={() => (setRenaming(null), void reload())} />}
     </>
   );
 }
