@@ -46,6 +46,8 @@ export const API_BODY_LIMIT = 1024 * 1024;
 /** INGEST_PREFIXES are the public, CORS-open ingestion paths (SPEC §3); everything else needs auth. */
 export const INGEST_PREFIXES = [
   "/v1", "/capture", "/batch", "/e", "/i/v0/e", "/i/v0/ai/batch", "/i/v1/analytics/events", "/track", "/engage", "/t.gif", "/pixel", "/sdk.js", "/sdk.json", "/sdk",
+  // Sensors Data SDKs (server_url https://<host>/sa?project=<write key>).
+  "/sa", "/sa.gif",
   // What PostHog SDKs ask besides capture, answered minimally so they stay quiet.
   "/flags", "/decide", "/array",
   // What RudderStack's JavaScript SDK asks its control plane, and its sendBeacon route.

@@ -238,6 +238,30 @@ describe("PostHog capture v1", () => {
   });
 });
 
+describe("Sensors Data routes", () => {
+  test("random and broken Sensors bodies never 500; when accepted, every valid event is stored", async () => {
+    const r = prng(23);
+    for (let round = 0; round < 200; round++) {
+      const { app, rec, errors } = testApp();
+      let valid = 0;
+      const events = Array.from({ length: 1 + r.int(6) }, (_, i) => {
+        const e: Record<string, unknown> = { type: "track", event: "e", distinct_id: `d${i}`, time: 1_700_000_000_000 + i, _track_id: round * 100 + i, properties: { i } };
+        if (r.next() < 0.5) valid++;
+        else for (let k = 0; k < 2; k++) e[r.pick(["type", "event", "distinct_id", "time", "properties", "identities", "lib"])] = randomValue(r);
+        return e;
+      });
+      const json = JSON.stringify(events);
+      const form = r.int(3);
+      const payload = form === 0 ? Buffer.from(json).toString("base64") : form === 1 ? Buffer.from(gzipSync(json)).toString("base64") : Buffer.from(json).toString("base64").slice(0, r.int(json.length));
+      const body = `${form === 1 ? "gzip=1&" : ""}data_list=${encodeURIComponent(payload)}`;
+      const res = await app.request(`/sa?project=${WRITE_KEY}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+      expect(errors).toEqual([]);
+      expect(OK_STATUSES.has(res.status)).toBe(true);
+      if (res.status === 200) expect(rec.messages().length).toBeGreaterThanOrEqual(valid);
+    }
+  });
+});
+
 describe("pixels", () => {
   test("random query strings always answer the GIF", async () => {
     const r = prng(5);

@@ -25,6 +25,7 @@ import { decodePosthogBody, payloadFromData } from "./posthog.decode.ts";
 import { captureV1Item, extractPosthog, posthogMessage, sdkInfo } from "./posthog.wire.ts";
 import { buildSdk, buildWxSdk } from "./sdk.bundle.ts";
 import { extractSegment, segmentMessage, type MessageMeta } from "./segment.wire.ts";
+import { extractSensorsBody, fieldsOf, fromFields, isWebRequest, SENSORS_LIMIT, sensorsMessage } from "./sensors.wire.ts";
 import { isDiskRefusal, retryAfterOf, type Sink } from "./sink.ts";
 import type { IngestSource } from "./source.ts";
 import { IngestStats } from "./stats.ts";
@@ -65,6 +66,7 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
 const CORS_PATHS = [
   "/v1/*", "/capture", "/capture/", "/batch", "/batch/", "/e", "/e/", "/i/v0/e", "/i/v0/e/", "/i/v1/analytics/events", "/i/v1/analytics/events/", "/i/v0/ai/batch", "/i/v0/ai/batch/", "/track", "/track/", "/engage", "/engage/",
   "/t.gif", "/pixel/*", "/flags", "/flags/", "/decide", "/decide/", "/array/*", "/sourceConfig", "/sourceConfig/", "/beacon/*", "/api/s/*", "/sdk.js", "/sdk.json", "/sdk/*",
+  "/sa", "/sa/", "/sa.gif",
 ];
 
 /** capture-rs's v1 error tags (v1/error.rs) for the statuses a request can fail with here. */
@@ -134,6 +136,7 @@ export function ingestRoutes(deps: IngestDeps) {
   const SEGMENT_KEY_HELP =
     "missing write key: send it as the HTTP Basic username, the X-Write-Key header, ?writeKey= or writeKey in the body";
   const POSTHOG_KEY_HELP = "missing api_key: send it as api_key or token in the body (or in each event's properties)";
+  const SENSORS_KEY_HELP = "missing write key: set server_url to https://<tessera>/sa?project=<write key> (or ?token=<write key>)";
 
   const lookup = async (sent: string | null, help = SEGMENT_KEY_HELP): Promise<IngestSource> => {
     // trimmed, as capture-rs does: a key pasted with a stray newline still works
@@ -329,6 +332,47 @@ export function ingestRoutes(deps: IngestDeps) {
     }
   };
 
+  /**
+   * sensors serves the Sensors Data SDKs (sensors.wire.ts has the bodies and the mapping). The write key is
+   * `?token=`, else `?project=` (`server_url: https://<tessera>/sa?project=<write key>`), else a header key or the
+   * events' own token/project. Answers: `200 {}` (`rejected` listed when some events were refused; a GET gets the
+   * 1×1 GIF); what every SDK counts as delivered is a 2xx (Android), anything but 5xx/403/404 (iOS), any answer at
+   * all (JS, the mini program). Errors as on the other routes: 400/413 naming the field, 401, 503 + Retry-After.
+   */
+  const sensors = async (c: Context) => {
+    const receivedAt = now();
+    let source: IngestSource | null = null;
+    try {
+      const q = new URL(c.req.url).searchParams;
+      const key = q.get("token") || q.get("project") || headerWriteKey(c.req.raw.headers) || queryWriteKey(q);
+      if (key) source = await lookup(key, SENSORS_KEY_HELP);
+      const x = c.req.method === "GET"
+        ? fromFields(fieldsOf(q), SENSORS_LIMIT)
+        : extractSensorsBody(await readBody(c.req.raw, SENSORS_LIMIT), c.req.header("content-encoding") ?? null, q, SENSORS_LIMIT);
+      if (x === null) throw new IngestError(400, "data: missing query parameter (expected ?data=<base64>)");
+      source ??= await lookup(x.bodyKey, SENSORS_KEY_HELP);
+      const src = source;
+      const m = meta(src, receivedAt, "sensors");
+      const project = q.get("project");
+      const r = pipeline(c, src, x.items, (item) => sensorsMessage(item, m, project), isWebRequest(x.items));
+      if (r.messages.length === 0 && r.rejected.length === x.items.length) {
+        stats.addDrops(src.id, r.drops);
+        const status = x.items.length === 1 && r.drops.too_large ? 413 : 400;
+        return c.json(refusal(status, r.rejected.length === 1 ? r.rejected[0]!.error : "every event of the batch was rejected", { rejected: r.rejected }), status);
+      }
+      const refused = await commit(c, src, r);
+      if (refused) return refused;
+      if (c.req.method === "GET") {
+        c.header("Cache-Control", "no-store, max-age=0");
+        if (r.rejected.length) c.header("X-Tessera-Error", r.rejected[0]!.error.replace(/[^\x20-\x7e]/g, "?").slice(0, 300));
+        return c.body(GIF, 200, { "Content-Type": "image/gif" });
+      }
+      return c.json(r.rejected.length ? { rejected: r.rejected } : {}, 200);
+    } catch (err) {
+      return fail(c, err, source, "sensors");
+    }
+  };
+
   const app = new Hono();
   const corsMiddleware = cors({
     origin: (origin) => origin || "*",
@@ -377,6 +421,9 @@ export function ingestRoutes(deps: IngestDeps) {
   for (const path of ["/e", "/i/v0/e"]) app.on(["GET", "POST"], [path, `${path}/`], (c) => posthog(c, true));
   app.post("/i/v1/analytics/events", posthogV1);
   app.post("/i/v1/analytics/events/", posthogV1);
+
+  // Sensors Data SDKs: server_url https://<tessera>/sa?project=<write key>; GET for the JS image and mini program forms.
+  app.on(["GET", "POST"], ["/sa", "/sa/", "/sa.gif"], sensors);
 
   app.get("/v1/pixel/:type", (c) => pixel(c, c.req.param("type")));
   app.get("/pixel/v1/:type", (c) => pixel(c, c.req.param("type")));

@@ -61,7 +61,7 @@ export interface TraitOps {
 }
 
 /** Wire names the protocol a message arrived in (for debugging and the live stream; semantics do not depend on it). */
-export type Wire = "segment" | "posthog" | "pixel" | "import";
+export type Wire = "segment" | "posthog" | "sensors" | "pixel" | "import";
 
 /** Message is a validated, normalised and (after the enrich steps) enriched event. Times are ms since epoch. */
 export interface Message {
