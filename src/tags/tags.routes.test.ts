@@ -139,6 +139,7 @@ test("CSV import resolves identifiers, reports bad lines and can create tags", a
     "person:5,rfm,重要价值客户",
     "phone:+8613800138000,vip,yes",
     "person:5,ghost,",
+    "bad line",
   ].join("\r\n");
   const r = await call("POST", "/api/tags/import?create=true", csv, "operator", "text/csv");
   expect(r.status).toBe(200);
@@ -146,12 +147,20 @@ test("CSV import resolves identifiers, reports bad lines and can create tags", a
     imported: 4, // vip ×2, interest (created with a value: string), ghost (created without: boolean)
     created: ["interest", "ghost"],
     errors: [
-      { line: 5, error: 'unknown person "13800138000" (write person:<id> or type:value, e.g. email:a@b.cn)' },
-      { line: 6, error: 'unknown person "email:nobody@x.cn" (write person:<id> or type:value, e.g. email:a@b.cn)' },
-      { line: 7, error: "tag rfm is computed: its values are computed" },
-      { line: 8, error: "tag vip is boolean and takes no value" },
+      { line: 5, code: "unknown_person", params: { person: "13800138000" }, error: 'unknown person "13800138000" (write person:<id> or type:value, e.g. email:a@b.cn)' },
+      { line: 6, code: "unknown_person", params: { person: "email:nobody@x.cn" }, error: 'unknown person "email:nobody@x.cn" (write person:<id> or type:value, e.g. email:a@b.cn)' },
+      { line: 7, code: "computed_tag", params: { tag: "rfm" }, error: "tag rfm is computed: its values are computed" },
+      { line: 8, code: "takes_no_value", params: { tag: "vip" }, error: "tag vip is boolean and takes no value" },
+      // a line of another shape is said to be one, not an unknown person
+      { line: 10, code: "missing_column", params: {}, error: "no tag on this line: write person,tag[,value]" },
     ],
   });
+  // Without create, an unknown tag is reported by name; a valued tag without its value too.
+  const strict = await call("POST", "/api/tags/import", "person,tag,value\nperson:5,nosuch,\nperson:42,interest,", "operator", "text/csv");
+  expect(strict.json.errors).toEqual([
+    { line: 2, code: "unknown_tag", params: { tag: "nosuch" }, error: 'unknown tag "nosuch"' },
+    { line: 3, code: "needs_value", params: { tag: "interest" }, error: "tag interest needs a value" },
+  ]);
   const vip = (await call("GET", "/api/tags", undefined, "analyst")).json.tags as { id: number; name: string; coverage: number }[];
   expect(vip.find((t) => t.name === "vip")?.coverage).toBe(2);
   expect(await tagMembers(s, "vip")).toEqual(Int32Array.from([7, 8]));

@@ -87,10 +87,20 @@ const ImportQuery = z.object({ create: z.enum(["true", "false"]).default("false"
 
 const MAX_IMPORT_ROWS = 200_000;
 
+/**
+ * ImportIssue is why an import line was not applied: `error` in English for scripts, `code` and `params` so the
+ * dashboard says it in the user's language.
+ */
+interface ImportIssue {
+  readonly code: "missing_column" | "unknown_person" | "unknown_tag" | "computed_tag" | "takes_no_value" | "needs_value";
+  readonly params: Readonly<Record<string, string>>;
+  readonly error: string;
+}
+
 /** valueIssue checks a value against the tag's type: none for boolean tags, required otherwise. */
-function valueIssue(tag: Tag, value: string | null | undefined): string | null {
-  if (tag.valueType === "boolean") return value ? `tag ${tag.name} is boolean and takes no value` : null;
-  return value ? null : `tag ${tag.name} needs a value`;
+function valueIssue(tag: Tag, value: string | null | undefined): ImportIssue | null {
+  if (tag.valueType === "boolean") return value ? { code: "takes_no_value", params: { tag: tag.name }, error: `tag ${tag.name} is boolean and takes no value` } : null;
+  return value ? null : { code: "needs_value", params: { tag: tag.name }, error: `tag ${tag.name} needs a value` };
 }
 
 // Namespaces that carry a parameter (SPEC §4): `wx_openid:<appid>:<openid>`.
@@ -175,17 +185,22 @@ export function tagRoutes(deps: TagRoutesDeps) {
       if (pi < 0 || ti < 0) invalid([{ path: "(header)", message: "the first line must name the columns person,tag[,value]" }]);
       if (rows.length - 1 > MAX_IMPORT_ROWS) return c.json({ error: `at most ${MAX_IMPORT_ROWS} rows per import` }, 413);
       const create = c.req.valid("query").create === "true";
-      const errors: { line: number; error: string }[] = [];
+      const errors: ({ line: number } & ImportIssue)[] = [];
       const created: string[] = [];
       const byTag = new Map<number, { tag: Tag; rows: Assignment[] }>();
       for (let i = 1; i < rows.length; i++) {
         const line = i + 1;
         const [who, name, raw] = [rows[i]![pi]?.trim() ?? "", rows[i]![ti]?.trim() ?? "", vi >= 0 ? (rows[i]![vi]?.trim() ?? "") : ""];
         const value = raw === "" ? null : raw;
+        // A line without a tag is a line of another shape ("bad line"), not a person we do not know.
+        if (name === "") {
+          errors.push({ line, code: "missing_column", params: {}, error: "no tag on this line: write person,tag[,value]" });
+          continue;
+        }
         const id = parseWho(who);
         const personId = id && deps.resolvePerson(id);
         if (!personId) {
-          errors.push({ line, error: `unknown person ${JSON.stringify(who)} (write person:<id> or type:value, e.g. email:a@b.cn)` });
+          errors.push({ line, code: "unknown_person", params: { person: who }, error: `unknown person ${JSON.stringify(who)} (write person:<id> or type:value, e.g. email:a@b.cn)` });
           continue;
         }
         let tag = await getTagByName(kdb, name);
@@ -193,10 +208,10 @@ export function tagRoutes(deps: TagRoutesDeps) {
           tag = await createTag(kdb, { name, kind: "manual", valueType: value === null ? "boolean" : "string" }, deps.now());
           created.push(name);
         }
-        if (!tag) { errors.push({ line, error: `unknown tag ${JSON.stringify(name)}` }); continue; }
-        if (tag.kind !== "manual") { errors.push({ line, error: `tag ${tag.name} is ${tag.kind}: its values are computed` }); continue; }
-        const msg = valueIssue(tag, value);
-        if (msg) { errors.push({ line, error: msg }); continue; }
+        if (!tag) { errors.push({ line, code: "unknown_tag", params: { tag: name }, error: `unknown tag ${JSON.stringify(name)}` }); continue; }
+        if (tag.kind !== "manual") { errors.push({ line, code: "computed_tag", params: { tag: tag.name }, error: `tag ${tag.name} is ${tag.kind}: its values are computed` }); continue; }
+        const issue = valueIssue(tag, value);
+        if (issue) { errors.push({ line, ...issue }); continue; }
         let group = byTag.get(tag.id);
         if (!group) byTag.set(tag.id, (group = { tag, rows: [] }));
         group.rows.push({ personId, value });
@@ -259,7 +274,7 @@ export function tagRoutes(deps: TagRoutesDeps) {
       // A merged person's id names the person it became; an id that names no one is refused.
       const persons = body.persons.map((p) => deps.resolvePerson({ type: "person", value: String(p.person) }));
       const issues = body.persons.flatMap((p, i) => {
-        const msg = persons[i] === null ? `unknown person ${p.person}` : valueIssue(tag, p.value);
+        const msg = persons[i] === null ? `unknown person ${p.person}` : valueIssue(tag, p.value)?.error;
         return msg ? [{ path: `persons.${i}.${persons[i] === null ? "person" : "value"}`, message: msg }] : [];
       });
       if (issues.length > 0) invalid(issues);

@@ -60,8 +60,11 @@ export function AssignDialog({ tag, onClose, onDone }: { tag: Tag; onClose: () =
 interface ImportResult {
   imported: number;
   created: string[];
-  errors: { line: number; error: string }[];
+  /** `code` and `params` say the reason in the UI's language; `error` is the server's English. */
+  errors: { line: number; error: string; code?: string; params?: Record<string, string> }[];
 }
+
+const IMPORT_CODES = ["missing_column", "unknown_person", "unknown_tag", "computed_tag", "takes_no_value", "needs_value"] as const;
 
 export function ImportCard({ onDone }: { onDone: () => void }) {
   const { t } = useI18n();
@@ -104,7 +107,7 @@ export function ImportCard({ onDone }: { onDone: () => void }) {
           {result.errors.length > 0 && (
             <ul>
               {result.errors.slice(0, 20).map((x) => (
-                <li key={x.line}>{t("tags.lineError", { line: x.line, error: x.error })}</li>
+                <li key={x.line}>{t("tags.lineError", { line: x.line, error: IMPORT_CODES.find((k) => k === x.code) ? t(`tags.importError.${x.code as (typeof IMPORT_CODES)[number]}`, x.params ?? {}) : x.error })}</li>
               ))}
             </ul>
           )}
