@@ -1,7 +1,8 @@
 /**
  * The browser SDKs our users already have on their sites, from npm and unchanged — posthog-js, Segment's
- * analytics-next, RudderStack's analytics-js and Jitsu's @jitsu/js — in headless Chromium on another origin, pointed at a real
- * Tessera server by their host options alone: page views, identify and track land once on one person with
+ * analytics-next, RudderStack's analytics-js, Jitsu's @jitsu/js and Sensors Data's sa-sdk-javascript — in headless
+ * Chromium on another origin, pointed at a real Tessera server by their host options alone (Sensors': its
+ * `server_url`, by each of its send types): page views, identify/login and track land once on one person with
  * their properties, and the SDKs log no error (PostHog's remote config script, Segment's project settings
  * and RudderStack's source config are answered).
  * Skipped with a warning when /usr/bin/chromium is missing.
@@ -44,8 +45,8 @@ beforeAll(async () => {
     hostname: "127.0.0.1",
     fetch: (req) =>
       new URL(req.url).pathname === "/bundle.js"
-        ? new Response(bundle, { headers: { "content-type": "text/javascript" } })
-        : new Response(`<!doctype html><html><head><title>Tea shop</title><script src="/bundle.js"></script></head><body>shop<script>${page}</script></body></html>`, { headers: { "content-type": "text/html" } }),
+        ? new Response(bundle, { headers: { "content-type": "text/javascript; charset=utf-8" } })
+        : new Response(`<!doctype html><html><head><meta charset="utf-8"><title>Tea shop</title><script src="/bundle.js"></script></head><body>shop<script>${page}</script></body></html>`, { headers: { "content-type": "text/html; charset=utf-8" } }),
   });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"] });
 }, 30_000);
@@ -60,6 +61,7 @@ afterAll(async () => {
 interface TimelineEvent {
   event: string;
   properties: Record<string, unknown>;
+  identifier: { type: string; value: string };
 }
 
 async function api<T>(path: string): Promise<T> {
@@ -68,11 +70,28 @@ async function api<T>(path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** visit runs `script` on the shop's page and waits until the person holding `userId` has `events` events. */
-async function visit(script: string, userId: string, events: number): Promise<{ errors: string[]; timeline: TimelineEvent[]; persons: number }> {
+/**
+ * visit runs `script` on the shop's page and waits until the person holding `userId` has `events` events;
+ * `probe` is an expression read from the page at the end (an SDK's anonymous id).
+ */
+async function visit(
+  script: string,
+  userId: string,
+  events: number,
+  probe?: string,
+): Promise<{ errors: string[]; timeline: TimelineEvent[]; persons: number; personId: string | null; probed: unknown; sent: string[] }> {
   page = script;
   const tab = await browser.newPage();
   const errors: string[] = [];
+  // What reached Tessera: "<how the page sent it> <method> <path> <parameter names of the body, else of the query>".
+  const sent: string[] = [];
+  tab.on("request", (req) => {
+    if (!req.url().startsWith(base)) return;
+    const url = new URL(req.url());
+    const body = req.postData();
+    const names = [...new URLSearchParams(body ?? url.search).keys()].filter((k) => k !== "project");
+    sent.push(`${req.resourceType()} ${req.method()} ${url.pathname} ${names.join(",")}`);
+  });
   tab.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
   tab.on("console", (m) => m.type() === "error" && errors.push(`console: ${m.text()}`));
   await tab.goto(`http://127.0.0.1:${site.port}/tea?utm_source=wechat&utm_campaign=spring`);
@@ -87,8 +106,9 @@ async function visit(script: string, userId: string, events: number): Promise<{ 
   await Bun.sleep(300); // anything sent twice would arrive by now
   const found = await api<{ persons: { id: string }[] }>(`/api/persons?search=${encodeURIComponent(userId)}`);
   if (found.persons.length === 1) timeline = (await api<{ events: TimelineEvent[] }>(`/api/persons/${found.persons[0]!.id}/events?limit=100`)).events;
+  const probed = probe === undefined ? null : await tab.evaluate(probe);
   await tab.close();
-  return { errors, timeline, persons: found.persons.length };
+  return { errors, timeline, persons: found.persons.length, personId: found.persons.length === 1 ? found.persons[0]!.id : null, probed, sent };
 }
 
 const key = JSON.stringify(WRITE_KEY);
@@ -162,5 +182,59 @@ for (const sdk of SDKS) {
     expect(r.timeline.map((e) => e.event).sort()).toEqual(["$identify", "$pageview", sdk.purchase.event].sort());
     expect(r.timeline.find((e) => e.event === sdk.purchase.event)!.properties).toMatchObject({ ...ORDER, $lib: sdk.purchase.lib });
     expect(r.timeline.find((e) => e.event === "$pageview")!.properties).toMatchObject(sdk.pageview);
+  }, 30_000);
+}
+
+// Sensors Data's sa-sdk-javascript, pointed here by `server_url` alone, by each way it sends: `ajax` posts
+// `data=<base64>&ext=crc%3D<hash>` by XHR, `image` puts the same in the query of a GET (an <img>), `beacon`
+// posts it by navigator.sendBeacon (text/plain), and `batch_send` posts `data_list=<base64 of an array>`. The SDK
+// turns `…/sa?project=` into `…/sa.gif?project=` itself. It identifies with ID-Mapping 3.0 `identities`
+// (`$identity_cookie_id`, `$identity_login_id` once logged in); login() sends `track_signup` from the cookie id.
+const SENSORS = [
+  { how: "send_type 'ajax'", user: "sa-ajax-42", init: `send_type: "ajax"`, request: "xhr POST /sa.gif data,ext" },
+  { how: "send_type 'image' (GET /sa.gif?data=…)", user: "sa-image-42", init: `send_type: "image"`, request: "image GET /sa.gif data,ext" },
+  { how: "send_type 'beacon'", user: "sa-beacon-42", init: `send_type: "beacon"`, request: "ping POST /sa.gif data,ext" },
+  { how: "batch_send (data_list=)", user: "sa-batch-42", init: `send_type: "ajax", batch_send: { send_interval: 300 }`, request: "xhr POST /sa.gif data_list" },
+];
+const SA_URL = (): string => JSON.stringify(`${base}/sa?project=${WRITE_KEY}`);
+
+for (const sa of SENSORS) {
+  test.skipIf(!hasChromium)(`sa-sdk-javascript ${sa.how}: page view, track, login and setProfile on one person, stored once`, async () => {
+    const r = await visit(
+      `
+      sensors.init({ server_url: ${SA_URL()}, ${sa.init}, is_track_single_page: false, show_log: false,
+        heatmap: { clickmap: "not_collect", scroll_notice_map: "not_collect" } });
+      sensors.quick("autoTrack");
+      sensors.track("add_to_cart", { sku: "tea-9", price: 88, name: "龙井" });
+      sensors.login("${sa.user}");
+      sensors.setProfile({ email: "${sa.user}@example.com", plan: "gold" });`,
+      sa.user,
+      5,
+      `sensors.quick("getAnonymousID")`,
+    );
+    expect(r.errors).toEqual([]);
+    expect(r.sent.length).toBeGreaterThan(0);
+    expect([...new Set(r.sent)]).toEqual([sa.request]);
+    expect(r.persons).toBe(1);
+    // The first visit's profile_set_once ($first_visit_time, …) comes with the page view, by the SDK itself.
+    expect(r.timeline.map((e) => e.event).sort()).toEqual(["$SignUp", "$identify", "$identify", "$pageview", "add_to_cart"]);
+    expect(r.timeline.filter((e) => e.event === "$identify").map((e) => e.properties.$sa_type).sort()).toEqual(["profile_set", "profile_set_once"]);
+    const cookieId = r.probed;
+    expect(typeof cookieId).toBe("string");
+    const byName = (name: string) => r.timeline.find((e) => e.event === name)!;
+    const pageUrl = `http://127.0.0.1:${site.port}/tea?utm_source=wechat&utm_campaign=spring`;
+    expect(byName("$pageview").properties).toMatchObject({
+      $url: pageUrl, $url_path: "/tea", $pathname: "/tea", $title: "Tea shop", utm_source: "wechat", utm_campaign: "spring", $lib: "js",
+    });
+    expect(byName("add_to_cart").properties).toMatchObject({ sku: "tea-9", price: 88, name: "龙井", $url: pageUrl, $title: "Tea shop", $lib: "js" });
+    // Before login the cookie id; login and what follows the login id: one person holds both.
+    expect(byName("$pageview").identifier).toEqual({ type: "anonymous_id", value: cookieId as string });
+    expect(byName("add_to_cart").identifier).toEqual({ type: "anonymous_id", value: cookieId as string });
+    expect(byName("$SignUp").identifier).toEqual({ type: "user_id", value: sa.user });
+    const person = await api<{ identifiers: { type: string; value: string }[]; traits: Record<string, unknown> }>(`/api/persons/${r.personId}`);
+    expect(person.identifiers.map((i) => `${i.type}:${i.value}`).sort()).toEqual(
+      [`anonymous_id:${cookieId}`, `email:${sa.user}@example.com`, `user_id:${sa.user}`].sort(),
+    );
+    expect(person.traits).toMatchObject({ email: `${sa.user}@example.com`, plan: "gold", $utm_source: "wechat", $first_visit_time: expect.any(String) });
   }, 30_000);
 }

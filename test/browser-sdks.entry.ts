@@ -5,5 +5,6 @@ import { AnalyticsBrowser } from "@segment/analytics-next";
 // The build with its plugins inside: the default one loads them from RudderStack's CDN.
 import { RudderAnalytics } from "@rudderstack/analytics-js/bundled";
 import { jitsuAnalytics } from "@jitsu/js";
+import sensors from "sa-sdk-javascript";
 
-Object.assign(window, { posthog, AnalyticsBrowser, RudderAnalytics, jitsuAnalytics });
+Object.assign(window, { posthog, AnalyticsBrowser, RudderAnalytics, jitsuAnalytics, sensors });

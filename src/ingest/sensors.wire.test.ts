@@ -225,6 +225,53 @@ function itemError(f: () => unknown): string {
   return thrown(ItemError, f).message;
 }
 
+// Bodies recorded from the real sa-sdk-javascript 1.27.11 (test/browser-sdks.e2e.test.ts runs it in Chromium):
+// `send_type: 'ajax'` after `sensors.login("user-42")` and `sensors.setProfile(...)` on a page at 127.0.0.1, POSTed
+// as application/x-www-form-urlencoded to `/sa.gif?project=…` (the SDK rewrites `/sa?` to `/sa.gif?`). The base64 is
+// form-encoded (`%2B`, `%2F`, `%3D`) and holds the SDK's own Chinese values; `crc` is the hash of the decoded base64.
+describe("recorded from sa-sdk-javascript 1.27.11", () => {
+  const cookie = "1a21d421daa57e-0a04ea943129ca-11543b4c-921600-1a21d421dabe8";
+  const signup =
+    "data=eyJpZGVudGl0aWVzIjp7IiRpZGVudGl0eV9jb29raWVfaWQiOiIxYTIxZDQyMWRhYTU3ZS0wYTA0ZWE5NDMxMjljYS0xMTU0M2I0Yy05M" +
+    "jE2MDAtMWEyMWQ0MjFkYWJlOCIsIiRpZGVudGl0eV9sb2dpbl9pZCI6InVzZXItNDIiLCIkaWRlbnRpdHlfYW5vbnltb3VzX2lkIjoiMWEyMWQ" +
+    "0MjFkYWE1N2UtMGEwNGVhOTQzMTI5Y2EtMTE1NDNiNGMtOTIxNjAwLTFhMjFkNDIxZGFiZTgifSwiZGlzdGluY3RfaWQiOiJ1c2VyLTQyIiwib" +
+    "GliIjp7IiRsaWIiOiJqcyIsIiRsaWJfbWV0aG9kIjoiY29kZSIsIiRsaWJfdmVyc2lvbiI6IjEuMjcuMTEifSwicHJvcGVydGllcyI6eyIkdGl" +
+    "tZXpvbmVfb2Zmc2V0IjowLCIkc2NyZWVuX2hlaWdodCI6NzIwLCIkc2NyZWVuX3dpZHRoIjoxMjgwLCIkdmlld3BvcnRfaGVpZ2h0Ijo3MjAsI" +
+    "iR2aWV3cG9ydF93aWR0aCI6MTI4MCwiJGxpYiI6ImpzIiwiJGxpYl92ZXJzaW9uIjoiMS4yNy4xMSIsIiRsYXRlc3RfdHJhZmZpY19zb3VyY2V" +
+    "fdHlwZSI6InVybOeahGRvbWFpbuino%2BaekOWksei0pSIsIiRsYXRlc3Rfc2VhcmNoX2tleXdvcmQiOiJ1cmznmoRkb21haW7op6PmnpDlpLH" +
+    "otKUiLCIkbGF0ZXN0X3JlZmVycmVyIjoidXJs55qEZG9tYWlu6Kej5p6Q5aSx6LSlIiwiJGxhdGVzdF91dG1fc291cmNlIjoid2VjaGF0IiwiJ" +
+    "GxhdGVzdF91dG1fY2FtcGFpZ24iOiJzcHJpbmciLCIkdXJsIjoiaHR0cDovLzEyNy4wLjAuMTozMjg4My90ZWE%2FdXRtX3NvdXJjZT13ZWNoY" +
+    "XQmdXRtX2NhbXBhaWduPXNwcmluZyIsIiR0aXRsZSI6IlRlYSBzaG9wIn0sImxvZ2luX2lkIjoidXNlci00MiIsImFub255bW91c19pZCI6IjF" +
+    "hMjFkNDIxZGFhNTdlLTBhMDRlYTk0MzEyOWNhLTExNTQzYjRjLTkyMTYwMC0xYTIxZDQyMWRhYmU4Iiwib3JpZ2luYWxfaWQiOiIxYTIxZDQyM" +
+    "WRhYTU3ZS0wYTA0ZWE5NDMxMjljYS0xMTU0M2I0Yy05MjE2MDAtMWEyMWQ0MjFkYWJlOCIsInR5cGUiOiJ0cmFja19zaWdudXAiLCJldmVudCI" +
+    "6IiRTaWduVXAiLCJ0aW1lIjoxNzk1Nzg3MjAyMDEwLCJfdHJhY2tfaWQiOjYzOTg2MjAxMSwiX2ZsdXNoX3RpbWUiOjE3OTU3ODcyMDIwMTF9&" +
+    "ext=crc%3D-1321025747";
+  const profile =
+    "data=eyJpZGVudGl0aWVzIjp7IiRpZGVudGl0eV9jb29raWVfaWQiOiIxYTIxZDQyMWRhYTU3ZS0wYTA0ZWE5NDMxMjljYS0xMTU0M2I0Yy05M" +
+    "jE2MDAtMWEyMWQ0MjFkYWJlOCIsIiRpZGVudGl0eV9sb2dpbl9pZCI6InVzZXItNDIiLCIkaWRlbnRpdHlfYW5vbnltb3VzX2lkIjoiMWEyMWQ" +
+    "0MjFkYWE1N2UtMGEwNGVhOTQzMTI5Y2EtMTE1NDNiNGMtOTIxNjAwLTFhMjFkNDIxZGFiZTgifSwiZGlzdGluY3RfaWQiOiJ1c2VyLTQyIiwib" +
+    "GliIjp7IiRsaWIiOiJqcyIsIiRsaWJfbWV0aG9kIjoiY29kZSIsIiRsaWJfdmVyc2lvbiI6IjEuMjcuMTEifSwicHJvcGVydGllcyI6eyJlbWF" +
+    "pbCI6InVzZXItNDJAZXhhbXBsZS5jb20iLCJwbGFuIjoiZ29sZCJ9LCJsb2dpbl9pZCI6InVzZXItNDIiLCJhbm9ueW1vdXNfaWQiOiIxYTIxZ" +
+    "DQyMWRhYTU3ZS0wYTA0ZWE5NDMxMjljYS0xMTU0M2I0Yy05MjE2MDAtMWEyMWQ0MjFkYWJlOCIsInR5cGUiOiJwcm9maWxlX3NldCIsInRpbWU" +
+    "iOjE3OTU3ODcyMDIwMTIsIl90cmFja19pZCI6MTIyMDEyLCJfZmx1c2hfdGltZSI6MTc5NTc4NzIwMjAxMn0%3D&ext=crc%3D-2106418417";
+
+  test("login: track_signup with ID-Mapping 3.0 identities joins the cookie id to the login id", () => {
+    const x = extractSensorsBody(body(signup), null, noQuery, SENSORS_LIMIT);
+    expect(x.items).toHaveLength(1);
+    const m = map(x.items[0]!);
+    expect(m).toMatchObject({ type: "identify", event: "$SignUp", userId: "user-42", anonymousId: cookie, timestamp: NOW - 1 });
+    expect(m.identifiers).toEqual([{ type: "user_id", id: "user-42" }, { type: "anonymous_id", id: cookie }]);
+    expect(m.properties).toMatchObject({ $latest_traffic_source_type: "url的domain解析失败", $title: "Tea shop", $lib_method: "code" });
+    expect(m.context).toMatchObject({ library: { name: "js", version: "1.27.11" }, page: { url: "http://127.0.0.1:32883/tea?utm_source=wechat&utm_campaign=spring", title: "Tea shop" } });
+  });
+
+  test("setProfile: profile_set of a logged-in user is an identify setting the traits", () => {
+    const m = map(extractSensorsBody(body(profile), null, noQuery, SENSORS_LIMIT).items[0]!);
+    expect(m).toMatchObject({ type: "identify", event: "$identify", userId: "user-42", anonymousId: cookie, properties: { $sa_type: "profile_set" } });
+    expect(m.traits.set).toEqual({ email: "user-42@example.com", plan: "gold" });
+  });
+});
+
 describe("the /sa route", () => {
   const form = { "content-type": "application/x-www-form-urlencoded" };
 

@@ -9,6 +9,9 @@
  * - one event as `data=<base64(JSON)>&ext=crc%3D<hash>` (JS `send_type: 'ajax'`/`'beacon'` bodies) or the same in the
  *   query of a GET (JS `send_type: 'image'`, the mini program without `batch_send`);
  * - `gzip=9` is Sensors' encrypted form (AES with a key only Sensors' server holds): refused with a 400 naming it.
+ * The real sa-sdk-javascript (1.27.11, run in Chromium by test/browser-sdks.e2e.test.ts) posts to `/sa.gif?project=…`
+ * (it rewrites a `server_url` ending in `/sa` itself): `ajax` by XHR as a form, `beacon` by sendBeacon labelled
+ * `text/plain`, `image` as the GET, `batch_send` as `data_list=` alone; events carry ID-Mapping 3.0 `identities`.
  * Plain JSON (an event or an array) and a bare base64 body are read too (JS plugins that post `base64` alone).
  *
  * Mapping (Sensors' data model, manual.sensorsdata.cn 数据格式): `type` track → track (`$pageview` → page view,

@@ -138,6 +138,8 @@ export const shellEn = {
   "sources.tab.posthog": "PostHog",
   "sources.tab.jitsu": "Jitsu",
   "sources.snippet.jitsu": "Already on Jitsu? Keep its SDK: the host is this server, and the write key is this one followed by \":\" and any secret (Jitsu insists on key:secret).",
+  "sources.tab.sensors": "Sensors Data / 神策",
+  "sources.snippet.sensors": "Already on Sensors Data (神策)? Keep its SDKs: only server_url changes, to this server's /sa with this write key as the project.",
   "sources.tab.curl": "curl",
   "sources.install": "install",
   "sources.inBrowser": "In the browser",

@@ -134,6 +134,8 @@ const shellZh: Record<keyof typeof shellEn, string> = {
   "sources.tab.posthog": "PostHog",
   "sources.tab.jitsu": "Jitsu",
   "sources.snippet.jitsu": "已在用 Jitsu？保留它的 SDK：host 填本服务器，writeKey 填这个 Write Key 加上 \":\" 和任意内容（Jitsu 要求 key:secret 格式）。",
+  "sources.tab.sensors": "神策 / Sensors Data",
+  "sources.snippet.sensors": "已在用神策？保留它的 SDK，只改 server_url：指向本服务器的 /sa，project 填这个 Write Key。",
   "sources.tab.curl": "curl",
   "sources.install": "安装",
   "sources.inBrowser": "浏览器端",

@@ -1,10 +1,11 @@
 /**
  * The copy-paste snippets of the Sources page: our browser SDK and WeChat Mini Program SDK; Segment's, RudderStack's, PostHog's and
- * Jitsu's own SDKs, for the browser (from npm) and for Node, pointed at this server; and curl. Plain strings from
+ * Jitsu's own SDKs, for the browser (from npm) and for Node, pointed at this server; Sensors Data's (神策) web SDK from npm
+ * with the one-line change for its mini program, Android and iOS SDKs; and curl. Plain strings from
  * (host, writeKey), so a test can run each one exactly as a user pastes it (test/sdk-store.e2e.test.ts).
  */
 
-export const SNIPPET_KINDS = ["browser", "wx", "segment", "rudderstack", "posthog", "jitsu", "curl"] as const;
+export const SNIPPET_KINDS = ["browser", "wx", "segment", "rudderstack", "posthog", "jitsu", "sensors", "curl"] as const;
 export type SnippetKind = (typeof SNIPPET_KINDS)[number];
 
 export interface SnippetPart {
@@ -118,6 +119,24 @@ analytics.page();`,
 const analytics = jitsuAnalytics({ host: ${h}, writeKey: ${JSON.stringify(`${writeKey}:tessera`)}, s2s: true });
 await analytics.identify("user-1", ${TRAITS});
 await analytics.track("Order Completed", ${ORDER});`,
+    },
+    // Sensors Data's SDKs keep everything but server_url (src/ingest/sensors.wire.ts reads what they send).
+    sensors: {
+      install: "npm install sa-sdk-javascript",
+      code: `import sensors from "sa-sdk-javascript";
+
+// Only server_url changes: this server's /sa, with the write key where the project was.
+sensors.init({
+  server_url: ${JSON.stringify(`${host}/sa?project=${writeKey}`)},
+  send_type: "beacon", // "ajax" and the default "image" work too
+});
+sensors.quick("autoTrack"); // this page view
+
+// The same server_url in Sensors' other SDKs (with their encryption left off):
+// Mini program: sensors.setPara({ name: "sensors", server_url: "${host}/sa?project=${writeKey}" });
+//   (and ${host} in the mini program's request legal domains)
+// Android: new SAConfigOptions("${host}/sa?project=${writeKey}")
+// iOS: [[SAConfigOptions alloc] initWithServerURL:@"${host}/sa?project=${writeKey}" launchOptions:launchOptions]`,
     },
     curl: {
       code: `curl -X POST ${host}/v1/track \\

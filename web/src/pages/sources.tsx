@@ -1,7 +1,7 @@
 /**
  * Sources: list, create (admin), and for the selected source its write key with copy buttons and a
  * snippet for each way of sending (our browser SDK, Segment's, RudderStack's and PostHog's SDKs for the
- * browser and Node, curl), so the first event is one paste away.
+ * browser and Node, Sensors Data's SDKs by their server_url, curl), so the first event is one paste away.
  */
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
