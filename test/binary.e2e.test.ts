@@ -89,6 +89,11 @@ test(
       expect(asset.headers.get("content-type")).toContain("javascript");
       expect((await asset.text()).length).toBeGreaterThan(10_000);
       expect(await (await fetch(new URL("/sources", base))).text()).toContain('<div id="app">');
+      // Both SDKs are built inside the binary from their embedded sources (no file on disk).
+      const sdk = await fetch(new URL("/sdk.js", base));
+      expect([sdk.status, (await sdk.text()).includes("tessera")]).toEqual([200, true]);
+      const wx = await fetch(new URL("/sdk/wx.js", base));
+      expect([wx.status, (await wx.text()).includes("module.exports")]).toEqual([200, true]);
 
       await log.waitFor(/setup code: [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/, 5_000);
       expect(existsSync(join(data, "tessera.db"))).toBe(true);
