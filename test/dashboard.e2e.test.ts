@@ -253,6 +253,21 @@ describe.skipIf(!hasChromium)("dashboard", () => {
     await page.getByRole("dialog").getByText(`Reached step 2 (add_to_cart) · ${num(PERSONS / 2)} persons`).waitFor();
     await page.getByRole("button", { name: "Close" }).click();
 
+    // Time to convert: a bin's count opens exactly the persons the histogram counted in it.
+    const ttcQ = { ...q, view: "time_to_convert" };
+    const bins = (await api<{ results: { bins: [number, number][] }[] }>("POST", "/api/query", ttcQ)).results[0]!.bins;
+    const k = bins.findIndex(([, n]) => n > 0);
+    const ttcUrl = new URL(page.url());
+    ttcUrl.searchParams.set("q", JSON.stringify(ttcQ));
+    await page.goto(ttcUrl.href);
+    await page.getByTestId("funnel-ttc-chart").waitFor();
+    expect((await cells("result-table")).map((r) => r[1])).toEqual(bins.map(([, n]) => num(n)));
+    await page.getByTestId("result-table").locator("tbody tr").nth(k).getByRole("button").click();
+    await page.getByTestId("actors-list").waitFor();
+    expect(await page.getByTestId("actors-list").locator("li").count()).toBe(bins[k]![1]);
+    await page.getByTestId("actors-total").getByText(`${num(bins[k]![1])} persons in this list`).waitFor();
+    await page.getByRole("button", { name: "Close" }).click();
+
     // Broken down by persons' names (12 and other), the chart draws 8 and leaves the rest to the table.
     const byName = { ...q, breakdown: { property: "name", type: "person", limit: 12 } };
     const split = await api<{ results: unknown[] }>("POST", "/api/query", byName);

@@ -6,9 +6,10 @@
  * views and actors. Bits: step k = 1 << k, exclusion e = 1 << (steps + e), 0 = another event.
  */
 import { describe, expect, test } from "bun:test";
-import { byPersonTime, type Ev, ms, rowsOf } from "./fixtures.ts";
-import { funnelActors, funnelPersons, funnelSpec, funnelSteps, funnelTimeToConvert, funnelTrends } from "./funnel.ts";
-import { FunnelQuery } from "./schema.ts";
+import { byPersonTime, type Ev, int, ms, rng, rowsOf } from "./fixtures.ts";
+import { funnelActors, type FunnelPersons, funnelPersons, funnelSpec, funnelSteps, funnelTimeToConvert, funnelTrends } from "./funnel.ts";
+import { FunnelQuery, funnelToStep } from "./schema.ts";
+import type { Codes } from "./stream.ts";
 import { buckets, type Range } from "./time.ts";
 
 const H = 3_600_000;
@@ -288,6 +289,9 @@ describe("views and actors", () => {
     ]);
     expect([...funnelActors(fq, fp, { step: 1, breakdownValue: "iOS" }, input.breakdown)]).toEqual([0, 2]);
     expect([...funnelActors(fq, fp, { step: 1, breakdownValue: "Linux" }, input.breakdown)]).toEqual([]);
+    // a time-to-convert bin lists every converter in it, whatever the breakdown; a value narrows it
+    expect(binActors(fq, fp, input.breakdown)).toEqual([[0], [], [1]]);
+    expect([...funnelActors(fq, fp, { bin: { from: 0, to: 86_400 }, breakdownValue: "Android" }, input.breakdown)]).toEqual([1]);
   });
 
   test("actors: reached step k (1-based) and dropped off after step k", () => {
@@ -300,5 +304,80 @@ describe("views and actors", () => {
     expect([...funnelActors(fq, fp, { step: 2 })]).toEqual([1, 2]);
     expect([...funnelActors(fq, fp, { dropOffAfter: 1 })]).toEqual([0]);
     expect([...funnelActors(fq, fp, { dropOffAfter: 2 })]).toEqual([1]);
+  });
+});
+
+/** binActors lists each time-to-convert bin's persons through the `bin` selector: [start, next start), the last [start, start + width). */
+function binActors(fq: FunnelQuery, fp: FunnelPersons, bd?: Codes): number[][] {
+  const bins = funnelTimeToConvert(fq, fp)[0]!.bins;
+  const width = bins[1]![0] - bins[0]![0];
+  return bins.map(([from], k) => [...funnelActors(fq, fp, { bin: { from, to: bins[k + 1]?.[0] ?? from + width } }, bd)]);
+}
+
+describe("time-to-convert actors: a bin lists exactly the persons it counts", () => {
+  const after = (sec: number) => at(0) + sec * 1000;
+
+  test("bin edges: a conversion at an edge instant is in the bin it starts; from the most recent step 1; the window", () => {
+    const conv = (p: number, sec: number) => [{ p, t: at(0), bits: A }, { p, t: after(sec), bits: B }];
+    const ev = [
+      ...conv(0, 60), ...conv(1, 120), ...conv(2, 150), ...conv(3, 240), // 150 s: the second bin's start
+      { p: 4, t: at(0), bits: A }, // never converts
+      ...conv(5, 600.001), // 1 ms past the 10-minute window
+      { p: 6, t: at(0), bits: A }, ...conv(6, 190).map((e) => ({ ...e, t: e.t + (e.bits === A ? 100_000 : 0) })), // 90 s from its second step 1
+      ...conv(7, 149.999), // 1 ms before the edge
+    ];
+    const { fq, fp } = setup({ steps: steps(2), view: "time_to_convert", window: { n: 10, unit: "minute" } }, ev);
+    // 6 converters: ⌈∛6⌉ = 2 bins from 60 s by ⌈(240 − 60) / 2⌉ = 90 s: [60, 150) [150, 240) [240, 330)
+    expect(funnelTimeToConvert(fq, fp)[0]!.bins).toEqual([[60, 4], [150, 1], [240, 1]]);
+    expect(binActors(fq, fp)).toEqual([[0, 1, 6, 7], [2], [3]]);
+    expect([...funnelActors(fq, fp, { bin: { from: 0, to: 1e9 } })]).toEqual([0, 1, 2, 3, 6, 7]);
+  });
+
+  test("between fromStep and toStep; a person an exclusion removes is in no bin", () => {
+    const ev = [
+      { p: 0, t: at(0), bits: A }, { p: 0, t: at(1), bits: B }, { p: 0, t: at(1) + 60_000, bits: C }, // 60 s from b to c
+      { p: 1, t: at(0), bits: A }, { p: 1, t: at(1), bits: B }, { p: 1, t: at(1) + 10_000, bits: X }, { p: 1, t: at(1) + 100_000, bits: C },
+      { p: 2, t: at(0), bits: A }, { p: 2, t: at(1), bits: B },
+      { p: 3, t: at(0), bits: A }, { p: 3, t: at(1), bits: B }, { p: 3, t: at(1) + 120_000, bits: C }, // 120 s
+    ];
+    const q = { view: "time_to_convert", fromStep: 1, toStep: 2, exclusions: [{ event: "x", fromStep: 1, toStep: 2 }] };
+    const { fq, fp } = setup(q, ev);
+    expect(funnelTimeToConvert(fq, fp)[0]!.bins).toEqual([[60, 1], [90, 0], [120, 1]]);
+    expect(binActors(fq, fp)).toEqual([[0], [], [3]]);
+    expect([...funnelActors(fq, fp, { bin: { from: 0, to: 1e9 } })]).toEqual([0, 3]);
+  });
+
+  test("step attribution drops a converter who never reached the attributed step, from the bins too", () => {
+    const ev = [
+      { p: 0, t: at(0), bits: A }, { p: 0, t: after(60), bits: B }, // converts a → b but never reaches c
+      { p: 1, t: at(0), bits: A }, { p: 1, t: after(120), bits: B }, { p: 1, t: after(180), bits: C },
+    ];
+    const q = { view: "time_to_convert", toStep: 1, breakdown: { property: "$os", attribution: "step", step: 2 } };
+    const { fq, fp, input } = setup(q, ev, { codes: [0, 0, 0, 0, 0], labels: ["iOS"] });
+    expect(funnelTimeToConvert(fq, fp)[0]!.bins).toEqual([[120, 1], [180, 0]]); // one bin; width 0 → 60 s
+    expect(binActors(fq, fp, input.breakdown)).toEqual([[1], []]);
+  });
+
+  test.each([1, 2, 3, 4, 5])("random data, seed %d: the bins' persons partition the converters, as many as each bin counts", (seed) => {
+    const r = rng(seed);
+    const ev: Ev[] = [];
+    for (let p = 0; p < 200; p++) {
+      const t0 = at(int(r, 48));
+      ev.push({ p, t: t0, bits: A });
+      // whole seconds half the time, so conversions land on bin edges; any millisecond otherwise
+      const gap = r() < 0.5 ? int(r, 600) * 1000 : int(r, 600_000);
+      if (r() < 0.7) ev.push({ p, t: t0 + gap, bits: B });
+      if (r() < 0.5) ev.push({ p, t: t0 + gap + int(r, 900_000), bits: C });
+    }
+    for (const q of [{}, { toStep: 1 }, { fromStep: 1 }, { bins: 7 }, { bins: 1 }]) {
+      const { fq, fp } = setup({ view: "time_to_convert", window: { n: 20, unit: "minute" }, ...q }, ev);
+      const bins = funnelTimeToConvert(fq, fp)[0]!.bins;
+      const lists = binActors(fq, fp);
+      expect(lists.map((l) => l.length)).toEqual(bins.map(([, n]) => n));
+      const all = lists.flat().sort((a, b) => a - b);
+      expect(new Set(all).size).toBe(all.length);
+      expect(all).toEqual([...funnelActors(fq, fp, { bin: { from: -1, to: 1e9 } })]);
+      expect(all.length).toBe([...funnelActors(fq, fp, { step: funnelToStep(fq) + 1 })].length);
+    }
   });
 });

@@ -246,14 +246,20 @@ export function funnelSteps(q: FunnelQuery, fp: FunnelPersons, bd?: Codes): Funn
  * ⌈(⌈max⌉ − ⌊min⌋) / count⌉ s (60 s when that is 0), count + 1 bin starts.
  */
 export function funnelTimeToConvert(q: FunnelQuery, fp: FunnelPersons): TimeToConvertResult[] {
-  const n = fp.steps;
   const from = q.fromStep;
   const to = funnelToStep(q);
   const secs: number[] = [];
   for (let i = 0; i < fp.count; i++) {
-    if (fp.depth[i]! > to) secs.push((fp.times[i * n + to]! - fp.times[i * n + from]!) / 1000);
+    const s = convertSeconds(fp, i, from, to);
+    if (!Number.isNaN(s)) secs.push(s);
   }
   return [{ averageSeconds: mean(secs), medianSeconds: median(secs), bins: histogram(secs, q.bins) }];
+}
+
+/** convertSeconds is outcome i's seconds from step `from` to step `to` (0-based), NaN when it did not reach `to`. */
+function convertSeconds(fp: FunnelPersons, i: number, from: number, to: number): number {
+  const n = fp.steps;
+  return fp.depth[i]! > to ? (fp.times[i * n + to]! - fp.times[i * n + from]!) / 1000 : NaN;
 }
 
 function histogram(secs: number[], bins?: number): [number, number][] {
@@ -267,7 +273,14 @@ function histogram(secs: number[], bins?: number): [number, number][] {
   const width = Math.ceil((hi - lo) / count) || 60;
   const out: [number, number][] = [];
   for (let k = 0; k <= count; k++) out.push([Math.round(lo + k * width), 0]);
-  for (const s of secs) out[Math.floor((s - lo) / width)]![1]++;
+  for (const s of secs) {
+    // Bin k is exactly [start k, start k + width): the edges are whole seconds, so a quotient that rounding
+    // carried across one is settled against the edge itself — the same comparison the actors' `bin` makes.
+    let k = Math.floor((s - lo) / width);
+    if (s < lo + k * width) k--;
+    else if (s >= lo + (k + 1) * width) k++;
+    out[k]![1]++;
+  }
   return out;
 }
 
@@ -295,23 +308,37 @@ export function funnelTrends(q: FunnelQuery, fp: FunnelPersons, periods: Buckets
     }));
 }
 
+/** FunnelSelector is what was clicked: one of `step`, `dropOffAfter` (1-based) or a time-to-convert `bin`. */
+export interface FunnelSelector {
+  step?: number | undefined;
+  dropOffAfter?: number | undefined;
+  /** bin: converted (fromStep → toStep) in [from, to) seconds, as funnelTimeToConvert counts a bin. */
+  bin?: { from: number; to: number } | undefined;
+  breakdownValue?: string | null | undefined;
+  /** inPeriod is an index into the trends view's periods (persons computed per period). */
+  inPeriod?: number;
+}
+
 /**
- * funnelActors lists the persons who reached step k (1-based) or dropped off right after it; `inPeriod`
- * (an index into the trends view's periods, persons computed per period) keeps the attempts entered then.
+ * funnelActors lists the persons who reached step k (1-based), dropped off right after it, or converted
+ * within a time-to-convert bin (every converter, as the histogram, unless a breakdown value narrows them);
+ * `inPeriod` keeps the attempts entered in that period.
  */
-export function funnelActors(
-  q: FunnelQuery,
-  fp: FunnelPersons,
-  sel: { step?: number | undefined; dropOffAfter?: number | undefined; breakdownValue?: string | null | undefined; inPeriod?: number },
-  bd?: Codes,
-): Int32Array {
+export function funnelActors(q: FunnelQuery, fp: FunnelPersons, sel: FunnelSelector, bd?: Codes): Int32Array {
   const { labels, line } = linesOf(q, fp, bd);
   const want = q.breakdown && sel.breakdownValue != null ? labels.indexOf(sel.breakdownValue) : -2;
+  const from = q.fromStep;
+  const to = funnelToStep(q);
   const out: number[] = [];
   for (let i = 0; i < fp.count; i++) {
     const d = fp.depth[i]!;
     if (d === 0 || (want !== -2 && line[i] !== want) || (sel.inPeriod !== undefined && fp.period[i] !== sel.inPeriod)) continue;
-    if (sel.step !== undefined ? d >= sel.step : d === sel.dropOffAfter) out.push(fp.person[i]!);
+    let hit: boolean;
+    if (sel.bin) {
+      const s = convertSeconds(fp, i, from, to); // NaN (not converted) is in no bin
+      hit = s >= sel.bin.from && s < sel.bin.to;
+    } else hit = sel.step !== undefined ? d >= sel.step : d === sel.dropOffAfter;
+    if (hit) out.push(fp.person[i]!);
   }
   return Int32Array.from(out);
 }

@@ -166,6 +166,27 @@ describe("POST /api/query/actors", () => {
     expect(steps.status).toBe(400);
   });
 
+  test("the persons behind each time-to-convert bin, as many as the histogram counts; saved as a pack", async () => {
+    const ttc = { ...range, kind: "funnel", steps: [{ event: "page_view" }, { event: "signup" }], view: "time_to_convert" };
+    const { body } = await query(ttc);
+    const bins = body.results[0]!.bins as [number, number][];
+    expect(bins).toEqual([[600, 1], [38_100, 0], [75_600, 1]]); // u1 in 600 s, u2 in 21 h
+    const width = bins[1]![0] - bins[0]![0];
+    const listed = await Promise.all(bins.map(async ([from], k) => {
+      const bin = { from, to: bins[k + 1]?.[0] ?? from + width };
+      const res = await t.call("POST", "/api/query/actors", { json: { ...ttc, bin }, headers: analyst.headers });
+      expect(res.status).toBe(200);
+      const out = (await res.json()) as { persons: { identifiers: { type: string; value: string }[] }[]; total: number };
+      return [out.total, out.persons.map((p) => p.identifiers.find((i) => i.type === "user_id")!.value)] as const;
+    }));
+    expect(listed).toEqual([[1, ["u1"]], [0, []], [1, ["u2"]]]);
+    const saved = await t.call("POST", "/api/query/actors", { json: { ...ttc, bin: { from: 75_600, to: 113_100 }, saveAs: { name: "Slow signups" } }, headers: operator.headers });
+    expect(((await saved.json()) as { audience: { size: number } }).audience).toMatchObject({ name: "Slow signups", size: 1 });
+    for (const bad of [{ ...ttc, view: "steps", bin: { from: 0, to: 60 } }, { ...ttc, bin: { from: 60, to: 60 } }, { ...ttc, bin: { from: 0, to: 60 }, step: 1 }]) {
+      expect((await t.call("POST", "/api/query/actors", { json: bad, headers: analyst.headers })).status).toBe(400);
+    }
+  });
+
   test("saveAs creates a static audience pack of the whole selection; analysts may not", async () => {
     const denied = await t.call("POST", "/api/query/actors", { json: { ...dropOffs, saveAs: { name: "No signup" } }, headers: analyst.headers });
     expect(denied.status).toBe(403);

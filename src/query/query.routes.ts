@@ -87,7 +87,7 @@ export function queryRoutes(deps: AppDeps) {
     })
     .post("/actors", endpoint({
       summary: "List the persons behind a chart element, optionally saving them all as a static audience pack",
-      description: "A query plus what was clicked: funnel `step`/`dropOffAfter` (1-based), trends `point`, retention/lifecycle `cell`, distribution/stickiness `bucket`, paths `edge`. Pages ascend by person id; pass `next` back as `cursor`. `saveAs` needs the operate permission.",
+      description: "A query plus what was clicked: funnel `step`/`dropOffAfter` (1-based) or, in the time_to_convert view, `bin: {from, to}` (converted in [from, to) seconds), trends `point`, retention/lifecycle `cell`, distribution/stickiness `bucket`, paths `edge`. Pages ascend by person id; pass `next` back as `cursor`. `saveAs` needs the operate permission.",
       tags: ["analytics"], access: "read", body: ActorsBody, response: ActorsOut,
     }), async (c) => {
       const request = c.req.valid("json");

@@ -51,7 +51,10 @@ export interface FunnelTrendsResult {
 export interface TimeToConvertResult {
   averageSeconds: number | null;
   medianSeconds: number | null;
-  /** bins: [bin start in seconds, persons], the last bin starting at the slowest conversion. */
+  /**
+   * bins: [bin start in seconds, persons]; a bin is [its start, the next start), the last one [its start,
+   * its start + the bins' width), which holds only conversions exactly at its start.
+   */
   bins: [number, number][];
 }
 

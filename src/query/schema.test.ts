@@ -76,14 +76,18 @@ describe("rejections", () => {
 });
 
 describe("actors requests", () => {
-  test("a funnel query plus a 1-based step or dropOffAfter", () => {
+  test("a funnel query plus a 1-based step or dropOffAfter, or a time-to-convert bin in seconds", () => {
     expect(ActorsRequest.parse({ ...funnel(), step: 3 })).toMatchObject({ step: 3, limit: 100 });
     expect(ActorsRequest.parse({ ...funnel(), dropOffAfter: 2, saveAs: { name: "dropped" } })).toMatchObject({ dropOffAfter: 2 });
+    expect(ActorsRequest.parse({ ...funnel(), view: "time_to_convert", bin: { from: 60, to: 150 } })).toMatchObject({ bin: { from: 60, to: 150 } });
   });
 
   test.each([
-    [{ ...funnel() }, "give step or dropOffAfter"],
-    [{ ...funnel(), step: 1, dropOffAfter: 1 }, "give step or dropOffAfter"],
+    [{ ...funnel() }, "give one of step, dropOffAfter or bin"],
+    [{ ...funnel(), step: 1, dropOffAfter: 1 }, "give one of step, dropOffAfter or bin"],
+    [{ ...funnel(), view: "time_to_convert", step: 1, bin: { from: 0, to: 60 } }, "give one of step, dropOffAfter or bin"],
+    [{ ...funnel(), bin: { from: 0, to: 60 } }, "a bin selects in the time_to_convert view only"],
+    [{ ...funnel(), view: "time_to_convert", bin: { from: 60, to: 60 } }, "need bin.from < bin.to"],
     [{ ...funnel(), step: 4 }, "the funnel has 3 steps"],
     [{ ...funnel(), dropOffAfter: 3 }, "dropOffAfter must be below 3"],
     [{ kind: "trends", series: [{ event: "e" }], point: { series: "B" } }, "no such series"],

@@ -267,10 +267,17 @@ const funnelActors = z.object({
   breakdownValue: BreakdownValue,
   /** With `view: "trends"`: only the attempts that entered in this period (its label), judged as that view does. */
   period: z.string().max(40).optional(),
+  /**
+   * With `view: "time_to_convert"`: the persons who converted from fromStep to toStep in [from, to) seconds.
+   * A histogram bin is [its start, the next start), the last [its start, its start + the bins' width).
+   */
+  bin: z.object({ from: z.number().finite(), to: z.number().finite() }).optional(),
 }).superRefine((q, ctx) => {
   checkFunnel(q, ctx);
   if (q.period !== undefined && q.view !== "trends") issue(ctx, ["period"], "a period selects in the trends view only");
-  if ((q.step === undefined) === (q.dropOffAfter === undefined)) issue(ctx, ["step"], "give step or dropOffAfter");
+  if (q.bin !== undefined && q.view !== "time_to_convert") issue(ctx, ["bin"], "a bin selects in the time_to_convert view only");
+  if (q.bin !== undefined && !(q.bin.from < q.bin.to)) issue(ctx, ["bin"], "need bin.from < bin.to");
+  if ([q.step, q.dropOffAfter, q.bin].filter((x) => x !== undefined).length !== 1) issue(ctx, ["step"], "give one of step, dropOffAfter or bin");
   if (q.step !== undefined && q.step > q.steps.length) issue(ctx, ["step"], `the funnel has ${q.steps.length} steps`);
   if (q.dropOffAfter !== undefined && q.dropOffAfter >= q.steps.length) {
     issue(ctx, ["dropOffAfter"], `dropOffAfter must be below ${q.steps.length}`);
@@ -279,7 +286,8 @@ const funnelActors = z.object({
 
 /**
  * ActorsRequest is the body of `POST /api/query/actors`: a query plus a selector naming the chart
- * element — funnel `step`/`dropOffAfter` (1-based, SPEC; with `period` in the trends view); trends `point` (a series letter, a period
+ * element — funnel `step`/`dropOffAfter` (1-based, SPEC; with `period` in the trends view) or a time-to-convert
+ * `bin` (seconds); trends `point` (a series letter, a period
  * label or the whole range, the previous period of compare); retention and lifecycle `cell`;
  * distribution and stickiness `bucket`; paths `edge`.
  */

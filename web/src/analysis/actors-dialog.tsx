@@ -1,7 +1,8 @@
 /**
  * ActorsDialog: the persons behind a clicked number (POST /api/query/actors with the chart's query and
  * the cell's selector), paged, each linking to the person page, and "save as audience pack" which stores
- * the whole selection (not just the loaded page) as a static pack.
+ * the whole selection (not just the loaded page) as a static pack. It says how many persons the whole
+ * selection holds: the clicked number is not always a person count (a revenue sum, events, paths).
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage } from "../api.ts";
@@ -23,6 +24,7 @@ export function ActorsDialog({ query, selector, title, onClose }: { query: Query
   const savedNote = useRef<HTMLDivElement>(null);
   const [persons, setPersons] = useState<Actor[]>([]);
   const [next, setNext] = useState<string | null>(null);
+  const [total, setTotal] = useState<number | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState("");
@@ -35,6 +37,7 @@ export function ActorsDialog({ query, selector, title, onClose }: { query: Query
       const page = await api<ActorsPage>("POST", "/api/query/actors", { ...query, ...selector, limit: PAGE, cursor });
       setPersons((p) => (cursor === null ? page.persons : [...p, ...page.persons]));
       setNext(page.next);
+      if (page.total !== undefined) setTotal(page.total);
       setError(null);
     } catch (e) {
       setError(errorMessage(e));
@@ -67,6 +70,7 @@ export function ActorsDialog({ query, selector, title, onClose }: { query: Query
   return (
     <Dialog title={title} onClose={onClose} wide>
       {error && <Alert>{error}</Alert>}
+      {total !== null && total > 0 && <p class="hint" data-testid="actors-total">{t("actors.listed", { n: new Intl.NumberFormat(localeOf(lang)).format(total) })}</p>}
       {persons.length === 0 && loading ? (
         <Loading />
       ) : persons.length === 0 ? (

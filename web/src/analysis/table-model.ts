@@ -51,6 +51,22 @@ export function duration(seconds: number | null, t?: I18n["t"]): string {
   return `${(seconds / 86_400).toFixed(1)}${unit("d")}`;
 }
 
+/**
+ * exactDuration formats whole seconds without rounding — 3m 30s, 1h 5m, 45 秒 — for bin edges, where
+ * "4m" for 210 s would misstate which persons a bin holds.
+ */
+export function exactDuration(seconds: number, t?: I18n["t"]): string {
+  const unit = (u: "s" | "m" | "h" | "d") => (t ? t(`unit.${u}`) : u);
+  let rest = Math.round(seconds);
+  const parts: string[] = [];
+  for (const [u, size] of [["d", 86_400], ["h", 3600], ["m", 60], ["s", 1]] as const) {
+    const q = Math.floor(rest / size);
+    rest -= q * size;
+    if (q > 0) parts.push(`${q}${unit(u)}`);
+  }
+  return parts.length ? parts.join(" ") : `0${unit("s")}`;
+}
+
 /** periodText shows a period as people read it: an hour "2024-06-10T13:00" as "2024-06-10 13:00", a day as it is. */
 export function periodText(period: string): string {
   return period.replace(/^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/, "$1 $2");

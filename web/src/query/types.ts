@@ -147,18 +147,22 @@ export type Answer<K extends QueryKind> = Timing &
 export interface ActorsPage {
   persons: Actor[];
   next: string | null;
+  /** total is the whole selection's size (POST /api/query/actors gives it; the persons search does not). */
+  total?: number;
   /** audience is the pack created by `saveAs`. */
   audience?: { id: number; name: string; size: number | null };
 }
 
 /**
  * ActorsSelector names the clicked number for `POST /api/query/actors` (merged into the query body):
- * funnel step / drop-off (1-based; a funnel trends period's entrants and converters), trends point, retention or lifecycle cell, distribution or
+ * funnel step / drop-off (1-based; a funnel trends period's entrants and converters) or time-to-convert bin
+ * (converted in [from, to) seconds), trends point, retention or lifecycle cell, distribution or
  * stickiness bucket, paths edge.
  */
 export type ActorsSelector =
   | { step: number; breakdownValue?: string | null; period?: string }
   | { dropOffAfter: number; breakdownValue?: string | null }
+  | { bin: { from: number; to: number } }
   | { point: { series: string; period?: string; breakdownValue?: string | null; previous?: boolean } }
   | { cell: { cohort: string; lag: number; breakdownValue?: string | null } }
   | { cell: { period: string; status: "new" | "returning" | "resurrecting" | "dormant" } }

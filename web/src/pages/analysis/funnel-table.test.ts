@@ -4,8 +4,8 @@
  * off-by-one here would list the wrong persons behind a number.
  */
 import { expect, test } from "bun:test";
-import { funnelTable } from "./funnel-table.ts";
-import { duration } from "../../analysis/table-model.ts";
+import { binText, funnelTable } from "./funnel-table.ts";
+import { duration, exactDuration } from "../../analysis/table-model.ts";
 import { zh } from "../../i18n/zh.ts";
 
 // Keys as they are, but time units as the English dictionary has them ("unit.m" → "m").
@@ -47,11 +47,16 @@ test("trends and time-to-convert views", () => {
   const middle = funnelTable({ results: [{ period: "2024-05-01", entered: 3, converted: 2, rate: 66.67 }] }, { kind: "funnel", steps: three, view: "trends", fromStep: 1, toStep: 2 }, t);
   expect([middle.rows[0]![1]!.actors, middle.rows[0]![2]!.actors]).toEqual([{ step: 2, period: "2024-05-01", breakdownValue: null }, { step: 3, period: "2024-05-01", breakdownValue: null }]);
   const ttc = funnelTable({ results: [{ averageSeconds: 210, medianSeconds: 210, bins: [[60, 1], [210, 0], [360, 1]] }] }, { kind: "funnel", steps: [], view: "time_to_convert" }, t);
-  expect(ttc.rows.map((r) => r.map((c) => c.display ?? c.value))).toEqual([["1m – 4m", 1], ["4m – 6m", 0], ["6m – …", 1]]);
+  // bins are [start, next start), the last as wide as the others: exact edges, each count opening its bin
+  expect(ttc.rows.map((r) => r.map((c) => c.display ?? c.value))).toEqual([["1m – 3m 30s", 1], ["3m 30s – 6m", 0], ["6m – 8m 30s", 1]]);
+  expect(ttc.rows.map((r) => r[1]!.actors)).toEqual([{ bin: { from: 60, to: 210 } }, { bin: { from: 210, to: 360 } }, { bin: { from: 360, to: 510 } }]);
 });
 
 test("durations speak the UI's language", () => {
   const tz = ((k: string) => (zh as Record<string, string>)[k] ?? k) as Parameters<typeof duration>[1];
   expect([duration(45, tz), duration(900, tz), duration(18_000, tz), duration(2 * 86_400, tz)]).toEqual(["45 秒", "15 分钟", "5.0 小时", "2.0 天"]);
   expect([duration(45), duration(900)]).toEqual(["45s", "15m"]);
+  // bin edges are exact: 210 s is not "4m"
+  expect([exactDuration(0), exactDuration(210), exactDuration(3600), exactDuration(90_061)]).toEqual(["0s", "3m 30s", "1h", "1d 1h 1m 1s"]);
+  expect(binText({ from: 120, to: 210, persons: 3 }, tz!)).toBe("2 分钟 – 3 分钟 30 秒");
 });

@@ -4,10 +4,10 @@
  * the time it took; the counts open the persons behind them (`step` k and `dropOffAfter` k−1, both
  * 1-based as the actors endpoint wants). Trends view: entered/converted/rate per period, the counts
  * opening the persons who entered then (reached `fromStep`) or converted (reached `toStep`). Time to
- * convert: persons per time bin.
+ * convert: persons per time bin, opening the persons who converted in it (`bin`, in seconds).
  */
 import type { I18n } from "../../i18n/index.tsx";
-import { breakdownLabel, duration, pct, periodText, type Cell, type TableModel } from "../../analysis/table-model.ts";
+import { breakdownLabel, duration, exactDuration, pct, periodText, type Cell, type TableModel } from "../../analysis/table-model.ts";
 import type { Answer, FunnelQuery, FunnelStepsResult, FunnelTrendsResult, TimeToConvertResult } from "../../query/types.ts";
 
 type FunnelAnswer = Answer<"funnel">;
@@ -36,11 +36,9 @@ export function funnelTable(a: FunnelAnswer, q: FunnelQuery, t: I18n["t"]): Tabl
     };
   }
   if (view === "time_to_convert") {
-    const r = (a.results as TimeToConvertResult[])[0];
-    const bins = r?.bins ?? [];
     return {
       columns: [{ label: t("funnel.timeBin"), numeric: false }, { label: t("funnel.persons"), numeric: true }],
-      rows: bins.map(([from, n], i) => [{ value: from, display: `${duration(from, t)} – ${i + 1 < bins.length ? duration(bins[i + 1]![0], t) : "…"}` }, { value: n }]),
+      rows: ttcBins(a).map((b) => [{ value: b.from, display: binText(b, t) }, { value: b.persons, actors: { bin: { from: b.from, to: b.to } } }]),
     };
   }
   const multi = a.results.length > 1 || (a.results[0] as FunnelStepsResult | undefined)?.breakdownValue !== null;
@@ -75,4 +73,26 @@ export function funnelTable(a: FunnelAnswer, q: FunnelQuery, t: I18n["t"]): Tabl
     ],
     rows,
   };
+}
+
+/** TtcBin is one time-to-convert bin: persons who converted in [from, to) seconds. */
+export interface TtcBin {
+  from: number;
+  to: number;
+  persons: number;
+}
+
+/**
+ * ttcBins reads the histogram as the engine counts it: a bin runs to the next start, the last one as far as
+ * the bins' width (it holds only a conversion exactly at its start).
+ */
+export function ttcBins(a: FunnelAnswer): TtcBin[] {
+  const bins = (a.results as TimeToConvertResult[])[0]?.bins ?? [];
+  const width = bins.length > 1 ? bins[1]![0] - bins[0]![0] : 60;
+  return bins.map(([from, persons], i) => ({ from, to: bins[i + 1]?.[0] ?? from + width, persons }));
+}
+
+/** binText names a bin's range exactly, in the UI's language ("3m 30s – 6m"). */
+export function binText(b: TtcBin, t: I18n["t"]): string {
+  return `${exactDuration(b.from, t)} – ${exactDuration(b.to, t)}`;
 }

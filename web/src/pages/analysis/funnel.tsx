@@ -7,15 +7,15 @@ import { BreakdownEditor } from "../../analysis/breakdown-editor.tsx";
 import { DateRange, IntervalSelect } from "../../analysis/date-range.tsx";
 import { FilterEditor } from "../../analysis/filter-editor.tsx";
 import { AnalysisFrame, type AnalysisSpec, type BuilderProps, type ResultProps } from "../../analysis/frame.tsx";
-import { breakdownLabel, duration } from "../../analysis/table-model.ts";
+import { breakdownLabel, duration, exactDuration } from "../../analysis/table-model.ts";
 import { FunnelBars } from "../../charts/funnel-bars.tsx";
 import { color } from "../../charts/palette.ts";
 import { CategoryChart } from "../../charts/uplot-chart.tsx";
-import { useI18n } from "../../i18n/index.tsx";
+import { localeOf, useI18n } from "../../i18n/index.tsx";
 import { endsToday } from "../../query/dates.ts";
 import type { FunnelQuery, FunnelStepsResult, FunnelTrendsResult, FunnelView, Interval, TimeToConvertResult, WindowUnit } from "../../query/types.ts";
 import { ExclusionsEditor, StepsEditor } from "./funnel-steps.tsx";
-import { funnelTable } from "./funnel-table.ts";
+import { binText, funnelTable, ttcBins } from "./funnel-table.ts";
 import { CommitInput } from "../../ui/field.tsx";
 
 const UNITS: WindowUnit[] = ["minute", "hour", "day", "week"];
@@ -84,7 +84,7 @@ function Builder({ query: q, onQuery }: BuilderProps<"funnel">) {
 }
 
 function Result({ query, answer, onActors }: ResultProps<"funnel">) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const labelOf = (bv: string | null) => breakdownLabel(bv, { none: t("query.none"), other: t("query.other") });
   const view = query.view ?? "steps";
   if (view === "steps") return <FunnelBars results={answer.results as FunnelStepsResult[]} onActors={onActors} labelOf={labelOf} />;
@@ -107,13 +107,24 @@ function Result({ query, answer, onActors }: ResultProps<"funnel">) {
     );
   }
   const r = (answer.results as TimeToConvertResult[])[0];
-  const bins = r?.bins ?? [];
+  const bins = ttcBins(answer);
+  const nf = new Intl.NumberFormat(localeOf(lang));
   return (
     <>
       <p>
         {t("funnel.ttcSummary", { avg: duration(r?.averageSeconds ?? null, t), median: duration(r?.medianSeconds ?? null, t) })}
       </p>
-      <CategoryChart labels={bins.map(([s]) => duration(s, t))} series={[{ label: t("funnel.persons"), values: bins.map(([, n]) => n), color: color(0) }]} kind="bar" ariaLabel={t("funnel.ttcLabel")} />
+      <CategoryChart
+        labels={bins.map((b) => exactDuration(b.from, t))}
+        series={[{ label: t("funnel.persons"), values: bins.map((b) => b.persons), color: color(0) }]}
+        kind="bar"
+        ariaLabel={t("funnel.ttcLabel")}
+        testId="funnel-ttc-chart"
+        onCategory={(i) => {
+          const b = bins[i];
+          if (b && b.persons > 0) onActors({ bin: { from: b.from, to: b.to } }, `${t("funnel.convertedIn", { range: binText(b, t) })} · ${t("actors.count", { n: nf.format(b.persons) })}`);
+        }}
+      />
     </>
   );
 }
