@@ -92,7 +92,7 @@ test.skipIf(!hasChromium)(
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Log in" }).click();
     await page.getByRole("alert").waitFor();
-    expect(await page.getByRole("alert").textContent()).toContain("wrong e-mail or password");
+    expect(await page.getByRole("alert").textContent()).toContain("Wrong e-mail or password");
     errors.splice(0); // the 401 of the wrong password is logged by the browser on purpose
     await page.getByLabel("Password").fill("correct horse battery");
     await page.getByRole("button", { name: "Log in" }).click();

@@ -9,6 +9,7 @@ import { Layout } from "./layout.tsx";
 import { LoginPage } from "./pages/login.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
 import { SetupPage } from "./pages/setup.tsx";
+import { nextAfterLogin } from "./next-path.ts";
 import { navigate, usePath } from "./router.tsx";
 import { HOME, ROUTES } from "./routes.ts";
 import { SessionCtx } from "./session.tsx";
@@ -23,12 +24,15 @@ export function App() {
   const path = usePath();
   const [state, setState] = useState<State>({ kind: "loading" });
 
-  const refresh = useCallback(async () => {
+  const refresh = useCallback(async (after?: "logout") => {
     try {
       // Public: whether anyone is signed in, before asking who (a 401 would show in the console).
       const { needed, signedIn } = await api<{ needed: boolean; signedIn: boolean }>("GET", "/api/setup");
       if (!signedIn) {
         setCsrfToken(null);
+        // Logging out is leaving: the next login (maybe someone else's) starts at the overview. Both updates
+        // render together, so the effect below never sees the old page with the login state.
+        if (after === "logout") navigate("/login", true);
         setState({ kind: needed ? "setup" : "login" });
         return;
       }
@@ -53,9 +57,10 @@ export function App() {
   }, [refresh]);
 
   useEffect(() => {
-    if (state.kind === "in" && (path === "/" || path === "/login" || path === "/setup")) navigate(HOME, true);
+    // A link opened while signed out (a shared analysis, a person) comes back after login: /login?next=….
+    if (state.kind === "in" && (path === "/" || path === "/login" || path === "/setup")) navigate((path === "/login" && nextAfterLogin(location.search)) || HOME, true);
     if (state.kind === "setup" && path !== "/setup") navigate("/setup", true);
-    if (state.kind === "login" && path !== "/login") navigate("/login", true);
+    if (state.kind === "login" && path !== "/login") navigate(path === "/" || path === "/setup" ? "/login" : `/login?next=${encodeURIComponent(location.pathname + location.search)}`, true);
   }, [state.kind, path]);
 
   switch (state.kind) {
@@ -65,7 +70,7 @@ export function App() {
       return (
         <div class="center">
           <Alert>{t("app.error", { message: state.message })}</Alert>
-          <Button onClick={refresh}>{t("app.retry")}</Button>
+          <Button onClick={() => void refresh()}>{t("app.retry")}</Button>
         </div>
       );
     case "setup":

@@ -35,7 +35,7 @@ export function Layout({ nav, path, children }: { nav: Route[]; path: string; ch
   const { me, settings, refresh, isAdmin } = useSession();
   const logout = async () => {
     await api("POST", "/api/auth/logout");
-    await refresh();
+    await refresh("logout");
   };
   const visible = nav.filter((n) => !n.hidden && (!n.adminOnly || isAdmin));
   const main = useRef<HTMLElement>(null);

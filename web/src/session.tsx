@@ -10,7 +10,8 @@ import type { Me, Settings } from "./types.ts";
 export interface Session {
   me: Me;
   settings: Settings;
-  refresh(): Promise<void>;
+  /** refresh re-reads the session; after "logout" the login page starts fresh (no way back to the last page). */
+  refresh(after?: "logout"): Promise<void>;
   isAdmin: boolean;
   /** canOperate: operators and admins may save audiences, tags and insights. */
   canOperate: boolean;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { TrendsResult } from "../../query/types.ts";
-import { channelQueries, channelRows, dayBefore } from "./channel-queries.ts";
+import { channelQueries, channelRows, dayBefore, orderEventOf } from "./channel-queries.ts";
 
 const line = (series: string, breakdownValue: string | null, total: number): TrendsResult => ({ series, event: "x", breakdownValue, points: [], total });
 
@@ -37,4 +37,11 @@ describe("channel queries", () => {
     expect(out.results[2]).toEqual({ channel: "jd", persons: 5, activePersons: 0, newPersons: 0, orders: 0, revenue: 0 });
     expect(out.totals).toEqual({ persons: 110, activePersons: 75, newPersons: 15, orders: 5, revenue: 499.5 });
   });
+});
+
+test("the order event is the project's own name for it: the busiest known name, order_completed before any order", () => {
+  expect(orderEventOf([])).toBe("order_completed");
+  expect(orderEventOf([{ name: "Order Completed", count: 12 }, { name: "Page Viewed", count: 900 }])).toBe("Order Completed");
+  expect(orderEventOf([{ name: "order_completed", count: 40 }, { name: "Order Completed", count: 3 }])).toBe("order_completed");
+  expect(orderEventOf([{ name: "purchase", count: 0 }])).toBe("order_completed");
 });

@@ -52,6 +52,25 @@ export function channelQueries(s: ChannelSetup, range: { dateFrom: string; dateT
   return [...qs.map(split), ...qs];
 }
 
+/**
+ * ORDER_EVENTS are the names an order goes by: ours and the Chinese platforms' connectors' (`order_completed`),
+ * Segment's and RudderStack's e-commerce spec (`Order Completed`, which their snippets send), PostHog's and GA4's
+ * habits (`purchase`).
+ */
+export const ORDER_EVENTS = ["order_completed", "Order Completed", "order_paid", "Order Paid", "purchase", "Purchase"] as const;
+
+/**
+ * orderEventOf picks the project's order event: of the known names, the one with the most events (a project that
+ * follows Segment's spec counts its "Order Completed"), `order_completed` when there is none yet.
+ */
+export function orderEventOf(catalogue: readonly { name: string; count: number }[]): string {
+  let best: { name: string; count: number } | null = null;
+  for (const e of catalogue) {
+    if ((ORDER_EVENTS as readonly string[]).includes(e.name) && e.count > 0 && (!best || e.count > best.count)) best = e;
+  }
+  return best?.name ?? ORDER_EVENTS[0];
+}
+
 type Lines = TrendsResult[];
 
 /** rest tells the rows that gather what is not a channel: "Other" and "(none)". */

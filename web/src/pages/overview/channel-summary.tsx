@@ -11,17 +11,18 @@ import { BreakdownEditor } from "../../analysis/breakdown-editor.tsx";
 import { DateRange } from "../../analysis/date-range.tsx";
 import { breakdownLabel } from "../../analysis/table-model.ts";
 import { localeOf, useI18n } from "../../i18n/index.tsx";
+import { loadEventNames } from "../../query/catalog.ts";
 import type { Answer, Breakdown } from "../../query/types.ts";
 import { encodeQuery } from "../../query/url-state.ts";
 import { Link } from "../../router.tsx";
 import { Alert, Loading } from "../../ui/feedback.tsx";
 import { useLoad } from "../../ui/use-load.ts";
-import { channelQueries, channelRows, type ChannelSetup } from "./channel-queries.ts";
+import { channelQueries, channelRows, orderEventOf, type ChannelSetup } from "./channel-queries.ts";
 
 const COLUMNS = ["persons", "activePersons", "newPersons", "orders", "revenue"] as const;
 const SHARED = new Set<(typeof COLUMNS)[number]>(["activePersons", "revenue"]);
 const STORAGE_KEY = "tessera.channelBy";
-const ORDERS = { orderEvent: "order_completed", revenue: "revenue" };
+const REVENUE = "revenue";
 
 /** storedBy reads the remembered channel property (projects name their channel differently). */
 function storedBy(): Breakdown {
@@ -47,13 +48,15 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
     localStorage.setItem(STORAGE_KEY, JSON.stringify({ property: b.property, type: b.type }));
     setByState({ property: b.property, type: b.type });
   };
-  const setup: ChannelSetup = { by, ...ORDERS };
   const { data, error, loading } = useLoad(async () => {
+    // The order event is the project's own name for it (the catalogue says which it sends).
+    const setup: ChannelSetup = { by, orderEvent: orderEventOf(await loadEventNames()), revenue: REVENUE };
     const answers = await Promise.all(channelQueries(setup, range).map((q) => api<Answer<"trends">>("POST", "/api/query", q)));
     const rows = channelRows(answers.map((a) => a.results));
     onTotals(rows.totals.persons);
-    return rows;
+    return { ...rows, orderEvent: setup.orderEvent };
   }, [range.dateFrom, range.dateTo, by.property, by.type]);
+  const orderEvent = data?.orderEvent ?? orderEventOf([]);
   // Active persons and revenue carry a bar (the busiest channel's is full) to compare at a glance, and say
   // their share of the total on hover.
   const tops = Object.fromEntries(COLUMNS.map((c) => [c, data && SHARED.has(c) ? Math.max(0, ...data.results.map((x) => x[c])) : 0])) as Record<(typeof COLUMNS)[number], number>;
@@ -61,7 +64,7 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
   const label = (v: string) => breakdownLabel(v, { none: t("query.none"), other: t("query.other") });
   const revenueLink = (channel: string) =>
     `/events?q=${encodeURIComponent(encodeQuery({
-      kind: "trends", series: [{ event: ORDERS.orderEvent, math: "sum", property: ORDERS.revenue }], ...range,
+      kind: "trends", series: [{ event: orderEvent, math: "sum", property: REVENUE }], ...range,
       ...(channel === "$other" ? { breakdown: { ...by, limit: 20 } } : { where: { property: by.property, type: by.type ?? "event", op: channel === "" ? "is_not_set" : "eq", ...(channel === "" ? {} : { value: channel }) } }),
     }))}`;
   return (
@@ -116,7 +119,7 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
         ) : null}
       </div>
       <p class="hint">
-        {t("overview.channelsHint", { kind: t(by.type === "person" ? "query.personProperty" : "query.eventProperty"), property: by.property, event: ORDERS.orderEvent, revenue: ORDERS.revenue })}
+        {t("overview.channelsHint", { kind: t(by.type === "person" ? "query.personProperty" : "query.eventProperty"), property: by.property, event: orderEvent, revenue: REVENUE })}
       </p>
     </section>
   );
