@@ -40,7 +40,8 @@ function limited(c: Context<AppEnv>, checks: [TokenBucket, string][], now: numbe
     const r = bucket.take(key, now);
     if (!r.ok) {
       c.header("Retry-After", String(r.retryAfterSec));
-      return c.json({ error: `too many attempts; try again in ${r.retryAfterSec} s` }, 429);
+      // retryAfterSec too, so a dashboard can say it in its own language.
+      return c.json({ error: `too many attempts; try again in ${r.retryAfterSec} s`, retryAfterSec: r.retryAfterSec }, 429);
     }
   }
   return null;

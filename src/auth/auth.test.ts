@@ -150,6 +150,8 @@ describe("login rate limit", () => {
     const blocked = await attempt("10.0.0.99");
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    // the seconds are in the body too, for the dashboard to say in its language
+    expect((await blocked.json()).retryAfterSec).toBe(Number(blocked.headers.get("retry-after")));
 
     t.clock.advance(Number(blocked.headers.get("retry-after")) * 1000);
     expect((await attempt("10.0.0.100")).status).toBe(401);

@@ -23,6 +23,13 @@ export class ApiError extends Error {
   }
 }
 
+/** tooManyAttempts is the seconds to wait when an answer is the auth routes' 429, else null. */
+export function tooManyAttempts(err: unknown): number | null {
+  if (!(err instanceof ApiError) || err.status !== 429) return null;
+  const s = (err.body as { retryAfterSec?: unknown } | null)?.retryAfterSec;
+  return typeof s === "number" ? s : null;
+}
+
 /** RequestOptions: `signal` cancels (a newer query replaces an older one); `text` sends a raw body (CSV imports). */
 export interface RequestOptions {
   signal?: AbortSignal;

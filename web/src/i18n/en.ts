@@ -115,6 +115,7 @@ export const shellEn = {
   "login.password": "Password",
   "login.submit": "Log in",
   "login.wrong": "Wrong e-mail or password.",
+  "login.tooMany": "Too many attempts: try again in {s} s.",
   "sources.title": "Sources",
   "sources.intro": "A source is a website, app or server that sends events. Each has a write key that can only send data.",
   "sources.new": "New source",

@@ -111,6 +111,7 @@ const shellZh: Record<keyof typeof shellEn, string> = {
   "login.password": "密码",
   "login.submit": "登录",
   "login.wrong": "邮箱或密码错误。",
+  "login.tooMany": "尝试次数过多，请 {s} 秒后再试。",
   "sources.title": "数据源",
   "sources.intro": "数据源是发送事件的网站、App 或服务器。每个数据源有一个只能写入数据的 Write Key。",
   "sources.new": "新建数据源",

@@ -1,6 +1,6 @@
 /** Login with e-mail and password; the server sets the session cookie. */
 import { useState } from "preact/hooks";
-import { api, ApiError, setCsrfToken } from "../api.ts";
+import { api, ApiError, setCsrfToken, tooManyAttempts } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { LanguageSwitch } from "../layout.tsx";
 import { Button } from "../ui/button.tsx";
@@ -18,7 +18,9 @@ export function LoginPage({ onDone }: { onDone: () => Promise<void> }) {
     e.preventDefault();
     void run(async () => {
       const out = await api<{ csrf: string }>("POST", "/api/auth/login", { email, password }).catch((err: unknown) => {
-        // The server says "wrong e-mail or password" in English; say it in the UI's language.
+        // The server says "wrong e-mail or password" (or "too many attempts") in English; say it in the UI's language.
+        const wait = tooManyAttempts(err);
+        if (wait !== null) throw new Error(t("login.tooMany", { s: wait }));
         throw err instanceof ApiError && err.status === 401 ? new Error(t("login.wrong")) : err;
       });
       setCsrfToken(out.csrf);

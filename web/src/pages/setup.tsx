@@ -1,6 +1,6 @@
 /** First-run setup: create the admin with the one-time code the server printed in its log. */
 import { useState } from "preact/hooks";
-import { api, ApiError, setCsrfToken } from "../api.ts";
+import { api, ApiError, setCsrfToken, tooManyAttempts } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
 import { LanguageSwitch } from "../layout.tsx";
 import { Button } from "../ui/button.tsx";
@@ -23,6 +23,8 @@ export function SetupPage({ onDone }: { onDone: () => Promise<void> }) {
         const out = await api<{ csrf: string }>("POST", "/api/setup", { ...form, name: form.name || undefined });
         setCsrfToken(out.csrf);
       } catch (err) {
+        const wait = tooManyAttempts(err);
+        if (wait !== null) throw new Error(t("login.tooMany", { s: wait }));
         if (!(err instanceof ApiError) || (err.status !== 403 && err.status !== 409)) throw err;
         // Refused: either the code is wrong, or the admin was created since this page loaded (in another
         // tab of this browser, which then refuses this one's request for its missing CSRF token, or by a
