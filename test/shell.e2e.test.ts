@@ -118,6 +118,20 @@ test.skipIf(!hasChromium)(
     expect(browserCode).toContain(`posthog.init("${await key.textContent()}", { api_host: "${server.url.origin}" })`);
     expect(nodeCode).toContain(`new PostHog("${await key.textContent()}", { host: "${server.url.origin}" })`);
     await shot(page, "3b-source-posthog");
+    // A new project's overview shows the first steps until an event comes, then its numbers, without a reload.
+    const writeKey = (await key.textContent()) ?? "";
+    await nav(page, "Overview").click();
+    const firstSteps = page.getByRole("heading", { name: "Send your first event" });
+    await firstSteps.waitFor();
+    const sent = await fetch(new URL("/v1/track", server.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`${writeKey}:`)}` },
+      body: JSON.stringify({ event: "first_event", anonymousId: "first-visitor" }),
+    });
+    expect(sent.status).toBe(200);
+    await firstSteps.waitFor({ state: "detached", timeout: 15_000 });
+    await nav(page, "Sources").click();
+    await page.getByRole("heading", { name: "Sources" }).waitFor();
     // A source can stand for a platform: its events then show as that platform in people's timelines.
     await page.getByLabel("New source").fill("Tmall store");
     await page.locator("form.inline-form").getByLabel("Platform").selectOption({ label: "Taobao / Tmall" });

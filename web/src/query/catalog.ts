@@ -24,7 +24,11 @@ function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
 
 /** loadEventNames lists the project's event names, busiest first. */
 export function loadEventNames(): Promise<EventName[]> {
-  return cached("events", async () => (await api<{ results: EventName[] }>("GET", "/api/events")).results);
+  const p = cached("events", async () => (await api<{ results: EventName[] }>("GET", "/api/events")).results);
+  // An empty catalogue is not remembered: a new project's first events may arrive any moment, and the pickers
+  // opened after that must list them.
+  void p.then((names) => names.length === 0 && cache.delete("events"), () => {});
+  return p;
 }
 
 /** loadProperties lists property keys (with top values) of an event's rows, or person properties. */

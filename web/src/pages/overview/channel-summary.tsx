@@ -37,7 +37,8 @@ function storedBy(): Breakdown {
 
 type Range = { dateFrom: string; dateTo: string };
 
-export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range; onRange: (r: Range) => void; onTotals: (persons: number) => void }) {
+/** `reload` changes when the summary must load again with the same range (the project's first event came). */
+export function ChannelSummaryCard({ range, onRange, onTotals, reload = 0 }: { range: Range; onRange: (r: Range) => void; onTotals: (persons: number) => void; reload?: number }) {
   const { t, lang } = useI18n();
   const nf = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 0 });
   const money = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2, minimumFractionDigits: 2 });
@@ -55,7 +56,7 @@ export function ChannelSummaryCard({ range, onRange, onTotals }: { range: Range;
     const rows = channelRows(answers.map((a) => a.results));
     onTotals(rows.totals.persons);
     return { ...rows, orderEvent: setup.orderEvent };
-  }, [range.dateFrom, range.dateTo, by.property, by.type]);
+  }, [range.dateFrom, range.dateTo, by.property, by.type, reload]);
   const orderEvent = data?.orderEvent ?? orderEventOf([]);
   // Active persons and revenue carry a bar (the busiest channel's is full) to compare at a glance, and say
   // their share of the total on hover.

@@ -44,6 +44,8 @@ export function OverviewPage() {
   const { data, error, loading, setData } = useLoad(() => api<Dashboard>("GET", `/api/dashboards/${HOME_DASHBOARD}`));
   const [saveError, setSaveError] = useState<string | null>(null);
   const [persons, setPersons] = useState<number | null>(null);
+  // Bumped when the first event arrives, so the channel summary loads again and the first steps give way.
+  const [arrivals, setArrivals] = useState(0);
 
   const save = async (cards: { insightId: number; width: "half" | "full" }[]) => {
     try {
@@ -65,9 +67,9 @@ export function OverviewPage() {
       <PageHeader title={t("nav.overview")} intro={t("overview.intro")}>
         {canOperate && data && <AddInsight dashboard={data} onAdd={(id) => save([...cards, { insightId: id, width: "half" }])} />}
       </PageHeader>
-      <ChannelSummaryCard range={range} onRange={setRange} onTotals={setPersons} />
+      <ChannelSummaryCard range={range} onRange={setRange} onTotals={setPersons} reload={arrivals} />
       {/* Below the channels: inserted above them once their totals came, it pushed the whole page down. */}
-      {persons === 0 && <FirstEvent />}
+      {persons === 0 && <FirstEvent onArrived={() => setArrivals((n) => n + 1)} />}
       {(error ?? saveError) && <Alert>{error ?? saveError}</Alert>}
       {loading && !data ? (
         <Loading />
