@@ -468,3 +468,15 @@ test("findSource may be async and is asked once per request", async () => {
   expect((await app.request("/v1/batch", post({ batch: [ev(), ev()] }, auth))).status).toBe(200);
   expect(asked).toEqual([WRITE_KEY]);
 });
+
+test("PostHog capture v1 answers every uuid, even one named __proto__", async () => {
+  const { app } = testApp();
+  const batch = ["__proto__", "u-2"].map((uuid) => ({ event: "e", uuid, distinct_id: "d", timestamp: new Date(NOW).toISOString(), options: {}, properties: {} }));
+  const res = await app.request("/i/v1/analytics/events", {
+    method: "POST",
+    headers: { authorization: `Bearer ${WRITE_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify({ created_at: new Date(NOW).toISOString(), batch }),
+  });
+  const text = await res.text();
+  expect([res.status, text]).toEqual([200, '{"results":{"__proto__":{"result":"ok"},"u-2":{"result":"ok"}}}']);
+});

@@ -292,14 +292,15 @@ export function ingestRoutes(deps: IngestDeps) {
       const refused = await commit(c, src, r);
       if (refused) return refused;
       const dropped = new Map(r.rejected.map((x) => [x.index, x.error]));
-      const results: Record<string, { result: "ok" | "drop"; details?: string }> = {};
+      const results: [string, { result: "ok" | "drop"; details?: string }][] = [];
       items.forEach((item, i) => {
         const uuid = isObject(item) && typeof item.uuid === "string" ? item.uuid.trim() : "";
         if (!uuid) return;
         const error = dropped.get(i);
-        results[uuid] = error === undefined ? { result: "ok" } : { result: "drop", details: error };
+        results.push([uuid, error === undefined ? { result: "ok" } : { result: "drop", details: error }]);
       });
-      return c.json({ results }, 200);
+      // fromEntries defines own properties, so even a uuid "__proto__" is answered.
+      return c.json({ results: Object.fromEntries(results) }, 200);
     } catch (err) {
       const counted = fail(c, err, source, "posthog v1");
       if (!(err instanceof IngestError)) return counted;

@@ -7,6 +7,8 @@
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { IngestError, ItemError } from "./errors.ts";
+import { testApp as fullApp } from "../../test/app-helpers.ts";
+import { createSource } from "../sources/sources.ts";
 import { NOW, testApp, WRITE_KEY } from "./ingest.fixtures.ts";
 import type { Json } from "./json.ts";
 import type { MessageMeta } from "./segment.wire.ts";
@@ -229,6 +231,13 @@ function itemError(f: () => unknown): string {
 // `send_type: 'ajax'` after `sensors.login("user-42")` and `sensors.setProfile(...)` on a page at 127.0.0.1, POSTed
 // as application/x-www-form-urlencoded to `/sa.gif?project=…` (the SDK rewrites `/sa?` to `/sa.gif?`). The base64 is
 // form-encoded (`%2B`, `%2F`, `%3D`) and holds the SDK's own Chinese values; `crc` is the hash of the decoded base64.
+test("identities: at most 100 per event, as Segment's context.externalIds (one event cannot declare a mega-person)", () => {
+  const ids = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`$identity_k${i}`, `v${i}`]));
+  expect(map({ type: "track", event: "e", distinct_id: "d", time: NOW, identities: ids(100) }).identifiers).toHaveLength(101);
+  expect(thrown(ItemError, () => map({ type: "track", event: "e", distinct_id: "d", time: NOW, identities: ids(101) })).message)
+    .toBe("identities: has 101 entries, the limit is 100 per event");
+});
+
 describe("recorded from sa-sdk-javascript 1.27.11", () => {
   const cookie = "1a21d421daa57e-0a04ea943129ca-11543b4c-921600-1a21d421dabe8";
   const signup =
@@ -330,4 +339,33 @@ describe("malformed input never answers 5xx", () => {
     expect(res.status).toBeLessThan(500);
     expect(t.errors).toEqual([]);
   });
+});
+
+test("through the real store, Sensors events meet the identity guards as Segment's do: no merge of two user ids, no junk ids", async () => {
+  const t = fullApp();
+  const { db, kdb, crypto } = t.deps;
+  await createSource(db, kdb, crypto, { name: "sa", writeKey: "wk_sensors_guard" }, t.clock.now);
+  const send = async (ev: Record<string, Json>) =>
+    (await t.app.request("/sa?project=wk_sensors_guard", { method: "POST", body: JSON.stringify({ time: t.clock.now - 1000, ...ev }) })).status;
+  expect(await send({ type: "track_signup", distinct_id: "u1", original_id: "anon-1", _track_id: 1 })).toBe(200);
+  expect(await send({ type: "track_signup", distinct_id: "u2", original_id: "anon-2", _track_id: 2 })).toBe(200);
+  // Three ways to join u1's and u2's people: a sign-up, a login_id beside another login identity, an id bind.
+  expect(await send({ type: "track_signup", distinct_id: "u2", original_id: "anon-1", _track_id: 3 })).toBe(200);
+  expect(await send({ type: "track", event: "x", distinct_id: "anon-1", login_id: "u1", identities: { $identity_login_id: "u2" }, _track_id: 4 })).toBe(200);
+  expect(await send({ type: "track_id_bind", distinct_id: "u1", properties: { $is_login_id: true }, identities: { $identity_login_id: "u2" }, _track_id: 5 })).toBe(200);
+  // Junk values never become identifiers.
+  expect(await send({ type: "track_signup", distinct_id: "null", original_id: "anon-3", _track_id: 6 })).toBe(200);
+  expect(await send({ type: "track", event: "x", distinct_id: "anon-4", identities: { $identity_login_id: "undefined", $identity_mp_unionid: "0" }, _track_id: 7 })).toBe(200);
+  const rows = db.query<{ ns: string; value: string; person_id: number }, []>("SELECT ns, value, person_id FROM identities ORDER BY id").all();
+  expect(rows.map((r) => `${r.ns}:${r.value}`).sort()).toEqual(["anonymous_id:anon-1", "anonymous_id:anon-2", "anonymous_id:anon-3", "anonymous_id:anon-4", "user_id:u1", "user_id:u2"]);
+  const personOf = (v: string) => rows.find((r) => r.value === v)!.person_id;
+  expect(personOf("u1")).not.toBe(personOf("u2"));
+  expect(personOf("anon-1")).toBe(personOf("u1"));
+  expect(db.query<{ n: number }, []>("SELECT count(*) AS n FROM identity_conflicts WHERE reason = 'user_id'").get()!.n).toBeGreaterThan(0);
+});
+
+test("a type named like an Object member is an unknown type, said plainly", () => {
+  for (const type of ["constructor", "__proto__", "toString"]) {
+    expect(() => map({ type, event: "e", distinct_id: "d", time: 1_700_000_000_000 })).toThrow(`type: "${type}" is not one of`);
+  }
 });

@@ -192,6 +192,9 @@ const DEVICE_IDENTITIES = new Set([
   "$identity_idfv", "$identity_idfa", "$identity_ios_uuid", "$identity_mp_id", "$identity_distinct_id", "$identity_harmony_uuid",
 ]);
 
+/** MAX_IDENTITIES caps `identities` per event, as Segment's `context.externalIds` is capped (identifiers.ts). */
+const MAX_IDENTITIES = 100;
+
 const MP_OPENID = /^\$identity_mp_([A-Za-z0-9_-]{1,64})_openid$/;
 
 /** namespaceOfIdentity maps a Sensors identity key to our namespace (module comment); null to skip it. */
@@ -278,9 +281,10 @@ export function sensorsMessage(raw: Json, meta: MessageMeta, project: string | n
   if (!isObject(raw)) throw new ItemError("expected an event object");
   const saType = raw.type;
   if (typeof saType !== "string" || saType === "") throw new ItemError("type: required (track, track_signup, profile_set, …)");
-  const why = UNSUPPORTED[saType];
+  // Own keys only: a type named "constructor" is not a member of the tables.
+  const why = Object.hasOwn(UNSUPPORTED, saType) ? UNSUPPORTED[saType] : undefined;
   if (why !== undefined) throw new ItemError(`type: ${saType} is not stored: it ${why}`);
-  const profileOp = PROFILE_TYPES[saType];
+  const profileOp = Object.hasOwn(PROFILE_TYPES, saType) ? PROFILE_TYPES[saType] : undefined;
   if (!TRACK_TYPES.has(saType) && profileOp === undefined) {
     throw new ItemError(`type: "${saType}" is not one of track, track_signup, track_id_bind, profile_set, profile_set_once, profile_unset`);
   }
@@ -290,6 +294,9 @@ export function sensorsMessage(raw: Json, meta: MessageMeta, project: string | n
   if (lib !== null && !isObject(lib)) throw new ItemError("lib: expected an object");
   const identities = raw.identities ?? null;
   if (identities !== null && !isObject(identities)) throw new ItemError("identities: expected an object");
+  if (identities !== null && Object.keys(identities).length > MAX_IDENTITIES) {
+    throw new ItemError(`identities: has ${Object.keys(identities).length} entries, the limit is ${MAX_IDENTITIES} per event`);
+  }
   const p: JsonObject = { ...propsIn };
 
   const distinct = idValue(raw.distinct_id, "distinct_id");

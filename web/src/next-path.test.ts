@@ -11,3 +11,10 @@ test("nothing, another site, or the login and setup pages themselves lead to the
     expect(nextAfterLogin(search)).toBeNull();
   }
 });
+
+test("a path a browser would read as another site (tabs, newlines, backslashes inside) leads to the overview", () => {
+  for (const next of ["/\t/evil.example", "/\n/evil.example", "/\r\\evil.example", "/\t\\evil.example"]) {
+    expect(nextAfterLogin(`?next=${encodeURIComponent(next)}`)).toBeNull();
+  }
+  expect(nextAfterLogin(`?next=${encodeURIComponent("/./login")}`)).toBeNull();
+});

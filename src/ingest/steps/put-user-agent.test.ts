@@ -83,6 +83,14 @@ describe("native apps", () => {
   });
 });
 
+test("an OS name that is an Object member (constructor, __proto__, toString) stays the string sent", () => {
+  for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+    expect(osName(name)).toBe(name);
+    expect(run({ os: { name }, device: {} }).$os).toBe(name);
+    expect(run({}, { properties: { $os_name: name } }).$os).toBe(name);
+  }
+});
+
 describe("browsers and PostHog's mobile SDKs", () => {
   test("a browser message is parsed as before; the request UA still serves browser routes without a context UA", () => {
     const ua = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Mobile Safari/537.36";

@@ -31,7 +31,9 @@ const OS_NAMES: Readonly<Record<string, string>> = {
 
 /** osName normalises a reported OS name; unknown names are kept as sent. */
 export function osName(name: string): string {
-  return OS_NAMES[name.trim().toLowerCase()] ?? name.trim();
+  const key = name.trim().toLowerCase();
+  // Own keys only: "constructor" or "__proto__" would otherwise read Object.prototype's members.
+  return Object.hasOwn(OS_NAMES, key) ? OS_NAMES[key]! : name.trim();
 }
 
 const text = (v: unknown): string | null => (typeof v === "string" && v.trim() !== "" ? v : null);

@@ -29,6 +29,8 @@ ${client}.track({ userId: "user-1", event: "Order Completed", properties: ${ORDE
 export function sourceSnippets(host: string, writeKey: string): Record<SnippetKind, Snippet> {
   const h = JSON.stringify(host);
   const k = JSON.stringify(writeKey);
+  // A write key may hold characters a URL reserves (an SDK's existing key kept as is).
+  const saUrl = `${host}/sa?project=${encodeURIComponent(writeKey)}`;
   return {
     browser: {
       code: `<script src="${host}/sdk.js"></script>
@@ -127,16 +129,16 @@ await analytics.track("Order Completed", ${ORDER});`,
 
 // Only server_url changes: this server's /sa, with the write key where the project was.
 sensors.init({
-  server_url: ${JSON.stringify(`${host}/sa?project=${writeKey}`)},
+  server_url: ${JSON.stringify(saUrl)},
   send_type: "beacon", // "ajax" and the default "image" work too
 });
 sensors.quick("autoTrack"); // this page view
 
 // The same server_url in Sensors' other SDKs (with their encryption left off):
-// Mini program: sensors.setPara({ name: "sensors", server_url: "${host}/sa?project=${writeKey}" });
+// Mini program: sensors.setPara({ name: "sensors", server_url: "${saUrl}" });
 //   (and ${host} in the mini program's request legal domains)
-// Android: new SAConfigOptions("${host}/sa?project=${writeKey}")
-// iOS: [[SAConfigOptions alloc] initWithServerURL:@"${host}/sa?project=${writeKey}" launchOptions:launchOptions]`,
+// Android: new SAConfigOptions("${saUrl}")
+// iOS: [[SAConfigOptions alloc] initWithServerURL:@"${saUrl}" launchOptions:launchOptions]`,
     },
     curl: {
       code: `curl -X POST ${host}/v1/track \\
