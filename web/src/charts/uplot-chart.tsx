@@ -42,7 +42,7 @@ function fromZero(_u: uPlot, min: number, max: number): uPlot.Range.MinMax {
 }
 
 export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, unit = "", onCategory, testId }: Props) {
-  const { lang } = useI18n();
+  const { lang, t } = useI18n();
   const box = useRef<HTMLDivElement>(null);
   const [hover, setHover] = useState<number | null>(null);
   const nf = new Intl.NumberFormat(localeOf(lang), { maximumFractionDigits: 2 });
@@ -111,6 +111,8 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
   }, [JSON.stringify(labels), JSON.stringify(series), kind, height, lang]);
 
   const at = hover ?? labels.length - 1;
+  // With two axes the legend says which lines read against the right one.
+  const twoAxesShown = kind !== "stacked" && series.some((s) => s.right) && series.some((s) => !s.right);
   return (
     <figure class="chart" data-testid={testId}>
       <div ref={box} class={onCategory ? "chart-canvas clickable" : "chart-canvas"} style={`height: ${height}px`} role="img" aria-label={ariaLabel} />
@@ -119,7 +121,7 @@ export function CategoryChart({ labels, series, kind, ariaLabel, height = 280, u
         {series.map((s, i) => (
           <span key={i} class="legend-item">
             <i style={`background: ${s.color}`} class={s.dashed ? "dashed" : undefined} aria-hidden="true" />
-            {s.label}: <strong>{s.values[at] === undefined ? "—" : nf.format(s.values[at]!) + unit}</strong>
+            {s.label}{twoAxesShown && s.right && <span class="hint"> ({t("chart.rightAxis")})</span>}: <strong>{s.values[at] === undefined ? "—" : nf.format(s.values[at]!) + unit}</strong>
           </span>
         ))}
       </figcaption>

@@ -98,6 +98,7 @@ export const shellEn = {
   /** listSep joins the items of a short list inside a sentence (1, 2, 3 · 1、2、3). */
   "common.listSep": ", ",
   "common.ms": "{ms} ms",
+  "chart.rightAxis": "right axis",
   "common.readOnly": "Only admins can change this.",
   "common.confirm": "Are you sure?",
   "setup.title": "Set up Tessera",

@@ -94,6 +94,7 @@ const shellZh: Record<keyof typeof shellEn, string> = {
   "common.loadMore": "加载更多",
   "common.listSep": "、",
   "common.ms": "{ms} 毫秒",
+  "chart.rightAxis": "右轴",
   "common.readOnly": "只有管理员可以修改。",
   "common.confirm": "确定吗？",
   "setup.title": "初始化 Tessera",
