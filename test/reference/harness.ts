@@ -31,8 +31,31 @@ export interface Actors { persons: { identifiers: { type: string; value: string 
 export const actorIds = (answer: Actors) =>
   answer.persons.map((p) => (p.identifiers.find((i) => i.type === "user_id") ?? p.identifiers[0]!).value).sort();
 
+/**
+ * Loose is a parsed answer as a port reads it: any top-level field may be asked for, and the assertion says what
+ * it must be; deeper reads name the shape they expect.
+ */
+export type Loose = Readonly<Record<string, unknown>>;
+
 /** Answer is a raw answer, as an SDK meets it: its status, its body (parsed when it is JSON) and its headers. */
-export type Answer = { status: number; body: any; headers: Headers };
+export type Answer = { status: number; body: Loose; headers: Headers };
+
+/** at reads a nested field of a parsed answer (undefined where the path leads nowhere). */
+export function at(v: unknown, ...path: (string | number)[]): unknown {
+  let x = v;
+  for (const k of path) x = x !== null && typeof x === "object" ? (x as Record<string | number, unknown>)[k] : undefined;
+  return x;
+}
+
+/** Refused is one item of an answer's `rejected` list. */
+export type Refused = { index: number; error: string };
+
+/** rejectedOf is an answer's `rejected` list, failing the test when there is none. */
+export function rejectedOf(a: Answer): Refused[] {
+  const r = a.body.rejected;
+  expect(Array.isArray(r)).toBe(true);
+  return r as Refused[];
+}
 
 /** answerOf reads a raw answer whatever its body is, for the ports that send as an SDK does. */
 export async function answerOf(res: Response): Promise<Answer> {
@@ -43,7 +66,8 @@ export async function answerOf(res: Response): Promise<Answer> {
   } catch {
     // not JSON: kept as text so a failing assertion shows it
   }
-  return { status: res.status, body: parsed, headers: res.headers };
+  // Typed as an object for the ports' top-level reads; a text or empty body fails those reads' assertions.
+  return { status: res.status, body: parsed as Loose, headers: res.headers };
 }
 
 /** Ack is `POST /v1/batch`'s answer; ingestAll and the funnel ports also insist that nothing was rejected. */

@@ -43,7 +43,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { answerOf, byIdentifier, idsOf, referenceApp, stored, type Answer, type Props } from "./harness.ts";
+import { type Answer, answerOf, byIdentifier, idsOf, type Props, referenceApp, rejectedOf, stored } from "./harness.ts";
 
 const KEY = "wk_server_sdk_reference_01";
 const basic = (key: string) => `Basic ${btoa(`${key}:`)}`;
@@ -346,8 +346,8 @@ describe("segmentio/analytics-java", () => {
     // `.timestamp(date)` for a historical import of a 1999 order: our guard against reset device clocks refuses
     // times before 2000-01-01 (SPEC §3 keeps explicit historical timestamps; a difference named here). The item is listed, the
     // rest stored: still a 2xx whose `success` is true for UploadResponse, so the Java client reports no failure.
-    expect([a.status, a.body.success, a.body.rejected.map((r: { index: number }) => r.index)]).toEqual([200, true, [3]]);
-    expect(a.body.rejected[0].error).toContain("before 2000-01-01");
+    expect([a.status, a.body.success, rejectedOf(a).map((r) => r.index)]).toEqual([200, true, [3]]);
+    expect(rejectedOf(a)[0]!.error).toContain("before 2000-01-01");
     const p = await w.must("user_id", "java-user");
     expect(p.traits).toMatchObject({ email: "java@example.com", coupon: "a=b's" });
     const events = await w.events("user_id", "java-user");

@@ -16,7 +16,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { answerOf, byIdentifier, idsOf, referenceApp, stored, type Answer, type Props } from "./harness.ts";
+import { type Answer, answerOf, byIdentifier, idsOf, type Props, referenceApp, rejectedOf, stored } from "./harness.ts";
 
 const KEY = "rs_reference_segment_wire_01";
 
@@ -175,7 +175,7 @@ describe("Segment HTTP Tracking API page: the documented calls", () => {
     }, {});
     expect(a.status).toBe(200);
     expect(a.body.success).toBe(true);
-    expect(a.body.rejected.map((r: { index: number; error: string }) => [r.index, r.error.split(":")[0]])).toEqual([[2, "timestamp"], [3, "timestamp"]]);
+    expect(rejectedOf(a).map((r) => [r.index, r.error.split(":")[0]])).toEqual([[2, "timestamp"], [3, "timestamp"]]);
 
     const jake = await w.must("user_id", "019mr8mf4r");
     expect(jake.traits).toMatchObject({ email: "jake@yahoo.com", name: "Jake Peterson", age: 26 });
@@ -457,7 +457,7 @@ describe("RudderStack gateway_test.go, Context \"Valid requests\"", () => {
     ];
     const items = ua.map((userAgent) => ({ userId: "dummyId", context: { userAgent, library: { name: "sdkLibrary", version: "v1.2.3" } } }));
     const typeless = await w.post("/v1/batch", { batch: items });
-    expect([typeless.status, typeless.body.rejected.map((r: { index: number; error: string }) => [r.index, r.error.split(":")[0]])]).toEqual([400, [[0, "type"], [1, "type"]]]);
+    expect([typeless.status, rejectedOf(typeless).map((r) => [r.index, r.error.split(":")[0]])]).toEqual([400, [[0, "type"], [1, "type"]]]);
 
     w.ok(await w.post("/v1/batch", { batch: items.map((it, i) => ({ ...it, type: "track", event: "Visited", timestamp: `2026-03-01T11:00:0${i}.000Z` })) }));
     expect((await w.events("user_id", "dummyId")).map((e) => e.properties.$bot ?? false)).toEqual([true, false]);
@@ -717,8 +717,8 @@ describe("Segment's limits (http-api/index.md, Max request size and Errors)", ()
         { type: "track", userId: "limits", event: "Small", timestamp: "2026-03-01T10:00:02.000Z" },
       ],
     });
-    expect([a.status, a.body.success, a.body.rejected.map((r: { index: number }) => r.index)]).toEqual([200, true, [1]]);
-    expect(a.body.rejected[0].error).toContain("32 KB");
+    expect([a.status, a.body.success, rejectedOf(a).map((r) => r.index)]).toEqual([200, true, [1]]);
+    expect(rejectedOf(a)[0]!.error).toContain("32 KB");
     expect((await w.times("user_id", "limits")).map(([, e]) => e)).toEqual(["Small", "Small"]);
   });
 
