@@ -6,12 +6,10 @@
  * - the WeChat Mini Program SDK (sdk/miniprogram-sdk.ts): a minified CommonJS module (`module.exports = tessera`)
  *   at `/sdk/wx.js` and `/sdk/wx-<hash>.js`, which developers save into their mini program (a mini program
  *   cannot load code from the network).
- * The sources are imported as text so `bun build --compile` embeds them and nothing is read from disk at run time.
+ * The sources are imported as text (sdk/sources.js) so `bun build --compile` embeds them and nothing is read from
+ * disk at run time.
  */
-// @ts-expect-error TypeScript types import attributes only for JSON; Bun gives the file's text as a string.
-import sdkSource from "./sdk/browser-sdk.ts" with { type: "text" };
-// @ts-expect-error as above
-import wxSource from "./sdk/miniprogram-sdk.ts" with { type: "text" };
+import { browserSdkSource, miniprogramSdkSource } from "./sdk/sources.js";
 
 /** SdkBundle is a built SDK with its content hash and SRI value. */
 export interface SdkBundle {
@@ -44,10 +42,10 @@ function bundle(name: string, source: string, format: "iife" | "cjs"): Promise<S
 
 /** buildSdk bundles the browser SDK (memoised: every caller shares one build per process). */
 export function buildSdk(): Promise<SdkBundle> {
-  return bundle("browser-sdk", sdkSource as string, "iife");
+  return bundle("browser-sdk", browserSdkSource, "iife");
 }
 
 /** buildWxSdk bundles the WeChat Mini Program SDK, a CommonJS module (memoised like buildSdk). */
 export function buildWxSdk(): Promise<SdkBundle> {
-  return bundle("miniprogram-sdk", wxSource as string, "cjs");
+  return bundle("miniprogram-sdk", miniprogramSdkSource, "cjs");
 }
