@@ -24,7 +24,7 @@
  * merges people).
  */
 
-type Props = Record<string, unknown>;
+import type { Msg, Props } from "./message.ts";
 
 interface Options {
   /** Origin of the Tessera server; defaults to the origin the script was loaded from. */
@@ -35,21 +35,6 @@ interface Options {
   cookieDomain?: string;
   flushAt?: number;
   flushInterval?: number;
-}
-
-interface Msg {
-  type: "track" | "identify" | "page" | "alias";
-  messageId: string;
-  timestamp: string;
-  anonymousId: string;
-  userId?: string | null;
-  event?: string;
-  name?: string;
-  previousId?: string;
-  properties?: Props;
-  traits?: Props;
-  context: Props;
-  attempts?: number;
 }
 
 type Call = [string, ...unknown[]];

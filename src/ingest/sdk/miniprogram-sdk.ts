@@ -30,7 +30,7 @@
  * unchanged without the developer tools' ES5 compilation.
  */
 
-type Props = Record<string, unknown>;
+import type { Msg, Props } from "./message.ts";
 
 interface Options {
   /** Origin of the Tessera server, e.g. "https://tessera.example.com" (required: a mini program has no origin). */
@@ -45,21 +45,6 @@ interface WeChatIds {
   openid?: string;
   unionid?: string;
   appid?: string;
-}
-
-interface Msg {
-  type: "track" | "identify" | "page" | "alias";
-  messageId: string;
-  timestamp: string;
-  anonymousId: string;
-  userId?: string | null;
-  event?: string;
-  name?: string;
-  previousId?: string;
-  properties?: Props;
-  traits?: Props;
-  context: Props;
-  attempts?: number;
 }
 
 /** The part of a page instance the SDK reads: `route` ("pages/goods/goods") and `options` (the query). */
