@@ -330,6 +330,7 @@ const dir = mkdtempSync(join(tmpdir(), "tessera-bench-ingest-"));
 const port2 = port1 + 1;
 // BENCH_PROFILE=1 writes a CPU profile of the server's main thread to .bench/profile, with a grep-friendly Markdown summary.
 const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", "--cpu-prof-md", "--cpu-prof-dir=.bench/profile"] : [];
+// BENCH_PRELOAD=<file> runs a script inside the server first (bun --preload), e.g. one that logs heapStats() while it ingests.
 const preload = process.env.BENCH_PRELOAD ? ["--preload", process.env.BENCH_PRELOAD] : [];
 const server = await startServer(["bun", ...profile, ...preload, "src/main.ts", "serve"], {
   TESSERA_PORT: String(port2), TESSERA_HOST: "127.0.0.1", TESSERA_DATA_DIR: dir, TESSERA_WRITE_KEY: WRITE_KEY, TESSERA_LOG: "warn",
