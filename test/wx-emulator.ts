@@ -148,13 +148,14 @@ export class WxRuntime {
    * and Component are (re)installed first, so what the module does to them is what pages registered later see.
    */
   require(code: string, modules: Record<string, string> = {}): unknown {
-    const g = globalThis as unknown as Props;
-    g.Page = (options: Props) => this.define("page", options);
-    g.Component = (options: Props) => this.define("component", options);
-    g.App = (options: Props) => {
-      if (this.app) throw new Error("App() called twice");
-      this.app = options;
-    };
+    Object.assign(globalThis, {
+      Page: (options: Props) => this.define("page", options),
+      Component: (options: Props) => this.define("component", options),
+      App: (options: Props) => {
+        if (this.app) throw new Error("App() called twice");
+        this.app = options;
+      },
+    });
     const module = { exports: {} as unknown };
     const setTimer = (f: () => void, ms?: number) => {
       const t = setTimeout(() => {

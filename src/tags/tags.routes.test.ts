@@ -5,6 +5,7 @@
  * number and can create missing tags, and the holders list: paged, valued, merged persons once.
  */
 import { describe, expect, test } from "bun:test";
+import { z } from "zod";
 import { createAudience } from "../audiences/audiences.repo.ts";
 import { featureDb } from "../audiences/feature-db.fixture.ts";
 import { mountForTest } from "../audiences/routes.fixture.ts";
@@ -170,11 +171,16 @@ test("CSV import resolves identifiers, reports bad lines and can create tags", a
 });
 
 describe("holders", () => {
-  type Holders = { persons: { id: string; identifiers: unknown[]; traits: unknown; value: string | null; since: number }[]; next: string | null; total: number };
+  // Strict: a field the answer should not carry fails the parse, as it would fail the toEqual assertions.
+  const Holders = z.strictObject({
+    persons: z.array(z.strictObject({ id: z.string(), identifiers: z.array(z.unknown()), traits: z.unknown(), value: z.string().nullable(), since: z.number() })),
+    next: z.string().nullable(),
+    total: z.number(),
+  });
   const holders = async (call: ReturnType<typeof world>["call"], path: string) => {
     const r = await call("GET", path, undefined, "analyst");
     expect(r.status).toBe(200);
-    return r.json as unknown as Holders;
+    return Holders.parse(r.json);
   };
 
   test("a valued tag: each holder with its value and since when, paged across the cursor; a merged person once", async () => {

@@ -66,8 +66,18 @@ interface RequestResult {
   data: unknown;
 }
 
+/** The no-argument `wx` getters `call` runs: absent on older base libraries, or outside WeChat. */
+interface Getters {
+  getAppBaseInfo?(): Props;
+  getDeviceInfo?(): Props;
+  getWindowInfo?(): Props;
+  getSystemInfoSync?(): Props;
+  getLaunchOptionsSync?(): EnterOptions;
+  getAccountInfoSync?(): { miniProgram: { appId: string; envVersion?: string; version?: string } };
+}
+
 /** The documented `wx` APIs this SDK calls. */
-interface Wx {
+interface Wx extends Getters {
   request(o: {
     url: string;
     method: "POST";
@@ -80,9 +90,6 @@ interface Wx {
   getStorageSync(key: string): unknown;
   setStorageSync(key: string, value: unknown): void;
   removeStorageSync(key: string): void;
-  getLaunchOptionsSync(): EnterOptions;
-  getAccountInfoSync(): { miniProgram: { appId: string; envVersion?: string; version?: string } };
-  getSystemInfoSync(): Props;
   onAppShow(f: (o: EnterOptions) => void): void;
   onAppHide(f: () => void): void;
 }
@@ -134,11 +141,11 @@ function save(key: string, value: unknown): void {
   }
 }
 
-/** call runs an optional wx API (absent on older base libraries, or outside WeChat) and gives null on failure. */
-function call<T>(name: string): T | null {
+/** call runs an optional wx getter and gives null when it is absent or fails. */
+function call<K extends keyof Getters>(name: K): ReturnType<NonNullable<Getters[K]>> | null {
   try {
-    const f = (wx as unknown as Record<string, unknown>)[name];
-    return typeof f === "function" ? (f.call(wx) as T) : null;
+    const f = wx[name];
+    return typeof f === "function" ? (f as (this: Wx) => ReturnType<NonNullable<Getters[K]>>).call(wx) : null;
   } catch (e) {
     return null;
   }
@@ -212,8 +219,8 @@ function currentPage(): PageInstance | undefined {
 /** deviceContext is what does not change during a run: os, device, screen, locale, timezone, app. */
 function deviceContext(): Props {
   // getSystemInfoSync is deprecated since base library 2.20.1 in favour of these three (it logs a warning).
-  const parts = [call<Props>("getAppBaseInfo"), call<Props>("getDeviceInfo"), call<Props>("getWindowInfo")];
-  const s: Props = parts[0] && parts[1] && parts[2] ? Object.assign({}, parts[0], parts[1], parts[2]) : call<Props>("getSystemInfoSync") || {};
+  const parts = [call("getAppBaseInfo"), call("getDeviceInfo"), call("getWindowInfo")];
+  const s: Props = parts[0] && parts[1] && parts[2] ? Object.assign({}, parts[0], parts[1], parts[2]) : call("getSystemInfoSync") || {};
   const system = String(s.system || "");
   const sp = system.indexOf(" ");
   const ctx: Props = {
@@ -228,7 +235,7 @@ function deviceContext(): Props {
   } catch (e) {
     // Engines without Intl time zones simply omit it.
   }
-  const account = call<{ miniProgram: { appId: string; envVersion?: string; version?: string } }>("getAccountInfoSync");
+  const account = call("getAccountInfoSync");
   const mp = account && account.miniProgram;
   // `version` is set in the release build only; `env` (develop / trial / release) tells test traffic apart.
   if (mp) ctx.app = { namespace: mp.appId, version: mp.version || undefined, env: mp.envVersion };
@@ -391,13 +398,13 @@ function showPage(p: PageInstance): void {
  */
 function hook(o: Props): void {
   const own = o.onShow;
-  o.onShow = function (this: PageInstance) {
+  o.onShow = function (this: PageInstance, ...args: unknown[]) {
     try {
       showPage(this);
     } catch (e) {
       // ignored: see above
     }
-    return typeof own === "function" ? own.apply(this, arguments as unknown as unknown[]) : undefined;
+    return typeof own === "function" ? own.apply(this, args) : undefined;
   };
 }
 
@@ -447,7 +454,7 @@ function init(key: string, options: Options): void {
       queue = (kept as Msg[]).concat(queue);
       stored = true;
     }
-    onEnter(call<EnterOptions>("getLaunchOptionsSync"));
+    onEnter(call("getLaunchOptionsSync"));
     try {
       wx.onAppShow(onEnter);
       wx.onAppHide(() => {
@@ -482,7 +489,7 @@ function identifyWeChat(w: WeChatIds, traits?: Props): void {
   ids();
   const next: WeChatIds = Object.assign({}, wxIds);
   if (nonEmpty(w.openid)) {
-    const account = call<{ miniProgram: { appId: string } }>("getAccountInfoSync");
+    const account = call("getAccountInfoSync");
     next.openid = w.openid;
     next.appid = w.appid || (account ? account.miniProgram.appId : undefined);
   }
