@@ -161,6 +161,17 @@ export function byIdentifier(h: ReferenceApp) {
 }
 
 /**
+ * diskSwitch makes the database refuse every write (SQLITE_READONLY, the code a read-only or failing disk gives;
+ * the store handles it as it handles SQLITE_FULL) until `allowWrites`: what an SDK sees of a server that cannot store.
+ */
+export function diskSwitch(h: ReferenceApp) {
+  return {
+    refuseWrites: () => h.t.deps.db.exec("PRAGMA query_only = 1"),
+    allowWrites: () => h.t.deps.db.exec("PRAGMA query_only = 0"),
+  };
+}
+
+/**
  * stored reads back what a port stored: the timeline of the person `must` finds for a key (each port finds persons
  * its own way: by an identifier, by a distinct id), and event counts.
  */

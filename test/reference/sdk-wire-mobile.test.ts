@@ -33,7 +33,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { answerOf, byIdentifier, idsOf, referenceApp, stored, type Answer, type Props } from "./harness.ts";
+import { answerOf, byIdentifier, idsOf, referenceApp, stored, type Answer, type Props, diskSwitch } from "./harness.ts";
 
 const KEY = "mobile_wire_reference_key_01";
 
@@ -51,8 +51,7 @@ async function world(now: string) {
     async send(path: string, body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string>): Promise<Answer> {
       return answerOf(await h.t.app.request(path, { method: "POST", headers, body }));
     },
-    refuseWrites: () => h.t.deps.db.exec("PRAGMA query_only = 1"),
-    allowWrites: () => h.t.deps.db.exec("PRAGMA query_only = 0"),
+    ...diskSwitch(h),
     ...find,
     ...stored(h, find.must),
   };

@@ -43,7 +43,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync, zstdCompressSync } from "node:zlib";
-import { answerOf, byIdentifier, idsOf, referenceApp, stored, type Answer, type PersonSummary, type Props } from "./harness.ts";
+import { answerOf, byIdentifier, idsOf, referenceApp, stored, type Answer, type PersonSummary, type Props, diskSwitch } from "./harness.ts";
 
 /** One project token for every SDK here: it is the default source's write key. */
 const KEY = "phc_server_sdk_wire_reference_01";
@@ -69,8 +69,7 @@ async function world(now: string) {
     must: byDistinct,
     ...stored(h, byDistinct),
     distinctIds: (p: PersonSummary) => idsOf(p, "distinct_id"),
-    refuseWrites: () => h.t.deps.db.exec("PRAGMA query_only = 1"),
-    allowWrites: () => h.t.deps.db.exec("PRAGMA query_only = 0"),
+    ...diskSwitch(h),
   };
   return w;
 }

@@ -43,7 +43,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { type Answer, answerOf, byIdentifier, idsOf, type Props, referenceApp, rejectedOf, stored } from "./harness.ts";
+import { type Answer, answerOf, byIdentifier, idsOf, type Props, referenceApp, rejectedOf, stored, diskSwitch } from "./harness.ts";
 
 const KEY = "wk_server_sdk_reference_01";
 const basic = (key: string) => `Basic ${btoa(`${key}:`)}`;
@@ -98,8 +98,7 @@ async function world(now: string) {
     async send(path: string, body: string | Uint8Array, headers: Record<string, string>): Promise<Answer> {
       return answerOf(await h.t.app.request(path, { method: "POST", headers, body: body as BodyInit }));
     },
-    refuseWrites: () => h.t.deps.db.exec("PRAGMA query_only = 1"),
-    allowWrites: () => h.t.deps.db.exec("PRAGMA query_only = 0"),
+    ...diskSwitch(h),
     ...find,
     ...stored(h, find.must),
     ids: idsOf,

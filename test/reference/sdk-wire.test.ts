@@ -19,7 +19,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
-import { type Answer, answerOf, at, byIdentifier, idsOf, type Props, referenceApp, stored } from "./harness.ts";
+import { type Answer, answerOf, at, byIdentifier, idsOf, type Props, referenceApp, stored, diskSwitch } from "./harness.ts";
 
 /** One key for every SDK: a PostHog token and a Segment/RudderStack write key are both a source's write key here. */
 const KEY = "phc_sdk_wire_reference_01";
@@ -52,12 +52,7 @@ async function world(now: string) {
     },
     /** allowedHeaders lists what a preflight answer allows, lower-cased. */
     allowedHeaders: (a: Answer) => (a.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(",").map((s) => s.trim()),
-    /**
-     * refuseWrites makes the database refuse every write (SQLITE_READONLY, the code a read-only or failing disk
-     * gives; the store handles it as it handles SQLITE_FULL), until `allowWrites`.
-     */
-    refuseWrites: () => h.t.deps.db.exec("PRAGMA query_only = 1"),
-    allowWrites: () => h.t.deps.db.exec("PRAGMA query_only = 0"),
+    ...diskSwitch(h),
     ...find,
     ...stored(h, find.must),
     ids: idsOf,
