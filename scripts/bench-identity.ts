@@ -132,7 +132,7 @@ const identity = IdentityService.open(db, crypto);
 const loadS = (performance.now() - t) / 1000;
 Bun.gc(true);
 const rss1 = process.memoryUsage().rss;
-console.log(`index load: ${loadS.toFixed(2)} s; typed arrays ${mb(identity.graph.index.bytes)}; RSS +${mb(rss1 - rss0)}`);
+console.log(`index load: ${loadS.toFixed(2)} s; index arrays ${mb(identity.graph.index.bytes)}; RSS +${mb(rss1 - rss0)}`);
 
 const baseS = await run(db, () => 1, workload(7, "mix"), "base", EVENTS);
 console.log(`pass-through resolver: ${EVENTS.toLocaleString()} events in ${baseS.toFixed(2)} s = ${Math.round(EVENTS / baseS).toLocaleString()} ev/s`);
@@ -159,6 +159,6 @@ for (const mode of ["known", "attach", "trait", "merge"] as const) {
     + ` (links ${(links() - links0).toLocaleString()}, merges ${(merged() - merges0).toLocaleString()})`);
 }
 Bun.gc(true);
-console.log(`after: ${identity.graph.index.size.toLocaleString()} identities; typed arrays ${mb(identity.graph.index.bytes)}; RSS ${mb(process.memoryUsage().rss)}`);
+console.log(`after: ${identity.graph.index.size.toLocaleString()} identities; index arrays ${mb(identity.graph.index.bytes)}; RSS ${mb(process.memoryUsage().rss)}`);
 db.close();
 rmSync(dir, { recursive: true, force: true });

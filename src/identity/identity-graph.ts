@@ -11,10 +11,11 @@
  * traits). Until then the rows are pending here, and whatever would read or update one writes them first.
  */
 import type { Database, Statement } from "bun:sqlite";
+import { Words } from "../lib/off-heap.ts";
 import { hash64, HashSet64 } from "../store/hash-set64.ts";
 import type { Tx } from "../store/writer.ts";
 import type { Fingerprinter } from "./fingerprint.ts";
-import { grown, IdentityIndex, JUNK } from "./identity-index.ts";
+import { IdentityIndex, JUNK } from "./identity-index.ts";
 import type { EdgeKind } from "./identity-input.ts";
 import { decodeTraits, encodeTraits, isPiiNamespace, piiSealer, type PersonColumns, type PiiCrypto } from "./pii.ts";
 import {
@@ -65,9 +66,9 @@ export class IdentityGraph {
   /**
    * Per person, a 64-bit hash of the last trait operations that left the person settled (traits.ts
    * `settles`): the same operations again are skipped without reading the row. Any write of the person's
-   * traits clears it. 8 bytes per person.
+   * traits clears it. 8 bytes per person, off the JS heap (Words, off-heap.ts).
    */
-  #settled: Uint32Array = new Uint32Array(0);
+  readonly #settled = new Words(0);
   /** The first person of the group commit not written yet (0: none); the rest up to nextPerson follow. */
   #pendingFrom = 0;
   #pendingNow = 0;
@@ -231,7 +232,7 @@ export class IdentityGraph {
 
   /** saveTraits writes a person's traits (PII values as sealed by the Sealer). */
   saveTraits(person: number, state: TraitState, now: number): void {
-    if (2 * person < this.#settled.length) this.#settled[2 * person] = this.#settled[2 * person + 1] = 0;
+    if (2 * person < this.#settled.length) this.#settled.clear(2 * person, 2 * person + 2);
     const c = encodeTraits(state);
     if (this.#isPending(person)) this.#pendingTraits.set(person, c);
     else this.#s.setTraits.run(c.traits, c.pii, c.trait_meta, now, person);
@@ -293,15 +294,15 @@ export class IdentityGraph {
     const [h, lo] = hash64(JSON.stringify([ops.set, ops.setOnce, ops.unset]));
     const hi = h || 1; // (0, 0) marks "nothing settled"
     const settled = this.#settled;
-    if (2 * person < settled.length && settled[2 * person] === hi && settled[2 * person + 1] === lo) return;
+    if (2 * person < settled.length && settled.get(2 * person) === hi && settled.get(2 * person + 1) === lo) return;
     const state = this.traits(person);
     if (applyTraitOps(state, ops, p, this.sealer)) this.saveTraits(person, state, tx.now);
     if (!settles(state, ops, this.sealer)) return;
-    this.#settled = grown(settled, 2 * Math.max(person + 1, this.nextPerson), 1.5);
-    this.#settled[2 * person] = hi;
-    this.#settled[2 * person + 1] = lo;
+    if (2 * person + 1 >= settled.length) settled.resize(2 * Math.ceil(Math.max(person + 1, this.nextPerson) * 1.5));
+    settled.set(2 * person, hi);
+    settled.set(2 * person + 1, lo);
     // A rolled-back write leaves the row as it was: forget what this transaction settled.
-    tx.onRollback(() => this.#settled.fill(0));
+    tx.onRollback(() => settled.clear(0, settled.length));
   }
 
   /** persistCounters stores the id counters so a restart after a deletion never reuses an id. */

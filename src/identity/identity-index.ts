@@ -2,12 +2,13 @@
  * IdentityIndex is the in-memory identity graph the resolver consults per event: an exact index from an
  * identifier's 96-bit keyed fingerprint to its identity id, and for each identity its person, namespace and
  * the next identity of the same person (a circular list, so a merge is one pointer swap and a person's
- * identities can be walked without an index on `identities.person_id`). All of it is typed arrays: about
- * 35 bytes per identity and 12 per person, against ~150 bytes for a JS Map entry keyed by the value string.
+ * identities can be walked without an index on `identities.person_id`). All of it is uint32 arrays off the
+ * JS heap (Words, off-heap.ts: as typed arrays they made the collector let that much more garbage pile up):
+ * about 37 bytes per identity and 12 per person, against ~150 bytes for a JS Map entry keyed by the value.
  * The database stays the source of truth; `IdentityIndex.load` rebuilds this from it at start.
  */
 import type { Database } from "bun:sqlite";
-import { release } from "../store/hash-set64.ts";
+import { Words } from "../lib/off-heap.ts";
 import { parseHash } from "./fingerprint.ts";
 import { NS } from "./identifier.ts";
 
@@ -31,14 +32,6 @@ const MAX_LOAD = 0.8;
 const GROWTH = 1.5;
 const SHARDS = 64;
 
-/** grown returns `a`, or a copy of it with room past index `need` (× factor) when it is too short. */
-export function grown<T extends Int32Array | Uint32Array | Uint16Array>(a: T, need: number, factor: number): T {
-  if (need < a.length) return a;
-  const b = new (a.constructor as new (n: number) => T)(Math.max(16, Math.ceil(need * factor)));
-  b.set(a);
-  return b;
-}
-
 export class IdentityIndex {
   // Fingerprint → identity id, split by the fingerprint's top 6 bits into 64 tables (FingerprintTable) so
   // a table that grows rehashes 1/64 of the identities: one table of 2.7M identities held the writer's
@@ -46,13 +39,13 @@ export class IdentityIndex {
   readonly #tables: FingerprintTable[];
   #count = 0;
   // Per identity (index = identity id): person, namespace, list link.
-  #person = new Int32Array(16);
-  #ns = new Uint16Array(16);
-  #next = new Int32Array(16);
+  readonly #person = new Words(16);
+  readonly #ns = new Words(16);
+  readonly #next = new Words(16);
   // Per person (index = person id): one identity of its circle, identity count, one of its user_ids.
-  #head = new Int32Array(16);
-  #size = new Int32Array(16);
-  #uid = new Int32Array(16);
+  readonly #head = new Words(16);
+  readonly #size = new Words(16);
+  readonly #uid = new Words(16);
   readonly #nsIds = new Map<string, number>();
   readonly #nsNames: string[] = [""];
   #lastNs = "";
@@ -92,9 +85,9 @@ export class IdentityIndex {
     return this.#count;
   }
 
-  /** bytes is the memory held by the typed arrays (the benchmark reports it). */
+  /** bytes is the memory held by the arrays (the benchmark reports it). */
   get bytes(): number {
-    return [this.#person, this.#ns, this.#next, this.#head, this.#size, this.#uid].reduce((s, a) => s + a.byteLength, 0)
+    return [this.#person, this.#ns, this.#next, this.#head, this.#size, this.#uid].reduce((s, a) => s + a.bytes, 0)
       + this.#tables.reduce((s, t) => s + t.bytes, 0);
   }
 
@@ -139,42 +132,38 @@ export class IdentityIndex {
 
   /** personOf is the identity's current person (0 when the identity is unknown). */
   personOf(id: number): number {
-    return id < this.#person.length ? this.#person[id]! : 0;
+    return id < this.#person.length ? this.#person.get(id) : 0;
   }
 
   /** sizeOf is the number of identities of a person. */
   sizeOf(person: number): number {
-    return person < this.#size.length ? this.#size[person]! : 0;
+    return person < this.#size.length ? this.#size.get(person) : 0;
   }
 
   /** hasUserId tells whether the person holds a user_id. */
   hasUserId(person: number): boolean {
-    return person < this.#uid.length && this.#uid[person]! !== 0;
+    return person < this.#uid.length && this.#uid.get(person) !== 0;
   }
 
   /** members lists a person's identities. */
   members(person: number): number[] {
     const out: number[] = [];
-    const head = person < this.#head.length ? this.#head[person]! : 0;
+    const head = person < this.#head.length ? this.#head.get(person) : 0;
     if (head === 0) return out;
     let id = head;
     do {
       out.push(id);
-      id = this.#next[id]!;
+      id = this.#next.get(id);
     } while (id !== head);
     return out;
   }
 
   /** countNs counts a person's identities in some namespaces (caps). */
   countNs(person: number, nsIds: ReadonlySet<number>, into: Map<number, number>): void {
-    const head = this.#head[person] ?? 0;
-    if (head === 0) return;
-    let id = head;
-    do {
-      const ns = this.#ns[id]!;
+    for (const id of this.members(person)) {
+      const ns = this.#ns.get(id);
       if (nsIds.has(ns)) into.set(ns, (into.get(ns) ?? 0) + 1);
-      id = this.#next[id]!;
-    } while (id !== head);
+    }
   }
 
   /** add puts an identity into the table and into its person's circle. */
@@ -183,19 +172,19 @@ export class IdentityIndex {
     this.#reservePerson(person);
     this.#tables[hi >>> 26]!.put(hi, lo, chk, id);
     this.#count++;
-    this.#ns[id] = ns;
-    this.#person[id] = person;
+    this.#ns.set(id, ns);
+    this.#person.set(id, person);
     this.#link(id, person);
   }
 
   /** remove takes an identity (with this fingerprint) out of the table and out of its person (undo, deletion). */
   remove(id: number, hi: number, lo: number): void {
-    const person = this.#person[id]!;
+    const person = this.#person.get(id);
     this.#unlink(id, person);
-    this.#person[id] = 0;
+    this.#person.set(id, 0);
     this.#tables[hi >>> 26]!.remove(id, hi, lo);
     this.#count--;
-    this.#ns[id] = 0;
+    this.#ns.set(id, 0);
   }
 
   /**
@@ -203,19 +192,20 @@ export class IdentityIndex {
    * `undoMerge`. Splicing two circles is one swap of `next` pointers.
    */
   merge(survivor: number, loser: number): MergeUndo {
+    const head = this.#head, size = this.#size, uid = this.#uid;
     const undo: MergeUndo = {
       survivor, loser, moved: this.members(loser),
-      survivorHead: this.#head[survivor]!, survivorUid: this.#uid[survivor]!, loserUid: this.#uid[loser]!,
+      survivorHead: head.get(survivor), survivorUid: uid.get(survivor), loserUid: uid.get(loser),
     };
-    for (const id of undo.moved) this.#person[id] = survivor;
-    const hl = this.#head[loser]!;
-    if (undo.survivorHead === 0) this.#head[survivor] = hl;
+    for (const id of undo.moved) this.#person.set(id, survivor);
+    const hl = head.get(loser);
+    if (undo.survivorHead === 0) head.set(survivor, hl);
     else if (hl !== 0) this.#swapNext(undo.survivorHead, hl);
-    this.#size[survivor]! += this.#size[loser]!;
-    if (this.#uid[survivor] === 0) this.#uid[survivor] = undo.loserUid;
-    this.#head[loser] = 0;
-    this.#size[loser] = 0;
-    this.#uid[loser] = 0;
+    size.set(survivor, size.get(survivor) + size.get(loser));
+    if (undo.survivorUid === 0) uid.set(survivor, undo.loserUid);
+    head.set(loser, 0);
+    size.set(loser, 0);
+    uid.set(loser, 0);
     return undo;
   }
 
@@ -223,13 +213,13 @@ export class IdentityIndex {
   undoMerge(u: MergeUndo): void {
     const hl = u.moved[0] ?? 0;
     if (u.survivorHead !== 0 && hl !== 0) this.#swapNext(u.survivorHead, hl);
-    this.#head[u.survivor] = u.survivorHead;
-    for (const id of u.moved) this.#person[id] = u.loser;
-    this.#head[u.loser] = hl;
-    this.#size[u.loser] = u.moved.length;
-    this.#size[u.survivor]! -= u.moved.length;
-    this.#uid[u.survivor] = u.survivorUid;
-    this.#uid[u.loser] = u.loserUid;
+    this.#head.set(u.survivor, u.survivorHead);
+    for (const id of u.moved) this.#person.set(id, u.loser);
+    this.#head.set(u.loser, hl);
+    this.#size.set(u.loser, u.moved.length);
+    this.#size.set(u.survivor, this.#size.get(u.survivor) - u.moved.length);
+    this.#uid.set(u.survivor, u.survivorUid);
+    this.#uid.set(u.loser, u.loserUid);
   }
 
   /**
@@ -239,70 +229,66 @@ export class IdentityIndex {
   assign(groups: ReadonlyMap<number, readonly number[]>): void {
     for (const [person, ids] of groups) {
       this.#reservePerson(person);
-      this.#head[person] = ids[0] ?? 0;
-      this.#size[person] = ids.length;
-      this.#uid[person] = 0;
+      this.#head.set(person, ids[0] ?? 0);
+      this.#size.set(person, ids.length);
+      let uid = 0;
       ids.forEach((id, k) => {
-        this.#person[id] = person;
-        this.#next[id] = ids[(k + 1) % ids.length]!;
-        if (this.#uid[person] === 0 && this.#ns[id] === this.userIdNs) this.#uid[person] = id;
+        this.#person.set(id, person);
+        this.#next.set(id, ids[(k + 1) % ids.length]!);
+        if (uid === 0 && this.#ns.get(id) === this.userIdNs) uid = id;
       });
+      this.#uid.set(person, uid);
     }
   }
 
   #link(id: number, person: number): void {
-    const head = this.#head[person]!;
+    const next = this.#next;
+    const head = this.#head.get(person);
     if (head === 0) {
-      this.#head[person] = id;
-      this.#next[id] = id;
+      this.#head.set(person, id);
+      next.set(id, id);
     } else {
-      this.#next[id] = this.#next[head]!;
-      this.#next[head] = id;
+      next.set(id, next.get(head));
+      next.set(head, id);
     }
-    this.#size[person]!++;
-    if (this.#uid[person] === 0 && this.#ns[id] === this.userIdNs) this.#uid[person] = id;
+    this.#size.set(person, this.#size.get(person) + 1);
+    if (this.#uid.get(person) === 0 && this.#ns.get(id) === this.userIdNs) this.#uid.set(person, id);
   }
 
   #unlink(id: number, person: number): void {
     if (person === 0) return;
+    const next = this.#next;
     let prev = id;
-    while (this.#next[prev] !== id) prev = this.#next[prev]!;
-    if (prev === id) this.#head[person] = 0;
+    while (next.get(prev) !== id) prev = next.get(prev);
+    if (prev === id) this.#head.set(person, 0);
     else {
-      this.#next[prev] = this.#next[id]!;
-      if (this.#head[person] === id) this.#head[person] = prev;
+      next.set(prev, next.get(id));
+      if (this.#head.get(person) === id) this.#head.set(person, prev);
     }
-    this.#next[id] = 0;
-    this.#size[person]!--;
-    if (this.#uid[person] === id) {
-      this.#uid[person] = 0;
-      for (const m of this.members(person)) {
-        if (this.#ns[m] === this.userIdNs) {
-          this.#uid[person] = m;
-          break;
-        }
-      }
+    next.set(id, 0);
+    this.#size.set(person, this.#size.get(person) - 1);
+    if (this.#uid.get(person) === id) {
+      this.#uid.set(person, this.members(person).find((m) => this.#ns.get(m) === this.userIdNs) ?? 0);
     }
   }
 
   #swapNext(a: number, b: number): void {
-    const t = this.#next[a]!;
-    this.#next[a] = this.#next[b]!;
-    this.#next[b] = t;
+    const next = this.#next;
+    const t = next.get(a);
+    next.set(a, next.get(b));
+    next.set(b, t);
   }
 
   #reserveIdentity(id: number, factor = GROWTH): void {
     if (id < this.#person.length) return;
-    this.#person = grown(this.#person, id, factor);
-    this.#ns = grown(this.#ns, id, factor);
-    this.#next = grown(this.#next, id, factor);
+    const n = Math.max(16, Math.ceil(id * factor));
+    for (const w of [this.#person, this.#ns, this.#next]) w.resize(n);
   }
 
   #reservePerson(id: number, factor = GROWTH): void {
     if (id < this.#head.length) return;
-    this.#head = grown(this.#head, id, factor);
-    this.#size = grown(this.#size, id, factor);
-    this.#uid = grown(this.#uid, id, factor);
+    const n = Math.max(16, Math.ceil(id * factor));
+    for (const w of [this.#head, this.#size, this.#uid]) w.resize(n);
   }
 }
 
@@ -310,30 +296,36 @@ export class IdentityIndex {
  * FingerprintTable is an open-addressing table of 16-byte slots: fingerprint (hi, lo, chk) and identity id
  * (0 = empty). Interleaved so a probe touches one cache line: separate arrays cost ~3 cache misses per
  * lookup (measured 0.45 µs per find on 2M identities). Capacities are not powers of two, to waste less.
+ * A lookup reads four slots per call into `#probe` (reading off-heap words is an FFI call).
  */
 class FingerprintTable {
-  #slots: Uint32Array<ArrayBuffer>;
+  #slots: Words;
   #cap: number;
   #count = 0;
+  readonly #probe = new Uint32Array(16);
 
   constructor(capacity: number) {
     this.#cap = Math.max(16, Math.ceil(capacity / 0.75));
-    this.#slots = new Uint32Array(this.#cap * 4);
+    this.#slots = new Words(this.#cap * 4);
   }
 
   get bytes(): number {
-    return this.#slots.byteLength;
+    return this.#slots.bytes;
   }
 
   find(hi: number, lo: number, chk: number): number {
-    const s = this.#slots;
+    const p = this.#probe;
     let i = this.#slot(hi, lo);
     for (;;) {
-      const o = i << 2;
-      const id = s[o + 3]!;
-      if (id === EMPTY) return 0;
-      if (s[o] === hi && s[o + 1] === lo && s[o + 2] === chk) return id;
-      i = i + 1 === this.#cap ? 0 : i + 1;
+      const n = Math.min(4, this.#cap - i);
+      this.#slots.load(i << 2, n << 2, p);
+      for (let k = 0; k < n; k++) {
+        const o = k << 2;
+        const id = p[o + 3]!;
+        if (id === EMPTY) return 0;
+        if (p[o] === hi && p[o + 1] === lo && p[o + 2] === chk) return id;
+      }
+      i = i + n === this.#cap ? 0 : i + n;
     }
   }
 
@@ -346,36 +338,38 @@ class FingerprintTable {
   remove(id: number, hi: number, lo: number): void {
     const s = this.#slots;
     const cap = this.#cap;
+    const p = this.#probe;
     let i = this.#slot(hi, lo);
-    while (s[(i << 2) + 3] !== id) {
-      if (s[(i << 2) + 3] === EMPTY) throw new Error(`identity ${id} is not in the index`);
+    while (s.get((i << 2) + 3) !== id) {
+      if (s.get((i << 2) + 3) === EMPTY) throw new Error(`identity ${id} is not in the index`);
       i = i + 1 === cap ? 0 : i + 1;
     }
     // Backward-shift deletion keeps every probe chain intact without tombstones.
     let j = i;
     for (;;) {
       j = j + 1 === cap ? 0 : j + 1;
-      const oj = j << 2;
-      if (s[oj + 3] === EMPTY) break;
-      const home = this.#slot(s[oj]!, s[oj + 1]!);
+      s.load(j << 2, 4, p);
+      if (p[3] === EMPTY) break;
+      const home = this.#slot(p[0]!, p[1]!);
       if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-        s.copyWithin(i << 2, oj, oj + 4);
+        s.store(i << 2, 4, p);
         i = j;
       }
     }
-    s.fill(0, i << 2, (i << 2) + 4);
+    s.clear(i << 2, (i << 2) + 4);
     this.#count--;
   }
 
   #place(hi: number, lo: number, chk: number, id: number): void {
     const s = this.#slots;
     let i = this.#slot(hi, lo);
-    while (s[(i << 2) + 3] !== EMPTY) i = i + 1 === this.#cap ? 0 : i + 1;
-    const o = i << 2;
-    s[o] = hi;
-    s[o + 1] = lo;
-    s[o + 2] = chk;
-    s[o + 3] = id;
+    while (s.get((i << 2) + 3) !== EMPTY) i = i + 1 === this.#cap ? 0 : i + 1;
+    const p = this.#probe;
+    p[0] = hi;
+    p[1] = lo;
+    p[2] = chk;
+    p[3] = id;
+    s.store(i << 2, 4, p);
   }
 
   #slot(hi: number, lo: number): number {
@@ -386,11 +380,20 @@ class FingerprintTable {
 
   #grow(): void {
     const old = this.#slots;
+    const oldCap = this.#cap;
     this.#cap = Math.ceil(this.#cap * GROWTH);
-    this.#slots = new Uint32Array(this.#cap * 4);
-    for (let o = 0; o < old.length; o += 4) {
-      if (old[o + 3] !== EMPTY) this.#place(old[o]!, old[o + 1]!, old[o + 2]!, old[o + 3]!);
+    this.#slots = new Words(this.#cap * 4);
+    // Read the old table 16 slots per call; #place reuses #probe, so copy out of a buffer of its own.
+    const chunk = new Uint32Array(64);
+    for (let i = 0; i < oldCap; i += 16) {
+      const n = Math.min(16, oldCap - i);
+      old.load(i << 2, n << 2, chunk);
+      for (let k = 0; k < n; k++) {
+        const o = k << 2;
+        if (chunk[o + 3] !== EMPTY) this.#place(chunk[o]!, chunk[o + 1]!, chunk[o + 2]!, chunk[o + 3]!);
+      }
     }
-    release(old);
+    // Free the outgrown table now: the collector's next pass can be seconds away on a busy thread.
+    old.free();
   }
 }

@@ -17,6 +17,7 @@
 import type { Database, Statement } from "bun:sqlite";
 import { pairIndex, pairsOf, sortPairs, wordsOf } from "./hash-pairs.ts";
 import { hash64 } from "./hash-set64.ts";
+import { Words } from "../lib/off-heap.ts";
 import { TailLog } from "./tail-log.ts";
 import { PackView, type PackRow } from "./tail-pack.ts";
 
@@ -82,39 +83,64 @@ export function messageHash(source: number, messageId: string): [number, number]
  */
 const BLOOM_BITS_PER_KEY = 20;
 
-/** Bloom is a blocked Bloom filter: each key sets 8 bits inside one 64-byte block (one cache line per probe). */
+/**
+ * Bloom is a blocked Bloom filter: each key sets 8 bits inside one 64-byte block (one cache line per
+ * probe). Its bits are off the JS heap (Words): as a typed array the filter made the collector let that
+ * much more garbage pile up (off-heap.ts).
+ */
 class Bloom {
-  readonly #bits: Uint32Array;
+  readonly #bits: Words;
   readonly #blocks: number;
+  readonly #block = new Uint32Array(16);
   readonly capacity: number;
   count = 0;
 
   constructor(capacity: number, bitsPerKey: number) {
     this.capacity = capacity;
     this.#blocks = Math.ceil((capacity * bitsPerKey) / 512);
-    this.#bits = new Uint32Array(this.#blocks * 16);
+    this.#bits = new Words(this.#blocks * 16);
+  }
+
+  #blockOf(hi: number): number {
+    return Math.floor((hi * this.#blocks) / 4294967296) * 16;
   }
 
   add(hi: number, lo: number): void {
-    const bits = this.#bits;
-    const b = Math.floor((hi * this.#blocks) / 4294967296) * 16;
-    let h = lo;
-    for (let i = 0; i < 8; i++) {
-      bits[b + ((h >>> 27) & 15)]! |= 1 << (h & 31);
-      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
-    }
-    this.count++;
+    this.hasOrAdd(hi, lo);
   }
 
+  /** has reads only the words it probes: a new key usually misses on the first or second. */
   has(hi: number, lo: number): boolean {
     const bits = this.#bits;
-    const b = Math.floor((hi * this.#blocks) / 4294967296) * 16;
+    const b = this.#blockOf(hi);
     let h = lo;
     for (let i = 0; i < 8; i++) {
-      if ((bits[b + ((h >>> 27) & 15)]! & (1 << (h & 31))) === 0) return false;
+      if ((bits.get(b + ((h >>> 27) & 15)) & (1 << (h & 31))) === 0) return false;
       h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
     }
     return true;
+  }
+
+  /** hasOrAdd returns true when (hi, lo) may be present, else adds it: one block read, one written back. */
+  hasOrAdd(hi: number, lo: number): boolean {
+    const block = this.#block;
+    const b = this.#blockOf(hi);
+    this.#bits.load(b, 16, block);
+    let h = lo;
+    let present = true;
+    for (let i = 0; i < 8; i++) {
+      const w = (h >>> 27) & 15;
+      const m = 1 << (h & 31);
+      if ((block[w]! & m) === 0) {
+        present = false;
+        block[w]! |= m;
+      }
+      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+    }
+    if (present) return true;
+    this.#bits.store(b, 16, block);
+    this.count++;
+    return false;
   }
 }
 
@@ -132,17 +158,19 @@ class BloomChain {
   }
 
   add(hi: number, lo: number): void {
-    let last = this.#filters[this.#filters.length - 1]!;
-    if (last.count >= last.capacity) this.#filters.push((last = new Bloom(last.capacity * 2, this.#bitsPerKey)));
-    last.add(hi, lo);
+    this.hasOrAdd(hi, lo);
   }
 
-  /** hasOrAdd returns true when (hi, lo) may be present, else adds it (its block is in cache by then). */
+  /** hasOrAdd returns true when (hi, lo) may be present, else adds it to the newest filter. */
   hasOrAdd(hi: number, lo: number): boolean {
     const f = this.#filters;
-    for (let i = f.length - 1; i >= 0; i--) if (f[i]!.has(hi, lo)) return true;
-    this.add(hi, lo);
-    return false;
+    for (let i = f.length - 2; i >= 0; i--) if (f[i]!.has(hi, lo)) return true;
+    let last = f[f.length - 1]!;
+    if (last.count >= last.capacity) {
+      if (last.has(hi, lo)) return true;
+      f.push((last = new Bloom(last.capacity * 2, this.#bitsPerKey)));
+    }
+    return last.hasOrAdd(hi, lo);
   }
 }
 
