@@ -231,7 +231,7 @@ export async function applyCompactionStaged(
     if (plan.sealed) {
       const table = plan.sealed.table;
       do await pause();
-      while (db.transaction(() => deletePacks(db, table, PACKS_PER_STEP))() > 0);
+      while (drain(db, () => deletePacks(db, table, PACKS_PER_STEP)) > 0);
     }
     // Replaced runs were retired by publish; their blocks go now, a batch at a time (deleting the ~130k
     // blocks of four merged 1M-hash runs in one transaction held the writer for ~200 ms, when blocks were
@@ -239,7 +239,7 @@ export async function applyCompactionStaged(
     // run holds the same hashes.
     for (const id of plan.replacesRuns) {
       do await pause();
-      while (db.transaction(() => deleteRunBlocks(db, id, STAGE_BLOCKS))() > 0);
+      while (drain(db, () => deleteRunBlocks(db, id, STAGE_BLOCKS)) > 0);
       db.query("DELETE FROM dedup_runs WHERE id = ?").run(id);
     }
     return true;
@@ -281,8 +281,26 @@ export function insertRun(db: Database, run: BuiltRun, staged: 0 | 1): number {
   return id;
 }
 
-/** PACKS_PER_STEP: tail packs deleted per transaction after a publish (~0.15 ms each at 1,000 events). */
+/** PACKS_PER_STEP: tail packs deleted per statement after a publish (~0.15 ms each at 1,000 events). */
 const PACKS_PER_STEP = 8;
+
+/**
+ * DRAIN_MS bounds one deleting transaction. The wait between two transactions, not the deletes, was the
+ * cost: under full ingest a turn of the event loop takes 20–40 ms, so deleting 8 packs per turn took
+ * 0.3–1.3 s per cycle (0.2–0.5 s in 3 ms transactions), and the next seal, which waits for the sealed
+ * table to be empty, came that much later, with that many more tail rows held decoded by the store worker.
+ */
+const DRAIN_MS = 3;
+
+/** drain repeats `step` in one transaction until it deletes nothing or DRAIN_MS have passed; returns the last count. */
+function drain(db: Database, step: () => number): number {
+  return db.transaction(() => {
+    const end = performance.now() + DRAIN_MS;
+    let n = step();
+    while (n > 0 && performance.now() < end) n = step();
+    return n;
+  })();
+}
 
 /** deletePacks deletes up to `limit` packs of a compacted tail table and returns how many it deleted. */
 function deletePacks(db: Database, table: 0 | 1, limit: number): number {

@@ -261,16 +261,16 @@ export class StoreReader {
       this.#tailDays = null;
       this.#compacted = compacted;
     }
-    const packs = this.#db
-      .query<PackRow, [number]>(
-        `SELECT seq, n, cols, props FROM events_tail_0 WHERE seq > ?1
-         UNION ALL SELECT seq, n, cols, props FROM events_tail_1 WHERE seq > ?1
-         ORDER BY seq`,
-      )
-      .all(Math.max(this.#tailSeq, this.#compacted));
-    for (const p of packs) for (const r of unpack(p)) this.#tail.push(r);
-    if (packs.length > 0) {
-      this.#tailSeq = packs[packs.length - 1]!.seq;
+    // One pack at a time: after a slow compaction cycle the new packs held 110 MB of blobs at once (300k
+    // events), all live until the last was unpacked.
+    const packs = this.#db.query<PackRow, [number]>(
+      `SELECT seq, n, cols, props FROM events_tail_0 WHERE seq > ?1
+       UNION ALL SELECT seq, n, cols, props FROM events_tail_1 WHERE seq > ?1
+       ORDER BY seq`,
+    );
+    for (const p of packs.iterate(Math.max(this.#tailSeq, this.#compacted))) {
+      for (const r of unpack(p)) this.#tail.push(r);
+      this.#tailSeq = p.seq;
       this.#tailDays = null;
     }
     for (const r of this.#db
