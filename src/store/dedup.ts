@@ -15,9 +15,9 @@
  *   duplicate rather than bringing the event back.
  */
 import type { Database, Statement } from "bun:sqlite";
+import { Words } from "../lib/off-heap.ts";
 import { pairIndex, pairsOf, sortPairs, wordsOf } from "./hash-pairs.ts";
 import { hash64 } from "./hash-set64.ts";
-import { Words } from "../lib/off-heap.ts";
 import { TailLog } from "./tail-log.ts";
 import { PackView, type PackRow } from "./tail-pack.ts";
 
@@ -103,10 +103,6 @@ class Bloom {
 
   #blockOf(hi: number): number {
     return Math.floor((hi * this.#blocks) / 4294967296) * 16;
-  }
-
-  add(hi: number, lo: number): void {
-    this.hasOrAdd(hi, lo);
   }
 
   /** has reads only the words it probes: a new key usually misses on the first or second. */

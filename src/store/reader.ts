@@ -261,8 +261,8 @@ export class StoreReader {
       this.#tailDays = null;
       this.#compacted = compacted;
     }
-    // One pack at a time: after a slow compaction cycle the new packs held 110 MB of blobs at once (300k
-    // events), all live until the last was unpacked.
+    // One pack at a time (SQLite merges the two tables' rowid order, no sorter): after a slow compaction
+    // cycle, reading them all first held 110 MB of pack blobs at once (300k events).
     const packs = this.#db.query<PackRow, [number]>(
       `SELECT seq, n, cols, props FROM events_tail_0 WHERE seq > ?1
        UNION ALL SELECT seq, n, cols, props FROM events_tail_1 WHERE seq > ?1
