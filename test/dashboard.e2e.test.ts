@@ -4,7 +4,7 @@
  * to persons and saving them must work, and no page may log an error. Screenshots of each page go to
  * test-artifacts/. Skips, saying so, without Chromium.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -17,6 +17,10 @@ import { channelQueries, channelRows } from "../web/src/pages/overview/channel-q
 import type { TrendsResult } from "../web/src/query/types.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
+// Each test drives a real browser through several pages: the funnel's took ~4 s on a quiet hour and
+// timed out at bun's default 5 s in a CI run on a slow one (every test after it then failed on the page it left).
+setDefaultTimeout(20_000);
+
 const ARTIFACTS = join(import.meta.dir, "..", "test-artifacts");
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`SKIPPING the dashboard browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
