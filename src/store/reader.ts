@@ -166,12 +166,10 @@ export class StoreReader {
     return this.#db.query<{ id: number; hashes: number }, []>("SELECT id, hashes FROM dedup_runs WHERE staged = 0").all();
   }
 
-  /** runBlocks returns a dedup run's blocks in order (so its hashes come out sorted). */
-  runBlocks(run: number): Uint8Array[] {
-    return this.#db
-      .query<{ keys: Uint8Array }, [number]>("SELECT keys FROM dedup_blocks WHERE run_id = ? ORDER BY block")
-      .all(run)
-      .map((r) => r.keys);
+  /** runBlocks yields a dedup run's blocks in order (so its hashes come out sorted), one at a time: a full run is 16 MB. */
+  *runBlocks(run: number): Generator<Uint8Array> {
+    const blocks = this.#db.query<{ keys: Uint8Array }, [number]>("SELECT keys FROM dedup_blocks WHERE run_id = ? ORDER BY block");
+    for (const r of blocks.iterate(run)) yield r.keys;
   }
 
   /** chunks returns every chunk overlapping the range; rows outside [from, to) are the caller's to skip. */
