@@ -5,7 +5,7 @@
  * count as live heap although they hold no pointers. With the identity index and the dedup filter as
  * typed arrays (~80 MB at 1M users), the ingest thread carried hundreds of MB of uncollected `JSON.parse`
  * garbage: in a loop parsing 100-event bodies, RSS rose 267 MB over its base with a 100 MB typed array
- * live, and 26 MB with the same 100 MB allocated here (docs/ingest-benchmark.md, "Where the RSS goes").
+ * live, and 26 MB with the same 100 MB allocated here (docs/ingest-benchmark.md, "Off the JS heap").
  * Every kind of JS buffer is counted (ArrayBuffer, SharedArrayBuffer, Bun.mmap, FFI's toArrayBuffer).
  *
  * Reads use bun:ffi's `read.u32`; writes go through a small staging buffer and `memcpy` (an FFI call,
@@ -125,12 +125,12 @@ export class Words {
 
   /** free gives the memory back now; the array is empty afterwards. */
   free(): void {
-    if (this.#at !== 0) {
+    if (this.#a) this.#a = new Uint32Array(0);
+    else if (this.#at !== 0) {
       freed.unregister(this);
       libc!.free(this.#at);
       this.#at = 0;
     }
-    this.#a = null;
     this.#length = 0;
   }
 
