@@ -296,7 +296,7 @@ export class IdentityIndex {
  * FingerprintTable is an open-addressing table of 16-byte slots: fingerprint (hi, lo, chk) and identity id
  * (0 = empty). Interleaved so a probe touches one cache line: separate arrays cost ~3 cache misses per
  * lookup (measured 0.45 µs per find on 2M identities). Capacities are not powers of two, to waste less.
- * A lookup reads four slots per call into `#probe` (reading off-heap words is an FFI call).
+ * A lookup reads four slots per call (reading off-heap words is an FFI call).
  */
 class FingerprintTable {
   #slots: Words;
@@ -314,11 +314,10 @@ class FingerprintTable {
   }
 
   find(hi: number, lo: number, chk: number): number {
-    const p = this.#probe;
     let i = this.#slot(hi, lo);
     for (;;) {
       const n = Math.min(4, this.#cap - i);
-      this.#slots.load(i << 2, n << 2, p);
+      const p = this.#slots.peek(i << 2, n << 2);
       for (let k = 0; k < n; k++) {
         const o = k << 2;
         const id = p[o + 3]!;

@@ -23,6 +23,12 @@ describe.each([["off the heap", false], ["on the JS heap", true]] as const)("Wor
     const into = new Uint32Array(5).fill(9);
     w.load(19, 5, into);
     expect([...into]).toEqual([0, 1, 2, 3, 0]);
+    const staged = w.peek(20, 3);
+    expect([...staged.subarray(0, 3)]).toEqual([1, 2, 3]);
+    staged[1] = 7;
+    w.poke(20, 3);
+    expect(w.get(21)).toBe(7);
+    w.set(21, 2);
     w.clear(20, 22);
     expect([w.get(20), w.get(21), w.get(22)]).toEqual([0, 0, 3]);
     w.clear(0, 100); // clear has no staging bound
@@ -50,6 +56,8 @@ describe.each([["off the heap", false], ["on the JS heap", true]] as const)("Wor
     expect(() => w.get(-1)).toThrow(RangeError);
     expect(() => w.set(8, 1)).toThrow(RangeError);
     expect(() => w.load(6, 3, new Uint32Array(3))).toThrow(RangeError);
+    expect(() => w.peek(0, 9)).toThrow(RangeError);
+    expect(() => w.poke(7, 2)).toThrow(RangeError);
     expect(() => w.store(0, STAGE_WORDS + 1, new Uint32Array(STAGE_WORDS + 1))).toThrow(RangeError);
     w.free();
     expect(w.length).toBe(0);

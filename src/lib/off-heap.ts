@@ -90,6 +90,25 @@ export class Words {
     for (let k = 0; k < n; k++) into[k] = from[at + k]!;
   }
 
+  /**
+   * peek copies words [i, i + n) (n ≤ STAGE_WORDS) into the staging buffer and returns it, without a copy
+   * into a buffer of the caller's: valid until the next call on any Words of this thread. `poke(i, n)`
+   * writes it back.
+   */
+  peek(i: number, n: number): Uint32Array {
+    this.#check(i, n);
+    if (this.#a) for (let k = 0; k < n; k++) stage[k] = this.#a[i + k]!;
+    else libc!.memcpy(stageAt, this.#at + i * 4, n * 4);
+    return stage;
+  }
+
+  /** poke writes the first n words of the staging buffer (as `peek` returned it) at i. */
+  poke(i: number, n: number): void {
+    this.#check(i, n);
+    if (this.#a) for (let k = 0; k < n; k++) this.#a[i + k] = stage[k]!;
+    else libc!.memcpy(this.#at + i * 4, stageAt, n * 4);
+  }
+
   /** store writes the first n words of `from` (n ≤ STAGE_WORDS) at i. */
   store(i: number, n: number, from: Uint32Array): void {
     this.#check(i, n);

@@ -91,7 +91,6 @@ const BLOOM_BITS_PER_KEY = 20;
 class Bloom {
   readonly #bits: Words;
   readonly #blocks: number;
-  readonly #block = new Uint32Array(16);
   readonly capacity: number;
   count = 0;
 
@@ -119,9 +118,8 @@ class Bloom {
 
   /** hasOrAdd returns true when (hi, lo) may be present, else adds it: one block read, one written back. */
   hasOrAdd(hi: number, lo: number): boolean {
-    const block = this.#block;
     const b = this.#blockOf(hi);
-    this.#bits.load(b, 16, block);
+    const block = this.#bits.peek(b, 16);
     let h = lo;
     let present = true;
     for (let i = 0; i < 8; i++) {
@@ -134,7 +132,7 @@ class Bloom {
       h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
     }
     if (present) return true;
-    this.#bits.store(b, 16, block);
+    this.#bits.poke(b, 16);
     this.count++;
     return false;
   }
