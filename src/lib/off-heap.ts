@@ -37,22 +37,27 @@ export const STAGE_WORDS = 64;
 const stageAt = libc ? Number(libc.calloc(STAGE_WORDS, 4)) : 0;
 const stage = libc ? new Uint32Array(toArrayBuffer(stageAt, 0, STAGE_WORDS * 4)) : new Uint32Array(STAGE_WORDS);
 
-const freed = new FinalizationRegistry<number>((at) => libc!.free(at));
+const freed = new FinalizationRegistry<number>((at) => libc?.free(at));
 
 /** offHeap tells whether Words live outside the JS heap here (false: the Uint32Array fallback). */
 export const offHeap = libc !== null;
 
+type Libc = NonNullable<typeof libc>;
+
 export class Words {
+  /** libc when the words are native memory at #at; null when they are #a. */
+  readonly #c: Libc | null;
   #at = 0;
-  #a: Uint32Array | null = null;
+  #a: Uint32Array;
   #length: number;
 
   /** A zeroed array of `length` words (`jsHeap`: a Uint32Array even where libc is there; tests compare both). */
-  constructor(length: number, jsHeap = !libc) {
+  constructor(length: number, jsHeap = false) {
     this.#length = length;
-    if (jsHeap || !libc) this.#a = new Uint32Array(length);
-    else {
-      this.#at = Number(libc.calloc(Math.max(1, length), 4));
+    this.#c = jsHeap ? null : libc;
+    this.#a = new Uint32Array(this.#c ? 0 : length);
+    if (this.#c) {
+      this.#at = Number(this.#c.calloc(Math.max(1, length), 4));
       if (this.#at === 0) throw new RangeError(`cannot allocate ${length * 4} bytes`);
       freed.register(this, this.#at, this);
     }
@@ -68,26 +73,23 @@ export class Words {
 
   get(i: number): number {
     this.#check(i, 1);
-    return this.#a ? this.#a[i]! : read.u32(this.#at, i * 4);
+    return this.#c ? read.u32(this.#at, i * 4) : this.#a[i]!;
   }
 
   set(i: number, v: number): void {
     this.#check(i, 1);
-    if (this.#a) this.#a[i] = v;
+    const c = this.#c;
+    if (!c) this.#a[i] = v;
     else {
       stage[0] = v;
-      libc!.memcpy(this.#at + i * 4, stageAt, 4);
+      c.memcpy(this.#at + i * 4, stageAt, 4);
     }
   }
 
   /** load copies words [i, i + n) (n ≤ STAGE_WORDS) into `into`. */
   load(i: number, n: number, into: Uint32Array): void {
-    this.#check(i, n);
-    // Copy word by word: a subarray per call would be garbage on the hot path.
-    const from = this.#a ?? stage;
-    const at = this.#a ? i : 0;
-    if (!this.#a) libc!.memcpy(stageAt, this.#at + i * 4, n * 4);
-    for (let k = 0; k < n; k++) into[k] = from[at + k]!;
+    const from = this.peek(i, n);
+    for (let k = 0; k < n; k++) into[k] = from[k]!;
   }
 
   /**
@@ -97,57 +99,61 @@ export class Words {
    */
   peek(i: number, n: number): Uint32Array {
     this.#check(i, n);
-    if (this.#a) for (let k = 0; k < n; k++) stage[k] = this.#a[i + k]!;
-    else libc!.memcpy(stageAt, this.#at + i * 4, n * 4);
+    const c = this.#c;
+    if (c) c.memcpy(stageAt, this.#at + i * 4, n * 4);
+    else for (let k = 0; k < n; k++) stage[k] = this.#a[i + k]!;
     return stage;
   }
 
   /** poke writes the first n words of the staging buffer (as `peek` returned it) at i. */
   poke(i: number, n: number): void {
     this.#check(i, n);
-    if (this.#a) for (let k = 0; k < n; k++) this.#a[i + k] = stage[k]!;
-    else libc!.memcpy(this.#at + i * 4, stageAt, n * 4);
+    const c = this.#c;
+    if (c) c.memcpy(this.#at + i * 4, stageAt, n * 4);
+    else for (let k = 0; k < n; k++) this.#a[i + k] = stage[k]!;
   }
 
   /** store writes the first n words of `from` (n ≤ STAGE_WORDS) at i. */
   store(i: number, n: number, from: Uint32Array): void {
     this.#check(i, n);
-    const to = this.#a ?? stage;
-    const at = this.#a ? i : 0;
-    for (let k = 0; k < n; k++) to[at + k] = from[k]!;
-    if (!this.#a) libc!.memcpy(this.#at + i * 4, stageAt, n * 4);
+    for (let k = 0; k < n; k++) stage[k] = from[k]!;
+    this.poke(i, n);
   }
 
   /** clear sets words [from, to) to zero. */
   clear(from: number, to: number): void {
-    if (to > from) this.#check(from, to - from, Infinity);
-    if (this.#a) this.#a.fill(0, from, to);
-    else if (to > from) libc!.memset(this.#at + from * 4, 0, (to - from) * 4);
+    if (to <= from) return;
+    this.#check(from, to - from, Infinity);
+    const c = this.#c;
+    if (c) c.memset(this.#at + from * 4, 0, (to - from) * 4);
+    else this.#a.fill(0, from, to);
   }
 
   /** resize makes the array `length` words long, keeping what fits; new words are zero. */
   resize(length: number): void {
-    if (this.#a) {
+    const c = this.#c;
+    if (!c) {
       const b = new Uint32Array(length);
-      b.set(length < this.#a.length ? this.#a.subarray(0, length) : this.#a);
+      b.set(this.#a.subarray(0, Math.min(length, this.#a.length)));
       this.#a = b;
     } else {
-      const at = Number(libc!.realloc(this.#at, Math.max(1, length) * 4));
+      const at = Number(c.realloc(this.#at, Math.max(1, length) * 4));
       if (at === 0) throw new RangeError(`cannot allocate ${length * 4} bytes`);
       freed.unregister(this);
       this.#at = at;
       freed.register(this, at, this);
-      if (length > this.#length) libc!.memset(at + this.#length * 4, 0, (length - this.#length) * 4);
+      if (length > this.#length) c.memset(at + this.#length * 4, 0, (length - this.#length) * 4);
     }
     this.#length = length;
   }
 
   /** free gives the memory back now; the array is empty afterwards. */
   free(): void {
-    if (this.#a) this.#a = new Uint32Array(0);
+    const c = this.#c;
+    if (!c) this.#a = new Uint32Array(0);
     else if (this.#at !== 0) {
       freed.unregister(this);
-      libc!.free(this.#at);
+      c.free(this.#at);
       this.#at = 0;
     }
     this.#length = 0;
