@@ -160,10 +160,14 @@ export class IdentityIndex {
 
   /** countNs counts a person's identities in some namespaces (caps). */
   countNs(person: number, nsIds: ReadonlySet<number>, into: Map<number, number>): void {
-    for (const id of this.members(person)) {
+    const head = person < this.#head.length ? this.#head.get(person) : 0;
+    if (head === 0) return;
+    let id = head;
+    do {
       const ns = this.#ns.get(id);
       if (nsIds.has(ns)) into.set(ns, (into.get(ns) ?? 0) + 1);
-    }
+      id = this.#next.get(id);
+    } while (id !== head);
   }
 
   /** add puts an identity into the table and into its person's circle. */
