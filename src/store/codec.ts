@@ -47,9 +47,9 @@ export function decodeColumn(blob: Uint8Array): Column {
   const kind = blob[0];
   const flags = blob[1]!;
   const raw = Bun.zstdDecompressSync(blob.subarray(2));
-  // Copy into a fresh, aligned buffer: zstd output offsets are not guaranteed to suit wider arrays.
-  const bytes = new Uint8Array(raw.length);
-  bytes.set(raw);
+  // Wider arrays view the whole buffer: copy unless zstd's output is a buffer of its own (it is, so far).
+  const own = raw.byteOffset === 0 && raw.buffer.byteLength === raw.byteLength;
+  const bytes = own ? new Uint8Array(raw.buffer) : Uint8Array.from(raw);
   if (flags & DELTA) {
     const d = new Uint32Array(bytes.buffer);
     let prev = 0;

@@ -4,11 +4,13 @@
  * Planning (parse, sort, encode, compress) runs off the writer, on a reader snapshot; applying is one
  * short writer transaction that refuses plans made stale by a concurrent merge or a person deletion.
  */
+import { edenGC } from "bun:jsc";
 import type { Database } from "bun:sqlite";
 import { buildRun, hashRun, type BuiltRun } from "./dedup.ts";
 import { sortPairs, wordsOf } from "./hash-pairs.ts";
 import type { StoreReader } from "./reader.ts";
-import { buildSegment, DAY_MS, type BuiltSegment, type TailRow } from "./segment.ts";
+import { DAY_MS, SegmentBuilder, type BuiltSegment } from "./segment.ts";
+import { PackView } from "./tail-pack.ts";
 import { mergeSegments, type SegmentInput } from "./segment-merge.ts";
 
 /** CompactionPlan is what a planner hands to the writer. */
@@ -67,13 +69,35 @@ export function planCompaction(
   opts: CompactionOptions,
   sealed: CompactionPlan["sealed"],
 ): CompactionPlan | null {
-  const byDay = new Map<number, TailRow[]>();
-  for (const r of reader.tailRows) {
-    if (!sealed || r.seq > sealed.upToSeq) continue;
-    const day = Math.floor(r.ts / DAY_MS);
-    let list = byDay.get(day);
-    if (!list) byDay.set(day, (list = []));
-    list.push(r);
+  const byDay = new Map<number, SegmentBuilder>();
+  // A pack at a time into column builders: holding the sealed tail as row objects made the RSS peaks.
+  if (sealed) {
+    let packs = 0;
+    for (const pack of reader.tailPacks(reader.compactedSeq, sealed.upToSeq)) {
+      if (++packs % 16 === 0) edenGC();
+      const v = new PackView(pack);
+      const props = JSON.parse(pack.props) as Record<string, unknown>[];
+      for (let i = 0; i < v.n; i++) {
+        const day = Math.floor(v.ts[i]! / DAY_MS);
+        let b = byDay.get(day);
+        if (!b) byDay.set(day, (b = new SegmentBuilder(day)));
+        b.add(v.seq(i), v.ts[i]!, v.event[i]!, v.identity[i]!, v.source[i]!, v.hi[i]!, v.lo[i]!, props[i]!);
+      }
+    }
+  }
+  // The sealed tail's hashes first, so each day's builder can go as soon as its segment is built.
+  const runs: BuiltRun[] = [];
+  const tailHashes = [...byDay.values()].reduce((sum, b) => sum + b.length, 0);
+  if (tailHashes > 0) {
+    const hi = new Uint32Array(tailHashes);
+    const lo = new Uint32Array(tailHashes);
+    let at = 0;
+    for (const b of byDay.values()) {
+      hi.set(b.hashes.hi, at);
+      lo.set(b.hashes.lo, at);
+      at += b.length;
+    }
+    runs.push(hashRun(hi, lo));
   }
   const smallByDay = new Map<number, number[]>();
   for (const seg of reader.segments.values()) {
@@ -86,8 +110,8 @@ export function planCompaction(
   const replaces: number[] = [];
   const days = new Set([...byDay.keys(), ...smallByDay.keys()]);
   for (const day of [...days].sort((a, b) => a - b)) {
-    const tailRows = byDay.get(day);
-    const fresh = tailRows ? buildSegment(day, tailRows) : null;
+    const fresh = byDay.get(day)?.build() ?? null;
+    byDay.delete(day);
     const small = smallByDay.get(day) ?? [];
     if (small.length + (fresh ? 1 : 0) < opts.mergeCount) {
       if (fresh) segments.push(fresh);
@@ -109,13 +133,8 @@ export function planCompaction(
     if (inputs.length > 1) segments.push(mergeSegments(day, inputs));
     else if (fresh) segments.push(fresh);
     else replaces.pop();
-  }
-  const runs: BuiltRun[] = [];
-  if (sealed) {
-    const hi: number[] = [];
-    const lo: number[] = [];
-    for (const list of byDay.values()) for (const r of list) hi.push(r.msgHi), lo.push(r.msgLo);
-    if (hi.length > 0) runs.push(hashRun(hi, lo));
+    // Each day's decoding garbage goes before the next day's (and the run merge's) adds to it.
+    edenGC();
   }
   const merge = planRunMerge(reader, opts);
   if (merge) runs.push(merge.run);
@@ -144,9 +163,12 @@ function planRunMerge(reader: StoreReader, opts: CompactionOptions): { run: Buil
   }
   const pairs = new Uint32Array(2 * total);
   let at = 0;
+  let blocks = 0;
   for (const r of take) for (const block of reader.runBlocks(r.id)) {
     pairs.set(wordsOf(block), at);
     at += block.byteLength >>> 2;
+    // Each block comes back as its own buffer: ~30k of them for a full merge, collected as it goes.
+    if (++blocks % 1024 === 0) edenGC();
   }
   return { run: buildRun(sortPairs(pairs)), replaces: take.map((r) => r.id) };
 }

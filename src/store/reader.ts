@@ -54,8 +54,11 @@ export class StoreReader {
   #epoch = -1;
   #compacted = 0;
   #segments = new Map<number, SegmentMeta>();
+  /** The tail rows decoded so far (up to #tailSeq); queries decode the rest on demand (tailRows). */
   #tail: TailRow[] = [];
   #tailSeq = 0;
+  /** The snapshot's last tail seq. */
+  #headSeq = 0;
   #tailDays: Map<number, TailDay> | null = null;
   #cache = new Map<string, { value: unknown; bytes: number }>();
   #cacheBytes = 0;
@@ -94,7 +97,7 @@ export class StoreReader {
 
   /** version changes whenever readers could see different data (cache key for query results). */
   get dataVersion(): string {
-    return `${this.#version}:${this.#epoch}:${this.#tailSeq}:${this.#changeSeq}:${this.#identityMax}`;
+    return `${this.#version}:${this.#epoch}:${this.#headSeq}:${this.#changeSeq}:${this.#identityMax}`;
   }
 
   /** identityVersion changes whenever the identity → person map may have changed (new identities, merges, deletions). */
@@ -107,9 +110,33 @@ export class StoreReader {
     return this.#segments;
   }
 
-  /** tailRows are the events not yet compacted, in arrival order. */
+  /**
+   * tailRows are the events not yet compacted, in arrival order, decoded when first asked for: compaction
+   * reads the packs instead (tailPacks), so while nothing queries, the tail is never held decoded.
+   */
   get tailRows(): readonly TailRow[] {
+    if (this.#tailSeq < this.#headSeq) {
+      for (const p of this.tailPacks(Math.max(this.#tailSeq, this.#compacted), this.#headSeq)) {
+        for (const r of unpack(p)) this.#tail.push(r);
+        this.#tailSeq = p.seq;
+      }
+      this.#tailSeq = this.#headSeq;
+      this.#tailDays = null;
+    }
     return this.#tail;
+  }
+
+  /**
+   * tailPacks yields the packs with after < seq <= upTo in seq order, one at a time (SQLite merges the two
+   * tables' rowid order, no sorter): reading them all first held 110 MB of pack blobs at once (300k events).
+   */
+  *tailPacks(after: number, upTo: number): Generator<PackRow> {
+    const packs = this.#db.query<PackRow, [number, number]>(
+      `SELECT seq, n, cols, props FROM events_tail_0 WHERE seq > ?1 AND seq <= ?2
+       UNION ALL SELECT seq, n, cols, props FROM events_tail_1 WHERE seq > ?1 AND seq <= ?2
+       ORDER BY seq`,
+    );
+    yield* packs.iterate(after, upTo);
   }
 
   /** epoch changes when events are deleted (privacy); compaction built on an older epoch is void. */
@@ -124,7 +151,7 @@ export class StoreReader {
 
   /** seenSeq is the highest seq this snapshot holds: seqs grow in commit order, so it has seen every commit up to it. */
   get seenSeq(): number {
-    return Math.max(this.#tailSeq, this.#compacted);
+    return Math.max(this.#headSeq, this.#compacted);
   }
 
   /** eventId returns the id of an event name, or undefined when no such event was ever stored. */
@@ -208,7 +235,7 @@ export class StoreReader {
         });
       }
     }
-    for (const r of this.#tail) {
+    for (const r of this.tailRows) {
       const h = r.ts - (r.ts % 3_600_000);
       if (h >= from && h < to) visit(r.event, h, 1);
     }
@@ -244,6 +271,7 @@ export class StoreReader {
       // Person deletions remove tail rows in place: reload the tail whole.
       this.#tail = [];
       this.#tailSeq = 0;
+      this.#headSeq = 0;
       this.#tailDays = null;
       // They remove identities too: rebuild the identity map from the table (whose person_id is
       // current, so the change log up to now needs no replay) instead of keeping deleted persons.
@@ -259,18 +287,10 @@ export class StoreReader {
       this.#tailDays = null;
       this.#compacted = compacted;
     }
-    // One pack at a time (SQLite merges the two tables' rowid order, no sorter): after a slow compaction
-    // cycle, reading them all first held 110 MB of pack blobs at once (300k events).
-    const packs = this.#db.query<PackRow, [number]>(
-      `SELECT seq, n, cols, props FROM events_tail_0 WHERE seq > ?1
-       UNION ALL SELECT seq, n, cols, props FROM events_tail_1 WHERE seq > ?1
-       ORDER BY seq`,
-    );
-    for (const p of packs.iterate(Math.max(this.#tailSeq, this.#compacted))) {
-      for (const r of unpack(p)) this.#tail.push(r);
-      this.#tailSeq = p.seq;
-      this.#tailDays = null;
-    }
+    const head = this.#db
+      .query<{ s: number | null }, []>("SELECT max(s) AS s FROM (SELECT max(seq) AS s FROM events_tail_0 UNION ALL SELECT max(seq) FROM events_tail_1)")
+      .get()?.s ?? 0;
+    this.#headSeq = Math.max(this.#headSeq, head);
     for (const r of this.#db
       .query<{ id: number; name: string }, [number]>("SELECT id, name FROM event_names WHERE id > ?")
       .all(this.#names.size === 0 ? 0 : Math.max(...this.#names.keys()))) {
@@ -374,9 +394,10 @@ export class StoreReader {
   }
 
   #tailByDay(): Map<number, TailDay> {
+    const rows = this.tailRows;
     if (this.#tailDays) return this.#tailDays;
     const days = new Map<number, TailDay>();
-    for (const r of this.#tail) {
+    for (const r of rows) {
       const day = Math.floor(r.ts / DAY_MS);
       let td = days.get(day);
       if (!td) days.set(day, (td = { day, rows: [] }));

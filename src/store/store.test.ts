@@ -167,6 +167,28 @@ describe("compaction", () => {
     expect(rowsOf(reader).length).toBe(301);
   });
 
+  test("a plan reads the sealed packs whether or not a query decoded the tail, and the decoded tail catches up", async () => {
+    const db = freshDb();
+    const s = store(db);
+    await s.writer.append(Array.from({ length: 200 }, (_, k) => ev(k)));
+    const queried = new StoreReader(db);
+    expect(rowsOf(queried).length).toBe(200);
+    await s.writer.append(Array.from({ length: 100 }, (_, k) => ev(200 + k)));
+    const sealed = s.seal();
+    await s.writer.append(Array.from({ length: 50 }, (_, k) => ev(300 + k)));
+    const idle = new StoreReader(db);
+    const plans = [queried, idle].map((r) => r.read(() => planCompaction(r, DEFAULT_COMPACTION, sealed))!);
+    for (const plan of plans) {
+      expect(plan.segments.reduce((n, x) => n + x.rows, 0)).toBe(300);
+      expect(plan.runs.map((r) => r.hashes)).toEqual([300]);
+    }
+    expect(plans[0]!.segments).toEqual(plans[1]!.segments);
+    expect(s.apply(plans[0]!)).toBe(true);
+    const all = rowsOf(queried);
+    expect(all.map((r) => r.i)).toEqual(Array.from({ length: 350 }, (_, k) => k));
+    expect(rowsOf(idle)).toEqual(all);
+  });
+
   test("small segments of a day merge once there are mergeCount of them; hour counts survive", async () => {
     const db = freshDb();
     const s = store(db);

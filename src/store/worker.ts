@@ -50,6 +50,14 @@ const CHECKPOINT_MS = 200;
  */
 const GC_AFTER_ROWS = 50_000;
 
+/** planBuffers are a plan's column and run buffers, moved to the writer instead of copied (a full run merge is 16 MB). */
+function planBuffers(plan: OpResult<"compact">): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const s of plan?.segments ?? []) for (const [, data] of s.columns) buffers.add(data.buffer as ArrayBuffer);
+  for (const r of plan?.runs ?? []) for (const [, keys] of r.blocks) buffers.add(keys.buffer as ArrayBuffer);
+  return [...buffers];
+}
+
 function plannedRows(plan: OpResult<"compact">): number {
   return plan?.segments.reduce((n, s) => n + s.rows, 0) ?? 0;
 }
@@ -142,7 +150,7 @@ function run(msg: OpRequest): void {
   try {
     if (!reader) throw new Error("store worker used before init");
     const value = callOp(reader, msg.op, msg.args as never);
-    self.postMessage({ id: msg.id, ok: true, value } satisfies WorkerResponse);
+    self.postMessage({ id: msg.id, ok: true, value } satisfies WorkerResponse, msg.op === "compact" ? planBuffers(value as OpResult<"compact">) : []);
     if (msg.op === "compact" && plannedRows(value as OpResult<"compact">) >= GC_AFTER_ROWS) Bun.gc(true);
   } catch (err) {
     self.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse);
