@@ -310,7 +310,7 @@ const PACKS_PER_STEP = 8;
  * DRAIN_MS bounds one deleting transaction. The wait between two transactions, not the deletes, was the
  * cost: under full ingest a turn of the event loop takes 20–40 ms, so deleting 8 packs per turn took
  * 0.3–1.3 s per cycle (0.2–0.5 s in 3 ms transactions), and the next seal, which waits for the sealed
- * table to be empty, came that much later, with that many more tail rows held decoded by the store worker.
+ * table to be empty, came that much later, with that many more tail rows to compact at once.
  */
 const DRAIN_MS = 3;
 

@@ -4,6 +4,7 @@
  * delta-encode to a byte or two. Every property key becomes a code column into a segment-local
  * dictionary, so a filter is evaluated once per distinct value instead of once per row.
  */
+import { grown } from "../lib/grown.ts";
 import { codesFor, decodeColumn, decodeJson, encodeColumn, encodeJson, type IntArray } from "./codec.ts";
 
 export const DAY_MS = 86_400_000;
@@ -183,12 +184,6 @@ export class SegmentBuilder {
     this.#msgLo = grown(this.#msgLo, cap);
     for (const col of this.#props.values()) col.codes = grown(col.codes, cap);
   }
-}
-
-function grown<A extends Float64Array | Uint32Array>(a: A, cap: number): A {
-  const b = new (a.constructor as new (n: number) => A)(cap);
-  b.set(a);
-  return b;
 }
 
 /** buildSegment turns the rows of one UTC day into compressed columns. */

@@ -14,6 +14,7 @@
  * Events stay in seq order inside a pack, and packs do not overlap, so reading packs in `seq` order reads
  * events in seq order.
  */
+import { grown } from "../lib/grown.ts";
 import type { TailRow } from "./segment.ts";
 
 const BYTES_PER_EVENT = 40;
@@ -115,17 +116,10 @@ export class PackBuilder {
 
   #grow(): void {
     const cap = this.#seq.length * 2;
-    const grown = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.#seq = grown(this.#seq);
-    this.#ts = grown(this.#ts);
-    this.#receivedAt = grown(this.#receivedAt);
-    const u32 = new Uint32Array(cap * 5);
-    u32.set(this.#u32);
-    this.#u32 = u32;
+    this.#seq = grown(this.#seq, cap);
+    this.#ts = grown(this.#ts, cap);
+    this.#receivedAt = grown(this.#receivedAt, cap);
+    this.#u32 = grown(this.#u32, cap * 5);
   }
 }
 
