@@ -6,6 +6,7 @@
 import type { Database } from "bun:sqlite";
 import type { Crypto } from "../crypto/crypto.ts";
 import { restartWal } from "../db/sqlite.ts";
+import { paceCollections } from "../lib/gc-pacer.ts";
 import { DEFAULT_COMPACTION, type CompactionOptions } from "./compaction.ts";
 import { EventStore } from "./event-store.ts";
 import { localReader, workerReader, type ReaderClient } from "./reader-client.ts";
@@ -33,6 +34,9 @@ export class StoreService<I> {
   #lastSeal = Date.now();
   #running: Promise<void> | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** Stops the paced collections of the writer's thread (only with a worker: the server and the CLI). */
+  #stopPacing: (() => void) | null = null;
+  readonly #paced: boolean;
   #lastFailure: { message: string; at: number; repeats: number } | null = null;
 
   private constructor(store: EventStore<I>, reader: ReaderClient, opts: StoreServiceOptions<I>) {
@@ -40,6 +44,7 @@ export class StoreService<I> {
     this.reader = reader;
     this.#options = { ...DEFAULT_COMPACTION, ...opts.compaction };
     this.#log = opts.log ?? (() => {});
+    this.#paced = Boolean(opts.file);
   }
 
   /** open builds the writer side on `db` and starts the read side (a worker when `file` is given). */
@@ -80,6 +85,11 @@ export class StoreService<I> {
       if (Date.now() - this.#lastSeal >= this.#options.maxAgeMs) void this.compactNow();
     }, 1000);
     this.#timer.unref?.();
+    if (this.#paced && !this.#stopPacing) {
+      // Busy means something was committed since the last tick (gc-pacer.ts says why it pays).
+      let seen = this.store.writer.lastSeq;
+      this.#stopPacing = paceCollections(() => seen !== (seen = this.store.writer.lastSeq));
+    }
   }
 
   /** compactNow runs one compaction cycle (or joins the one running). */
@@ -92,6 +102,8 @@ export class StoreService<I> {
   async close(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    this.#stopPacing?.();
+    this.#stopPacing = null;
     await this.store.writer.close();
     await this.#running;
     await this.reader.close();
