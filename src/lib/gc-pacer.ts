@@ -1,6 +1,6 @@
 /**
- * paceCollections runs a full garbage collection of this thread every `everyMs` while `busy()` says
- * work went on since the last tick, and nothing while idle.
+ * paceCollections runs a full garbage collection of this thread every `everyMs` when `due()` says so
+ * (the store: after enough committed events), and nothing otherwise.
  *
  * Why: under ingest load a request lives 10–60 ms between its parse and its commit's acknowledgement,
  * so every young-generation collection JSC runs by itself finds a few MB of requests in flight and
@@ -19,11 +19,22 @@ export interface PaceOptions {
 }
 
 /** paceCollections starts the pacing; the returned function stops it. */
-export function paceCollections(busy: () => boolean, o: PaceOptions = {}): () => void {
+export function paceCollections(due: () => boolean, o: PaceOptions = {}): () => void {
   const collect = o.collect ?? fullGC;
   const timer = setInterval(() => {
-    if (busy()) collect();
+    if (due()) collect();
   }, o.everyMs ?? 250);
   timer.unref?.();
   return () => clearInterval(timer);
+}
+
+/** afterEvents is a `due` that says yes once `n` more events were counted (`count()` only grows) since its last yes. */
+export function afterEvents(count: () => number, n: number): () => boolean {
+  let last = count();
+  return () => {
+    const now = count();
+    if (now - last < n) return false;
+    last = now;
+    return true;
+  };
 }

@@ -6,7 +6,7 @@
 import type { Database } from "bun:sqlite";
 import type { Crypto } from "../crypto/crypto.ts";
 import { restartWal } from "../db/sqlite.ts";
-import { paceCollections } from "../lib/gc-pacer.ts";
+import { afterEvents, paceCollections } from "../lib/gc-pacer.ts";
 import { DEFAULT_COMPACTION, type CompactionOptions } from "./compaction.ts";
 import { EventStore } from "./event-store.ts";
 import { localReader, workerReader, type ReaderClient } from "./reader-client.ts";
@@ -24,6 +24,13 @@ export interface StoreServiceOptions<I> {
   /** WAL length in frames past which the writer restarts the WAL (tests; default in worker.ts). */
   readonly longWalFrames?: number;
 }
+
+/**
+ * PACE_EVENTS: a full collection of the writer's thread is due after this many committed events, at most
+ * one per tick (250 ms): at full ingest rate one a tick, under a trickle rarely, as the ~15 ms each
+ * costs is only worth it when requests go through by the thousand.
+ */
+const PACE_EVENTS = 10_000;
 
 export class StoreService<I> {
   readonly store: EventStore<I>;
@@ -86,9 +93,8 @@ export class StoreService<I> {
     }, 1000);
     this.#timer.unref?.();
     if (this.#paced && !this.#stopPacing) {
-      // Busy means something was committed since the last tick (gc-pacer.ts says why it pays).
-      let seen = this.store.writer.lastSeq;
-      this.#stopPacing = paceCollections(() => seen !== (seen = this.store.writer.lastSeq));
+      // Due once PACE_EVENTS were committed since the last collection (gc-pacer.ts says why it pays).
+      this.#stopPacing = paceCollections(afterEvents(() => this.store.writer.lastSeq, PACE_EVENTS));
     }
   }
 
