@@ -148,24 +148,25 @@ export class IdentityIndex {
   /** members lists a person's identities. */
   members(person: number): number[] {
     const out: number[] = [];
-    const head = person < this.#head.length ? this.#head.get(person) : 0;
-    if (head === 0) return out;
-    let id = head;
-    do {
-      out.push(id);
-      id = this.#next.get(id);
-    } while (id !== head);
+    this.#eachMember(person, (id) => out.push(id));
     return out;
   }
 
   /** countNs counts a person's identities in some namespaces (caps). */
   countNs(person: number, nsIds: ReadonlySet<number>, into: Map<number, number>): void {
+    this.#eachMember(person, (id) => {
+      const ns = this.#ns.get(id);
+      if (nsIds.has(ns)) into.set(ns, (into.get(ns) ?? 0) + 1);
+    });
+  }
+
+  /** #eachMember walks a person's circle of identities. */
+  #eachMember(person: number, visit: (id: number) => void): void {
     const head = person < this.#head.length ? this.#head.get(person) : 0;
     if (head === 0) return;
     let id = head;
     do {
-      const ns = this.#ns.get(id);
-      if (nsIds.has(ns)) into.set(ns, (into.get(ns) ?? 0) + 1);
+      visit(id);
       id = this.#next.get(id);
     } while (id !== head);
   }

@@ -150,8 +150,9 @@ function run(msg: OpRequest): void {
   try {
     if (!reader) throw new Error("store worker used before init");
     const value = callOp(reader, msg.op, msg.args as never);
-    self.postMessage({ id: msg.id, ok: true, value } satisfies WorkerResponse, msg.op === "compact" ? planBuffers(value as OpResult<"compact">) : []);
-    if (msg.op === "compact" && plannedRows(value as OpResult<"compact">) >= GC_AFTER_ROWS) Bun.gc(true);
+    const plan = msg.op === "compact" ? (value as OpResult<"compact">) : null;
+    self.postMessage({ id: msg.id, ok: true, value } satisfies WorkerResponse, plan ? planBuffers(plan) : []);
+    if (plan && plannedRows(plan) >= GC_AFTER_ROWS) Bun.gc(true);
   } catch (err) {
     self.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse);
   }
