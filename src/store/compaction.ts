@@ -6,18 +6,26 @@
  */
 import { edenGC } from "bun:jsc";
 import type { Database } from "bun:sqlite";
-import { buildRun, hashRun, type BuiltRun } from "./dedup.ts";
-import { sortPairs, wordsOf } from "./hash-pairs.ts";
+import { blocksOf, buildRun, hashRun, mergeRuns, type BuiltRun } from "./dedup.ts";
 import type { StoreReader } from "./reader.ts";
 import { DAY_MS, SegmentBuilder, type BuiltSegment } from "./segment.ts";
 import { PackView } from "./tail-pack.ts";
 import { mergeSegments, type SegmentInput } from "./segment-merge.ts";
 
+/** Sealed names the sealed tail table and the highest seq in it (EventStore.seal). */
+export interface Sealed {
+  readonly table: 0 | 1;
+  readonly upToSeq: number;
+}
+
 /** CompactionPlan is what a planner hands to the writer. */
 export interface CompactionPlan {
   readonly epoch: number;
-  /** The sealed tail table whose rows (all with seq <= upToSeq) are now in `segments`, or null. */
-  readonly sealed: { readonly table: 0 | 1; readonly upToSeq: number } | null;
+  /**
+   * The sealed tail table whose rows with seq <= upToSeq are now in `segments`, or null; `drained` when
+   * that is all of them (else the next plan goes on from upToSeq, see maxPlanRows).
+   */
+  readonly sealed: (Sealed & { readonly drained: boolean }) | null;
   readonly segments: BuiltSegment[];
   /** Segments the new ones replace. */
   readonly replaces: number[];
@@ -32,6 +40,8 @@ export interface CompactionOptions {
   readonly minRows: number;
   /** …or when the last seal is at least this old. */
   readonly maxAgeMs: number;
+  /** A plan takes at most about this many rows of the sealed tail (whole packs); the next plan takes the rest. */
+  readonly maxPlanRows: number;
   /** Segments below this many rows are merged… */
   readonly smallRows: number;
   /** …once a day has this many of them (log-structured: a trickle of events does not rewrite a day each cycle). */
@@ -45,8 +55,13 @@ export interface CompactionOptions {
 }
 
 export const DEFAULT_COMPACTION: CompactionOptions = {
-  minRows: 50_000,
+  // What a plan of the tail holds in the store worker grows with its rows: ~20 MB at 64k rows, ~10 MB at
+  // 32k. A cycle that applies a large merge takes a few seconds at full ingest rate, and the tail sealed
+  // after it held 200–250k rows: planned at once, with a merge on top, that made transients of up to ~90 MB,
+  // the process's RSS peaks at 10M events.
+  minRows: 32_000,
   maxAgeMs: 3_000,
+  maxPlanRows: 32_000,
   // Merged segments stay under 400k rows: a day under 250k rows still ends up as one segment (the query
   // engine is measured on ~110k-row days), while at full ingest rate merges stop at ~400k rows. Merging up
   // to 1M rows held ~130 MB more at the peak while ingesting 10M events (798 → 669 MB).
@@ -61,18 +76,18 @@ export const DEFAULT_COMPACTION: CompactionOptions = {
 };
 
 /**
- * planCompaction builds segments from the sealed tail rows (seq <= sealed.upToSeq) and merges small
- * segments; call inside `reader.read()`.
+ * planCompaction builds segments and a dedup run from the sealed tail's rows (seq <= sealed.upToSeq, at
+ * most about maxPlanRows of them); without a sealed tail it merges small segments, or else small dedup
+ * runs. Call inside `reader.read()`. Each plan does one of these: a tail, a merge of 400k rows and a run
+ * merge of 2M hashes in one plan added up to the store worker's largest transients (+70–90 MB).
  */
-export function planCompaction(
-  reader: StoreReader,
-  opts: CompactionOptions,
-  sealed: CompactionPlan["sealed"],
-): CompactionPlan | null {
+export function planCompaction(reader: StoreReader, opts: CompactionOptions, sealed: Sealed | null): CompactionPlan | null {
   const byDay = new Map<number, SegmentBuilder>();
+  let upTo = sealed?.upToSeq ?? 0;
   // A pack at a time into column builders: holding the sealed tail as row objects made the RSS peaks.
   if (sealed) {
     let packs = 0;
+    let rows = 0;
     for (const pack of reader.tailPacks(reader.compactedSeq, sealed.upToSeq)) {
       if (++packs % 16 === 0) edenGC();
       const v = new PackView(pack);
@@ -82,6 +97,11 @@ export function planCompaction(
         let b = byDay.get(day);
         if (!b) byDay.set(day, (b = new SegmentBuilder(day)));
         b.add(v.seq(i), v.ts[i]!, v.event[i]!, v.identity[i]!, v.source[i]!, v.hi[i]!, v.lo[i]!, props[i]!);
+      }
+      rows += v.n;
+      if (rows >= opts.maxPlanRows && pack.seq < sealed.upToSeq) {
+        upTo = pack.seq;
+        break;
       }
     }
   }
@@ -99,47 +119,44 @@ export function planCompaction(
     }
     runs.push(hashRun(hi, lo));
   }
-  const smallByDay = new Map<number, number[]>();
-  for (const seg of reader.segments.values()) {
-    if (seg.rows >= opts.smallRows) continue;
-    let list = smallByDay.get(seg.day);
-    if (!list) smallByDay.set(seg.day, (list = []));
-    list.push(seg.id);
-  }
   const segments: BuiltSegment[] = [];
   const replaces: number[] = [];
-  const days = new Set([...byDay.keys(), ...smallByDay.keys()]);
-  for (const day of [...days].sort((a, b) => a - b)) {
-    const fresh = byDay.get(day)?.build() ?? null;
-    byDay.delete(day);
-    const small = smallByDay.get(day) ?? [];
-    if (small.length + (fresh ? 1 : 0) < opts.mergeCount) {
-      if (fresh) segments.push(fresh);
-      continue;
+  if (sealed) {
+    for (const day of [...byDay.keys()].sort((a, b) => a - b)) {
+      segments.push(byDay.get(day)!.build());
+      byDay.delete(day);
     }
-    const inputs: SegmentInput[] = [];
-    let rows = 0;
-    if (fresh) {
-      inputs.push({ directory: fresh.directory, columns: new Map(fresh.columns) });
-      rows = fresh.rows;
+  } else {
+    const smallByDay = new Map<number, number[]>();
+    for (const seg of reader.segments.values()) {
+      if (seg.rows >= opts.smallRows) continue;
+      let list = smallByDay.get(seg.day);
+      if (!list) smallByDay.set(seg.day, (list = []));
+      list.push(seg.id);
     }
-    for (const id of small) {
-      const seg = reader.segments.get(id)!;
-      if (rows + seg.rows > opts.maxRows) continue;
-      inputs.push({ directory: seg.directory, columns: reader.columnBlobs(id) });
-      replaces.push(id);
-      rows += seg.rows;
+    for (const [day, small] of [...smallByDay].sort((a, b) => a[0] - b[0])) {
+      if (small.length < opts.mergeCount) continue;
+      const inputs: SegmentInput[] = [];
+      let rows = 0;
+      for (const id of small) {
+        const seg = reader.segments.get(id)!;
+        if (rows + seg.rows > opts.maxRows) continue;
+        inputs.push({ directory: seg.directory, columns: reader.segmentColumns(id) });
+        replaces.push(id);
+        rows += seg.rows;
+      }
+      if (inputs.length > 1) segments.push(mergeSegments(day, inputs));
+      else replaces.length -= inputs.length;
+      // Each day's decoding garbage goes before the next day's (and the run merge's) adds to it.
+      edenGC();
     }
-    if (inputs.length > 1) segments.push(mergeSegments(day, inputs));
-    else if (fresh) segments.push(fresh);
-    else replaces.pop();
-    // Each day's decoding garbage goes before the next day's (and the run merge's) adds to it.
-    edenGC();
   }
-  const merge = planRunMerge(reader, opts);
+  // A run merge (up to 16 MB of hashes) waits for a plan that merged no segment.
+  const merge = sealed || replaces.length > 0 ? null : planRunMerge(reader, opts);
   if (merge) runs.push(merge.run);
   if (segments.length === 0 && runs.length === 0 && !sealed) return null;
-  return { epoch: reader.epoch, sealed, segments, replaces, runs, replacesRuns: merge?.replaces ?? [] };
+  const done = sealed && { table: sealed.table, upToSeq: upTo, drained: upTo === sealed.upToSeq };
+  return { epoch: reader.epoch, sealed: done, segments, replaces, runs, replacesRuns: merge?.replaces ?? [] };
 }
 
 /** Runs merged at once (size-tiered: a hash is rewritten once per ~8x growth of its run). */
@@ -161,16 +178,21 @@ function planRunMerge(reader: StoreReader, opts: CompactionOptions): { run: Buil
     total += r.hashes;
     if (take.length === RUNS_PER_MERGE) break;
   }
+  // Runs are sorted: merging them as they are read holds no second copy, where sorting the concatenation
+  // did (a full run: 16 MB more of the store worker's memory, and ~160 ms).
   const pairs = new Uint32Array(2 * total);
-  let at = 0;
   let blocks = 0;
-  for (const r of take) for (const block of reader.runBlocks(r.id)) {
-    pairs.set(wordsOf(block), at);
-    at += block.byteLength >>> 2;
-    // Each block comes back as its own buffer: ~30k of them for a full merge, collected as it goes.
-    if (++blocks % 1024 === 0) edenGC();
-  }
-  return { run: buildRun(sortPairs(pairs)), replaces: take.map((r) => r.id) };
+  // Each block comes back as its own buffer: ~30k of them for a full merge, collected as it goes.
+  mergeRuns(take.map((r) => reader.runBlocks(r.id)), pairs, () => ++blocks % 1024 === 0 && edenGC());
+  return { run: buildRun(pairs), replaces: take.map((r) => r.id) };
+}
+
+/** planBuffers are the buffers a plan's column and run blobs are in, each once. */
+export function planBuffers(plan: CompactionPlan | null): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const s of plan?.segments ?? []) for (const [, data] of s.columns) buffers.add(data.buffer as ArrayBuffer);
+  for (const r of plan?.runs ?? []) buffers.add(r.pairs.buffer);
+  return [...buffers];
 }
 
 /** applyCompaction writes a plan in one transaction; false when the plan went stale meanwhile. */
@@ -230,12 +252,14 @@ export async function applyCompactionStaged(
     }
     for (const r of plan.runs) {
       await pause();
-      const run = db.transaction(() => insertRun(db, { ...r, blocks: [] }, 1))();
+      const run = db.transaction(() => insertRunRow(db, r, 1))();
       runs.push(run);
-      for (let i = 0; i < r.blocks.length; i += STAGE_BLOCKS) {
+      const blocks = blocksOf(r);
+      let written: number;
+      do {
         await pause();
-        db.transaction(() => insertBlocks(db, run, r.blocks.slice(i, i + STAGE_BLOCKS)))();
-      }
+        written = db.transaction(() => insertBlocks(db, run, blocks, STAGE_BLOCKS))();
+      } while (written === STAGE_BLOCKS);
     }
     await pause();
     const ok = db.transaction(() => {
@@ -251,9 +275,9 @@ export async function applyCompactionStaged(
     // time. Emptying the table in the publish held the writer ~8–10 ms at 50k events (reading every
     // overflow page of the packs to free it), a stall in every compaction cycle.
     if (plan.sealed) {
-      const table = plan.sealed.table;
+      const { table, upToSeq } = plan.sealed;
       do await pause();
-      while (drain(db, () => deletePacks(db, table, PACKS_PER_STEP)) > 0);
+      while (drain(db, () => deletePacks(db, table, upToSeq, PACKS_PER_STEP)) > 0);
     }
     // Replaced runs were retired by publish; their blocks go now, a batch at a time (deleting the ~130k
     // blocks of four merged 1M-hash runs in one transaction held the writer for ~200 ms, when blocks were
@@ -294,13 +318,18 @@ function insertColumn(db: Database, segment: number, name: string, data: Uint8Ar
   db.query("INSERT INTO segment_columns (segment_id, name, data) VALUES (?, ?, ?)").run(segment, name, data);
 }
 
-/** insertRun writes a dedup run (and its blocks) and returns its id. */
+/** insertRun writes a dedup run and its blocks and returns its id. */
 export function insertRun(db: Database, run: BuiltRun, staged: 0 | 1): number {
-  const id = db
+  const id = insertRunRow(db, run, staged);
+  insertBlocks(db, id, blocksOf(run));
+  return id;
+}
+
+/** insertRunRow writes a dedup run's row (its blocks go in with insertBlocks). */
+function insertRunRow(db: Database, run: BuiltRun, staged: 0 | 1): number {
+  return db
     .query<{ id: number }, [number, number, number]>("INSERT INTO dedup_runs (hashes, bits, staged) VALUES (?, ?, ?) RETURNING id")
     .get(run.hashes, run.bits, staged)!.id;
-  insertBlocks(db, id, run.blocks);
-  return id;
 }
 
 /** PACKS_PER_STEP: tail packs deleted per statement after a publish (~0.15 ms each at 1,000 events). */
@@ -324,9 +353,11 @@ function drain(db: Database, step: () => number): number {
   })();
 }
 
-/** deletePacks deletes up to `limit` packs of a compacted tail table and returns how many it deleted. */
-function deletePacks(db: Database, table: 0 | 1, limit: number): number {
-  return db.query(`DELETE FROM events_tail_${table} WHERE seq IN (SELECT seq FROM events_tail_${table} ORDER BY seq LIMIT ?)`).run(limit).changes;
+/** deletePacks deletes up to `limit` compacted packs (seq <= upToSeq) of a tail table and returns how many it deleted. */
+function deletePacks(db: Database, table: 0 | 1, upToSeq: number, limit: number): number {
+  return db
+    .query(`DELETE FROM events_tail_${table} WHERE seq IN (SELECT seq FROM events_tail_${table} WHERE seq <= ? ORDER BY seq LIMIT ?)`)
+    .run(upToSeq, limit).changes;
 }
 
 /** deleteRunBlocks deletes up to `limit` blocks of a run and returns how many it deleted. */
@@ -336,9 +367,17 @@ function deleteRunBlocks(db: Database, run: number, limit: number): number {
     .run(run, limit).changes;
 }
 
-function insertBlocks(db: Database, run: number, blocks: readonly [number, Uint8Array][]): void {
+/** insertBlocks writes the next blocks of a run, at most `limit`, and returns how many it wrote. */
+function insertBlocks(db: Database, run: number, blocks: Iterator<[number, Uint8Array]>, limit = Infinity): number {
   const insert = db.query("INSERT INTO dedup_blocks (run_id, block, keys) VALUES (?, ?, ?)");
-  for (const [block, keys] of blocks) insert.run(run, block, keys);
+  let n = 0;
+  while (n < limit) {
+    const b = blocks.next();
+    if (b.done) break;
+    insert.run(run, b.value[0], b.value[1]);
+    n++;
+  }
+  return n;
 }
 
 /** isCurrent: no deletion bumped the epoch since the plan was made and everything it replaces is still live. */
@@ -366,7 +405,7 @@ function publish(db: Database, plan: CompactionPlan, staged: readonly number[], 
   const retire = db.query("UPDATE dedup_runs SET staged = 2 WHERE id = ?");
   for (const id of plan.replacesRuns) retire.run(id);
   if (plan.sealed) {
-    if (emptyTail) db.exec(`DELETE FROM events_tail_${plan.sealed.table}`);
+    if (emptyTail) db.query(`DELETE FROM events_tail_${plan.sealed.table} WHERE seq <= ?`).run(plan.sealed.upToSeq);
     db.query("UPDATE store_state SET value = max(value, ?) WHERE key = 'compacted_seq'").run(plan.sealed.upToSeq);
   }
   db.query("UPDATE store_state SET value = value + 1 WHERE key = 'version'").run();

@@ -11,9 +11,9 @@ import { onFile } from "../../test/helpers.ts";
 import { migrate } from "../db/migrate.ts";
 import { openWriter } from "../db/sqlite.ts";
 import { DEFAULT_COMPACTION, planCompaction } from "./compaction.ts";
-import { blockBits, blockHas, blockOf, FIND_BLOCKS, hashRun, messageHash, type DedupOptions } from "./dedup.ts";
+import { blockBits, blockHas, blockOf, blocksOf, FIND_BLOCKS, hashRun, mergeRuns, messageHash, type DedupOptions } from "./dedup.ts";
 import { EventStore } from "./event-store.ts";
-import { wordsOf } from "./hash-pairs.ts";
+import { pairsOf, sortPairs, wordsOf } from "./hash-pairs.ts";
 import { planPurge, purgeTail } from "./purge.ts";
 import { StoreReader } from "./reader.ts";
 import type { StoreEvent } from "./writer.ts";
@@ -44,7 +44,9 @@ describe("hash blocks", () => {
       const hi = Uint32Array.from({ length: n }, () => (rnd() * 2 ** 32) >>> 0);
       const lo = Uint32Array.from({ length: n }, () => (rnd() * 2 ** 32) >>> 0);
       if (n > 10) hi[7] = hi[3]!; // two hashes sharing the high half
-      const { hashes, bits, blocks } = hashRun(hi, lo);
+      const run = hashRun(hi, lo);
+      const { hashes, bits } = run;
+      const blocks = [...blocksOf(run)];
       expect([hashes, bits]).toEqual([n, blockBits(n)]);
       expect(blocks.reduce((s, [, b]) => s + b.byteLength / 8, 0)).toBe(n);
       const byKey = new Map(blocks);
@@ -68,10 +70,35 @@ describe("hash blocks", () => {
     expect([1, 64, 65, 128, 400_000].map(blockBits)).toEqual([0, 0, 1, 1, 13]);
   });
 
+  test("runs merged as their blocks are read come out as the sorted concatenation, repeats kept", () => {
+    const rnd = rng(11);
+    const word = () => (rnd() < 0.1 ? 7 : (rnd() * 2 ** 32) >>> 0); // a few share a high half
+    const runs = [0, 1, 63, 64, 65, 3_000, 20_000].map((n) => {
+      const hi = Uint32Array.from({ length: n }, word);
+      const lo = Uint32Array.from({ length: n }, word);
+      return { hi, lo, blocks: [...blocksOf(hashRun(hi, lo))].map(([, b]) => b) };
+    });
+    // A hash in two runs (a purge's run can repeat one) stays twice, as a concatenation keeps it.
+    runs[5]!.hi[0] = runs[6]!.hi[0]!;
+    runs[5]!.lo[0] = runs[6]!.lo[0]!;
+    runs[5]!.blocks = [...blocksOf(hashRun(runs[5]!.hi, runs[5]!.lo))].map(([, b]) => b);
+    const hi = runs.flatMap((r) => [...r.hi]);
+    const lo = runs.flatMap((r) => [...r.lo]);
+    const out = new Uint32Array(2 * hi.length);
+    let reads = 0;
+    // An empty block between two full ones, as a run read back never has, changes nothing.
+    const streams = runs.map((r) => [r.blocks[0] ?? new Uint8Array(0), new Uint8Array(0), ...r.blocks.slice(1)].values());
+    mergeRuns(streams, out, () => reads++);
+    expect([...out]).toEqual([...sortPairs(pairsOf(hi, lo))]);
+    expect(reads).toBe(runs.reduce((n, r) => n + Math.max(1, r.blocks.length) + 1, 0));
+    expect(() => mergeRuns(runs.map((r) => r.blocks.values()), new Uint32Array(out.length - 2))).toThrow("more than");
+    expect(() => mergeRuns(runs.map((r) => r.blocks.values()), new Uint32Array(out.length + 2))).toThrow("counted");
+  });
+
   test("a block at any alignment (as SQLite hands it back) is searched correctly", () => {
     const hi = Uint32Array.from([5, 1, 9]);
     const lo = Uint32Array.from([0, 7, 3]);
-    const [, block] = hashRun(hi, lo).blocks[0]!;
+    const [, block] = [...blocksOf(hashRun(hi, lo))][0]!;
     const odd = new Uint8Array(block.byteLength + 1);
     odd.set(block, 1);
     for (const b of [block, odd.subarray(1)]) {
@@ -118,8 +145,11 @@ describe("the store stores each message once", () => {
           if (step < 0.35) {
             const reader = new StoreReader(db);
             const opts = { ...DEFAULT_COMPACTION, mergeCount: 2 + Math.floor(rnd() * 3), maxRuns: 2, maxRunHashes: 600 };
-            const plan = reader.read(() => planCompaction(reader, opts, s.seal()));
-            if (plan) expect(rnd() < 0.5 ? s.apply(plan) : await s.applyStaged(plan, async () => {})).toBe(true);
+            // The tail's plan, then merges (segments, else runs) as the service makes them.
+            for (const sealed of [s.seal(), null, null]) {
+              const plan = reader.read(() => planCompaction(reader, opts, sealed));
+              if (plan) expect(rnd() < 0.5 ? s.apply(plan) : await s.applyStaged(plan, async () => {})).toBe(true);
+            }
           } else if (step < 0.5) {
             // Seal only: later batches go to the other tail while this one waits for its plan.
             s.seal();

@@ -4,7 +4,7 @@
  * application of compaction plans.
  */
 import type { Database } from "bun:sqlite";
-import { applyCompaction, applyCompactionStaged, dropStaged, type CompactionPlan } from "./compaction.ts";
+import { applyCompaction, applyCompactionStaged, dropStaged, type CompactionPlan, type Sealed } from "./compaction.ts";
 import { EventNames } from "./event-names.ts";
 import { Dedup, type DedupOptions } from "./dedup.ts";
 import { EventWriter, type IdentityResolver, type WriterOptions } from "./writer.ts";
@@ -30,9 +30,10 @@ export class EventStore<I> {
 
   /**
    * seal returns the tail table compaction should empty next: the already sealed one if a previous
-   * plan did not land, else the active one after rotating the writer away from it (null if empty).
+   * plan did not land or did not drain it, else the active one after rotating the writer away from it
+   * (null if empty).
    */
-  seal(): CompactionPlan["sealed"] {
+  seal(): Sealed | null {
     // max(seq) reads one B-tree path (seq is the rowid); count(*) scanned the table, ~9 ms on the writer's
     // thread per seal at 50k rows.
     const last = (t: number) =>
@@ -58,11 +59,11 @@ export class EventStore<I> {
   }
 
   /**
-   * #landed hands a published plan's emptied tail to dedup. Until then its hashes stay in the tail's exact
+   * #landed hands a published plan's drained tail to dedup. Until then its hashes stay in the tail's exact
    * set, which is correct either way: they are in the plan's dedup run from the moment it is published.
    */
   #landed(plan: CompactionPlan, ok: boolean): boolean {
-    if (ok && plan.sealed) this.dedup.compacted(plan.sealed.table);
+    if (ok && plan.sealed?.drained) this.dedup.compacted(plan.sealed.table);
     return ok;
   }
 }

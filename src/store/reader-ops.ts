@@ -9,7 +9,7 @@ import { recentEvents } from "../insights/recent-events.ts";
 import { heapStats } from "bun:jsc";
 import { eventPropertiesOp, eventsOp } from "../query/catalog.ts";
 import { actorsOp, queryOp } from "../query/query.ops.ts";
-import { planCompaction, type CompactionOptions, type CompactionPlan } from "./compaction.ts";
+import { planCompaction, type CompactionOptions, type Sealed } from "./compaction.ts";
 import { planPurge } from "./purge.ts";
 import type { StoreReader } from "./reader.ts";
 
@@ -25,7 +25,7 @@ export interface StoreStats {
 }
 
 export const readerOps = {
-  compact: (reader: StoreReader, args: { sealed: CompactionPlan["sealed"]; options: CompactionOptions }) =>
+  compact: (reader: StoreReader, args: { sealed: Sealed | null; options: CompactionOptions }) =>
     planCompaction(reader, args.options, args.sealed),
   stats: (reader: StoreReader, _args: Record<string, never>): StoreStats => ({
     segments: reader.segments.size,

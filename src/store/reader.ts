@@ -6,6 +6,7 @@
 import type { Database } from "bun:sqlite";
 import { decodeColumn } from "./codec.ts";
 import { COL, DAY_MS, decodeProp, dictKey, type Directory, type PropColumn, type TailRow } from "./segment.ts";
+import type { ColumnSource } from "./segment-merge.ts";
 import { unpack, type PackRow } from "./tail-pack.ts";
 
 /** SegmentMeta is a segment's row in `segments` with its directory parsed. */
@@ -188,15 +189,35 @@ export class StoreReader {
     return new Map(rows.map((r) => [r.name, r.data]));
   }
 
+  /**
+   * segmentColumns reads a segment's column blobs when asked, one at a time: a merge decodes one property
+   * after another, and reading every blob first (columnBlobs) held all of them at once.
+   */
+  segmentColumns(segment: number): ColumnSource {
+    const names = this.#db
+      .query<{ name: string }, [number]>("SELECT name FROM segment_columns WHERE segment_id = ?")
+      .all(segment)
+      .map((r) => r.name);
+    const blob = this.#db.query<{ data: Uint8Array }, [number, string]>("SELECT data FROM segment_columns WHERE segment_id = ? AND name = ?");
+    return { keys: () => names, get: (name) => blob.get(segment, name)?.data };
+  }
+
   /** dedupRuns lists the published dedup runs (compaction merges the small ones). */
   dedupRuns(): { id: number; hashes: number }[] {
     return this.#db.query<{ id: number; hashes: number }, []>("SELECT id, hashes FROM dedup_runs WHERE staged = 0").all();
   }
 
-  /** runBlocks yields a dedup run's blocks in order (so its hashes come out sorted), one at a time: a full run is 16 MB. */
+  /**
+   * runBlocks yields a dedup run's blocks in order (so its hashes come out sorted), one at a time: a full run
+   * is 16 MB. Each call has a statement of its own, so several runs can be read side by side (a merge).
+   */
   *runBlocks(run: number): Generator<Uint8Array> {
-    const blocks = this.#db.query<{ keys: Uint8Array }, [number]>("SELECT keys FROM dedup_blocks WHERE run_id = ? ORDER BY block");
-    for (const r of blocks.iterate(run)) yield r.keys;
+    const blocks = this.#db.prepare<{ keys: Uint8Array }, [number]>("SELECT keys FROM dedup_blocks WHERE run_id = ? ORDER BY block");
+    try {
+      for (const r of blocks.iterate(run)) yield r.keys;
+    } finally {
+      blocks.finalize();
+    }
   }
 
   /** chunks returns every chunk overlapping the range; rows outside [from, to) are the caller's to skip. */

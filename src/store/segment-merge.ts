@@ -1,55 +1,72 @@
 /**
  * mergeSegments merges segments of one UTC day column by column: each input is already sorted by
  * (event, identity, ts), so a k-way merge yields the output order, base columns are gathered, and
- * property codes are remapped into one dictionary per key. No row objects are built: merging a million
- * rows holds ~40 bytes per row of typed arrays, where rebuilding from row objects held ~400.
+ * property codes are remapped into one dictionary per key. No row objects are built, and only the columns
+ * that order the rows are decoded together: merging holds ~25 bytes per row of typed arrays at its peak
+ * (~45 with every base column of the inputs and the output at once; rebuilding from row objects held ~400).
  */
 import { edenGC } from "bun:jsc";
 import { codesFor, decodeColumn, encodeColumn, encodeJson, type IntArray } from "./codec.ts";
-import { BaseBuilder, baseColumns, COL, DAY_MS, decodeProp, dictKey, type BuiltSegment, type Directory } from "./segment.ts";
+import { baseColumn, COL, DAY_MS, decodeProp, dictKey, DirectoryBuilder, type BuiltSegment, type Directory } from "./segment.ts";
+
+/** ColumnSource gives a segment's column blobs by name (a Map, or StoreReader.segmentColumns reading each when asked). */
+export interface ColumnSource {
+  get(name: string): Uint8Array | undefined;
+  keys(): Iterable<string>;
+}
 
 /** SegmentInput is a segment as stored: its directory and its column blobs by name. */
 export interface SegmentInput {
   readonly directory: Directory;
-  readonly columns: ReadonlyMap<string, Uint8Array>;
+  readonly columns: ColumnSource;
 }
 
-interface Decoded {
+/** Order is what the k-way merge compares: a segment's event, identity and ts per row. */
+interface Order {
   readonly n: number;
   readonly event: Uint32Array;
   readonly ts: Uint32Array;
   readonly identity: Uint32Array;
-  readonly source: IntArray;
-  readonly msgHi: Uint32Array;
-  readonly msgLo: Uint32Array;
-  readonly input: SegmentInput;
 }
 
-function decode(input: SegmentInput): Decoded {
-  const col = (name: string) => {
-    const blob = input.columns.get(name);
-    if (!blob) throw new Error(`segment column ${name} is missing`);
-    return decodeColumn(blob);
-  };
-  const ts = col(COL.ts) as Uint32Array;
+function column(input: SegmentInput, name: string): IntArray {
+  const blob = input.columns.get(name);
+  if (!blob) throw new Error(`segment column ${name} is missing`);
+  return decodeColumn(blob) as IntArray;
+}
+
+function order(input: SegmentInput): Order {
+  const ts = column(input, COL.ts) as Uint32Array;
   const event = new Uint32Array(ts.length);
   for (const [ev, [start, count]] of Object.entries(input.directory.events)) event.fill(Number(ev), start, start + count);
-  return {
-    n: ts.length, event, ts, identity: col(COL.identity) as Uint32Array, source: col(COL.source) as IntArray,
-    msgHi: col(COL.msgHi) as Uint32Array, msgLo: col(COL.msgLo) as Uint32Array, input,
-  };
+  return { n: ts.length, event, ts, identity: column(input, COL.identity) as Uint32Array };
 }
 
 /** less orders row a of x before row b of y by (event, identity, ts). */
-function less(x: Decoded, a: number, y: Decoded, b: number): boolean {
+function less(x: Order, a: number, y: Order, b: number): boolean {
   if (x.event[a] !== y.event[b]) return x.event[a]! < y.event[b]!;
   if (x.identity[a] !== y.identity[b]) return x.identity[a]! < y.identity[b]!;
   return x.ts[a]! < y.ts[b]!;
 }
 
+/** place puts the rows in merged order into the directory and returns their ts and identity columns. */
+function place(parts: readonly Order[], fromPart: Uint8Array, fromRow: Uint32Array, dir: DirectoryBuilder): [string, Uint8Array][] {
+  const n = fromRow.length;
+  const ts = new Uint32Array(n);
+  const identity = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = parts[fromPart[i]!]!;
+    const r = fromRow[i]!;
+    dir.place(i, p.event[r]!, p.ts[r]!);
+    ts[i] = p.ts[r]!;
+    identity[i] = p.identity[r]!;
+  }
+  return [baseColumn("ts", ts), baseColumn("identity", identity)];
+}
+
 /** mergeSegments merges `inputs` (all of UTC day `day`) into one segment. */
 export function mergeSegments(day: number, inputs: readonly SegmentInput[]): BuiltSegment {
-  const parts = inputs.map(decode);
+  const parts = inputs.map(order);
   const n = parts.reduce((s, p) => s + p.n, 0);
   // k is small (a handful of segments): pick the smallest head by a linear scan.
   const fromPart = new Uint8Array(n);
@@ -65,24 +82,27 @@ export function mergeSegments(day: number, inputs: readonly SegmentInput[]): Bui
     fromRow[i] = heads[best]!++;
   }
 
-  const b = new BaseBuilder(n);
-  for (let i = 0; i < n; i++) {
-    const p = parts[fromPart[i]!]!;
-    const r = fromRow[i]!;
-    b.row(i, p.event[r]!, p.ts[r]!, p.identity[r]!, p.source[r]!, p.msgHi[r]!, p.msgLo[r]!);
+  const dir = new DirectoryBuilder();
+  const columns = place(parts.splice(0), fromPart, fromRow, dir);
+  edenGC();
+  for (const key of ["source", "msgHi", "msgLo"] as const) {
+    const from = inputs.map((input) => column(input, COL[key]));
+    const out = key === "source" ? new Uint16Array(n) : new Uint32Array(n);
+    for (let i = 0; i < n; i++) out[i] = from[fromPart[i]!]![fromRow[i]!]!;
+    columns.push(baseColumn(key, out));
+    edenGC();
   }
-  const events = b.events;
+  const events = dir.events;
 
-  const columns = baseColumns(b.arrays);
   const keys = new Set<string>();
-  for (const p of parts) for (const name of p.input.columns.keys()) if (name.startsWith("p:")) keys.add(name.slice(2));
+  for (const input of inputs) for (const name of input.columns.keys()) if (name.startsWith("p:")) keys.add(name.slice(2));
   for (const key of keys) {
     const values: unknown[] = [];
     const index = new Map<string, number>();
     // remaps[k][code] is input k's code in the merged dictionary (0 stays absent).
-    const remaps = parts.map((p) => {
-      const codes = p.input.columns.get(`p:${key}`);
-      const dict = p.input.columns.get(`d:${key}`);
+    const remaps = inputs.map((input) => {
+      const codes = input.columns.get(`p:${key}`);
+      const dict = input.columns.get(`d:${key}`);
       if (!codes || !dict) return null;
       const prop = decodeProp(codes, dict);
       const remap = new Uint32Array(prop.dict.length + 1);
@@ -115,5 +135,5 @@ export function mergeSegments(day: number, inputs: readonly SegmentInput[]): Bui
     edenGC();
   }
   const base = day * DAY_MS;
-  return { day, rows: n, minTs: base + b.minTs, maxTs: base + b.maxTs, directory: { events }, columns };
+  return { day, rows: n, minTs: base + dir.minTs, maxTs: base + dir.maxTs, directory: { events }, columns };
 }

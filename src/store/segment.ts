@@ -194,45 +194,55 @@ export function buildSegment(day: number, rows: readonly TailRow[]): BuiltSegmen
 }
 
 /**
- * BaseBuilder fills a segment's base arrays and event directory row by row in segment order (building
- * from the tail and merging segments both end here).
+ * DirectoryBuilder describes a segment's rows as they are placed in segment order: each event's row range,
+ * its rows per UTC hour, and the smallest and largest ts.
  */
-export class BaseBuilder {
-  readonly arrays: BaseArrays;
+export class DirectoryBuilder {
   readonly events: Record<string, EventRange> = {};
-  /** The range of the event of the last row. */
-  range: EventRange | undefined;
   /** Smallest and largest ts, as offsets in the day. */
   minTs = Infinity;
   maxTs = -Infinity;
+  #range: EventRange | undefined;
   #event = -1;
 
+  /** place counts row i, of `event` at `ts` (the offset in the day). */
+  place(i: number, event: number, ts: number): void {
+    if (event !== this.#event) {
+      this.#range = this.events[event] = [i, 0, new Array<number>(24).fill(0), []];
+      this.#event = event;
+    }
+    const range = this.#range!;
+    range[1]++;
+    range[2][(ts / HOUR_MS) | 0]!++;
+    if (ts < this.minTs) this.minTs = ts;
+    if (ts > this.maxTs) this.maxTs = ts;
+  }
+}
+
+/**
+ * BaseBuilder fills a segment's base arrays and directory row by row in segment order (building from the
+ * tail ends here; a merge gathers the arrays a column at a time, segment-merge.ts).
+ */
+export class BaseBuilder extends DirectoryBuilder {
+  readonly arrays: BaseArrays;
+
   constructor(n: number) {
+    super();
     this.arrays = {
       ts: new Uint32Array(n), identity: new Uint32Array(n), source: new Uint16Array(n),
       msgHi: new Uint32Array(n), msgLo: new Uint32Array(n),
     };
   }
 
-  /** row writes row i (`ts` is the offset in the day) and returns true when it starts its event's range. */
-  row(i: number, event: number, ts: number, identity: number, source: number, msgHi: number, msgLo: number): boolean {
-    const starts = event !== this.#event;
-    if (starts) {
-      this.range = this.events[event] = [i, 0, new Array<number>(24).fill(0), []];
-      this.#event = event;
-    }
-    const range = this.range!;
-    range[1]++;
-    range[2][(ts / HOUR_MS) | 0]!++;
+  /** row writes row i (`ts` is the offset in the day). */
+  row(i: number, event: number, ts: number, identity: number, source: number, msgHi: number, msgLo: number): void {
+    this.place(i, event, ts);
     const a = this.arrays;
     a.ts[i] = ts;
     a.identity[i] = identity;
     a.source[i] = source;
     a.msgHi[i] = msgHi;
     a.msgLo[i] = msgLo;
-    if (ts < this.minTs) this.minTs = ts;
-    if (ts > this.maxTs) this.maxTs = ts;
-    return starts;
   }
 }
 
@@ -245,15 +255,17 @@ export interface BaseArrays {
   msgLo: Uint32Array;
 }
 
-/** baseColumns encodes the base arrays (identity delta-encoded: sorted runs shrink to a byte or two). */
+/** BASE_KEYS: the base arrays, in the order a segment lists their columns (COL names them). */
+export const BASE_KEYS = ["ts", "identity", "source", "msgHi", "msgLo"] as const;
+
+/** baseColumn encodes one base array (identity delta-encoded: sorted runs shrink to a byte or two). */
+export function baseColumn(key: keyof BaseArrays, values: IntArray): [string, Uint8Array] {
+  return [COL[key], encodeColumn(values, key === "identity")];
+}
+
+/** baseColumns encodes the base arrays. */
 export function baseColumns(b: BaseArrays): [string, Uint8Array][] {
-  return [
-    [COL.ts, encodeColumn(b.ts)],
-    [COL.identity, encodeColumn(b.identity, true)],
-    [COL.source, encodeColumn(b.source)],
-    [COL.msgHi, encodeColumn(b.msgHi)],
-    [COL.msgLo, encodeColumn(b.msgLo)],
-  ];
+  return BASE_KEYS.map((key) => baseColumn(key, b[key]));
 }
 
 /** PropColumn is one property of a row range: code 0 = absent, otherwise dict[code - 1]. */

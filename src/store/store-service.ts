@@ -7,7 +7,7 @@ import type { Database } from "bun:sqlite";
 import type { Crypto } from "../crypto/crypto.ts";
 import { restartWal } from "../db/sqlite.ts";
 import { afterEvents, paceCollections } from "../lib/gc-pacer.ts";
-import { DEFAULT_COMPACTION, type CompactionOptions } from "./compaction.ts";
+import { DEFAULT_COMPACTION, planBuffers, type CompactionOptions, type CompactionPlan, type Sealed } from "./compaction.ts";
 import { EventStore } from "./event-store.ts";
 import { localReader, workerReader, type ReaderClient } from "./reader-client.ts";
 import type { IdentityResolver, WriterOptions } from "./writer.ts";
@@ -41,9 +41,10 @@ export class StoreService<I> {
   #lastSeal = Date.now();
   #running: Promise<void> | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
-  /** Stops the paced collections of the writer's thread (only with a worker: the server and the CLI). */
+  /** Stops the paced collections of the writer's thread. */
   #stopPacing: (() => void) | null = null;
-  readonly #paced: boolean;
+  /** The read side is a worker (the server and the CLI): collections are paced, plans come in buffers of their own. */
+  readonly #worker: boolean;
   #lastFailure: { message: string; at: number; repeats: number } | null = null;
 
   private constructor(store: EventStore<I>, reader: ReaderClient, opts: StoreServiceOptions<I>) {
@@ -51,7 +52,7 @@ export class StoreService<I> {
     this.reader = reader;
     this.#options = { ...DEFAULT_COMPACTION, ...opts.compaction };
     this.#log = opts.log ?? (() => {});
-    this.#paced = Boolean(opts.file);
+    this.#worker = Boolean(opts.file);
   }
 
   /** open builds the writer side on `db` and starts the read side (a worker when `file` is given). */
@@ -92,7 +93,7 @@ export class StoreService<I> {
       if (Date.now() - this.#lastSeal >= this.#options.maxAgeMs) void this.compactNow();
     }, 1000);
     this.#timer.unref?.();
-    if (this.#paced && !this.#stopPacing) {
+    if (this.#worker && !this.#stopPacing) {
       // Due once PACE_EVENTS were committed since the last collection (gc-pacer.ts says why it pays).
       this.#stopPacing = paceCollections(afterEvents(() => this.store.writer.lastSeq, PACE_EVENTS));
     }
@@ -138,15 +139,33 @@ export class StoreService<I> {
     // The next commit that succeeds clears the refusal and triggers a cycle again.
     if (this.store.writer.refusal) return;
     try {
-      const sealed = this.store.seal();
+      // The rows committed meanwhile count from the seal: a backlog is sealed again as soon as this one is done.
       this.#lastSeal = Date.now();
       this.#rowsSinceSeal = 0;
-      const plan = await this.reader.call("compact", { sealed, options: this.#options });
-      // Staged: the writer's group commits go on between the plan's short transactions.
-      if (plan && !(await this.store.applyStaged(plan, nextTurn))) this.#log("compaction plan went stale; retrying on the next cycle");
+      // A plan takes at most maxPlanRows of the sealed tail: the next one goes on with the rest right away.
+      let sealed = this.store.seal();
+      while (sealed) {
+        const plan = await this.#step(sealed);
+        sealed = plan?.sealed && !plan.sealed.drained ? this.store.seal() : null;
+      }
+      // Then merges, in plans of their own: small segments, else small dedup runs; then the runs if due.
+      if (await this.#step(null)) await this.#step(null);
     } catch (err) {
       this.#failed(err instanceof Error ? err.message : String(err));
     }
+  }
+
+  /** #step has the read side make one compaction plan and applies it; returns the plan if it landed. */
+  async #step(sealed: Sealed | null): Promise<CompactionPlan | null> {
+    const plan = await this.reader.call("compact", { sealed, options: this.#options });
+    if (!plan) return null;
+    // Staged: the writer's group commits go on between the plan's short transactions.
+    const landed = await this.store.applyStaged(plan, nextTurn);
+    if (!landed) this.#log("compaction plan went stale; retrying on the next cycle");
+    // A worker's plan came with buffers of their own (moved, not copied): freed now, not at this thread's
+    // next collection, or they would still be held (up to ~30 MB) while the worker plans the next one.
+    if (this.#worker) for (const b of planBuffers(plan)) b.transfer(0);
+    return landed ? plan : null;
   }
 }
 

@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 import type { Database } from "bun:sqlite";
 import { freshDb, onFile } from "../../test/helpers.ts";
 import { openWriter } from "../db/sqlite.ts";
-import { DEFAULT_COMPACTION, planCompaction } from "./compaction.ts";
+import { DEFAULT_COMPACTION, planCompaction, type CompactionPlan } from "./compaction.ts";
 import { EventStore } from "./event-store.ts";
 import { StoreReader, type Chunk } from "./reader.ts";
 import type { StoreEvent } from "./writer.ts";
@@ -33,6 +33,8 @@ const store = (db: Database) => new EventStore<number>(db, (identity) => identit
 /** sealAndPlan seals the active tail and plans its compaction with the defaults, as the service does. */
 const sealAndPlan = (reader: StoreReader, s: EventStore<number>) =>
   reader.read(() => planCompaction(reader, DEFAULT_COMPACTION, s.seal()))!;
+/** mergePlan plans merges (no sealed tail), as the service does after the tail's plans; null when none is due. */
+const mergePlan = (reader: StoreReader, opts = DEFAULT_COMPACTION) => reader.read(() => planCompaction(reader, opts, null));
 
 function rowsOf(reader: StoreReader): { event: string; ts: number; identity: number; i: unknown; browser: unknown }[] {
   return reader.read(() => {
@@ -197,13 +199,72 @@ describe("compaction", () => {
     for (let round = 0; round < 5; round++) {
       await s.writer.append(Array.from({ length: 40 }, (_, k) => ev(round * 40 + k, { ts: T0 + 60_000 * k })));
       const plan = sealAndPlan(reader, s);
+      // A plan with a tail only builds its segments.
+      expect(plan.replaces).toEqual([]);
       expect(s.apply(plan)).toBe(true);
+      const merge = mergePlan(reader);
+      if (merge) expect(s.apply(merge)).toBe(true);
       reader.read(() => sizes.push([...reader.segments.values()].map((x) => x.rows)));
     }
     expect(sizes).toEqual([[40], [40, 40], [40, 40, 40], [160], [160, 40]]);
     let total = 0;
     reader.read(() => reader.hourCounts(0, 8.64e15, (_e, _h, c) => (total += c)));
     expect(total).toBe(200);
+  });
+
+  test.each(["apply", "applyStaged"] as const)("a sealed tail over maxPlanRows goes in several plans of whole packs (%s); readers and dedup see every row throughout", async (how) => {
+    const db = freshDb();
+    const s = store(db);
+    // Six commits of 500 events: six packs.
+    for (let c = 0; c < 6; c++) await s.writer.append(Array.from({ length: 500 }, (_, k) => ev(c * 500 + k)));
+    const reader = new StoreReader(db);
+    const before = rowsOf(reader);
+    const opts = { ...DEFAULT_COMPACTION, maxPlanRows: 1200 };
+    const sealed = s.seal()!;
+    const tailRows = (t: number) => db.query<{ n: number }, []>(`SELECT coalesce(sum(n), 0) AS n FROM events_tail_${t}`).get()!.n;
+    const plans: [rows: number, upToSeq: number, drained: boolean][] = [];
+    for (let again: typeof sealed | null = sealed; again; again = plans.at(-1)![2] ? null : s.seal()) {
+      // The writer does not rotate while the sealed table has rows left: the next plan goes on from it.
+      expect(again.table).toBe(sealed.table);
+      const plan = reader.read(() => planCompaction(reader, opts, again))!;
+      plans.push([plan.segments.reduce((n, x) => n + x.rows, 0), plan.sealed!.upToSeq, plan.sealed!.drained]);
+      expect(how === "apply" ? s.apply(plan) : await s.applyStaged(plan, async () => {})).toBe(true);
+      // Only the packs the plan compacted are deleted.
+      expect(tailRows(sealed.table)).toBe(3000 - plan.sealed!.upToSeq);
+      expect(rowsOf(reader)).toEqual(before);
+      // Every message is a duplicate, compacted or not.
+      expect((await s.writer.append([ev(0), ev(2999), ev(1600)])).duplicates).toEqual([0, 1, 2]);
+    }
+    // 1,200 rows end inside the third pack: the first plan takes three whole packs, the second the rest.
+    expect(plans).toEqual([[1500, 1500, false], [1500, 3000, true]]);
+    expect(tailRows(sealed.table === 0 ? 1 : 0)).toBe(0);
+    expect(reader.read(() => [...reader.segments.values()].reduce((n, x) => n + x.rows, 0))).toBe(3000);
+  });
+
+  test("merges go in plans without a tail: segments first, dedup runs in the next plan", async () => {
+    const db = freshDb();
+    const s = store(db);
+    const reader = new StoreReader(db);
+    const opts = { ...DEFAULT_COMPACTION, mergeCount: 3, maxRuns: 1 };
+    const counts = (plan: CompactionPlan | null) => plan && [plan.segments.length, plan.replaces.length, plan.runs.length, plan.replacesRuns.length];
+    const steps: ReturnType<typeof counts>[] = [];
+    for (let k = 0; k < 3; k++) {
+      await s.writer.append(Array.from({ length: 40 }, (_, i) => ev(k * 40 + i, { ts: T0 + 60_000 * i })));
+      const tail = reader.read(() => planCompaction(reader, opts, s.seal()))!;
+      expect(s.apply(tail)).toBe(true);
+      steps.push(counts(tail));
+      for (let plan = mergePlan(reader, opts); plan; plan = mergePlan(reader, opts)) {
+        expect(s.apply(plan)).toBe(true);
+        steps.push(counts(plan));
+      }
+    }
+    expect(steps).toEqual([
+      [1, 0, 1, 0], // a segment and a run
+      [1, 0, 1, 0], [0, 0, 1, 2], // two runs are over maxRuns: merged
+      // Three segments merge; the two runs over maxRuns wait for the next plan.
+      [1, 0, 1, 0], [1, 3, 0, 0], [0, 0, 1, 2],
+    ]);
+    expect((await s.writer.append([ev(0), ev(119)])).duplicates).toEqual([0, 1]);
   });
 
   test("a plan made before a deletion epoch change is refused", async () => {
@@ -345,6 +406,22 @@ describe("store service", () => {
       // Re-sending everything stores nothing.
       const again = await svc.store.writer.append(Array.from({ length: 3000 }, (_, k) => ev(k)));
       expect(again.stored).toBe(0);
+      await svc.close();
+      db.close();
+    }));
+
+  test("one cycle drains a sealed backlog in plans of maxPlanRows, one after another; rows committed meanwhile wait in the active tail", () =>
+    onFile(async (file, db) => {
+      const svc = await StoreService.open<number>(db, {
+        file, resolve: (x) => x, compaction: { minRows: 1e9, maxAgeMs: 1e9, maxPlanRows: 500 },
+      });
+      for (let c = 0; c < 30; c++) await svc.store.writer.append(Array.from({ length: 100 }, (_, k) => ev(c * 100 + k)));
+      const cycle = svc.compactNow();
+      // Committed while the backlog is planned: they go to the other tail table, for the next seal.
+      await svc.store.writer.append(Array.from({ length: 100 }, (_, k) => ev(3000 + k)));
+      await cycle;
+      const stats = await svc.reader.call("stats", {});
+      expect([stats.segmentRows, stats.tailRows]).toEqual([3000, 100]);
       await svc.close();
       db.close();
     }));
