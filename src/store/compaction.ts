@@ -55,19 +55,20 @@ export interface CompactionOptions {
 }
 
 export const DEFAULT_COMPACTION: CompactionOptions = {
-  // What a plan of the tail holds in the store worker grows with its rows: ~20 MB at 64k rows, ~10 MB at
-  // 32k. A cycle that applies a large merge takes a few seconds at full ingest rate, and the tail sealed
-  // after it held 200–250k rows: planned at once, with a merge on top, that made transients of up to ~90 MB,
-  // the process's RSS peaks at 10M events.
+  // What a plan of the tail holds in the store worker grows with its rows: +13 MB of RSS on average at 64k
+  // rows (up to +24), +8.5 MB at 32k. A cycle that applies a large merge takes a few seconds at full
+  // ingest rate, and the tail sealed after it held 200–250k rows: planned at once, with a merge on top, that
+  // made transients of up to ~90 MB, the process's RSS peaks at 10M events.
   minRows: 32_000,
   maxAgeMs: 3_000,
   maxPlanRows: 32_000,
-  // Merged segments stay under 400k rows: a day under 250k rows still ends up as one segment (the query
-  // engine is measured on ~110k-row days), while at full ingest rate merges stop at ~400k rows. Merging up
-  // to 1M rows held ~130 MB more at the peak while ingesting 10M events (798 → 669 MB).
+  // Merged segments stay under 250k rows: a day under 250k rows ends up as one segment or a few (the query
+  // engine is measured on ~110k-row days). Merging up to 1M rows held ~130 MB more at the peak while
+  // ingesting 10M events (798 → 669 MB); merges of up to 400k rows were then the store worker's largest
+  // transients (+22 MB on average, up to +37; at 250k, +17.5 and up to +26).
   smallRows: 250_000,
   mergeCount: 4,
-  maxRows: 400_000,
+  maxRows: 250_000,
   // Each exact dedup check reads one block per run, a page read from the OS cache each (~5 µs): with up to
   // 24 runs a check took ~225 µs at 10M events. With 8, each hash is rewritten about three times
   // (50k → 400k → 2M), ~24 bytes per event written in staged steps.
@@ -89,7 +90,9 @@ export function planCompaction(reader: StoreReader, opts: CompactionOptions, sea
     let packs = 0;
     let rows = 0;
     for (const pack of reader.tailPacks(reader.compactedSeq, sealed.upToSeq)) {
-      if (++packs % 16 === 0) edenGC();
+      // Each pack's properties string and parsed objects are garbage once added: collected every 4 packs
+      // (every 16, a 32k-row plan grew the worker's RSS by 11.9 MB on average instead of 8.6).
+      if (++packs % 4 === 0) edenGC();
       const v = new PackView(pack);
       const props = JSON.parse(pack.props) as Record<string, unknown>[];
       for (let i = 0; i < v.n; i++) {
@@ -138,6 +141,8 @@ export function planCompaction(reader: StoreReader, opts: CompactionOptions, sea
       if (small.length < opts.mergeCount) continue;
       const inputs: SegmentInput[] = [];
       let rows = 0;
+      // Smallest first: one that no longer fits with the others does not keep them from merging.
+      small.sort((a, b) => reader.segments.get(a)!.rows - reader.segments.get(b)!.rows || a - b);
       for (const id of small) {
         const seg = reader.segments.get(id)!;
         if (rows + seg.rows > opts.maxRows) continue;

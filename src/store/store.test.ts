@@ -241,6 +241,22 @@ describe("compaction", () => {
     expect(reader.read(() => [...reader.segments.values()].reduce((n, x) => n + x.rows, 0))).toBe(3000);
   });
 
+  test("small segments merge smallest first: one that no longer fits does not keep the others from merging", async () => {
+    const db = freshDb();
+    const s = store(db);
+    const reader = new StoreReader(db);
+    const opts = { ...DEFAULT_COMPACTION, mergeCount: 3, smallRows: 100, maxRows: 100 };
+    let k = 0;
+    for (const n of [90, 20, 20, 20]) {
+      await s.writer.append(Array.from({ length: n }, (_, i) => ev(k++, { ts: T0 + 60_000 * i })));
+      expect(s.apply(reader.read(() => planCompaction(reader, opts, s.seal()))!)).toBe(true);
+    }
+    const merge = mergePlan(reader, opts)!;
+    expect(merge.segments.map((x) => x.rows)).toEqual([60]);
+    expect(s.apply(merge)).toBe(true);
+    expect(reader.read(() => [...reader.segments.values()].map((x) => x.rows).sort((a, b) => a - b))).toEqual([60, 90]);
+  });
+
   test("merges go in plans without a tail: segments first, dedup runs in the next plan", async () => {
     const db = freshDb();
     const s = store(db);

@@ -48,9 +48,10 @@ const CHECKPOINT_MS = 200;
  * heap: planning parses and re-encodes every row, and left to its own pace the heap held that garbage for
  * seconds. Measured at 4M ingested events, the process's peak RSS went from ~550–600 MB to ~470–490 MB, for
  * ~23 ms of this thread per plan (queries wait that long at most; ingestion does not wait at all). Counted
- * across plans: with plans of 32k rows the heap grew from 9 to 57 MB over five plans when each was judged alone.
+ * across plans: with plans of 32k rows the heap grew from 9 to 57 MB over five plans when each was judged
+ * alone; at 50k, a merge that followed a partial tail plan of ~15k rows started on its garbage (+10 MB).
  */
-const GC_AFTER_ROWS = 50_000;
+const GC_AFTER_ROWS = 25_000;
 let plannedSinceGc = 0;
 
 /** planned counts a plan's segment rows and dedup run hashes. */
