@@ -71,7 +71,7 @@ export const DEFAULT_COMPACTION: CompactionOptions = {
   maxRows: 250_000,
   // Each exact dedup check reads one block per run, a page read from the OS cache each (~5 µs): with up to
   // 24 runs a check took ~225 µs at 10M events. With 8, each hash is rewritten about three times
-  // (50k → 400k → 2M), ~24 bytes per event written in staged steps.
+  // (32k → 256k → 2M), ~24 bytes per event written in staged steps.
   maxRuns: 8,
   maxRunHashes: 1 << 21,
 };
