@@ -29,12 +29,14 @@ interface Order {
   readonly identity: Uint32Array;
 }
 
+/** column decodes one column of an input. */
 function column(input: SegmentInput, name: string): IntArray {
   const blob = input.columns.get(name);
   if (!blob) throw new Error(`segment column ${name} is missing`);
   return decodeColumn(blob) as IntArray;
 }
 
+/** order decodes an input's ts and identity and spells out each row's event from the directory. */
 function order(input: SegmentInput): Order {
   const ts = column(input, COL.ts) as Uint32Array;
   const event = new Uint32Array(ts.length);
