@@ -34,7 +34,7 @@ export function recentEvents(reader: StoreReader, args: { source: number | null;
     // Segments come newest-first by their latest event: once we hold `need` rows newer than this
     // segment's latest, nothing in it (or after it) can make the list.
     if (need <= 0 || (older.length >= need && older[need - 1]!.ts >= seg.maxTs)) break;
-    older.push(...segmentRows(seg.day, seg.directory, reader.columnBlobs(seg.id)).filter(mine));
+    older.push(...segmentRows(seg.day, seg.directory, reader.segmentColumns(seg.id)).filter(mine));
     older.sort((a, b) => b.ts - a.ts);
     older = older.slice(0, need);
   }

@@ -28,7 +28,10 @@ export function paceCollections(due: () => boolean, o: PaceOptions = {}): () => 
   return () => clearInterval(timer);
 }
 
-/** afterEvents is a `due` that says yes once `n` more events were counted (`count()` only grows) since its last yes. */
+/**
+ * afterEvents is a `due` that says yes once `n` more were counted (`count()` only grows: events the store
+ * committed, rows the store worker planned) since its last yes.
+ */
 export function afterEvents(count: () => number, n: number): () => boolean {
   let last = count();
   return () => {

@@ -101,7 +101,7 @@ export function planPurge(reader: StoreReader, identities: readonly number[]): P
   let rows = 0;
   for (const seg of reader.segments.values()) {
     if (!segmentHolds(reader, seg.id, ids)) continue;
-    const kept = segmentRows(seg.day, seg.directory, reader.columnBlobs(seg.id)).filter((r) => !drop.has(r.identity));
+    const kept = segmentRows(seg.day, seg.directory, reader.segmentColumns(seg.id)).filter((r) => !drop.has(r.identity));
     if (kept.length > 0) segments.push(buildSegment(seg.day, kept));
     replaces.push(seg.id);
     rows += seg.rows - kept.length;

@@ -5,8 +5,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { decodeColumn } from "./codec.ts";
-import { COL, DAY_MS, decodeProp, dictKey, type Directory, type PropColumn, type TailRow } from "./segment.ts";
-import type { ColumnSource } from "./segment-merge.ts";
+import { COL, DAY_MS, decodeProp, dictKey, type ColumnSource, type Directory, type PropColumn, type TailRow } from "./segment.ts";
 import { unpack, type PackRow } from "./tail-pack.ts";
 
 /** SegmentMeta is a segment's row in `segments` with its directory parsed. */
@@ -181,17 +180,10 @@ export class StoreReader {
     return this.#personOf;
   }
 
-  /** columnBlobs returns a segment's raw column blobs (merges and rewrites rebuild from them). */
-  columnBlobs(segment: number): Map<string, Uint8Array> {
-    const rows = this.#db
-      .query<{ name: string; data: Uint8Array }, [number]>("SELECT name, data FROM segment_columns WHERE segment_id = ?")
-      .all(segment);
-    return new Map(rows.map((r) => [r.name, r.data]));
-  }
-
   /**
-   * segmentColumns reads a segment's column blobs when asked, one at a time: a merge decodes one property
-   * after another, and reading every blob first (columnBlobs) held all of them at once.
+   * segmentColumns reads a segment's column blobs when asked, one at a time (merges and rewrites rebuild
+   * from them): a merge decodes one property after another, and reading every blob first held all of them
+   * at once. Use it inside the same `read()`.
    */
   segmentColumns(segment: number): ColumnSource {
     const names = this.#db

@@ -7,13 +7,7 @@
  */
 import { edenGC } from "bun:jsc";
 import { codesFor, decodeColumn, encodeColumn, encodeJson, type IntArray } from "./codec.ts";
-import { baseColumn, COL, DAY_MS, decodeProp, dictKey, DirectoryBuilder, type BuiltSegment, type Directory } from "./segment.ts";
-
-/** ColumnSource gives a segment's column blobs by name (a Map, or StoreReader.segmentColumns reading each when asked). */
-export interface ColumnSource {
-  get(name: string): Uint8Array | undefined;
-  keys(): Iterable<string>;
-}
+import { baseColumn, COL, DAY_MS, decodeProp, dictKey, DirectoryBuilder, type BuiltSegment, type ColumnSource, type Directory } from "./segment.ts";
 
 /** SegmentInput is a segment as stored: its directory and its column blobs by name. */
 export interface SegmentInput {

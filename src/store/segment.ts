@@ -279,8 +279,14 @@ export function decodeProp(codes: Uint8Array, dict: Uint8Array): PropColumn {
   return { codes: decodeColumn(codes) as IntArray, dict: decodeJson<unknown[]>(dict) };
 }
 
-/** segmentRows turns a segment back into rows (merges and privacy rewrites rebuild from these). */
-export function segmentRows(day: number, directory: Directory, columns: Map<string, Uint8Array>): TailRow[] {
+/** ColumnSource gives a segment's column blobs by name (a Map, or StoreReader.segmentColumns reading each when asked). */
+export interface ColumnSource {
+  get(name: string): Uint8Array | undefined;
+  keys(): Iterable<string>;
+}
+
+/** segmentRows turns a segment back into rows (privacy rewrites and the recent-events list rebuild from these). */
+export function segmentRows(day: number, directory: Directory, columns: ColumnSource): TailRow[] {
   const get = (name: string) => {
     const blob = columns.get(name);
     if (!blob) throw new Error(`segment column ${name} is missing`);

@@ -8,6 +8,7 @@ import { Database } from "bun:sqlite";
 import { statSync } from "node:fs";
 import { opener } from "../crypto/crypto.ts";
 import { openReader } from "../db/sqlite.ts";
+import { afterEvents } from "../lib/gc-pacer.ts";
 import { planBuffers } from "./compaction.ts";
 import { StoreReader } from "./reader.ts";
 import { callOp, type OpName, type OpResult } from "./reader-ops.ts";
@@ -52,7 +53,8 @@ const CHECKPOINT_MS = 200;
  * alone; at 50k, a merge that followed a partial tail plan of ~15k rows started on its garbage (+10 MB).
  */
 const GC_AFTER_ROWS = 25_000;
-let plannedSinceGc = 0;
+let plannedTotal = 0;
+const collectionDue = afterEvents(() => plannedTotal, GC_AFTER_ROWS);
 
 /** planned counts a plan's segment rows and dedup run hashes. */
 function planned(plan: OpResult<"compact">): number {
@@ -150,10 +152,8 @@ function run(msg: OpRequest): void {
     const plan = msg.op === "compact" ? (value as OpResult<"compact">) : null;
     // The plan's buffers move to the writer instead of being copied (a full run merge is 16 MB).
     self.postMessage({ id: msg.id, ok: true, value } satisfies WorkerResponse, plan ? planBuffers(plan) : []);
-    if (plan && (plannedSinceGc += planned(plan)) >= GC_AFTER_ROWS) {
-      Bun.gc(true);
-      plannedSinceGc = 0;
-    }
+    plannedTotal += planned(plan);
+    if (plan && collectionDue()) Bun.gc(true);
   } catch (err) {
     self.postMessage({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies WorkerResponse);
   }
