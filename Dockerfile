@@ -16,9 +16,11 @@ RUN bun scripts/build.ts \
 FROM gcr.io/distroless/base-debian12:nonroot
 COPY --from=build /src/dist/tessera /usr/local/bin/tessera
 COPY --from=build --chown=65532:65532 /out/data /data
+# MIMALLOC_PURGE_DELAY=0: the allocator returns freed pages at once instead of after 100 ms (README, Configuration).
 ENV TESSERA_DATA_DIR=/data \
     TESSERA_HOST=0.0.0.0 \
-    TESSERA_PORT=8080
+    TESSERA_PORT=8080 \
+    MIMALLOC_PURGE_DELAY=0
 USER 65532:65532
 VOLUME ["/data"]
 EXPOSE 8080
